@@ -23,6 +23,7 @@ export function SchemaView({ doc, schema, name, required, depth = 0, seen }: Pro
       <div className="schema-line">
         {name !== undefined && <code className="prop-name">{name}</code>}
         <span className="schema-type">{info.label}</span>
+        {info.typeHint && info.typeHint !== info.label && <span className="muted schema-hint">{info.typeHint}</span>}
         {required && <span className="pill pill-required">required</span>}
         {info.nullable && <span className="pill">nullable</span>}
         {info.notes.map((n) => (
@@ -65,14 +66,15 @@ function ChildrenView({ doc, of, depth, seen }: { doc: OpenApiDoc; of: Children;
           ))}
         </ul>
       );
-    case "items": {
+    case "items":
+    case "map": {
       // "array of string" already says it all; only structured items get their own block.
       const item = describeSchema(doc, of.schema, seen);
       if (!item.children && !item.enumValues && !item.description) return null;
       return (
         <ul className="schema-children">
           <li>
-            <SchemaView doc={doc} schema={of.schema} name="[ ]" depth={depth} seen={seen} />
+            <SchemaView doc={doc} schema={of.schema} name={of.kind === "map" ? "{key}" : "[ ]"} depth={depth} seen={seen} />
           </li>
         </ul>
       );
@@ -85,14 +87,6 @@ function ChildrenView({ doc, of, depth, seen }: { doc: OpenApiDoc; of: Children;
               <SchemaView doc={doc} schema={s} name={`${of.label} #${i + 1}`} depth={depth} seen={seen} />
             </li>
           ))}
-        </ul>
-      );
-    case "map":
-      return (
-        <ul className="schema-children">
-          <li>
-            <SchemaView doc={doc} schema={of.schema} name="{key}" depth={depth} seen={seen} />
-          </li>
         </ul>
       );
   }

@@ -30,9 +30,10 @@ export function typeLabel(doc: OpenApiDoc, schema: Schema | Ref | undefined): st
   if (schema.const !== undefined) return `constant ${JSON.stringify(schema.const)}`;
   const types = Array.isArray(schema.type) ? schema.type : schema.type ? [schema.type] : [];
   if (types.includes("array") || schema.items) return `array of ${typeLabel(doc, schema.items)}`;
+  // utoipa writes HashMap<String, T> as an object with only additionalProperties.
+  if (!schema.properties && typeof schema.additionalProperties === "object" && (types.length === 0 || types.includes("object")))
+    return `map of string → ${typeLabel(doc, schema.additionalProperties)}`;
   if (types.length === 0) {
-    if (!schema.properties && typeof schema.additionalProperties === "object")
-      return `map of string → ${typeLabel(doc, schema.additionalProperties)}`;
     if (schema.properties || schema.additionalProperties) return "object";
     if (schema.oneOf) return "one of";
     if (schema.anyOf) return "any of";
@@ -95,6 +96,8 @@ export type Children =
 export interface SchemaNodeInfo {
   /** A type name from a `$ref` ("HealthReport"), else a structural label ("array of string"). */
   label: string;
+  /** For a named type that is not an object, what it is underneath ("string (uuid)"). */
+  typeHint?: string;
   nullable: boolean;
   description?: string;
   notes: string[];
@@ -149,6 +152,7 @@ export function describeSchema(
   let s: Schema = cur;
   if (s.allOf && s.allOf.length > 1) s = mergeAllOf(doc, s.allOf) ?? s;
   info.label = name ?? typeLabel(doc, s);
+  if (name && !s.properties && !s.allOf) info.typeHint = typeLabel(doc, s);
   info.description ??= s.description;
   if (s.enum) info.enumValues = s.enum.map((v) => JSON.stringify(v));
   info.seen = path;

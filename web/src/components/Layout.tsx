@@ -1,4 +1,4 @@
-import { NavLink, Outlet } from "react-router";
+import { NavLink, Outlet, useLocation } from "react-router";
 import { APPS } from "../apps";
 
 const PLATFORM_LINKS = [
@@ -28,13 +28,15 @@ export function Layout() {
 }
 
 function NavSection({ title, links }: { title: string; links: { to: string; label: string }[] }) {
+  // "/" shows the status page, so its link is the current one there too.
+  const atRoot = useLocation().pathname === "/";
   return (
     <div className="nav-section">
       <div className="nav-title">{title}</div>
       <ul>
         {links.map((l) => (
           <li key={l.to}>
-            <NavLink to={l.to} className={({ isActive }) => (isActive ? "nav-link active" : "nav-link")}>
+            <NavLink to={l.to} className={({ isActive }) => (isActive || (atRoot && l.to === "/status") ? "nav-link active" : "nav-link")}>
               {l.label}
             </NavLink>
           </li>

@@ -1,0 +1,92 @@
+// Starts the real `cistern serve` on a free port with a fresh data dir, and stops it.
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const webDir = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+const READY = /cistern listening on (http:\/\/127\.0\.0\.1:\d+)/;
+
+/** The binary under test: $CISTERN_BIN, else the debug build next to web/. */
+export function cisternBin() {
+  return path.resolve(webDir, process.env.CISTERN_BIN || "../target/debug/cistern");
+}
+
+/**
+ * Spawn the server and resolve once it prints its listening line.
+ * Rejects (after killing the child) if it exits first or is not ready within `timeoutMs`.
+ */
+export async function startServer({ timeoutMs = 30_000 } = {}) {
+  const bin = cisternBin();
+  if (!existsSync(bin)) {
+    throw new Error(`cistern binary not found at ${bin}; build it (cargo build) or set CISTERN_BIN`);
+  }
+  const dataDir = mkdtempSync(path.join(tmpdir(), "cistern-e2e-"));
+  const child = spawn(bin, ["serve", "--port", "0", "--data-dir", dataDir], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, NO_COLOR: "1" },
+  });
+  let output = "";
+  const server = {
+    child,
+    dataDir,
+    baseUrl: "",
+    /** Everything the server printed so far, for failure messages. */
+    output: () => output,
+    stop: () => stopServer(server),
+  };
+
+  try {
+    server.baseUrl = await new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`cistern did not print "cistern listening on http://127.0.0.1:PORT" within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      const onData = (chunk) => {
+        output += chunk;
+        const m = READY.exec(output);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1]);
+        }
+      };
+      child.stdout.setEncoding("utf8").on("data", onData);
+      child.stderr.setEncoding("utf8").on("data", (c) => (output += c));
+      child.on("error", (e) => {
+        clearTimeout(timer);
+        reject(e);
+      });
+      child.on("exit", (code, signal) => {
+        clearTimeout(timer);
+        reject(new Error(`cistern exited before it was ready (code ${code}, signal ${signal})`));
+      });
+    });
+  } catch (e) {
+    await stopServer(server);
+    e.message += `\n--- cistern output ---\n${output}`;
+    throw e;
+  }
+  return server;
+}
+
+/** SIGTERM by PID (graceful shutdown), SIGKILL after 10 s; then remove the data dir. */
+export async function stopServer(server) {
+  const { child } = server;
+  const running = () => child.pid !== undefined && child.exitCode === null && child.signalCode === null;
+  const signal = (sig) => {
+    try {
+      process.kill(child.pid, sig);
+    } catch {
+      // Already gone (ESRCH): nothing to stop.
+    }
+  };
+  if (running()) {
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    signal("SIGTERM");
+    const timer = setTimeout(() => running() && signal("SIGKILL"), 10_000);
+    await exited;
+    clearTimeout(timer);
+  }
+  rmSync(server.dataDir, { recursive: true, force: true });
+}

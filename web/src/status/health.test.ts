@@ -1,0 +1,22 @@
+import { describe, expect, it } from "vitest";
+import { formatLatency, formatUptime } from "./health";
+
+describe("formatUptime", () => {
+  it("shows the largest unit and the next one when not zero", () => {
+    expect(formatUptime(0)).toBe("0 s");
+    expect(formatUptime(12.3)).toBe("12 s");
+    expect(formatUptime(303)).toBe("5 min 3 s");
+    expect(formatUptime(7200)).toBe("2 h");
+    expect(formatUptime(3601)).toBe("1 h");
+    expect(formatUptime(8040)).toBe("2 h 14 min");
+    expect(formatUptime(3 * 86400 + 4 * 3600 + 59)).toBe("3 d 4 h");
+  });
+});
+
+describe("formatLatency", () => {
+  it("keeps precision where the numbers are small", () => {
+    expect(formatLatency(0.423)).toBe("0.42 ms");
+    expect(formatLatency(12.34)).toBe("12.3 ms");
+    expect(formatLatency(1234.5)).toBe("1235 ms");
+  });
+});
