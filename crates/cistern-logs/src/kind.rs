@@ -1,0 +1,302 @@
+//! Token kinds used to infer the header of a log line.
+//!
+//! A header field is recognised by *shape*, never by dataset: "a date", "a
+//! time", "a level word", "a token ending with a colon" (a component such as
+//! `sshd[42]:`), "a bracketed group", "a number". Format detection looks for
+//! the prefix of positions whose kind is stable across a sample of lines.
+
+use serde::{Deserialize, Serialize};
+
+/// The shape of one whitespace-separated header token.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Kind {
+    /// A calendar date: `2015-10-18`, `17/06/09`, `03-17`, `2005.06.03`.
+    Date,
+    /// A time of day: `18:01:47,978`, `16:13:38.811`.
+    Time,
+    /// Date and time in one token: `2005-06-03-15.42.50.675872`, ISO 8601.
+    DateTime,
+    /// A month name (`Jun`, `December`).
+    Month,
+    /// A weekday name (`Sun`).
+    Weekday,
+    /// A Unix epoch in seconds or milliseconds (`1117838570`).
+    Epoch,
+    /// An integer or decimal number.
+    Num,
+    /// A severity: `INFO`, `warn`, `[error]`, logcat's `D`.
+    Level,
+    /// A bracketed group holding a timestamp: `[Sun Dec 04 04:47:44 2005]`.
+    BracketTime,
+    /// Any other bracketed group: `[main]`, `(pid 12)`.
+    Bracket,
+    /// A token ending with `:` — usually the component (`sshd[24200]:`).
+    Comp,
+    /// A separator: `-`, `|`, `--`.
+    Dash,
+    /// An identifier holding digits: host `node-246`, IP `10.0.0.1`.
+    Id,
+    /// Letters only (a host name, a type, or a message word).
+    Word,
+    /// Anything else.
+    #[default]
+    Other,
+}
+
+impl Kind {
+    /// Whether this kind is part of a timestamp.
+    pub fn is_time(self) -> bool {
+        matches!(
+            self,
+            Kind::Date
+                | Kind::Time
+                | Kind::DateTime
+                | Kind::Month
+                | Kind::Weekday
+                | Kind::Epoch
+                | Kind::BracketTime
+        )
+    }
+
+    /// Whether this kind typically appears in headers rather than messages.
+    pub fn is_headerish(self) -> bool {
+        !matches!(self, Kind::Word | Kind::Other)
+    }
+}
+
+const LEVELS: &[&str] = &[
+    "TRACE", "DEBUG", "INFO", "NOTICE", "WARN", "WARNING", "ERROR", "ERR", "FATAL", "CRITICAL",
+    "CRIT", "SEVERE", "FINE", "FINER", "FINEST", "CONFIG", "ALERT", "EMERG", "EMERGENCY", "VERBOSE",
+    "PANIC", "DBG", "INF", "WRN", "ERRO", "EROR",
+];
+
+const MONTHS: &[&str] = &[
+    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+];
+const WEEKDAYS: &[&str] = &["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+/// Returns the month number (1–12) of an English month name or abbreviation.
+pub fn month_number(word: &str) -> Option<u32> {
+    if word.len() < 3 || word.len() > 9 || !word.is_ascii() {
+        return None;
+    }
+    let head = word[..3].to_ascii_lowercase();
+    let i = MONTHS.iter().position(|m| *m == head)?;
+    // "Mayday" or "Decoder" are not months: accept the abbreviation or a full name prefix.
+    let full = [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ][i];
+    let lower = word.to_ascii_lowercase();
+    let lower = lower.trim_end_matches('.');
+    (lower.len() == 3 || full.starts_with(lower)).then_some(i as u32 + 1)
+}
+
+/// Whether `word` names a severity level (case-insensitive; brackets and a trailing colon allowed).
+pub fn level_of(word: &str) -> Option<crate::Level> {
+    let w = word.trim_end_matches(':');
+    let w = w
+        .strip_prefix('[')
+        .and_then(|x| x.strip_suffix(']'))
+        .or_else(|| w.strip_prefix('<').and_then(|x| x.strip_suffix('>')))
+        .unwrap_or(w)
+        .trim();
+    if w.len() == 1 {
+        return match w.as_bytes()[0] {
+            b'V' | b'D' => Some(crate::Level::Debug),
+            b'I' => Some(crate::Level::Info),
+            b'W' => Some(crate::Level::Warn),
+            b'E' => Some(crate::Level::Error),
+            b'F' | b'A' => Some(crate::Level::Fatal),
+            _ => None,
+        };
+    }
+    if w.len() > 9 || !w.is_ascii() {
+        return None;
+    }
+    let up = w.to_ascii_uppercase();
+    if !LEVELS.contains(&up.as_str()) {
+        return None;
+    }
+    Some(match up.as_str() {
+        "TRACE" | "DEBUG" | "FINE" | "FINER" | "FINEST" | "VERBOSE" | "DBG" | "CONFIG" => {
+            crate::Level::Debug
+        }
+        "INFO" | "NOTICE" | "INF" => crate::Level::Info,
+        "WARN" | "WARNING" | "WRN" => crate::Level::Warn,
+        "ERROR" | "ERR" | "ERRO" | "EROR" | "SEVERE" => crate::Level::Error,
+        _ => crate::Level::Fatal,
+    })
+}
+
+/// Classifies one header token.
+pub fn classify(tok: &str) -> Kind {
+    let b = tok.as_bytes();
+    if b.is_empty() {
+        return Kind::Other;
+    }
+    if b.iter().all(|&c| c == b'-' || c == b'|' || c == b'=') {
+        return Kind::Dash;
+    }
+    let first = b[0];
+    let last = b[b.len() - 1];
+    if (first == b'[' && last == b']') || (first == b'(' && last == b')') || (first == b'<' && last == b'>') {
+        let inner = &tok[1..tok.len() - 1];
+        if level_of(inner).is_some() && inner.len() > 1 {
+            return Kind::Level;
+        }
+        if inner.split_ascii_whitespace().any(|t| classify(t).is_time()) {
+            return Kind::BracketTime;
+        }
+        return Kind::Bracket;
+    }
+    if level_of(tok).is_some() && (tok.len() > 1 || first.is_ascii_uppercase()) {
+        return Kind::Level;
+    }
+    if let Some(k) = numeric_kind(b) {
+        return k;
+    }
+    if last == b':' {
+        return Kind::Comp;
+    }
+    if b.iter().all(|c| c.is_ascii_alphabetic()) {
+        if month_number(tok).is_some() {
+            return Kind::Month;
+        }
+        if b.len() >= 3 && WEEKDAYS.contains(&tok[..3].to_ascii_lowercase().as_str()) && b.len() <= 9 {
+            return Kind::Weekday;
+        }
+    }
+    let digits = b.iter().filter(|c| c.is_ascii_digit()).count();
+    if digits > 0 && b.iter().all(|c| c.is_ascii_alphanumeric() || b"-_.:/@".contains(c)) {
+        return Kind::Id;
+    }
+    if b.iter().all(|c| c.is_ascii_alphabetic() || b"-_.".contains(c)) {
+        return Kind::Word;
+    }
+    Kind::Other
+}
+
+/// Kinds for tokens made of digits and date/time separators only.
+fn numeric_kind(b: &[u8]) -> Option<Kind> {
+    let body = b.strip_suffix(b"Z").unwrap_or(b);
+    if !body.first()?.is_ascii_digit() && !(body[0] == b'-' && body.len() > 1) {
+        return None;
+    }
+    let mut groups: [u8; 12] = [0; 12];
+    let mut ngroups = 0usize;
+    let mut cur = 0u8;
+    let (mut colons, mut dashes, mut slashes, mut dots, mut tee) = (0, 0, 0, 0, 0);
+    for (i, &c) in body.iter().enumerate() {
+        if c.is_ascii_digit() {
+            cur = cur.saturating_add(1);
+            continue;
+        }
+        if i == 0 && c == b'-' {
+            continue;
+        }
+        if cur > 0 {
+            if ngroups == groups.len() {
+                return None;
+            }
+            groups[ngroups] = cur;
+            ngroups += 1;
+            cur = 0;
+        } else {
+            return None;
+        }
+        match c {
+            b':' => colons += 1,
+            b'-' | b'+' => dashes += 1,
+            b'/' => slashes += 1,
+            b'.' | b',' => dots += 1,
+            b'T' => tee += 1,
+            _ => return None,
+        }
+    }
+    if cur == 0 {
+        return None;
+    }
+    if ngroups == groups.len() {
+        return None;
+    }
+    groups[ngroups] = cur;
+    ngroups += 1;
+    let g = &groups[..ngroups];
+    if ngroups == 1 {
+        return Some(if (g[0] == 10 || g[0] == 13) && matches!(body[0], b'1'..=b'2') {
+            Kind::Epoch
+        } else {
+            Kind::Num
+        });
+    }
+    if colons >= 2 && (dashes > 0 || slashes > 0 || tee > 0) && ngroups >= 5 {
+        return Some(Kind::DateTime);
+    }
+    if colons >= 1 && dashes == 0 && slashes == 0 && g.iter().take(colons + 1).all(|&n| n <= 2) {
+        return Some(Kind::Time);
+    }
+    if colons > 0 {
+        return Some(Kind::Id);
+    }
+    if ngroups >= 6 && g[0] == 4 && (dashes >= 2 || dots >= 2) {
+        return Some(Kind::DateTime);
+    }
+    let date_like = ngroups == 3 && (g[0] == 4 || g[2] == 4 || g.iter().all(|&n| n == 2));
+    if (dashes == 2 || slashes == 2 || (dots == 2 && g[0] == 4)) && date_like {
+        return Some(Kind::Date);
+    }
+    if ngroups == 2 && (dashes == 1 || slashes == 1) && g[0] <= 2 && g[1] <= 2 {
+        return Some(Kind::Date);
+    }
+    if ngroups == 2 && dots == 1 {
+        return Some(Kind::Num);
+    }
+    Some(Kind::Id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classifies_common_header_tokens() {
+        let cases = [
+            ("2015-10-18", Kind::Date),
+            ("17/06/09", Kind::Date),
+            ("03-17", Kind::Date),
+            ("2005.06.03", Kind::Date),
+            ("18:01:47,978", Kind::Time),
+            ("16:13:38.811", Kind::Time),
+            ("2005-06-03-15.42.50.675872", Kind::DateTime),
+            ("2024-01-02T03:04:05.123Z", Kind::DateTime),
+            ("Jun", Kind::Month),
+            ("Sun", Kind::Weekday),
+            ("1117838570", Kind::Epoch),
+            ("148", Kind::Num),
+            ("INFO", Kind::Level),
+            ("[notice]", Kind::Level),
+            ("D", Kind::Level),
+            ("[Sun Dec 04 04:47:44 2005]", Kind::BracketTime),
+            ("[main]", Kind::Bracket),
+            ("sshd[24200]:", Kind::Comp),
+            ("-", Kind::Dash),
+            ("node-246", Kind::Id),
+            ("10.251.73.220", Kind::Id),
+            ("combo", Kind::Word),
+        ];
+        for (tok, want) in cases {
+            assert_eq!(classify(tok), want, "{tok}");
+        }
+    }
+}

@@ -1,0 +1,44 @@
+//! Sage's log engine: parse any pasted log, mine its templates, measure it per
+//! window and score its risk.
+//!
+//! * [`LogFormat::detect`] infers the line format (JSON lines, logfmt, or a
+//!   positional header of timestamp / level / component fields) from a sample.
+//! * [`Parser`] splits lines into records (joining continuation lines) and mines
+//!   templates online; [`parse_text`] and [`parse_reader`] run the whole pipeline.
+//! * [`features`] and [`score`] turn parsed records into a 0–100 risk score with
+//!   labels and explanations.
+//!
+//! The engine has no I/O of its own beyond `Read`/`BufRead` and no web framework.
+
+pub mod format;
+pub mod hash;
+pub mod header;
+pub mod kind;
+pub mod lines;
+pub mod mask;
+pub mod miner;
+pub mod parse;
+pub mod refine;
+
+use serde::{Deserialize, Serialize};
+
+pub use format::LogFormat;
+pub use header::Split;
+pub use miner::{Miner, MinerConfig};
+pub use parse::{LineResult, ParseOutput, Parser, TemplateCount, parse_reader, parse_text};
+
+/// A normalised severity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    /// Debug, trace, verbose.
+    Debug,
+    /// Info, notice.
+    Info,
+    /// Warning.
+    Warn,
+    /// Error, severe.
+    Error,
+    /// Fatal, critical, panic, emergency.
+    Fatal,
+}

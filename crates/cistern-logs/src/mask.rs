@@ -1,0 +1,212 @@
+//! Masking of obvious variables inside message tokens.
+//!
+//! A token is cut into *segments* at punctuation (`= , ; : ( ) [ ] { } < > " ' | @ # /`);
+//! each segment that is clearly a value becomes `<*>`:
+//!
+//! * numbers, with decimals, signs, thousands separators or a short unit (`42`, `-1`, `3.5ms`, `4096kB`);
+//! * dotted numbers: IPs and versions (`10.0.0.1`, `1.4.1`);
+//! * hex (`0x1f`, `9f4ef63`, UUIDs);
+//! * identifiers that are mostly digits or hold a long digit run (`blk_-6952…`, `job_1445_0020`);
+//! * a number after a dash keeps its name: `node-246` → `node-<*>`.
+//!
+//! Whole tokens that are absolute paths or URLs become `<*>`. Words without
+//! digits are never masked here — whether `root` or `RUNNING` is a value is
+//! decided by the miner from how much a position varies.
+
+/// The wildcard written in templates.
+pub const WILDCARD: &str = "<*>";
+
+fn is_delim(c: u8) -> bool {
+    matches!(
+        c,
+        b'=' | b',' | b';' | b':' | b'(' | b')' | b'[' | b']' | b'{' | b'}' | b'<' | b'>' | b'"' | b'\'' | b'|' | b'@' | b'#' | b'/'
+    )
+}
+
+/// Appends the masked form of `tok` to `out`; returns `true` when the whole token is a wildcard.
+pub fn mask_token(tok: &str, out: &mut String) -> bool {
+    let b = tok.as_bytes();
+    // Fast path: no digit and no slash means nothing to mask.
+    if !b.iter().any(|c| c.is_ascii_digit() || *c == b'/') {
+        out.push_str(tok);
+        return false;
+    }
+    let (lead, core, trail) = trim_punct(tok);
+    if is_path_or_url(core) {
+        out.push_str(lead);
+        out.push_str(WILDCARD);
+        out.push_str(trail);
+        return lead.is_empty() && trail.is_empty();
+    }
+    let start_len = out.len();
+    let mut i = 0usize;
+    let mut all_wild = true;
+    while i < b.len() {
+        if is_delim(b[i]) {
+            out.push(b[i] as char);
+            all_wild = false;
+            i += 1;
+            continue;
+        }
+        let s = i;
+        while i < b.len() && !is_delim(b[i]) {
+            i += 1;
+        }
+        let seg = &tok[s..i];
+        match segment_mask(seg) {
+            SegMask::Whole => out.push_str(WILDCARD),
+            SegMask::Suffix(keep) => {
+                out.push_str(&seg[..keep]);
+                out.push_str(WILDCARD);
+                all_wild = false;
+            }
+            SegMask::Keep => {
+                out.push_str(seg);
+                all_wild = false;
+            }
+        }
+    }
+    all_wild && out.len() > start_len
+}
+
+fn trim_punct(tok: &str) -> (&str, &str, &str) {
+    let b = tok.as_bytes();
+    let mut s = 0;
+    while s < b.len() && matches!(b[s], b'(' | b'[' | b'{' | b'<' | b'"' | b'\'') {
+        s += 1;
+    }
+    let mut e = b.len();
+    while e > s && matches!(b[e - 1], b')' | b']' | b'}' | b'>' | b'"' | b'\'' | b',' | b';' | b'.' | b':') {
+        e -= 1;
+    }
+    (&tok[..s], &tok[s..e], &tok[e..])
+}
+
+fn is_path_or_url(t: &str) -> bool {
+    if t.contains("://") {
+        return true;
+    }
+    let b = t.as_bytes();
+    let slashes = b.iter().filter(|&&c| c == b'/').count();
+    (b.first() == Some(&b'/') && b.len() > 1 && (slashes >= 2 || b.iter().any(u8::is_ascii_digit)))
+        || (t.starts_with("./") || t.starts_with("~/"))
+        || (slashes >= 3 && !t.contains('='))
+}
+
+enum SegMask {
+    Keep,
+    Whole,
+    /// Keep this many leading bytes, mask the rest.
+    Suffix(usize),
+}
+
+fn segment_mask(seg: &str) -> SegMask {
+    let b = seg.as_bytes();
+    let digits = b.iter().filter(|c| c.is_ascii_digit()).count();
+    if digits == 0 {
+        return SegMask::Keep;
+    }
+    if is_number_with_unit(b) || is_hex(b) {
+        return SegMask::Whole;
+    }
+    // `node-246`, `Interconnect-0T00`: a name, a dash, then a number-ish tail.
+    if let Some(d) = seg.find('-') {
+        let (name, tail) = (&b[..d], &b[d + 1..]);
+        if name.len() >= 2
+            && name.iter().all(u8::is_ascii_alphabetic)
+            && tail.first().is_some_and(u8::is_ascii_digit)
+        {
+            return SegMask::Suffix(d + 1);
+        }
+    }
+    let alnum = b.iter().filter(|c| c.is_ascii_alphanumeric()).count();
+    if digits * 2 > alnum || longest_digit_run(b) >= 4 {
+        return SegMask::Whole;
+    }
+    SegMask::Keep
+}
+
+fn longest_digit_run(b: &[u8]) -> usize {
+    let (mut best, mut cur) = (0, 0);
+    for c in b {
+        if c.is_ascii_digit() {
+            cur += 1;
+            best = best.max(cur);
+        } else {
+            cur = 0;
+        }
+    }
+    best
+}
+
+/// `42`, `-1`, `+3`, `1,024`, `3.14`, `10.0.0.1`, `3.5ms`, `4096kB`, `85%`, `1e-3`.
+fn is_number_with_unit(b: &[u8]) -> bool {
+    let mut i = 0;
+    if i < b.len() && (b[i] == b'-' || b[i] == b'+') {
+        i += 1;
+    }
+    let num_start = i;
+    while i < b.len() && (b[i].is_ascii_digit() || ((b[i] == b'.' || b[i] == b',') && i > num_start)) {
+        i += 1;
+    }
+    if i == num_start || !b[i - 1].is_ascii_digit() {
+        return false;
+    }
+    let unit = &b[i..];
+    unit.len() <= 3 && unit.iter().all(|c| c.is_ascii_alphabetic() || *c == b'%')
+}
+
+/// `0x1f`, `9f4ef63`, `de305d54-75b4-431b-adb2-eb6b9e546014`, `00:1a:2b` segments.
+fn is_hex(b: &[u8]) -> bool {
+    if b.len() > 2 && (b.starts_with(b"0x") || b.starts_with(b"0X")) {
+        return b[2..].iter().all(u8::is_ascii_hexdigit);
+    }
+    let hexlen = b.iter().filter(|c| c.is_ascii_hexdigit()).count();
+    hexlen >= 5
+        && b.iter().all(|c| c.is_ascii_hexdigit() || *c == b'-')
+        && b.iter().any(|c| c.is_ascii_alphabetic())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m(tok: &str) -> String {
+        let mut s = String::new();
+        mask_token(tok, &mut s);
+        s
+    }
+
+    #[test]
+    fn masks_values_keeps_words() {
+        let cases = [
+            ("terminating", "terminating"),
+            ("148", "<*>"),
+            ("blk_-6952295868487656571", "<*>"),
+            ("10.251.73.220:50010", "<*>:<*>"),
+            ("rhost=218.188.2.4", "rhost=<*>"),
+            ("(HWID=1973)", "(HWID=<*>)"),
+            ("node-246", "node-<*>"),
+            ("[173.234.31.186]", "[<*>]"),
+            ("/etc/httpd/conf/workers2.properties", "<*>"),
+            ("ssh2", "ssh2"),
+            ("0x1f", "<*>"),
+            ("9f4ef63", "<*>"),
+            ("3.5ms", "<*>"),
+            ("CPU#1", "CPU#<*>"),
+            ("appattempt_1445144423722_0020_000001", "<*>"),
+            ("http://x.org/a", "<*>"),
+        ];
+        for (tok, want) in cases {
+            assert_eq!(m(tok), want, "{tok}");
+        }
+    }
+
+    #[test]
+    fn wildcard_flag_only_for_whole_tokens() {
+        let mut s = String::new();
+        assert!(mask_token("12345", &mut s));
+        s.clear();
+        assert!(!mask_token("uid=0", &mut s));
+    }
+}

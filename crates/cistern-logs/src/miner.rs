@@ -1,0 +1,225 @@
+//! Online template mining.
+//!
+//! Each message is tokenised on whitespace and masked ([`crate::mask`]); the
+//! masked token sequence is its *signature*. Identical signatures are found in
+//! a hash map, so a repeated message costs one tokenise-and-hash. A new
+//! signature joins the most similar *cluster* of the same token count (Drain's
+//! rule: share of equal positions ≥ a threshold), or starts a cluster.
+//!
+//! [`Miner::finish`] turns clusters into templates: within a cluster, a
+//! position whose literal values vary is a variable unless its values look
+//! like a small closed set of constants (see [`crate::refine`]).
+
+use crate::hash::{FxMap, hash_bytes};
+use crate::mask::{WILDCARD, mask_token};
+
+/// Most tokens a message keeps; the rest is folded into one final wildcard.
+pub const MAX_TOKENS: usize = 256;
+/// Most distinct signatures kept with their text (bounds memory on endless unique lines).
+pub const MAX_SIGNATURES: usize = 1 << 20;
+
+/// Identifier of a distinct masked message (a signature).
+pub type SigId = u32;
+
+#[derive(Debug)]
+pub(crate) struct Sig {
+    pub cluster: u32,
+    pub count: u64,
+    /// Masked tokens joined by single spaces.
+    pub text: Box<str>,
+}
+
+#[derive(Debug)]
+pub(crate) struct Cluster {
+    /// `None` is a wildcard.
+    pub tokens: Vec<Option<Box<str>>>,
+    pub count: u64,
+    pub sigs: Vec<SigId>,
+}
+
+/// Tunables of the miner; [`MinerConfig::default`] is the one global configuration.
+#[derive(Debug, Clone, Copy)]
+pub struct MinerConfig {
+    /// Share of equal positions for a message to join a cluster.
+    pub similarity: f64,
+}
+
+impl Default for MinerConfig {
+    fn default() -> Self {
+        Self { similarity: 0.5 }
+    }
+}
+
+/// The online miner.
+#[derive(Debug, Default)]
+pub struct Miner {
+    config: MinerConfig,
+    index: FxMap<u64, SigId>,
+    pub(crate) sigs: Vec<Sig>,
+    pub(crate) clusters: Vec<Cluster>,
+    by_len: FxMap<usize, Vec<u32>>,
+    buf: String,
+    spans: Vec<(u32, u32)>,
+}
+
+impl Miner {
+    /// Creates a miner.
+    pub fn new(config: MinerConfig) -> Self {
+        Self {
+            config,
+            ..Self::default()
+        }
+    }
+
+    /// Number of distinct signatures seen.
+    pub fn signature_count(&self) -> usize {
+        self.sigs.len()
+    }
+
+    /// Number of clusters so far.
+    pub fn cluster_count(&self) -> usize {
+        self.clusters.len()
+    }
+
+    /// The cluster a signature belongs to.
+    pub fn cluster_of(&self, sig: SigId) -> u32 {
+        self.sigs[sig as usize].cluster
+    }
+
+    /// The current template of a cluster (`<*>` for variables).
+    pub fn cluster_template(&self, cluster: u32) -> String {
+        join_tokens(&self.clusters[cluster as usize].tokens)
+    }
+
+    /// Adds one message; returns its signature.
+    pub fn add(&mut self, content: &str) -> SigId {
+        self.tokenize(content);
+        let h = hash_bytes(self.buf.as_bytes());
+        if let Some(&id) = self.index.get(&h) {
+            let sig = &mut self.sigs[id as usize];
+            if *sig.text == *self.buf {
+                sig.count += 1;
+                self.clusters[sig.cluster as usize].count += 1;
+                return id;
+            }
+        }
+        let cluster = self.place();
+        let id = self.sigs.len() as SigId;
+        let keep = self.sigs.len() < MAX_SIGNATURES;
+        self.sigs.push(Sig {
+            cluster,
+            count: 1,
+            text: if keep { self.buf.as_str().into() } else { "".into() },
+        });
+        if keep {
+            self.index.entry(h).or_insert(id);
+            self.clusters[cluster as usize].sigs.push(id);
+        }
+        self.clusters[cluster as usize].count += 1;
+        id
+    }
+
+    /// Masks `content` into `self.buf`, recording token spans.
+    fn tokenize(&mut self, content: &str) {
+        self.buf.clear();
+        self.spans.clear();
+        for (n, tok) in content.split_ascii_whitespace().enumerate() {
+            if n > 0 {
+                self.buf.push(' ');
+            }
+            let s = self.buf.len();
+            if n + 1 == MAX_TOKENS {
+                self.buf.push_str(WILDCARD);
+                self.spans.push((s as u32, self.buf.len() as u32));
+                break;
+            }
+            mask_token(tok, &mut self.buf);
+            self.spans.push((s as u32, self.buf.len() as u32));
+        }
+    }
+
+    fn token(&self, i: usize) -> &str {
+        let (s, e) = self.spans[i];
+        &self.buf[s as usize..e as usize]
+    }
+
+    /// Finds or creates the cluster for the signature in `self.buf`.
+    fn place(&mut self) -> u32 {
+        let n = self.spans.len();
+        let mut best: Option<(u32, f64, usize)> = None;
+        if let Some(cands) = self.by_len.get(&n) {
+            for &c in cands {
+                let (sim, params) = self.similarity(&self.clusters[c as usize].tokens);
+                let better = match best {
+                    None => true,
+                    Some((_, bs, bp)) => sim > bs || (sim == bs && params > bp),
+                };
+                if better {
+                    best = Some((c, sim, params));
+                }
+            }
+        }
+        if let Some((c, sim, _)) = best
+            && sim >= self.config.similarity
+        {
+            self.generalise(c);
+            return c;
+        }
+        let tokens = (0..n)
+            .map(|i| {
+                let t = self.token(i);
+                (t != WILDCARD).then(|| t.into())
+            })
+            .collect();
+        let id = self.clusters.len() as u32;
+        self.clusters.push(Cluster {
+            tokens,
+            count: 0,
+            sigs: Vec::new(),
+        });
+        self.by_len.entry(n).or_default().push(id);
+        id
+    }
+
+    /// Drain's similarity: share of positions equal to the template; wildcards count half.
+    fn similarity(&self, tpl: &[Option<Box<str>>]) -> (f64, usize) {
+        if tpl.is_empty() {
+            return (1.0, 0);
+        }
+        let mut same = 0usize;
+        let mut params = 0usize;
+        for (i, t) in tpl.iter().enumerate() {
+            match t {
+                None => params += 1,
+                Some(t) if **t == *self.token(i) => same += 1,
+                Some(_) => {}
+            }
+        }
+        ((same as f64 + params as f64 * 0.5) / tpl.len() as f64, params)
+    }
+
+    fn generalise(&mut self, c: u32) {
+        let n = self.spans.len();
+        for i in 0..n {
+            let differs = match &self.clusters[c as usize].tokens[i] {
+                Some(t) => **t != *self.token(i),
+                None => false,
+            };
+            if differs {
+                self.clusters[c as usize].tokens[i] = None;
+            }
+        }
+    }
+}
+
+/// Joins template tokens with spaces, `None` as `<*>`.
+pub(crate) fn join_tokens(tokens: &[Option<Box<str>>]) -> String {
+    let mut s = String::new();
+    for (i, t) in tokens.iter().enumerate() {
+        if i > 0 {
+            s.push(' ');
+        }
+        s.push_str(t.as_deref().unwrap_or(WILDCARD));
+    }
+    s
+}
