@@ -1,0 +1,152 @@
+//! The SQL store: one [`Db`] handle over SQLite or PostgreSQL.
+//!
+//! Architecture invariant: SQL text lives only in the per-backend modules ([`sqlite`],
+//! [`postgres`]); it is never assembled with `format!`. A capability (a trait such as
+//! [`MetaStore`]) is implemented once for [`Db`] by matching on the backend, so adding a
+//! capability means one trait, one query module per backend, and one conformance test.
+
+mod meta;
+mod postgres;
+mod sqlite;
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+
+pub use meta::MetaStore;
+
+/// Errors of the SQL store.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The database URL names no backend we support.
+    #[error("unsupported database URL scheme {0:?}: use sqlite:// or postgres://")]
+    UnsupportedScheme(String),
+    /// Connecting or querying failed.
+    #[error("database error: {0}")]
+    Sqlx(#[from] sqlx::Error),
+    /// Applying the embedded migrations failed.
+    #[error("migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+/// Result alias of the SQL store.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Which engine a [`Db`] runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// SQLite, embedded, one file.
+    Sqlite,
+    /// PostgreSQL, shared by many instances.
+    Postgres,
+}
+
+impl Backend {
+    /// Lower-case name, as shown in health checks and logs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// Pool settings common to both backends.
+#[derive(Debug, Clone)]
+pub struct PoolOptions {
+    /// Maximum open connections.
+    pub max_connections: u32,
+    /// How long to wait for a free connection (and, on SQLite, for a write lock).
+    pub acquire_timeout: Duration,
+}
+
+impl Default for PoolOptions {
+    fn default() -> Self {
+        Self {
+            max_connections: 16,
+            acquire_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// A handle to the SQL store; cheap to clone (it wraps a connection pool).
+#[derive(Debug, Clone)]
+pub enum Db {
+    /// SQLite in WAL mode.
+    Sqlite(SqlitePool),
+    /// PostgreSQL.
+    Postgres(PgPool),
+}
+
+impl Db {
+    /// Connects to `url`: `sqlite://PATH` (the file is created if missing) or `postgres://…`.
+    ///
+    /// SQLite runs in WAL mode with `synchronous = NORMAL` (durable across process crashes,
+    /// group-committed fsyncs), foreign keys on, and a busy timeout equal to the acquire timeout
+    /// so concurrent writers wait rather than fail.
+    pub async fn connect(url: &str, pool: &PoolOptions) -> Result<Self> {
+        if url.starts_with("sqlite:") {
+            let options = SqliteConnectOptions::from_str(url)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(pool.acquire_timeout);
+            let pool = SqlitePoolOptions::new()
+                .max_connections(pool.max_connections)
+                .acquire_timeout(pool.acquire_timeout)
+                .connect_with(options)
+                .await?;
+            Ok(Db::Sqlite(pool))
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            let options = PgConnectOptions::from_str(url)?;
+            let pool = PgPoolOptions::new()
+                .max_connections(pool.max_connections)
+                .acquire_timeout(pool.acquire_timeout)
+                .connect_with(options)
+                .await?;
+            Ok(Db::Postgres(pool))
+        } else {
+            let scheme = url.split(':').next().unwrap_or_default().to_owned();
+            Err(Error::UnsupportedScheme(scheme))
+        }
+    }
+
+    /// The engine behind this handle.
+    pub fn backend(&self) -> Backend {
+        match self {
+            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Applies the migrations embedded in the binary; idempotent, safe to run from many
+    /// instances at once (sqlx takes an advisory lock on PostgreSQL).
+    pub async fn migrate(&self) -> Result<()> {
+        match self {
+            Db::Sqlite(pool) => sqlite::MIGRATOR.run(pool).await?,
+            Db::Postgres(pool) => postgres::MIGRATOR.run(pool).await?,
+        }
+        Ok(())
+    }
+
+    /// A round trip to the database (`SELECT 1`), for health checks.
+    pub async fn ping(&self) -> Result<()> {
+        match self {
+            Db::Sqlite(pool) => sqlite::ping(pool).await,
+            Db::Postgres(pool) => postgres::ping(pool).await,
+        }
+    }
+
+    /// Closes every pooled connection, waiting for checked-out ones to come back.
+    pub async fn close(&self) {
+        match self {
+            Db::Sqlite(pool) => pool.close().await,
+            Db::Postgres(pool) => pool.close().await,
+        }
+    }
+}

@@ -1,0 +1,60 @@
+//! SQLite queries. Every statement here has a twin in [`super::postgres`].
+
+use sqlx::SqlitePool;
+use sqlx::migrate::Migrator;
+
+use super::Result;
+
+/// Migrations for SQLite, embedded at compile time.
+pub(super) static MIGRATOR: Migrator = sqlx::migrate!("./migrations/sqlite");
+
+pub(super) async fn ping(pool: &SqlitePool) -> Result<()> {
+    sqlx::query("SELECT 1").execute(pool).await?;
+    Ok(())
+}
+
+pub(super) async fn meta_get(pool: &SqlitePool, key: &str) -> Result<Option<String>> {
+    let value = sqlx::query_scalar("SELECT value FROM meta WHERE key = ?1")
+        .bind(key)
+        .fetch_optional(pool)
+        .await?;
+    Ok(value)
+}
+
+pub(super) async fn meta_put(pool: &SqlitePool, key: &str, value: &str) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO meta (key, value) VALUES (?1, ?2)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value,
+             updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
+    )
+    .bind(key)
+    .bind(value)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+pub(super) async fn meta_insert_if_absent(
+    pool: &SqlitePool,
+    key: &str,
+    value: &str,
+) -> Result<String> {
+    sqlx::query("INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO NOTHING")
+        .bind(key)
+        .bind(value)
+        .execute(pool)
+        .await?;
+    let stored = sqlx::query_scalar("SELECT value FROM meta WHERE key = ?1")
+        .bind(key)
+        .fetch_one(pool)
+        .await?;
+    Ok(stored)
+}
+
+pub(super) async fn meta_delete(pool: &SqlitePool, key: &str) -> Result<bool> {
+    let done = sqlx::query("DELETE FROM meta WHERE key = ?1")
+        .bind(key)
+        .execute(pool)
+        .await?;
+    Ok(done.rows_affected() > 0)
+}

@@ -1,0 +1,113 @@
+//! Wiring: from a [`Config`] to a bound, ready-to-run server.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use axum::Router;
+use cistern_store::sql::PoolOptions;
+use cistern_store::{Db, MetaStore};
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+use crate::config::Config;
+use crate::http;
+use crate::http::metrics::Metrics;
+use crate::state::AppState;
+
+/// A Cistern server: stores opened and migrated, listener bound, not yet serving.
+///
+/// Binding happens in [`Application::build`], so port 0 works and [`Application::local_addr`]
+/// tells the real port before anything is served.
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    state: AppState,
+}
+
+impl Application {
+    /// Opens the stores, applies migrations, builds the router and binds the listener.
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let state = open_state(config).await?;
+        let server = &state.config.server;
+        let listener = TcpListener::bind((server.host, server.port))
+            .await
+            .with_context(|| format!("cannot listen on {}:{}", server.host, server.port))?;
+        let router = http::router(state.clone());
+        Ok(Self {
+            listener,
+            router,
+            state,
+        })
+    }
+
+    /// The address the server listens on.
+    pub fn local_addr(&self) -> SocketAddr {
+        // A bound TcpListener always has a local address; fall back to the configured one.
+        self.listener.local_addr().unwrap_or_else(|_| {
+            SocketAddr::new(self.state.config.server.host, self.state.config.server.port)
+        })
+    }
+
+    /// The shared state (stores, config), for tests and sibling services.
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until `shutdown` is cancelled, drains in-flight requests, then closes the stores.
+    pub async fn run_until_stopped(self, shutdown: CancellationToken) -> anyhow::Result<()> {
+        let grace = Duration::from_secs(self.state.config.server.shutdown_grace_secs);
+        http::serve(self.listener, self.router, shutdown, grace)
+            .await
+            .context("HTTP server failed")?;
+        self.state.db.close().await;
+        tracing::info!("stopped");
+        Ok(())
+    }
+}
+
+/// Opens and migrates the SQL store and opens the blob store.
+pub async fn open_db(config: &Config) -> anyhow::Result<Db> {
+    let url = config.database_url();
+    if url.starts_with("sqlite:") {
+        std::fs::create_dir_all(&config.data_dir)
+            .with_context(|| format!("cannot create data dir {}", config.data_dir.display()))?;
+    }
+    let pool = PoolOptions {
+        max_connections: config.database.max_connections,
+        ..PoolOptions::default()
+    };
+    let shown = crate::config::mask_url_password(&url);
+    let db = Db::connect(&url, &pool)
+        .await
+        .with_context(|| format!("cannot open the SQL store at {shown}"))?;
+    db.migrate()
+        .await
+        .with_context(|| format!("cannot migrate the SQL store at {shown}"))?;
+    Ok(db)
+}
+
+async fn open_state(config: Config) -> anyhow::Result<AppState> {
+    let db = open_db(&config).await?;
+    let blob_config = config.blob_config();
+    let blobs = blob_config.build().context("cannot open the blob store")?;
+    let installation = uuid::Uuid::new_v4().to_string();
+    let installation = db
+        .meta_get_or_insert("installation_id", &installation)
+        .await?;
+    tracing::info!(
+        installation_id = %installation,
+        sql = db.backend().as_str(),
+        blobs = blob_config.backend_name(),
+        "stores ready"
+    );
+    Ok(AppState {
+        config: Arc::new(config),
+        db,
+        blobs,
+        blob_backend: blob_config.backend_name(),
+        metrics: Metrics::new(),
+        started: Instant::now(),
+    })
+}

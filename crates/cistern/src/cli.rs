@@ -1,0 +1,88 @@
+//! The command line: one binary, roles as subcommands.
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::config::{Overrides, ServerOverrides};
+
+/// Cistern — a self-hosted AI application server in one binary.
+#[derive(Debug, Parser)]
+#[command(name = "cistern", version, about)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the HTTP server (API, web UI) on the configured stores.
+    Serve(ServeArgs),
+    /// Apply the embedded database migrations and exit.
+    Migrate(ConfigArgs),
+    /// Inspect the configuration.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Print the OpenAPI document of the HTTP API.
+    Openapi,
+    /// Print the version.
+    Version,
+}
+
+/// `cistern config …`.
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Validate the configuration and print the effective values, secrets masked.
+    Check(ConfigArgs),
+}
+
+/// Where the configuration comes from.
+#[derive(Debug, Args)]
+pub struct ConfigArgs {
+    /// TOML config file.
+    #[arg(long, env = "CISTERN_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Directory for embedded state (SQLite file, local blobs) [default: ./data].
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+}
+
+/// `cistern serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Config file and data dir.
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// Address to bind [default: 127.0.0.1].
+    #[arg(long)]
+    pub host: Option<IpAddr>,
+    /// Port to bind; 0 picks a free one [default: 8080].
+    #[arg(long)]
+    pub port: Option<u16>,
+}
+
+impl ConfigArgs {
+    /// The flags as the top configuration layer.
+    pub fn overrides(&self) -> Overrides {
+        Overrides {
+            data_dir: self.data_dir.clone(),
+            server: ServerOverrides::default(),
+        }
+    }
+}
+
+impl ServeArgs {
+    /// The flags as the top configuration layer.
+    pub fn overrides(&self) -> Overrides {
+        Overrides {
+            server: ServerOverrides {
+                host: self.host,
+                port: self.port,
+            },
+            ..self.config.overrides()
+        }
+    }
+}

@@ -1,0 +1,132 @@
+//! Loading and validating the configuration layers.
+
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Format, Serialized, Toml};
+use serde::Serialize;
+
+use super::{BlobBackend, Config};
+
+/// Why the configuration could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// A layer could not be read or parsed, or named an unknown key.
+    #[error("{0}")]
+    Parse(#[from] Box<figment::Error>),
+    /// The file given with `--config` does not exist.
+    #[error("config file {0} not found")]
+    MissingFile(PathBuf),
+    /// The values parsed but do not make sense together.
+    #[error("invalid config: {0}")]
+    Invalid(String),
+}
+
+/// Values given on the command line; `None` leaves the lower layers in charge.
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct Overrides {
+    /// `--data-dir`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_dir: Option<PathBuf>,
+    /// `--host` and `--port`.
+    #[serde(skip_serializing_if = "ServerOverrides::is_empty")]
+    pub server: ServerOverrides,
+}
+
+/// The `[server]` part of [`Overrides`].
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct ServerOverrides {
+    /// `--host`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host: Option<std::net::IpAddr>,
+    /// `--port`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub port: Option<u16>,
+}
+
+impl ServerOverrides {
+    fn is_empty(&self) -> bool {
+        self.host.is_none() && self.port.is_none()
+    }
+}
+
+/// Top-level keys that have no section, so their variables carry no `__`.
+const TOP_LEVEL_KEYS: &[&str] = &["data_dir"];
+
+/// Loads the configuration: defaults → `file` → `env` (`CISTERN_SECTION__KEY`) → `overrides`.
+///
+/// `env` is passed in (rather than read from the process) so tests stay hermetic; callers pass
+/// `std::env::vars()`. Only `CISTERN_` variables of the `SECTION__KEY` form (or a top-level key
+/// such as `CISTERN_DATA_DIR`) are configuration; others, like `CISTERN_CONFIG`, are not.
+pub fn load(
+    file: Option<&Path>,
+    env: impl IntoIterator<Item = (String, String)>,
+    overrides: &Overrides,
+) -> Result<Config, ConfigError> {
+    let mut figment = Figment::new();
+    if let Some(path) = file {
+        if !path.is_file() {
+            return Err(ConfigError::MissingFile(path.to_owned()));
+        }
+        figment = figment.merge(Toml::file_exact(path));
+    }
+    // figment's `Env` reads the process environment itself; we take the variables as an argument
+    // (hermetic tests) and parse each value the same way `Env` does (`8080` → int, `[a, b]` → array).
+    let vars: Vec<(String, String)> = env
+        .into_iter()
+        .filter_map(|(k, v)| {
+            let key = k.strip_prefix("CISTERN_")?.to_ascii_lowercase();
+            (key.contains("__") || TOP_LEVEL_KEYS.contains(&key.as_str())).then_some((key, v))
+        })
+        .collect();
+    for (key, value) in vars {
+        let dotted = key.replace("__", ".");
+        let value: figment::value::Value = value.parse().unwrap_or_else(|e| match e {});
+        figment = figment.merge(Serialized::default(&dotted, value));
+    }
+    figment = figment.merge(Serialized::defaults(overrides));
+    let config: Config = figment.extract().map_err(Box::new)?;
+    validate(&config)?;
+    Ok(config)
+}
+
+fn validate(config: &Config) -> Result<(), ConfigError> {
+    let invalid = |msg: String| Err(ConfigError::Invalid(msg));
+    let url = config.database_url();
+    if !(url.starts_with("sqlite:")
+        || url.starts_with("postgres:")
+        || url.starts_with("postgresql:"))
+    {
+        return invalid("database.url must start with sqlite:// or postgres://".into());
+    }
+    if config.blobs.backend == BlobBackend::S3 && config.blobs.s3.bucket.is_empty() {
+        return invalid("blobs.s3.bucket is required when blobs.backend = \"s3\"".into());
+    }
+    if config.server.body_limit_bytes == 0 {
+        return invalid("server.body_limit_bytes must be greater than 0".into());
+    }
+    if config.server.request_timeout_secs == 0 {
+        return invalid("server.request_timeout_secs must be greater than 0".into());
+    }
+    for origin in &config.server.cors_allowed_origins {
+        let ok = origin == "*"
+            || ((origin.starts_with("http://") || origin.starts_with("https://"))
+                && !origin.trim_end_matches('/').contains(['?', '#'])
+                && origin
+                    .split("://")
+                    .nth(1)
+                    .is_some_and(|h| !h.is_empty() && !h.contains('/')));
+        if !ok {
+            return invalid(format!(
+                "server.cors_allowed_origins: {origin:?} is not an origin like https://app.example.com"
+            ));
+        }
+    }
+    if tracing_subscriber::EnvFilter::try_new(&config.log.level).is_err() {
+        return invalid(format!(
+            "log.level: {:?} is not a valid filter",
+            config.log.level
+        ));
+    }
+    Ok(())
+}

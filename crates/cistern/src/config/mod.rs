@@ -1,0 +1,225 @@
+//! The configuration tree, loaded once at start-up.
+//!
+//! Layers, later ones winning: built-in defaults → TOML file (`--config`) →
+//! `CISTERN_<SECTION>__<KEY>` environment variables → command-line flags.
+//! Unknown keys are errors that name the key; secrets are [`Secret`]s and never print.
+//! Every option is documented in the README's configuration reference.
+
+mod load;
+mod secret;
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+pub use load::{ConfigError, Overrides, ServerOverrides, load};
+pub use secret::{Secret, mask_url_password};
+
+/// The whole configuration of a Cistern process.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Directory for embedded state: the SQLite file, local blobs, generated keys.
+    pub data_dir: PathBuf,
+    /// HTTP server.
+    pub server: ServerConfig,
+    /// SQL store.
+    pub database: DatabaseConfig,
+    /// Blob store.
+    pub blobs: BlobsConfig,
+    /// Logging.
+    pub log: LogConfig,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            data_dir: PathBuf::from("./data"),
+            server: ServerConfig::default(),
+            database: DatabaseConfig::default(),
+            blobs: BlobsConfig::default(),
+            log: LogConfig::default(),
+        }
+    }
+}
+
+/// `[server]`: the HTTP listener and its guardrails.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerConfig {
+    /// Address to bind.
+    pub host: IpAddr,
+    /// Port to bind; 0 picks a free one (the chosen address is printed).
+    pub port: u16,
+    /// Largest accepted request body, in bytes.
+    pub body_limit_bytes: usize,
+    /// Longest a request may take before it is answered 503, in seconds.
+    pub request_timeout_secs: u64,
+    /// Origins allowed to call the API from a browser (`https://app.example.com`); empty allows
+    /// only same-origin requests; `"*"` allows any origin.
+    pub cors_allowed_origins: Vec<String>,
+    /// How long shutdown waits for in-flight requests before giving up, in seconds.
+    pub shutdown_grace_secs: u64,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            host: IpAddr::from([127, 0, 0, 1]),
+            port: 8080,
+            body_limit_bytes: 2 * 1024 * 1024,
+            request_timeout_secs: 30,
+            cors_allowed_origins: Vec::new(),
+            shutdown_grace_secs: 30,
+        }
+    }
+}
+
+/// `[database]`: the SQL store.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DatabaseConfig {
+    /// `sqlite://PATH` or `postgres://USER:PASSWORD@HOST/DB`; empty means
+    /// `sqlite://<data_dir>/cistern.db`. The password is masked when printed.
+    pub url: Secret,
+    /// Maximum pooled connections.
+    pub max_connections: u32,
+}
+
+impl Default for DatabaseConfig {
+    fn default() -> Self {
+        Self {
+            url: Secret::default(),
+            max_connections: 16,
+        }
+    }
+}
+
+/// Which blob backend to use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum BlobBackend {
+    /// A directory on local disk.
+    #[default]
+    Local,
+    /// An S3-compatible bucket (`[blobs.s3]`).
+    S3,
+}
+
+/// `[blobs]`: the blob store.
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct BlobsConfig {
+    /// `local` or `s3`.
+    pub backend: BlobBackend,
+    /// Directory of the local backend; empty means `<data_dir>/blobs`.
+    pub path: Option<PathBuf>,
+    /// Settings of the `s3` backend.
+    pub s3: S3Section,
+}
+
+/// `[blobs.s3]`: an S3-compatible bucket (AWS, R2, B2, MinIO, Vultr).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct S3Section {
+    /// Endpoint URL; empty means AWS S3 itself.
+    pub endpoint: Option<String>,
+    /// Bucket name (required for `backend = "s3"`).
+    pub bucket: String,
+    /// Region; `auto` for R2.
+    pub region: String,
+    /// Access key id.
+    pub access_key_id: String,
+    /// Secret access key.
+    pub secret_access_key: Secret,
+    /// Path-style addressing (MinIO and most self-hosted servers need it).
+    pub path_style: bool,
+}
+
+impl Default for S3Section {
+    fn default() -> Self {
+        Self {
+            endpoint: None,
+            bucket: String::new(),
+            region: "us-east-1".to_owned(),
+            access_key_id: String::new(),
+            secret_access_key: Secret::default(),
+            path_style: true,
+        }
+    }
+}
+
+/// Log output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// One JSON object per line (for log shippers).
+    #[default]
+    Json,
+    /// Human-readable lines (for a terminal).
+    Pretty,
+}
+
+/// `[log]`: logging.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogConfig {
+    /// `json` or `pretty`.
+    pub format: LogFormat,
+    /// A tracing filter, e.g. `info` or `info,cistern=debug`.
+    pub level: String,
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        Self {
+            format: LogFormat::Json,
+            level: "info".to_owned(),
+        }
+    }
+}
+
+impl Config {
+    /// The SQL store URL, with the embedded default filled in.
+    pub fn database_url(&self) -> String {
+        if self.database.url.is_empty() {
+            format!("sqlite://{}", self.data_dir.join("cistern.db").display())
+        } else {
+            self.database.url.expose().to_owned()
+        }
+    }
+
+    /// The blob store settings, with the embedded default filled in.
+    pub fn blob_config(&self) -> cistern_store::BlobConfig {
+        match self.blobs.backend {
+            BlobBackend::Local => cistern_store::BlobConfig::Local(
+                self.blobs
+                    .path
+                    .clone()
+                    .unwrap_or_else(|| self.data_dir.join("blobs")),
+            ),
+            BlobBackend::S3 => {
+                let s3 = &self.blobs.s3;
+                cistern_store::BlobConfig::S3(cistern_store::S3Config {
+                    endpoint: s3.endpoint.clone(),
+                    bucket: s3.bucket.clone(),
+                    region: s3.region.clone(),
+                    access_key_id: s3.access_key_id.clone(),
+                    secret_access_key: s3.secret_access_key.expose().to_owned(),
+                    path_style: s3.path_style,
+                })
+            }
+        }
+    }
+
+    /// The effective configuration as TOML, defaults filled in and secrets masked.
+    pub fn to_masked_toml(&self) -> String {
+        let mut table = toml::Table::try_from(self).unwrap_or_default();
+        // Show the resolved URL with only its password masked: more useful than a blanket mask.
+        if let Some(toml::Value::Table(db)) = table.get_mut("database") {
+            db.insert("url".into(), mask_url_password(&self.database_url()).into());
+        }
+        toml::to_string_pretty(&table).unwrap_or_default()
+    }
+}

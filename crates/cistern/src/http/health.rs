@@ -1,0 +1,117 @@
+//! Liveness and readiness: `GET /health` and `GET /health/detailed`.
+
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::state::AppState;
+
+/// How long one dependency may take to answer before it counts as down.
+const CHECK_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// `GET /health` body.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Liveness {
+    /// Always `ok`: the process is up and serving.
+    pub status: &'static str,
+}
+
+/// `GET /health/detailed` body.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Readiness {
+    /// `ok` when every check passed, `degraded` otherwise.
+    pub status: &'static str,
+    /// Cistern's version.
+    pub version: &'static str,
+    /// Seconds since this process started serving.
+    pub uptime_seconds: f64,
+    /// One entry per dependency.
+    pub checks: Vec<Check>,
+}
+
+/// The state of one dependency.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Check {
+    /// `sql`, `blobs`, …
+    pub name: &'static str,
+    /// `ok` or `error`.
+    pub status: &'static str,
+    /// Round-trip time of the probe.
+    pub latency_ms: f64,
+    /// The backend (`sqlite`, `postgres`, `local`, `s3`) and, on error, what failed.
+    pub detail: String,
+}
+
+/// Liveness: answers as long as the process serves HTTP; touches no dependency.
+#[utoipa::path(get, path = "/health", tag = "operations",
+    responses((status = 200, description = "The process is alive", body = Liveness)))]
+pub async fn health() -> Json<Liveness> {
+    Json(Liveness { status: "ok" })
+}
+
+/// Readiness: probes every dependency concurrently; 503 when any of them fails.
+#[utoipa::path(get, path = "/health/detailed", tag = "operations",
+    responses(
+        (status = 200, description = "Every dependency answered", body = Readiness),
+        (status = 503, description = "At least one dependency failed", body = Readiness),
+    ))]
+pub async fn health_detailed(State(state): State<AppState>) -> (StatusCode, Json<Readiness>) {
+    let db = state.db.clone();
+    let blobs = state.blobs.clone();
+    let (sql, blob) = tokio::join!(
+        probe("sql", db.backend().as_str(), async move {
+            db.ping().await.map_err(|e| e.to_string())
+        }),
+        probe("blobs", state.blob_backend, async move {
+            cistern_store::blob::ping(blobs.as_ref())
+                .await
+                .map_err(|e| e.to_string())
+        }),
+    );
+    let checks = vec![sql, blob];
+    let healthy = checks.iter().all(|c| c.status == "ok");
+    let body = Readiness {
+        status: if healthy { "ok" } else { "degraded" },
+        version: env!("CARGO_PKG_VERSION"),
+        uptime_seconds: state.started.elapsed().as_secs_f64(),
+        checks,
+    };
+    let status = if healthy {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (status, Json(body))
+}
+
+async fn probe(
+    name: &'static str,
+    backend: &'static str,
+    check: impl Future<Output = Result<(), String>>,
+) -> Check {
+    let started = Instant::now();
+    let outcome = tokio::time::timeout(CHECK_TIMEOUT, check).await;
+    let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let (status, detail) = match outcome {
+        Ok(Ok(())) => ("ok", backend.to_owned()),
+        Ok(Err(error)) => {
+            tracing::warn!(check = name, %error, "health check failed");
+            ("error", format!("{backend}: unreachable"))
+        }
+        Err(_) => (
+            "error",
+            format!("{backend}: no answer within {}s", CHECK_TIMEOUT.as_secs()),
+        ),
+    };
+    Check {
+        name,
+        status,
+        latency_ms,
+        detail,
+    }
+}

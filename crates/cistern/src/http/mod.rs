@@ -1,0 +1,164 @@
+//! The HTTP edge: the router, its middleware stack, and the server loop.
+//!
+//! Boundary: handlers here are thin — extract typed input, call one domain function, map the
+//! result. Domain code never sees axum types.
+
+pub mod error;
+pub mod health;
+pub mod metrics;
+pub mod openapi;
+mod ui;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
+use axum::middleware::{Next, from_fn, from_fn_with_state};
+use axum::response::Response;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tower::ServiceBuilder;
+use tower_http::compression::CompressionLayer;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::config::ServerConfig;
+use crate::state::AppState;
+
+/// The whole application router, callable without a socket (tests drive it in process).
+pub fn router(state: AppState) -> Router {
+    let (api, _doc) = openapi::api_router().split_for_parts();
+    let server = state.config.server.clone();
+    let metrics = state.metrics.clone();
+    with_middleware(
+        api.fallback(ui::fallback).with_state(state),
+        &server,
+        metrics,
+    )
+}
+
+/// Wraps `routes` in the production middleware stack (request ids, access log, metrics, CORS,
+/// security headers, gzip, the error envelope, timeout, body limit). Public so tests can put
+/// their own routes behind exactly the same stack.
+pub fn with_middleware(
+    routes: Router,
+    server: &ServerConfig,
+    metrics: Arc<metrics::Metrics>,
+) -> Router {
+    let request_id = HeaderName::from_static("x-request-id");
+    let stack = ServiceBuilder::new()
+        .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(access_span)
+                .on_response(access_log),
+        )
+        .layer(PropagateRequestIdLayer::new(request_id))
+        .layer(from_fn_with_state(metrics, metrics::track))
+        .layer(cors(&server.cors_allowed_origins))
+        .layer(from_fn(security_headers))
+        .layer(CompressionLayer::new())
+        .layer(from_fn(error::envelope_errors))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            Duration::from_secs(server.request_timeout_secs),
+        ))
+        .layer(RequestBodyLimitLayer::new(server.body_limit_bytes));
+    routes
+        .layer(DefaultBodyLimit::max(server.body_limit_bytes))
+        .layer(stack)
+}
+
+fn access_span(request: &Request) -> tracing::Span {
+    let request_id = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    tracing::info_span!("request", request_id, method = %request.method(), path = %request.uri().path())
+}
+
+fn access_log(response: &axum::response::Response, latency: Duration, _span: &tracing::Span) {
+    let duration_ms = latency.as_secs_f64() * 1000.0;
+    tracing::info!(
+        status = response.status().as_u16(),
+        duration_ms,
+        "request finished"
+    );
+}
+
+fn cors(origins: &[String]) -> CorsLayer {
+    let allow = if origins.iter().any(|o| o == "*") {
+        AllowOrigin::any()
+    } else {
+        // Validated at config load; an origin that still fails to parse is simply not allowed.
+        AllowOrigin::list(
+            origins
+                .iter()
+                .filter_map(|o| HeaderValue::from_str(o.trim_end_matches('/')).ok()),
+        )
+    };
+    CorsLayer::new()
+        .allow_origin(allow)
+        .allow_methods([
+            Method::GET,
+            Method::POST,
+            Method::PUT,
+            Method::PATCH,
+            Method::DELETE,
+        ])
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            HeaderName::from_static("x-request-id"),
+        ])
+        .expose_headers([HeaderName::from_static("x-request-id"), header::RETRY_AFTER])
+        .max_age(Duration::from_secs(600))
+}
+
+/// Headers every response carries. The CSP allows only our own origin: the UI bundles everything
+/// (Monaco included) and the coding workspace's preview runs in a `blob:` iframe.
+async fn security_headers(request: Request, next: Next) -> Response {
+    const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+        img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; \
+        frame-src 'self' blob:; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'";
+    const HEADERS: [(&str, &str); 5] = [
+        ("x-content-type-options", "nosniff"),
+        ("x-frame-options", "DENY"),
+        ("referrer-policy", "no-referrer"),
+        ("cross-origin-opener-policy", "same-origin"),
+        ("content-security-policy", CSP),
+    ];
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    for (name, value) in HEADERS {
+        headers
+            .entry(name)
+            .or_insert(HeaderValue::from_static(value));
+    }
+    response
+}
+
+/// Serves `router` on `listener` until `shutdown` is cancelled, then stops accepting and waits up
+/// to `grace` for in-flight requests to finish.
+pub async fn serve(
+    listener: TcpListener,
+    router: Router,
+    shutdown: CancellationToken,
+    grace: Duration,
+) -> std::io::Result<()> {
+    let server =
+        axum::serve(listener, router).with_graceful_shutdown(shutdown.clone().cancelled_owned());
+    tokio::select! {
+        result = server => result,
+        () = async { shutdown.cancelled().await; tokio::time::sleep(grace).await } => {
+            tracing::warn!(grace_secs = grace.as_secs(), "in-flight requests still running after the grace period; stopping anyway");
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,63 @@
+//! The web UI, embedded in the binary, and the catch-all route.
+//!
+//! `web/dist` is embedded at compile time (see `build.rs`; a placeholder page when the UI was not
+//! built). Hashed assets are cached forever; `index.html` is served for every other page path so
+//! client-side routes survive a reload. Paths under the API prefixes never fall back to the UI:
+//! they get a JSON 404.
+
+use axum::extract::Request;
+use axum::http::{HeaderValue, Method, header};
+use axum::response::{IntoResponse, Response};
+use rust_embed::RustEmbed;
+
+use crate::http::error::{ApiError, not_found};
+
+#[derive(RustEmbed)]
+#[folder = "$CISTERN_UI_DIR"]
+struct Assets;
+
+/// Path prefixes owned by the API; unknown paths under them are JSON 404s, not UI pages.
+const API_PREFIXES: &[&str] = &["/api/", "/v1/", "/health/", "/mcp/"];
+
+/// Fallback handler: embedded asset, SPA page, or JSON 404.
+pub async fn fallback(request: Request) -> Response {
+    let path = request.uri().path();
+    let is_api = API_PREFIXES
+        .iter()
+        .any(|p| path.starts_with(p) || path == p.trim_end_matches('/'));
+    if is_api || !(request.method() == Method::GET || request.method() == Method::HEAD) {
+        return not_found(request).await.into_response();
+    }
+    let file = path.trim_start_matches('/');
+    if let Some(asset) = Assets::get(file).filter(|_| !file.is_empty()) {
+        let cache = if file.starts_with("assets/") {
+            "public, max-age=31536000, immutable"
+        } else {
+            "no-cache"
+        };
+        return asset_response(asset, cache);
+    }
+    // A missing file with an extension is a missing asset, not a client-side route.
+    let last = file.rsplit('/').next().unwrap_or_default();
+    if last.contains('.') {
+        return ApiError::not_found(format!("no file {path}")).into_response();
+    }
+    match Assets::get("index.html") {
+        Some(index) => asset_response(index, "no-cache"),
+        None => ApiError::not_found("the web UI is not part of this build").into_response(),
+    }
+}
+
+fn asset_response(asset: rust_embed::EmbeddedFile, cache: &'static str) -> Response {
+    let mime = asset.metadata.mimetype();
+    let content_type =
+        HeaderValue::from_str(mime).unwrap_or(HeaderValue::from_static("application/octet-stream"));
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, HeaderValue::from_static(cache)),
+        ],
+        asset.data,
+    )
+        .into_response()
+}
