@@ -1,0 +1,148 @@
+//! `TestApp`: the real application on 127.0.0.1:0 with a temp data dir — SQLite and local blobs by
+//! default, PostgreSQL and S3 when `CISTERN_TEST_SQL=postgres` / `CISTERN_TEST_BLOBS=s3` (so the
+//! whole suite runs on both, see `scripts/test.sh`) or when a test asks for them.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use cistern::config::{BlobBackend, Config, Secret};
+use cistern::state::AppState;
+use cistern::Application;
+use cistern_store::{BlobConfig, testing};
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+/// A running application and a client for it.
+pub struct TestApp {
+    /// Where it listens.
+    pub addr: SocketAddr,
+    /// HTTP client without default timeouts beyond a sane bound.
+    pub client: reqwest::Client,
+    /// The application's state (stores, config) for white-box assertions.
+    pub state: AppState,
+    shutdown: CancellationToken,
+    server: Option<JoinHandle<anyhow::Result<()>>>,
+    /// Keeps the data dir alive as long as the app.
+    pub data_dir: tempfile::TempDir,
+}
+
+/// Options for [`TestApp`].
+#[derive(Default)]
+pub struct TestAppBuilder {
+    postgres: Option<bool>,
+    s3: Option<bool>,
+    tweak: Option<Box<dyn FnOnce(&mut Config)>>,
+    data_dir: Option<tempfile::TempDir>,
+}
+
+impl TestAppBuilder {
+    /// Adjusts the configuration before the app is built.
+    pub fn config(mut self, tweak: impl FnOnce(&mut Config) + 'static) -> Self {
+        self.tweak = Some(Box::new(tweak));
+        self
+    }
+
+    /// Reuses a data dir (from [`TestApp::stop`]) to test what survives a restart.
+    pub fn data_dir(mut self, dir: tempfile::TempDir) -> Self {
+        self.data_dir = Some(dir);
+        self
+    }
+
+    /// Runs on PostgreSQL and S3 regardless of the environment's defaults. Returns `None` when
+    /// those servers are not available outside CI (the test then skips).
+    pub fn scale_out(mut self) -> Self {
+        self.postgres = Some(true);
+        self.s3 = Some(true);
+        self
+    }
+
+    /// Builds and starts the app; `None` only when a requested server is unavailable outside CI.
+    pub async fn try_spawn(self) -> Option<TestApp> {
+        let data_dir = match self.data_dir {
+            Some(dir) => dir,
+            None => tempfile::tempdir().expect("temp data dir"),
+        };
+        let mut config = Config::default();
+        config.data_dir = data_dir.path().to_owned();
+        config.server.port = 0;
+        config.log.level = "warn".to_owned();
+        if self.postgres.unwrap_or(testing::sql_from_env() == "postgres") {
+            config.database.url = Secret::new(testing::fresh_postgres_url().await?);
+        }
+        if self.s3.unwrap_or(testing::blobs_from_env() == "s3") {
+            let Some(BlobConfig::S3(s3)) = testing::fresh_s3_bucket().await else { return None };
+            config.blobs.backend = BlobBackend::S3;
+            config.blobs.s3.endpoint = s3.endpoint;
+            config.blobs.s3.bucket = s3.bucket;
+            config.blobs.s3.access_key_id = s3.access_key_id;
+            config.blobs.s3.secret_access_key = Secret::new(s3.secret_access_key);
+        }
+        if let Some(tweak) = self.tweak {
+            tweak(&mut config);
+        }
+        let app = Application::build(config).await.expect("application builds");
+        let addr = app.local_addr();
+        let state = app.state().clone();
+        let shutdown = CancellationToken::new();
+        let server = tokio::spawn(app.run_until_stopped(shutdown.clone()));
+        let client = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().expect("client");
+        Some(TestApp { addr, client, state, shutdown, server: Some(server), data_dir })
+    }
+
+    /// Builds and starts the app; panics if it cannot.
+    pub async fn spawn(self) -> TestApp {
+        self.try_spawn().await.expect("test app")
+    }
+}
+
+impl TestApp {
+    /// Default options.
+    pub fn builder() -> TestAppBuilder {
+        TestAppBuilder::default()
+    }
+
+    /// An app on the environment's default backends.
+    pub async fn spawn() -> TestApp {
+        Self::builder().spawn().await
+    }
+
+    /// Absolute URL of `path`.
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// `GET path`.
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.expect("GET")
+    }
+
+    /// Stops the server gracefully, checks it shut down cleanly, and hands back the data dir.
+    pub async fn stop(mut self) -> tempfile::TempDir {
+        self.shutdown.cancel();
+        let server = self.server.take().expect("server running");
+        let outcome = tokio::time::timeout(Duration::from_secs(10), server).await;
+        outcome.expect("server stops within 10 s").expect("server task").expect("server ends without error");
+        let placeholder = tempfile::tempdir().expect("temp dir");
+        std::mem::replace(&mut self.data_dir, placeholder)
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.shutdown.cancel();
+    }
+}
+
+/// Asserts `response` is an error in the envelope with `status` and `code`; returns the message.
+pub async fn assert_error(response: reqwest::Response, status: u16, code: &str) -> String {
+    assert_eq!(response.status().as_u16(), status, "status");
+    let content_type = response.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    assert!(content_type.starts_with("application/json"), "content-type {content_type:?}");
+    let body: serde_json::Value = response.json().await.expect("JSON body");
+    let error = &body["error"];
+    assert_eq!(error["code"], code, "code in {body}");
+    let message = error["message"].as_str().expect("message is a string").to_owned();
+    assert!(!message.is_empty(), "message is not empty");
+    assert!(error.get("details").is_some(), "details present (may be null): {body}");
+    message
+}

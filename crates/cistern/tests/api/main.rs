@@ -1,0 +1,8 @@
+//! Integration tests of the `cistern` server: the real application, booted by [`helpers::TestApp`].
+
+mod binary;
+mod edge;
+mod health;
+mod helpers;
+mod openapi;
+mod shutdown;

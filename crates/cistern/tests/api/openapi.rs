@@ -1,0 +1,42 @@
+//! The served OpenAPI document is snapshot-tested against `docs/openapi.json`, which the web UI's
+//! typed client is generated from. Run with `UPDATE_SNAPSHOTS=1` to accept a change.
+
+use std::path::PathBuf;
+
+use crate::helpers::TestApp;
+
+#[tokio::test]
+async fn openapi_document_matches_the_committed_snapshot() {
+    let app = TestApp::spawn().await;
+    let response = app.get("/api/openapi.json").await;
+    assert_eq!(response.status(), 200);
+    let served: serde_json::Value = response.json().await.expect("json");
+    let pretty = serde_json::to_string_pretty(&served).expect("pretty") + "\n";
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/openapi.json");
+    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+        std::fs::write(&path, &pretty).expect("write docs/openapi.json");
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == pretty,
+        "the API changed: review the difference and run `UPDATE_SNAPSHOTS=1 cargo test -p cistern openapi` \
+         to update docs/openapi.json (then `npm run gen:api` in web/)"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn every_documented_operation_has_a_tag_and_a_200_or_error_response() {
+    let doc = serde_json::to_value(cistern::http::openapi::document()).expect("serialise");
+    assert_eq!(doc["openapi"].as_str().map(|v| v.starts_with("3.1")), Some(true));
+    let paths = doc["paths"].as_object().expect("paths");
+    for path in ["/health", "/health/detailed", "/metrics", "/api/openapi.json"] {
+        assert!(paths.contains_key(path), "{path} is documented");
+    }
+    for (path, item) in paths {
+        for (method, op) in item.as_object().expect("path item") {
+            assert!(op["tags"].as_array().is_some_and(|t| !t.is_empty()), "{method} {path} has a tag");
+            assert!(op["responses"].as_object().is_some_and(|r| !r.is_empty()), "{method} {path} has responses");
+        }
+    }
+}
