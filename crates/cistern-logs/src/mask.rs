@@ -27,7 +27,12 @@ fn is_delim(c: u8) -> bool {
 pub fn mask_token(tok: &str, out: &mut String) -> bool {
     let b = tok.as_bytes();
     // Fast path: no digit and no slash means nothing to mask.
-    if !b.iter().any(|c| c.is_ascii_digit() || *c == b'/') {
+    let mut dots = false;
+    if !b.iter().any(|&c| {
+        dots |= c == b'.';
+        c.is_ascii_digit() || c == b'/'
+    }) && !(dots && is_hostname(trim_punct(tok).1))
+    {
         out.push_str(tok);
         return false;
     }
@@ -38,18 +43,41 @@ pub fn mask_token(tok: &str, out: &mut String) -> bool {
         out.push_str(trail);
         return lead.is_empty() && trail.is_empty();
     }
+    if is_hostname(core) {
+        out.push_str(lead);
+        out.push_str(WILDCARD);
+        out.push_str(trail);
+        return lead.is_empty() && trail.is_empty();
+    }
+    // `key=value`: a value holding a digit is a value as a whole (`rhost=220-135-151-1.hinet.net`).
+    if let Some(eq) = core.find('=') {
+        let (key, value) = (&core[..eq], &core[eq + 1..]);
+        if eq > 0
+            && key.bytes().all(|c| c.is_ascii_alphanumeric() || b"_.-".contains(&c))
+            && value.bytes().any(|c| c.is_ascii_digit())
+            && !value.contains(['=', ',', ';'])
+        {
+            out.push_str(lead);
+            out.push_str(&core[..=eq]);
+            out.push_str(WILDCARD);
+            out.push_str(trail);
+            return false;
+        }
+    }
     let start_len = out.len();
     let mut i = 0usize;
     let mut all_wild = true;
     while i < b.len() {
-        if is_delim(b[i]) {
+        // A run of dots (`instruction......0`) separates like punctuation.
+        let dot_run = b[i] == b'.' && b.get(i + 1) == Some(&b'.');
+        if is_delim(b[i]) || dot_run {
             out.push(b[i] as char);
             all_wild = false;
             i += 1;
             continue;
         }
         let s = i;
-        while i < b.len() && !is_delim(b[i]) {
+        while i < b.len() && !is_delim(b[i]) && !(b[i] == b'.' && b.get(i + 1) == Some(&b'.')) {
             i += 1;
         }
         let seg = &tok[s..i];
@@ -83,7 +111,7 @@ fn trim_punct(tok: &str) -> (&str, &str, &str) {
 }
 
 fn is_path_or_url(t: &str) -> bool {
-    if t.contains("://") {
+    if t.contains("://") || is_hostname(t) {
         return true;
     }
     let b = t.as_bytes();
@@ -91,6 +119,21 @@ fn is_path_or_url(t: &str) -> bool {
     (b.first() == Some(&b'/') && b.len() > 1 && (slashes >= 2 || b.iter().any(u8::is_ascii_digit)))
         || (t.starts_with("./") || t.starts_with("~/"))
         || (slashes >= 3 && !t.contains('='))
+}
+
+/// Top-level domains that end host names (`ns1.example.com`, `db-3.corp.internal`).
+const TLDS: &[&str] = &[
+    "com", "net", "org", "edu", "gov", "mil", "int", "io", "local", "lan", "internal", "localdomain",
+    "corp", "home", "cn", "de", "uk", "jp", "fr", "ru", "br", "in", "it", "nl", "au", "ca", "us", "eu",
+];
+
+/// A dotted name of at least three labels ending with a top-level domain, optionally with `:port`.
+fn is_hostname(t: &str) -> bool {
+    let host = t.split(':').next().unwrap_or(t);
+    let labels = host.split('.').count();
+    labels >= 3
+        && host.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'.')
+        && host.rsplit('.').next().is_some_and(|tld| TLDS.contains(&tld.to_ascii_lowercase().as_str()))
 }
 
 enum SegMask {

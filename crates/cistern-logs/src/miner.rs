@@ -136,6 +136,40 @@ impl Miner {
             mask_token(tok, &mut self.buf);
             self.spans.push((s as u32, self.buf.len() as u32));
         }
+        self.mask_dates();
+    }
+
+    /// Month and weekday names next to masked numbers are part of a date value:
+    /// `at Sun Jul 10 03:55:15 2005` → `at <*> <*> <*> <*>:<*>:<*> <*>`.
+    fn mask_dates(&mut self) {
+        let n = self.spans.len();
+        let mut hit = false;
+        let mut masked = vec![false; 0];
+        for i in (0..n).rev() {
+            let next_wild = i + 1 < n
+                && (self.token(i + 1).starts_with(WILDCARD) || masked.get(i + 1) == Some(&true));
+            let prev_wild = i > 0 && self.token(i - 1) == WILDCARD;
+            if (next_wild && is_date_word(self.token(i))) || (prev_wild && is_unit(self.token(i))) {
+                if !hit {
+                    masked = vec![false; n];
+                    hit = true;
+                }
+                masked[i] = true;
+            }
+        }
+        if !hit {
+            return;
+        }
+        let old = std::mem::take(&mut self.buf);
+        let spans = std::mem::take(&mut self.spans);
+        for (i, &(s, e)) in spans.iter().enumerate() {
+            if i > 0 {
+                self.buf.push(' ');
+            }
+            let start = self.buf.len();
+            self.buf.push_str(if masked[i] { WILDCARD } else { &old[s as usize..e as usize] });
+            self.spans.push((start as u32, self.buf.len() as u32));
+        }
     }
 
     fn token(&self, i: usize) -> &str {
@@ -210,6 +244,20 @@ impl Miner {
             }
         }
     }
+}
+
+/// Unit abbreviations that belong to the number before them (`12.5 KB`, `30 ms`).
+fn is_unit(t: &str) -> bool {
+    let t = t.trim_end_matches([')', ']', ',', ';', '.']);
+    matches!(
+        t,
+        "B" | "KB" | "MB" | "GB" | "TB" | "PB" | "kB" | "KiB" | "MiB" | "GiB" | "TiB" | "K" | "M" | "G"
+            | "ms" | "us" | "µs" | "ns" | "s" | "sec" | "secs" | "%"
+    )
+}
+
+fn is_date_word(t: &str) -> bool {
+    matches!(crate::kind::classify(t), crate::kind::Kind::Month | crate::kind::Kind::Weekday)
 }
 
 /// Joins template tokens with spaces, `None` as `<*>`.

@@ -1,6 +1,26 @@
 //! Final templates from the miner's clusters.
+//!
+//! Drain-style clustering merges messages that differ in a few positions, which
+//! is right for values (`user root` / `user admin`) and wrong for constants
+//! (`Failed password` / `Accepted password`, `from RUNNING to SUCCEEDED`). At the
+//! end of a stream each cluster's varying positions are examined:
+//!
+//! * a position holding a masked value, a digit, or many distinct words is a
+//!   **variable** (`<*>`);
+//! * a position holding a few distinct plain words is a **constant**: the
+//!   cluster is split by its value.
+//!
+//! This needs only the distinct signatures of each cluster, never the lines,
+//! so it stays cheap on long streams.
 
+use crate::hash::FxMap;
+use crate::mask::WILDCARD;
 use crate::miner::{Miner, join_tokens};
+
+/// A position with at least this many distinct plain words is a variable.
+const MANY_WORDS: usize = 10;
+/// An explicit `key=` (or a digit in the token) says "value": fewer distinct values suffice.
+const MANY_VALUES: usize = 4;
 
 /// Final templates and the map from signatures to them.
 #[derive(Debug, Clone, Default)]
@@ -14,8 +34,152 @@ pub struct Templates {
 impl Templates {
     /// Builds final templates from the clusters of `miner`.
     pub fn build(miner: &Miner) -> Templates {
-        let texts = miner.clusters.iter().map(|c| join_tokens(&c.tokens)).collect();
-        let of_sig = miner.sigs.iter().map(|s| s.cluster).collect();
-        Templates { texts, of_sig }
+        let mut out = Templates {
+            texts: Vec::new(),
+            of_sig: vec![u32::MAX; miner.sigs.len()],
+        };
+        for c in &miner.clusters {
+            if c.sigs.is_empty() {
+                // Signatures past the memory cap: the cluster template as is.
+                out.texts.push(join_tokens(&c.tokens));
+                continue;
+            }
+            let sigs: Vec<(u32, Vec<&str>)> = c
+                .sigs
+                .iter()
+                .map(|&s| (s, miner.sigs[s as usize].text.split(' ').collect()))
+                .collect();
+            let n = c.tokens.len();
+            let splits: Vec<(usize, Grouping)> = (0..n)
+                .filter(|&p| c.tokens[p].is_none())
+                .filter_map(|p| {
+                    let prev = if p > 0 { c.tokens[p - 1].as_deref() } else { None };
+                    position_grouping(prev, sigs.iter().map(|(_, t)| t[p])).map(|g| (p, g))
+                })
+                .collect();
+            // Group signatures by their values at constant positions.
+            let mut groups: FxMap<Vec<&str>, Vec<usize>> = FxMap::default();
+            let mut order = Vec::new();
+            for (i, (_, toks)) in sigs.iter().enumerate() {
+                let key: Vec<&str> = splits.iter().map(|&(p, g)| g.key(toks[p])).collect();
+                let e = groups.entry(key.clone()).or_default();
+                if e.is_empty() {
+                    order.push(key);
+                }
+                e.push(i);
+            }
+            for key in order {
+                let members = &groups[&key];
+                let id = out.texts.len() as u32;
+                let mut tokens: Vec<String> = sigs[members[0]].1.iter().map(|t| (*t).to_owned()).collect();
+                for &m in &members[1..] {
+                    for (p, t) in sigs[m].1.iter().enumerate() {
+                        if tokens[p] != *t {
+                            tokens[p] = merge_tokens(&tokens[p], t);
+                        }
+                    }
+                }
+                out.texts.push(tokens.join(" "));
+                for &m in members {
+                    out.of_sig[sigs[m].0 as usize] = id;
+                }
+            }
+        }
+        // Signatures beyond the cap were not recorded in their cluster: use the cluster template.
+        for (s, slot) in out.of_sig.iter_mut().enumerate() {
+            if *slot == u32::MAX {
+                let c = miner.sigs[s].cluster as usize;
+                *slot = out.texts.len() as u32;
+                out.texts.push(join_tokens(&miner.clusters[c].tokens));
+            }
+        }
+        out
+    }
+}
+
+/// How a varying position splits a cluster.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Grouping {
+    /// Each distinct value is a constant: one template per value.
+    Value,
+    /// `key=value` tokens with different keys: one template per key.
+    Key,
+}
+
+impl Grouping {
+    fn key(self, v: &str) -> &str {
+        match self {
+            Grouping::Value => v,
+            Grouping::Key => key_of(v).unwrap_or(v),
+        }
+    }
+}
+
+/// Words after which a token names an entity (a value), whatever it looks like.
+const NAMING_WORDS: &[&str] = &[
+    "user", "users", "username", "account", "host", "hostname", "file", "filename", "path", "dir",
+    "directory", "node", "job", "task", "table", "database", "db", "queue", "topic", "key", "id", "name",
+    "uid", "pid", "session", "client", "domain", "device", "container", "application", "app", "package",
+    "volume", "instance", "thread", "process", "for",
+];
+
+/// Literal values that are data, never structure.
+const VALUE_WORDS: &[&str] = &["true", "false", "null", "nil", "undefined", "nan"];
+
+/// `uid=0` → `uid=`, `ret:false` → `ret:`; `None` for tokens without a key.
+fn key_of(v: &str) -> Option<&str> {
+    let i = v.find(['=', ':'])?;
+    let k = &v[..i];
+    (i > 0 && k.bytes().all(|c| c.is_ascii_alphanumeric() || b"_.-".contains(&c))).then(|| &v[..=i])
+}
+
+/// Decides whether a varying position is a variable (`None`) or splits the cluster.
+fn position_grouping<'a>(prev: Option<&str>, values: impl Iterator<Item = &'a str>) -> Option<Grouping> {
+    let mut distinct: Vec<&str> = Vec::new();
+    for v in values {
+        if !distinct.contains(&v) {
+            distinct.push(v);
+        }
+    }
+    if distinct.len() < 2 {
+        return None;
+    }
+    let keys: Vec<Option<&str>> = distinct.iter().map(|v| key_of(v)).collect();
+    if keys.iter().all(Option::is_some) {
+        let first = keys[0];
+        if !keys.iter().all(|k| *k == first) {
+            return Some(Grouping::Key);
+        }
+        // Same key: a few plain words are constants (`user=root`), anything else a value.
+        let words = distinct.iter().all(|v| {
+            let val = &v[first.map_or(0, str::len)..];
+            !val.is_empty() && val.bytes().all(|c| c.is_ascii_alphabetic())
+        });
+        let few = distinct.len() < MANY_VALUES;
+        let data = distinct.iter().any(|v| VALUE_WORDS.contains(&v[first.map_or(0, str::len)..].to_ascii_lowercase().as_str()));
+        return (words && few && !data).then_some(Grouping::Value);
+    }
+    let digits = distinct.iter().any(|v| v.bytes().any(|c| c.is_ascii_digit()));
+    if distinct.len() >= if digits { MANY_VALUES } else { MANY_WORDS }
+        || distinct.iter().any(|v| v.contains(WILDCARD) || VALUE_WORDS.contains(&v.to_ascii_lowercase().as_str()))
+    {
+        return None;
+    }
+    if let Some(prev) = prev {
+        // `user root`, `EventType: CONTAINER_LAUNCH`: a label, then its value.
+        let label = prev.ends_with(':') && prev.len() > 1 && !prev.contains(WILDCARD);
+        let p = prev.trim_end_matches([':', '=']).to_ascii_lowercase();
+        if label || NAMING_WORDS.contains(&p.as_str()) {
+            return None;
+        }
+    }
+    Some(Grouping::Value)
+}
+
+/// Generalises two differing tokens: keep a shared `key=` prefix, else `<*>`.
+fn merge_tokens(a: &str, b: &str) -> String {
+    match (key_of(a), key_of(b)) {
+        (Some(ka), Some(kb)) if ka == kb => format!("{ka}{WILDCARD}"),
+        _ => WILDCARD.to_owned(),
     }
 }
