@@ -4,6 +4,23 @@
  */
 
 export interface paths {
+    "/api/openapi.json": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** `GET /api/openapi.json`: this API's OpenAPI 3.1 document. */
+        get: operations["openapi_json"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -11,10 +28,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Liveness probe
-         * @description Answers 200 while the process is up; checks nothing else.
-         */
+        /** Liveness: answers as long as the process serves HTTP; touches no dependency. */
         get: operations["health"];
         put?: never;
         post?: never;
@@ -31,11 +45,25 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Readiness with one result per dependency
-         * @description Checks the SQL store and the blob store and reports each with its latency.
-         */
+        /** Readiness: probes every dependency concurrently; 503 when any of them fails. */
         get: operations["health_detailed"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** `GET /metrics`: Prometheus scrape endpoint. */
+        get: operations["metrics"];
         put?: never;
         post?: never;
         delete?: never;
@@ -48,45 +76,52 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        Health: {
-            /** @example ok */
-            status: string;
-        };
-        /** @enum {string} */
-        HealthStatus: "ok" | "degraded";
-        /** @enum {string} */
-        CheckStatus: "ok" | "error";
+        /** @description The state of one dependency. */
         Check: {
-            /**
-             * @description Which dependency was checked
-             * @example sql
-             */
-            name: string;
-            status: components["schemas"]["CheckStatus"];
+            /** @description The backend (`sqlite`, `postgres`, `local`, `s3`) and, on error, what failed. */
+            detail: string;
             /**
              * Format: double
-             * @description How long the check took
+             * @description Round-trip time of the probe.
              */
             latency_ms: number;
-            /** @description Backend name or the reason it failed */
-            detail?: string | null;
+            /** @description `sql`, `blobs`, … */
+            name: string;
+            /** @description `ok` or `error`. */
+            status: string;
         };
-        HealthReport: {
-            status: components["schemas"]["HealthStatus"];
-            /** @example 0.1.0 */
-            version: string;
-            /** Format: double */
-            uptime_seconds: number;
-            checks: components["schemas"]["Check"][];
-        };
+        /** @description The body of every error response. */
         ErrorBody: {
-            /** @example not_found */
-            code: string;
-            message: string;
-            details?: unknown;
+            /** @description The error itself. */
+            error: components["schemas"]["ErrorDetail"];
         };
-        ErrorEnvelope: {
-            error: components["schemas"]["ErrorBody"];
+        /** @description What went wrong, for programs (`code`) and people (`message`). */
+        ErrorDetail: {
+            /** @description Stable, machine-readable code, e.g. `not_found`, `invalid_json`. */
+            code: string;
+            /** @description Structured extra information (which field, which limit), or null. */
+            details?: Record<string, never> | null;
+            /** @description A sentence saying what is wrong and, where possible, how to fix it. */
+            message: string;
+        };
+        /** @description `GET /health` body. */
+        Liveness: {
+            /** @description Always `ok`: the process is up and serving. */
+            status: string;
+        };
+        /** @description `GET /health/detailed` body. */
+        Readiness: {
+            /** @description One entry per dependency. */
+            checks: components["schemas"]["Check"][];
+            /** @description `ok` when every check passed, `degraded` otherwise. */
+            status: string;
+            /**
+             * Format: double
+             * @description Seconds since this process started serving.
+             */
+            uptime_seconds: number;
+            /** @description Cistern's version. */
+            version: string;
         };
     };
     responses: never;
@@ -97,6 +132,26 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    openapi_json: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The OpenAPI document */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+        };
+    };
     health: {
         parameters: {
             query?: never;
@@ -112,7 +167,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Health"];
+                    "application/json": components["schemas"]["Liveness"];
                 };
             };
         };
@@ -126,22 +181,42 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description All checks passed */
+            /** @description Every dependency answered */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HealthReport"];
+                    "application/json": components["schemas"]["Readiness"];
                 };
             };
-            /** @description At least one check failed; same body */
+            /** @description At least one dependency failed */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HealthReport"];
+                    "application/json": components["schemas"]["Readiness"];
+                };
+            };
+        };
+    };
+    metrics: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Metrics in the OpenMetrics text format */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/openmetrics-text": unknown;
                 };
             };
         };
