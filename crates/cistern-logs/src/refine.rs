@@ -159,6 +159,10 @@ fn position_grouping<'a>(prev: Option<&str>, values: impl Iterator<Item = &'a st
         let data = distinct.iter().any(|v| VALUE_WORDS.contains(&v[first.map_or(0, str::len)..].to_ascii_lowercase().as_str()));
         return (words && few && !data).then_some(Grouping::Value);
     }
+    // Differently shaped masked values (`(uid=<*>)` / `LOGIN(uid=<*>)`) are different structures.
+    if distinct.iter().all(|v| v.contains(WILDCARD) && *v != WILDCARD) && distinct.len() < MANY_VALUES {
+        return Some(Grouping::Value);
+    }
     let digits = distinct.iter().any(|v| v.bytes().any(|c| c.is_ascii_digit()));
     if distinct.len() >= if digits { MANY_VALUES } else { MANY_WORDS }
         || distinct.iter().any(|v| v.contains(WILDCARD) || VALUE_WORDS.contains(&v.to_ascii_lowercase().as_str()))
