@@ -32,6 +32,7 @@ pub fn mask_token(tok: &str, out: &mut String) -> bool {
         dots |= c == b'.';
         c.is_ascii_digit() || c == b'/'
     }) && !(dots && is_hostname(trim_punct(tok).1))
+        && !has_data_word(b)
     {
         out.push_str(tok);
         return false;
@@ -55,7 +56,7 @@ pub fn mask_token(tok: &str, out: &mut String) -> bool {
         if eq > 0
             && key.bytes().all(|c| c.is_ascii_alphanumeric() || b"_.-".contains(&c))
             && value.bytes().any(|c| c.is_ascii_digit())
-            && !value.contains(['=', ',', ';'])
+            && !value.contains(['=', ',', ';', '<', '(', '[', '{', ':', '"', '\''])
         {
             out.push_str(lead);
             out.push_str(&core[..=eq]);
@@ -82,7 +83,13 @@ pub fn mask_token(tok: &str, out: &mut String) -> bool {
         }
         let seg = &tok[s..i];
         match segment_mask(seg) {
-            SegMask::Whole => out.push_str(WILDCARD),
+            SegMask::Whole => {
+                // `/10.0.0.1`: a slash glued to the front of a value belongs to it.
+                if s == 1 && b[0] == b'/' {
+                    out.pop();
+                }
+                out.push_str(WILDCARD);
+            }
             SegMask::Suffix(keep) => {
                 out.push_str(&seg[..keep]);
                 out.push_str(WILDCARD);
@@ -95,6 +102,16 @@ pub fn mask_token(tok: &str, out: &mut String) -> bool {
         }
     }
     all_wild && out.len() > start_len
+}
+
+/// Cheap pre-check for `true`/`false`/`null` inside a token.
+fn has_data_word(b: &[u8]) -> bool {
+    memchr::memmem::find(b, b"true").is_some()
+        || memchr::memmem::find(b, b"false").is_some()
+        || memchr::memmem::find(b, b"null").is_some()
+        || memchr::memmem::find(b, b"TRUE").is_some()
+        || memchr::memmem::find(b, b"FALSE").is_some()
+        || memchr::memmem::find(b, b"NULL").is_some()
 }
 
 fn trim_punct(tok: &str) -> (&str, &str, &str) {
@@ -116,7 +133,7 @@ fn is_path_or_url(t: &str) -> bool {
     }
     let b = t.as_bytes();
     let slashes = b.iter().filter(|&&c| c == b'/').count();
-    (b.first() == Some(&b'/') && b.len() > 1 && (slashes >= 2 || b.iter().any(u8::is_ascii_digit)))
+    (b.first() == Some(&b'/') && b.len() > 1 && slashes >= 2 && !b[1].is_ascii_digit())
         || (t.starts_with("./") || t.starts_with("~/"))
         || (slashes >= 3 && !t.contains('='))
 }
@@ -147,13 +164,15 @@ fn segment_mask(seg: &str) -> SegMask {
     let b = seg.as_bytes();
     let digits = b.iter().filter(|c| c.is_ascii_digit()).count();
     if digits == 0 {
-        return SegMask::Keep;
+        // Booleans and nulls are data wherever they appear.
+        let data = ["true", "false", "null"].iter().any(|w| seg.eq_ignore_ascii_case(w));
+        return if data { SegMask::Whole } else { SegMask::Keep };
     }
     if is_number_with_unit(b) || is_hex(b) {
         return SegMask::Whole;
     }
-    // `node-246`, `Interconnect-0T00`: a name, a dash, then a number-ish tail.
-    if let Some(d) = seg.find('-') {
+    // `node-246`, `core.2275`, `Interconnect-0T00`: a name, a dash or dot, then a number-ish tail.
+    if let Some(d) = seg.find(['-', '.']) {
         let (name, tail) = (&b[..d], &b[d + 1..]);
         if name.len() >= 2
             && name.iter().all(u8::is_ascii_alphabetic)

@@ -180,10 +180,64 @@ fn position_grouping<'a>(prev: Option<&str>, values: impl Iterator<Item = &'a st
     Some(Grouping::Value)
 }
 
-/// Generalises two differing tokens: keep a shared `key=` prefix, else `<*>`.
+/// Generalises two differing tokens, keeping their shared punctuation skeleton:
+/// `tag="View",` + `tag="Lock",` → `tag="<*>",`; otherwise the shared `key=` prefix; else `<*>`.
 fn merge_tokens(a: &str, b: &str) -> String {
+    let (sa, sb) = (segments(a), segments(b));
+    if sa.len() == sb.len() && sa.iter().zip(&sb).all(|(x, y)| is_punct(x) == is_punct(y) && (!is_punct(x) || x == y)) {
+        let mut out = String::new();
+        for (x, y) in sa.iter().zip(&sb) {
+            out.push_str(if x == y { x } else { WILDCARD });
+        }
+        return collapse(out);
+    }
     match (key_of(a), key_of(b)) {
         (Some(ka), Some(kb)) if ka == kb => format!("{ka}{WILDCARD}"),
         _ => WILDCARD.to_owned(),
     }
+}
+
+fn is_punct(s: &str) -> bool {
+    s.len() == 1 && !s.as_bytes()[0].is_ascii_alphanumeric() && !matches!(s.as_bytes()[0], b'_' | b'-' | b'.' | b'*')
+        || s == WILDCARD
+}
+
+/// Cuts a token into alternating word and single-punctuation segments; `<*>` stays whole.
+fn segments(t: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let b = t.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if t[i..].starts_with(WILDCARD) {
+            if start < i {
+                out.push(&t[start..i]);
+            }
+            out.push(WILDCARD);
+            i += WILDCARD.len();
+            start = i;
+            continue;
+        }
+        let c = b[i];
+        if !c.is_ascii_alphanumeric() && !matches!(c, b'_' | b'-' | b'.' | b'*') && c.is_ascii() {
+            if start < i {
+                out.push(&t[start..i]);
+            }
+            out.push(&t[i..=i]);
+            start = i + 1;
+        }
+        i += 1;
+    }
+    if start < b.len() {
+        out.push(&t[start..]);
+    }
+    out
+}
+
+/// `<*><*>` → `<*>`.
+fn collapse(mut s: String) -> String {
+    while s.contains("<*><*>") {
+        s = s.replace("<*><*>", WILDCARD);
+    }
+    s
 }
