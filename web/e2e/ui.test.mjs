@@ -155,7 +155,7 @@ describe("web UI served by cistern", () => {
     await narrow.context.close();
   });
 
-  it("status page renders a degraded (503) report and a clear error when the server is unreachable", async () => {
+  it("status page renders a degraded (503) report, refreshes every 10 s, and shows a clear error when the server is unreachable", async () => {
     // Failed requests log console errors by design here, so this page is not in `clean`.
     const bad = await watchedPage(browser);
     all.push(bad);
@@ -168,14 +168,21 @@ describe("web UI served by cistern", () => {
         { name: "blobs", status: "error", latency_ms: 3, detail: "permission denied" },
       ],
     };
-    await bad.page.route("**/health/detailed", (route) =>
-      route.fulfill({ status: 503, contentType: "application/json", body: JSON.stringify(degraded) }),
-    );
+    let polls = 0;
+    await bad.page.route("**/health/detailed", (route) => {
+      polls += 1;
+      return route.fulfill({ status: 503, contentType: "application/json", body: JSON.stringify(degraded) });
+    });
+    // A fake clock, so the 10 s refresh is checked without waiting 10 s.
+    await bad.page.clock.install();
     await bad.page.goto(`${server.baseUrl}/status`);
     await bad.page.getByTestId("version").filter({ hasText: "9.9.9" }).waitFor();
     assert.equal(await text(bad.page.getByTestId("overall-status")), "degraded");
     assert.equal(await text(bad.page.locator('tr[data-check="blobs"] .check-status')), "error");
     assert.match(await text(bad.page.locator('tr[data-check="blobs"]')), /permission denied/);
+    assert.equal(polls, 1);
+    await bad.page.clock.runFor(10_000);
+    await eventually("the status page to poll again after 10 s", () => polls === 2);
 
     await bad.page.unroute("**/health/detailed");
     await bad.page.route("**/health/detailed", (route) => route.abort("connectionrefused"));

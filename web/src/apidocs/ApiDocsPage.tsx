@@ -1,3 +1,4 @@
+import { InlineText } from "../components/InlineText";
 import { useEffect, useMemo, useState } from "react";
 import { useSearchParams } from "react-router";
 import { getJson } from "../api/client";
@@ -56,7 +57,11 @@ export function ApiDocsPage() {
           <p className="lead">
             {doc.info.title} <span className="muted">version {doc.info.version}</span>
           </p>
-          {doc.info.description && <p className="op-desc">{doc.info.description}</p>}
+          {doc.info.description && (
+            <p className="op-desc">
+              <InlineText text={doc.info.description} />
+            </p>
+          )}
 
           <div className="filter">
             <label htmlFor="op-filter">Filter operations</label>
@@ -77,7 +82,11 @@ export function ApiDocsPage() {
           {groups.map((g) => (
             <section key={g.name} className="tag-group" aria-labelledby={`tag-${g.name}`}>
               <h2 id={`tag-${g.name}`}>{g.name}</h2>
-              {g.description && <p className="muted">{g.description}</p>}
+              {g.description && (
+                <p className="muted">
+                  <InlineText text={g.description} />
+                </p>
+              )}
               {g.operations.map((entry) => (
                 <OperationView key={entry.id} doc={doc} entry={entry} />
               ))}

@@ -1,3 +1,4 @@
+import { InlineText } from "../components/InlineText";
 import { SchemaView } from "./SchemaView";
 import { deref, type MediaType, type OpenApiDoc, type OperationEntry, type RequestBody, type Response } from "./openapi";
 
@@ -11,10 +12,18 @@ export function OperationView({ doc, entry }: { doc: OpenApiDoc; entry: Operatio
       <summary className="op-summary">
         <span className={`method method-${method}`}>{method.toUpperCase()}</span>
         <code className={op.deprecated ? "op-path deprecated" : "op-path"}>{path}</code>
-        {op.summary && <span className="op-title">{op.summary}</span>}
+        {op.summary && (
+          <span className="op-title">
+            <InlineText text={op.summary} />
+          </span>
+        )}
       </summary>
       <div className="op-body">
-        {op.description && op.description !== op.summary && <p className="op-desc">{op.description}</p>}
+        {op.description && op.description !== op.summary && (
+          <p className="op-desc">
+            <InlineText text={op.description} />
+          </p>
+        )}
         <div className="op-meta">
           {op.operationId && (
             <span>
@@ -43,7 +52,11 @@ export function OperationView({ doc, entry }: { doc: OpenApiDoc; entry: Operatio
                       <td>
                         <code>{p.name}</code>
                         {p.required && <span className="pill pill-required">required</span>}
-                        {p.description && <div className="schema-desc">{p.description}</div>}
+                        {p.description && (
+                          <div className="schema-desc">
+                            <InlineText text={p.description} />
+                          </div>
+                        )}
                       </td>
                       <td>{p.in}</td>
                       <td>
@@ -62,7 +75,11 @@ export function OperationView({ doc, entry }: { doc: OpenApiDoc; entry: Operatio
             <h4>
               Request body {body.required && <span className="pill pill-required">required</span>}
             </h4>
-            {body.description && <p className="schema-desc">{body.description}</p>}
+            {body.description && (
+              <p className="schema-desc">
+                <InlineText text={body.description} />
+              </p>
+            )}
             <Content doc={doc} content={body.content} />
           </>
         )}
@@ -75,7 +92,7 @@ export function OperationView({ doc, entry }: { doc: OpenApiDoc; entry: Operatio
               <li key={status} className="response">
                 <div className="response-head">
                   <span className={`status status-${status[0]}xx`}>{status}</span>
-                  <span>{res?.description}</span>
+                  <span>{res?.description && <InlineText text={res.description} />}</span>
                 </div>
                 <Content doc={doc} content={res?.content} />
               </li>

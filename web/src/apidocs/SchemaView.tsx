@@ -1,3 +1,4 @@
+import { InlineText } from "../components/InlineText";
 import { describeSchema, type Children } from "./schema";
 import type { OpenApiDoc, Ref, Schema } from "./openapi";
 
@@ -34,7 +35,11 @@ export function SchemaView({ doc, schema, name, required, depth = 0, seen }: Pro
         {info.recursive && <span className="muted">(recursive, shown above)</span>}
         {info.unresolved && <span className="pill pill-warn">unresolved $ref</span>}
       </div>
-      {info.description && <p className="schema-desc">{info.description}</p>}
+      {info.description && (
+        <p className="schema-desc">
+          <InlineText text={info.description} />
+        </p>
+      )}
       {info.enumValues && (
         <div className="schema-enum">
           one of:{" "}
