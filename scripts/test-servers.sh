@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Sourced by scripts/test.sh: starts a throwaway PostgreSQL and an S3-compatible server (moto) on
+# 127.0.0.1 at free ports, exports their addresses for the tests, and stops both on exit.
+# Requires: scripts/install-test-deps.sh has run.
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+test_servers_dir="$(mktemp -d /tmp/cistern-test.XXXXXX)"
+pg_bin="$(dirname "$(compgen -G '/usr/lib/postgresql/*/bin/initdb' | sort -V | tail -n1)")"
+pg_port="$(free_port)"
+s3_port="$(free_port)"
+moto_pid=""
+
+# PostgreSQL refuses to run as root: use the postgres account Debian's package created.
+as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+
+stop_test_servers() {
+  [ -n "$moto_pid" ] && kill "$moto_pid" 2>/dev/null && wait "$moto_pid" 2>/dev/null
+  [ -f "$test_servers_dir/pg/postmaster.pid" ] && as_pg "$pg_bin/pg_ctl" -D "$test_servers_dir/pg" -m fast -w stop >/dev/null
+  rm -rf "$test_servers_dir"
+}
+trap stop_test_servers EXIT
+
+mkdir -p "$test_servers_dir/pg"
+[ "$(id -u)" -eq 0 ] && chown postgres "$test_servers_dir" "$test_servers_dir/pg"
+as_pg "$pg_bin/initdb" -D "$test_servers_dir/pg" -U postgres -A trust --no-sync >/dev/null
+as_pg "$pg_bin/pg_ctl" -D "$test_servers_dir/pg" -l "$test_servers_dir/pg.log" -w -t 60 \
+  -o "-p $pg_port -k $test_servers_dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300" start >/dev/null
+export CISTERN_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$pg_port/postgres"
+
+"$root/target/tools/venv/bin/moto_server" -H 127.0.0.1 -p "$s3_port" >"$test_servers_dir/moto.log" 2>&1 &
+moto_pid=$!
+python3 - "$s3_port" <<'PY' || { echo "moto did not start:"; cat "$test_servers_dir/moto.log"; exit 1; }
+import sys, time, urllib.request
+for _ in range(300):  # up to 30 s
+    try:
+        urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/", timeout=1)
+        sys.exit(0)
+    except Exception:
+        time.sleep(0.1)
+sys.exit(1)
+PY
+export CISTERN_TEST_S3_ENDPOINT="http://127.0.0.1:$s3_port"
+echo "==> PostgreSQL on 127.0.0.1:$pg_port, S3 (moto) on 127.0.0.1:$s3_port"

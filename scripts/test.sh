@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Runs every test: Rust (SQLite + local disk, then the app suite again on PostgreSQL + S3), the
+# web UI's unit tests, and the browser end-to-end tests in headless Chromium. Installs what it
+# needs first. Usage: scripts/test.sh
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+export CI="${CI:-}"
+
+scripts/install-test-deps.sh
+
+echo "==> build the web UI (embedded by the binary)"
+(cd web && npm run --silent build)
+
+source scripts/test-servers.sh
+
+if cargo nextest --version >/dev/null 2>&1; then
+  run_tests() { cargo nextest run --no-fail-fast --failure-output final "$@"; }
+else
+  run_tests() { cargo test --no-fail-fast "$@"; }
+fi
+
+echo "==> Rust tests (SQLite, local blobs; store conformance on all backends)"
+run_tests --workspace
+echo "==> Rust app suite on PostgreSQL + S3"
+CISTERN_TEST_SQL=postgres CISTERN_TEST_BLOBS=s3 run_tests -p cistern
+
+echo "==> web unit tests"
+(cd web && npm test --silent)
+echo "==> browser end-to-end tests (Chromium, headless)"
+cargo build -p cistern --quiet
+(cd web && CISTERN_BIN="$root/target/debug/cistern" npm run --silent test:e2e)
+echo "==> all tests passed"
