@@ -9,7 +9,10 @@ export CI="${CI:-}"
 
 scripts/install-test-deps.sh
 
-echo "==> build the web UI (embedded by the binary)"
+echo "==> web UI: typed client in step with docs/openapi.json, then build (embedded by the binary)"
+(cd web && npm run --silent gen:api >/dev/null)
+git diff --exit-code --stat -- web/src/api/schema.d.ts \
+  || { echo "web/src/api/schema.d.ts is stale: run 'npm run gen:api' in web/ and commit it"; exit 1; }
 (cd web && npm run --silent build)
 
 source scripts/test-servers.sh

@@ -88,8 +88,13 @@ export interface components {
             /** @description `sql`, `blobs`, … */
             name: string;
             /** @description `ok` or `error`. */
-            status: string;
+            status: components["schemas"]["CheckStatus"];
         };
+        /**
+         * @description The state of one dependency.
+         * @enum {string}
+         */
+        CheckStatus: "ok" | "error";
         /** @description The body of every error response. */
         ErrorBody: {
             /** @description The error itself. */
@@ -109,12 +114,17 @@ export interface components {
             /** @description Always `ok`: the process is up and serving. */
             status: string;
         };
+        /**
+         * @description Overall readiness.
+         * @enum {string}
+         */
+        Overall: "ok" | "degraded";
         /** @description `GET /health/detailed` body. */
         Readiness: {
             /** @description One entry per dependency. */
             checks: components["schemas"]["Check"][];
             /** @description `ok` when every check passed, `degraded` otherwise. */
-            status: string;
+            status: components["schemas"]["Overall"];
             /**
              * Format: double
              * @description Seconds since this process started serving.

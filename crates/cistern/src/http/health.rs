@@ -21,11 +21,31 @@ pub struct Liveness {
     pub status: &'static str,
 }
 
+/// Overall readiness.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Overall {
+    /// Every dependency answered.
+    Ok,
+    /// At least one dependency failed.
+    Degraded,
+}
+
+/// The state of one dependency.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum CheckStatus {
+    /// The probe succeeded.
+    Ok,
+    /// The probe failed or timed out.
+    Error,
+}
+
 /// `GET /health/detailed` body.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Readiness {
     /// `ok` when every check passed, `degraded` otherwise.
-    pub status: &'static str,
+    pub status: Overall,
     /// Cistern's version.
     pub version: &'static str,
     /// Seconds since this process started serving.
@@ -40,7 +60,7 @@ pub struct Check {
     /// `sql`, `blobs`, …
     pub name: &'static str,
     /// `ok` or `error`.
-    pub status: &'static str,
+    pub status: CheckStatus,
     /// Round-trip time of the probe.
     pub latency_ms: f64,
     /// The backend (`sqlite`, `postgres`, `local`, `s3`) and, on error, what failed.
@@ -74,9 +94,13 @@ pub async fn health_detailed(State(state): State<AppState>) -> (StatusCode, Json
         }),
     );
     let checks = vec![sql, blob];
-    let healthy = checks.iter().all(|c| c.status == "ok");
+    let healthy = checks.iter().all(|c| c.status == CheckStatus::Ok);
     let body = Readiness {
-        status: if healthy { "ok" } else { "degraded" },
+        status: if healthy {
+            Overall::Ok
+        } else {
+            Overall::Degraded
+        },
         version: env!("CARGO_PKG_VERSION"),
         uptime_seconds: state.started.elapsed().as_secs_f64(),
         checks,
@@ -98,13 +122,13 @@ async fn probe(
     let outcome = tokio::time::timeout(CHECK_TIMEOUT, check).await;
     let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
     let (status, detail) = match outcome {
-        Ok(Ok(())) => ("ok", backend.to_owned()),
+        Ok(Ok(())) => (CheckStatus::Ok, backend.to_owned()),
         Ok(Err(error)) => {
             tracing::warn!(check = name, %error, "health check failed");
-            ("error", format!("{backend}: unreachable"))
+            (CheckStatus::Error, format!("{backend}: unreachable"))
         }
         Err(_) => (
-            "error",
+            CheckStatus::Error,
             format!("{backend}: no answer within {}s", CHECK_TIMEOUT.as_secs()),
         ),
     };

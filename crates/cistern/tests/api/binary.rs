@@ -34,23 +34,45 @@ async fn serve_prints_its_address_answers_and_stops_on_sigterm() {
         let mut line = String::new();
         BufReader::new(stdout).read_line(&mut line).map(|_| line)
     });
-    let line = tokio::time::timeout(Duration::from_secs(30), line).await.expect("ready within 30 s").expect("join").expect("read");
-    let url = line.trim().strip_prefix("cistern listening on ").expect("the ready line").to_owned();
+    let line = tokio::time::timeout(Duration::from_secs(30), line)
+        .await
+        .expect("ready within 30 s")
+        .expect("join")
+        .expect("read");
+    let url = line
+        .trim()
+        .strip_prefix("cistern listening on ")
+        .expect("the ready line")
+        .to_owned();
     assert!(url.starts_with("http://127.0.0.1:"), "{url}");
 
-    let health = reqwest::get(format!("{url}/health")).await.expect("GET /health");
+    let health = reqwest::get(format!("{url}/health"))
+        .await
+        .expect("GET /health");
     assert_eq!(health.status(), 200);
-    assert!(data.path().join("cistern.db").is_file(), "SQLite lives under --data-dir");
-    assert!(data.path().join("blobs").is_dir(), "local blobs live under --data-dir");
+    assert!(
+        data.path().join("cistern.db").is_file(),
+        "SQLite lives under --data-dir"
+    );
+    assert!(
+        data.path().join("blobs").is_dir(),
+        "local blobs live under --data-dir"
+    );
 
-    let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().expect("kill");
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill");
     assert!(status.success());
     let started = Instant::now();
     let exit = loop {
         if let Some(exit) = child.try_wait().expect("wait") {
             break exit;
         }
-        assert!(started.elapsed() < Duration::from_secs(10), "stops within 10 s of SIGTERM");
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "stops within 10 s of SIGTERM"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
     assert!(exit.success(), "graceful stop exits 0: {exit:?}");
@@ -63,28 +85,57 @@ fn config_check(args: &[&str], env: &[(&str, &str)]) -> (bool, String, String) {
         command.env(k, v);
     }
     let out = command.output().expect("run config check");
-    (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 #[test]
 fn config_layers_file_then_env_then_flags() {
     let dir = tempfile::tempdir().expect("temp dir");
     let file = dir.path().join("cistern.toml");
-    std::fs::write(&file, "data_dir = \"/from/file\"\n[server]\nport = 7001\nrequest_timeout_secs = 11\n").expect("write");
+    std::fs::write(
+        &file,
+        "data_dir = \"/from/file\"\n[server]\nport = 7001\nrequest_timeout_secs = 11\n",
+    )
+    .expect("write");
     let file = file.to_str().expect("utf-8");
 
     let (ok, out, err) = config_check(&["--config", file], &[]);
     assert!(ok, "{err}");
-    assert!(out.contains("port = 7001") && out.contains("data_dir = \"/from/file\""), "{out}");
+    assert!(
+        out.contains("port = 7001") && out.contains("data_dir = \"/from/file\""),
+        "{out}"
+    );
 
-    let (ok, out, _) = config_check(&["--config", file], &[("CISTERN_SERVER__PORT", "7002"), ("CISTERN_DATA_DIR", "/from/env")]);
+    let (ok, out, _) = config_check(
+        &["--config", file],
+        &[
+            ("CISTERN_SERVER__PORT", "7002"),
+            ("CISTERN_DATA_DIR", "/from/env"),
+        ],
+    );
     assert!(ok);
-    assert!(out.contains("port = 7002") && out.contains("data_dir = \"/from/env\""), "env beats file: {out}");
-    assert!(out.contains("request_timeout_secs = 11"), "untouched file values stay: {out}");
+    assert!(
+        out.contains("port = 7002") && out.contains("data_dir = \"/from/env\""),
+        "env beats file: {out}"
+    );
+    assert!(
+        out.contains("request_timeout_secs = 11"),
+        "untouched file values stay: {out}"
+    );
 
-    let (ok, out, _) = config_check(&["--config", file, "--data-dir", "/from/flag"], &[("CISTERN_DATA_DIR", "/from/env")]);
+    let (ok, out, _) = config_check(
+        &["--config", file, "--data-dir", "/from/flag"],
+        &[("CISTERN_DATA_DIR", "/from/env")],
+    );
     assert!(ok);
-    assert!(out.contains("data_dir = \"/from/flag\""), "flags beat env: {out}");
+    assert!(
+        out.contains("data_dir = \"/from/flag\""),
+        "flags beat env: {out}"
+    );
 }
 
 #[test]
@@ -104,7 +155,13 @@ fn unknown_keys_are_errors_that_name_the_key() {
     assert!(!ok);
     assert!(err.contains("/no/such/file.toml"), "{err}");
 
-    let (ok, _, err) = config_check(&[], &[("CISTERN_SERVER__CORS_ALLOWED_ORIGINS", "[\"not an origin\"]")]);
+    let (ok, _, err) = config_check(
+        &[],
+        &[(
+            "CISTERN_SERVER__CORS_ALLOWED_ORIGINS",
+            "[\"not an origin\"]",
+        )],
+    );
     assert!(!ok);
     assert!(err.contains("cors_allowed_origins"), "{err}");
 }
@@ -115,24 +172,48 @@ fn secrets_never_print() {
         ("CISTERN_BLOBS__BACKEND", "s3"),
         ("CISTERN_BLOBS__S3__BUCKET", "b"),
         ("CISTERN_BLOBS__S3__SECRET_ACCESS_KEY", "sekrit-s3-key"),
-        ("CISTERN_DATABASE__URL", "postgres://app:sekrit-db-pw@db.internal/cistern"),
+        (
+            "CISTERN_DATABASE__URL",
+            "postgres://app:sekrit-db-pw@db.internal/cistern",
+        ),
     ];
     let (ok, out, err) = config_check(&[], &env);
     assert!(ok, "{err}");
-    assert!(!out.contains("sekrit") && !err.contains("sekrit"), "{out}{err}");
-    assert!(out.contains("postgres://app:********@db.internal/cistern"), "{out}");
+    assert!(
+        !out.contains("sekrit") && !err.contains("sekrit"),
+        "{out}{err}"
+    );
+    assert!(
+        out.contains("postgres://app:********@db.internal/cistern"),
+        "{out}"
+    );
     assert!(out.contains("secret_access_key = \"********\""), "{out}");
 }
 
 #[test]
 fn migrate_and_version_work() {
     let data = tempfile::tempdir().expect("temp dir");
-    let out = cistern().args(["migrate", "--data-dir"]).arg(data.path()).output().expect("migrate");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = cistern()
+        .args(["migrate", "--data-dir"])
+        .arg(data.path())
+        .output()
+        .expect("migrate");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(data.path().join("cistern.db").is_file());
-    let again = cistern().args(["migrate", "--data-dir"]).arg(data.path()).output().expect("migrate again");
+    let again = cistern()
+        .args(["migrate", "--data-dir"])
+        .arg(data.path())
+        .output()
+        .expect("migrate again");
     assert!(again.status.success(), "migrate is idempotent");
 
     let out = cistern().arg("version").output().expect("version");
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), format!("cistern {}", env!("CARGO_PKG_VERSION")));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        format!("cistern {}", env!("CARGO_PKG_VERSION"))
+    );
 }

@@ -5,9 +5,9 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use cistern::Application;
 use cistern::config::{BlobBackend, Config, Secret};
 use cistern::state::AppState;
-use cistern::Application;
 use cistern_store::{BlobConfig, testing};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
@@ -66,11 +66,16 @@ impl TestAppBuilder {
         config.data_dir = data_dir.path().to_owned();
         config.server.port = 0;
         config.log.level = "warn".to_owned();
-        if self.postgres.unwrap_or(testing::sql_from_env() == "postgres") {
+        if self
+            .postgres
+            .unwrap_or(testing::sql_from_env() == "postgres")
+        {
             config.database.url = Secret::new(testing::fresh_postgres_url().await?);
         }
         if self.s3.unwrap_or(testing::blobs_from_env() == "s3") {
-            let Some(BlobConfig::S3(s3)) = testing::fresh_s3_bucket().await else { return None };
+            let Some(BlobConfig::S3(s3)) = testing::fresh_s3_bucket().await else {
+                return None;
+            };
             config.blobs.backend = BlobBackend::S3;
             config.blobs.s3.endpoint = s3.endpoint;
             config.blobs.s3.bucket = s3.bucket;
@@ -80,13 +85,25 @@ impl TestAppBuilder {
         if let Some(tweak) = self.tweak {
             tweak(&mut config);
         }
-        let app = Application::build(config).await.expect("application builds");
+        let app = Application::build(config)
+            .await
+            .expect("application builds");
         let addr = app.local_addr();
         let state = app.state().clone();
         let shutdown = CancellationToken::new();
         let server = tokio::spawn(app.run_until_stopped(shutdown.clone()));
-        let client = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().expect("client");
-        Some(TestApp { addr, client, state, shutdown, server: Some(server), data_dir })
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .build()
+            .expect("client");
+        Some(TestApp {
+            addr,
+            client,
+            state,
+            shutdown,
+            server: Some(server),
+            data_dir,
+        })
     }
 
     /// Builds and starts the app; panics if it cannot.
@@ -121,7 +138,10 @@ impl TestApp {
         self.shutdown.cancel();
         let server = self.server.take().expect("server running");
         let outcome = tokio::time::timeout(Duration::from_secs(10), server).await;
-        outcome.expect("server stops within 10 s").expect("server task").expect("server ends without error");
+        outcome
+            .expect("server stops within 10 s")
+            .expect("server task")
+            .expect("server ends without error");
         let placeholder = tempfile::tempdir().expect("temp dir");
         std::mem::replace(&mut self.data_dir, placeholder)
     }
@@ -136,13 +156,27 @@ impl Drop for TestApp {
 /// Asserts `response` is an error in the envelope with `status` and `code`; returns the message.
 pub async fn assert_error(response: reqwest::Response, status: u16, code: &str) -> String {
     assert_eq!(response.status().as_u16(), status, "status");
-    let content_type = response.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
-    assert!(content_type.starts_with("application/json"), "content-type {content_type:?}");
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    assert!(
+        content_type.starts_with("application/json"),
+        "content-type {content_type:?}"
+    );
     let body: serde_json::Value = response.json().await.expect("JSON body");
     let error = &body["error"];
     assert_eq!(error["code"], code, "code in {body}");
-    let message = error["message"].as_str().expect("message is a string").to_owned();
+    let message = error["message"]
+        .as_str()
+        .expect("message is a string")
+        .to_owned();
     assert!(!message.is_empty(), "message is not empty");
-    assert!(error.get("details").is_some(), "details present (may be null): {body}");
+    assert!(
+        error.get("details").is_some(),
+        "details present (may be null): {body}"
+    );
     message
 }

@@ -28,15 +28,29 @@ async fn openapi_document_matches_the_committed_snapshot() {
 #[tokio::test]
 async fn every_documented_operation_has_a_tag_and_a_200_or_error_response() {
     let doc = serde_json::to_value(cistern::http::openapi::document()).expect("serialise");
-    assert_eq!(doc["openapi"].as_str().map(|v| v.starts_with("3.1")), Some(true));
+    assert_eq!(
+        doc["openapi"].as_str().map(|v| v.starts_with("3.1")),
+        Some(true)
+    );
     let paths = doc["paths"].as_object().expect("paths");
-    for path in ["/health", "/health/detailed", "/metrics", "/api/openapi.json"] {
+    for path in [
+        "/health",
+        "/health/detailed",
+        "/metrics",
+        "/api/openapi.json",
+    ] {
         assert!(paths.contains_key(path), "{path} is documented");
     }
     for (path, item) in paths {
         for (method, op) in item.as_object().expect("path item") {
-            assert!(op["tags"].as_array().is_some_and(|t| !t.is_empty()), "{method} {path} has a tag");
-            assert!(op["responses"].as_object().is_some_and(|r| !r.is_empty()), "{method} {path} has responses");
+            assert!(
+                op["tags"].as_array().is_some_and(|t| !t.is_empty()),
+                "{method} {path} has a tag"
+            );
+            assert!(
+                op["responses"].as_object().is_some_and(|r| !r.is_empty()),
+                "{method} {path} has responses"
+            );
         }
     }
 }
