@@ -10,7 +10,16 @@
 use std::path::PathBuf;
 
 const SYSTEMS: [&str; 10] = [
-    "HDFS", "Hadoop", "Spark", "Zookeeper", "BGL", "HPC", "Linux", "Android", "Apache", "OpenSSH",
+    "HDFS",
+    "Hadoop",
+    "Spark",
+    "Zookeeper",
+    "BGL",
+    "HPC",
+    "Linux",
+    "Android",
+    "Apache",
+    "OpenSSH",
 ];
 
 fn main() -> std::io::Result<()> {

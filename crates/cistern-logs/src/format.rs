@@ -75,9 +75,32 @@ impl LogFormat {
 }
 
 const MSG_KEYS: &[&str] = &["msg", "message", "log", "text", "event", "short_message"];
-const LEVEL_KEYS: &[&str] = &["level", "lvl", "severity", "loglevel", "log.level", "levelname"];
-const TIME_KEYS: &[&str] = &["time", "ts", "timestamp", "@timestamp", "datetime", "date", "t"];
-const COMP_KEYS: &[&str] = &["logger", "component", "module", "name", "target", "caller", "source"];
+const LEVEL_KEYS: &[&str] = &[
+    "level",
+    "lvl",
+    "severity",
+    "loglevel",
+    "log.level",
+    "levelname",
+];
+const TIME_KEYS: &[&str] = &[
+    "time",
+    "ts",
+    "timestamp",
+    "@timestamp",
+    "datetime",
+    "date",
+    "t",
+];
+const COMP_KEYS: &[&str] = &[
+    "logger",
+    "component",
+    "module",
+    "name",
+    "target",
+    "caller",
+    "source",
+];
 
 fn json_split(line: &str) -> Option<Split<'_>> {
     let t = line.trim();
@@ -161,7 +184,8 @@ fn is_logfmt(line: &str) -> bool {
     for (k, v) in logfmt_pairs(line).take(8) {
         let valid = v.is_some()
             && !k.is_empty()
-            && k.bytes().all(|c| c.is_ascii_alphanumeric() || b"_.-@".contains(&c));
+            && k.bytes()
+                .all(|c| c.is_ascii_alphanumeric() || b"_.-@".contains(&c));
         if !valid {
             return false;
         }

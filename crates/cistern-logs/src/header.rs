@@ -17,8 +17,8 @@ use std::borrow::Cow;
 
 use serde::{Deserialize, Serialize};
 
-use crate::kind::{Kind, classify, level_of};
 use crate::Level;
+use crate::kind::{Kind, classify, level_of};
 
 /// Largest number of header positions examined.
 pub const MAX_HEADER_TOKENS: usize = 12;
@@ -203,15 +203,22 @@ impl HeaderShape {
         if n < fixed {
             return None;
         }
-        let matches = (0..fixed).filter(|&i| toks[i].kind == self.kinds[i]).count();
-        if fixed > 0 && (matches * 10 < fixed * 6 || !kinds_compatible(toks[0].kind, self.kinds[0])) {
+        let matches = (0..fixed)
+            .filter(|&i| toks[i].kind == self.kinds[i])
+            .count();
+        if fixed > 0 && (matches * 10 < fixed * 6 || !kinds_compatible(toks[0].kind, self.kinds[0]))
+        {
             return None;
         }
         let comp_at = self.comp.and_then(|c| {
             (c..n.min(c + COMP_DRIFT + 1)).find(|&i| line[..toks[i].end].ends_with(':'))
         });
         let end = comp_at.map_or(fixed, |i| i + 1);
-        let content = if end < n { &line[toks[end].start..] } else { "" };
+        let content = if end < n {
+            &line[toks[end].start..]
+        } else {
+            ""
+        };
         let head = &toks[..end.min(n)];
         Some(Split {
             content: Cow::Borrowed(content.trim_end()),
@@ -254,7 +261,10 @@ fn timestamp_span<'a>(line: &'a str, toks: &[Tok]) -> Option<&'a str> {
             last = i;
         } else if t.kind == Kind::Num && toks.get(i + 1).is_some_and(|n| n.kind.is_time()) {
             continue;
-        } else if t.kind == Kind::Num && toks[i - 1].kind.is_time() && line[t.start..t.end].len() == 4 {
+        } else if t.kind == Kind::Num
+            && toks[i - 1].kind.is_time()
+            && line[t.start..t.end].len() == 4
+        {
             last = i; // a year after the time: `Dec 04 04:47:44 2005`
         } else {
             break;

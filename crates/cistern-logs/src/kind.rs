@@ -65,9 +65,32 @@ impl Kind {
 }
 
 const LEVELS: &[&str] = &[
-    "TRACE", "DEBUG", "INFO", "NOTICE", "WARN", "WARNING", "ERROR", "ERR", "FATAL", "CRITICAL",
-    "CRIT", "SEVERE", "FINE", "FINER", "FINEST", "CONFIG", "ALERT", "EMERG", "EMERGENCY", "VERBOSE",
-    "PANIC", "DBG", "INF", "WRN", "ERRO", "EROR",
+    "TRACE",
+    "DEBUG",
+    "INFO",
+    "NOTICE",
+    "WARN",
+    "WARNING",
+    "ERROR",
+    "ERR",
+    "FATAL",
+    "CRITICAL",
+    "CRIT",
+    "SEVERE",
+    "FINE",
+    "FINER",
+    "FINEST",
+    "CONFIG",
+    "ALERT",
+    "EMERG",
+    "EMERGENCY",
+    "VERBOSE",
+    "PANIC",
+    "DBG",
+    "INF",
+    "WRN",
+    "ERRO",
+    "EROR",
 ];
 
 const MONTHS: &[&str] = &[
@@ -150,12 +173,18 @@ pub fn classify(tok: &str) -> Kind {
     }
     let first = b[0];
     let last = b[b.len() - 1];
-    if (first == b'[' && last == b']') || (first == b'(' && last == b')') || (first == b'<' && last == b'>') {
+    if (first == b'[' && last == b']')
+        || (first == b'(' && last == b')')
+        || (first == b'<' && last == b'>')
+    {
         let inner = &tok[1..tok.len() - 1];
         if level_of(inner).is_some() && inner.len() > 1 {
             return Kind::Level;
         }
-        if inner.split_ascii_whitespace().any(|t| classify(t).is_time()) {
+        if inner
+            .split_ascii_whitespace()
+            .any(|t| classify(t).is_time())
+        {
             return Kind::BracketTime;
         }
         return Kind::Bracket;
@@ -173,15 +202,23 @@ pub fn classify(tok: &str) -> Kind {
         if month_number(tok).is_some() {
             return Kind::Month;
         }
-        if b.len() >= 3 && WEEKDAYS.contains(&tok[..3].to_ascii_lowercase().as_str()) && b.len() <= 9 {
+        if b.len() >= 3
+            && WEEKDAYS.contains(&tok[..3].to_ascii_lowercase().as_str())
+            && b.len() <= 9
+        {
             return Kind::Weekday;
         }
     }
     let digits = b.iter().filter(|c| c.is_ascii_digit()).count();
-    if digits > 0 && b.iter().all(|c| c.is_ascii_alphanumeric() || b"-_.:/@".contains(c)) {
+    if digits > 0
+        && b.iter()
+            .all(|c| c.is_ascii_alphanumeric() || b"-_.:/@".contains(c))
+    {
         return Kind::Id;
     }
-    if b.iter().all(|c| c.is_ascii_alphabetic() || b"-_.".contains(c)) {
+    if b.iter()
+        .all(|c| c.is_ascii_alphabetic() || b"-_.".contains(c))
+    {
         return Kind::Word;
     }
     Kind::Other
@@ -234,11 +271,13 @@ fn numeric_kind(b: &[u8]) -> Option<Kind> {
     ngroups += 1;
     let g = &groups[..ngroups];
     if ngroups == 1 {
-        return Some(if (g[0] == 10 || g[0] == 13) && matches!(body[0], b'1'..=b'2') {
-            Kind::Epoch
-        } else {
-            Kind::Num
-        });
+        return Some(
+            if (g[0] == 10 || g[0] == 13) && matches!(body[0], b'1'..=b'2') {
+                Kind::Epoch
+            } else {
+                Kind::Num
+            },
+        );
     }
     if colons >= 2 && (dashes > 0 || slashes > 0 || tee > 0) && ngroups >= 5 {
         return Some(Kind::DateTime);

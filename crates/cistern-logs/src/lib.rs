@@ -10,6 +10,7 @@
 //!
 //! The engine has no I/O of its own beyond `Read`/`BufRead` and no web framework.
 
+pub mod features;
 pub mod format;
 pub mod hash;
 pub mod header;
@@ -19,13 +20,18 @@ pub mod mask;
 pub mod miner;
 pub mod parse;
 pub mod refine;
+pub mod score;
+pub mod signals;
+pub mod timestamp;
 
 use serde::{Deserialize, Serialize};
 
 pub use format::LogFormat;
 pub use header::Split;
 pub use miner::{Miner, MinerConfig};
+pub use features::{Analysis, WindowFeatures, WindowSpec, analyze};
 pub use parse::{LineResult, ParseOutput, Parser, TemplateCount, parse_reader, parse_text};
+pub use score::{Baseline, Factor, Label, ScoreInput, ScoreReport, score, score_analysis, score_at};
 
 /// A normalised severity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

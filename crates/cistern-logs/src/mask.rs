@@ -19,7 +19,23 @@ pub const WILDCARD: &str = "<*>";
 fn is_delim(c: u8) -> bool {
     matches!(
         c,
-        b'=' | b',' | b';' | b':' | b'(' | b')' | b'[' | b']' | b'{' | b'}' | b'<' | b'>' | b'"' | b'\'' | b'|' | b'@' | b'#' | b'/'
+        b'=' | b','
+            | b';'
+            | b':'
+            | b'('
+            | b')'
+            | b'['
+            | b']'
+            | b'{'
+            | b'}'
+            | b'<'
+            | b'>'
+            | b'"'
+            | b'\''
+            | b'|'
+            | b'@'
+            | b'#'
+            | b'/'
     )
 }
 
@@ -54,7 +70,9 @@ pub fn mask_token(tok: &str, out: &mut String) -> bool {
     if let Some(eq) = core.find('=') {
         let (key, value) = (&core[..eq], &core[eq + 1..]);
         if eq > 0
-            && key.bytes().all(|c| c.is_ascii_alphanumeric() || b"_.-".contains(&c))
+            && key
+                .bytes()
+                .all(|c| c.is_ascii_alphanumeric() || b"_.-".contains(&c))
             && value.bytes().any(|c| c.is_ascii_digit())
             && !value.contains(['=', ',', ';', '<', '(', '[', '{', ':', '"', '\''])
         {
@@ -121,7 +139,12 @@ fn trim_punct(tok: &str) -> (&str, &str, &str) {
         s += 1;
     }
     let mut e = b.len();
-    while e > s && matches!(b[e - 1], b')' | b']' | b'}' | b'>' | b'"' | b'\'' | b',' | b';' | b'.' | b':') {
+    while e > s
+        && matches!(
+            b[e - 1],
+            b')' | b']' | b'}' | b'>' | b'"' | b'\'' | b',' | b';' | b'.' | b':'
+        )
+    {
         e -= 1;
     }
     (&tok[..s], &tok[s..e], &tok[e..])
@@ -140,8 +163,34 @@ fn is_path_or_url(t: &str) -> bool {
 
 /// Top-level domains that end host names (`ns1.example.com`, `db-3.corp.internal`).
 const TLDS: &[&str] = &[
-    "com", "net", "org", "edu", "gov", "mil", "int", "io", "local", "lan", "internal", "localdomain",
-    "corp", "home", "cn", "de", "uk", "jp", "fr", "ru", "br", "in", "it", "nl", "au", "ca", "us", "eu",
+    "com",
+    "net",
+    "org",
+    "edu",
+    "gov",
+    "mil",
+    "int",
+    "io",
+    "local",
+    "lan",
+    "internal",
+    "localdomain",
+    "corp",
+    "home",
+    "cn",
+    "de",
+    "uk",
+    "jp",
+    "fr",
+    "ru",
+    "br",
+    "in",
+    "it",
+    "nl",
+    "au",
+    "ca",
+    "us",
+    "eu",
 ];
 
 /// A dotted name of at least three labels ending with a top-level domain, optionally with `:port`.
@@ -149,8 +198,13 @@ fn is_hostname(t: &str) -> bool {
     let host = t.split(':').next().unwrap_or(t);
     let labels = host.split('.').count();
     labels >= 3
-        && host.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'.')
-        && host.rsplit('.').next().is_some_and(|tld| TLDS.contains(&tld.to_ascii_lowercase().as_str()))
+        && host
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'.')
+        && host
+            .rsplit('.')
+            .next()
+            .is_some_and(|tld| TLDS.contains(&tld.to_ascii_lowercase().as_str()))
 }
 
 enum SegMask {
@@ -165,7 +219,9 @@ fn segment_mask(seg: &str) -> SegMask {
     let digits = b.iter().filter(|c| c.is_ascii_digit()).count();
     if digits == 0 {
         // Booleans and nulls are data wherever they appear.
-        let data = ["true", "false", "null"].iter().any(|w| seg.eq_ignore_ascii_case(w));
+        let data = ["true", "false", "null"]
+            .iter()
+            .any(|w| seg.eq_ignore_ascii_case(w));
         return if data { SegMask::Whole } else { SegMask::Keep };
     }
     if is_number_with_unit(b) || is_hex(b) {
@@ -208,7 +264,9 @@ fn is_number_with_unit(b: &[u8]) -> bool {
         i += 1;
     }
     let num_start = i;
-    while i < b.len() && (b[i].is_ascii_digit() || ((b[i] == b'.' || b[i] == b',') && i > num_start)) {
+    while i < b.len()
+        && (b[i].is_ascii_digit() || ((b[i] == b'.' || b[i] == b',') && i > num_start))
+    {
         i += 1;
     }
     if i == num_start || !b[i - 1].is_ascii_digit() {

@@ -109,7 +109,11 @@ impl Miner {
         self.sigs.push(Sig {
             cluster,
             count: 1,
-            text: if keep { self.buf.as_str().into() } else { "".into() },
+            text: if keep {
+                self.buf.as_str().into()
+            } else {
+                "".into()
+            },
         });
         if keep {
             self.index.entry(h).or_insert(id);
@@ -167,7 +171,11 @@ impl Miner {
                 self.buf.push(' ');
             }
             let start = self.buf.len();
-            self.buf.push_str(if masked[i] { WILDCARD } else { &old[s as usize..e as usize] });
+            self.buf.push_str(if masked[i] {
+                WILDCARD
+            } else {
+                &old[s as usize..e as usize]
+            });
             self.spans.push((start as u32, self.buf.len() as u32));
         }
     }
@@ -229,7 +237,10 @@ impl Miner {
                 Some(_) => {}
             }
         }
-        ((same as f64 + params as f64 * 0.5) / tpl.len() as f64, params)
+        (
+            (same as f64 + params as f64 * 0.5) / tpl.len() as f64,
+            params,
+        )
     }
 
     fn generalise(&mut self, c: u32) {
@@ -251,13 +262,35 @@ fn is_unit(t: &str) -> bool {
     let t = t.trim_end_matches([')', ']', ',', ';', '.']);
     matches!(
         t,
-        "B" | "KB" | "MB" | "GB" | "TB" | "PB" | "kB" | "KiB" | "MiB" | "GiB" | "TiB" | "K" | "M" | "G"
-            | "ms" | "us" | "µs" | "ns" | "s" | "sec" | "secs" | "%"
+        "B" | "KB"
+            | "MB"
+            | "GB"
+            | "TB"
+            | "PB"
+            | "kB"
+            | "KiB"
+            | "MiB"
+            | "GiB"
+            | "TiB"
+            | "K"
+            | "M"
+            | "G"
+            | "ms"
+            | "us"
+            | "µs"
+            | "ns"
+            | "s"
+            | "sec"
+            | "secs"
+            | "%"
     )
 }
 
 fn is_date_word(t: &str) -> bool {
-    matches!(crate::kind::classify(t), crate::kind::Kind::Month | crate::kind::Kind::Weekday)
+    matches!(
+        crate::kind::classify(t),
+        crate::kind::Kind::Month | crate::kind::Kind::Weekday
+    )
 }
 
 /// Joins template tokens with spaces, `None` as `<*>`.

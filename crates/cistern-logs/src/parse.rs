@@ -97,7 +97,9 @@ impl Parser {
             return true;
         }
         match &self.format {
-            LogFormat::Header(_) if self.format.has_timestamp() => self.format.split(line).is_none(),
+            LogFormat::Header(_) if self.format.has_timestamp() => {
+                self.format.split(line).is_none()
+            }
             _ => false,
         }
     }
@@ -194,7 +196,12 @@ fn collect(parser: Parser, per_line: Vec<(SigId, bool)>) -> ParseOutput {
     }
     // Most frequent first; rows keep pointing at the right entries.
     let mut idx: Vec<u32> = (0..out.len() as u32).collect();
-    idx.sort_by(|&a, &b| out[b as usize].records.cmp(&out[a as usize].records).then(a.cmp(&b)));
+    idx.sort_by(|&a, &b| {
+        out[b as usize]
+            .records
+            .cmp(&out[a as usize].records)
+            .then(a.cmp(&b))
+    });
     let mut rank = vec![0u32; out.len()];
     for (r, &i) in idx.iter().enumerate() {
         rank[i as usize] = r as u32;

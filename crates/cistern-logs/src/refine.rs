@@ -53,7 +53,11 @@ impl Templates {
             let splits: Vec<(usize, Grouping)> = (0..n)
                 .filter(|&p| c.tokens[p].is_none())
                 .filter_map(|p| {
-                    let prev = if p > 0 { c.tokens[p - 1].as_deref() } else { None };
+                    let prev = if p > 0 {
+                        c.tokens[p - 1].as_deref()
+                    } else {
+                        None
+                    };
                     position_grouping(prev, sigs.iter().map(|(_, t)| t[p])).map(|g| (p, g))
                 })
                 .collect();
@@ -71,7 +75,8 @@ impl Templates {
             for key in order {
                 let members = &groups[&key];
                 let id = out.texts.len() as u32;
-                let mut tokens: Vec<String> = sigs[members[0]].1.iter().map(|t| (*t).to_owned()).collect();
+                let mut tokens: Vec<String> =
+                    sigs[members[0]].1.iter().map(|t| (*t).to_owned()).collect();
                 for &m in &members[1..] {
                     for (p, t) in sigs[m].1.iter().enumerate() {
                         if tokens[p] != *t {
@@ -117,10 +122,43 @@ impl Grouping {
 
 /// Words after which a token names an entity (a value), whatever it looks like.
 const NAMING_WORDS: &[&str] = &[
-    "user", "users", "username", "account", "host", "hostname", "file", "filename", "path", "dir",
-    "directory", "node", "job", "task", "table", "database", "db", "queue", "topic", "key", "id", "name",
-    "uid", "pid", "session", "client", "domain", "device", "container", "application", "app", "package",
-    "volume", "instance", "thread", "process", "for",
+    "user",
+    "users",
+    "username",
+    "account",
+    "host",
+    "hostname",
+    "file",
+    "filename",
+    "path",
+    "dir",
+    "directory",
+    "node",
+    "job",
+    "task",
+    "table",
+    "database",
+    "db",
+    "queue",
+    "topic",
+    "key",
+    "id",
+    "name",
+    "uid",
+    "pid",
+    "session",
+    "client",
+    "domain",
+    "device",
+    "container",
+    "application",
+    "app",
+    "package",
+    "volume",
+    "instance",
+    "thread",
+    "process",
+    "for",
 ];
 
 /// Literal values that are data, never structure.
@@ -130,11 +168,17 @@ const VALUE_WORDS: &[&str] = &["true", "false", "null", "nil", "undefined", "nan
 fn key_of(v: &str) -> Option<&str> {
     let i = v.find(['=', ':'])?;
     let k = &v[..i];
-    (i > 0 && k.bytes().all(|c| c.is_ascii_alphanumeric() || b"_.-".contains(&c))).then(|| &v[..=i])
+    (i > 0
+        && k.bytes()
+            .all(|c| c.is_ascii_alphanumeric() || b"_.-".contains(&c)))
+    .then(|| &v[..=i])
 }
 
 /// Decides whether a varying position is a variable (`None`) or splits the cluster.
-fn position_grouping<'a>(prev: Option<&str>, values: impl Iterator<Item = &'a str>) -> Option<Grouping> {
+fn position_grouping<'a>(
+    prev: Option<&str>,
+    values: impl Iterator<Item = &'a str>,
+) -> Option<Grouping> {
     let mut distinct: Vec<&str> = Vec::new();
     for v in values {
         if !distinct.contains(&v) {
@@ -156,16 +200,26 @@ fn position_grouping<'a>(prev: Option<&str>, values: impl Iterator<Item = &'a st
             !val.is_empty() && val.bytes().all(|c| c.is_ascii_alphabetic())
         });
         let few = distinct.len() < MANY_VALUES;
-        let data = distinct.iter().any(|v| VALUE_WORDS.contains(&v[first.map_or(0, str::len)..].to_ascii_lowercase().as_str()));
+        let data = distinct.iter().any(|v| {
+            VALUE_WORDS.contains(&v[first.map_or(0, str::len)..].to_ascii_lowercase().as_str())
+        });
         return (words && few && !data).then_some(Grouping::Value);
     }
     // Differently shaped masked values (`(uid=<*>)` / `LOGIN(uid=<*>)`) are different structures.
-    if distinct.iter().all(|v| v.contains(WILDCARD) && *v != WILDCARD) && distinct.len() < MANY_VALUES {
+    if distinct
+        .iter()
+        .all(|v| v.contains(WILDCARD) && *v != WILDCARD)
+        && distinct.len() < MANY_VALUES
+    {
         return Some(Grouping::Value);
     }
-    let digits = distinct.iter().any(|v| v.bytes().any(|c| c.is_ascii_digit()));
+    let digits = distinct
+        .iter()
+        .any(|v| v.bytes().any(|c| c.is_ascii_digit()));
     if distinct.len() >= if digits { MANY_VALUES } else { MANY_WORDS }
-        || distinct.iter().any(|v| v.contains(WILDCARD) || VALUE_WORDS.contains(&v.to_ascii_lowercase().as_str()))
+        || distinct
+            .iter()
+            .any(|v| v.contains(WILDCARD) || VALUE_WORDS.contains(&v.to_ascii_lowercase().as_str()))
     {
         return None;
     }
@@ -184,7 +238,12 @@ fn position_grouping<'a>(prev: Option<&str>, values: impl Iterator<Item = &'a st
 /// `tag="View",` + `tag="Lock",` → `tag="<*>",`; otherwise the shared `key=` prefix; else `<*>`.
 fn merge_tokens(a: &str, b: &str) -> String {
     let (sa, sb) = (segments(a), segments(b));
-    if sa.len() == sb.len() && sa.iter().zip(&sb).all(|(x, y)| is_punct(x) == is_punct(y) && (!is_punct(x) || x == y)) {
+    if sa.len() == sb.len()
+        && sa
+            .iter()
+            .zip(&sb)
+            .all(|(x, y)| is_punct(x) == is_punct(y) && (!is_punct(x) || x == y))
+    {
         let mut out = String::new();
         for (x, y) in sa.iter().zip(&sb) {
             out.push_str(if x == y { x } else { WILDCARD });
@@ -198,7 +257,9 @@ fn merge_tokens(a: &str, b: &str) -> String {
 }
 
 fn is_punct(s: &str) -> bool {
-    s.len() == 1 && !s.as_bytes()[0].is_ascii_alphanumeric() && !matches!(s.as_bytes()[0], b'_' | b'-' | b'.' | b'*')
+    s.len() == 1
+        && !s.as_bytes()[0].is_ascii_alphanumeric()
+        && !matches!(s.as_bytes()[0], b'_' | b'-' | b'.' | b'*')
         || s == WILDCARD
 }
 
