@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Sourced by scripts/test.sh: starts a throwaway PostgreSQL and an S3-compatible server (moto) on
+# Sourced by scripts/test.sh: starts a throwaway PostgreSQL, Redis and an S3-compatible server (moto) on
 # 127.0.0.1 at free ports, exports their addresses for the tests, and stops both on exit.
 # Requires: scripts/install-test-deps.sh has run.
 
@@ -9,13 +9,16 @@ test_servers_dir="$(mktemp -d /tmp/cistern-test.XXXXXX)"
 pg_bin="$(dirname "$(compgen -G '/usr/lib/postgresql/*/bin/initdb' | sort -V | tail -n1)")"
 pg_port="$(free_port)"
 s3_port="$(free_port)"
+redis_port="$(free_port)"
 moto_pid=""
+redis_pid=""
 
 # PostgreSQL refuses to run as root: use the postgres account Debian's package created.
 as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 
 stop_test_servers() {
   [ -n "$moto_pid" ] && kill "$moto_pid" 2>/dev/null && wait "$moto_pid" 2>/dev/null
+  [ -n "$redis_pid" ] && kill "$redis_pid" 2>/dev/null && wait "$redis_pid" 2>/dev/null
   [ -f "$test_servers_dir/pg/postmaster.pid" ] && as_pg "$pg_bin/pg_ctl" -D "$test_servers_dir/pg" -m fast -w stop >/dev/null
   rm -rf "$test_servers_dir"
 }
@@ -27,6 +30,11 @@ as_pg "$pg_bin/initdb" -D "$test_servers_dir/pg" -U postgres -A trust --no-sync 
 as_pg "$pg_bin/pg_ctl" -D "$test_servers_dir/pg" -l "$test_servers_dir/pg.log" -w -t 60 \
   -o "-p $pg_port -k $test_servers_dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300" start >/dev/null
 export CISTERN_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$pg_port/postgres"
+
+redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no --daemonize no \
+  >"$test_servers_dir/redis.log" 2>&1 &
+redis_pid=$!
+export CISTERN_TEST_REDIS_URL="redis://127.0.0.1:$redis_port"
 
 "$root/target/tools/venv/bin/moto_server" -H 127.0.0.1 -p "$s3_port" >"$test_servers_dir/moto.log" 2>&1 &
 moto_pid=$!
@@ -41,4 +49,16 @@ for _ in range(300):  # up to 30 s
 sys.exit(1)
 PY
 export CISTERN_TEST_S3_ENDPOINT="http://127.0.0.1:$s3_port"
-echo "==> PostgreSQL on 127.0.0.1:$pg_port, S3 (moto) on 127.0.0.1:$s3_port"
+python3 - "$redis_port" <<'PY' || { echo "redis did not start:"; cat "$test_servers_dir/redis.log"; exit 1; }
+import socket, sys, time
+for _ in range(300):  # up to 30 s
+    try:
+        with socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=1) as s:
+            s.sendall(b"PING\r\n")
+            if s.recv(16).startswith(b"+PONG"):
+                sys.exit(0)
+    except OSError:
+        time.sleep(0.1)
+sys.exit(1)
+PY
+echo "==> PostgreSQL on 127.0.0.1:$pg_port, Redis on 127.0.0.1:$redis_port, S3 (moto) on 127.0.0.1:$s3_port"

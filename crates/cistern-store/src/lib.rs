@@ -16,4 +16,7 @@ pub mod sql;
 pub mod testing;
 
 pub use blob::{BlobConfig, BlobStore, S3Config};
-pub use sql::{Backend, Db, MetaStore};
+pub use sql::{
+    ApiKey, ApiKeyStore, AuditEvent, AuditFilter, AuditStore, Backend, Db, MetaStore,
+    NewAuditEvent, NewUser, RefreshToken, SessionStore, UsageRow, UsageStore, User, UserStore,
+};

@@ -2,5 +2,5 @@
 CREATE TABLE meta (
     key        TEXT PRIMARY KEY NOT NULL,
     value      TEXT NOT NULL,
-    updated_at TIMESTAMPTZ NOT NULL DEFAULT now()
+    updated_at BIGINT NOT NULL  -- Unix milliseconds
 );

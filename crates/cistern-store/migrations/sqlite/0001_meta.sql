@@ -2,5 +2,5 @@
 CREATE TABLE meta (
     key        TEXT PRIMARY KEY NOT NULL,
     value      TEXT NOT NULL,
-    updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+    updated_at BIGINT NOT NULL  -- Unix milliseconds
 );

@@ -1,13 +1,18 @@
 //! The SQL store: one [`Db`] handle over SQLite or PostgreSQL.
 //!
-//! Architecture invariant: SQL text lives only in the per-backend modules ([`sqlite`],
-//! [`postgres`]); it is never assembled with `format!`. A capability (a trait such as
-//! [`MetaStore`]) is implemented once for [`Db`] by matching on the backend, so adding a
-//! capability means one trait, one query module per backend, and one conformance test.
+//! Architecture invariant: SQL text is a constant in the capability's module and is never
+//! assembled with `format!`. A capability (a trait such as [`MetaStore`]) is implemented once for
+//! [`Db`]; [`with_pool!`] type-checks each statement against both drivers. Both backends accept
+//! `$N` placeholders, times are Unix milliseconds and ids are text, so most statements are shared;
+//! where the dialects differ, the module holds one constant per backend. Every capability has
+//! cases in `tests/conformance.rs`, which runs on SQLite and PostgreSQL.
 
+mod api_keys;
+mod audit;
 mod meta;
-mod postgres;
-mod sqlite;
+mod sessions;
+mod usage;
+mod users;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -17,7 +22,34 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
+pub use api_keys::{ApiKey, ApiKeyStore};
+pub use audit::{AuditEvent, AuditFilter, AuditStore, NewAuditEvent};
 pub use meta::MetaStore;
+pub use sessions::{RefreshToken, SessionStore};
+pub use usage::{UsageRow, UsageStore};
+pub use users::{NewUser, User, UserStore};
+
+static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// Runs `$body` with `$pool` bound to the SQLite or the PostgreSQL pool of `$db`. The body is
+/// compiled once per driver, so a statement that one backend cannot type fails to build.
+macro_rules! with_pool {
+    ($db:expr, $pool:ident => $body:expr) => {
+        match $db {
+            $crate::sql::Db::Sqlite($pool) => $body,
+            $crate::sql::Db::Postgres($pool) => $body,
+        }
+    };
+}
+pub(crate) use with_pool;
+
+/// Now, in Unix milliseconds: the time representation of every table.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
 
 /// Errors of the SQL store.
 #[derive(Debug, thiserror::Error)]
@@ -31,6 +63,19 @@ pub enum Error {
     /// Applying the embedded migrations failed.
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A unique constraint refused the write (a duplicate email, prefix, …).
+    #[error("{0} already exists")]
+    Conflict(&'static str),
+}
+
+impl Error {
+    /// Maps a unique violation to [`Error::Conflict`] naming `what`; other errors pass through.
+    pub(crate) fn conflict_on_unique(what: &'static str) -> impl FnOnce(sqlx::Error) -> Error {
+        move |e| match &e {
+            sqlx::Error::Database(db) if db.is_unique_violation() => Error::Conflict(what),
+            _ => Error::Sqlx(e),
+        }
+    }
 }
 
 /// Result alias of the SQL store.
@@ -128,18 +173,16 @@ impl Db {
     /// instances at once (sqlx takes an advisory lock on PostgreSQL).
     pub async fn migrate(&self) -> Result<()> {
         match self {
-            Db::Sqlite(pool) => sqlite::MIGRATOR.run(pool).await?,
-            Db::Postgres(pool) => postgres::MIGRATOR.run(pool).await?,
+            Db::Sqlite(pool) => SQLITE_MIGRATOR.run(pool).await?,
+            Db::Postgres(pool) => POSTGRES_MIGRATOR.run(pool).await?,
         }
         Ok(())
     }
 
     /// A round trip to the database (`SELECT 1`), for health checks.
     pub async fn ping(&self) -> Result<()> {
-        match self {
-            Db::Sqlite(pool) => sqlite::ping(pool).await,
-            Db::Postgres(pool) => postgres::ping(pool).await,
-        }
+        with_pool!(self, pool => sqlx::query("SELECT 1").execute(pool).await.map(|d| d.rows_affected()))?;
+        Ok(())
     }
 
     /// Closes every pooled connection, waiting for checked-out ones to come back.
