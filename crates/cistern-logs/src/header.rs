@@ -125,10 +125,12 @@ pub fn detect_shape<'a>(sample: impl IntoIterator<Item = &'a str>) -> Option<Hea
     let mut counts = [[0u32; 16]; MAX_HEADER_TOKENS];
     let mut lines = 0u32;
     let mut toks = [Tok::default(); MAX_HEADER_TOKENS];
+    let mut sample_lines = Vec::new();
     for line in sample {
         if line.trim().is_empty() || line.starts_with([' ', '\t']) {
             continue;
         }
+        sample_lines.push(line);
         lines += 1;
         let n = header_tokens(line, &mut toks);
         for (pos, t) in toks[..n].iter().enumerate() {
@@ -149,7 +151,13 @@ pub fn detect_shape<'a>(sample: impl IntoIterator<Item = &'a str>) -> Option<Hea
     let end = header_end(&dominant)?;
     let kinds = dominant[..end].to_vec();
     let comp = (kinds.last() == Some(&Kind::Comp)).then(|| end - 1);
-    Some(HeaderShape { kinds, comp })
+    let shape = HeaderShape { kinds, comp };
+    // A "header" that leaves most lines without a message is the message itself.
+    let with_content = sample_lines
+        .iter()
+        .filter(|l| shape.split(l).is_some_and(|s| !s.content.is_empty()))
+        .count();
+    (with_content * 2 >= sample_lines.len()).then_some(shape)
 }
 
 const KIND_BY_INDEX: [Kind; 16] = [
@@ -188,9 +196,8 @@ fn header_end(d: &[Kind]) -> Option<usize> {
         return Some(end);
     }
     let end = d.iter().rposition(|k| k.is_headerish())? + 1;
-    // A header without any time, level or component is only trusted with several fields.
-    let strong = d[..end].iter().any(|k| k.is_time());
-    (strong || end >= 3).then_some(end)
+    // Without a level or component, only a header holding a timestamp is trusted.
+    d[..end].iter().any(|k| k.is_time()).then_some(end)
 }
 
 impl HeaderShape {

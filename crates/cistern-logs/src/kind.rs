@@ -100,29 +100,17 @@ const WEEKDAYS: &[&str] = &["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
 /// Returns the month number (1–12) of an English month name or abbreviation.
 pub fn month_number(word: &str) -> Option<u32> {
-    if word.len() < 3 || word.len() > 9 || !word.is_ascii() {
+    const FULL: [&str; 12] = [
+        "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+        "november", "december",
+    ];
+    let w = word.strip_suffix('.').unwrap_or(word);
+    if w.len() < 3 || w.len() > 9 || !w.is_ascii() {
         return None;
     }
-    let head = word[..3].to_ascii_lowercase();
-    let i = MONTHS.iter().position(|m| *m == head)?;
-    // "Mayday" or "Decoder" are not months: accept the abbreviation or a full name prefix.
-    let full = [
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-    ][i];
-    let lower = word.to_ascii_lowercase();
-    let lower = lower.trim_end_matches('.');
-    (lower.len() == 3 || full.starts_with(lower)).then_some(i as u32 + 1)
+    let i = MONTHS.iter().position(|m| m.eq_ignore_ascii_case(&w[..3]))?;
+    // "Mayday" or "Decoder" are not months: the abbreviation or a prefix of the full name.
+    (w.len() == 3 || FULL[i].get(..w.len()).is_some_and(|f| f.eq_ignore_ascii_case(w))).then_some(i as u32 + 1)
 }
 
 /// Whether `word` names a severity level (case-insensitive; brackets and a trailing colon allowed).
@@ -144,14 +132,11 @@ pub fn level_of(word: &str) -> Option<crate::Level> {
             _ => None,
         };
     }
-    if w.len() > 9 || !w.is_ascii() {
+    if w.len() > 9 || w.len() < 3 || !w.is_ascii() {
         return None;
     }
-    let up = w.to_ascii_uppercase();
-    if !LEVELS.contains(&up.as_str()) {
-        return None;
-    }
-    Some(match up.as_str() {
+    let up = LEVELS.iter().find(|l| l.eq_ignore_ascii_case(w))?;
+    Some(match *up {
         "TRACE" | "DEBUG" | "FINE" | "FINER" | "FINEST" | "VERBOSE" | "DBG" | "CONFIG" => {
             crate::Level::Debug
         }
@@ -189,7 +174,7 @@ pub fn classify(tok: &str) -> Kind {
         }
         return Kind::Bracket;
     }
-    if level_of(tok).is_some() && (tok.len() > 1 || first.is_ascii_uppercase()) {
+    if b.len() <= 11 && first.is_ascii_alphabetic() && level_of(tok).is_some() && (tok.len() > 1 || first.is_ascii_uppercase()) {
         return Kind::Level;
     }
     if let Some(k) = numeric_kind(b) {

@@ -43,13 +43,12 @@ fn is_delim(c: u8) -> bool {
 pub fn mask_token(tok: &str, out: &mut String) -> bool {
     let b = tok.as_bytes();
     // Fast path: no digit and no slash means nothing to mask.
-    let mut dots = false;
-    if !b.iter().any(|&c| {
-        dots |= c == b'.';
-        c.is_ascii_digit() || c == b'/'
-    }) && !(dots && is_hostname(trim_punct(tok).1))
-        && !has_data_word(b)
-    {
+    let (mut dots, mut hot) = (0usize, false);
+    for &c in b {
+        dots += usize::from(c == b'.');
+        hot |= c.is_ascii_digit() || c == b'/';
+    }
+    if !hot && !(dots >= 2 && is_hostname(trim_punct(tok).1)) && !has_data_word(b) {
         out.push_str(tok);
         return false;
     }
@@ -122,14 +121,18 @@ pub fn mask_token(tok: &str, out: &mut String) -> bool {
     all_wild && out.len() > start_len
 }
 
-/// Cheap pre-check for `true`/`false`/`null` inside a token.
+/// Whether a token holds `true`, `false` or `null` (any case) starting at a word boundary.
 fn has_data_word(b: &[u8]) -> bool {
-    memchr::memmem::find(b, b"true").is_some()
-        || memchr::memmem::find(b, b"false").is_some()
-        || memchr::memmem::find(b, b"null").is_some()
-        || memchr::memmem::find(b, b"TRUE").is_some()
-        || memchr::memmem::find(b, b"FALSE").is_some()
-        || memchr::memmem::find(b, b"NULL").is_some()
+    (0..b.len()).any(|i| {
+        let boundary = i == 0 || !b[i - 1].is_ascii_alphanumeric();
+        let word: &[u8] = match b[i] | 0x20 {
+            b't' => b"true",
+            b'f' => b"false",
+            b'n' => b"null",
+            _ => return false,
+        };
+        boundary && b.len() >= i + word.len() && b[i..i + word.len()].eq_ignore_ascii_case(word)
+    })
 }
 
 fn trim_punct(tok: &str) -> (&str, &str, &str) {
@@ -195,6 +198,9 @@ const TLDS: &[&str] = &[
 
 /// A dotted name of at least three labels ending with a top-level domain, optionally with `:port`.
 fn is_hostname(t: &str) -> bool {
+    if memchr::memchr(b'.', t.as_bytes()).is_none() {
+        return false;
+    }
     let host = t.split(':').next().unwrap_or(t);
     let labels = host.split('.').count();
     labels >= 3

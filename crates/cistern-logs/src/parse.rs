@@ -28,6 +28,7 @@ pub struct Parser {
     format: LogFormat,
     miner: Miner,
     current: Option<SigId>,
+    has_timestamp: bool,
     lines: u64,
     records: u64,
 }
@@ -36,6 +37,7 @@ impl Parser {
     /// Creates a parser for a known format.
     pub fn new(format: LogFormat, config: MinerConfig) -> Self {
         Self {
+            has_timestamp: matches!(format, LogFormat::Header(_)) && format.has_timestamp(),
             format,
             miner: Miner::new(config),
             current: None,
@@ -62,16 +64,21 @@ impl Parser {
     /// Feeds one line (without its newline).
     pub fn push<'a>(&mut self, line: &'a str) -> LineResult<'a> {
         self.lines += 1;
-        if let Some(sig) = self.current {
-            if self.is_continuation(line) {
-                return LineResult {
-                    sig,
-                    continuation: true,
-                    split: None,
-                };
-            }
+        let split = if line.starts_with([' ', '\t']) || line.is_empty() {
+            None
+        } else {
+            self.format.split(line)
+        };
+        if let Some(sig) = self.current
+            && self.is_continuation(line, split.is_some())
+        {
+            return LineResult {
+                sig,
+                continuation: true,
+                split: None,
+            };
         }
-        let split = self.format.split(line).unwrap_or_else(|| Split {
+        let split = split.unwrap_or_else(|| Split {
             content: line.trim().into(),
             ..Split::default()
         });
@@ -85,23 +92,16 @@ impl Parser {
         }
     }
 
-    fn is_continuation(&self, line: &str) -> bool {
+    /// Whether `line` continues the current record; `fits` says whether it matched the format.
+    fn is_continuation(&self, line: &str, fits: bool) -> bool {
         if line.trim().is_empty() || line.starts_with([' ', '\t']) {
             return true;
         }
-        let t = line.trim_start();
-        if ["at ", "Caused by:", "... ", "Traceback ", "File \""]
-            .iter()
-            .any(|p| t.starts_with(p))
-        {
+        if ["at ", "Caused by:", "... ", "Traceback ", "File \""].iter().any(|p| line.starts_with(p)) {
             return true;
         }
-        match &self.format {
-            LogFormat::Header(_) if self.format.has_timestamp() => {
-                self.format.split(line).is_none()
-            }
-            _ => false,
-        }
+        // In a timestamped log, a line without the header belongs to the record above.
+        !fits && self.has_timestamp
     }
 
     /// Ends the stream: final templates and the signature → template map.

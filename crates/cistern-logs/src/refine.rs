@@ -270,7 +270,7 @@ fn segments(t: &str) -> Vec<&str> {
     let b = t.as_bytes();
     let mut i = 0;
     while i < b.len() {
-        if t[i..].starts_with(WILDCARD) {
+        if b[i..].starts_with(WILDCARD.as_bytes()) {
             if start < i {
                 out.push(&t[start..i]);
             }
