@@ -201,7 +201,11 @@ fn new_templates(a: &Analysis, known: &HashSet<&str>) -> Vec<Factor> {
     if known.is_empty() {
         return Vec::new(); // no history: everything is new, nothing is news
     }
-    let fresh: Vec<_> = a.templates.iter().filter(|t| t.records > 0 && !known.contains(t.template.as_str())).collect();
+    let fresh: Vec<_> = a
+        .templates
+        .iter()
+        .filter(|t| t.records > 0 && !is_known(&t.template, known))
+        .collect();
     let mut out = Vec::new();
     let errs: Vec<_> = fresh.iter().filter(|t| t.errors > 0).collect();
     if !errs.is_empty() {
@@ -229,6 +233,24 @@ fn new_templates(a: &Analysis, known: &HashSet<&str>) -> Vec<Factor> {
         out.push(f);
     }
     out
+}
+
+/// Whether `template` is one of `known`, allowing either side's `<*>` to cover the
+/// other's literal: a template mined from a small window may keep a value
+/// (`user root`) that the project's history already generalised (`user <*>`).
+fn is_known(template: &str, known: &HashSet<&str>) -> bool {
+    if known.contains(template) {
+        return true;
+    }
+    let toks: Vec<&str> = template.split(' ').collect();
+    known.iter().any(|k| {
+        let mut kt = k.split(' ');
+        let same = toks.iter().all(|t| {
+            kt.next()
+                .is_some_and(|u| u == *t || u == crate::mask::WILDCARD || *t == crate::mask::WILDCARD)
+        });
+        same && kt.next().is_none()
+    })
 }
 
 /// Jensen–Shannon divergence (base 2, in `[0, 1]`) between the usual and current template mix.
