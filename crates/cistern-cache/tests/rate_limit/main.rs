@@ -9,6 +9,7 @@
 mod conformance;
 mod in_process;
 mod redis_backend;
+mod redis_restart;
 
 /// Generates one `#[tokio::test]` per conformance case, each built by `$make(name)` (which
 /// returns `None` when the backend is unavailable and the test should be skipped).
