@@ -183,6 +183,7 @@ impl Inner {
         let (_, threshold, _) = tats.select_nth_unstable(nth);
         let threshold = *threshold;
         shard.tats.retain(|_, tat| *tat > threshold);
+        // Once per process: under a spray this runs constantly, and one line says it all.
         if !self.pressure_warned.swap(true, Ordering::Relaxed) {
             tracing::warn!(
                 max_keys = self.shard_capacity * SHARDS,
