@@ -11,6 +11,8 @@ use cistern_store::{Db, MetaStore};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
+use crate::auth::keys::AuthKeys;
+use crate::auth::{Auth, oidc};
 use crate::config::Config;
 use crate::http;
 use crate::http::metrics::Metrics;
@@ -102,7 +104,18 @@ async fn open_state(config: Config) -> anyhow::Result<AppState> {
         blobs = blob_config.backend_name(),
         "stores ready"
     );
+    let keys = AuthKeys::load(&db, &config.auth)
+        .await
+        .context("cannot load the authentication keys")?;
+    let oidc = (!config.auth.oidc.issuer.is_empty())
+        .then(|| oidc::Verifier::new(config.auth.oidc.clone()));
+    let auth = Arc::new(Auth {
+        keys,
+        config: config.auth.clone(),
+        oidc,
+    });
     Ok(AppState {
+        auth,
         config: Arc::new(config),
         db,
         blobs,

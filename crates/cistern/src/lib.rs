@@ -4,11 +4,15 @@
 //! [`http::router`] (the whole API and UI, callable without a socket).
 
 pub mod app;
+pub mod audit;
+pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod http;
+pub mod quota;
 pub mod state;
 pub mod telemetry;
+pub mod time;
 
 pub use app::Application;
 pub use config::Config;

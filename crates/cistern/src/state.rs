@@ -6,6 +6,7 @@ use std::time::Instant;
 use axum::extract::FromRef;
 use cistern_store::{BlobStore, Db};
 
+use crate::auth::Auth;
 use crate::config::Config;
 use crate::http::metrics::Metrics;
 
@@ -25,4 +26,6 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// When this instance started.
     pub started: Instant,
+    /// Token keys and identity settings.
+    pub auth: Arc<Auth>,
 }

@@ -122,6 +122,21 @@ fn validate(config: &Config) -> Result<(), ConfigError> {
             ));
         }
     }
+    let oidc = &config.auth.oidc;
+    if !oidc.issuer.is_empty() && (oidc.audience.is_empty() || oidc.jwks_url.is_empty()) {
+        return invalid("auth.oidc needs audience and jwks_url when issuer is set".into());
+    }
+    if !config.auth.jwt_secret.is_empty() && config.auth.jwt_secret.expose().len() < 32 {
+        return invalid(
+            "auth.jwt_secret must be at least 32 characters (or empty to generate one)".into(),
+        );
+    }
+    if config.auth.access_token_ttl_secs == 0 || config.auth.refresh_token_ttl_secs == 0 {
+        return invalid("auth token lifetimes must be greater than 0".into());
+    }
+    if config.quota.default_monthly_tokens < 0 {
+        return invalid("quota.default_monthly_tokens must be 0 (unlimited) or more".into());
+    }
     if tracing_subscriber::EnvFilter::try_new(&config.log.level).is_err() {
         return invalid(format!(
             "log.level: {:?} is not a valid filter",

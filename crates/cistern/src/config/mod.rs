@@ -30,6 +30,10 @@ pub struct Config {
     pub blobs: BlobsConfig,
     /// Logging.
     pub log: LogConfig,
+    /// Accounts, tokens, external identity.
+    pub auth: AuthConfig,
+    /// Monthly token budgets.
+    pub quota: QuotaConfig,
 }
 
 impl Default for Config {
@@ -40,6 +44,8 @@ impl Default for Config {
             database: DatabaseConfig::default(),
             blobs: BlobsConfig::default(),
             log: LogConfig::default(),
+            auth: AuthConfig::default(),
+            quota: QuotaConfig::default(),
         }
     }
 }
@@ -61,6 +67,8 @@ pub struct ServerConfig {
     pub cors_allowed_origins: Vec<String>,
     /// How long shutdown waits for in-flight requests before giving up, in seconds.
     pub shutdown_grace_secs: u64,
+    /// Take the client address from `X-Forwarded-For` (only behind a proxy you control).
+    pub trust_forwarded_for: bool,
 }
 
 impl Default for ServerConfig {
@@ -72,6 +80,77 @@ impl Default for ServerConfig {
             request_timeout_secs: 30,
             cors_allowed_origins: Vec::new(),
             shutdown_grace_secs: 30,
+            trust_forwarded_for: false,
+        }
+    }
+}
+
+/// `[auth]`: accounts and tokens.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuthConfig {
+    /// HMAC key for access tokens. Empty: generated once and kept in the database, so every
+    /// instance sharing it signs and accepts the same tokens.
+    pub jwt_secret: Secret,
+    /// Lifetime of an access token (JWT), in seconds.
+    pub access_token_ttl_secs: u64,
+    /// Lifetime of a refresh token, in seconds.
+    pub refresh_token_ttl_secs: u64,
+    /// `true`: anyone may register; `false`: invite-only (`cistern user create`).
+    pub open_registration: bool,
+    /// External identity provider (Firebase, Auth0, Clerk, …); off while `issuer` is empty.
+    pub oidc: OidcConfig,
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        Self {
+            jwt_secret: Secret::default(),
+            access_token_ttl_secs: 15 * 60,
+            refresh_token_ttl_secs: 30 * 24 * 3600,
+            open_registration: true,
+            oidc: OidcConfig::default(),
+        }
+    }
+}
+
+/// `[auth.oidc]`: verification of ID tokens from an external provider.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OidcConfig {
+    /// Expected `iss`, e.g. `https://securetoken.google.com/<project>`; empty disables OIDC.
+    pub issuer: String,
+    /// Expected `aud` (the client id or project id).
+    pub audience: String,
+    /// Where the provider publishes its signing keys (JWKS).
+    pub jwks_url: String,
+    /// Tolerated clock difference with the provider, in seconds.
+    pub leeway_secs: u64,
+}
+
+impl Default for OidcConfig {
+    fn default() -> Self {
+        Self {
+            issuer: String::new(),
+            audience: String::new(),
+            jwks_url: String::new(),
+            leeway_secs: 60,
+        }
+    }
+}
+
+/// `[quota]`: monthly token budgets (admins can override per user).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct QuotaConfig {
+    /// Tokens (in + out) a user may spend per calendar month (UTC); 0 means unlimited.
+    pub default_monthly_tokens: i64,
+}
+
+impl Default for QuotaConfig {
+    fn default() -> Self {
+        Self {
+            default_monthly_tokens: 1_000_000,
         }
     }
 }

@@ -40,6 +40,7 @@ pub struct ApiError {
     code: &'static str,
     message: String,
     details: serde_json::Value,
+    headers: Vec<(header::HeaderName, HeaderValue)>,
 }
 
 impl ApiError {
@@ -50,7 +51,36 @@ impl ApiError {
             code,
             message: message.into(),
             details: serde_json::Value::Null,
+            headers: Vec::new(),
         }
+    }
+
+    /// Adds a response header (`Retry-After`, `WWW-Authenticate`, …).
+    pub fn with_header(mut self, name: header::HeaderName, value: HeaderValue) -> Self {
+        self.headers.push((name, value));
+        self
+    }
+
+    /// 401: missing or invalid credentials. Says what was wrong without helping an attacker.
+    pub fn unauthorized(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
+            .with_header(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"))
+    }
+
+    /// 403: authenticated, but not allowed (an admin-only route).
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, "forbidden", message)
+    }
+
+    /// 409: the write conflicts with existing data (a duplicate).
+    pub fn conflict(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, "conflict", message)
+    }
+
+    /// 422: a field of a well-formed request breaks a rule; `details.field` names it.
+    pub fn validation(field: &str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_input", message)
+            .with_details(serde_json::json!({ "field": field }))
     }
 
     /// Attaches structured details.
@@ -94,7 +124,22 @@ impl IntoResponse for ApiError {
                 details: self.details,
             },
         };
-        (self.status, axum::Json(body)).into_response()
+        let mut response = (self.status, axum::Json(body)).into_response();
+        for (name, value) in self.headers {
+            response.headers_mut().insert(name, value);
+        }
+        response
+    }
+}
+
+impl From<cistern_store::sql::Error> for ApiError {
+    fn from(error: cistern_store::sql::Error) -> Self {
+        match error {
+            cistern_store::sql::Error::Conflict(what) => {
+                ApiError::conflict(format!("{what} already exists"))
+            }
+            other => ApiError::internal(other),
+        }
     }
 }
 

@@ -15,6 +15,7 @@ use utoipa_axum::routes;
 use crate::http::error::ErrorBody;
 use crate::http::{health, metrics};
 use crate::state::AppState;
+use crate::{audit, auth, quota};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -24,11 +25,31 @@ use crate::state::AppState;
         license(name = "Apache-2.0", identifier = "Apache-2.0")
     ),
     components(schemas(ErrorBody)),
+    modifiers(&BearerAuth),
     tags(
         (name = "operations", description = "Health, metrics and the API document itself"),
+        (name = "identity", description = "Accounts, sessions, API keys, usage and quotas, the audit log"),
     )
 )]
 struct ApiDoc;
+
+/// Declares the `bearer` scheme: an access token (JWT) or an API key (`cst_…`). Operations that
+/// list it require a credential; the others are public.
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut Document) {
+        use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        let scheme = Http::builder()
+            .scheme(HttpAuthScheme::Bearer)
+            .description(Some(
+                "An access token from /api/v1/auth/login, or an API key (cst_…)",
+            ))
+            .build();
+        components.add_security_scheme("bearer", SecurityScheme::Http(scheme));
+    }
+}
 
 /// Every documented route, with its OpenAPI description.
 pub fn api_router() -> OpenApiRouter<AppState> {
@@ -37,6 +58,17 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(health::health_detailed))
         .routes(routes!(metrics::metrics))
         .routes(routes!(openapi_json))
+        .routes(routes!(auth::routes::register))
+        .routes(routes!(auth::routes::login))
+        .routes(routes!(auth::routes::refresh))
+        .routes(routes!(auth::routes::logout))
+        .routes(routes!(auth::routes::oidc))
+        .routes(routes!(auth::routes::me))
+        .routes(routes!(auth::routes::create_key, auth::routes::list_keys))
+        .routes(routes!(auth::routes::revoke_key))
+        .routes(routes!(quota::usage))
+        .routes(routes!(quota::set_quota))
+        .routes(routes!(audit::list))
 }
 
 /// The OpenAPI document as served; generated once, on first use.

@@ -26,12 +26,15 @@ pub struct TestApp {
     pub data_dir: tempfile::TempDir,
 }
 
+/// A change to the configuration, applied before the app is built.
+type ConfigTweak = Box<dyn FnOnce(&mut Config)>;
+
 /// Options for [`TestApp`].
 #[derive(Default)]
 pub struct TestAppBuilder {
     postgres: Option<bool>,
     s3: Option<bool>,
-    tweak: Option<Box<dyn FnOnce(&mut Config)>>,
+    tweak: Option<ConfigTweak>,
     data_dir: Option<tempfile::TempDir>,
 }
 
@@ -62,8 +65,10 @@ impl TestAppBuilder {
             Some(dir) => dir,
             None => tempfile::tempdir().expect("temp data dir"),
         };
-        let mut config = Config::default();
-        config.data_dir = data_dir.path().to_owned();
+        let mut config = Config {
+            data_dir: data_dir.path().to_owned(),
+            ..Config::default()
+        };
         config.server.port = 0;
         config.log.level = "warn".to_owned();
         if self
