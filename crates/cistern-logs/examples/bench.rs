@@ -16,7 +16,16 @@ use std::time::Instant;
 use cistern_logs::{LogFormat, MinerConfig, Parser, lines::lines};
 
 const SYSTEMS: [&str; 10] = [
-    "HDFS", "Hadoop", "Spark", "Zookeeper", "BGL", "HPC", "Linux", "Android", "Apache", "OpenSSH",
+    "HDFS",
+    "Hadoop",
+    "Spark",
+    "Zookeeper",
+    "BGL",
+    "HPC",
+    "Linux",
+    "Android",
+    "Apache",
+    "OpenSSH",
 ];
 
 fn main() -> std::io::Result<()> {
@@ -26,7 +35,10 @@ fn main() -> std::io::Result<()> {
             || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/loghub"),
             PathBuf::from,
         );
-        files = SYSTEMS.iter().map(|s| root.join(s).join(format!("{s}_2k.log"))).collect();
+        files = SYSTEMS
+            .iter()
+            .map(|s| root.join(s).join(format!("{s}_2k.log")))
+            .collect();
     }
     let mut text = String::new();
     for f in &files {
@@ -58,7 +70,10 @@ fn main() -> std::io::Result<()> {
     );
 
     // A 10-million-line stream, generated on the fly.
-    let target: u64 = std::env::var("BENCH_LINES").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000_000);
+    let target: u64 = std::env::var("BENCH_LINES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10_000_000);
     let base: Vec<&str> = lines(&text).collect();
     let mut p = Parser::new(format, MinerConfig::default());
     let mut buf = String::new();
@@ -68,7 +83,13 @@ fn main() -> std::io::Result<()> {
         let rot = (pass % 9 + 1) as u8;
         for l in &base {
             buf.clear();
-            buf.extend(l.bytes().map(|c| if c.is_ascii_digit() { (b'0' + (c - b'0' + rot) % 10) as char } else { c as char }));
+            buf.extend(l.bytes().map(|c| {
+                if c.is_ascii_digit() {
+                    (b'0' + (c - b'0' + rot) % 10) as char
+                } else {
+                    c as char
+                }
+            }));
             p.push(&buf);
             done += 1;
             if done >= target {
@@ -90,5 +111,7 @@ fn main() -> std::io::Result<()> {
 
 fn vm_hwm() -> Option<String> {
     let s = std::fs::read_to_string("/proc/self/status").ok()?;
-    s.lines().find(|l| l.starts_with("VmHWM:")).map(|l| l["VmHWM:".len()..].trim().to_owned())
+    s.lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .map(|l| l["VmHWM:".len()..].trim().to_owned())
 }

@@ -21,10 +21,21 @@ fn main() -> std::io::Result<()> {
         || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/loghub"),
         PathBuf::from,
     );
-    let window: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(50);
+    let window: usize = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(50);
     let text = std::fs::read_to_string(root.join("BGL/BGL_2k.log"))?;
     let all: Vec<&str> = lines(&text).collect();
-    let keywords = ["error", "fail", "fatal", "exception", "panic", "severe", "critical"];
+    let keywords = [
+        "error",
+        "fail",
+        "fatal",
+        "exception",
+        "panic",
+        "severe",
+        "critical",
+    ];
 
     let mut baseline = Baseline::default();
     let mut known: Vec<String> = Vec::new();
@@ -46,7 +57,10 @@ fn main() -> std::io::Result<()> {
         });
         keyword.add(kw, truth);
         if std::env::var_os("VERBOSE").is_some() {
-            println!("window {i:>3}: alert={truth:<5} score={:>3} labels={:?}", report.score, report.labels);
+            println!(
+                "window {i:>3}: alert={truth:<5} score={:>3} labels={:?}",
+                report.score, report.labels
+            );
         }
         baseline.update(&a);
         for t in &a.templates {
@@ -56,8 +70,14 @@ fn main() -> std::io::Result<()> {
         }
     }
     let n = all.len().div_ceil(window);
-    println!("BGL_2k, {n} windows of {window} lines, {} with alerts", scorer[0].tp + scorer[0].fn_);
-    println!("{:<22}{:>10}{:>10}{:>10}", "detector", "precision", "recall", "F1");
+    println!(
+        "BGL_2k, {n} windows of {window} lines, {} with alerts",
+        scorer[0].tp + scorer[0].fn_
+    );
+    println!(
+        "{:<22}{:>10}{:>10}{:>10}",
+        "detector", "precision", "recall", "F1"
+    );
     for (c, t) in scorer.iter().zip(thresholds) {
         c.print(&format!("scorer (score >= {t})"));
     }
@@ -85,7 +105,11 @@ impl Counts {
     fn print(&self, name: &str) {
         let p = f64::from(self.tp) / f64::from((self.tp + self.fp).max(1));
         let r = f64::from(self.tp) / f64::from((self.tp + self.fn_).max(1));
-        let f1 = if p + r > 0.0 { 2.0 * p * r / (p + r) } else { 0.0 };
+        let f1 = if p + r > 0.0 {
+            2.0 * p * r / (p + r)
+        } else {
+            0.0
+        };
         println!("{name:<22}{p:>10.3}{r:>10.3}{f1:>10.3}");
     }
 }

@@ -161,7 +161,10 @@ pub fn analyze(text: &str, window: WindowSpec) -> Analysis {
         }
     };
     let mut last_bucket = None;
-    let buckets: Vec<i64> = recs.iter().map(|r| bucket_of(r, &mut last_bucket)).collect();
+    let buckets: Vec<i64> = recs
+        .iter()
+        .map(|r| bucket_of(r, &mut last_bucket))
+        .collect();
     for i in 1..=recs.len() {
         if i == recs.len() || buckets[i] != buckets[start] {
             windows.push(summarise(&recs[start..i], &of));

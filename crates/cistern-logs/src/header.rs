@@ -82,10 +82,10 @@ pub(crate) fn header_tokens(line: &str, out: &mut [Tok]) -> usize {
             break;
         }
         let start = i;
-        if b[i] == b'[' || b[i] == b'(' {
-            if let Some(close) = matching_close(&b[i..]) {
-                i += close + 1;
-            }
+        if (b[i] == b'[' || b[i] == b'(')
+            && let Some(close) = matching_close(&b[i..])
+        {
+            i += close + 1;
         }
         while i < b.len() && b[i] != b' ' && b[i] != b'\t' {
             i += 1;

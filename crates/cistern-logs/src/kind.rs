@@ -101,16 +101,32 @@ const WEEKDAYS: &[&str] = &["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 /// Returns the month number (1–12) of an English month name or abbreviation.
 pub fn month_number(word: &str) -> Option<u32> {
     const FULL: [&str; 12] = [
-        "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-        "november", "december",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
     ];
     let w = word.strip_suffix('.').unwrap_or(word);
     if w.len() < 3 || w.len() > 9 || !w.is_ascii() {
         return None;
     }
-    let i = MONTHS.iter().position(|m| m.eq_ignore_ascii_case(&w[..3]))?;
+    let i = MONTHS
+        .iter()
+        .position(|m| m.eq_ignore_ascii_case(&w[..3]))?;
     // "Mayday" or "Decoder" are not months: the abbreviation or a prefix of the full name.
-    (w.len() == 3 || FULL[i].get(..w.len()).is_some_and(|f| f.eq_ignore_ascii_case(w))).then_some(i as u32 + 1)
+    (w.len() == 3
+        || FULL[i]
+            .get(..w.len())
+            .is_some_and(|f| f.eq_ignore_ascii_case(w)))
+    .then_some(i as u32 + 1)
 }
 
 /// Whether `word` names a severity level (case-insensitive; brackets and a trailing colon allowed).
@@ -174,7 +190,11 @@ pub fn classify(tok: &str) -> Kind {
         }
         return Kind::Bracket;
     }
-    if b.len() <= 11 && first.is_ascii_alphabetic() && level_of(tok).is_some() && (tok.len() > 1 || first.is_ascii_uppercase()) {
+    if b.len() <= 11
+        && first.is_ascii_alphabetic()
+        && level_of(tok).is_some()
+        && (tok.len() > 1 || first.is_ascii_uppercase())
+    {
         return Kind::Level;
     }
     if let Some(k) = numeric_kind(b) {
@@ -212,7 +232,7 @@ pub fn classify(tok: &str) -> Kind {
 /// Kinds for tokens made of digits and date/time separators only.
 fn numeric_kind(b: &[u8]) -> Option<Kind> {
     let body = b.strip_suffix(b"Z").unwrap_or(b);
-    if !body.first()?.is_ascii_digit() && !(body[0] == b'-' && body.len() > 1) {
+    if !(body.first()?.is_ascii_digit() || (body[0] == b'-' && body.len() > 1)) {
         return None;
     }
     let mut groups: [u8; 12] = [0; 12];

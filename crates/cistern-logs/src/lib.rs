@@ -26,12 +26,14 @@ pub mod timestamp;
 
 use serde::{Deserialize, Serialize};
 
+pub use features::{Analysis, WindowFeatures, WindowSpec, analyze};
 pub use format::LogFormat;
 pub use header::Split;
 pub use miner::{Miner, MinerConfig};
-pub use features::{Analysis, WindowFeatures, WindowSpec, analyze};
 pub use parse::{LineResult, ParseOutput, Parser, TemplateCount, parse_reader, parse_text};
-pub use score::{Baseline, Factor, Label, ScoreInput, ScoreReport, score, score_analysis, score_at};
+pub use score::{
+    Baseline, Factor, Label, ScoreInput, ScoreReport, score, score_analysis, score_at,
+};
 
 /// A normalised severity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

@@ -48,7 +48,7 @@ pub fn mask_token(tok: &str, out: &mut String) -> bool {
         dots += usize::from(c == b'.');
         hot |= c.is_ascii_digit() || c == b'/';
     }
-    if !hot && !(dots >= 2 && is_hostname(trim_punct(tok).1)) && !has_data_word(b) {
+    if !(hot || has_data_word(b) || (dots >= 2 && is_hostname(trim_punct(tok).1))) {
         out.push_str(tok);
         return false;
     }

@@ -97,7 +97,10 @@ impl Parser {
         if line.trim().is_empty() || line.starts_with([' ', '\t']) {
             return true;
         }
-        if ["at ", "Caused by:", "... ", "Traceback ", "File \""].iter().any(|p| line.starts_with(p)) {
+        if ["at ", "Caused by:", "... ", "Traceback ", "File \""]
+            .iter()
+            .any(|p| line.starts_with(p))
+        {
             return true;
         }
         // In a timestamped log, a line without the header belongs to the record above.

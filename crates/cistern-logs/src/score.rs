@@ -52,7 +52,10 @@ impl Baseline {
             *v *= 1.0 - alpha;
         }
         for t in &a.templates {
-            let e = self.template_shares.entry(t.template.clone()).or_insert(0.0);
+            let e = self
+                .template_shares
+                .entry(t.template.clone())
+                .or_insert(0.0);
             *e += alpha * t.records as f64 / total;
         }
         self.template_shares.retain(|_, v| *v > 1e-4);
@@ -182,7 +185,11 @@ pub fn score_at(input: &ScoreInput, now: time::OffsetDateTime) -> ScoreReport {
 }
 
 /// Scores an analysis against a baseline and the known templates (pure, no clock).
-pub fn score_analysis(a: &Analysis, baseline: Option<&Baseline>, known: &HashSet<&str>) -> ScoreReport {
+pub fn score_analysis(
+    a: &Analysis,
+    baseline: Option<&Baseline>,
+    known: &HashSet<&str>,
+) -> ScoreReport {
     let mut fs = factors::all(a, baseline, known);
     for f in &mut fs {
         f.severity = f.severity.clamp(0.0, 1.0);
@@ -190,7 +197,10 @@ pub fn score_analysis(a: &Analysis, baseline: Option<&Baseline>, known: &HashSet
     }
     fs.retain(|f| f.severity > 0.0);
     fs.sort_by(|x, y| y.points.total_cmp(&x.points).then(x.label.cmp(&y.label)));
-    let calm: f64 = fs.iter().map(|f| 1.0 - weight(f.label) * f.severity).product();
+    let calm: f64 = fs
+        .iter()
+        .map(|f| 1.0 - weight(f.label) * f.severity)
+        .product();
     let mut labels: Vec<Label> = Vec::new();
     for f in &fs {
         if f.points >= LABEL_POINTS && !labels.contains(&f.label) {
@@ -198,7 +208,11 @@ pub fn score_analysis(a: &Analysis, baseline: Option<&Baseline>, known: &HashSet
         }
     }
     let mut templates = a.templates.clone();
-    templates.sort_by(|x, y| y.records.cmp(&x.records).then_with(|| x.template.cmp(&y.template)));
+    templates.sort_by(|x, y| {
+        y.records
+            .cmp(&x.records)
+            .then_with(|| x.template.cmp(&y.template))
+    });
     templates.truncate(50);
     ScoreReport {
         score: (100.0 * (1.0 - calm)).round().clamp(0.0, 100.0) as u8,

@@ -49,10 +49,32 @@ static HEAP: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 const ERROR_WORDS: &[&str] = &[
-    "error", "exception", "fail", "fatal", "panic", "critical", "refused", "denied", "unreachable",
-    "corrupt", "abort", "segfault", "traceback", "killed", "severe", "crash",
+    "error",
+    "exception",
+    "fail",
+    "fatal",
+    "panic",
+    "critical",
+    "refused",
+    "denied",
+    "unreachable",
+    "corrupt",
+    "abort",
+    "segfault",
+    "traceback",
+    "killed",
+    "severe",
+    "crash",
 ];
-const WARN_WORDS: &[&str] = &["warn", "deprecated", "retry", "retrying", "timeout", "timed out", "slow"];
+const WARN_WORDS: &[&str] = &[
+    "warn",
+    "deprecated",
+    "retry",
+    "retrying",
+    "timeout",
+    "timed out",
+    "slow",
+];
 
 fn to_ms(value: f64, unit: &str) -> f64 {
     match unit.to_ascii_lowercase().as_str() {
@@ -81,10 +103,18 @@ pub fn read(content: &str, header_level: Option<Level>) -> Signals {
         let v: f64 = c.get(1)?.as_str().parse().ok()?;
         Some((v, c.get(2).map_or(String::new(), |m| m.as_str().to_owned())))
     };
-    let gc_pause_ms = if digits && lower.contains("gc") { capture(&GC).map(|(v, u)| to_ms(v, &u)) } else { None };
+    let gc_pause_ms = if digits && lower.contains("gc") {
+        capture(&GC).map(|(v, u)| to_ms(v, &u))
+    } else {
+        None
+    };
     Signals {
         level,
-        latency_ms: if digits && gc_pause_ms.is_none() { capture(&DURATION).map(|(v, u)| to_ms(v, &u)) } else { None },
+        latency_ms: if digits && gc_pause_ms.is_none() {
+            capture(&DURATION).map(|(v, u)| to_ms(v, &u))
+        } else {
+            None
+        },
         oom: lower.contains("outofmemory")
             || lower.contains("out of memory")
             || lower.contains("oom-kill")
@@ -92,7 +122,8 @@ pub fn read(content: &str, header_level: Option<Level>) -> Signals {
             || lower.contains("cannot allocate memory"),
         gc_pause_ms,
         heap_pct: if digits && lower.contains('%') {
-            HEAP.captures(content).and_then(|c| c.get(1)?.as_str().parse().ok())
+            HEAP.captures(content)
+                .and_then(|c| c.get(1)?.as_str().parse().ok())
         } else {
             None
         },
@@ -110,7 +141,10 @@ mod tests {
         assert_eq!(read("query latency=1.5s", None).latency_ms, Some(1500.0));
         assert_eq!(read("spent 250 µs in handler", None).latency_ms, Some(0.25));
         assert!(read("java.lang.OutOfMemoryError: Java heap space", None).oom);
-        assert_eq!(read("GC pause (G1 Evacuation) 1234ms", None).gc_pause_ms, Some(1234.0));
+        assert_eq!(
+            read("GC pause (G1 Evacuation) 1234ms", None).gc_pause_ms,
+            Some(1234.0)
+        );
         assert_eq!(read("heap usage at 93%", None).heap_pct, Some(93.0));
         assert!(read("Connection refused", None).is_error());
         assert!(read("retrying in a moment", None).is_warn());

@@ -47,7 +47,10 @@ pub fn parse_millis(text: &str) -> Option<i64> {
     let (y, mo, d, rest): (i64, u32, u32, &[(u64, u8)]) = if let Some(m) = month {
         // syslog / Apache: day first among the numbers, a 4-digit year anywhere.
         let day = nums.iter().find(|(v, l)| *l <= 2 && *v >= 1 && *v <= 31)?.0 as u32;
-        let year = nums.iter().find(|(_, l)| *l == 4).map_or(1970, |(v, _)| *v as i64);
+        let year = nums
+            .iter()
+            .find(|(_, l)| *l == 4)
+            .map_or(1970, |(v, _)| *v as i64);
         let times: Vec<(u64, u8)> = nums
             .iter()
             .skip_while(|(v, l)| !(*l <= 2 && *v as u32 == day))
@@ -57,21 +60,36 @@ pub fn parse_millis(text: &str) -> Option<i64> {
             .collect();
         return civil(year, m, day, &times);
     } else if n >= 3 && nums[0].1 == 4 {
-        (nums[0].0 as i64, nums[1].0 as u32, nums[2].0 as u32, &nums[3..])
+        (
+            nums[0].0 as i64,
+            nums[1].0 as u32,
+            nums[2].0 as u32,
+            &nums[3..],
+        )
     } else if n >= 3 && nums[2].1 == 4 {
         // dd/mm/yyyy when the first is > 12, else mm/dd/yyyy.
         let (a, b) = (nums[0].0 as u32, nums[1].0 as u32);
         let (mo, d) = if a > 12 { (b, a) } else { (a, b) };
         (nums[2].0 as i64, mo, d, &nums[3..])
     } else if n >= 3 && nums[0].1 == 2 && nums[1].1 == 2 && nums[2].1 == 2 && t.contains('/') {
-        (2000 + nums[0].0 as i64, nums[1].0 as u32, nums[2].0 as u32, &nums[3..])
+        (
+            2000 + nums[0].0 as i64,
+            nums[1].0 as u32,
+            nums[2].0 as u32,
+            &nums[3..],
+        )
     } else if n >= 2 && nums[0].1 <= 2 && nums[1].1 <= 2 && (t.contains('-') || t.contains('/')) {
         (1970, nums[0].0 as u32, nums[1].0 as u32, &nums[2..])
     } else if n >= 2 && nums[0].1 == 6 && nums[1].1 == 6 {
         // yymmdd hhmmss
         let (a, b) = (nums[0].0, nums[1].0);
         let times = [(b / 10000, 2), (b / 100 % 100, 2), (b % 100, 2)];
-        return civil(2000 + (a / 10000) as i64, (a / 100 % 100) as u32, (a % 100) as u32, &times);
+        return civil(
+            2000 + (a / 10000) as i64,
+            (a / 100 % 100) as u32,
+            (a % 100) as u32,
+            &times,
+        );
     } else {
         return None;
     };
@@ -116,8 +134,14 @@ mod tests {
         assert_eq!(iso, 1_445_191_307_978);
         assert_eq!(parse_millis("2015-10-18T18:01:47.978Z"), Some(iso));
         assert_eq!(parse_millis("1117838570"), Some(1_117_838_570_000));
-        assert_eq!(parse_millis("[Sun Dec 04 04:47:44 2005]"), Some(1_133_671_664_000));
-        assert_eq!(parse_millis("2005-06-03-15.42.50.675872"), Some(1_117_813_370_675));
+        assert_eq!(
+            parse_millis("[Sun Dec 04 04:47:44 2005]"),
+            Some(1_133_671_664_000)
+        );
+        assert_eq!(
+            parse_millis("2005-06-03-15.42.50.675872"),
+            Some(1_117_813_370_675)
+        );
         assert_eq!(parse_millis("17/06/09 20:10:40"), Some(1_497_039_040_000));
         let a = parse_millis("Jun 14 15:16:01").expect("syslog");
         let b = parse_millis("Jun 14 15:16:02").expect("syslog");

@@ -9,7 +9,16 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 const SYSTEMS: [&str; 10] = [
-    "HDFS", "Hadoop", "Spark", "Zookeeper", "BGL", "HPC", "Linux", "Android", "Apache", "OpenSSH",
+    "HDFS",
+    "Hadoop",
+    "Spark",
+    "Zookeeper",
+    "BGL",
+    "HPC",
+    "Linux",
+    "Android",
+    "Apache",
+    "OpenSSH",
 ];
 /// Mean GA reached is 0.981; the margin absorbs harmless template-boundary changes.
 const MIN_MEAN_GA: f64 = 0.97;
@@ -77,7 +86,10 @@ fn loghub_grouping_accuracy() {
             "loghub data missing at {} (set LOGHUB_DIR)",
             root.display()
         );
-        eprintln!("note: loghub data not found at {}; skipping", root.display());
+        eprintln!(
+            "note: loghub data not found at {}; skipping",
+            root.display()
+        );
         return;
     }
     let mut sum = 0.0;
@@ -86,11 +98,16 @@ fn loghub_grouping_accuracy() {
         let raw = std::fs::read(dir.join(format!("{s}_2k.log"))).expect("read log");
         let text = cistern_logs::lines::decode_bytes(&raw).expect("decode");
         let parsed = cistern_logs::parse_text(&text);
-        let gt_text = std::fs::read_to_string(dir.join(format!("{s}_2k.log_structured_corrected.csv"))).expect("read truth");
+        let gt_text =
+            std::fs::read_to_string(dir.join(format!("{s}_2k.log_structured_corrected.csv")))
+                .expect("read truth");
         let rows = csv_rows(&gt_text);
         let header = &rows[0];
         let id_col = header.iter().position(|h| h == "LineId").expect("LineId");
-        let tpl_col = header.iter().position(|h| h == "EventTemplate").expect("EventTemplate");
+        let tpl_col = header
+            .iter()
+            .position(|h| h == "EventTemplate")
+            .expect("EventTemplate");
         let mut truth = Vec::new();
         let mut pred = Vec::new();
         for r in rows.iter().skip(1).filter(|r| r.len() > tpl_col) {

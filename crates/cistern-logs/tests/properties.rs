@@ -140,5 +140,8 @@ fn csv_rows_are_evaluate_py_ready() {
     let mut buf = Vec::new();
     out.write_csv(&mut buf).expect("write");
     let csv = String::from_utf8(buf).expect("utf8");
-    assert_eq!(csv, "LineId,EventId,EventTemplate\n1,E1,\"a, b <*>\"\n2,E1,\"a, b <*>\"\n");
+    assert_eq!(
+        csv,
+        "LineId,EventId,EventTemplate\n1,E1,\"a, b <*>\"\n2,E1,\"a, b <*>\"\n"
+    );
 }

@@ -21,7 +21,13 @@ pub(super) fn all(a: &Analysis, b: Option<&Baseline>, known: &HashSet<&str>) -> 
     out
 }
 
-fn factor(label: Label, severity: f64, detail: String, observed: f64, baseline: Option<f64>) -> Factor {
+fn factor(
+    label: Label,
+    severity: f64,
+    detail: String,
+    observed: f64,
+    baseline: Option<f64>,
+) -> Factor {
     Factor {
         label,
         severity,
@@ -61,12 +67,18 @@ fn top_error_templates(a: &Analysis, w: &WindowFeatures) -> Vec<String> {
         .filter(|(e, _)| *e > 0)
         .collect();
     errs.sort_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(y.1)));
-    errs.into_iter().take(3).map(|(_, t)| t.to_owned()).collect()
+    errs.into_iter()
+        .take(3)
+        .map(|(_, t)| t.to_owned())
+        .collect()
 }
 
 fn error_rate(a: &Analysis, b: Option<&Baseline>) -> Option<Factor> {
-    let p0 = b.filter(|b| b.ingests > 0).map_or(DEFAULT_ERROR_RATE, |b| b.error_rate);
-    let mut best: Option<(f64, &WindowFeatures, bool)> = Some((error_severity(&a.total, p0), &a.total, true));
+    let p0 = b
+        .filter(|b| b.ingests > 0)
+        .map_or(DEFAULT_ERROR_RATE, |b| b.error_rate);
+    let mut best: Option<(f64, &WindowFeatures, bool)> =
+        Some((error_severity(&a.total, p0), &a.total, true));
     for w in a.windows.iter().filter(|w| w.records >= MIN_WINDOW_RECORDS) {
         // A single window counts a little less than the whole input.
         let s = error_severity(w, p0) * 0.9;
@@ -85,7 +97,11 @@ fn error_rate(a: &Analysis, b: Option<&Baseline>) -> Option<Factor> {
             "{:.1}% of {} records are errors{} (baseline {:.1}%)",
             100.0 * w.error_rate,
             w.records,
-            if whole { String::new() } else { format!(" in lines {}–{}", w.first_line, w.last_line) },
+            if whole {
+                String::new()
+            } else {
+                format!(" in lines {}–{}", w.first_line, w.last_line)
+            },
             100.0 * p0
         ),
         w.error_rate,
@@ -100,11 +116,17 @@ fn latency(a: &Analysis, b: Option<&Baseline>) -> Option<Factor> {
     let base = b.and_then(|b| b.latency_p95_ms);
     let mut best: Option<(f64, &WindowFeatures)> = None;
     for w in std::iter::once(&a.total).chain(&a.windows) {
-        let Some(l) = w.latency.filter(|l| l.count >= 3) else { continue };
+        let Some(l) = w.latency.filter(|l| l.count >= 3) else {
+            continue;
+        };
         let sev = match base {
             Some(b0) if b0 > 0.0 => {
                 let r = l.p95_ms / b0;
-                if r >= 2.0 { (0.3 + (r - 2.0) / 6.0).min(1.0) } else { 0.0 }
+                if r >= 2.0 {
+                    (0.3 + (r - 2.0) / 6.0).min(1.0)
+                } else {
+                    0.0
+                }
             }
             _ if l.p95_ms >= 1000.0 => (0.3 + l.p95_ms / 10_000.0).min(1.0),
             _ => 0.0,
@@ -123,7 +145,9 @@ fn latency(a: &Analysis, b: Option<&Baseline>) -> Option<Factor> {
             l.p95_ms,
             l.count,
             l.max_ms,
-            base.map_or(String::from(", above the 1 s alarm level"), |b| format!(", baseline p95 {b:.0} ms"))
+            base.map_or(String::from(", above the 1 s alarm level"), |b| format!(
+                ", baseline p95 {b:.0} ms"
+            ))
         ),
         l.p95_ms,
         base,
@@ -136,8 +160,14 @@ fn latency(a: &Analysis, b: Option<&Baseline>) -> Option<Factor> {
 fn memory(a: &Analysis) -> Option<Factor> {
     let m = a.total.memory;
     let oom: f64 = if m.oom > 0 { 0.9 } else { 0.0 };
-    let heap = m.heap_max_pct.filter(|h| *h >= 90.0).map_or(0.0, |h| 0.5 + (h - 90.0) / 20.0);
-    let gc = m.gc_pause_max_ms.filter(|g| *g >= 1000.0).map_or(0.0, |g| 0.4 + g / 10_000.0);
+    let heap = m
+        .heap_max_pct
+        .filter(|h| *h >= 90.0)
+        .map_or(0.0, |h| 0.5 + (h - 90.0) / 20.0);
+    let gc = m
+        .gc_pause_max_ms
+        .filter(|g| *g >= 1000.0)
+        .map_or(0.0, |g| 0.4 + g / 10_000.0);
     let sev = oom.max(heap).max(gc).min(1.0);
     if sev <= 0.0 {
         return None;
@@ -153,7 +183,10 @@ fn memory(a: &Analysis) -> Option<Factor> {
         parts.push(format!("GC pauses up to {g:.0} ms"));
     }
     let mut f = factor(Label::MemoryPressure, sev, parts.join(", "), sev, None);
-    f.values = [m.heap_max_pct, m.gc_pause_max_ms].into_iter().flatten().collect();
+    f.values = [m.heap_max_pct, m.gc_pause_max_ms]
+        .into_iter()
+        .flatten()
+        .collect();
     Some(f)
 }
 
@@ -189,7 +222,10 @@ fn volume(a: &Analysis, b: Option<&Baseline>) -> Option<Factor> {
     let mut f = factor(
         Label::VolumeAnomaly,
         (0.3 + (r - 5.0) / 20.0).min(1.0),
-        format!("a window holds {} records, {r:.1}× the median window ({median:.0})", peak.records),
+        format!(
+            "a window holds {} records, {r:.1}× the median window ({median:.0})",
+            peak.records
+        ),
         peak.records as f64,
         Some(median),
     );
@@ -212,7 +248,10 @@ fn new_templates(a: &Analysis, known: &HashSet<&str>) -> Vec<Factor> {
         let mut f = factor(
             Label::NewErrorTemplate,
             0.4 + 0.15 * (errs.len() as f64 - 1.0),
-            format!("{} error template(s) never seen for this project", errs.len()),
+            format!(
+                "{} error template(s) never seen for this project",
+                errs.len()
+            ),
             errs.len() as f64,
             None,
         );
@@ -225,7 +264,11 @@ fn new_templates(a: &Analysis, known: &HashSet<&str>) -> Vec<Factor> {
         let mut f = factor(
             Label::NewTemplates,
             (share * 2.0).min(0.6),
-            format!("{} new template(s) cover {:.0}% of records", fresh.len(), 100.0 * share),
+            format!(
+                "{} new template(s) cover {:.0}% of records",
+                fresh.len(),
+                100.0 * share
+            ),
             share,
             None,
         );
@@ -246,8 +289,9 @@ fn is_known(template: &str, known: &HashSet<&str>) -> bool {
     known.iter().any(|k| {
         let mut kt = k.split(' ');
         let same = toks.iter().all(|t| {
-            kt.next()
-                .is_some_and(|u| u == *t || u == crate::mask::WILDCARD || *t == crate::mask::WILDCARD)
+            kt.next().is_some_and(|u| {
+                u == *t || u == crate::mask::WILDCARD || *t == crate::mask::WILDCARD
+            })
         });
         same && kt.next().is_none()
     })
@@ -260,10 +304,18 @@ fn shift(a: &Analysis, b: Option<&Baseline>) -> Option<Factor> {
         return None;
     }
     let total = a.total.records as f64;
-    let cur: std::collections::BTreeMap<&str, f64> =
-        a.templates.iter().filter(|t| t.records > 0).map(|t| (t.template.as_str(), t.records as f64 / total)).collect();
+    let cur: std::collections::BTreeMap<&str, f64> = a
+        .templates
+        .iter()
+        .filter(|t| t.records > 0)
+        .map(|t| (t.template.as_str(), t.records as f64 / total))
+        .collect();
     let bsum: f64 = base.values().sum::<f64>().max(1e-9);
-    let keys: HashSet<&str> = cur.keys().copied().chain(base.keys().map(String::as_str)).collect();
+    let keys: HashSet<&str> = cur
+        .keys()
+        .copied()
+        .chain(base.keys().map(String::as_str))
+        .collect();
     let mut js = 0.0;
     let mut moves: Vec<(f64, &str)> = Vec::new();
     for k in keys {
