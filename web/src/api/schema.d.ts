@@ -21,6 +21,200 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/users/{id}/quota": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Admins: set a user's monthly token budget. */
+        put: operations["set_quota"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/api-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your API keys, newest first (revoked ones included, marked). */
+        get: operations["list_keys"];
+        put?: never;
+        /** Create an API key; the response is the only time the key is shown. */
+        post: operations["create_key"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/api-keys/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke one of your API keys; it stops working at once. Another user's key answers 404. */
+        delete: operations["revoke_key"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** `GET /api/v1/audit`: your own events (admins: everyone's with `all=true`), newest first. */
+        get: operations["list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sign in with email and password. */
+        post: operations["login"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Sign out: revokes the session's refresh tokens and its access tokens. */
+        post: operations["logout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/oidc": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign in with an ID token from the configured OpenID Connect provider; the first valid token of
+         *     a person creates their account.
+         */
+        post: operations["oidc"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Exchange a refresh token for a new pair. Each refresh token works once; presenting a used one
+         *     again signs the whole session out (it was probably stolen).
+         */
+        post: operations["refresh"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/register": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create an account and sign in. Closed when `auth.open_registration = false`. */
+        post: operations["register"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The signed-in user. */
+        get: operations["me"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** This month's usage and remaining budget. */
+        get: operations["usage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -76,6 +270,79 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description An API key as listed (never the key itself). */
+        ApiKeyView: {
+            /** @description RFC 3339. */
+            created_at: string;
+            /** @description RFC 3339. */
+            expires_at?: string | null;
+            /** @description Key id. */
+            id: string;
+            /** @description RFC 3339, to the minute. */
+            last_used_at?: string | null;
+            /** @description Name. */
+            name: string;
+            /** @description The public start of the key (`cst_<prefix>_…`). */
+            prefix: string;
+            /** @description RFC 3339; a revoked key no longer works. */
+            revoked_at?: string | null;
+        };
+        /** @description One audit event as the API shows it. */
+        AuditEventView: {
+            /** @description What happened. */
+            action: string;
+            /** @description Who acted. */
+            actor_id?: string | null;
+            /** @description RFC 3339 time. */
+            created_at: string;
+            /**
+             * Format: int64
+             * @description Event id (cursor).
+             */
+            id: number;
+            /** @description Client address. */
+            ip?: string | null;
+            /** @description Extra facts. */
+            metadata: Record<string, never>;
+            /** @description `success` or `failure`. */
+            outcome: string;
+            /** @description The request that caused it. */
+            request_id?: string | null;
+            /** @description What it happened to. */
+            target?: string | null;
+        };
+        /** @description A page of audit events. */
+        AuditPage: {
+            /** @description Newest first. */
+            events: components["schemas"]["AuditEventView"][];
+            /**
+             * Format: int64
+             * @description Pass as `before` for the next page; null on the last page.
+             */
+            next?: number | null;
+        };
+        /** @description A user's budget for the current month. */
+        Budget: {
+            /**
+             * Format: int64
+             * @description Tokens allowed this month; null means unlimited.
+             */
+            limit?: number | null;
+            /** @description `YYYY-MM` (UTC). */
+            month: string;
+            /**
+             * Format: int64
+             * @description Tokens left; null means unlimited.
+             */
+            remaining?: number | null;
+            /** @description RFC 3339 start of the next month, when `used` starts again from 0. */
+            resets_at: string;
+            /**
+             * Format: int64
+             * @description Tokens (in + out) used this month.
+             */
+            used: number;
+        };
         /** @description The state of one dependency. */
         Check: {
             /** @description The backend (`sqlite`, `postgres`, `local`, `s3`) and, on error, what failed. */
@@ -95,6 +362,18 @@ export interface components {
          * @enum {string}
          */
         CheckStatus: "ok" | "error";
+        /** @description A new key: `key` is shown this once and never again. */
+        CreatedApiKey: components["schemas"]["ApiKeyView"] & {
+            /** @description The whole key, for `Authorization: Bearer`. */
+            key: string;
+        };
+        /** @description `POST /api/v1/auth/register` and `/login` body. */
+        Credentials: {
+            /** @description Email address (case-insensitive). */
+            email: string;
+            /** @description 10 to 128 characters. */
+            password: string;
+        };
         /** @description The body of every error response. */
         ErrorBody: {
             /** @description The error itself. */
@@ -114,11 +393,39 @@ export interface components {
             /** @description Always `ok`: the process is up and serving. */
             status: string;
         };
+        /** @description `POST /api/v1/auth/logout` body: which session to end (defaults to the access token's). */
+        LogoutBody: {
+            /** @description The session's refresh token (required when calling with an API key). */
+            refresh_token?: string | null;
+        };
+        /** @description `POST /api/v1/api-keys` body. */
+        NewKeyBody: {
+            /**
+             * Format: int32
+             * @description Days until the key stops working (1–3650); omit for no expiry.
+             */
+            expires_in_days?: number | null;
+            /** @description A name to recognise the key by (1–100 characters). */
+            name: string;
+        };
+        /** @description `POST /api/v1/auth/oidc` body. */
+        OidcBody: {
+            /** @description An ID token from the configured provider. */
+            id_token: string;
+        };
         /**
          * @description Overall readiness.
          * @enum {string}
          */
         Overall: "ok" | "degraded";
+        /** @description `PUT /api/v1/admin/users/{id}/quota` body. */
+        QuotaBody: {
+            /**
+             * Format: int64
+             * @description Monthly tokens for this user; 0 = unlimited; null = back to the server default.
+             */
+            monthly_tokens?: number | null;
+        };
         /** @description `GET /health/detailed` body. */
         Readiness: {
             /** @description One entry per dependency. */
@@ -132,6 +439,87 @@ export interface components {
             uptime_seconds: number;
             /** @description Cistern's version. */
             version: string;
+        };
+        /** @description `POST /api/v1/auth/refresh` and `/logout` body. */
+        RefreshBody: {
+            /** @description The refresh token of the last pair. */
+            refresh_token: string;
+        };
+        /** @description What a successful sign-in returns. */
+        TokenPair: {
+            /** @description Short-lived JWT for `Authorization: Bearer`. */
+            access_token: string;
+            /**
+             * Format: int64
+             * @description Seconds until the access token expires.
+             */
+            expires_in: number;
+            /** @description Opaque, single-use; exchange it at `/api/v1/auth/refresh` for a new pair. */
+            refresh_token: string;
+            /** @description Always `Bearer`. */
+            token_type: string;
+            /** @description The signed-in user. */
+            user: components["schemas"]["UserView"];
+        };
+        /** @description `GET /api/v1/usage` body. */
+        Usage: {
+            /** @description Per model and app. */
+            breakdown: components["schemas"]["UsageLine"][];
+            /** @description The month's budget. */
+            budget: components["schemas"]["Budget"];
+            /**
+             * Format: double
+             * @description Cost this month in US dollars.
+             */
+            cost_usd: number;
+            /**
+             * Format: int64
+             * @description Prompt tokens this month.
+             */
+            tokens_in: number;
+            /**
+             * Format: int64
+             * @description Completion tokens this month.
+             */
+            tokens_out: number;
+        };
+        /** @description Usage of one model through one app. */
+        UsageLine: {
+            /** @description App or API (`chat`, `gateway`, …). */
+            app: string;
+            /**
+             * Format: double
+             * @description US dollars.
+             */
+            cost_usd: number;
+            /** @description Model name. */
+            model: string;
+            /**
+             * Format: int64
+             * @description Calls.
+             */
+            requests: number;
+            /**
+             * Format: int64
+             * @description Prompt tokens.
+             */
+            tokens_in: number;
+            /**
+             * Format: int64
+             * @description Completion tokens.
+             */
+            tokens_out: number;
+        };
+        /** @description A user as the API shows them. */
+        UserView: {
+            /** @description RFC 3339. */
+            created_at: string;
+            /** @description Normalised email. */
+            email: string;
+            /** @description User id. */
+            id: string;
+            /** @description `user` or `admin`. */
+            role: string;
         };
     };
     responses: never;
@@ -158,6 +546,465 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                };
+            };
+        };
+    };
+    set_quota: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description User id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["QuotaBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Budget"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_keys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyView"][];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    create_key: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewKeyBody"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedApiKey"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    revoke_key: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Key id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list: {
+        parameters: {
+            query?: {
+                /** @description Only this action, e.g. `auth.login`. */
+                action?: string;
+                /** @description Cursor: the `next` of the previous page. */
+                before?: number;
+                /** @description Page size, 1–200 (default 50). */
+                limit?: number;
+                /** @description Admins only: everyone's events instead of their own. */
+                all?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditPage"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    login: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Credentials"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenPair"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    logout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LogoutBody"];
+            };
+        };
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    oidc: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OidcBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenPair"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    refresh: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RefreshBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenPair"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    register: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Credentials"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenPair"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    me: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserView"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    usage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Usage"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };
