@@ -16,6 +16,7 @@ use crate::auth::{Auth, oidc};
 use crate::config::Config;
 use crate::http;
 use crate::http::metrics::Metrics;
+use crate::http::ratelimit::Limits;
 use crate::state::AppState;
 
 /// A Cistern server: stores opened and migrated, listener bound, not yet serving.
@@ -114,8 +115,11 @@ async fn open_state(config: Config) -> anyhow::Result<AppState> {
         config: config.auth.clone(),
         oidc,
     });
+    let limits = Limits::new(&config.rate_limit, config.server.trust_forwarded_for)
+        .context("invalid rate limits")?;
     Ok(AppState {
         auth,
+        limits: Arc::new(limits),
         config: Arc::new(config),
         db,
         blobs,

@@ -9,6 +9,7 @@ use cistern_store::{BlobStore, Db};
 use crate::auth::Auth;
 use crate::config::Config;
 use crate::http::metrics::Metrics;
+use crate::http::ratelimit::Limits;
 
 /// Handles to everything a request may need; cheap to clone. Handlers extract the narrowest
 /// piece they need (`State<Arc<Metrics>>`, …) rather than the whole state where they can.
@@ -28,4 +29,6 @@ pub struct AppState {
     pub started: Instant,
     /// Token keys and identity settings.
     pub auth: Arc<Auth>,
+    /// Request rate limits.
+    pub limits: Arc<Limits>,
 }

@@ -93,7 +93,9 @@ impl FromRequestParts<AppState> for Principal {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let token = bearer(parts)?;
-        authenticate(&state.db, &state.auth, token).await
+        let principal = authenticate(&state.db, &state.auth, token).await?;
+        state.limits.check_user(&principal.user_id).await?;
+        Ok(principal)
     }
 }
 

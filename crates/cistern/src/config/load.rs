@@ -134,6 +134,21 @@ fn validate(config: &Config) -> Result<(), ConfigError> {
     if config.auth.access_token_ttl_secs == 0 || config.auth.refresh_token_ttl_secs == 0 {
         return invalid("auth token lifetimes must be greater than 0".into());
     }
+    let rl = &config.rate_limit;
+    for (name, rate) in [
+        ("auth", rl.auth),
+        ("api_per_ip", rl.api_per_ip),
+        ("api_per_user", rl.api_per_user),
+    ] {
+        if rate.burst == 0 || rate.per_secs == 0 {
+            return invalid(format!(
+                "rate_limit.{name}: burst and per_secs must be greater than 0"
+            ));
+        }
+    }
+    if !rl.redis_url.is_empty() && !rl.redis_url.expose().starts_with("redis://") {
+        return invalid("rate_limit.redis_url must start with redis://".into());
+    }
     if config.quota.default_monthly_tokens < 0 {
         return invalid("quota.default_monthly_tokens must be 0 (unlimited) or more".into());
     }

@@ -34,6 +34,8 @@ pub struct Config {
     pub auth: AuthConfig,
     /// Monthly token budgets.
     pub quota: QuotaConfig,
+    /// Request rate limits.
+    pub rate_limit: RateLimitConfig,
 }
 
 impl Default for Config {
@@ -46,6 +48,7 @@ impl Default for Config {
             log: LogConfig::default(),
             auth: AuthConfig::default(),
             quota: QuotaConfig::default(),
+            rate_limit: RateLimitConfig::default(),
         }
     }
 }
@@ -153,6 +156,53 @@ impl Default for QuotaConfig {
             default_monthly_tokens: 1_000_000,
         }
     }
+}
+
+/// `[rate_limit]`: request rates, in process or shared through Redis.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RateLimitConfig {
+    /// Turn every limit off (tests, or a trusted network behind another limiter).
+    pub enabled: bool,
+    /// `redis://HOST:PORT` to share limits across instances; empty keeps them in process.
+    pub redis_url: Secret,
+    /// Sign-in routes (`/api/v1/auth/*`) per client IP: slows password guessing.
+    pub auth: Rate,
+    /// Any API route per client IP.
+    pub api_per_ip: Rate,
+    /// Any authenticated API route per user.
+    pub api_per_user: Rate,
+}
+
+impl Default for RateLimitConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            redis_url: Secret::default(),
+            auth: Rate {
+                burst: 10,
+                per_secs: 60,
+            },
+            api_per_ip: Rate {
+                burst: 600,
+                per_secs: 60,
+            },
+            api_per_user: Rate {
+                burst: 600,
+                per_secs: 60,
+            },
+        }
+    }
+}
+
+/// A rate: up to `burst` requests at once, refilling to `burst` over `per_secs` seconds.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rate {
+    /// Requests allowed in a burst.
+    pub burst: u32,
+    /// Seconds to refill the whole burst.
+    pub per_secs: u64,
 }
 
 /// `[database]`: the SQL store.

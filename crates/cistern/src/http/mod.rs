@@ -7,6 +7,7 @@ pub mod error;
 pub mod health;
 pub mod metrics;
 pub mod openapi;
+pub mod ratelimit;
 mod ui;
 
 use std::sync::Arc;
@@ -35,11 +36,12 @@ pub fn router(state: AppState) -> Router {
     let (api, _doc) = openapi::api_router().split_for_parts();
     let server = state.config.server.clone();
     let metrics = state.metrics.clone();
-    with_middleware(
-        api.fallback(ui::fallback).with_state(state),
-        &server,
-        metrics,
-    )
+    let limits = state.limits.clone();
+    let routes = api
+        .layer(from_fn_with_state(limits, ratelimit::per_ip))
+        .fallback(ui::fallback)
+        .with_state(state);
+    with_middleware(routes, &server, metrics)
 }
 
 /// Wraps `routes` in the production middleware stack (request ids, access log, metrics, CORS,
@@ -117,7 +119,13 @@ fn cors(origins: &[String]) -> CorsLayer {
             header::CONTENT_TYPE,
             HeaderName::from_static("x-request-id"),
         ])
-        .expose_headers([HeaderName::from_static("x-request-id"), header::RETRY_AFTER])
+        .expose_headers([
+            HeaderName::from_static("x-request-id"),
+            header::RETRY_AFTER,
+            HeaderName::from_static("ratelimit-limit"),
+            HeaderName::from_static("ratelimit-remaining"),
+            HeaderName::from_static("ratelimit-reset"),
+        ])
         .max_age(Duration::from_secs(600))
 }
 
@@ -152,8 +160,11 @@ pub async fn serve(
     shutdown: CancellationToken,
     grace: Duration,
 ) -> std::io::Result<()> {
-    let server =
-        axum::serve(listener, router).with_graceful_shutdown(shutdown.clone().cancelled_owned());
+    let server = axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown.clone().cancelled_owned());
     tokio::select! {
         result = server => result,
         () = async { shutdown.cancelled().await; tokio::time::sleep(grace).await } => {

@@ -71,6 +71,8 @@ impl TestAppBuilder {
         };
         config.server.port = 0;
         config.log.level = "warn".to_owned();
+        // Many tests sign in repeatedly from 127.0.0.1; the brute-force test sets its own limit.
+        config.rate_limit.auth.burst = 10_000;
         if self
             .postgres
             .unwrap_or(testing::sql_from_env() == "postgres")
@@ -155,6 +157,79 @@ impl TestApp {
 impl Drop for TestApp {
     fn drop(&mut self) {
         self.shutdown.cancel();
+    }
+}
+
+impl TestApp {
+    /// `method path` with `Authorization: Bearer <token>` and an optional JSON body.
+    pub async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<serde_json::Value>,
+    ) -> reqwest::Response {
+        let mut request = self.client.request(method, self.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        request.send().await.expect("request")
+    }
+
+    /// Registers `email` (password `correct horse battery`) and returns the token pair.
+    pub async fn register(&self, email: &str) -> Session {
+        let body = serde_json::json!({ "email": email, "password": PASSWORD });
+        let response = self
+            .call(
+                reqwest::Method::POST,
+                "/api/v1/auth/register",
+                None,
+                Some(body),
+            )
+            .await;
+        assert_eq!(response.status(), 201, "register {email}");
+        Session::from(
+            response
+                .json::<serde_json::Value>()
+                .await
+                .expect("token pair"),
+        )
+    }
+}
+
+/// The password every test user gets.
+pub const PASSWORD: &str = "correct horse battery";
+
+/// A signed-in test user.
+#[derive(Debug, Clone)]
+pub struct Session {
+    /// Access token.
+    pub access: String,
+    /// Refresh token.
+    pub refresh: String,
+    /// User id.
+    pub user_id: String,
+    /// Role.
+    pub role: String,
+}
+
+impl From<serde_json::Value> for Session {
+    fn from(v: serde_json::Value) -> Self {
+        let s = |p: &str| {
+            v.pointer(p)
+                .and_then(|x| x.as_str())
+                .unwrap_or_else(|| panic!("{p} in {v}"))
+                .to_owned()
+        };
+        Session {
+            access: s("/access_token"),
+            refresh: s("/refresh_token"),
+            user_id: s("/user/id"),
+            role: s("/user/role"),
+        }
     }
 }
 
