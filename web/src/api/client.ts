@@ -5,11 +5,15 @@
 import createClient from "openapi-fetch";
 import type { paths } from "./schema";
 import { ApiError, networkError, toApiError } from "./errors";
+import { getSession } from "../auth/current";
 
 export { ApiError } from "./errors";
 
-/** Same-origin: the UI is served by the binary that serves the API. */
-export const api = createClient<paths>({ baseUrl: "" });
+/**
+ * Same-origin: the UI is served by the binary that serves the API. Requests go through the
+ * session, which attaches the access token and refreshes it once on a 401.
+ */
+export const api = createClient<paths>({ baseUrl: "", fetch: (request) => getSession().fetch(request) });
 
 /** What every openapi-fetch call resolves to, reduced to the parts we read. */
 interface FetchResult<T> {
