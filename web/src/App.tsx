@@ -5,8 +5,16 @@ import { NotFoundPage } from "./components/NotFoundPage";
 import { PlaceholderPage } from "./components/PlaceholderPage";
 import { ApiDocsPage } from "./apidocs/ApiDocsPage";
 import { StatusPage } from "./status/StatusPage";
+import { LoginPage } from "./auth/LoginPage";
+import { RequireAuth } from "./auth/RequireAuth";
+import { KeysPage } from "./account/KeysPage";
+import { UsagePage } from "./account/UsagePage";
+import { AuditLogPage } from "./account/AuditPage";
 
-/** Every UI route. The server answers any other non-API GET with index.html, so these deep-link. */
+/**
+ * Every UI route. The server answers any other non-API GET with index.html, so these deep-link.
+ * Status, the API reference and sign-in are public; the rest need a signed-in user.
+ */
 export function App() {
   return (
     <Routes>
@@ -14,9 +22,15 @@ export function App() {
         <Route index element={<StatusPage />} />
         <Route path="status" element={<StatusPage />} />
         <Route path="api-docs" element={<ApiDocsPage />} />
-        {APPS.map((app) => (
-          <Route key={app.path} path={app.path.slice(1)} element={<PlaceholderPage app={app} />} />
-        ))}
+        <Route path="login" element={<LoginPage />} />
+        <Route element={<RequireAuth />}>
+          <Route path="keys" element={<KeysPage />} />
+          <Route path="usage" element={<UsagePage />} />
+          <Route path="audit" element={<AuditLogPage />} />
+          {APPS.map((app) => (
+            <Route key={app.path} path={app.path.slice(1)} element={<PlaceholderPage app={app} />} />
+          ))}
+        </Route>
         <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>

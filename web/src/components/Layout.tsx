@@ -1,9 +1,17 @@
-import { NavLink, Outlet, useLocation } from "react-router";
+import { useState } from "react";
+import { Link, NavLink, Outlet, useLocation, useNavigate } from "react-router";
 import { APPS } from "../apps";
+import { getSession, useSession } from "../auth/current";
 
 const PLATFORM_LINKS = [
   { to: "/status", label: "Status" },
   { to: "/api-docs", label: "API reference" },
+];
+
+const ACCOUNT_LINKS = [
+  { to: "/keys", label: "API keys" },
+  { to: "/usage", label: "Usage" },
+  { to: "/audit", label: "Audit log" },
 ];
 
 /** Header, navigation and the routed page. The status page also answers at "/". */
@@ -15,10 +23,12 @@ export function Layout() {
           <img src="/favicon.svg" alt="" width={24} height={24} />
           <span>Cistern</span>
         </NavLink>
+        <SignedIn />
       </header>
       <nav className="nav" aria-label="Main">
         <NavSection title="Server" links={PLATFORM_LINKS} />
         <NavSection title="Apps" links={APPS.map((a) => ({ to: a.path, label: a.name }))} />
+        <NavSection title="Account" links={ACCOUNT_LINKS} />
       </nav>
       <main className="main" id="main">
         <Outlet />
@@ -42,6 +52,47 @@ function NavSection({ title, links }: { title: string; links: { to: string; labe
           </li>
         ))}
       </ul>
+    </div>
+  );
+}
+
+/** Who is signed in, with a way out; or a way in. */
+function SignedIn() {
+  const state = useSession();
+  const navigate = useNavigate();
+  const { pathname } = useLocation();
+  const [leaving, setLeaving] = useState(false);
+
+  if (state.status === "loading") return <div className="who" aria-hidden="true" />;
+  if (state.status === "signed-out") {
+    return (
+      <div className="who">
+        {pathname !== "/login" && (
+          <Link to="/login" className="button-link">
+            Sign in
+          </Link>
+        )}
+      </div>
+    );
+  }
+  const { email, role } = state.user;
+  const signOut = async () => {
+    setLeaving(true);
+    await getSession().logout();
+    setLeaving(false);
+    navigate("/login", { replace: true });
+  };
+  return (
+    <div className="who" data-testid="signed-in">
+      <span className="who-email" data-testid="user-email" title={email}>
+        {email}
+      </span>
+      <span className={`badge ${role === "admin" ? "badge-admin" : "badge-role"}`} data-testid="user-role">
+        {role}
+      </span>
+      <button type="button" onClick={() => void signOut()} disabled={leaving}>
+        {leaving ? "Signing out…" : "Sign out"}
+      </button>
     </div>
   );
 }
