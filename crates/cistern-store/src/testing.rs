@@ -69,6 +69,11 @@ pub async fn fresh_postgres_url() -> Option<String> {
     Some(format!("{base}{sep}options=-c%20search_path%3D{schema}"))
 }
 
+/// The test Redis server's URL, or `None` when none is configured outside CI.
+pub fn redis_url() -> Option<String> {
+    required("CISTERN_TEST_REDIS_URL", "Redis")
+}
+
 /// A fresh bucket on the test S3-compatible server, or `None` when none is configured outside CI.
 pub async fn fresh_s3_bucket() -> Option<BlobConfig> {
     let endpoint = required("CISTERN_TEST_S3_ENDPOINT", "S3")?;

@@ -26,6 +26,12 @@ pub enum Command {
     /// Inspect the configuration.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Manage accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage API keys.
+    #[command(subcommand)]
+    Apikey(ApiKeyCommand),
     /// Print the OpenAPI document of the HTTP API.
     Openapi,
     /// Print the version.
@@ -37,6 +43,46 @@ pub enum Command {
 pub enum ConfigCommand {
     /// Validate the configuration and print the effective values, secrets masked.
     Check(ConfigArgs),
+}
+
+/// `cistern user …`.
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account (works when registration is invite-only).
+    Create {
+        /// Config file and data dir.
+        #[command(flatten)]
+        config: ConfigArgs,
+        /// Email address.
+        #[arg(long)]
+        email: String,
+        /// Make the account an administrator.
+        #[arg(long)]
+        admin: bool,
+        /// Read the password from the first line of stdin; otherwise one is generated and printed.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+/// `cistern apikey …`.
+#[derive(Debug, Subcommand)]
+pub enum ApiKeyCommand {
+    /// Create an API key for a user and print it (shown this once).
+    Create {
+        /// Config file and data dir.
+        #[command(flatten)]
+        config: ConfigArgs,
+        /// The owner's email.
+        #[arg(long)]
+        user: String,
+        /// A name to recognise the key by.
+        #[arg(long)]
+        name: String,
+        /// Days until the key stops working.
+        #[arg(long)]
+        expires_in_days: Option<u32>,
+    },
 }
 
 /// Where the configuration comes from.

@@ -3,6 +3,7 @@
 //! Entry points: [`cli::Cli`] (the command line), [`app::Application`] (build, bind, run),
 //! [`http::router`] (the whole API and UI, callable without a socket).
 
+pub mod admin;
 pub mod app;
 pub mod audit;
 pub mod auth;

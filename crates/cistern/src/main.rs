@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use anyhow::Context;
-use cistern::cli::{Cli, Command, ConfigArgs, ConfigCommand};
+use cistern::cli::{ApiKeyCommand, Cli, Command, ConfigArgs, ConfigCommand, UserCommand};
 use cistern::{Application, Config, config, telemetry};
 use clap::Parser;
 use tokio_util::sync::CancellationToken;
@@ -40,6 +40,46 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let config = load(&args, &args.overrides())?;
             print!("{}", config.to_masked_toml());
             eprintln!("config ok");
+            Ok(())
+        }
+        Command::User(UserCommand::Create {
+            config,
+            email,
+            admin,
+            password_stdin,
+        }) => {
+            let config = load(&config, &config.overrides())?;
+            telemetry::init(&config.log);
+            let password = if password_stdin {
+                let mut line = String::new();
+                std::io::stdin()
+                    .read_line(&mut line)
+                    .context("reading the password from stdin")?;
+                Some(line.trim_end_matches(['\r', '\n']).to_owned())
+            } else {
+                None
+            };
+            let (id, role, generated) =
+                cistern::admin::create_user(&config, &email, admin, password).await?;
+            println!("created {role} {id}");
+            if let Some(password) = generated {
+                println!("password: {password}");
+                eprintln!("(shown once: store it now)");
+            }
+            Ok(())
+        }
+        Command::Apikey(ApiKeyCommand::Create {
+            config,
+            user,
+            name,
+            expires_in_days,
+        }) => {
+            let config = load(&config, &config.overrides())?;
+            telemetry::init(&config.log);
+            let key =
+                cistern::admin::create_api_key(&config, &user, &name, expires_in_days).await?;
+            println!("{key}");
+            eprintln!("(shown once: store it now)");
             Ok(())
         }
         Command::Openapi => {

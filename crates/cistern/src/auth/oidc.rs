@@ -15,8 +15,9 @@ use crate::config::OidcConfig;
 
 /// How long fetched keys are trusted before a refetch.
 const KEYS_TTL: Duration = Duration::from_secs(600);
-/// Minimum time between two fetches.
-const REFETCH_COOLDOWN: Duration = Duration::from_secs(30);
+/// Minimum time between two fetches: a rotated key is picked up within a second, and tokens
+/// with forged `kid`s cannot make us fetch more than once a second.
+const REFETCH_COOLDOWN: Duration = Duration::from_secs(1);
 
 /// Why an ID token was refused.
 #[derive(Debug, thiserror::Error)]

@@ -572,3 +572,43 @@ async fn login_brute_force_from_one_ip_is_throttled() {
     assert_eq!(app.get("/api/v1/nope").await.status(), 404);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn instances_sharing_redis_share_the_limits() {
+    let Some(redis) = cistern_store::testing::redis_url() else {
+        return;
+    };
+    let limited = move |c: &mut cistern::Config| {
+        c.rate_limit.redis_url = cistern::config::Secret::new(redis.clone());
+        c.rate_limit.auth.burst = 3;
+        c.rate_limit.auth.per_secs = 3600;
+        c.server.trust_forwarded_for = true;
+    };
+    let (a, b) = (
+        TestApp::builder().config(limited.clone()).spawn().await,
+        TestApp::builder().config(limited).spawn().await,
+    );
+    let body = json!({"email": "shared@example.com", "password": "guess guess guess"});
+    // A client address of its own (the server trusts X-Forwarded-For here), so earlier runs
+    // against the same Redis cannot have spent this test's budget.
+    let r = uuid::Uuid::new_v4().as_u128();
+    let client = format!("2001:db8:{:x}:{:x}::1", (r >> 16) & 0xffff, r & 0xffff);
+    let login = |app: &TestApp| {
+        app.client
+            .post(app.url("/api/v1/auth/login"))
+            .header("x-forwarded-for", client.clone())
+            .json(&body)
+            .send()
+    };
+    let mut statuses = Vec::new();
+    for app in [&a, &b, &a, &b] {
+        statuses.push(login(app).await.expect("login").status().as_u16());
+    }
+    assert_eq!(
+        statuses,
+        [401, 401, 401, 429],
+        "the fourth attempt is refused by whichever instance gets it"
+    );
+    a.stop().await;
+    b.stop().await;
+}

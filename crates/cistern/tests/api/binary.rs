@@ -217,3 +217,145 @@ fn migrate_and_version_work() {
         format!("cistern {}", env!("CARGO_PKG_VERSION"))
     );
 }
+
+#[tokio::test]
+async fn cli_creates_users_and_api_keys_that_the_server_accepts() {
+    use std::io::Write as _;
+    let data = tempfile::tempdir().expect("temp dir");
+    // On the PostgreSQL pass, the CLI and the server share a fresh schema instead of the data dir.
+    let db_url = if cistern_store::testing::sql_from_env() == "postgres" {
+        cistern_store::testing::fresh_postgres_url().await
+    } else {
+        None
+    };
+    let cistern = || {
+        let mut command = cistern();
+        if let Some(url) = &db_url {
+            command.env("CISTERN_DATABASE__URL", url);
+        }
+        command
+    };
+    let mut child = cistern()
+        .args([
+            "user",
+            "create",
+            "--email",
+            "Ops@Example.com",
+            "--admin",
+            "--password-stdin",
+            "--data-dir",
+        ])
+        .arg(data.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn user create");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"operator password 1\n")
+        .expect("write password");
+    let out = child.wait_with_output().expect("user create");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("created admin "));
+
+    let weak = cistern()
+        .args([
+            "user",
+            "create",
+            "--email",
+            "x@example.com",
+            "--password-stdin",
+            "--data-dir",
+        ])
+        .arg(data.path())
+        .stdin(Stdio::piped())
+        .output()
+        .expect("weak");
+    assert!(!weak.status.success(), "an empty password is refused");
+    assert!(String::from_utf8_lossy(&weak.stderr).contains("10 to 128"));
+
+    let generated = cistern()
+        .args(["user", "create", "--email", "dev@example.com", "--data-dir"])
+        .arg(data.path())
+        .output()
+        .expect("generated");
+    let stdout = String::from_utf8_lossy(&generated.stdout).into_owned();
+    let dev_password = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("password: "))
+        .expect("a generated password is printed")
+        .to_owned();
+
+    let out = cistern()
+        .args([
+            "apikey",
+            "create",
+            "--user",
+            "ops@example.com",
+            "--name",
+            "deploy",
+            "--data-dir",
+        ])
+        .arg(data.path())
+        .output()
+        .expect("apikey");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let key = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    assert!(key.starts_with("cst_"));
+    let missing = cistern()
+        .args([
+            "apikey",
+            "create",
+            "--user",
+            "nobody@example.com",
+            "--name",
+            "x",
+            "--data-dir",
+        ])
+        .arg(data.path())
+        .output()
+        .expect("apikey");
+    assert!(!missing.status.success());
+
+    let shared_url = db_url.clone();
+    let app = crate::helpers::TestApp::builder()
+        .data_dir(data)
+        .config(move |c| {
+            if let Some(url) = shared_url {
+                c.database.url = cistern::config::Secret::new(url);
+            }
+        })
+        .spawn()
+        .await;
+    let me: serde_json::Value = app
+        .call(reqwest::Method::GET, "/api/v1/me", Some(&key), None)
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        (me["email"].as_str(), me["role"].as_str()),
+        (Some("ops@example.com"), Some("admin"))
+    );
+    let login = app
+        .call(
+            reqwest::Method::POST,
+            "/api/v1/auth/login",
+            None,
+            Some(serde_json::json!({"email": "dev@example.com", "password": dev_password})),
+        )
+        .await;
+    assert_eq!(login.status(), 200, "the generated password works");
+    app.stop().await;
+}

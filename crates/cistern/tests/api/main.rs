@@ -1,9 +1,12 @@
 //! Integration tests of the `cistern` server: the real application, booted by [`helpers::TestApp`].
 
 mod auth;
+mod auth_walk;
 mod binary;
 mod edge;
 mod health;
 mod helpers;
+mod oidc;
 mod openapi;
+mod security;
 mod shutdown;

