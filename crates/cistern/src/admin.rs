@@ -28,7 +28,7 @@ pub async fn create_user(
 ) -> anyhow::Result<(String, String, Option<String>)> {
     let db = crate::app::open_db(config).await?;
     let email = Email::parse(email).map_err(|e| anyhow!("{}", e.message()))?;
-    let generated = password.is_none().then(|| random_token::<18>());
+    let generated = password.is_none().then(random_token::<18>);
     let password = Password::parse(password.or_else(|| generated.clone()).unwrap_or_default())
         .map_err(|e| anyhow!("{}", e.message()))?;
     let user = session::register(&db, &email, &password, admin)
