@@ -1,7 +1,7 @@
 //! Throughput and memory of the parser in learn mode (masking and mining included).
 //!
 //! ```text
-//! cargo run --release -p cistern-logs --example bench -- [FILES…]
+//! cargo run --release -p cistern-logs --example logs_bench -- [FILES…]
 //! ```
 //! Without files, the ten Loghub-2k logs under `LOGHUB_DIR` are used. The files
 //! are concatenated into one stream (format detected once, from its head) and

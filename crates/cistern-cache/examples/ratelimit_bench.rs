@@ -1,8 +1,8 @@
 //! Rate limiter throughput, bounded in time (about 10 s in all).
 //!
 //! ```text
-//! cargo run --release -p cistern-cache --example bench
-//! CISTERN_TEST_REDIS_URL=redis://127.0.0.1:6379 cargo run --release -p cistern-cache --example bench
+//! cargo run --release -p cistern-cache --example ratelimit_bench
+//! CISTERN_TEST_REDIS_URL=redis://127.0.0.1:6379 cargo run --release -p cistern-cache --example ratelimit_bench
 //! ```
 //!
 //! In process: one thread, checks back to back, on a working set of hot keys and on a spray of
