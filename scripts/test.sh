@@ -32,5 +32,5 @@ echo "==> web unit tests"
 (cd web && npm test --silent)
 echo "==> browser end-to-end tests (Chromium, headless)"
 cargo build -p cistern --quiet
-(cd web && CISTERN_BIN="$root/target/debug/cistern" npm run --silent test:e2e)
+(cd web && CISTERN_BIN="${CARGO_TARGET_DIR:-$root/target}/debug/cistern" npm run --silent test:e2e)
 echo "==> all tests passed"
