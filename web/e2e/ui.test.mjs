@@ -25,6 +25,36 @@ async function eventually(what, fn, ms = 10_000) {
 
 const text = (locator) => locator.innerText().then((t) => t.trim());
 
+const EMAIL = "ada@example.com";
+const PASSWORD = "correct horse battery";
+const STORAGE_KEY = "cistern.session";
+/** The session record the UI keeps in localStorage (null when signed out). */
+const storedSession = (page) => page.evaluate((k) => JSON.parse(localStorage.getItem(k) ?? "null"), STORAGE_KEY);
+
+/** The sign-in form's fields and submit button (the mode toggle has buttons of the same names). */
+const form = (page) => ({
+  email: page.getByLabel("Email", { exact: true }),
+  password: page.getByLabel("Password", { exact: true }),
+  submit: page.locator("form.form button[type=submit]"),
+  error: page.getByTestId("auth-error"),
+});
+
+async function signIn(page, email, password) {
+  const f = form(page);
+  await f.email.fill(email);
+  await f.password.fill(password);
+  await f.submit.click();
+}
+
+/** GET /api/v1/me from the test itself (not the browser) with a bearer credential. */
+const meWith = (baseUrl, credential) =>
+  fetch(`${baseUrl}/api/v1/me`, { headers: { Authorization: `Bearer ${credential}` } });
+
+const pathAndQuery = (page) => {
+  const u = new URL(page.url());
+  return u.pathname + u.search;
+};
+
 describe("web UI served by cistern", () => {
   let server;
   let browser;
@@ -32,11 +62,14 @@ describe("web UI served by cistern", () => {
   const clean = [];
   const all = [];
   let page;
+  let main;
+  /** An API key created through the UI, for the calls this test makes itself. */
+  let ciKey;
 
   before(async () => {
     server = await startServer();
     browser = await launchChromium();
-    const main = await watchedPage(browser);
+    main = await watchedPage(browser);
     clean.push(main);
     all.push(main);
     page = main.page;
@@ -62,6 +95,46 @@ describe("web UI served by cistern", () => {
     assert.equal(await text(page.getByTestId("version")), health.version);
     assert.match(await text(page.getByTestId("uptime")), /^\d+ (s|min|h|d)/);
     await page.screenshot({ path: path.join(resultsDir, "status.png"), fullPage: true });
+  });
+
+  it("app pages send a signed-out visitor to /login?next=…; status and the API reference stay public", async () => {
+    await page.goto(`${server.baseUrl}/chat`);
+    await page.waitForURL((u) => u.pathname === "/login");
+    assert.equal(new URL(page.url()).searchParams.get("next"), "/chat");
+    await page.getByRole("heading", { name: "Sign in", level: 1 }).waitFor();
+    for (const [route, heading] of [
+      ["/status", "Status"],
+      ["/api-docs", "API reference"],
+    ]) {
+      await page.goto(`${server.baseUrl}${route}`);
+      await page.getByRole("heading", { name: heading, level: 1 }).waitFor();
+      assert.equal(new URL(page.url()).pathname, route);
+      await page.getByRole("banner").getByRole("link", { name: "Sign in" }).waitFor();
+    }
+  });
+
+  it("registering through the UI signs in (first account: admin), and a reload keeps the session", async () => {
+    await page.getByRole("banner").getByRole("link", { name: "Sign in" }).click();
+    await page.getByRole("button", { name: "Create account", pressed: false }).click();
+    await page.getByRole("heading", { name: "Create an account", level: 1 }).waitFor();
+    assert.equal(await form(page).password.getAttribute("autocomplete"), "new-password");
+    await signIn(page, EMAIL, PASSWORD);
+    await page.getByTestId("user-email").filter({ hasText: EMAIL }).waitFor();
+    assert.equal(await text(page.getByTestId("user-role")), "admin");
+    assert.equal(new URL(page.url()).pathname, "/");
+    const stored = await storedSession(page);
+    assert.match(stored?.refresh_token ?? "", /^rt_/, "the refresh token is kept for the next visit");
+    assert.equal(stored.user.email, EMAIL);
+
+    // A reload within the access token's life resumes without spending the refresh token.
+    const refreshes = () => main.log.requests.filter((u) => new URL(u).pathname === "/api/v1/auth/refresh").length;
+    const before = refreshes();
+    await page.goto(`${server.baseUrl}/keys`);
+    await page.getByRole("heading", { name: "API keys", level: 1 }).waitFor();
+    await page.getByTestId("user-email").filter({ hasText: EMAIL }).waitFor();
+    assert.equal(refreshes(), before);
+    assert.deepEqual(await storedSession(page), stored);
+    await page.goto(`${server.baseUrl}/`);
   });
 
   it("menu links switch pages without reloading", async () => {
@@ -140,6 +213,273 @@ describe("web UI served by cistern", () => {
     assert.equal(typeof body.error?.code, "string", JSON.stringify(body));
     assert.ok(body.error.code.length > 0);
     assert.equal(typeof body.error.message, "string");
+  });
+
+  it("API keys: a new key is shown once with a Copy button, works, and stops working once revoked in the UI", async () => {
+    await page.context().grantPermissions(["clipboard-read", "clipboard-write"], { origin: server.baseUrl });
+    await page.getByRole("navigation").getByRole("link", { name: "API keys" }).click();
+    await page.getByRole("heading", { name: "API keys", level: 1 }).waitFor();
+    await page.getByText("No keys yet").waitFor();
+
+    const create = async (name, expires) => {
+      await page.getByLabel("Name").fill(name);
+      if (expires) await page.getByLabel("Expires").selectOption({ label: expires });
+      await page.getByRole("button", { name: "Create key" }).click();
+      const dialog = page.getByRole("dialog", { name: "Your new API key" });
+      await dialog.waitFor();
+      const key = await dialog.getByTestId("new-key").inputValue();
+      return { dialog, key };
+    };
+
+    const { dialog, key } = await create("e2e laptop");
+    assert.match(key, /^cst_[A-Za-z0-9]+_[A-Za-z0-9_-]+$/);
+    assert.match(await text(dialog), /won't be shown again/);
+    await dialog.getByRole("button", { name: "Copy" }).click();
+    await dialog.getByText("Copied to the clipboard.").waitFor();
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), key);
+
+    const me = await meWith(server.baseUrl, key);
+    assert.equal(me.status, 200, "the new key authenticates");
+    assert.equal((await me.json()).email, EMAIL);
+
+    await dialog.getByRole("button", { name: "Done" }).click();
+    await dialog.waitFor({ state: "detached" });
+    const row = page.locator('tr[data-key-name="e2e laptop"]');
+    await row.waitFor();
+    assert.equal(await text(row.locator(".key-status")), "active");
+    assert.match(await text(row), new RegExp(key.split("_").slice(0, 2).join("_")), "the row shows the prefix");
+    assert.equal((await page.content()).includes(key), false, "the key is gone from the page after the dialog");
+    await page.reload();
+    await row.waitFor();
+    assert.equal((await page.content()).includes(key), false, "the key is never listed");
+
+    // A second key, kept for the calls this test makes later; Escape also closes the dialog.
+    const second = await create("ci", "In 90 days");
+    ciKey = second.key;
+    await page.keyboard.press("Escape");
+    await second.dialog.waitFor({ state: "detached" });
+
+    // Revoking asks first; Cancel keeps the key.
+    await row.getByRole("button", { name: "Revoke" }).click();
+    const confirm = page.getByRole("dialog", { name: "Revoke “e2e laptop”?" });
+    await confirm.waitFor();
+    await confirm.getByRole("button", { name: "Cancel" }).click();
+    await confirm.waitFor({ state: "detached" });
+    assert.equal((await meWith(server.baseUrl, key)).status, 200, "cancel revoked nothing");
+
+    await row.getByRole("button", { name: "Revoke" }).click();
+    await confirm.getByRole("button", { name: "Revoke key" }).click();
+    await confirm.waitFor({ state: "detached" });
+    await eventually("the row to say revoked", async () => (await text(row.locator(".key-status"))) === "revoked");
+    assert.equal(await row.getByRole("button", { name: "Revoke" }).count(), 0);
+    const after = await meWith(server.baseUrl, key);
+    assert.equal(after.status, 401, "a revoked key is refused");
+    assert.match(after.headers.get("www-authenticate") ?? "", /^Bearer/);
+    assert.equal((await meWith(server.baseUrl, ciKey)).status, 200, "the other key still works");
+
+    await page.screenshot({ path: path.join(resultsDir, "keys.png"), fullPage: true });
+  });
+
+  it("usage page shows this month's budget with a bar, the remaining tokens and when it resets", async () => {
+    const usage = await (
+      await fetch(`${server.baseUrl}/api/v1/usage`, { headers: { Authorization: `Bearer ${ciKey}` } })
+    ).json();
+    await page.getByRole("navigation").getByRole("link", { name: "Usage" }).click();
+    await page.getByRole("heading", { name: "Usage", level: 1 }).waitFor();
+    const budget = page.getByTestId("budget");
+    await budget.waitFor();
+    assert.match(await text(budget), new RegExp(`Token budget for ${usage.budget.month}`));
+    const n = (x) => new Intl.NumberFormat("en-US").format(x);
+    if (usage.budget.limit === null) {
+      assert.match(await text(page.getByTestId("budget-used")), /no limit/);
+      assert.equal(await text(page.getByTestId("budget-remaining")), "Unlimited");
+    } else {
+      assert.equal(
+        await text(page.getByTestId("budget-used")),
+        `${n(usage.budget.used)} of ${n(usage.budget.limit)} tokens used`,
+      );
+      const bar = page.getByRole("progressbar", { name: "Share of this month's token budget used" });
+      assert.equal(await bar.getAttribute("aria-valuenow"), String(Math.round((usage.budget.used / usage.budget.limit) * 1000) / 10));
+      assert.equal(await text(page.getByTestId("budget-remaining")), `${n(usage.budget.remaining)} tokens`);
+    }
+    assert.equal(await page.getByTestId("budget-resets").locator("time").getAttribute("datetime"), usage.budget.resets_at);
+    assert.match(await text(page.getByTestId("budget-resets")), /\(in \d+ (day|days|hour|hours)\)/);
+    assert.equal(await text(page.getByTestId("cost")), "$0.00");
+    await page.getByTestId("no-usage").waitFor();
+    await page.screenshot({ path: path.join(resultsDir, "usage.png"), fullPage: true });
+  });
+
+  it("audit log lists register, key create and revoke; filters by action; pages with Load more; admins see everyone's", async () => {
+    await page.getByRole("navigation").getByRole("link", { name: "Audit log" }).click();
+    await page.getByRole("heading", { name: "Audit log", level: 1 }).waitFor();
+    const rows = page.locator("[data-testid=audit-events] tbody tr");
+    await rows.first().waitFor();
+    const actions = await rows.evaluateAll((trs) => trs.map((tr) => tr.dataset.action));
+    for (const a of ["auth.register", "api_key.create", "api_key.revoke"]) {
+      assert.ok(actions.includes(a), `${a} in ${actions}`);
+    }
+    assert.equal(actions.filter((a) => a === "api_key.create").length, 2);
+
+    await page.getByLabel("Action", { exact: true }).fill("api_key.revoke");
+    await page.getByRole("button", { name: "Filter" }).click();
+    await eventually("only revoke events", async () => {
+      const shown = await rows.evaluateAll((trs) => trs.map((tr) => tr.dataset.action));
+      return shown.length === 1 && shown[0] === "api_key.revoke";
+    });
+    assert.equal(new URL(page.url()).searchParams.get("action"), "api_key.revoke");
+    await page.getByRole("button", { name: "Clear" }).click();
+    await eventually("the whole log back", async () => (await rows.count()) === actions.length);
+
+    // More events than a page (50): the rest come from the cursor.
+    for (let i = 0; i < 55; i++) {
+      const res = await fetch(`${server.baseUrl}/api/v1/api-keys`, {
+        method: "POST",
+        headers: { Authorization: `Bearer ${ciKey}`, "Content-Type": "application/json" },
+        body: JSON.stringify({ name: `bulk ${i}` }),
+      });
+      assert.equal(res.status, 201);
+    }
+    await page.reload();
+    await rows.first().waitFor();
+    assert.equal(await rows.count(), 50);
+    const total = actions.length + 55;
+    await page.getByRole("button", { name: "Load more" }).click();
+    await eventually(`all ${total} events`, async () => (await rows.count()) === total);
+    await page.getByText("No older events.").waitFor();
+    const ids = await rows.evaluateAll((trs) => trs.map((tr) => Number(tr.dataset.eventId)));
+    assert.deepEqual(ids, [...ids].sort((a, b) => b - a), "newest first, no repeats across pages");
+    assert.equal(new Set(ids).size, ids.length);
+
+    // The first account is an admin: it can switch to everyone's events (an Actor column appears).
+    const everyone = page.getByLabel("Everyone's events");
+    // (click, not check(): the box follows the URL, which updates a moment after the click)
+    await everyone.click();
+    await page.getByRole("columnheader", { name: "Actor" }).waitFor();
+    assert.equal(await everyone.isChecked(), true);
+    assert.equal(new URL(page.url()).searchParams.get("all"), "1");
+    await everyone.click();
+    await page.getByRole("columnheader", { name: "Actor" }).waitFor({ state: "detached" });
+  });
+
+  it("signing out returns to /login; a deep link to /keys then asks to sign in and comes back to /keys", async () => {
+    await page.getByRole("banner").getByRole("button", { name: "Sign out" }).click();
+    await page.waitForURL((u) => u.pathname === "/login");
+    await page.getByRole("heading", { name: "Sign in", level: 1 }).waitFor();
+    assert.equal(await page.getByTestId("user-email").count(), 0);
+    assert.equal(await storedSession(page), null);
+
+    for (const route of ["/usage", "/audit", "/sage"]) {
+      await page.goto(`${server.baseUrl}${route}`);
+      await page.waitForURL((u) => u.pathname === "/login");
+      assert.equal(new URL(page.url()).searchParams.get("next"), route);
+    }
+
+    await page.goto(`${server.baseUrl}/keys`);
+    await page.waitForURL((u) => u.pathname === "/login");
+    assert.equal(pathAndQuery(page), "/login?next=/keys");
+    assert.equal(await form(page).password.getAttribute("autocomplete"), "current-password");
+    await signIn(page, EMAIL, PASSWORD);
+    await page.waitForURL((u) => u.pathname === "/keys");
+    await page.getByRole("heading", { name: "API keys", level: 1 }).waitFor();
+    await page.getByTestId("user-email").filter({ hasText: EMAIL }).waitFor();
+    await page.locator('tr[data-key-name="ci"]').waitFor();
+  });
+
+  it("a wrong password shows the server's message; registration problems show on their field", async () => {
+    // Failed requests log console errors by design here, so this page is not in `clean`.
+    const rough = await watchedPage(browser);
+    all.push(rough);
+    const p = rough.page;
+    await p.goto(`${server.baseUrl}/login`);
+    await signIn(p, EMAIL, "not the password");
+    await eventually("the server's message", async () => (await text(form(p).error)) === "email or password is wrong");
+    assert.equal(new URL(p.url()).pathname, "/login");
+    assert.equal(await p.getByTestId("user-email").count(), 0);
+
+    await p.getByRole("button", { name: "Create account", pressed: false }).click();
+    await signIn(p, "bob@example.com", "short");
+    const password = form(p).password;
+    await eventually("the password field marked invalid", async () => (await password.getAttribute("aria-invalid")) === "true");
+    const describedBy = (await password.getAttribute("aria-describedby")).split(" ");
+    const messages = await Promise.all(describedBy.map((id) => p.locator(`[id="${id}"]`).innerText()));
+    assert.ok(messages.some((m) => /10 to 128 characters/.test(m) && /password/.test(m)), `messages: ${messages}`);
+
+    await signIn(p, "not-an-email", PASSWORD);
+    await eventually("the email field marked invalid", async () => (await form(p).email.getAttribute("aria-invalid")) === "true");
+
+    await signIn(p, EMAIL.toUpperCase(), PASSWORD);
+    await eventually("the duplicate-email message", async () => /already/i.test(await text(form(p).error)));
+    await rough.context.close();
+  });
+
+  it("an access token the server refuses is refreshed once and the request retried; a refused refresh returns to /login?next=", async () => {
+    const rough = await watchedPage(browser);
+    all.push(rough);
+    const p = rough.page;
+    const seen = (suffix) => rough.log.requests.filter((u) => new URL(u).pathname === suffix).length;
+    await p.goto(`${server.baseUrl}/login?next=/usage`);
+    await signIn(p, EMAIL, PASSWORD);
+    await p.getByTestId("budget").waitFor();
+
+    // The server says the access token has expired, once.
+    let refusals = 0;
+    const expired = (route) =>
+      route.fulfill({
+        status: 401,
+        contentType: "application/json",
+        headers: { "WWW-Authenticate": "Bearer" },
+        body: JSON.stringify({ error: { code: "unauthorized", message: "access token expired", details: null } }),
+      });
+    await p.route("**/api/v1/usage", (route) => (refusals++ === 0 ? expired(route) : route.continue()));
+    const [usageBefore, refreshBefore] = [seen("/api/v1/usage"), seen("/api/v1/auth/refresh")];
+    await p.getByRole("button", { name: "Refresh" }).click();
+    await eventually("the retried request", async () => seen("/api/v1/usage") === usageBefore + 2);
+    await eventually("the page settled", async () => (await text(p.getByRole("button", { name: /Refresh|Loading/ }))) === "Refresh");
+    assert.equal(seen("/api/v1/auth/refresh"), refreshBefore + 1, "exactly one refresh");
+    assert.equal(await p.getByRole("alert").filter({ hasText: "Could not load" }).count(), 0);
+    assert.equal(new URL(p.url()).pathname, "/usage");
+
+    // Now the refresh is refused too: the session ends and the page asks to sign in again.
+    await p.unroute("**/api/v1/usage");
+    await p.route("**/api/v1/usage", expired);
+    await p.route("**/api/v1/auth/refresh", (route) =>
+      route.fulfill({
+        status: 401,
+        contentType: "application/json",
+        body: JSON.stringify({ error: { code: "unauthorized", message: "refresh token is invalid or expired: sign in again", details: null } }),
+      }),
+    );
+    await p.getByRole("button", { name: "Refresh" }).click();
+    await p.waitForURL((u) => u.pathname === "/login");
+    assert.equal(pathAndQuery(p), "/login?next=/usage");
+    assert.match(await text(p.getByTestId("session-notice")), /session has ended/);
+    assert.equal(await storedSession(p), null);
+
+    await p.unrouteAll();
+    await signIn(p, EMAIL, PASSWORD);
+    await p.waitForURL((u) => u.pathname === "/usage");
+    await p.getByTestId("budget").waitFor();
+    await rough.context.close();
+  });
+
+  it("refreshes the access token shortly before it expires (fake clock)", async () => {
+    const timed = await watchedPage(browser);
+    clean.push(timed);
+    all.push(timed);
+    const p = timed.page;
+    const refreshes = () => timed.log.requests.filter((u) => new URL(u).pathname === "/api/v1/auth/refresh").length;
+    await p.clock.install();
+    await p.goto(`${server.baseUrl}/login?next=/keys`);
+    await signIn(p, EMAIL, PASSWORD);
+    await p.getByRole("heading", { name: "API keys", level: 1 }).waitFor();
+    assert.equal(refreshes(), 0);
+    const before = (await storedSession(p)).refresh_token;
+    await p.clock.runFor(14 * 60_000 + 1_000); // the server's access tokens last 15 min
+    await eventually("a proactive refresh", async () => refreshes() === 1);
+    await eventually("the rotated refresh token stored", async () => (await storedSession(p)).refresh_token !== before);
+    await p.getByRole("navigation").getByRole("link", { name: "Usage" }).click();
+    await p.getByTestId("budget").waitFor();
+    await timed.context.close();
   });
 
   it("works on a narrow window without horizontal scrolling", async () => {

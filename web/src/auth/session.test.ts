@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ApiError } from "../api/errors";
-import { REFRESH_KEY, refreshDelayMs, Session, type SessionDeps, type SessionState } from "./session";
+import { parseStored, refreshDelayMs, Session, STORAGE_KEY, type SessionDeps, type SessionState } from "./session";
 
 const user = { id: "u1", email: "ada@example.com", role: "user", created_at: "2026-01-01T00:00:00Z" };
 
@@ -36,6 +36,7 @@ function fakeServer() {
       return pair;
     },
     expireAll: () => valid.clear(),
+    invalidate: (token: string) => valid.delete(token),
     holdRefreshes() {
       gate = new Promise((r) => (releaseGate = r));
     },
@@ -75,6 +76,10 @@ function fakeServer() {
   };
   return server;
 }
+
+/** The refresh token the storage holds, if any. */
+const storedRefresh = (storage: { getItem: (k: string) => string | null }) =>
+  parseStored(storage.getItem(STORAGE_KEY))?.refresh_token;
 
 function memoryStorage() {
   const map = new Map<string, string>();
@@ -134,7 +139,7 @@ describe("session", () => {
     const u = await session.login("ada@example.com", "correct horse");
     expect(u.email).toBe("ada@example.com");
     expect(session.getState()).toEqual({ status: "signed-in", user });
-    expect(storage.map.get(REFRESH_KEY)).toBe("rt1");
+    expect(storedRefresh(storage)).toBe("rt1");
     const res = await session.fetch("/api/v1/me");
     expect(res.status).toBe(200);
     expect(server.calls.at(-1)?.auth).toBe("Bearer at1");
@@ -158,7 +163,7 @@ describe("session", () => {
     expect(await res.json()).toEqual({ path: "/api/v1/usage", token: "at2" });
     expect(server.calls.map((c) => c.path)).toEqual(["/api/v1/usage", "/api/v1/auth/refresh", "/api/v1/usage"]);
     expect(server.calls[1]?.body).toEqual({ refresh_token: "rt1" });
-    expect(storage.map.get(REFRESH_KEY)).toBe("rt2");
+    expect(storedRefresh(storage)).toBe("rt2");
   });
 
   it("concurrent 401s share one refresh (single-flight) and all retry with the new token", async () => {
@@ -206,7 +211,7 @@ describe("session", () => {
     const [a, b] = await Promise.all([session.fetch("/api/v1/me"), session.fetch("/api/v1/usage")]);
     expect([a.status, b.status]).toEqual([401, 401]);
     expect(server.count("/api/v1/auth/refresh")).toBe(1);
-    expect(storage.map.has(REFRESH_KEY)).toBe(false);
+    expect(storage.map.has(STORAGE_KEY)).toBe(false);
     expect(session.getState()).toEqual({ status: "signed-out", reason: "expired" });
     expect(states.at(-1)).toEqual({ status: "signed-out", reason: "expired" });
     // Signed out: the next request goes without a token and is not retried.
@@ -222,7 +227,7 @@ describe("session", () => {
     const res = await session.fetch("/api/v1/me");
     expect(res.status).toBe(401);
     expect(session.getState().status).toBe("signed-in");
-    expect(storage.map.get(REFRESH_KEY)).toBe("rt1");
+    expect(storedRefresh(storage)).toBe("rt1");
     await expect(session.refresh()).rejects.toMatchObject({ code: "network" });
   });
 
@@ -237,7 +242,7 @@ describe("session", () => {
     advance(1_000);
     await session.refresh(); // joins the timer's refresh if still running
     expect(server.count("/api/v1/auth/refresh")).toBe(1);
-    expect(storage.map.get(REFRESH_KEY)).toBe("rt2");
+    expect(storedRefresh(storage)).toBe("rt2");
     expect(timers.size).toBe(1); // the next one is scheduled
   });
 
@@ -252,43 +257,108 @@ describe("session", () => {
     ]);
   });
 
-  it("resumes from the stored refresh token on start, or settles signed out without one", async () => {
+  /** A stored record as an earlier visit left it, its access token `ageMs` old. */
+  const storeRecord = (t: ReturnType<typeof setup>, ageMs: number) => {
+    const pair = t.server.pair();
+    t.storage.setItem(
+      STORAGE_KEY,
+      JSON.stringify({
+        refresh_token: pair.refresh_token,
+        access_token: pair.access_token,
+        expires_at: t.clock.now - ageMs + pair.expires_in * 1000,
+        user,
+      }),
+    );
+    return pair;
+  };
+
+  it("resumes from storage on start without a refresh while the access token is good", async () => {
+    const t = setup();
+    storeRecord(t, 60_000);
+    await t.session.start();
+    expect(t.session.getState()).toEqual({ status: "signed-in", user });
+    expect(t.server.calls).toEqual([]);
+    expect((await t.session.fetch("/api/v1/me")).status).toBe(200);
+    expect(t.server.calls.map((c) => c.auth)).toEqual(["Bearer at1"]);
+    // The refresh is still scheduled a minute before the stored token's expiry.
+    t.advance(900_000 - 60_000 - 60_000);
+    await t.session.refresh();
+    expect(t.server.count("/api/v1/auth/refresh")).toBe(1);
+  });
+
+  it("resumes with one refresh when the stored access token has run out, or settles signed out without a record", async () => {
     const a = setup();
-    a.storage.setItem(REFRESH_KEY, a.server.pair().refresh_token);
+    storeRecord(a, 901_000);
     await a.session.start();
     expect(a.session.getState()).toEqual({ status: "signed-in", user });
-    expect(a.storage.map.get(REFRESH_KEY)).toBe("rt2");
+    expect(storedRefresh(a.storage)).toBe("rt2");
 
     const b = setup();
     await b.session.start();
     expect(b.session.getState()).toEqual({ status: "signed-out", reason: "none" });
     expect(b.server.calls).toEqual([]);
+    expect(a.server.count("/api/v1/auth/refresh")).toBe(1);
   });
 
   it("start with a stale stored token ends signed out (expired)", async () => {
-    const { session, storage } = setup();
-    storage.setItem(REFRESH_KEY, "rt-old");
+    const t = setup();
+    const { session, storage } = t;
+    storeRecord(t, 901_000);
+    t.server.refreshAnswer = () => unauthorized("refresh token is invalid or expired: sign in again");
     await session.start();
     expect(session.getState()).toEqual({ status: "signed-out", reason: "expired" });
-    expect(storage.map.has(REFRESH_KEY)).toBe(false);
+    expect(storage.map.has(STORAGE_KEY)).toBe(false);
   });
 
-  it("reads the refresh token from storage each time, so a rotation by another tab is used", async () => {
-    const { session, server, storage } = await signedIn();
-    // Another tab refreshed: rt1 is spent, rt2 is in the shared storage.
+  it("adopts a refresh another tab made instead of spending the refresh token again", async () => {
+    const { session, server, storage, clock } = await signedIn();
+    // Another tab refreshed: rt1 is spent, its new record is in the shared storage.
     const other = await server.fetch("/api/v1/auth/refresh", { method: "POST", body: JSON.stringify({ refresh_token: "rt1" }) });
-    storage.setItem(REFRESH_KEY, ((await other.json()) as { refresh_token: string }).refresh_token);
+    const pair = (await other.json()) as { refresh_token: string; access_token: string };
+    storage.setItem(STORAGE_KEY, JSON.stringify({ ...pair, expires_at: clock.now + 900_000, user }));
+    server.calls.length = 0;
+    // This tab's token is refused (it missed the storage event): it finds the new one and retries.
+    server.invalidate("at1");
+    const res = await session.fetch("/api/v1/me");
+    expect(res.status).toBe(200);
+    expect(server.count("/api/v1/auth/refresh")).toBe(0);
+    expect(server.calls.map((c) => c.auth)).toEqual(["Bearer at1", "Bearer at2"]);
+    expect(storedRefresh(storage)).toBe("rt2");
+  });
+
+  it("a refresh under the cross-tab lock uses the latest stored refresh token", async () => {
+    const { session, server, storage, clock } = await signedIn();
+    const other = await server.fetch("/api/v1/auth/refresh", { method: "POST", body: JSON.stringify({ refresh_token: "rt1" }) });
+    const pair = (await other.json()) as { refresh_token: string; access_token: string };
+    // Stored by the other tab, but already (nearly) expired: this tab must refresh, with rt2.
+    storage.setItem(STORAGE_KEY, JSON.stringify({ ...pair, expires_at: clock.now + 1_000, user }));
     server.calls.length = 0;
     server.expireAll();
     expect((await session.fetch("/api/v1/me")).status).toBe(200);
     expect(server.calls[1]?.body).toEqual({ refresh_token: "rt2" });
+    expect(storedRefresh(storage)).toBe("rt3");
+  });
+
+  it("follows another tab's refresh and sign-in through the storage event", async () => {
+    const { session, server, clock } = await signedIn();
+    const pair = server.pair();
+    const record = JSON.stringify({ ...pair, expires_at: clock.now + 900_000, user: { ...user, role: "admin" } });
+    session.onStorage(STORAGE_KEY, record);
+    expect(session.getState()).toEqual({ status: "signed-in", user: { ...user, role: "admin" } });
+    await session.fetch("/api/v1/me");
+    expect(server.calls.at(-1)?.auth).toBe(`Bearer ${pair.access_token}`);
+
+    const fresh = setup();
+    await fresh.session.start();
+    fresh.session.onStorage(STORAGE_KEY, record);
+    expect(fresh.session.getState().status).toBe("signed-in");
   });
 
   it("logout revokes on the server with the refresh token and clears everything", async () => {
     const { session, server, storage, timers } = await signedIn();
     await session.logout();
     expect(server.calls).toEqual([{ path: "/api/v1/auth/logout", auth: "Bearer at1", body: { refresh_token: "rt1" } }]);
-    expect(storage.map.has(REFRESH_KEY)).toBe(false);
+    expect(storage.map.has(STORAGE_KEY)).toBe(false);
     expect(timers.size).toBe(0);
     expect(session.getState()).toEqual({ status: "signed-out", reason: "signed-out" });
   });
@@ -299,11 +369,11 @@ describe("session", () => {
       ...t.session["deps"],
       fetch: () => Promise.reject(new TypeError("Failed to fetch")),
     });
-    t.storage.setItem(REFRESH_KEY, "rt1");
+    t.storage.setItem(STORAGE_KEY, t.storage.getItem(STORAGE_KEY)!);
     broken["access"] = { token: "at1", expiresAt: t.clock.now + 60_000 };
     await broken.logout();
     expect(broken.getState()).toEqual({ status: "signed-out", reason: "signed-out" });
-    expect(t.storage.map.has(REFRESH_KEY)).toBe(false);
+    expect(t.storage.map.has(STORAGE_KEY)).toBe(false);
   });
 
   it("a refresh that finishes after sign-out does not sign back in", async () => {
@@ -318,7 +388,7 @@ describe("session", () => {
 
   it("follows a sign-out in another tab (storage event)", async () => {
     const { session } = await signedIn();
-    session.onStorage(REFRESH_KEY, null);
+    session.onStorage(STORAGE_KEY, null);
     expect(session.getState()).toEqual({ status: "signed-out", reason: "signed-out" });
   });
 

@@ -1,14 +1,19 @@
 /**
  * The signed-in session, in one place.
  *
- * - The access token (a short-lived JWT) lives in memory only; the refresh token lives in
- *   localStorage, so a reload or a new tab resumes the session with one refresh.
+ * - The tokens live in memory and in localStorage, as one record: the refresh token (so a
+ *   later visit resumes) and the short-lived access token with its expiry and user (so a
+ *   reload or a new tab within its lifetime needs no refresh at all). Persisting the access
+ *   token exposes nothing the stored refresh token does not already, and it keeps rotations
+ *   rare: every rotation is a window in which leaving the page loses the new refresh token
+ *   and the next visit replays the old one, which the server answers by signing out.
  * - `fetch` attaches `Authorization: Bearer`. On a 401 it refreshes once and retries once.
  *   Refreshes are single-flight: concurrent 401s share one refresh, and a request that failed
  *   with a token that has since been replaced just retries with the new one.
  * - Refresh tokens are single-use, so the new one is stored every time, and refreshes are
- *   serialised across tabs (Web Locks) with the stored token re-read inside the lock: two
- *   tabs never spend the same token (which the server treats as theft and signs out).
+ *   serialised across tabs (Web Locks) with the stored record re-read inside the lock: a tab
+ *   that finds a newer access token there (another tab refreshed) adopts it instead of
+ *   spending the refresh token again, which the server would treat as theft.
  * - The access token is refreshed shortly before it expires, and before a request if the
  *   timer was late (a sleeping laptop, a throttled background tab).
  * - A refresh the server refuses ends the session (state `signed-out`, reason `expired`);
@@ -43,8 +48,30 @@ export interface SessionDeps {
   withLock: <T>(fn: () => Promise<T>) => Promise<T>;
 }
 
-/** localStorage key of the refresh token. */
-export const REFRESH_KEY = "cistern.refresh_token";
+/** localStorage key of the session record. */
+export const STORAGE_KEY = "cistern.session";
+
+/** What localStorage holds: everything needed to resume, and to skip a refresh while it can. */
+export interface StoredSession {
+  refresh_token: string;
+  access_token: string;
+  /** Epoch milliseconds. */
+  expires_at: number;
+  user: User;
+}
+
+/** The stored record, or null when absent or unreadable. */
+export function parseStored(raw: string | null): StoredSession | null {
+  if (!raw) return null;
+  try {
+    const v = JSON.parse(raw) as Partial<StoredSession>;
+    if (typeof v.refresh_token !== "string" || typeof v.access_token !== "string") return null;
+    if (typeof v.expires_at !== "number" || typeof v.user?.id !== "string") return null;
+    return v as StoredSession;
+  } catch {
+    return null;
+  }
+}
 
 const AUTH = "/api/v1/auth";
 /** Endpoints that take no access token: their 401 means "wrong credentials", never "refresh". */
@@ -92,7 +119,7 @@ export class Session {
   /** On page load: resume from the stored refresh token, or settle as signed out. */
   async start(): Promise<void> {
     if (this.state.status !== "loading") return;
-    if (!this.deps.storage.getItem(REFRESH_KEY)) {
+    if (!this.stored()) {
       this.setState({ status: "signed-out", reason: "none" });
       return;
     }
@@ -120,7 +147,7 @@ export class Session {
         await this.deps.fetch(`${AUTH}/logout`, {
           method: "POST",
           headers: { ...JSON_HEADERS, Authorization: `Bearer ${token}` },
-          body: JSON.stringify({ refresh_token: this.deps.storage.getItem(REFRESH_KEY) }),
+          body: JSON.stringify({ refresh_token: this.stored()?.refresh_token }),
         });
       }
     } catch {
@@ -129,10 +156,17 @@ export class Session {
     this.end("signed-out");
   }
 
-  /** Another tab changed localStorage: follow its sign-out. */
+  /** Another tab changed localStorage: follow its sign-out, sign-in or refresh. */
   onStorage(key: string | null, newValue: string | null): void {
-    if ((key === REFRESH_KEY || key === null) && newValue === null && this.state.status === "signed-in") {
-      this.end("signed-out", false);
+    if (key !== STORAGE_KEY && key !== null) return;
+    const record = parseStored(newValue);
+    if (!record) {
+      if (this.state.status === "signed-in") this.end("signed-out", false);
+      return;
+    }
+    if (record.access_token !== this.access?.token && this.usable(record)) {
+      this.epoch += 1; // a refresh of ours still in flight must not overwrite this
+      this.adopt(record, false);
     }
   }
 
@@ -202,28 +236,33 @@ export class Session {
   private async doRefresh(): Promise<string | null> {
     const epoch = this.epoch;
     return this.deps.withLock(async () => {
-      // Re-read inside the lock: another tab may have rotated the token (or signed out).
-      const stored = this.deps.storage.getItem(REFRESH_KEY);
-      if (epoch !== this.epoch) return this.access?.token ?? null;
+      if (epoch !== this.epoch) return this.access?.token ?? null; // signed out or in meanwhile
+      // Re-read inside the lock: another tab may have refreshed (or signed out) already.
+      const stored = this.stored();
       if (!stored) {
-        this.end("signed-out", false);
+        this.end(this.state.status === "loading" ? "none" : "signed-out", false);
         return null;
+      }
+      if (stored.access_token !== this.access?.token && this.usable(stored)) {
+        this.adopt(stored, false);
+        return stored.access_token;
       }
       let response: Response;
       try {
         response = await this.deps.fetch(`${AUTH}/refresh`, {
           method: "POST",
           headers: JSON_HEADERS,
-          body: JSON.stringify({ refresh_token: stored }),
+          body: JSON.stringify({ refresh_token: stored.refresh_token }),
         });
       } catch (e) {
         throw networkError(e);
       }
       const body: unknown = await response.json().catch(() => undefined);
-      if (epoch !== this.epoch) return this.access?.token ?? null; // signed out or in meanwhile
+      if (epoch !== this.epoch) return this.access?.token ?? null;
       if (response.ok) {
-        this.adopt(body as TokenPair);
-        return (body as TokenPair).access_token;
+        const record = this.record(body as TokenPair);
+        this.adopt(record, true);
+        return record.access_token;
       }
       // 401 (expired, revoked, reused) or a malformed token: the session is over.
       if (response.status >= 400 && response.status < 500 && response.status !== 429) {
@@ -252,33 +291,54 @@ export class Session {
       throw new ApiError("The server sent a sign-in answer without a token", response.status, "bad_json");
     }
     this.epoch += 1;
-    this.adopt(pair);
+    this.adopt(this.record(pair), true);
     return pair.user;
   }
 
-  private adopt(pair: TokenPair): void {
-    this.access = { token: pair.access_token, expiresAt: this.deps.now() + pair.expires_in * 1000 };
-    this.deps.storage.setItem(REFRESH_KEY, pair.refresh_token);
+  private stored(): StoredSession | null {
+    return parseStored(this.deps.storage.getItem(STORAGE_KEY));
+  }
+
+  /** An access token worth sending: not within the slack of its expiry. */
+  private usable(record: StoredSession): boolean {
+    return this.deps.now() < record.expires_at - EXPIRY_SLACK_MS;
+  }
+
+  private record(pair: TokenPair): StoredSession {
+    return {
+      refresh_token: pair.refresh_token,
+      access_token: pair.access_token,
+      expires_at: this.deps.now() + pair.expires_in * 1000,
+      user: pair.user,
+    };
+  }
+
+  /** Take `record` as the session; `persist` false when it came from storage. */
+  private adopt(record: StoredSession, persist: boolean): void {
+    this.access = { token: record.access_token, expiresAt: record.expires_at };
+    if (persist) this.deps.storage.setItem(STORAGE_KEY, JSON.stringify(record));
     if (this.timer !== null) this.deps.clearTimer(this.timer);
+    const lifeSeconds = Math.max(0, (record.expires_at - this.deps.now()) / 1000);
     this.timer = this.deps.setTimer(() => {
       this.timer = null;
       // A failure here is retried by the next request (which finds the token expired).
       this.refresh().catch(() => undefined);
-    }, refreshDelayMs(pair.expires_in));
+    }, refreshDelayMs(lifeSeconds));
     const prev = this.state;
+    const { user } = record;
     const same =
       prev.status === "signed-in" &&
-      prev.user.id === pair.user.id &&
-      prev.user.email === pair.user.email &&
-      prev.user.role === pair.user.role;
-    if (!same) this.setState({ status: "signed-in", user: pair.user });
+      prev.user.id === user.id &&
+      prev.user.email === user.email &&
+      prev.user.role === user.role;
+    if (!same) this.setState({ status: "signed-in", user });
   }
 
   /** Forget the session here. `forget` false when storage already says so (another tab). */
   private end(reason: SignedOutReason, forget = true): void {
     this.epoch += 1;
     this.access = null;
-    if (forget) this.deps.storage.removeItem(REFRESH_KEY);
+    if (forget) this.deps.storage.removeItem(STORAGE_KEY);
     if (this.timer !== null) this.deps.clearTimer(this.timer);
     this.timer = null;
     this.setState({ status: "signed-out", reason });
