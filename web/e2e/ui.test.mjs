@@ -227,12 +227,13 @@ describe("web UI served by cistern", () => {
       await page.getByRole("button", { name: "Create key" }).click();
       const dialog = page.getByRole("dialog", { name: "Your new API key" });
       await dialog.waitFor();
-      const key = await dialog.getByTestId("new-key").inputValue();
+      const key = await text(dialog.getByTestId("new-key"));
       return { dialog, key };
     };
 
     const { dialog, key } = await create("e2e laptop");
     assert.match(key, /^cst_[A-Za-z0-9]+_[A-Za-z0-9_-]+$/);
+    await page.screenshot({ path: path.join(resultsDir, "keys-dialog.png") });
     assert.match(await text(dialog), /won't be shown again/);
     await dialog.getByRole("button", { name: "Copy" }).click();
     await dialog.getByText("Copied to the clipboard.").waitFor();
@@ -357,6 +358,7 @@ describe("web UI served by cistern", () => {
     await page.getByRole("columnheader", { name: "Actor" }).waitFor();
     assert.equal(await everyone.isChecked(), true);
     assert.equal(new URL(page.url()).searchParams.get("all"), "1");
+    await page.screenshot({ path: path.join(resultsDir, "audit.png") });
     await everyone.click();
     await page.getByRole("columnheader", { name: "Actor" }).waitFor({ state: "detached" });
   });
@@ -395,6 +397,7 @@ describe("web UI served by cistern", () => {
     await eventually("the server's message", async () => (await text(form(p).error)) === "email or password is wrong");
     assert.equal(new URL(p.url()).pathname, "/login");
     assert.equal(await p.getByTestId("user-email").count(), 0);
+    await p.screenshot({ path: path.join(resultsDir, "login-error.png") });
 
     await p.getByRole("button", { name: "Create account", pressed: false }).click();
     await signIn(p, "bob@example.com", "short");
@@ -492,6 +495,21 @@ describe("web UI served by cistern", () => {
     const overflow = await narrow.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 0, `page is ${overflow}px wider than the window`);
     await narrow.page.screenshot({ path: path.join(resultsDir, "status-narrow.png"), fullPage: true });
+
+    // Signed in, the header carries the email, role and Sign out: it must still fit.
+    await narrow.page.goto(`${server.baseUrl}/login?next=/keys`);
+    await signIn(narrow.page, EMAIL, PASSWORD);
+    await narrow.page.locator('tr[data-key-name="ci"]').waitFor();
+    for (const route of ["/keys", "/usage", "/audit"]) {
+      await narrow.page.getByRole("navigation").getByRole("link", { name: { "/keys": "API keys", "/usage": "Usage", "/audit": "Audit log" }[route] }).click();
+      await narrow.page.waitForURL((u) => u.pathname === route);
+      await narrow.page.locator("h1").waitFor();
+      const wide = await narrow.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(wide <= 0, `${route} is ${wide}px wider than the window`);
+    }
+    await narrow.page.getByRole("navigation").getByRole("link", { name: "API keys" }).click();
+    await narrow.page.locator('tr[data-key-name="ci"]').waitFor();
+    await narrow.page.screenshot({ path: path.join(resultsDir, "keys-narrow.png") });
     await narrow.context.close();
   });
 

@@ -37,7 +37,7 @@ export function KeysPage() {
         <h1 id="keys-title">API keys</h1>
       </div>
       <p className="lead">
-        A key lets a program call the API as you: send it as <code>Authorization: Bearer cst_…</code>.
+        A key lets a program call the API as you, sent as <code>Authorization: Bearer &lt;key&gt;</code>.
       </p>
 
       <CreateKeyForm
@@ -88,6 +88,7 @@ function CreateKeyForm({ onCreated }: { onCreated: (key: CreatedKey) => void }) 
         api.POST("/api/v1/api-keys", { body: { name: name.trim(), expires_in_days: days || undefined } }),
       );
       setName("");
+      setDays(0);
       onCreated(key);
     } catch (err) {
       setError(err as Error);
@@ -160,11 +161,15 @@ function KeyTable({ keys, onRevoke }: { keys: ApiKey[]; onRevoke: (key: ApiKey) 
                 <td>
                   <code>{k.prefix}_…</code>
                 </td>
-                <td>
+                <td className="nowrap">
                   <When iso={k.created_at} />
                 </td>
-                <td>{k.last_used_at ? <When iso={k.last_used_at} /> : <span className="muted">Never</span>}</td>
-                <td>{k.expires_at ? <When iso={k.expires_at} /> : <span className="muted">Never</span>}</td>
+                <td className="nowrap">
+                  {k.last_used_at ? <When iso={k.last_used_at} /> : <span className="muted">Never</span>}
+                </td>
+                <td className="nowrap">
+                  {k.expires_at ? <When iso={k.expires_at} /> : <span className="muted">Never</span>}
+                </td>
                 <td className="key-status">
                   <span className={`badge ${state === "active" ? "badge-ok" : "badge-muted"}`}>{state}</span>
                 </td>
@@ -194,9 +199,19 @@ function When({ iso }: { iso: string }) {
 
 /** Shows a new key once, with a Copy button; after this it cannot be seen again. */
 function NewKeyDialog({ created, onClose }: { created: CreatedKey; onClose: () => void }) {
-  const input = useRef<HTMLInputElement>(null);
+  const keyBox = useRef<HTMLElement>(null);
   const [copy, setCopy] = useState<"idle" | "copied" | "failed">("idle");
-  const keyId = useId();
+
+  /** Select the whole key, for copying by hand. */
+  const selectKey = () => {
+    const el = keyBox.current;
+    const selection = window.getSelection();
+    if (!el || !selection) return;
+    const range = document.createRange();
+    range.selectNodeContents(el);
+    selection.removeAllRanges();
+    selection.addRange(range);
+  };
 
   const copyKey = async () => {
     try {
@@ -204,7 +219,7 @@ function NewKeyDialog({ created, onClose }: { created: CreatedKey; onClose: () =
       setCopy("copied");
     } catch {
       // No clipboard permission: select the key so the user can copy it by hand.
-      input.current?.select();
+      selectKey();
       setCopy("failed");
     }
   };
@@ -215,20 +230,10 @@ function NewKeyDialog({ created, onClose }: { created: CreatedKey; onClose: () =
         Copy the key for <strong>{created.name}</strong> now.{" "}
         <strong>It won't be shown again</strong>: Cistern keeps only a fingerprint of it.
       </p>
-      <label htmlFor={keyId} className="visually-hidden">
-        API key
-      </label>
       <div className="key-box">
-        <input
-          ref={input}
-          id={keyId}
-          className="key-value"
-          readOnly
-          value={created.key}
-          spellCheck={false}
-          onFocus={(e) => e.currentTarget.select()}
-          data-testid="new-key"
-        />
+        <code ref={keyBox} className="key-value" aria-label="API key" data-testid="new-key" onClick={selectKey}>
+          {created.key}
+        </code>
         <button type="button" onClick={() => void copyKey()}>
           {copy === "copied" ? "Copied" : "Copy"}
         </button>
