@@ -63,7 +63,10 @@ pub fn load(
     env: impl IntoIterator<Item = (String, String)>,
     overrides: &Overrides,
 ) -> Result<Config, ConfigError> {
-    let mut figment = Figment::new();
+    // Defaults as the bottom layer (not only serde's per-field defaults), so a partial override of
+    // a nested table — `CISTERN_RATE_LIMIT__AUTH__BURST=5` — keeps the table's other defaults.
+    // Every default secret is empty, so the masking `Serialize` of `Secret` loses nothing here.
+    let mut figment = Figment::from(Serialized::defaults(Config::default()));
     if let Some(path) = file {
         if !path.is_file() {
             return Err(ConfigError::MissingFile(path.to_owned()));

@@ -136,6 +136,16 @@ fn config_layers_file_then_env_then_flags() {
         out.contains("data_dir = \"/from/flag\""),
         "flags beat env: {out}"
     );
+
+    let (ok, out, err) = config_check(&[], &[("CISTERN_RATE_LIMIT__AUTH__BURST", "1000")]);
+    assert!(
+        ok,
+        "one key of a nested table can be overridden alone: {err}"
+    );
+    assert!(
+        out.contains("burst = 1000") && out.contains("per_secs = 60"),
+        "{out}"
+    );
 }
 
 #[test]
