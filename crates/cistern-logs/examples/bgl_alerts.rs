@@ -11,16 +11,15 @@
 //! The keyword baseline flags a window when any line mentions
 //! error/fail/fatal/exception/panic/severe/critical.
 
+#[path = "shared/loghub.rs"]
+mod loghub;
+
 use std::collections::HashSet;
-use std::path::PathBuf;
 
 use cistern_logs::{Baseline, WindowSpec, analyze, lines::lines, score_analysis};
 
 fn main() -> std::io::Result<()> {
-    let root = std::env::var_os("LOGHUB_DIR").map_or_else(
-        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/loghub"),
-        PathBuf::from,
-    );
+    let root = loghub::loghub_dir();
     let window: usize = std::env::args()
         .nth(1)
         .and_then(|a| a.parse().ok())

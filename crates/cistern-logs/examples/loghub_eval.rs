@@ -7,26 +7,14 @@
 //! ```
 //! `LOGHUB_DIR` defaults to `<repo>/../shared/loghub`.
 
+#[path = "shared/loghub.rs"]
+mod loghub;
+use loghub::SYSTEMS;
+
 use std::path::PathBuf;
 
-const SYSTEMS: [&str; 10] = [
-    "HDFS",
-    "Hadoop",
-    "Spark",
-    "Zookeeper",
-    "BGL",
-    "HPC",
-    "Linux",
-    "Android",
-    "Apache",
-    "OpenSSH",
-];
-
 fn main() -> std::io::Result<()> {
-    let root = std::env::var_os("LOGHUB_DIR").map_or_else(
-        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/loghub"),
-        PathBuf::from,
-    );
+    let root = loghub::loghub_dir();
     let out = PathBuf::from(std::env::args().nth(1).unwrap_or_else(|| "pred".into()));
     std::fs::create_dir_all(&out)?;
     for s in SYSTEMS {

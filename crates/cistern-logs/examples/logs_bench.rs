@@ -10,31 +10,19 @@
 //! pass, so values keep changing) and fed through one parser, and the peak
 //! resident memory (VmHWM) is printed.
 
+#[path = "shared/loghub.rs"]
+mod loghub;
+use loghub::SYSTEMS;
+
 use std::path::PathBuf;
 use std::time::Instant;
 
 use cistern_logs::{LogFormat, MinerConfig, Parser, lines::lines};
 
-const SYSTEMS: [&str; 10] = [
-    "HDFS",
-    "Hadoop",
-    "Spark",
-    "Zookeeper",
-    "BGL",
-    "HPC",
-    "Linux",
-    "Android",
-    "Apache",
-    "OpenSSH",
-];
-
 fn main() -> std::io::Result<()> {
     let mut files: Vec<PathBuf> = std::env::args().skip(1).map(PathBuf::from).collect();
     if files.is_empty() {
-        let root = std::env::var_os("LOGHUB_DIR").map_or_else(
-            || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/loghub"),
-            PathBuf::from,
-        );
+        let root = loghub::loghub_dir();
         files = SYSTEMS
             .iter()
             .map(|s| root.join(s).join(format!("{s}_2k.log")))

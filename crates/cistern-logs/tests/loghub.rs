@@ -5,31 +5,15 @@
 //! (`LOGHUB_DIR`, default `<repo>/../shared/loghub`): when it is missing the
 //! test fails under CI (`CI` set) and is skipped with a note otherwise.
 
-use std::collections::HashMap;
-use std::path::PathBuf;
+#[path = "../examples/shared/loghub.rs"]
+mod loghub;
+use loghub::SYSTEMS;
 
-const SYSTEMS: [&str; 10] = [
-    "HDFS",
-    "Hadoop",
-    "Spark",
-    "Zookeeper",
-    "BGL",
-    "HPC",
-    "Linux",
-    "Android",
-    "Apache",
-    "OpenSSH",
-];
+use std::collections::HashMap;
+
 /// Mean GA reached is 0.981; the margin absorbs harmless template-boundary changes.
 const MIN_MEAN_GA: f64 = 0.97;
 const MIN_SYSTEM_GA: f64 = 0.80;
-
-fn loghub_dir() -> PathBuf {
-    std::env::var_os("LOGHUB_DIR").map_or_else(
-        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/loghub"),
-        PathBuf::from,
-    )
-}
 
 /// Minimal CSV reader (quoted fields, doubled quotes) — enough for the ground-truth files.
 fn csv_rows(text: &str) -> Vec<Vec<String>> {
@@ -79,7 +63,7 @@ fn grouping_accuracy(truth: &[String], pred: &[u32]) -> f64 {
 
 #[test]
 fn loghub_grouping_accuracy() {
-    let root = loghub_dir();
+    let root = loghub::loghub_dir();
     if !root.join("HDFS").is_dir() {
         assert!(
             std::env::var_os("CI").is_none(),
