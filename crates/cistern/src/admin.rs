@@ -10,6 +10,12 @@ use crate::auth::credentials::{Email, Password, random_token};
 use crate::auth::keys::AuthKeys;
 use crate::auth::{Auth, routes, session};
 use crate::config::Config;
+use crate::http::error::ApiError;
+
+/// An API error as a CLI error: its message is already written for people.
+fn cli_error(error: ApiError) -> anyhow::Error {
+    anyhow!("{}", error.message())
+}
 
 /// The CLI's audit context: no request, no address.
 fn cli_context() -> RequestContext {
@@ -27,13 +33,13 @@ pub async fn create_user(
     password: Option<String>,
 ) -> anyhow::Result<(String, String, Option<String>)> {
     let db = crate::app::open_db(config).await?;
-    let email = Email::parse(email).map_err(|e| anyhow!("{}", e.message()))?;
+    let email = Email::parse(email).map_err(cli_error)?;
     let generated = password.is_none().then(random_token::<18>);
     let password = Password::parse(password.or_else(|| generated.clone()).unwrap_or_default())
-        .map_err(|e| anyhow!("{}", e.message()))?;
+        .map_err(cli_error)?;
     let user = session::register(&db, &email, &password, admin)
         .await
-        .map_err(|e| anyhow!("{}", e.message()))?;
+        .map_err(cli_error)?;
     let event = Event {
         actor: None,
         action: "auth.register",
@@ -43,7 +49,7 @@ pub async fn create_user(
     };
     audit::record(&db, &cli_context(), event)
         .await
-        .map_err(|e| anyhow!("{}", e.message()))?;
+        .map_err(cli_error)?;
     db.close().await;
     Ok((user.id, user.role, generated))
 }
@@ -68,7 +74,7 @@ pub async fn create_api_key(
     };
     let created = routes::create_api_key(&db, &auth, &user.id, name, expires_in_days)
         .await
-        .map_err(|e| anyhow!("{}", e.message()))?;
+        .map_err(cli_error)?;
     let event = Event {
         actor: None,
         action: "api_key.create",
@@ -78,7 +84,7 @@ pub async fn create_api_key(
     };
     audit::record(&db, &cli_context(), event)
         .await
-        .map_err(|e| anyhow!("{}", e.message()))?;
+        .map_err(cli_error)?;
     db.close().await;
     Ok(created.key)
 }

@@ -51,7 +51,7 @@ pub struct IdClaims {
 }
 
 struct Keys {
-    by_kid: HashMap<String, (DecodingKey, Option<String>)>,
+    by_kid: HashMap<String, DecodingKey>,
     fetched_at: Option<Instant>,
 }
 
@@ -110,7 +110,7 @@ impl Verifier {
     async fn key(&self, kid: &str) -> Result<DecodingKey, Error> {
         let mut keys = self.keys.lock().await;
         let fresh = keys.fetched_at.is_some_and(|at| at.elapsed() < KEYS_TTL);
-        if fresh && let Some((key, _)) = keys.by_kid.get(kid) {
+        if fresh && let Some(key) = keys.by_kid.get(kid) {
             return Ok(key.clone());
         }
         let may_fetch = keys
@@ -127,13 +127,10 @@ impl Verifier {
                 Err(e) => tracing::warn!(error = %e, "JWKS refresh failed; using cached keys"),
             }
         }
-        keys.by_kid
-            .get(kid)
-            .map(|(key, _)| key.clone())
-            .ok_or(Error::UnknownKey)
+        keys.by_kid.get(kid).cloned().ok_or(Error::UnknownKey)
     }
 
-    async fn fetch(&self) -> Result<HashMap<String, (DecodingKey, Option<String>)>, Error> {
+    async fn fetch(&self) -> Result<HashMap<String, DecodingKey>, Error> {
         let fetch_error = |e: reqwest::Error| Error::Fetch(e.without_url().to_string());
         let set: JwkSet = self
             .client
@@ -151,7 +148,7 @@ impl Verifier {
             else {
                 continue;
             };
-            by_kid.insert(kid, (key, jwk.common.key_algorithm.map(|a| a.to_string())));
+            by_kid.insert(kid, key);
         }
         Ok(by_kid)
     }
