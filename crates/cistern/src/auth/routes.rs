@@ -20,7 +20,8 @@ use crate::http::error::{ApiError, ApiJson, ErrorBody};
 use crate::time::rfc3339;
 
 /// `POST /api/v1/auth/register` and `/login` body.
-#[derive(Debug, Deserialize, ToSchema)]
+// No `Debug`: the password must not be printable by accident.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Credentials {
     /// Email address (case-insensitive).
