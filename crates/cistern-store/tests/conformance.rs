@@ -223,6 +223,13 @@ async fn refresh_tokens_rotate_once_and_families_revoke(db: Db) {
         !db.use_refresh_token("t1", now_ms()).await.expect("reuse"),
         "second use is refused"
     );
+    assert!(
+        db.refresh_token_used_at("t1")
+            .await
+            .expect("used at")
+            .is_some_and(|at| at > 0)
+    );
+    assert_eq!(db.refresh_token_used_at("nope").await.expect("none"), None);
     let next = RefreshToken {
         id: "t2".into(),
         ..token

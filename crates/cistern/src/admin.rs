@@ -5,7 +5,7 @@ use anyhow::{Context, anyhow};
 use cistern_store::{Db, UserStore};
 use serde_json::json;
 
-use crate::audit::{self, Event, RequestContext};
+use crate::audit::{self, Action, Event, RequestContext};
 use crate::auth::credentials::{Email, Password, random_token};
 use crate::auth::keys::AuthKeys;
 use crate::auth::{Auth, routes, session};
@@ -42,7 +42,7 @@ pub async fn create_user(
         .map_err(cli_error)?;
     let event = Event {
         actor: None,
-        action: "auth.register",
+        action: Action::AuthRegister,
         target: Some(&user.id),
         success: true,
         metadata: json!({ "via": "cli", "role": user.role }),
@@ -77,7 +77,7 @@ pub async fn create_api_key(
         .map_err(cli_error)?;
     let event = Event {
         actor: None,
-        action: "api_key.create",
+        action: Action::ApiKeyCreate,
         target: Some(&created.info.id),
         success: true,
         metadata: json!({ "via": "cli", "owner": user.id, "name": created.info.name }),

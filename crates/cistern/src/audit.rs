@@ -56,12 +56,64 @@ impl FromRequestParts<AppState> for RequestContext {
     }
 }
 
+/// What happened. Every action any part of Cistern audits is listed here, so the API document
+/// names them all; the stored text is the dotted serde name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub enum Action {
+    /// An account was created (sign-up, OIDC first sign-in, `cistern user create`).
+    #[serde(rename = "auth.register")]
+    AuthRegister,
+    /// A sign-in attempt (outcome says whether it worked).
+    #[serde(rename = "auth.login")]
+    AuthLogin,
+    /// A session was ended.
+    #[serde(rename = "auth.logout")]
+    AuthLogout,
+    /// A spent refresh token was presented again; its session was revoked.
+    #[serde(rename = "auth.refresh_replay")]
+    AuthRefreshReplay,
+    /// An API key was created.
+    #[serde(rename = "api_key.create")]
+    ApiKeyCreate,
+    /// An API key was revoked.
+    #[serde(rename = "api_key.revoke")]
+    ApiKeyRevoke,
+    /// An administrator changed a user's quota.
+    #[serde(rename = "quota.change")]
+    QuotaChange,
+}
+
+impl Action {
+    /// The stored text (the serde name).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::AuthRegister => "auth.register",
+            Action::AuthLogin => "auth.login",
+            Action::AuthLogout => "auth.logout",
+            Action::AuthRefreshReplay => "auth.refresh_replay",
+            Action::ApiKeyCreate => "api_key.create",
+            Action::ApiKeyRevoke => "api_key.revoke",
+            Action::QuotaChange => "quota.change",
+        }
+    }
+}
+
+/// Whether an audited action succeeded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    /// It was done.
+    Success,
+    /// It was refused or failed.
+    Failure,
+}
+
 /// An event about to be recorded.
 pub struct Event<'a> {
     /// Who acted (`None`: nobody authenticated).
     pub actor: Option<&'a str>,
-    /// Dotted action name: `auth.login`, `api_key.revoke`, …
-    pub action: &'static str,
+    /// What happened.
+    pub action: Action,
     /// What it was done to.
     pub target: Option<&'a str>,
     /// Whether it succeeded.
@@ -74,7 +126,7 @@ pub struct Event<'a> {
 pub async fn record(db: &Db, ctx: &RequestContext, event: Event<'_>) -> Result<(), ApiError> {
     let row = NewAuditEvent {
         actor_id: event.actor.map(str::to_owned),
-        action: event.action.to_owned(),
+        action: event.action.as_str().to_owned(),
         target: event.target.map(str::to_owned),
         success: event.success,
         request_id: ctx.request_id.clone(),
@@ -91,7 +143,7 @@ pub async fn record(db: &Db, ctx: &RequestContext, event: Event<'_>) -> Result<(
 #[into_params(parameter_in = Query)]
 pub struct AuditQuery {
     /// Only this action, e.g. `auth.login`.
-    pub action: Option<String>,
+    pub action: Option<Action>,
     /// Cursor: the `next` of the previous page.
     pub before: Option<i64>,
     /// Page size, 1–200 (default 50).
@@ -108,12 +160,15 @@ pub struct AuditEventView {
     pub id: i64,
     /// Who acted.
     pub actor_id: Option<String>,
-    /// What happened.
+    /// Their email (null when nobody was signed in, or the account is gone).
+    pub actor_email: Option<String>,
+    /// What happened (one of [`Action`]'s names).
+    #[schema(value_type = Action)]
     pub action: String,
     /// What it happened to.
     pub target: Option<String>,
-    /// `success` or `failure`.
-    pub outcome: String,
+    /// Whether it worked.
+    pub outcome: Outcome,
     /// The request that caused it.
     pub request_id: Option<String>,
     /// Client address.
@@ -157,7 +212,7 @@ pub async fn list(
     }
     let filter = AuditFilter {
         actor_id: (!query.all).then(|| principal.user_id.clone()),
-        action: query.action,
+        action: query.action.map(|a| a.as_str().to_owned()),
         before: query.before,
         limit,
     };
@@ -170,9 +225,14 @@ pub async fn list(
         .map(|e| AuditEventView {
             id: e.id,
             actor_id: e.actor_id,
+            actor_email: e.actor_email,
             action: e.action,
             target: e.target,
-            outcome: e.outcome,
+            outcome: if e.outcome == "success" {
+                Outcome::Success
+            } else {
+                Outcome::Failure
+            },
             request_id: e.request_id,
             ip: e.ip,
             metadata: serde_json::from_str(&e.metadata).unwrap_or(serde_json::Value::Null),

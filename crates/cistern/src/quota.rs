@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
 
-use crate::audit::{self, Event, RequestContext};
+use crate::audit::{self, Action, Event, RequestContext};
 use crate::auth::{Admin, Principal};
 use crate::config::QuotaConfig;
 use crate::http::error::{ApiError, ApiJson, ErrorBody};
@@ -200,7 +200,7 @@ pub async fn set_quota(
         &ctx,
         Event {
             actor: Some(&admin.user_id),
-            action: "quota.change",
+            action: Action::QuotaChange,
             target: Some(&user_id),
             success: true,
             metadata: json!({ "monthly_tokens": body.monthly_tokens }),

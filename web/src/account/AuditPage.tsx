@@ -10,10 +10,11 @@ import { formatDateTime, metadataPairs } from "../format";
 
 type AuditPage = components["schemas"]["AuditPage"];
 type AuditEvent = components["schemas"]["AuditEventView"];
+type Action = components["schemas"]["Action"];
 
 const PAGE_SIZE = 50;
-/** Suggestions for the filter; any action the server records can be typed. */
-const KNOWN_ACTIONS = [
+/** Suggestions for the filter: every action the server records (its API document lists them). */
+const KNOWN_ACTIONS: Action[] = [
   "auth.register",
   "auth.login",
   "auth.logout",
@@ -26,7 +27,7 @@ const KNOWN_ACTIONS = [
 function fetchPage(action: string, everyone: boolean, before: number | undefined, signal?: AbortSignal) {
   return call(
     api.GET("/api/v1/audit", {
-      params: { query: { action: action || undefined, all: everyone || undefined, before, limit: PAGE_SIZE } },
+      params: { query: { action: (action || undefined) as Action | undefined, all: everyone || undefined, before, limit: PAGE_SIZE } },
       signal,
     }),
   );
@@ -203,7 +204,7 @@ function EventRow({ event: e, showActor, me }: { event: AuditEvent; showActor: b
       <td>
         <span className={`badge ${e.outcome === "success" ? "badge-ok" : "badge-bad"}`}>{e.outcome}</span>
       </td>
-      {showActor && <td>{e.actor_id === me ? "you" : <Id value={e.actor_id} />}</td>}
+      {showActor && <td>{e.actor_id === me ? "you" : (e.actor_email ?? <Id value={e.actor_id} />)}</td>}
       <td>
         <Id value={e.target} />
       </td>

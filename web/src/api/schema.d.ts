@@ -270,6 +270,12 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * @description What happened. Every action any part of Cistern audits is listed here, so the API document
+         *     names them all; the stored text is the dotted serde name.
+         * @enum {string}
+         */
+        Action: "auth.register" | "auth.login" | "auth.logout" | "auth.refresh_replay" | "api_key.create" | "api_key.revoke" | "quota.change";
         /** @description An API key as listed (never the key itself). */
         ApiKeyView: {
             /** @description RFC 3339. */
@@ -289,8 +295,10 @@ export interface components {
         };
         /** @description One audit event as the API shows it. */
         AuditEventView: {
-            /** @description What happened. */
-            action: string;
+            /** @description What happened (one of [`Action`]'s names). */
+            action: components["schemas"]["Action"];
+            /** @description Their email (null when nobody was signed in, or the account is gone). */
+            actor_email?: string | null;
             /** @description Who acted. */
             actor_id?: string | null;
             /** @description RFC 3339 time. */
@@ -304,8 +312,8 @@ export interface components {
             ip?: string | null;
             /** @description Extra facts. */
             metadata: Record<string, never>;
-            /** @description `success` or `failure`. */
-            outcome: string;
+            /** @description Whether it worked. */
+            outcome: components["schemas"]["Outcome"];
             /** @description The request that caused it. */
             request_id?: string | null;
             /** @description What it happened to. */
@@ -414,6 +422,11 @@ export interface components {
             id_token: string;
         };
         /**
+         * @description Whether an audited action succeeded.
+         * @enum {string}
+         */
+        Outcome: "success" | "failure";
+        /**
          * @description Overall readiness.
          * @enum {string}
          */
@@ -445,6 +458,11 @@ export interface components {
             /** @description The refresh token of the last pair. */
             refresh_token: string;
         };
+        /**
+         * @description What a user may do beyond their own data.
+         * @enum {string}
+         */
+        Role: "user" | "admin";
         /** @description What a successful sign-in returns. */
         TokenPair: {
             /** @description Short-lived JWT for `Authorization: Bearer`. */
@@ -518,8 +536,8 @@ export interface components {
             email: string;
             /** @description User id. */
             id: string;
-            /** @description `user` or `admin`. */
-            role: string;
+            /** @description What they may do. */
+            role: components["schemas"]["Role"];
         };
     };
     responses: never;
@@ -714,7 +732,7 @@ export interface operations {
         parameters: {
             query?: {
                 /** @description Only this action, e.g. `auth.login`. */
-                action?: string;
+                action?: components["schemas"]["Action"];
                 /** @description Cursor: the `next` of the previous page. */
                 before?: number;
                 /** @description Page size, 1–200 (default 50). */

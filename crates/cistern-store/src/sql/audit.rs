@@ -9,6 +9,8 @@ pub struct AuditEvent {
     pub id: i64,
     /// Who acted; `None` when nobody was authenticated (a failed login).
     pub actor_id: Option<String>,
+    /// The actor's email at listing time (`None` without an actor or once the account is gone).
+    pub actor_email: Option<String>,
     /// What happened: `auth.login`, `api_key.create`, `quota.change`, …
     pub action: String,
     /// What it happened to (a user id, a key id, an email for failed logins…).
@@ -72,11 +74,11 @@ pub trait AuditStore {
 
 const INSERT: &str = "INSERT INTO audit_events (actor_id, action, target, outcome, request_id, ip, metadata, created_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id";
-const LIST: &str =
-    "SELECT id, actor_id, action, target, outcome, request_id, ip, metadata, created_at
-     FROM audit_events
-     WHERE ($1 IS NULL OR actor_id = $1) AND ($2 IS NULL OR action = $2) AND ($3 IS NULL OR id < $3)
-     ORDER BY id DESC LIMIT $4";
+const LIST: &str = "SELECT a.id, a.actor_id, u.email AS actor_email, a.action, a.target, a.outcome,
+            a.request_id, a.ip, a.metadata, a.created_at
+     FROM audit_events a LEFT JOIN users u ON u.id = a.actor_id
+     WHERE ($1 IS NULL OR a.actor_id = $1) AND ($2 IS NULL OR a.action = $2) AND ($3 IS NULL OR a.id < $3)
+     ORDER BY a.id DESC LIMIT $4";
 
 impl AuditStore for Db {
     async fn append_audit(&self, e: &NewAuditEvent) -> Result<i64> {

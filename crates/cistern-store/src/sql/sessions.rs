@@ -35,6 +35,8 @@ pub trait SessionStore {
     ) -> impl Future<Output = Result<Option<RefreshToken>>> + Send;
     /// Marks a live token used; `false` when it was already used or revoked (a lost race or a replay).
     fn use_refresh_token(&self, id: &str, now: i64) -> impl Future<Output = Result<bool>> + Send;
+    /// When the token was rotated (`None`: not yet, or no such token).
+    fn refresh_token_used_at(&self, id: &str) -> impl Future<Output = Result<Option<i64>>> + Send;
     /// Revokes every token of a session; returns how many were live.
     fn revoke_family(&self, family_id: &str, now: i64) -> impl Future<Output = Result<u64>> + Send;
     /// Whether the session was revoked (checked for every access token, so logout is immediate).
@@ -47,6 +49,7 @@ const INSERT: &str =
 const BY_HASH: &str = "SELECT id, user_id, family_id, expires_at, used_at, revoked_at
      FROM refresh_tokens WHERE token_hash = $1";
 const USE: &str = "UPDATE refresh_tokens SET used_at = $2 WHERE id = $1 AND used_at IS NULL AND revoked_at IS NULL";
+const USED_AT: &str = "SELECT used_at FROM refresh_tokens WHERE id = $1";
 const REVOKE: &str =
     "UPDATE refresh_tokens SET revoked_at = $2 WHERE family_id = $1 AND revoked_at IS NULL";
 const REVOKED: &str =
@@ -74,6 +77,11 @@ impl SessionStore for Db {
     async fn use_refresh_token(&self, id: &str, now: i64) -> Result<bool> {
         let done = with_pool!(self, pool => sqlx::query(USE).bind(id).bind(now).execute(pool).await.map(|d| d.rows_affected()))?;
         Ok(done == 1)
+    }
+
+    async fn refresh_token_used_at(&self, id: &str) -> Result<Option<i64>> {
+        let at: Option<Option<i64>> = with_pool!(self, pool => sqlx::query_scalar(USED_AT).bind(id).fetch_optional(pool).await)?;
+        Ok(at.flatten())
     }
 
     async fn revoke_family(&self, family_id: &str, now: i64) -> Result<u64> {

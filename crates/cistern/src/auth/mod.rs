@@ -35,7 +35,8 @@ pub struct Auth {
 }
 
 /// What a user may do beyond their own data.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
 pub enum Role {
     /// Owns their data, nothing more.
     User,

@@ -15,7 +15,7 @@ use utoipa::ToSchema;
 use super::credentials::{Email, NewApiKey, Password};
 use super::session::{self, RefreshError, TokenPair, UserView};
 use super::{Auth, Principal, Via};
-use crate::audit::{self, Event, RequestContext};
+use crate::audit::{self, Action, Event, RequestContext};
 use crate::http::error::{ApiError, ApiJson, ErrorBody};
 use crate::time::rfc3339;
 
@@ -53,7 +53,7 @@ pub async fn register(
         &ctx,
         Event {
             actor: Some(&user.id),
-            action: "auth.register",
+            action: Action::AuthRegister,
             target: Some(&user.id),
             success: true,
             metadata: json!({ "role": user.role }),
@@ -82,7 +82,7 @@ pub async fn login(
                 &ctx,
                 Event {
                     actor: Some(&user.id),
-                    action: "auth.login",
+                    action: Action::AuthLogin,
                     target: Some(&user.id),
                     success: true,
                     metadata: json!({}),
@@ -98,7 +98,7 @@ pub async fn login(
                 &ctx,
                 Event {
                     actor: None,
-                    action: "auth.login",
+                    action: Action::AuthLogin,
                     target: Some(&email),
                     success: false,
                     metadata: json!({}),
@@ -137,7 +137,7 @@ pub async fn refresh(
                 &ctx,
                 Event {
                     actor: Some(&user_id),
-                    action: "auth.refresh_replay",
+                    action: Action::AuthRefreshReplay,
                     target: Some(&family_id),
                     success: false,
                     metadata: json!({ "session_revoked": true }),
@@ -190,7 +190,7 @@ pub async fn logout(
         &ctx,
         Event {
             actor: Some(&principal.user_id),
-            action: "auth.logout",
+            action: Action::AuthLogout,
             target: Some(&principal.user_id),
             success: true,
             metadata: json!({}),
@@ -261,7 +261,7 @@ pub async fn oidc(
                 &ctx,
                 Event {
                     actor: Some(&user.id),
-                    action: "auth.register",
+                    action: Action::AuthRegister,
                     target: Some(&user.id),
                     success: true,
                     metadata: json!({ "via": "oidc", "issuer": claims.iss }),
@@ -276,7 +276,7 @@ pub async fn oidc(
         &ctx,
         Event {
             actor: Some(&user.id),
-            action: "auth.login",
+            action: Action::AuthLogin,
             target: Some(&user.id),
             success: true,
             metadata: json!({ "via": "oidc" }),
@@ -414,7 +414,7 @@ pub async fn create_key(
         &ctx,
         Event {
             actor: Some(&principal.user_id),
-            action: "api_key.create",
+            action: Action::ApiKeyCreate,
             target: Some(&created.info.id),
             success: true,
             metadata: json!({ "name": created.info.name, "prefix": created.info.prefix }),
@@ -453,7 +453,7 @@ pub async fn revoke_key(
         &ctx,
         Event {
             actor: Some(&principal.user_id),
-            action: "api_key.revoke",
+            action: Action::ApiKeyRevoke,
             target: Some(&id),
             success: true,
             metadata: json!({}),

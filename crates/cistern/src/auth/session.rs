@@ -23,8 +23,8 @@ pub struct UserView {
     pub id: String,
     /// Normalised email.
     pub email: String,
-    /// `user` or `admin`.
-    pub role: String,
+    /// What they may do.
+    pub role: super::Role,
     /// RFC 3339.
     pub created_at: String,
 }
@@ -34,7 +34,7 @@ impl From<&User> for UserView {
         Self {
             id: u.id.clone(),
             email: u.email.clone(),
-            role: u.role.clone(),
+            role: super::Role::parse(&u.role),
             created_at: rfc3339(u.created_at),
         }
     }
@@ -205,7 +205,9 @@ impl From<ApiError> for RefreshError {
 }
 
 /// Rotates a refresh token: the presented one is spent, a new pair of the same session is issued.
-/// Presenting a spent token again is treated as theft and revokes the session.
+/// Presenting a spent token again is treated as theft and revokes the session — unless it was
+/// spent less than `refresh_reuse_grace_secs` ago (two tabs refreshing at once, a reload
+/// mid-refresh), when it earns one more pair of the same session.
 pub async fn refresh(db: &Db, auth: &Auth, token: &str) -> Result<TokenPair, RefreshError> {
     let invalid = || ApiError::unauthorized("refresh token is invalid or expired: sign in again");
     let now = now_ms();
@@ -217,12 +219,12 @@ pub async fn refresh(db: &Db, auth: &Auth, token: &str) -> Result<TokenPair, Ref
     if row.revoked_at.is_some() || row.expires_at <= now {
         return Err(invalid().into());
     }
-    if row.used_at.is_some()
-        || !db
+    let fresh = row.used_at.is_none()
+        && db
             .use_refresh_token(&row.id, now)
             .await
-            .map_err(ApiError::from)?
-    {
+            .map_err(ApiError::from)?;
+    if !fresh && !within_grace(db, auth, &row, now).await? {
         db.revoke_family(&row.family_id, now)
             .await
             .map_err(ApiError::from)?;
@@ -237,6 +239,26 @@ pub async fn refresh(db: &Db, auth: &Auth, token: &str) -> Result<TokenPair, Ref
         .map_err(ApiError::from)?
         .ok_or_else(invalid)?;
     Ok(issue_pair(db, auth, &user, &row.family_id).await?)
+}
+
+/// Whether a spent token was spent so recently that presenting it again is a race, not a replay.
+async fn within_grace(
+    db: &Db,
+    auth: &Auth,
+    row: &RefreshToken,
+    now: i64,
+) -> Result<bool, ApiError> {
+    let grace_ms =
+        i64::try_from(auth.config.refresh_reuse_grace_secs.saturating_mul(1000)).unwrap_or(0);
+    if grace_ms == 0 {
+        return Ok(false);
+    }
+    // Re-read: when two requests race, the loser's row predates the winner's `used_at`.
+    let used_at = match row.used_at {
+        Some(at) => Some(at),
+        None => db.refresh_token_used_at(&row.id).await?,
+    };
+    Ok(used_at.is_some_and(|at| now - at <= grace_ms) && row.revoked_at.is_none())
 }
 
 /// Ends the session the refresh token belongs to (owner-checked); its access tokens stop working.

@@ -99,6 +99,10 @@ pub struct AuthConfig {
     pub access_token_ttl_secs: u64,
     /// Lifetime of a refresh token, in seconds.
     pub refresh_token_ttl_secs: u64,
+    /// Seconds after a rotation during which the spent refresh token still works once more
+    /// (a page reloaded mid-refresh, two tabs refreshing together) instead of counting as a
+    /// replay; each such use starts a new branch of the same session. 0: no grace.
+    pub refresh_reuse_grace_secs: u64,
     /// `true`: anyone may register; `false`: invite-only (`cistern user create`).
     pub open_registration: bool,
     /// External identity provider (Firebase, Auth0, Clerk, …); off while `issuer` is empty.
@@ -111,6 +115,7 @@ impl Default for AuthConfig {
             jwt_secret: Secret::default(),
             access_token_ttl_secs: 15 * 60,
             refresh_token_ttl_secs: 30 * 24 * 3600,
+            refresh_reuse_grace_secs: 15,
             open_registration: true,
             oidc: OidcConfig::default(),
         }

@@ -301,7 +301,9 @@ async fn users_never_reach_each_others_resources() {
             .as_array()
             .expect("events")
             .iter()
-            .all(|e| e["actor_id"] == bob.user_id.as_str()),
+            .all(
+                |e| e["actor_id"] == bob.user_id.as_str() && e["actor_email"] == bob.email.as_str()
+            ),
         "{audit}"
     );
     assert_error(

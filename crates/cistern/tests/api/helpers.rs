@@ -212,6 +212,8 @@ pub struct Session {
     pub refresh: String,
     /// User id.
     pub user_id: String,
+    /// Normalised email.
+    pub email: String,
     /// Role.
     pub role: String,
 }
@@ -228,6 +230,7 @@ impl From<serde_json::Value> for Session {
             access: s("/access_token"),
             refresh: s("/refresh_token"),
             user_id: s("/user/id"),
+            email: s("/user/email"),
             role: s("/user/role"),
         }
     }

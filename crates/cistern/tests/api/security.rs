@@ -11,7 +11,10 @@ use crate::helpers::{PASSWORD, TestApp, assert_error};
 
 #[tokio::test]
 async fn reusing_a_rotated_refresh_token_signs_the_session_out() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::builder()
+        .config(|c| c.auth.refresh_reuse_grace_secs = 0)
+        .spawn()
+        .await;
     let user = app.register("replay@example.com").await;
     let first: Value = app
         .call(
@@ -94,6 +97,60 @@ async fn reusing_a_rotated_refresh_token_signs_the_session_out() {
             .iter()
             .any(|e| e["action"] == "auth.refresh_replay")
     );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_refresh_race_within_the_grace_window_keeps_the_session() {
+    let app = TestApp::builder()
+        .config(|c| c.auth.refresh_reuse_grace_secs = 1)
+        .spawn()
+        .await;
+    let user = app.register("tabs@example.com").await;
+    let refresh = |token: Value| {
+        app.call(
+            Method::POST,
+            "/api/v1/auth/refresh",
+            None,
+            Some(json!({ "refresh_token": token })),
+        )
+    };
+    // Two tabs refresh with the same token at once: both get a working pair.
+    let token = json!(user.refresh);
+    let (a, b) = tokio::join!(refresh(token.clone()), refresh(token.clone()));
+    let (a, b): (Value, Value) = (
+        a.error_for_status()
+            .expect("tab a")
+            .json()
+            .await
+            .expect("a"),
+        b.error_for_status()
+            .expect("tab b")
+            .json()
+            .await
+            .expect("b"),
+    );
+    assert_ne!(a["refresh_token"], b["refresh_token"]);
+    for pair in [&a, &b] {
+        let me = app
+            .call(
+                Method::GET,
+                "/api/v1/me",
+                pair["access_token"].as_str(),
+                None,
+            )
+            .await;
+        assert_eq!(me.status(), 200);
+    }
+    // Once the window has passed, the spent token is a replay again and ends the session.
+    tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
+    assert_error(refresh(token).await, 401, "unauthorized").await;
+    assert_error(
+        refresh(a["refresh_token"].clone()).await,
+        401,
+        "unauthorized",
+    )
+    .await;
     app.stop().await;
 }
 
