@@ -1,0 +1,7 @@
+//! The LLM gateway (work in progress).
+
+mod error;
+pub mod types;
+
+pub use error::{Error, ErrorKind, NOT_CONFIGURED, Result};
+pub use types::*;
