@@ -9,7 +9,7 @@ mod chat;
 mod content;
 mod embed;
 mod response;
-mod serde_util;
+pub(crate) mod serde_util;
 
 pub use chat::{
     ChatRequest, FunctionCall, FunctionDef, FunctionType, JsonSchemaFormat, Message,
