@@ -86,9 +86,13 @@ fn frames_body(frames: Vec<Bytes>, end: End, cancel: &CancellationToken) -> Body
     let frames = stream::iter(frames.into_iter().map(Ok::<_, io::Error>));
     let tail: BoxStream<'static, Result<Bytes, io::Error>> = match end {
         End::Clean => stream::empty().boxed(),
-        End::Abort => {
-            stream::once(async { Err(io::Error::other("fake-llm: connection aborted")) }).boxed()
-        }
+        End::Abort => stream::once(async {
+            // Yield once first: hyper flushes what it has buffered (headers, frames) when the
+            // body is pending, so the client really receives the part before the abort.
+            tokio::task::yield_now().await;
+            Err(io::Error::other("fake-llm: connection aborted"))
+        })
+        .boxed(),
         End::Stall => {
             let cancel = cancel.clone();
             stream::once(async move {
@@ -136,6 +140,8 @@ pub(crate) fn partial_json(
 ) -> Response {
     let len = full.len();
     full.truncate(len / 2);
+    // Ending "cleanly" short of Content-Length is an abort as far as HTTP is concerned.
+    let end = if end == End::Clean { End::Abort } else { end };
     let mut r = with_status(
         StatusCode::OK,
         "application/json",

@@ -1,0 +1,9 @@
+//! Wire-level tests of the fake providers: each protocol streaming and not, each fault, key
+//! checking, recording, shutdown and the `fake-llm` binary. Everything runs on 127.0.0.1.
+
+mod anthropic;
+mod common;
+mod faults;
+mod gemini;
+mod openai;
+mod session;
