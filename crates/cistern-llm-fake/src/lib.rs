@@ -36,6 +36,7 @@
 mod anthropic;
 mod call;
 mod embed;
+mod fault;
 mod gemini;
 mod ids;
 mod openai;

@@ -4,7 +4,7 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use bytes::Bytes;
 use serde_json::Value;
@@ -13,8 +13,8 @@ use tokio_util::sync::CancellationToken;
 use crate::call::{Call, Endpoint, Protocol, parse_chat, route};
 use crate::render::{EmbedUsage, ErrorKind, Resolved};
 use crate::respond::{self, End};
-use crate::script::{Fault, Recorded, Reply, Step};
-use crate::{anthropic, gemini, openai};
+use crate::script::{Recorded, Reply, Step};
+use crate::{anthropic, fault, gemini, openai};
 
 /// Larger than any prompt a test sends; keeps a runaway client from exhausting memory.
 const MAX_BODY: usize = 32 * 1024 * 1024;
@@ -182,7 +182,7 @@ impl Shared {
 async fn chat(shared: &Shared, call: &Call) -> Response {
     let reply = match shared.next_step() {
         Some(Step::Reply(r)) => r,
-        Some(Step::Fault(f)) => return fault(shared, call, &f).await,
+        Some(Step::Fault(f)) => return fault::serve(shared, call, &f).await,
         None => match &shared.fixed {
             Some(fixed) => {
                 let bytes = shared.prebuilt(fixed, call);
@@ -212,78 +212,6 @@ async fn chat(shared: &Shared, call: &Call) -> Response {
     }
 }
 
-async fn fault(shared: &Shared, call: &Call, fault: &Fault) -> Response {
-    let p = call.protocol;
-    let echo = Resolved::new(
-        &Reply::text(format!("echo: {}", call.last_user)),
-        call.prompt_words,
-    );
-    let cut = |n: usize, end: End| {
-        if call.stream {
-            respond::streaming(
-                call,
-                respond::stream_frames(call, &echo, Some(n)),
-                end,
-                &shared.cancel,
-            )
-        } else {
-            respond::partial_json(p, respond::body(call, &echo), end, &shared.cancel)
-        }
-    };
-    match fault {
-        Fault::RateLimited { retry_after_secs } => {
-            let mut r = respond::error(p, &ErrorKind::RateLimited(*retry_after_secs));
-            if let Ok(v) = HeaderValue::from_str(&retry_after_secs.to_string()) {
-                r.headers_mut().insert(header::RETRY_AFTER, v);
-            }
-            r
-        }
-        Fault::ServerError => respond::error(p, &ErrorKind::Server),
-        Fault::Overloaded => respond::error(p, &ErrorKind::Overloaded),
-        Fault::Status { status, message } => {
-            respond::error(p, &ErrorKind::Status(*status, message.clone()))
-        }
-        Fault::Hang => {
-            shared.cancel.cancelled().await;
-            respond::error(p, &ErrorKind::Overloaded)
-        }
-        Fault::MalformedBody if call.stream => {
-            let frames = match p {
-                Protocol::OpenAi => openai::malformed_stream(&call.ctx),
-                Protocol::Anthropic => anthropic::malformed_stream(&call.ctx),
-                Protocol::Gemini => gemini::malformed_stream(call.sse),
-            };
-            respond::streaming(call, frames, End::Clean, &shared.cancel)
-        }
-        Fault::MalformedBody => {
-            let mut body = respond::body(call, &echo);
-            body.truncate(body.len() / 2);
-            respond::json(p, StatusCode::OK, body)
-        }
-        Fault::CutStream { after_chunks } => cut(*after_chunks, End::Clean),
-        Fault::AbortStream { after_chunks } => cut(*after_chunks, End::Abort),
-        Fault::StallStream { after_chunks } => cut(*after_chunks, End::Stall),
-        Fault::StreamError { after_chunks } if call.stream => {
-            let frames = match p {
-                Protocol::Gemini => {
-                    gemini::stream_then_error(&echo, &call.ctx, *after_chunks, call.sse)
-                }
-                Protocol::OpenAi | Protocol::Anthropic => {
-                    let mut frames = respond::stream_frames(call, &echo, Some(*after_chunks));
-                    frames.push(if p == Protocol::OpenAi {
-                        openai::stream_error()
-                    } else {
-                        anthropic::stream_error()
-                    });
-                    frames
-                }
-            };
-            respond::streaming(call, frames, End::Clean, &shared.cancel)
-        }
-        Fault::StreamError { .. } => respond::error(p, &ErrorKind::Server),
-    }
-}
-
 async fn embeddings(shared: &Shared, endpoint: &Endpoint, body: &Value) -> Response {
     let p = endpoint.protocol();
     let render = |usage| match endpoint {
@@ -300,7 +228,7 @@ async fn embeddings(shared: &Shared, endpoint: &Endpoint, body: &Value) -> Respo
         Some(Step::Fault(f)) => {
             // Answered as a non-streaming chat call in the same protocol would be.
             let model = body["model"].as_str().unwrap_or("embedding").to_owned();
-            return fault(shared, &Call::plain(p, model), &f).await;
+            return fault::serve(shared, &Call::plain(p, model), &f).await;
         }
         Some(Step::Reply(Reply { usage: None, .. })) => EmbedUsage::Omitted,
         Some(Step::Reply(Reply { usage: Some(u), .. })) if u.input_tokens > 0 => {
