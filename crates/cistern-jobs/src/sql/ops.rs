@@ -1,0 +1,297 @@
+//! The writer's single commands: claims, leases, attempt endings, cancel/retry, maintenance and
+//! user-queue acknowledgements. Each runs inside the writer's current transaction.
+
+use serde_json::json;
+
+use super::cmd::{Cmd, KIND_JOB, Reply};
+use super::conn::{Tx, exec_tx, on_tx};
+use super::exec::{event, keeps_events};
+use super::rows::{JobRow, mismatch, push_error};
+use super::stmts as q;
+use crate::backend::{Claimed, Lease, LeaseState, Outcome};
+use crate::error::Result;
+use crate::model::{EventKind, JobId, JobStatus};
+use crate::query::{CancelOutcome, RetryOutcome};
+
+/// A fresh lease token.
+fn token() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
+}
+
+fn n(max: usize) -> i64 {
+    i64::try_from(max).unwrap_or(i64::MAX)
+}
+
+pub(crate) async fn run(tx: &mut Tx<'_>, cmd: &Cmd, now: i64) -> Result<Reply> {
+    match cmd {
+        Cmd::Claim {
+            queue,
+            max,
+            lease_ms,
+        } => claim(tx, queue, n(*max), now + lease_ms, now).await,
+        Cmd::ClaimOne { id, lease_ms } => {
+            let token = token();
+            let row: Option<JobRow> = on_tx!(tx, t => sqlx::query_as(q::CLAIM_ONE)
+                .bind(&token).bind(now + lease_ms).bind(now).bind(id.as_str()).fetch_optional(&mut **t).await)?;
+            let claimed = row.map(|r| r.into_claimed(&token)).transpose()?;
+            Ok(Reply::Claimed(claimed.into_iter().collect()))
+        }
+        Cmd::LeaseMessages {
+            owner,
+            queue,
+            max,
+            lease_ms,
+        } => {
+            let token = token();
+            let sql = tx.pick(q::LEASE_MESSAGES_SQLITE, q::LEASE_MESSAGES_PG);
+            let rows: Vec<JobRow> = on_tx!(tx, t => sqlx::query_as(sql)
+                .bind(&token).bind(now + lease_ms).bind(now).bind(owner).bind(queue).bind(n(*max))
+                .fetch_all(&mut **t).await)?;
+            let mut msgs = rows
+                .into_iter()
+                .map(JobRow::into_message)
+                .collect::<Result<Vec<_>>>()?;
+            msgs.sort_by(|a, b| a.id.cmp(&b.id));
+            Ok(Reply::Messages(msgs, token))
+        }
+        Cmd::Heartbeat { lease, lease_ms } => {
+            let cancel: Option<i32> = on_tx!(tx, t => sqlx::query_scalar(q::HEARTBEAT)
+                .bind(lease.job_id.as_str()).bind(&lease.token).bind(now + lease_ms).fetch_optional(&mut **t).await)?;
+            Ok(Reply::Lease(match cancel {
+                Some(c) => LeaseState::Held {
+                    cancel_requested: c != 0,
+                },
+                None => LeaseState::Lost,
+            }))
+        }
+        Cmd::Report {
+            lease,
+            progress,
+            kind,
+            data,
+        } => {
+            let progress = progress.map(i32::from);
+            let held = exec_tx!(tx, t => sqlx::query(q::PROGRESS)
+                .bind(lease.job_id.as_str()).bind(&lease.token).bind(progress))?
+                == 1;
+            if held {
+                event(tx, &lease.job_id, *kind, &serde_json::from_str(data)?, now).await?;
+            }
+            Ok(Reply::Bool(held))
+        }
+        Cmd::Finish { lease, outcome } => finish(tx, lease, outcome, now).await.map(Reply::Status),
+        Cmd::Release { ids, token } => {
+            let mut count = 0;
+            for id in ids {
+                count += exec_tx!(tx, t => sqlx::query(q::RELEASE)
+                    .bind(id.as_str()).bind(token).bind(now))?;
+            }
+            Ok(Reply::Count(count))
+        }
+        Cmd::Cancel { mode, owner, id } => cancel(tx, *mode, owner.as_deref(), id, now).await,
+        Cmd::Retry { mode, owner, id } => retry(tx, *mode, owner.as_deref(), id, now).await,
+        Cmd::SetLimit { queue, max } => {
+            match max {
+                Some(max) => exec_tx!(tx, t => sqlx::query(q::SET_LIMIT)
+                    .bind(queue).bind(i32::try_from(*max).unwrap_or(i32::MAX)))?,
+                None => exec_tx!(tx, t => sqlx::query(q::DELETE_LIMIT).bind(queue))?,
+            };
+            Ok(Reply::Unit)
+        }
+        Cmd::Reap => reap(tx, now).await.map(Reply::Count),
+        Cmd::Prune { before } => {
+            let done = exec_tx!(tx, t => sqlx::query(q::PRUNE).bind(*before))?;
+            Ok(Reply::Count(done))
+        }
+        Cmd::Ack { owner, queue, ids } => {
+            let sql = tx.pick(q::ACK_SQLITE, q::ACK_PG);
+            let done = exec_tx!(tx, t => sqlx::query(sql)
+                .bind(ids).bind(owner).bind(queue))?;
+            Ok(Reply::Count(done))
+        }
+        Cmd::Nack {
+            owner,
+            queue,
+            ids,
+            at,
+        } => {
+            let sql = tx.pick(q::NACK_SQLITE, q::NACK_PG);
+            let done = exec_tx!(tx, t => sqlx::query(sql)
+                .bind(ids).bind(owner).bind(queue).bind(*at).bind(now))?;
+            Ok(Reply::Count(done))
+        }
+        Cmd::Enqueue(_) | Cmd::Succeed { .. } => Err(mismatch()),
+    }
+}
+
+async fn claim(tx: &mut Tx<'_>, queue: &str, mut max: i64, until: i64, now: i64) -> Result<Reply> {
+    let sql = tx.pick(q::LIMIT_OF, q::LIMIT_OF_PG);
+    let limit: Option<i32> =
+        on_tx!(tx, t => sqlx::query_scalar(sql).bind(queue).fetch_optional(&mut **t).await)?;
+    if let Some(limit) = limit {
+        let running: i64 = on_tx!(tx, t => sqlx::query_scalar(q::RUNNING_IN).bind(queue).fetch_one(&mut **t).await)?;
+        max = max.min((i64::from(limit) - running).max(0));
+    }
+    if max == 0 {
+        return Ok(Reply::Claimed(Vec::new()));
+    }
+    let token = token();
+    let sql = tx.pick(q::CLAIM_SQLITE, q::CLAIM_PG);
+    let rows: Vec<JobRow> = on_tx!(tx, t => sqlx::query_as(sql)
+        .bind(&token).bind(until).bind(now).bind(queue).bind(max).fetch_all(&mut **t).await)?;
+    let mut claimed = rows
+        .into_iter()
+        .map(|r| r.into_claimed(&token))
+        .collect::<Result<Vec<Claimed>>>()?;
+    // RETURNING has no order: restore the claim order.
+    claimed.sort_by(|a, b| b.priority.cmp(&a.priority).then(a.due_at.cmp(&b.due_at)));
+    Ok(Reply::Claimed(claimed))
+}
+
+/// Ends an attempt that did not succeed; `None` when the lease is not held.
+async fn finish(
+    tx: &mut Tx<'_>,
+    lease: &Lease,
+    outcome: &Outcome,
+    now: i64,
+) -> Result<Option<JobStatus>> {
+    let (error, retry_at, cancelled) = match outcome {
+        Outcome::Release { at } => {
+            let done = exec_tx!(tx, t => sqlx::query(q::RELEASE)
+                .bind(lease.job_id.as_str()).bind(&lease.token).bind(*at))?;
+            return Ok((done == 1).then_some(JobStatus::Queued));
+        }
+        Outcome::Succeeded(_) => return Err(mismatch()),
+        Outcome::Failed { error, retry_at } => (error.as_str(), *retry_at, false),
+        Outcome::Cancelled => ("cancelled", None, true),
+    };
+    let sql = tx.pick(q::HOLDS, q::HOLDS_PG);
+    let held: Option<(i32, i32, String, String)> = on_tx!(tx, t => sqlx::query_as(sql)
+        .bind(lease.job_id.as_str()).bind(&lease.token).fetch_optional(&mut **t).await)?;
+    let Some((attempts, max_attempts, history, kind)) = held else {
+        return Ok(None);
+    };
+    let attempt = u32::try_from(attempts).unwrap_or(0);
+    let (status, event_kind) = match (cancelled, retry_at) {
+        (true, _) => (JobStatus::Cancelled, EventKind::Cancelled),
+        (false, Some(_)) if attempts < max_attempts => {
+            (JobStatus::Queued, EventKind::AttemptFailed)
+        }
+        (false, Some(_)) => (JobStatus::Dead, EventKind::Dead),
+        (false, None) => (JobStatus::Failed, EventKind::Failed),
+    };
+    let errors = if cancelled {
+        history
+    } else {
+        push_error(&history, attempt, error, now)?
+    };
+    let (run_at, finished_at) = match status {
+        JobStatus::Queued => (retry_at.unwrap_or(now), None),
+        _ => (now, Some(now)),
+    };
+    exec_tx!(tx, t => sqlx::query(q::END_ATTEMPT)
+        .bind(lease.job_id.as_str()).bind(&lease.token).bind(status.as_str()).bind(run_at)
+        .bind(finished_at).bind(&errors).bind(0_i32))?;
+    if keeps_events(&kind) {
+        let data = match event_kind {
+            EventKind::Cancelled => json!({}),
+            EventKind::AttemptFailed => {
+                json!({"attempt": attempt, "error": error, "retry_at": run_at})
+            }
+            _ => json!({"attempt": attempt, "error": error}),
+        };
+        event(tx, &lease.job_id, event_kind, &data, now).await?;
+    }
+    Ok(Some(status))
+}
+
+/// Jobs whose lease expired: queued again at once, or dead after their last attempt.
+async fn reap(tx: &mut Tx<'_>, now: i64) -> Result<u64> {
+    let sql = tx.pick(q::EXPIRED, q::EXPIRED_PG);
+    let expired: Vec<(String, String)> =
+        on_tx!(tx, t => sqlx::query_as(sql).bind(now).fetch_all(&mut **t).await)?;
+    let mut count = 0;
+    for (id, token) in expired {
+        let lease = Lease {
+            job_id: JobId::from_db(id),
+            token,
+        };
+        let failed = Outcome::Failed {
+            error: "lease expired (worker stopped or stalled)".to_owned(),
+            retry_at: Some(now),
+        };
+        if finish(tx, &lease, &failed, now).await?.is_some() {
+            count += 1;
+        }
+    }
+    Ok(count)
+}
+
+type ScopeRow = (String, Option<String>, Option<String>);
+
+async fn in_scope(
+    tx: &mut Tx<'_>,
+    mode: i32,
+    owner: Option<&str>,
+    id: &JobId,
+) -> Result<Option<ScopeRow>> {
+    let sql = tx.pick(q::STATUS_IN_SCOPE, q::STATUS_IN_SCOPE_PG);
+    Ok(on_tx!(tx, t => sqlx::query_as(sql)
+        .bind(id.as_str()).bind(mode).bind(owner).fetch_optional(&mut **t).await)?)
+}
+
+async fn cancel(
+    tx: &mut Tx<'_>,
+    mode: i32,
+    owner: Option<&str>,
+    id: &JobId,
+    now: i64,
+) -> Result<Reply> {
+    let Some((status, _, _)) = in_scope(tx, mode, owner, id).await? else {
+        return Ok(Reply::Cancel(None));
+    };
+    let outcome = match JobStatus::parse(&status)? {
+        JobStatus::Queued => {
+            exec_tx!(tx, t => sqlx::query(q::CANCEL_QUEUED).bind(id.as_str()).bind(now))?;
+            event(tx, id, EventKind::Cancelled, &json!({}), now).await?;
+            CancelOutcome::Cancelled
+        }
+        JobStatus::Running => {
+            exec_tx!(tx, t => sqlx::query(q::REQUEST_CANCEL).bind(id.as_str()))?;
+            CancelOutcome::Requested
+        }
+        other => CancelOutcome::AlreadyFinished(other),
+    };
+    Ok(Reply::Cancel(Some(outcome)))
+}
+
+async fn retry(
+    tx: &mut Tx<'_>,
+    mode: i32,
+    owner: Option<&str>,
+    id: &JobId,
+    now: i64,
+) -> Result<Reply> {
+    let Some((status, dedup_key, job_owner)) = in_scope(tx, mode, owner, id).await? else {
+        return Ok(Reply::Retry(None));
+    };
+    let status = JobStatus::parse(&status)?;
+    if !matches!(
+        status,
+        JobStatus::Failed | JobStatus::Dead | JobStatus::Cancelled
+    ) {
+        return Ok(Reply::Retry(Some(RetryOutcome::NotRetryable(status))));
+    }
+    if let Some(key) = dedup_key {
+        let live: Option<String> = on_tx!(tx, t => sqlx::query_scalar(q::DEDUP_LOOKUP)
+            .bind(KIND_JOB).bind(job_owner.unwrap_or_default()).bind(key).fetch_optional(&mut **t).await)?;
+        if let Some(live) = live {
+            return Ok(Reply::Retry(Some(RetryOutcome::Duplicate(JobId::from_db(
+                live,
+            )))));
+        }
+    }
+    exec_tx!(tx, t => sqlx::query(q::REQUEUE).bind(id.as_str()).bind(now))?;
+    event(tx, id, EventKind::Retried, &json!({}), now).await?;
+    Ok(Reply::Retry(Some(RetryOutcome::Requeued)))
+}
