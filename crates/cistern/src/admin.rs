@@ -67,11 +67,7 @@ pub async fn create_api_key(
         .await?
         .with_context(|| format!("no account with email {email}"))?;
     let keys = AuthKeys::load(&db, &config.auth).await?;
-    let auth = Auth {
-        keys,
-        config: config.auth.clone(),
-        oidc: None,
-    };
+    let auth = Auth::new(keys, &config.auth);
     let created = routes::create_api_key(&db, &auth, &user.id, name, expires_in_days)
         .await
         .map_err(cli_error)?;

@@ -12,7 +12,7 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
 use crate::auth::keys::AuthKeys;
-use crate::auth::{Auth, oidc};
+use crate::auth::Auth;
 use crate::config::Config;
 use crate::http;
 use crate::http::metrics::Metrics;
@@ -108,13 +108,7 @@ async fn open_state(config: Config) -> anyhow::Result<AppState> {
     let keys = AuthKeys::load(&db, &config.auth)
         .await
         .context("cannot load the authentication keys")?;
-    let oidc = (!config.auth.oidc.issuer.is_empty())
-        .then(|| oidc::Verifier::new(config.auth.oidc.clone()));
-    let auth = Arc::new(Auth {
-        keys,
-        config: config.auth.clone(),
-        oidc,
-    });
+    let auth = Arc::new(Auth::new(keys, &config.auth));
     let limits = Limits::new(&config.rate_limit, config.server.trust_forwarded_for)
         .context("invalid rate limits")?;
     Ok(AppState {

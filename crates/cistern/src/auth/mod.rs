@@ -5,6 +5,7 @@
 //! `tests/api/auth_walk.rs` checks that exactly the routes documented as public are.
 //! Store methods that touch owned data take the owner's id as a parameter.
 
+pub mod cache;
 pub mod credentials;
 pub mod jwt;
 pub mod keys;
@@ -12,11 +13,13 @@ pub mod oidc;
 pub mod routes;
 pub mod session;
 
+use std::sync::Arc;
+
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use cistern_store::sql::now_ms;
-use cistern_store::{ApiKeyStore, Db, SessionStore, UserStore};
+use cistern_store::{ApiKey, ApiKeyStore, Db, SessionStore, User, UserStore};
 
 use crate::config::AuthConfig;
 use crate::http::error::ApiError;
@@ -32,6 +35,65 @@ pub struct Auth {
     pub config: AuthConfig,
     /// External ID-token verifier, when `[auth.oidc]` is configured.
     pub oidc: Option<oidc::Verifier>,
+    /// Recently checked sessions, keys and users.
+    pub cache: cache::CredentialCache,
+}
+
+impl Auth {
+    /// Authentication with these keys and `[auth]` settings.
+    pub fn new(keys: AuthKeys, config: &AuthConfig) -> Self {
+        Self {
+            keys,
+            config: config.clone(),
+            oidc: (!config.oidc.issuer.is_empty()).then(|| oidc::Verifier::new(config.oidc.clone())),
+            cache: cache::CredentialCache::new(std::time::Duration::from_millis(
+                config.credential_cache_ms,
+            )),
+        }
+    }
+
+    /// The user with this id, from the credential cache or the database.
+    pub async fn user(&self, db: &Db, id: &str) -> Result<Option<Arc<User>>, ApiError> {
+        if let Some(user) = self.cache.user(id) {
+            return Ok(Some(user));
+        }
+        let Some(user) = db.user_by_id(id).await? else {
+            return Ok(None);
+        };
+        let user = Arc::new(user);
+        self.cache.remember_user(user.clone());
+        Ok(Some(user))
+    }
+
+    async fn api_key(&self, db: &Db, prefix: &str) -> Result<Option<Arc<ApiKey>>, ApiError> {
+        if let Some(key) = self.cache.key(prefix) {
+            return Ok(Some(key));
+        }
+        let Some(key) = db.api_key_by_prefix(prefix).await? else {
+            return Ok(None);
+        };
+        let key = Arc::new(key);
+        self.cache.remember_key(prefix, key.clone());
+        Ok(Some(key))
+    }
+
+    async fn session_live(&self, db: &Db, sid: &str) -> Result<bool, ApiError> {
+        if self.cache.session_live(sid) {
+            return Ok(true);
+        }
+        let live = !db.family_revoked(sid).await?;
+        if live {
+            self.cache.remember_session(sid);
+        }
+        Ok(live)
+    }
+
+    /// Revokes login session `sid` everywhere; this instance forgets it at once.
+    pub async fn revoke_session(&self, db: &Db, sid: &str) -> Result<(), ApiError> {
+        db.revoke_family(sid, now_ms()).await?;
+        self.cache.forget_session(sid);
+        Ok(())
+    }
 }
 
 /// What a user may do beyond their own data.
@@ -137,7 +199,7 @@ fn bearer(parts: &Parts) -> Result<&str, ApiError> {
 pub async fn authenticate(db: &Db, auth: &Auth, token: &str) -> Result<Principal, ApiError> {
     if let Some(prefix) = api_key_prefix(token) {
         let invalid = || ApiError::unauthorized("invalid API key");
-        let key = db.api_key_by_prefix(prefix).await?.ok_or_else(invalid)?;
+        let key = auth.api_key(db, prefix).await?.ok_or_else(invalid)?;
         if !auth.keys.verify_api_key(token, &key.key_hash) {
             return Err(invalid());
         }
@@ -148,14 +210,22 @@ pub async fn authenticate(db: &Db, auth: &Auth, token: &str) -> Result<Principal
         if key.expires_at.is_some_and(|at| at <= now) {
             return Err(ApiError::unauthorized("this API key has expired"));
         }
-        let user = db.user_by_id(&key.user_id).await?.ok_or_else(invalid)?;
+        let user = auth.user(db, &key.user_id).await?.ok_or_else(invalid)?;
+        // `last_used_at` has minute precision: at most one write per key per minute.
         if key.last_used_at.is_none_or(|at| at < now - 60_000) {
             db.touch_api_key(&key.id, now).await?;
+            let touched = ApiKey {
+                last_used_at: Some(now),
+                ..ApiKey::clone(&key)
+            };
+            auth.cache.remember_key(prefix, Arc::new(touched));
         }
         return Ok(Principal {
-            user_id: user.id,
+            user_id: user.id.clone(),
             role: Role::parse(&user.role),
-            via: Via::ApiKey { key_id: key.id },
+            via: Via::ApiKey {
+                key_id: key.id.clone(),
+            },
         });
     }
     let claims = jwt::verify(&auth.keys, token).map_err(|e| match e.kind() {
@@ -164,7 +234,7 @@ pub async fn authenticate(db: &Db, auth: &Auth, token: &str) -> Result<Principal
         }
         _ => ApiError::unauthorized("invalid access token"),
     })?;
-    if db.family_revoked(&claims.sid).await? {
+    if !auth.session_live(db, &claims.sid).await? {
         return Err(ApiError::unauthorized("this session was signed out"));
     }
     Ok(Principal {

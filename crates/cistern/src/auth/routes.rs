@@ -164,6 +164,7 @@ pub struct LogoutBody {
     responses((status = 204), (status = 401, body = ErrorBody)))]
 pub async fn logout(
     State(db): State<Db>,
+    State(auth): State<Arc<Auth>>,
     principal: Principal,
     ctx: RequestContext,
     body: axum::body::Bytes,
@@ -184,7 +185,14 @@ pub async fn logout(
         Via::Session { sid } => Some(sid.as_str()),
         Via::ApiKey { .. } => None,
     };
-    session::logout(&db, &principal.user_id, sid, body.refresh_token.as_deref()).await?;
+    session::logout(
+        &db,
+        &auth,
+        &principal.user_id,
+        sid,
+        body.refresh_token.as_deref(),
+    )
+    .await?;
     audit::record(
         &db,
         &ctx,
@@ -289,12 +297,16 @@ pub async fn oidc(
 /// The signed-in user.
 #[utoipa::path(get, path = "/api/v1/me", tag = "identity", security(("bearer" = [])),
     responses((status = 200, body = UserView), (status = 401, body = ErrorBody)))]
-pub async fn me(State(db): State<Db>, principal: Principal) -> Result<Json<UserView>, ApiError> {
-    let user = db
-        .user_by_id(&principal.user_id)
+pub async fn me(
+    State(db): State<Db>,
+    State(auth): State<Arc<Auth>>,
+    principal: Principal,
+) -> Result<Json<UserView>, ApiError> {
+    let user = auth
+        .user(&db, &principal.user_id)
         .await?
         .ok_or_else(|| ApiError::unauthorized("this account no longer exists"))?;
-    Ok(Json(UserView::from(&user)))
+    Ok(Json(UserView::from(user.as_ref())))
 }
 
 /// `POST /api/v1/api-keys` body.
@@ -441,6 +453,7 @@ pub async fn list_keys(
     responses((status = 204), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn revoke_key(
     State(db): State<Db>,
+    State(auth): State<Arc<Auth>>,
     principal: Principal,
     ctx: RequestContext,
     Path(id): Path<String>,
@@ -448,6 +461,7 @@ pub async fn revoke_key(
     if !db.revoke_api_key(&principal.user_id, &id, now_ms()).await? {
         return Err(ApiError::not_found("no such API key"));
     }
+    auth.cache.forget_keys();
     audit::record(
         &db,
         &ctx,

@@ -225,9 +225,7 @@ pub async fn refresh(db: &Db, auth: &Auth, token: &str) -> Result<TokenPair, Ref
             .await
             .map_err(ApiError::from)?;
     if !fresh && !within_grace(db, auth, &row, now).await? {
-        db.revoke_family(&row.family_id, now)
-            .await
-            .map_err(ApiError::from)?;
+        auth.revoke_session(db, &row.family_id).await?;
         return Err(RefreshError::Replayed {
             user_id: row.user_id,
             family_id: row.family_id,
@@ -264,6 +262,7 @@ async fn within_grace(
 /// Ends the session the refresh token belongs to (owner-checked); its access tokens stop working.
 pub async fn logout(
     db: &Db,
+    auth: &Auth,
     user_id: &str,
     sid: Option<&str>,
     refresh_token: Option<&str>,
@@ -281,6 +280,5 @@ pub async fn logout(
             "an API key has no session: send the session's refresh_token",
         )
     })?;
-    db.revoke_family(&family, now_ms()).await?;
-    Ok(())
+    auth.revoke_session(db, &family).await
 }

@@ -103,6 +103,10 @@ pub struct AuthConfig {
     /// (a page reloaded mid-refresh, two tabs refreshing together) instead of counting as a
     /// replay; each such use starts a new branch of the same session. 0: no grace.
     pub refresh_reuse_grace_secs: u64,
+    /// How long, in milliseconds, an instance trusts what it recently read about a session, API
+    /// key or user before asking the database again. Revocations made on this instance apply at
+    /// once; those made on another instance sharing the database within this time. 0: always ask.
+    pub credential_cache_ms: u64,
     /// `true`: anyone may register; `false`: invite-only (`cistern user create`).
     pub open_registration: bool,
     /// External identity provider (Firebase, Auth0, Clerk, …); off while `issuer` is empty.
@@ -116,6 +120,7 @@ impl Default for AuthConfig {
             access_token_ttl_secs: 15 * 60,
             refresh_token_ttl_secs: 30 * 24 * 3600,
             refresh_reuse_grace_secs: 15,
+            credential_cache_ms: 2_000,
             open_registration: true,
             oidc: OidcConfig::default(),
         }

@@ -154,6 +154,65 @@ async fn a_refresh_race_within_the_grace_window_keeps_the_session() {
     app.stop().await;
 }
 
+#[tokio::test]
+async fn revocations_made_by_another_instance_apply_within_the_credential_cache_time() {
+    use cistern_store::{ApiKeyStore, SessionStore};
+    let app = TestApp::builder()
+        .config(|c| c.auth.credential_cache_ms = 300)
+        .spawn()
+        .await;
+    let user = app.register("cluster@example.com").await;
+    let key: Value = app
+        .call(
+            Method::POST,
+            "/api/v1/api-keys",
+            Some(&user.access),
+            Some(json!({"name": "ci"})),
+        )
+        .await
+        .json()
+        .await
+        .expect("key");
+    let key_token = key["key"].as_str().expect("key");
+    let client = &app;
+    let me = |token: String| async move {
+        client.call(Method::GET, "/api/v1/me", Some(&token), None)
+            .await
+            .status()
+    };
+    assert_eq!(me(key_token.to_owned()).await, 200);
+    assert_eq!(me(user.access.clone()).await, 200);
+    // Another instance sharing the database revokes both: this one learns it within the TTL.
+    let db = &app.state.db;
+    let now = cistern_store::sql::now_ms();
+    assert!(
+        db.revoke_api_key(&user.user_id, key["id"].as_str().expect("id"), now)
+            .await
+            .expect("revoke key")
+    );
+    let claims = user.access.split('.').nth(1).expect("claims");
+    let claims: Value = serde_json::from_slice(
+        &base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, claims)
+            .expect("base64"),
+    )
+    .expect("claims json");
+    db.revoke_family(claims["sid"].as_str().expect("sid"), now)
+        .await
+        .expect("revoke session");
+    for token in [key_token.to_owned(), user.access.clone()] {
+        let mut refused = false;
+        for _ in 0..40 {
+            if me(token.clone()).await == 401 {
+                refused = true;
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        assert!(refused, "still accepted 2 s after a revocation elsewhere");
+    }
+    app.stop().await;
+}
+
 /// Every log line of this test process, captured by a global subscriber at debug level.
 fn captured_logs() -> Arc<Mutex<Vec<u8>>> {
     static LOGS: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
