@@ -58,6 +58,14 @@ pub struct Usage {
     pub estimated: bool,
 }
 
+impl std::ops::AddAssign for Usage {
+    fn add_assign(&mut self, other: Usage) {
+        self.input_tokens = self.input_tokens.saturating_add(other.input_tokens);
+        self.output_tokens = self.output_tokens.saturating_add(other.output_tokens);
+        self.estimated |= other.estimated;
+    }
+}
+
 impl Usage {
     /// Usage as reported by a provider.
     pub fn new(input_tokens: u32, output_tokens: u32) -> Self {

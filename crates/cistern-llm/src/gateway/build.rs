@@ -1,0 +1,153 @@
+//! Turning `[llm]` and the environment into deployments.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::{GatewayOptions, Inner, ModelRoute, env_providers};
+use crate::breaker::Breaker;
+use crate::cache::ResponseCache;
+use crate::clock::Clock;
+use crate::config::{DeploymentConfig, LlmConfig};
+use crate::error::Error;
+use crate::metrics::{Label, Metrics};
+use crate::retry::RetryPolicy;
+use crate::router::{Deployment, DeploymentSpec};
+
+pub(super) fn build(config: LlmConfig, options: GatewayOptions) -> Result<Inner, Error> {
+    let clock = Clock::new(options.clock.clone());
+    let breaker = || {
+        let cooldown = Duration::from_millis(config.breaker.cooldown_ms);
+        Breaker::new(
+            config.breaker.failure_threshold,
+            crate::clock::nanos(cooldown),
+            clock.clone(),
+        )
+    };
+    let default_timeout = Duration::from_millis(config.timeout_ms.max(1));
+    let mut models = HashMap::with_capacity(config.models.len());
+    for (name, model) in &config.models {
+        if model.deployments.is_empty() {
+            return Err(Error::Config(format!("models.{name} has no deployments")));
+        }
+        let mut deployments = Vec::with_capacity(model.deployments.len());
+        for (i, d) in model.deployments.iter().enumerate() {
+            let spec = spec(name, i, d, &options, default_timeout)?;
+            deployments.push(Arc::new(Deployment::new(spec, breaker())?));
+        }
+        if deployments.iter().all(|d| d.weight == 0) {
+            // Nothing to balance: the list order alone decides.
+            tracing::debug!(model = %name, "every deployment has weight 0; using list order");
+        }
+        models.insert(
+            name.clone(),
+            ModelRoute {
+                label: Label(Arc::from(name.as_str())),
+                deployments,
+            },
+        );
+    }
+    let env = if config.passthrough {
+        env_providers(&options)
+    } else {
+        Vec::new()
+    };
+    let env_deployments = env
+        .iter()
+        .map(|p| {
+            let keys = p.api_key.iter().map(|k| k.expose().to_owned()).collect();
+            let spec = DeploymentSpec {
+                name: format!("env:{}", p.name),
+                kind: p.kind,
+                base_url: &p.base_url,
+                keys,
+                upstream_model: None,
+                weight: 1,
+                timeout: default_timeout,
+                input_price_per_mtok: 0.0,
+                output_price_per_mtok: 0.0,
+                context_window: None,
+            };
+            Deployment::new(spec, breaker()).map(Arc::new)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let metrics = Metrics::default();
+    for d in models
+        .values()
+        .flat_map(|m| &m.deployments)
+        .chain(&env_deployments)
+    {
+        metrics.breaker(&d.label, d.breaker.state());
+    }
+    Ok(Inner {
+        cache: ResponseCache::new(&config.cache, clock.clone())?,
+        models,
+        env,
+        env_deployments,
+        passthrough: config.passthrough,
+        retry: RetryPolicy::new(&config.retry),
+        deadline: Duration::from_millis(config.deadline_ms.max(1)),
+        sink: options.sink,
+        metrics,
+        record_bodies: config.record_bodies,
+        passthrough_label: Label(Arc::from("passthrough")),
+        no_deployment: Label(Arc::from("")),
+    })
+}
+
+fn spec<'a>(
+    model: &str,
+    index: usize,
+    d: &'a DeploymentConfig,
+    options: &GatewayOptions,
+    default_timeout: Duration,
+) -> Result<DeploymentSpec<'a>, Error> {
+    let name = d.name.clone().unwrap_or_else(|| format!("{model}/{index}"));
+    let mut keys: Vec<String> = d
+        .api_key
+        .iter()
+        .chain(&d.api_keys)
+        .map(|k| k.expose().to_owned())
+        .filter(|k| !k.is_empty())
+        .collect();
+    // A key named by an environment variable is read once, here.
+    if let Some(var) = &d.api_key_env {
+        match (options.env)(var).filter(|v| !v.trim().is_empty()) {
+            Some(v) => keys.push(v.trim().to_owned()),
+            None => {
+                return Err(Error::Config(format!(
+                    "models.{model}: {name}: api_key_env {var} is not set"
+                )));
+            }
+        }
+    }
+    if d.model.trim().is_empty() {
+        return Err(Error::Config(format!(
+            "models.{model}: {name}: model is empty"
+        )));
+    }
+    if !(d.input_price_per_mtok >= 0.0 && d.output_price_per_mtok >= 0.0) {
+        return Err(Error::Config(format!(
+            "models.{model}: {name}: prices must be ≥ 0"
+        )));
+    }
+    Ok(DeploymentSpec {
+        name,
+        kind: d.provider,
+        base_url: d
+            .base_url
+            .as_deref()
+            .unwrap_or(d.provider.default_base_url()),
+        keys,
+        upstream_model: Some(d.model.clone()),
+        weight: d.weight,
+        timeout: d
+            .timeout_ms
+            .map(Duration::from_millis)
+            .unwrap_or(default_timeout)
+            .max(Duration::from_millis(1)),
+        input_price_per_mtok: d.input_price_per_mtok,
+        output_price_per_mtok: d.output_price_per_mtok,
+        context_window: d.context_window,
+    })
+}

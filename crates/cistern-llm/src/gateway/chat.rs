@@ -1,0 +1,100 @@
+//! Non-streamed chat: cache lookup, attempts, tool-call check and repair round, cache store.
+
+use std::sync::Arc;
+
+use super::attempt::{Failure, describe, send};
+use super::record::Tracker;
+use super::{Gateway, Inner, Route};
+use crate::accounting::{CallContext, CallKind, CallStatus};
+use crate::error::Error;
+use crate::tools;
+use crate::types::{ChatRequest, ChatResponse};
+
+impl Gateway {
+    /// One chat completion. Retries, falls back and repairs malformed tool calls as
+    /// configured; records the call (success or not) to the sink.
+    pub async fn chat(&self, req: ChatRequest, ctx: CallContext) -> Result<ChatResponse, Error> {
+        let inner = &*self.inner;
+        let mut tracker = Tracker::new(CallKind::Chat, &req.model, ctx);
+        match inner.chat(req, &mut tracker).await {
+            Ok(resp) => {
+                tracker.finish(inner, CallStatus::Ok, None, Some(&resp));
+                Ok(resp)
+            }
+            Err(e) => {
+                tracker.finish(inner, CallStatus::Error(e.kind()), Some(&e), None);
+                Err(e)
+            }
+        }
+    }
+}
+
+impl Inner {
+    async fn chat(&self, req: ChatRequest, t: &mut Tracker) -> Result<ChatResponse, Error> {
+        req.check().map_err(Error::BadRequest)?;
+        let req = Arc::new(req);
+        if self.record_bodies {
+            t.request = Some(req.clone());
+        }
+        let route = self.resolve(&req.model)?;
+        t.routed(&route.label, route.upstream.is_some());
+        let key = self.cache.as_ref().and_then(|c| c.key_for(&req, t.ctx()));
+        if let (Some(cache), Some(key)) = (&self.cache, &key) {
+            let hit = cache.get(key).await;
+            self.metrics.cache(&route.label, hit.is_some());
+            if let Some(resp) = hit {
+                t.cache_hit = true;
+                return Ok(resp);
+            }
+        }
+        let mut resp = self.complete(&route, &req, t).await?;
+        if !req.tools.is_empty() && !resp.message.tool_calls.is_empty() {
+            tools::normalise_arguments(&mut resp.message);
+            if let Some(problem) = tools::check(&req, &resp.message) {
+                tracing::debug!(%problem, "tool call failed its check; one repair round");
+                t.repairs = 1;
+                let repair = tools::repair_request(&req, &problem);
+                resp = self.complete(&route, &repair, t).await?;
+                tools::normalise_arguments(&mut resp.message);
+                if let Some(problem) = tools::check(&req, &resp.message) {
+                    return Err(Error::InvalidOutput(format!(
+                        "{problem} (still wrong after a repair round)"
+                    )));
+                }
+            }
+        }
+        if let (Some(cache), Some(key)) = (&self.cache, key) {
+            cache.put(key, &resp).await;
+        }
+        Ok(resp)
+    }
+
+    /// One answer from the route, with retries and fallbacks; usage estimated if missing.
+    pub(crate) async fn complete(
+        &self,
+        route: &Route<'_>,
+        req: &ChatRequest,
+        t: &mut Tracker,
+    ) -> Result<ChatResponse, Error> {
+        let mut resp = self
+            .run(route, &req.model, t, |d, upstream| async move {
+                let request = d
+                    .kind
+                    .chat_request(&d.target(&upstream), req, false)
+                    .map_err(|e| Failure::stop(e, false))?;
+                let http = send(d.kind, request).await?;
+                let bytes = http
+                    .bytes()
+                    .await
+                    .map_err(|e| Failure::retry(Error::Unavailable(describe(&e))))?;
+                // A 2xx body that does not parse was billed: retrying could bill twice.
+                d.kind
+                    .parse_chat(&bytes, req)
+                    .map_err(|e| Failure::stop(e, true))
+            })
+            .await?;
+        crate::tokens::estimate_usage(&mut resp.usage, req, &resp.message);
+        t.usage += resp.usage;
+        Ok(resp)
+    }
+}

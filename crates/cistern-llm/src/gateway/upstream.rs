@@ -1,0 +1,98 @@
+//! An upstream SSE response read as canonical events: bytes → SSE events → the provider's
+//! parser. A byte stream that ends before the protocol's end marker is an error.
+
+use std::pin::Pin;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use futures::{Stream, StreamExt};
+
+use super::attempt::describe;
+use crate::error::Error;
+use crate::provider::{ProviderKind, StreamParser};
+use crate::sse::SseDecoder;
+use crate::types::{ChatRequest, StreamEvent};
+
+type ByteStream = Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send>>;
+
+pub(crate) struct Upstream {
+    body: ByteStream,
+    decoder: SseDecoder,
+    parser: StreamParser,
+    pending: Vec<StreamEvent>,
+    next: usize,
+    eof: bool,
+    /// When the first canonical event arrived (time to first token).
+    pub first_event_at: Option<Instant>,
+}
+
+impl Upstream {
+    pub(crate) fn new(kind: ProviderKind, req: &ChatRequest, resp: reqwest::Response) -> Self {
+        Self {
+            body: Box::pin(resp.bytes_stream()),
+            decoder: SseDecoder::default(),
+            parser: kind.stream_parser(req),
+            pending: Vec::new(),
+            next: 0,
+            eof: false,
+            first_event_at: None,
+        }
+    }
+
+    /// Puts back the event just returned by [`Upstream::next`] (the one read to prove the
+    /// stream works before the caller gets it).
+    pub(crate) fn unread(&mut self, event: StreamEvent) {
+        if self.next > 0 {
+            self.next -= 1;
+            self.pending[self.next] = event;
+        } else {
+            self.pending.insert(0, event);
+        }
+    }
+
+    /// The next event, `Ok(None)` at a complete end; waits at most `idle` for each chunk.
+    pub(crate) async fn next(&mut self, idle: Duration) -> Result<Option<StreamEvent>, Error> {
+        loop {
+            if let Some(slot) = self.pending.get_mut(self.next) {
+                self.next += 1;
+                return Ok(Some(std::mem::replace(
+                    slot,
+                    StreamEvent::TextDelta {
+                        text: String::new(),
+                    },
+                )));
+            }
+            self.pending.clear();
+            self.next = 0;
+            if self.eof {
+                return Ok(None);
+            }
+            let Self {
+                body,
+                decoder,
+                parser,
+                pending,
+                ..
+            } = self;
+            let chunk = tokio::time::timeout(idle, body.next()).await;
+            let mut on_event = |event: &str, data: &str| parser.on_event(event, data, pending);
+            match chunk {
+                Err(_) => return Err(Error::Timeout(idle)),
+                Ok(Some(Ok(chunk))) => decoder.feed(&chunk, &mut on_event)?,
+                Ok(Some(Err(e))) => return Err(Error::Unavailable(describe(&e))),
+                Ok(None) => {
+                    decoder.finish(&mut on_event)?;
+                    self.eof = true;
+                    if !self.parser.finished() {
+                        return Err(Error::Unavailable(
+                            "the provider's stream ended before the answer was complete".into(),
+                        ));
+                    }
+                }
+            }
+            if !self.pending.is_empty() && self.first_event_at.is_none() {
+                self.first_event_at = Some(Instant::now());
+            }
+        }
+    }
+}
