@@ -11,8 +11,8 @@ use cistern_store::{Db, MetaStore};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
-use crate::auth::keys::AuthKeys;
 use crate::auth::Auth;
+use crate::auth::keys::AuthKeys;
 use crate::config::Config;
 use crate::http;
 use crate::http::metrics::Metrics;

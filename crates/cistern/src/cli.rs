@@ -32,6 +32,11 @@ pub enum Command {
     /// Manage API keys.
     #[command(subcommand)]
     Apikey(ApiKeyCommand),
+    /// Run the stateless log scoring service (`POST /score`) on `scorer.host:scorer.port`.
+    Scorer(ScorerArgs),
+    /// Parse or score a log file with Sage's log engine, offline.
+    #[command(subcommand)]
+    Logs(LogsCommand),
     /// Print the OpenAPI document of the HTTP API.
     Openapi,
     /// Print the version.
@@ -82,6 +87,41 @@ pub enum ApiKeyCommand {
         /// Days until the key stops working.
         #[arg(long)]
         expires_in_days: Option<u32>,
+    },
+}
+
+/// `cistern scorer`.
+#[derive(Debug, Args)]
+pub struct ScorerArgs {
+    /// Config file and data dir.
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// Address to bind [default: scorer.host, 127.0.0.1].
+    #[arg(long)]
+    pub host: Option<IpAddr>,
+    /// Port to bind; 0 picks a free one [default: scorer.port, 8090].
+    #[arg(long)]
+    pub port: Option<u16>,
+}
+
+/// `cistern logs …`.
+#[derive(Debug, Subcommand)]
+pub enum LogsCommand {
+    /// Detect the format, mine templates and print them (table, JSON, or loghub's CSV).
+    Parse {
+        /// The log file (plain or gzip); `-` reads stdin.
+        file: PathBuf,
+        /// What to print.
+        #[arg(long, value_enum, default_value = "table")]
+        output: crate::scorer::cli::ParseOutputFormat,
+    },
+    /// Score the file's risk (0–100) with labels and the factors behind them.
+    Score {
+        /// The log file; `-` reads stdin.
+        file: PathBuf,
+        /// Print the whole report as JSON.
+        #[arg(long)]
+        json: bool,
     },
 }
 

@@ -11,6 +11,7 @@ pub mod cli;
 pub mod config;
 pub mod http;
 pub mod quota;
+pub mod scorer;
 pub mod state;
 pub mod telemetry;
 pub mod time;

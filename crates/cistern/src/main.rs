@@ -3,7 +3,9 @@
 use std::process::ExitCode;
 
 use anyhow::Context;
-use cistern::cli::{ApiKeyCommand, Cli, Command, ConfigArgs, ConfigCommand, UserCommand};
+use cistern::cli::{
+    ApiKeyCommand, Cli, Command, ConfigArgs, ConfigCommand, LogsCommand, UserCommand,
+};
 use cistern::{Application, Config, config, telemetry};
 use clap::Parser;
 use tokio_util::sync::CancellationToken;
@@ -82,6 +84,32 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             eprintln!("(shown once: store it now)");
             Ok(())
         }
+        Command::Scorer(args) => {
+            let mut config = load(&args.config, &args.config.overrides())?;
+            telemetry::init(&config.log);
+            config.scorer.host = args.host.unwrap_or(config.scorer.host);
+            config.scorer.port = args.port.unwrap_or(config.scorer.port);
+            let service = cistern::scorer::service::ScorerService::build(&config).await?;
+            println!(
+                "cistern scorer listening on http://{}",
+                service.local_addr()?
+            );
+            let shutdown = CancellationToken::new();
+            until_signal(&shutdown, service.run_until_stopped(shutdown.clone())).await
+        }
+        Command::Logs(command) => {
+            let out = &mut std::io::stdout().lock();
+            let result = match command {
+                LogsCommand::Parse { file, output } => {
+                    cistern::scorer::cli::parse(&file, output, out)
+                }
+                LogsCommand::Score { file, json } => cistern::scorer::cli::score(&file, json, out),
+            };
+            match result {
+                Err(e) if cistern::scorer::cli::is_broken_pipe(&e) => Ok(()),
+                other => other,
+            }
+        }
         Command::Openapi => {
             let doc = cistern::http::openapi::document();
             println!(
@@ -110,7 +138,14 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     // The one line scripts and tests wait for: printed only once the socket accepts connections.
     println!("cistern listening on http://{}", app.local_addr());
     let shutdown = CancellationToken::new();
-    let run = app.run_until_stopped(shutdown.clone());
+    until_signal(&shutdown, app.run_until_stopped(shutdown.clone())).await
+}
+
+/// Drives `run` to its end; on SIGINT or SIGTERM cancels `shutdown` first so it drains.
+async fn until_signal(
+    shutdown: &CancellationToken,
+    run: impl Future<Output = anyhow::Result<()>>,
+) -> anyhow::Result<()> {
     tokio::pin!(run);
     tokio::select! {
         result = &mut run => result,

@@ -102,7 +102,10 @@ mod tests {
         assert!(!cache.session_live("s1"), "a local revocation is immediate");
         cache.remember_session("s2");
         std::thread::sleep(Duration::from_millis(60));
-        assert!(!cache.session_live("s2"), "an entry older than the TTL is a miss");
+        assert!(
+            !cache.session_live("s2"),
+            "an entry older than the TTL is a miss"
+        );
     }
 
     #[test]

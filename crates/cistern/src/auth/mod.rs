@@ -45,7 +45,8 @@ impl Auth {
         Self {
             keys,
             config: config.clone(),
-            oidc: (!config.oidc.issuer.is_empty()).then(|| oidc::Verifier::new(config.oidc.clone())),
+            oidc: (!config.oidc.issuer.is_empty())
+                .then(|| oidc::Verifier::new(config.oidc.clone())),
             cache: cache::CredentialCache::new(std::time::Duration::from_millis(
                 config.credential_cache_ms,
             )),

@@ -152,6 +152,20 @@ fn validate(config: &Config) -> Result<(), ConfigError> {
     if !rl.redis_url.is_empty() && !rl.redis_url.expose().starts_with("redis://") {
         return invalid("rate_limit.redis_url must start with redis://".into());
     }
+    let scorer = &config.scorer;
+    if !scorer.url.is_empty() {
+        if !(scorer.url.starts_with("http://") || scorer.url.starts_with("https://")) {
+            return invalid("scorer.url must start with http:// or https://".into());
+        }
+        if scorer.api_key.is_empty() {
+            return invalid("scorer.api_key is required when scorer.url is set".into());
+        }
+    }
+    if scorer.max_request_bytes == 0 || scorer.timeout_secs == 0 {
+        return invalid(
+            "scorer.max_request_bytes and scorer.timeout_secs must be greater than 0".into(),
+        );
+    }
     if config.quota.default_monthly_tokens < 0 {
         return invalid("quota.default_monthly_tokens must be 0 (unlimited) or more".into());
     }

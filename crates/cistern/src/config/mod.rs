@@ -6,6 +6,7 @@
 //! Every option is documented in the README's configuration reference.
 
 mod load;
+mod scorer;
 mod secret;
 
 use std::net::IpAddr;
@@ -14,6 +15,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 pub use load::{ConfigError, Overrides, ServerOverrides, load};
+pub use scorer::ScorerConfig;
 pub use secret::{Secret, mask_url_password};
 
 /// The whole configuration of a Cistern process.
@@ -36,6 +38,8 @@ pub struct Config {
     pub quota: QuotaConfig,
     /// Request rate limits.
     pub rate_limit: RateLimitConfig,
+    /// Log risk scoring (Sage).
+    pub scorer: ScorerConfig,
 }
 
 impl Default for Config {
@@ -49,6 +53,7 @@ impl Default for Config {
             auth: AuthConfig::default(),
             quota: QuotaConfig::default(),
             rate_limit: RateLimitConfig::default(),
+            scorer: ScorerConfig::default(),
         }
     }
 }

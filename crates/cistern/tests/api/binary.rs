@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 const BIN: &str = env!("CARGO_BIN_EXE_cistern");
 
 /// `cistern` with a clean environment: no inherited `CISTERN_*` variables.
-fn cistern() -> Command {
+pub(crate) fn cistern() -> Command {
     let mut command = Command::new(BIN);
     for (key, _) in std::env::vars() {
         if key.starts_with("CISTERN_") {

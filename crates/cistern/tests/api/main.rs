@@ -8,5 +8,6 @@ mod health;
 mod helpers;
 mod oidc;
 mod openapi;
+mod scorer;
 mod security;
 mod shutdown;

@@ -176,7 +176,8 @@ async fn revocations_made_by_another_instance_apply_within_the_credential_cache_
     let key_token = key["key"].as_str().expect("key");
     let client = &app;
     let me = |token: String| async move {
-        client.call(Method::GET, "/api/v1/me", Some(&token), None)
+        client
+            .call(Method::GET, "/api/v1/me", Some(&token), None)
             .await
             .status()
     };
