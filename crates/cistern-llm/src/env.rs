@@ -109,10 +109,10 @@ fn ollama_url(host: &str) -> String {
 
 /// Which env provider serves an unconfigured `model`, and the upstream name to send.
 pub(crate) fn pick<'m>(providers: &[EnvProvider], model: &'m str) -> Option<(usize, &'m str)> {
-    if let Some((prefix, rest)) = model.split_once('/') {
-        if let Some(i) = providers.iter().position(|p| p.name == prefix) {
-            return Some((i, rest));
-        }
+    if let Some((prefix, rest)) = model.split_once('/')
+        && let Some(i) = providers.iter().position(|p| p.name == prefix)
+    {
+        return Some((i, rest));
     }
     let by_kind = |kind| providers.iter().position(|p| p.kind == kind);
     let sniffed = if model.starts_with("claude") {

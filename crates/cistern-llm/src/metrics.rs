@@ -1,8 +1,8 @@
 //! Prometheus metrics (prometheus-client), registered by the server under its registry.
 //!
 //! Labels are `model` (the name the caller used, or `passthrough` for a failed call to an
-//! unconfigured name, which keeps arbitrary names out of the label space), `deployment` and
-//! a status or direction. Label values are shared `Arc<str>`s: updating a counter allocates
+//! unconfigured name, which keeps arbitrary names out of the label space), `deployment`
+//! (`cache` for a cache hit, empty when none was reached) and a status or direction. Label values are shared `Arc<str>`s: updating a counter allocates
 //! nothing.
 
 use std::sync::Arc;

@@ -92,6 +92,7 @@ pub(super) fn build(config: LlmConfig, options: GatewayOptions) -> Result<Inner,
         record_bodies: config.record_bodies,
         passthrough_label: Label(Arc::from("passthrough")),
         no_deployment: Label(Arc::from("")),
+        cache_label: Label(Arc::from("cache")),
     })
 }
 

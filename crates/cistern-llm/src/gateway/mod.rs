@@ -108,6 +108,7 @@ pub(crate) struct Inner {
     record_bodies: bool,
     passthrough_label: Label,
     no_deployment: Label,
+    cache_label: Label,
 }
 
 /// Where a call goes.
@@ -175,14 +176,14 @@ impl Inner {
                 upstream: None,
             });
         }
-        if self.passthrough {
-            if let Some((i, upstream)) = crate::env::pick(&self.env, model) {
-                return Ok(Route {
-                    label: self.passthrough_label.clone(),
-                    deployments: std::slice::from_ref(&self.env_deployments[i]),
-                    upstream: Some(upstream),
-                });
-            }
+        if self.passthrough
+            && let Some((i, upstream)) = crate::env::pick(&self.env, model)
+        {
+            return Ok(Route {
+                label: self.passthrough_label.clone(),
+                deployments: std::slice::from_ref(&self.env_deployments[i]),
+                upstream: Some(upstream),
+            });
         }
         if self.models.is_empty() && (self.env.is_empty() || !self.passthrough) {
             return Err(Error::NotConfigured);

@@ -101,10 +101,11 @@ impl Tracker {
         } else {
             self.label.clone()
         };
-        let deployment_label = self
-            .deployment
-            .as_ref()
-            .map_or(&gw.no_deployment, |d| &d.label);
+        let deployment_label = match (&self.deployment, self.cache_hit) {
+            (_, true) => &gw.cache_label,
+            (Some(d), false) => &d.label,
+            (None, false) => &gw.no_deployment,
+        };
         gw.metrics.call(
             &label,
             deployment_label,

@@ -344,10 +344,10 @@ impl ChatRequest {
                 ));
             }
         }
-        if let Some(ToolChoice::Function(name)) = &self.tool_choice {
-            if !self.tools.iter().any(|t| &t.function.name == name) {
-                return Err(format!("tool_choice names {name:?}, which is not in tools"));
-            }
+        if let Some(ToolChoice::Function(name)) = &self.tool_choice
+            && !self.tools.iter().any(|t| &t.function.name == name)
+        {
+            return Err(format!("tool_choice names {name:?}, which is not in tools"));
         }
         if matches!(self.tool_choice, Some(ToolChoice::Required)) && self.tools.is_empty() {
             return Err("tool_choice is required but no tools are given".into());

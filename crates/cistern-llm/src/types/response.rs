@@ -62,7 +62,8 @@ impl std::ops::AddAssign for Usage {
     fn add_assign(&mut self, other: Usage) {
         self.input_tokens = self.input_tokens.saturating_add(other.input_tokens);
         self.output_tokens = self.output_tokens.saturating_add(other.output_tokens);
-        self.estimated |= other.estimated;
+        // Estimated if any part was.
+        self.estimated = self.estimated || other.estimated;
     }
 }
 

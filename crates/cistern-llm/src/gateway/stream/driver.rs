@@ -153,13 +153,12 @@ impl Driver {
     async fn complete(&mut self) -> Option<Result<StreamEvent, Error>> {
         self.done = true;
         let message = self.message();
-        if !self.req.tools.is_empty() {
-            if let Some(problem) = tools::check(&self.req, &message) {
-                let e = Error::InvalidOutput(format!(
-                    "{problem} (a streamed call gets no repair round)"
-                ));
-                return Some(Err(self.record_failure(e, &message)));
-            }
+        if !self.req.tools.is_empty()
+            && let Some(problem) = tools::check(&self.req, &message)
+        {
+            let e =
+                Error::InvalidOutput(format!("{problem} (a streamed call gets no repair round)"));
+            return Some(Err(self.record_failure(e, &message)));
         }
         let usage = self.usage_for(&message);
         let reason = self

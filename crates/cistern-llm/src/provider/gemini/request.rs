@@ -184,11 +184,9 @@ pub(crate) fn chat_request(
         system_instruction: system.map(|s| SystemInstruction {
             parts: [Part::Text(Cow::Owned(s))],
         }),
-        tools: (!declarations.is_empty()).then(|| {
-            [Tools {
-                function_declarations: declarations,
-            }]
-        }),
+        tools: (!declarations.is_empty()).then_some([Tools {
+            function_declarations: declarations,
+        }]),
         tool_config,
         generation_config: GenerationConfig {
             temperature: req.temperature,
