@@ -71,6 +71,16 @@ pub(crate) struct Tok {
 
 /// Cuts the first `out.len()` tokens of `line`, classifying each. Returns how many were found.
 pub(crate) fn header_tokens(line: &str, out: &mut [Tok]) -> usize {
+    let n = header_spans(line, out);
+    for t in &mut out[..n] {
+        t.kind = classify(&line[t.start..t.end]);
+    }
+    n
+}
+
+/// Cuts the first `out.len()` tokens of `line` without classifying them
+/// (kinds are left as [`Kind::Other`]). Returns how many were found.
+fn header_spans(line: &str, out: &mut [Tok]) -> usize {
     let b = line.as_bytes();
     let mut i = 0usize;
     let mut n = 0usize;
@@ -93,7 +103,7 @@ pub(crate) fn header_tokens(line: &str, out: &mut [Tok]) -> usize {
         out[n] = Tok {
             start,
             end: i,
-            kind: classify(&line[start..i]),
+            kind: Kind::Other,
         };
         n += 1;
     }
@@ -205,22 +215,36 @@ impl HeaderShape {
     pub fn split<'a>(&self, line: &'a str) -> Option<Split<'a>> {
         let mut toks = [Tok::default(); MAX_HEADER_TOKENS + COMP_DRIFT];
         let want = (self.kinds.len() + COMP_DRIFT).min(toks.len());
-        let n = header_tokens(line, &mut toks[..want]);
+        let n = header_spans(line, &mut toks[..want]);
         let fixed = self.comp.unwrap_or(self.kinds.len());
         if n < fixed {
             return None;
         }
-        let matches = (0..fixed)
-            .filter(|&i| toks[i].kind == self.kinds[i])
-            .count();
-        if fixed > 0 && (matches * 10 < fixed * 6 || !kinds_compatible(toks[0].kind, self.kinds[0]))
-        {
-            return None;
+        // Tokens are classified lazily: the first decides most misfits on its own.
+        let kind_at = |toks: &mut [Tok], i: usize| {
+            toks[i].kind = classify(&line[toks[i].start..toks[i].end]);
+            toks[i].kind
+        };
+        if fixed > 0 {
+            let first = kind_at(&mut toks, 0);
+            if !kinds_compatible(first, self.kinds[0]) {
+                return None;
+            }
+            let mut matches = usize::from(first == self.kinds[0]);
+            for i in 1..fixed {
+                matches += usize::from(kind_at(&mut toks, i) == self.kinds[i]);
+            }
+            if matches * 10 < fixed * 6 {
+                return None;
+            }
         }
         let comp_at = self.comp.and_then(|c| {
             (c..n.min(c + COMP_DRIFT + 1)).find(|&i| line[..toks[i].end].ends_with(':'))
         });
         let end = comp_at.map_or(fixed, |i| i + 1);
+        for i in fixed..end.min(n) {
+            kind_at(&mut toks, i);
+        }
         let content = if end < n {
             &line[toks[end].start..]
         } else {

@@ -64,39 +64,9 @@ impl Kind {
     }
 }
 
-const LEVELS: &[&str] = &[
-    "TRACE",
-    "DEBUG",
-    "INFO",
-    "NOTICE",
-    "WARN",
-    "WARNING",
-    "ERROR",
-    "ERR",
-    "FATAL",
-    "CRITICAL",
-    "CRIT",
-    "SEVERE",
-    "FINE",
-    "FINER",
-    "FINEST",
-    "CONFIG",
-    "ALERT",
-    "EMERG",
-    "EMERGENCY",
-    "VERBOSE",
-    "PANIC",
-    "DBG",
-    "INF",
-    "WRN",
-    "ERRO",
-    "EROR",
+const MONTHS: [&[u8; 3]; 12] = [
+    b"jan", b"feb", b"mar", b"apr", b"may", b"jun", b"jul", b"aug", b"sep", b"oct", b"nov", b"dec",
 ];
-
-const MONTHS: &[&str] = &[
-    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
-];
-const WEEKDAYS: &[&str] = &["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
 /// Returns the month number (1–12) of an English month name or abbreviation.
 pub fn month_number(word: &str) -> Option<u32> {
@@ -115,12 +85,16 @@ pub fn month_number(word: &str) -> Option<u32> {
         "december",
     ];
     let w = word.strip_suffix('.').unwrap_or(word);
-    if w.len() < 3 || w.len() > 9 || !w.is_ascii() {
+    let b = w.as_bytes();
+    if b.len() < 3 || b.len() > 9 || !w.is_ascii() {
         return None;
     }
-    let i = MONTHS
-        .iter()
-        .position(|m| m.eq_ignore_ascii_case(&w[..3]))?;
+    let key = [
+        b[0].to_ascii_lowercase(),
+        b[1].to_ascii_lowercase(),
+        b[2].to_ascii_lowercase(),
+    ];
+    let i = MONTHS.iter().position(|m| **m == key)?;
     // "Mayday" or "Decoder" are not months: the abbreviation or a prefix of the full name.
     (w.len() == 3
         || FULL[i]
@@ -129,8 +103,25 @@ pub fn month_number(word: &str) -> Option<u32> {
     .then_some(i as u32 + 1)
 }
 
+/// Whether an all-letter word starts like a weekday (`Sun`, `Monday`; also `Monitor`).
+fn is_weekday_like(b: &[u8]) -> bool {
+    if b.len() < 3 || b.len() > 9 {
+        return false;
+    }
+    let key = [
+        b[0].to_ascii_lowercase(),
+        b[1].to_ascii_lowercase(),
+        b[2].to_ascii_lowercase(),
+    ];
+    matches!(
+        &key,
+        b"mon" | b"tue" | b"wed" | b"thu" | b"fri" | b"sat" | b"sun"
+    )
+}
+
 /// Whether `word` names a severity level (case-insensitive; brackets and a trailing colon allowed).
 pub fn level_of(word: &str) -> Option<crate::Level> {
+    use crate::Level;
     let w = word.trim_end_matches(':');
     let w = w
         .strip_prefix('[')
@@ -138,29 +129,80 @@ pub fn level_of(word: &str) -> Option<crate::Level> {
         .or_else(|| w.strip_prefix('<').and_then(|x| x.strip_suffix('>')))
         .unwrap_or(w)
         .trim();
-    if w.len() == 1 {
-        return match w.as_bytes()[0] {
-            b'V' | b'D' => Some(crate::Level::Debug),
-            b'I' => Some(crate::Level::Info),
-            b'W' => Some(crate::Level::Warn),
-            b'E' => Some(crate::Level::Error),
-            b'F' | b'A' => Some(crate::Level::Fatal),
-            _ => None,
-        };
-    }
-    if w.len() > 9 || w.len() < 3 || !w.is_ascii() {
-        return None;
-    }
-    let up = LEVELS.iter().find(|l| l.eq_ignore_ascii_case(w))?;
-    Some(match *up {
-        "TRACE" | "DEBUG" | "FINE" | "FINER" | "FINEST" | "VERBOSE" | "DBG" | "CONFIG" => {
-            crate::Level::Debug
+    let b = w.as_bytes();
+    match b.len() {
+        1 => {
+            return match b[0] {
+                b'V' | b'D' => Some(Level::Debug),
+                b'I' => Some(Level::Info),
+                b'W' => Some(Level::Warn),
+                b'E' => Some(Level::Error),
+                b'F' | b'A' => Some(Level::Fatal),
+                _ => None,
+            };
         }
-        "INFO" | "NOTICE" | "INF" => crate::Level::Info,
-        "WARN" | "WARNING" | "WRN" => crate::Level::Warn,
-        "ERROR" | "ERR" | "ERRO" | "EROR" | "SEVERE" => crate::Level::Error,
-        _ => crate::Level::Fatal,
+        3..=9 => {}
+        _ => return None,
+    }
+    // Upper-cased into a stack buffer: no allocation, one comparison per candidate.
+    let mut up = [0u8; 9];
+    for (d, &c) in up.iter_mut().zip(b) {
+        if !c.is_ascii() {
+            return None;
+        }
+        *d = c.to_ascii_uppercase();
+    }
+    Some(match &up[..b.len()] {
+        b"TRACE" | b"DEBUG" | b"FINE" | b"FINER" | b"FINEST" | b"VERBOSE" | b"DBG" | b"CONFIG" => {
+            Level::Debug
+        }
+        b"INFO" | b"NOTICE" | b"INF" => Level::Info,
+        b"WARN" | b"WARNING" | b"WRN" => Level::Warn,
+        b"ERROR" | b"ERR" | b"ERRO" | b"EROR" | b"SEVERE" => Level::Error,
+        b"FATAL" | b"CRITICAL" | b"CRIT" | b"ALERT" | b"EMERG" | b"EMERGENCY" | b"PANIC" => {
+            Level::Fatal
+        }
+        _ => return None,
     })
+}
+
+/// Byte classes for [`classify`]'s single pass over a token.
+mod class {
+    pub const ALPHA: u8 = 1;
+    pub const DIGIT: u8 = 2;
+    /// `-`, `|`, `=`: separator tokens.
+    pub const DASH: u8 = 4;
+    /// Allowed in an identifier: alphanumerics and `-_.:/@`.
+    pub const ID: u8 = 8;
+    /// Allowed in a word: letters and `-_.`.
+    pub const WORD: u8 = 16;
+
+    pub const TABLE: [u8; 256] = {
+        let mut t = [0u8; 256];
+        let mut c = 0usize;
+        while c < 256 {
+            let b = c as u8;
+            let mut k = 0u8;
+            if b.is_ascii_alphabetic() {
+                k |= ALPHA | ID | WORD;
+            }
+            if b.is_ascii_digit() {
+                k |= DIGIT | ID;
+            }
+            if matches!(b, b'-' | b'|' | b'=') {
+                k |= DASH;
+            }
+            if matches!(b, b'-' | b'_' | b'.' | b':' | b'/' | b'@') {
+                k |= ID;
+            }
+            if matches!(b, b'-' | b'_' | b'.') {
+                k |= WORD;
+            }
+            t[c] = k;
+            c += 1;
+        }
+        t
+    };
 }
 
 /// Classifies one header token.
@@ -169,7 +211,14 @@ pub fn classify(tok: &str) -> Kind {
     if b.is_empty() {
         return Kind::Other;
     }
-    if b.iter().all(|&c| c == b'-' || c == b'|' || c == b'=') {
+    // One pass: which classes every byte has (`all`) and which some byte has (`any`).
+    let (mut all, mut any) = (u8::MAX, 0u8);
+    for &c in b {
+        let k = class::TABLE[c as usize];
+        all &= k;
+        any |= k;
+    }
+    if all & class::DASH != 0 {
         return Kind::Dash;
     }
     let first = b[0];
@@ -192,8 +241,8 @@ pub fn classify(tok: &str) -> Kind {
     }
     if b.len() <= 11
         && first.is_ascii_alphabetic()
-        && level_of(tok).is_some()
         && (tok.len() > 1 || first.is_ascii_uppercase())
+        && level_of(tok).is_some()
     {
         return Kind::Level;
     }
@@ -203,30 +252,32 @@ pub fn classify(tok: &str) -> Kind {
     if last == b':' {
         return Kind::Comp;
     }
-    if b.iter().all(|c| c.is_ascii_alphabetic()) {
+    if all & class::ALPHA != 0 {
         if month_number(tok).is_some() {
             return Kind::Month;
         }
-        if b.len() >= 3
-            && WEEKDAYS.contains(&tok[..3].to_ascii_lowercase().as_str())
-            && b.len() <= 9
-        {
+        if is_weekday_like(b) {
             return Kind::Weekday;
         }
     }
-    let digits = b.iter().filter(|c| c.is_ascii_digit()).count();
-    if digits > 0
-        && b.iter()
-            .all(|c| c.is_ascii_alphanumeric() || b"-_.:/@".contains(c))
-    {
+    if any & class::DIGIT != 0 && all & class::ID != 0 {
         return Kind::Id;
     }
-    if b.iter()
-        .all(|c| c.is_ascii_alphabetic() || b"-_.".contains(c))
-    {
+    if all & class::WORD != 0 {
         return Kind::Word;
     }
     Kind::Other
+}
+
+/// Whether a message token is a month or weekday name (what [`classify`] calls
+/// [`Kind::Month`] or [`Kind::Weekday`]), without classifying it fully.
+pub fn is_date_word(tok: &str) -> bool {
+    let b = tok.as_bytes();
+    b.len() >= 3
+        && b.len() <= 9
+        && b.iter().all(u8::is_ascii_alphabetic)
+        && level_of(tok).is_none()
+        && (month_number(tok).is_some() || is_weekday_like(b))
 }
 
 /// Kinds for tokens made of digits and date/time separators only.

@@ -16,64 +16,113 @@
 /// The wildcard written in templates.
 pub const WILDCARD: &str = "<*>";
 
+/// Byte classes for the single pass over a token.
+mod class {
+    pub const DIGIT: u8 = 1;
+    pub const SLASH: u8 = 2;
+    pub const DOT: u8 = 4;
+    /// First letter of `true`, `false`, `null` (any case).
+    pub const TFN: u8 = 8;
+    pub const ALNUM: u8 = 16;
+    /// Punctuation that separates segments.
+    pub const DELIM: u8 = 32;
+
+    pub const TABLE: [u8; 256] = {
+        let mut t = [0u8; 256];
+        let mut c = 0usize;
+        while c < 256 {
+            let b = c as u8;
+            let mut k = 0u8;
+            if b.is_ascii_digit() {
+                k |= DIGIT | ALNUM;
+            }
+            if b.is_ascii_alphabetic() {
+                k |= ALNUM;
+            }
+            if matches!(b, b't' | b'f' | b'n' | b'T' | b'F' | b'N') {
+                k |= TFN;
+            }
+            if b == b'/' {
+                k |= SLASH;
+            }
+            if b == b'.' {
+                k |= DOT;
+            }
+            if matches!(
+                b,
+                b'=' | b','
+                    | b';'
+                    | b':'
+                    | b'('
+                    | b')'
+                    | b'['
+                    | b']'
+                    | b'{'
+                    | b'}'
+                    | b'<'
+                    | b'>'
+                    | b'"'
+                    | b'\''
+                    | b'|'
+                    | b'@'
+                    | b'#'
+                    | b'/'
+            ) {
+                k |= DELIM;
+            }
+            t[c] = k;
+            c += 1;
+        }
+        t
+    };
+}
+
+#[inline]
 fn is_delim(c: u8) -> bool {
-    matches!(
-        c,
-        b'=' | b','
-            | b';'
-            | b':'
-            | b'('
-            | b')'
-            | b'['
-            | b']'
-            | b'{'
-            | b'}'
-            | b'<'
-            | b'>'
-            | b'"'
-            | b'\''
-            | b'|'
-            | b'@'
-            | b'#'
-            | b'/'
-    )
+    class::TABLE[c as usize] & class::DELIM != 0
 }
 
 /// Appends the masked form of `tok` to `out`; returns `true` when the whole token is a wildcard.
 pub fn mask_token(tok: &str, out: &mut String) -> bool {
     let b = tok.as_bytes();
-    // Fast path: no digit and no slash means nothing to mask.
-    let (mut dots, mut hot) = (0usize, false);
-    for &c in b {
-        dots += usize::from(c == b'.');
-        hot |= c.is_ascii_digit() || c == b'/';
+    // One pass decides whether anything can be masked: a digit, a slash, a data
+    // word (`true`/`false`/`null` at a word start) or two dots (a host name).
+    let (mut any, mut dots, mut data, mut prev_alnum) = (0u8, 0usize, false, false);
+    for (i, &c) in b.iter().enumerate() {
+        let k = class::TABLE[c as usize];
+        any |= k;
+        dots += usize::from(k & class::DOT != 0);
+        if k & class::TFN != 0 && !prev_alnum && !data {
+            data = data_word_at(b, i);
+        }
+        prev_alnum = k & class::ALNUM != 0;
     }
-    if !(hot || has_data_word(b) || (dots >= 2 && is_hostname(trim_punct(tok).1))) {
+    let hot = any & (class::DIGIT | class::SLASH) != 0;
+    if !(hot || data || (dots >= 2 && is_hostname(trim_punct(tok).1))) {
         out.push_str(tok);
         return false;
     }
     let (lead, core, trail) = trim_punct(tok);
-    if is_path_or_url(core) {
-        out.push_str(lead);
-        out.push_str(WILDCARD);
-        out.push_str(trail);
-        return lead.is_empty() && trail.is_empty();
-    }
-    if is_hostname(core) {
+    if is_path_or_url(core, any & class::SLASH != 0) {
         out.push_str(lead);
         out.push_str(WILDCARD);
         out.push_str(trail);
         return lead.is_empty() && trail.is_empty();
     }
     // `key=value`: a value holding a digit is a value as a whole (`rhost=220-135-151-1.hinet.net`).
-    if let Some(eq) = core.find('=') {
-        let (key, value) = (&core[..eq], &core[eq + 1..]);
+    if let Some(eq) = core.bytes().position(|c| c == b'=') {
+        let (key, value) = (&core.as_bytes()[..eq], &core.as_bytes()[eq + 1..]);
         if eq > 0
             && key
-                .bytes()
-                .all(|c| c.is_ascii_alphanumeric() || b"_.-".contains(&c))
-            && value.bytes().any(|c| c.is_ascii_digit())
-            && !value.contains(['=', ',', ';', '<', '(', '[', '{', ':', '"', '\''])
+                .iter()
+                .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-'))
+            && value.iter().any(u8::is_ascii_digit)
+            && !value.iter().any(|&c| {
+                matches!(
+                    c,
+                    b'=' | b',' | b';' | b'<' | b'(' | b'[' | b'{' | b':' | b'"' | b'\''
+                )
+            })
         {
             out.push_str(lead);
             out.push_str(&core[..=eq]);
@@ -121,18 +170,16 @@ pub fn mask_token(tok: &str, out: &mut String) -> bool {
     all_wild && out.len() > start_len
 }
 
-/// Whether a token holds `true`, `false` or `null` (any case) starting at a word boundary.
-fn has_data_word(b: &[u8]) -> bool {
-    (0..b.len()).any(|i| {
-        let boundary = i == 0 || !b[i - 1].is_ascii_alphanumeric();
-        let word: &[u8] = match b[i] | 0x20 {
-            b't' => b"true",
-            b'f' => b"false",
-            b'n' => b"null",
-            _ => return false,
-        };
-        boundary && b.len() >= i + word.len() && b[i..i + word.len()].eq_ignore_ascii_case(word)
-    })
+/// Whether `true`, `false` or `null` (any case) starts at `b[i]`.
+#[inline]
+fn data_word_at(b: &[u8], i: usize) -> bool {
+    let word: &[u8] = match b[i] | 0x20 {
+        b't' => b"true",
+        b'f' => b"false",
+        b'n' => b"null",
+        _ => return false,
+    };
+    b.len() >= i + word.len() && b[i..i + word.len()].eq_ignore_ascii_case(word)
 }
 
 fn trim_punct(tok: &str) -> (&str, &str, &str) {
@@ -153,15 +200,22 @@ fn trim_punct(tok: &str) -> (&str, &str, &str) {
     (&tok[..s], &tok[s..e], &tok[e..])
 }
 
-fn is_path_or_url(t: &str) -> bool {
-    if t.contains("://") || is_hostname(t) {
+/// A URL, a path or a host name; `has_slash` says whether `t` holds a `/` (all but host names need one).
+fn is_path_or_url(t: &str, has_slash: bool) -> bool {
+    if is_hostname(t) {
         return true;
     }
+    if !has_slash {
+        return false;
+    }
     let b = t.as_bytes();
+    if b.windows(3).any(|w| w == b"://") {
+        return true;
+    }
     let slashes = b.iter().filter(|&&c| c == b'/').count();
     (b.first() == Some(&b'/') && b.len() > 1 && slashes >= 2 && !b[1].is_ascii_digit())
         || (t.starts_with("./") || t.starts_with("~/"))
-        || (slashes >= 3 && !t.contains('='))
+        || (slashes >= 3 && !b.contains(&b'='))
 }
 
 /// Top-level domains that end host names (`ns1.example.com`, `db-3.corp.internal`).
@@ -198,19 +252,25 @@ const TLDS: &[&str] = &[
 
 /// A dotted name of at least three labels ending with a top-level domain, optionally with `:port`.
 fn is_hostname(t: &str) -> bool {
-    if memchr::memchr(b'.', t.as_bytes()).is_none() {
-        return false;
+    // One pass up to the port: label characters only, count the dots, remember the last.
+    let b = t.as_bytes();
+    let (mut dots, mut last_dot) = (0usize, 0usize);
+    let mut end = b.len();
+    for (i, &c) in b.iter().enumerate() {
+        if c == b'.' {
+            dots += 1;
+            last_dot = i;
+        } else if c == b':' {
+            end = i;
+            break;
+        } else if !(c.is_ascii_alphanumeric() || c == b'-') {
+            return false;
+        }
     }
-    let host = t.split(':').next().unwrap_or(t);
-    let labels = host.split('.').count();
-    labels >= 3
-        && host
-            .bytes()
-            .all(|c| c.is_ascii_alphanumeric() || c == b'-' || c == b'.')
-        && host
-            .rsplit('.')
-            .next()
-            .is_some_and(|tld| TLDS.contains(&tld.to_ascii_lowercase().as_str()))
+    dots >= 2 && {
+        let tld = &b[last_dot + 1..end];
+        TLDS.iter().any(|d| d.as_bytes().eq_ignore_ascii_case(tld))
+    }
 }
 
 enum SegMask {
@@ -222,7 +282,23 @@ enum SegMask {
 
 fn segment_mask(seg: &str) -> SegMask {
     let b = seg.as_bytes();
-    let digits = b.iter().filter(|c| c.is_ascii_digit()).count();
+    // One pass: digits, alphanumerics, the longest digit run, the first `-` or `.`.
+    let (mut digits, mut alnum, mut run, mut longest_run) = (0usize, 0usize, 0usize, 0usize);
+    let mut dash_or_dot = None;
+    for (j, &c) in b.iter().enumerate() {
+        if c.is_ascii_digit() {
+            digits += 1;
+            alnum += 1;
+            run += 1;
+            longest_run = longest_run.max(run);
+        } else {
+            run = 0;
+            alnum += usize::from(c.is_ascii_alphabetic());
+            if dash_or_dot.is_none() && (c == b'-' || c == b'.') {
+                dash_or_dot = Some(j);
+            }
+        }
+    }
     if digits == 0 {
         // Booleans and nulls are data wherever they appear.
         let data = ["true", "false", "null"]
@@ -234,7 +310,7 @@ fn segment_mask(seg: &str) -> SegMask {
         return SegMask::Whole;
     }
     // `node-246`, `core.2275`, `Interconnect-0T00`: a name, a dash or dot, then a number-ish tail.
-    if let Some(d) = seg.find(['-', '.']) {
+    if let Some(d) = dash_or_dot {
         let (name, tail) = (&b[..d], &b[d + 1..]);
         if name.len() >= 2
             && name.iter().all(u8::is_ascii_alphabetic)
@@ -243,24 +319,10 @@ fn segment_mask(seg: &str) -> SegMask {
             return SegMask::Suffix(d + 1);
         }
     }
-    let alnum = b.iter().filter(|c| c.is_ascii_alphanumeric()).count();
-    if digits * 2 > alnum || longest_digit_run(b) >= 4 {
+    if digits * 2 > alnum || longest_run >= 4 {
         return SegMask::Whole;
     }
     SegMask::Keep
-}
-
-fn longest_digit_run(b: &[u8]) -> usize {
-    let (mut best, mut cur) = (0, 0);
-    for c in b {
-        if c.is_ascii_digit() {
-            cur += 1;
-            best = best.max(cur);
-        } else {
-            cur = 0;
-        }
-    }
-    best
 }
 
 /// `42`, `-1`, `+3`, `1,024`, `3.14`, `10.0.0.1`, `3.5ms`, `4096kB`, `85%`, `1e-3`.

@@ -60,6 +60,10 @@ pub struct Miner {
     by_len: FxMap<usize, Vec<u32>>,
     buf: String,
     spans: Vec<(u32, u32)>,
+    /// Scratch for [`Miner::mask_dates`].
+    masked: Vec<bool>,
+    spare: String,
+    spare_spans: Vec<(u32, u32)>,
 }
 
 impl Miner {
@@ -148,36 +152,42 @@ impl Miner {
     fn mask_dates(&mut self) {
         let n = self.spans.len();
         let mut hit = false;
-        let mut masked = vec![false; 0];
         for i in (0..n).rev() {
             let next_wild = i + 1 < n
-                && (self.token(i + 1).starts_with(WILDCARD) || masked.get(i + 1) == Some(&true));
+                && ((hit && self.masked[i + 1]) || self.token(i + 1).starts_with(WILDCARD));
             let prev_wild = i > 0 && self.token(i - 1) == WILDCARD;
-            if (next_wild && is_date_word(self.token(i))) || (prev_wild && is_unit(self.token(i))) {
+            if (next_wild && crate::kind::is_date_word(self.token(i)))
+                || (prev_wild && is_unit(self.token(i)))
+            {
                 if !hit {
-                    masked = vec![false; n];
+                    self.masked.clear();
+                    self.masked.resize(n, false);
                     hit = true;
                 }
-                masked[i] = true;
+                self.masked[i] = true;
             }
         }
         if !hit {
             return;
         }
-        let old = std::mem::take(&mut self.buf);
-        let spans = std::mem::take(&mut self.spans);
-        for (i, &(s, e)) in spans.iter().enumerate() {
+        // Rebuild into the spare buffers, then swap: no allocation once they have grown.
+        self.spare.clear();
+        self.spare_spans.clear();
+        for (i, &(s, e)) in self.spans.iter().enumerate() {
             if i > 0 {
-                self.buf.push(' ');
+                self.spare.push(' ');
             }
-            let start = self.buf.len();
-            self.buf.push_str(if masked[i] {
+            let start = self.spare.len();
+            self.spare.push_str(if self.masked[i] {
                 WILDCARD
             } else {
-                &old[s as usize..e as usize]
+                &self.buf[s as usize..e as usize]
             });
-            self.spans.push((start as u32, self.buf.len() as u32));
+            self.spare_spans
+                .push((start as u32, self.spare.len() as u32));
         }
+        std::mem::swap(&mut self.buf, &mut self.spare);
+        std::mem::swap(&mut self.spans, &mut self.spare_spans);
     }
 
     fn token(&self, i: usize) -> &str {
@@ -283,13 +293,6 @@ fn is_unit(t: &str) -> bool {
             | "sec"
             | "secs"
             | "%"
-    )
-}
-
-fn is_date_word(t: &str) -> bool {
-    matches!(
-        crate::kind::classify(t),
-        crate::kind::Kind::Month | crate::kind::Kind::Weekday
     )
 }
 
