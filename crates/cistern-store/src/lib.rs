@@ -17,6 +17,7 @@ pub mod testing;
 
 pub use blob::{BlobConfig, BlobStore, S3Config};
 pub use sql::{
-    ApiKey, ApiKeyStore, AuditEvent, AuditFilter, AuditStore, Backend, Db, MetaStore,
-    NewAuditEvent, NewUser, RefreshToken, SessionStore, UsageRow, UsageStore, User, UserStore,
+    ApiKey, ApiKeyStore, AuditEvent, AuditFilter, AuditStore, Backend, Db, LlmCall, LlmCallCursor,
+    LlmCallFilter, LlmCallStatus, LlmCallStore, LlmCallSummary, MetaStore, NewAuditEvent,
+    NewLlmCall, NewUser, RefreshToken, SessionStore, UsageRow, UsageStore, User, UserStore,
 };

@@ -7,8 +7,10 @@ use bytes::Bytes;
 use cistern_store::blob::{self, BlobConfig};
 use cistern_store::sql::{Backend, Error, PoolOptions, now_ms};
 use cistern_store::{
-    ApiKey, ApiKeyStore, AuditFilter, AuditStore, BlobStore, Db, MetaStore, NewAuditEvent, NewUser,
-    RefreshToken, SessionStore, UsageRow, UsageStore, User, UserStore, testing,
+    ApiKey, ApiKeyStore, AuditFilter, AuditStore, BlobStore, Db, LlmCall, LlmCallCursor,
+    LlmCallFilter, LlmCallStatus, LlmCallStore, LlmCallSummary, MetaStore, NewAuditEvent,
+    NewLlmCall, NewUser, RefreshToken, SessionStore, UsageRow, UsageStore, User, UserStore,
+    testing,
 };
 use futures::TryStreamExt;
 use object_store::path::Path;
@@ -67,6 +69,12 @@ sql_suite!(
     api_keys_are_owner_scoped,
     audit_log_is_append_only_and_pages,
     usage_accumulates_per_month_model_and_app,
+    llm_calls_insert_in_batches_and_read_back,
+    llm_calls_are_owner_scoped,
+    llm_calls_filter_by_model_status_and_app,
+    llm_calls_page_without_gaps_or_duplicates,
+    llm_call_bodies_only_in_the_single_read,
+    llm_calls_prune_by_age,
 );
 
 async fn migrations_are_idempotent(db: Db) {
@@ -418,6 +426,354 @@ async fn usage_accumulates_per_month_model_and_app(db: Db) {
     );
     assert_eq!(db.tokens_used(&u.id, "2026-11").await.expect("sum"), 177);
     assert_eq!(db.tokens_used(&u.id, "2026-09").await.expect("sum"), 0);
+}
+
+// ---- the LLM call log ----
+
+/// A call by `user` at `at` with every column set, bodies included.
+fn new_call(user: Option<&str>, at: i64) -> NewLlmCall {
+    LlmCall {
+        summary: LlmCallSummary {
+            id: uuid::Uuid::now_v7().to_string(),
+            user_id: user.map(str::to_owned),
+            api_key_id: Some("key-1".into()),
+            app: "api".into(),
+            model: "fast".into(),
+            provider: Some("openai".into()),
+            deployment: Some("openai-1".into()),
+            upstream_model: Some("gpt-4o-mini".into()),
+            status: LlmCallStatus::Ok,
+            error_kind: None,
+            error_message: None,
+            stream: true,
+            cache_hit: false,
+            attempts: 2,
+            fallbacks: 1,
+            tokens_in: 120,
+            tokens_out: 30,
+            tokens_estimated: true,
+            cost_micros: 4_567,
+            first_token_ms: Some(85),
+            total_ms: 912,
+            created_at: at,
+        },
+        request_body: Some(r#"{"messages":[{"role":"user","content":"héllo ✓"}]}"#.into()),
+        response_body: Some("Hello!".into()),
+    }
+}
+
+fn first(limit: i64) -> LlmCallFilter {
+    LlmCallFilter {
+        limit,
+        ..LlmCallFilter::default()
+    }
+}
+
+/// Every stored call, whoever owns it (the API has no such query on purpose).
+async fn count_llm_calls(db: &Db) -> i64 {
+    let sql = "SELECT COUNT(*) FROM llm_calls";
+    match db {
+        Db::Sqlite(p) => sqlx::query_scalar(sql).fetch_one(p).await,
+        Db::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await,
+    }
+    .expect("count")
+}
+
+async fn llm_calls_insert_in_batches_and_read_back(db: Db) {
+    let a = user(&db, "calls-a@example.com").await;
+    let t = now_ms();
+    let batch: Vec<NewLlmCall> = (0..250).map(|i| new_call(Some(&a.id), t + i)).collect();
+    db.insert_llm_calls(&batch).await.expect("insert batch");
+    db.insert_llm_calls(&[]).await.expect("an empty batch");
+    // NULLs and the other boolean values round-trip too.
+    let mut failed = new_call(Some(&a.id), t + 1000);
+    let s = &mut failed.summary;
+    (s.api_key_id, s.provider, s.deployment, s.upstream_model) = (None, None, None, None);
+    s.status = LlmCallStatus::Error;
+    s.error_kind = Some("timeout".into());
+    s.error_message = Some("deployment openai-1 timed out after 30 s".into());
+    (s.stream, s.cache_hit, s.tokens_estimated) = (false, true, false);
+    s.first_token_ms = None;
+    (failed.request_body, failed.response_body) = (None, None);
+    db.insert_llm_calls(std::slice::from_ref(&failed))
+        .await
+        .expect("insert one");
+    for expected in [&batch[0], &batch[249], &failed] {
+        let got = db
+            .llm_call(&a.id, &expected.summary.id)
+            .await
+            .expect("read");
+        assert_eq!(got.as_ref(), Some(expected));
+    }
+    let listed = db.list_llm_calls(&a.id, &first(1000)).await.expect("list");
+    assert_eq!(listed.len(), 251);
+    assert_eq!(listed[0], failed.summary);
+    assert_eq!(listed[250], batch[0].summary);
+
+    // A retried batch (the writer cannot tell whether a lost commit landed) is harmless, and a
+    // call whose user was deleted meanwhile does not sink the others.
+    let fresh = new_call(Some(&a.id), t + 2000);
+    let mut retry = batch[..10].to_vec();
+    retry.push(new_call(Some("deleted-user"), t + 2000));
+    retry.push(fresh.clone());
+    db.insert_llm_calls(&retry).await.expect("retried batch");
+    let listed = db.list_llm_calls(&a.id, &first(1000)).await.expect("list");
+    assert_eq!(listed.len(), 252, "no duplicates, the fresh call landed");
+    assert_eq!(listed[0], fresh.summary);
+
+    // Calls the server makes for itself are stored but listed for nobody.
+    let system = new_call(None, t);
+    db.insert_llm_calls(std::slice::from_ref(&system))
+        .await
+        .expect("system call");
+    assert_eq!(count_llm_calls(&db).await, 253);
+    assert_eq!(
+        db.llm_call(&a.id, &system.summary.id).await.expect("read"),
+        None
+    );
+}
+
+async fn llm_calls_are_owner_scoped(db: Db) {
+    let a = user(&db, "owner-a@example.com").await;
+    let b = user(&db, "owner-b@example.com").await;
+    let t = now_ms();
+    let a_calls: Vec<_> = (0..3).map(|_| new_call(Some(&a.id), t)).collect();
+    let b_calls: Vec<_> = (0..2).map(|_| new_call(Some(&b.id), t)).collect();
+    db.insert_llm_calls(&[a_calls.clone(), b_calls.clone()].concat())
+        .await
+        .expect("insert");
+    let seen_by_b = db.list_llm_calls(&b.id, &first(100)).await.expect("list");
+    assert_eq!(seen_by_b.len(), 2);
+    assert!(
+        seen_by_b
+            .iter()
+            .all(|c| c.user_id.as_deref() == Some(&*b.id))
+    );
+    let seen_by_a = db.list_llm_calls(&a.id, &first(100)).await.expect("list");
+    assert_eq!(seen_by_a.len(), 3);
+    for c in &a_calls {
+        let id = &c.summary.id;
+        assert_eq!(
+            db.llm_call(&b.id, id).await.expect("read"),
+            None,
+            "B opens A's call"
+        );
+        assert!(db.llm_call(&a.id, id).await.expect("read").is_some());
+    }
+    assert_eq!(db.llm_call(&a.id, "no-such-id").await.expect("read"), None);
+    let nobody = db
+        .list_llm_calls("nobody", &first(100))
+        .await
+        .expect("list");
+    assert!(nobody.is_empty());
+
+    // Deleting an account deletes its log.
+    let sql = "DELETE FROM users WHERE id = $1";
+    match &db {
+        Db::Sqlite(p) => sqlx::query(sql).bind(&a.id).execute(p).await.map(|_| ()),
+        Db::Postgres(p) => sqlx::query(sql).bind(&a.id).execute(p).await.map(|_| ()),
+    }
+    .expect("delete user");
+    assert_eq!(count_llm_calls(&db).await, 2);
+}
+
+async fn llm_calls_filter_by_model_status_and_app(db: Db) {
+    let a = user(&db, "filters-a@example.com").await;
+    let b = user(&db, "filters-b@example.com").await;
+    let t = now_ms();
+    // Every combination of (model, status, app) twice, for A and for B.
+    let mut calls = Vec::new();
+    for owner in [&a.id, &b.id] {
+        for i in 0..16 {
+            let mut c = new_call(Some(owner), t + i);
+            c.summary.model = if i & 1 == 0 { "fast" } else { "smart" }.into();
+            c.summary.status = if i & 2 == 0 {
+                LlmCallStatus::Ok
+            } else {
+                LlmCallStatus::Error
+            };
+            c.summary.app = if i & 4 == 0 { "api" } else { "chat" }.into();
+            calls.push(c);
+        }
+    }
+    db.insert_llm_calls(&calls).await.expect("insert");
+    let list = |model: Option<&str>, status: Option<LlmCallStatus>, app: Option<&str>| {
+        let filter = LlmCallFilter {
+            model: model.map(str::to_owned),
+            status,
+            app: app.map(str::to_owned),
+            limit: 100,
+            ..LlmCallFilter::default()
+        };
+        let (db, owner) = (db.clone(), a.id.clone());
+        async move { db.list_llm_calls(&owner, &filter).await.expect("list") }
+    };
+    let smart = list(Some("smart"), None, None).await;
+    assert_eq!(smart.len(), 8);
+    assert!(smart.iter().all(|c| c.model == "smart"));
+    let errors = list(None, Some(LlmCallStatus::Error), None).await;
+    assert_eq!(errors.len(), 8);
+    assert!(errors.iter().all(|c| c.status == LlmCallStatus::Error));
+    let chat = list(None, None, Some("chat")).await;
+    assert_eq!(chat.len(), 8);
+    assert!(chat.iter().all(|c| c.app == "chat"));
+    let all_three = list(Some("fast"), Some(LlmCallStatus::Ok), Some("chat")).await;
+    assert_eq!(all_three.len(), 2);
+    assert!(all_three.iter().all(|c| c.model == "fast"
+        && c.status == LlmCallStatus::Ok
+        && c.app == "chat"
+        && c.user_id.as_deref() == Some(&*a.id)));
+    assert!(list(Some("unknown"), None, None).await.is_empty());
+    assert_eq!(list(None, None, None).await.len(), 16);
+}
+
+async fn llm_calls_page_without_gaps_or_duplicates(db: Db) {
+    let a = user(&db, "pages-a@example.com").await;
+    let b = user(&db, "pages-b@example.com").await;
+    let t = now_ms();
+    // 60 calls on only 4 distinct milliseconds, B's interleaved with A's.
+    let mut calls = Vec::new();
+    for i in 0..60 {
+        let mut c = new_call(Some(&a.id), t + i % 4);
+        if i % 3 == 0 {
+            c.summary.status = LlmCallStatus::Error;
+        }
+        calls.push(c);
+        calls.push(new_call(Some(&b.id), t + i % 4));
+    }
+    db.insert_llm_calls(&calls).await.expect("insert");
+    let mut expected: Vec<(i64, String)> = calls
+        .iter()
+        .filter(|c| c.summary.user_id.as_deref() == Some(&*a.id))
+        .map(|c| (c.summary.created_at, c.summary.id.clone()))
+        .collect();
+    expected.sort_by(|x, y| y.cmp(x));
+
+    for (status, size, total) in [(None, 7, 60), (Some(LlmCallStatus::Error), 6, 20)] {
+        let mut seen = Vec::new();
+        let mut cursor: Option<String> = None;
+        for _ in 0..20 {
+            let filter = LlmCallFilter {
+                status,
+                // Cursors travel as text through the API's query string.
+                before: cursor
+                    .as_deref()
+                    .map(|c| c.parse().expect("our own cursor")),
+                limit: size,
+                ..LlmCallFilter::default()
+            };
+            let page = db.list_llm_calls(&a.id, &filter).await.expect("page");
+            assert!(page.len() <= usize::try_from(size).expect("size"));
+            seen.extend(page.iter().map(|c| (c.created_at, c.id.clone())));
+            match page.last() {
+                Some(last) if page.len() == usize::try_from(size).expect("size") => {
+                    cursor = Some(last.cursor().to_string());
+                }
+                _ => break,
+            }
+        }
+        assert_eq!(seen.len(), total, "every call once ({status:?})");
+        if status.is_none() {
+            // Newest first with ties broken by id: no gaps, no repeats.
+            let unique: std::collections::HashSet<_> = seen.iter().collect();
+            assert_eq!(unique.len(), 60);
+            let mut sorted = seen.clone();
+            sorted.sort_by(|x, y| y.cmp(x));
+            assert_eq!(seen, sorted, "newest first");
+            assert_eq!(
+                unique,
+                expected.iter().collect::<std::collections::HashSet<_>>()
+            );
+        }
+    }
+    assert!(
+        db.list_llm_calls(&a.id, &first(0))
+            .await
+            .expect("list")
+            .is_empty()
+    );
+    assert!(
+        db.list_llm_calls(&a.id, &first(-5))
+            .await
+            .expect("list")
+            .is_empty()
+    );
+}
+
+async fn llm_call_bodies_only_in_the_single_read(db: Db) {
+    let a = user(&db, "bodies-a@example.com").await;
+    let t = now_ms();
+    let mut kept = new_call(Some(&a.id), t);
+    // A large body with multi-byte characters survives intact.
+    kept.request_body = Some("ünïcode ✓ ".repeat(20_000));
+    let mut not_kept = new_call(Some(&a.id), t + 1);
+    (not_kept.request_body, not_kept.response_body) = (None, None);
+    db.insert_llm_calls(&[kept.clone(), not_kept.clone()])
+        .await
+        .expect("insert");
+
+    let listed = db.list_llm_calls(&a.id, &first(10)).await.expect("list");
+    assert_eq!(listed.len(), 2);
+    let json = serde_json::to_value(&listed).expect("json");
+    for row in json.as_array().expect("array") {
+        assert!(row.get("request_body").is_none() && row.get("response_body").is_none());
+        assert_eq!(row["status"], "ok");
+    }
+    let full = db.llm_call(&a.id, &kept.summary.id).await.expect("read");
+    let full = full.expect("exists");
+    assert_eq!(full.request_body, kept.request_body);
+    assert_eq!(full.response_body.as_deref(), Some("Hello!"));
+    let json = serde_json::to_value(&full).expect("json");
+    assert_eq!(json["model"], "fast", "one flat object");
+    assert_eq!(json["response_body"], "Hello!");
+    let bare = db
+        .llm_call(&a.id, &not_kept.summary.id)
+        .await
+        .expect("read");
+    let bare = bare.expect("exists");
+    assert_eq!((bare.request_body, bare.response_body), (None, None));
+}
+
+async fn llm_calls_prune_by_age(db: Db) {
+    let a = user(&db, "prune-a@example.com").await;
+    let t = now_ms();
+    // More old rows than one prune chunk, some of them the server's own.
+    let old: Vec<_> = (0..5_003)
+        .map(|i| new_call((i % 7 != 0).then_some(&*a.id), t - 100_000 - i))
+        .collect();
+    let recent: Vec<_> = (0..5).map(|i| new_call(Some(&a.id), t - i)).collect();
+    db.insert_llm_calls(&old).await.expect("insert old");
+    db.insert_llm_calls(&recent).await.expect("insert recent");
+    assert_eq!(db.prune_llm_calls(t - 50_000).await.expect("prune"), 5_003);
+    assert_eq!(count_llm_calls(&db).await, 5);
+    let left = db.list_llm_calls(&a.id, &first(100)).await.expect("list");
+    let ids: Vec<_> = left.iter().map(|c| &c.id).collect();
+    assert_eq!(
+        ids,
+        recent.iter().map(|c| &c.summary.id).collect::<Vec<_>>()
+    );
+    assert_eq!(db.prune_llm_calls(t - 50_000).await.expect("prune"), 0);
+    // The boundary is exclusive: a call at exactly the cutoff stays.
+    assert_eq!(db.prune_llm_calls(t - 4).await.expect("prune"), 0);
+    assert_eq!(db.prune_llm_calls(t - 3).await.expect("prune"), 1);
+}
+
+#[test]
+fn llm_call_cursors_and_statuses_parse_from_text() {
+    let cursor = LlmCallCursor {
+        created_at: 1_767_225_600_123,
+        id: "0199a1b2-c3d4_x".into(),
+    };
+    assert_eq!(cursor.to_string().parse::<LlmCallCursor>(), Ok(cursor));
+    for bad in ["", "123", "abc_x", "123_", "_x", "1.5_x"] {
+        assert!(bad.parse::<LlmCallCursor>().is_err(), "{bad:?} parsed");
+    }
+    assert_eq!("error".parse::<LlmCallStatus>(), Ok(LlmCallStatus::Error));
+    assert_eq!("ok".parse::<LlmCallStatus>(), Ok(LlmCallStatus::Ok));
+    let err = "failed"
+        .parse::<LlmCallStatus>()
+        .expect_err("unknown status");
+    assert!(err.to_string().contains("\"ok\" or \"error\""), "{err}");
 }
 
 #[tokio::test]

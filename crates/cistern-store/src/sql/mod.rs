@@ -9,6 +9,7 @@
 
 mod api_keys;
 mod audit;
+mod llm_calls;
 mod meta;
 mod sessions;
 mod usage;
@@ -24,6 +25,10 @@ use sqlx::sqlite::{
 
 pub use api_keys::{ApiKey, ApiKeyStore};
 pub use audit::{AuditEvent, AuditFilter, AuditStore, NewAuditEvent};
+pub use llm_calls::{
+    LlmCall, LlmCallCursor, LlmCallFilter, LlmCallParseError, LlmCallStatus, LlmCallStore,
+    LlmCallSummary, MAX_LLM_CALL_PAGE, NewLlmCall,
+};
 pub use meta::MetaStore;
 pub use sessions::{RefreshToken, SessionStore};
 pub use usage::{UsageRow, UsageStore};
