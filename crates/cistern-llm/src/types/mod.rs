@@ -10,14 +10,13 @@ mod content;
 mod embed;
 mod response;
 pub(crate) mod serde_util;
+mod tools;
 
-pub use chat::{
-    ChatRequest, FunctionCall, FunctionDef, FunctionType, JsonSchemaFormat, Message,
-    ResponseFormat, Role, StreamOptions, Tool, ToolCall, ToolChoice,
-};
+pub use chat::{ChatRequest, JsonSchemaFormat, Message, ResponseFormat, Role, StreamOptions};
 pub use content::{Content, ContentPart, ImageUrl};
 pub use embed::{EmbedRequest, EmbedResponse};
 pub use response::{ChatResponse, FinishReason, StreamEvent, ToolCallDelta, Usage};
+pub use tools::{FunctionCall, FunctionDef, FunctionType, Tool, ToolCall, ToolChoice};
 
 #[cfg(test)]
 mod tests;

@@ -210,3 +210,65 @@ async fn metrics_count_requests_tokens_and_breakers() {
     }
     assert!(text.contains("cistern_llm_cost_usd_total"), "{text}");
 }
+
+/// The test Redis URL (`CISTERN_TEST_REDIS_URL`, which scripts/test.sh sets); required in CI.
+fn redis_url() -> Option<String> {
+    match std::env::var("CISTERN_TEST_REDIS_URL") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ if std::env::var_os("CI").is_some() => {
+            panic!(
+                "CI is set but CISTERN_TEST_REDIS_URL is not: the Redis cache test must run in CI"
+            )
+        }
+        _ => None,
+    }
+}
+
+#[tokio::test]
+async fn the_redis_cache_is_shared_between_gateways() {
+    let Some(url) = redis_url() else {
+        eprintln!("note: CISTERN_TEST_REDIS_URL is unset; skipping the Redis cache test");
+        return;
+    };
+    let with_redis = |c: &mut LlmConfig, _: &str| {
+        c.cache = CacheConfig {
+            enabled: true,
+            redis_url: Secret::new(url.clone()),
+            ..CacheConfig::default()
+        };
+    };
+    let a = setup(ProviderKind::OpenAi, with_redis).await;
+    let b = setup(ProviderKind::OpenAi, with_redis).await;
+    // Unique per run: the Redis server outlives the test process.
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    let question = format!("shared cache {nanos}");
+    let first = a.chat(ask(&question)).await.unwrap();
+    let second = b.chat(ask(&question)).await.unwrap();
+    assert_eq!(first, second);
+    assert_eq!(
+        (a.fake.requests().len(), b.fake.requests().len()),
+        (1, 0),
+        "b answered from Redis"
+    );
+    let stats = b.gw.health().cache.unwrap();
+    assert_eq!((stats.backend, stats.hits), ("redis", 1));
+}
+
+#[tokio::test]
+async fn a_redis_that_is_down_is_a_miss_not_a_failure() {
+    let s = setup(ProviderKind::OpenAi, |c, _| {
+        // Port 9 (discard) on loopback: nothing listens.
+        c.cache = CacheConfig {
+            enabled: true,
+            redis_url: Secret::new("redis://127.0.0.1:9"),
+            ..CacheConfig::default()
+        };
+    })
+    .await;
+    assert_eq!(s.chat(ask("hi")).await.unwrap().message.text(), "echo: hi");
+    assert_eq!(s.chat(ask("hi")).await.unwrap().message.text(), "echo: hi");
+    assert_eq!(s.fake.requests().len(), 2);
+}
