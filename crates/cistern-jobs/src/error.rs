@@ -36,7 +36,6 @@ impl Error {
         }
     }
 
-    #[allow(dead_code)] // TEMP: used by the NATS backend
     pub(crate) fn nats(e: impl std::fmt::Display) -> Self {
         Error::Nats(e.to_string())
     }

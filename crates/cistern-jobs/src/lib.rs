@@ -23,10 +23,13 @@ mod events;
 mod jobs;
 mod metrics;
 mod model;
+mod nats;
 mod query;
 mod queues;
 mod retry;
 pub mod sql;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod worker;
 
 pub use backend::{Backend, Claimed, Lease, LeaseState, Outcome, Report};
@@ -38,6 +41,7 @@ pub use model::{
     AttemptError, DEFAULT_QUEUE, Enqueued, Job, JobId, JobStatus, NewJob, duration_ms, now_ms,
     validate_queue,
 };
+pub use nats::{NatsBackend, NatsConfig};
 pub use query::{
     CancelOutcome, JobFilter, JobPage, LeasedMessage, OutgoingMessage, QueueDepth, RetryOutcome,
     Scope,

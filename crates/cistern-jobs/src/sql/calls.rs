@@ -58,10 +58,15 @@ impl Store {
         }
     }
 
-    #[allow(dead_code)] // TEMP: used by the NATS backend
-    pub(crate) async fn claim_one(&self, id: &JobId, lease: Duration) -> Result<Option<Claimed>> {
+    pub(crate) async fn claim_one(
+        &self,
+        id: &JobId,
+        queue: &str,
+        lease: Duration,
+    ) -> Result<Option<Claimed>> {
         let cmd = Cmd::ClaimOne {
             id: id.clone(),
+            queue: queue.to_owned(),
             lease_ms: ms(lease),
         };
         match self.call(cmd).await? {
@@ -243,6 +248,14 @@ impl Store {
             at: now_ms().saturating_add(ms(delay)),
         })
         .await
+    }
+
+    pub(crate) async fn job_depths(&self) -> Result<Vec<crate::query::QueueDepth>> {
+        self.depths(super::cmd::KIND_JOB, None).await
+    }
+
+    pub(crate) async fn reap(&self) -> Result<u64> {
+        self.count(Cmd::Reap).await
     }
 
     pub(crate) async fn message_depths(

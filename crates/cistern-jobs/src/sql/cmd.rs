@@ -81,9 +81,9 @@ pub(crate) enum Cmd {
         lease_ms: i64,
     },
     /// The NATS backend's claim of one dispatched job.
-    #[allow(dead_code)] // TEMP: used by the NATS backend
     ClaimOne {
         id: JobId,
+        queue: String,
         lease_ms: i64,
     },
     LeaseMessages {

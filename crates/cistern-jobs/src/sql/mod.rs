@@ -98,14 +98,14 @@ impl Backend for SqlBackend {
     async fn depths(&self, messages_of: Option<&str>) -> Result<Vec<QueueDepth>> {
         match messages_of {
             Some(owner) => self.store.message_depths(owner).await,
-            None => self.store.depths(cmd::KIND_JOB, None).await,
+            None => self.store.job_depths().await,
         }
     }
     async fn set_queue_limit(&self, queue: &str, max_running: Option<u32>) -> Result<()> {
         self.store.set_queue_limit(queue, max_running).await
     }
     async fn reap_expired(&self) -> Result<u64> {
-        self.store.count(cmd::Cmd::Reap).await
+        self.store.reap().await
     }
     async fn prune_finished(&self, before: i64) -> Result<u64> {
         self.store.prune(before).await

@@ -29,10 +29,18 @@ pub(crate) async fn run(tx: &mut Tx<'_>, cmd: &Cmd, now: i64) -> Result<Reply> {
             max,
             lease_ms,
         } => claim(tx, queue, n(*max), now + lease_ms, now).await,
-        Cmd::ClaimOne { id, lease_ms } => {
+        Cmd::ClaimOne {
+            id,
+            queue,
+            lease_ms,
+        } => {
+            if room(tx, queue, 1).await? == 0 {
+                return Ok(Reply::Claimed(Vec::new()));
+            }
             let token = token();
             let row: Option<JobRow> = on_tx!(tx, t => sqlx::query_as(q::CLAIM_ONE)
-                .bind(&token).bind(now + lease_ms).bind(now).bind(id.as_str()).fetch_optional(&mut **t).await)?;
+                .bind(&token).bind(now + lease_ms).bind(now).bind(id.as_str()).bind(queue)
+                .fetch_optional(&mut **t).await)?;
             let claimed = row.map(|r| r.into_claimed(&token)).transpose()?;
             Ok(Reply::Claimed(claimed.into_iter().collect()))
         }
@@ -124,14 +132,22 @@ pub(crate) async fn run(tx: &mut Tx<'_>, cmd: &Cmd, now: i64) -> Result<Reply> {
     }
 }
 
-async fn claim(tx: &mut Tx<'_>, queue: &str, mut max: i64, until: i64, now: i64) -> Result<Reply> {
+/// How many of `max` jobs `queue` may start under its concurrency limit. On PostgreSQL the
+/// limit row is locked, so concurrent claimers of a limited queue take turns.
+async fn room(tx: &mut Tx<'_>, queue: &str, max: i64) -> Result<i64> {
     let sql = tx.pick(q::LIMIT_OF, q::LIMIT_OF_PG);
     let limit: Option<i32> =
         on_tx!(tx, t => sqlx::query_scalar(sql).bind(queue).fetch_optional(&mut **t).await)?;
-    if let Some(limit) = limit {
-        let running: i64 = on_tx!(tx, t => sqlx::query_scalar(q::RUNNING_IN).bind(queue).fetch_one(&mut **t).await)?;
-        max = max.min((i64::from(limit) - running).max(0));
-    }
+    let Some(limit) = limit else {
+        return Ok(max);
+    };
+    let running: i64 =
+        on_tx!(tx, t => sqlx::query_scalar(q::RUNNING_IN).bind(queue).fetch_one(&mut **t).await)?;
+    Ok(max.min((i64::from(limit) - running).max(0)))
+}
+
+async fn claim(tx: &mut Tx<'_>, queue: &str, max: i64, until: i64, now: i64) -> Result<Reply> {
+    let max = room(tx, queue, max).await?;
     if max == 0 {
         return Ok(Reply::Claimed(Vec::new()));
     }

@@ -87,11 +87,12 @@ pub const CLAIM_PG: &str = concat!(
      RETURNING ",
     job_cols!()
 );
-/// One job by id (the NATS backend's claim): `$1` token, `$2` until, `$3` now, `$4` id.
+/// One job by id (the NATS backend's claim): `$1` token, `$2` until, `$3` now, `$4` id,
+/// `$5` queue (the subject it came from).
 pub const CLAIM_ONE: &str = concat!(
     "UPDATE jobs SET status = 'running', attempts = attempts + 1, lease_token = $1, lease_until = $2,
          started_at = $3, cancel_requested = 0
-     WHERE id = $4 AND kind = 'job' AND status = 'queued' AND run_at <= $3
+     WHERE id = $4 AND queue = $5 AND kind = 'job' AND status = 'queued' AND run_at <= $3
      RETURNING ",
     job_cols!()
 );
@@ -199,3 +200,7 @@ pub const DEPTHS: &str = "SELECT queue,
          SUM(CASE WHEN status = 'dead' THEN 1 ELSE 0 END) AS dead
      FROM jobs WHERE kind = $2 AND ($3 IS NULL OR owner = $3) AND status IN ('queued', 'running', 'dead')
      GROUP BY queue ORDER BY queue";
+/// Queued jobs due for a while but still unclaimed: the NATS backend dispatches them again (a
+/// publish lost after the SQL commit, or a stream that lost unsynced data). `$1` due before.
+pub const STALE_QUEUED: &str = "SELECT id, queue, priority FROM jobs
+     WHERE kind = 'job' AND status = 'queued' AND run_at < $1 ORDER BY run_at LIMIT 1000";

@@ -132,12 +132,6 @@ impl Store {
         self.inner.signal.subscribe()
     }
 
-    /// Wakes this process's waiting workers and long polls.
-    #[allow(dead_code)] // TEMP: used by the NATS backend
-    pub(crate) fn wake(&self) {
-        self.inner.signal.send_modify(|v| *v = v.wrapping_add(1));
-    }
-
     pub(crate) async fn close(&self) {
         self.inner.cancel.cancel();
         self.inner.tracker.close();
@@ -229,5 +223,15 @@ impl Store {
         let rows: Vec<DepthRow> = on_pool!(self.db(), pool => sqlx::query_as(q::DEPTHS)
             .bind(now_ms()).bind(kind).bind(owner).fetch_all(pool).await)?;
         Ok(rows.into_iter().map(QueueDepth::from).collect())
+    }
+
+    /// Queued jobs due before `before`, oldest first (at most 1000): `(id, queue, priority)`.
+    pub(crate) async fn stale_queued(&self, before: i64) -> Result<Vec<(JobId, String, i32)>> {
+        let rows: Vec<(String, String, i32)> = on_pool!(self.db(), pool => sqlx::query_as(q::STALE_QUEUED)
+            .bind(before).fetch_all(pool).await)?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, q, p)| (JobId::from_db(id), q, p))
+            .collect())
     }
 }

@@ -78,7 +78,18 @@ pub async fn postgres() -> Option<Harness> {
 
 /// A NATS backend (state in SQLite), if a server is configured.
 pub async fn nats() -> Option<Harness> {
-    None
+    let url = cistern_jobs::testing::nats_url()?;
+    let (db, dir) = sqlite_db().await;
+    let nats = cistern_jobs::NatsConfig {
+        url,
+        // Each test gets its own stream and consumers.
+        prefix: cistern_jobs::testing::unique_prefix(),
+        ..cistern_jobs::NatsConfig::default()
+    };
+    let backend = cistern_jobs::NatsBackend::open(db, config(), nats)
+        .await
+        .expect("open nats backend");
+    Some(harness(Arc::new(backend), Some(dir)))
 }
 
 /// Generates `<case>::{sqlite, postgres, nats}` from `async fn <case>(&Harness)`.
@@ -135,15 +146,30 @@ where
 
 /// Claims one job of `queue` and fails it with a retry due now.
 pub async fn fail_now(h: &Harness, queue: &str, error: &str) -> Option<cistern_jobs::JobStatus> {
-    let c = h
-        .backend
-        .claim(queue, 1, Duration::from_secs(30))
-        .await
-        .expect("claim");
+    let c = claim_n(h, queue, 1).await;
     let c = c.first().expect("a job to claim");
     let outcome = cistern_jobs::Outcome::Failed {
         error: error.to_owned(),
         retry_at: Some(cistern_jobs::now_ms()),
     };
     h.backend.finish(&c.lease, outcome).await.expect("finish")
+}
+
+/// Claims until `n` jobs of `queue` are held, for at most ~20 s: JetStream offers a message
+/// again (after a retry, a release, a busy limit) asynchronously, SQL at once.
+pub async fn claim_n(h: &Harness, queue: &str, n: usize) -> Vec<cistern_jobs::Claimed> {
+    let mut got = Vec::new();
+    for _ in 0..400 {
+        let more = h
+            .backend
+            .claim(queue, n - got.len(), Duration::from_secs(30))
+            .await
+            .expect("claim");
+        got.extend(more);
+        if got.len() >= n {
+            return got;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("claimed {} of {n} jobs of {queue}", got.len());
 }

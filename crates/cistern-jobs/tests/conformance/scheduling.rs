@@ -5,7 +5,7 @@ use std::time::Duration;
 use cistern_jobs::{JobStatus, Outcome, Scope};
 use serde_json::json;
 
-use crate::{Harness, eventually, job, suite};
+use crate::{Harness, claim_n, eventually, job, suite};
 
 const LEASE: Duration = Duration::from_secs(30);
 
@@ -66,15 +66,17 @@ async fn queue_limit_caps_running_jobs(h: &Harness) {
         .finish(&first[0].lease, Outcome::Succeeded(json!(null)))
         .await
         .expect("finish");
-    assert_eq!(
-        h.backend.claim("q1", 10, LEASE).await.expect("claim").len(),
-        1
+    assert_eq!(claim_n(h, "q1", 1).await.len(), 1);
+    assert!(
+        h.backend
+            .claim("q1", 10, LEASE)
+            .await
+            .expect("claim")
+            .is_empty(),
+        "at the limit again"
     );
     h.jobs.set_queue_limit("q1", None).await.expect("lift");
-    assert_eq!(
-        h.backend.claim("q1", 10, LEASE).await.expect("claim").len(),
-        2
-    );
+    assert_eq!(claim_n(h, "q1", 2).await.len(), 2);
 }
 
 async fn delayed_jobs_wait(h: &Harness) {
