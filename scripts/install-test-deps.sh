@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs on a fresh Debian 12 machine, and nothing when it is already
-# there: PostgreSQL, Redis and Chromium from Debian's packages, the S3-compatible test server (moto, from
+# there: PostgreSQL, Redis, NATS (nats-server) and Chromium from Debian's packages, the S3-compatible test server (moto, from
 # PyPI) in a venv under target/, and the web UI's npm packages. Idempotent; safe to re-run.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -12,6 +12,7 @@ packages=()
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || packages+=(postgresql)
 [ -x /usr/bin/chromium ] || packages+=(chromium)
 command -v redis-server >/dev/null || packages+=(redis-server)
+command -v nats-server >/dev/null || packages+=(nats-server)
 if [ ${#packages[@]} -gt 0 ]; then
   echo "==> apt-get install ${packages[*]}"
   sudo_if_needed apt-get update -qq

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Sourced by scripts/test.sh: starts a throwaway PostgreSQL, Redis and an S3-compatible server (moto) on
+# Sourced by scripts/test.sh: starts a throwaway PostgreSQL, Redis, NATS (JetStream) and an S3-compatible server (moto) on
 # 127.0.0.1 at free ports, exports their addresses for the tests, and stops both on exit.
 # Requires: scripts/install-test-deps.sh has run.
 
@@ -10,8 +10,10 @@ pg_bin="$(dirname "$(compgen -G '/usr/lib/postgresql/*/bin/initdb' | sort -V | t
 pg_port="$(free_port)"
 s3_port="$(free_port)"
 redis_port="$(free_port)"
+nats_port="$(free_port)"
 moto_pid=""
 redis_pid=""
+nats_pid=""
 
 # PostgreSQL refuses to run as root: use the postgres account Debian's package created.
 as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
@@ -19,6 +21,7 @@ as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; 
 stop_test_servers() {
   [ -n "$moto_pid" ] && kill "$moto_pid" 2>/dev/null && wait "$moto_pid" 2>/dev/null
   [ -n "$redis_pid" ] && kill "$redis_pid" 2>/dev/null && wait "$redis_pid" 2>/dev/null
+  [ -n "$nats_pid" ] && kill "$nats_pid" 2>/dev/null && wait "$nats_pid" 2>/dev/null
   [ -f "$test_servers_dir/pg/postmaster.pid" ] && as_pg "$pg_bin/pg_ctl" -D "$test_servers_dir/pg" -m fast -w stop >/dev/null
   rm -rf "$test_servers_dir"
 }
@@ -35,6 +38,11 @@ redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no --d
   >"$test_servers_dir/redis.log" 2>&1 &
 redis_pid=$!
 export CISTERN_TEST_REDIS_URL="redis://127.0.0.1:$redis_port"
+
+# NATS with JetStream (the job engine's scale-out backend); its store lives in the temp dir.
+nats-server -js -a 127.0.0.1 -p "$nats_port" -sd "$test_servers_dir/nats" >"$test_servers_dir/nats.log" 2>&1 &
+nats_pid=$!
+export CISTERN_TEST_NATS_URL="nats://127.0.0.1:$nats_port"
 
 "$root/target/tools/venv/bin/moto_server" -H 127.0.0.1 -p "$s3_port" >"$test_servers_dir/moto.log" 2>&1 &
 moto_pid=$!
@@ -61,4 +69,15 @@ for _ in range(300):  # up to 30 s
         time.sleep(0.1)
 sys.exit(1)
 PY
-echo "==> PostgreSQL on 127.0.0.1:$pg_port, Redis on 127.0.0.1:$redis_port, S3 (moto) on 127.0.0.1:$s3_port"
+python3 - "$nats_port" <<'PY' || { echo "nats-server did not start:"; cat "$test_servers_dir/nats.log"; exit 1; }
+import socket, sys, time
+for _ in range(300):  # up to 30 s
+    try:
+        with socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=1) as s:
+            if s.recv(4096).startswith(b"INFO "):
+                sys.exit(0)
+    except OSError:
+        time.sleep(0.1)
+sys.exit(1)
+PY
+echo "==> PostgreSQL on 127.0.0.1:$pg_port, Redis on 127.0.0.1:$redis_port, S3 (moto) on 127.0.0.1:$s3_port, NATS on 127.0.0.1:$nats_port"
