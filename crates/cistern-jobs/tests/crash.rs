@@ -289,10 +289,10 @@ async fn acknowledged_enqueues_survive_sigkill(t: Target) {
     let reader = std::thread::spawn(move || {
         for line in BufReader::new(stdout).lines() {
             let Ok(line) = line else { break };
-            if let Ok(id) = cistern_jobs::JobId::parse(line.trim()) {
-                if tx.send(id).is_err() {
-                    break;
-                }
+            if let Ok(id) = cistern_jobs::JobId::parse(line.trim())
+                && tx.send(id).is_err()
+            {
+                break;
             }
         }
     });
