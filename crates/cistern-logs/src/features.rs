@@ -3,11 +3,13 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::format::{LogFormat, SAMPLE_LINES};
+use crate::format::LogFormat;
 use crate::lines::lines;
 use crate::miner::MinerConfig;
-use crate::parse::Parser;
+use crate::parse::{LineResult, Parser};
+use crate::refine::Templates;
 use crate::signals::{self, Signals};
+use crate::stream::StreamParser;
 use crate::timestamp::parse_millis;
 
 /// How records are cut into windows.
@@ -111,23 +113,29 @@ struct Rec {
 
 /// Parses `text` and computes its features.
 pub fn analyze(text: &str, window: WindowSpec) -> Analysis {
-    let format = LogFormat::detect(lines(text).take(SAMPLE_LINES));
-    let mut parser = Parser::new(format, MinerConfig::default());
+    let mut stream = StreamParser::new(MinerConfig::default());
     let mut recs: Vec<Rec> = Vec::new();
     let mut n_lines = 0u64;
-    for (i, line) in lines(text).enumerate() {
+    // Results arrive in input order (some later than their line): count them as they come.
+    let mut sink = |r: LineResult<'_>| {
         n_lines += 1;
-        let r = parser.push(line);
         if let Some(split) = r.split {
             recs.push(Rec {
-                line: i as u64 + 1,
+                line: n_lines,
                 ts: split.timestamp.as_deref().and_then(parse_millis),
                 sig: r.sig,
                 signals: signals::read(&split.content, split.level),
             });
         }
+    };
+    for line in lines(text) {
+        stream.push(line, &mut sink);
     }
-    let tpl = parser.finish();
+    stream.finish(&mut sink);
+    let format = stream.main_format();
+    let tpl = stream
+        .parser()
+        .map_or_else(Templates::default, Parser::finish);
     let mut templates: Vec<TemplateStats> = tpl
         .texts
         .iter()
@@ -175,7 +183,7 @@ pub fn analyze(text: &str, window: WindowSpec) -> Analysis {
     total.first_line = 1.min(n_lines);
     total.last_line = n_lines;
     Analysis {
-        format: parser.format().clone(),
+        format,
         lines: n_lines,
         templates,
         windows,

@@ -7,7 +7,8 @@
 //!
 //! 1. the first stable *component* position (a token ending with `:`), else
 //! 2. the last stable *level* position, plus any brackets/separators after it, else
-//! 3. the stable prefix without its trailing plain words.
+//! 3. the stable prefix before any field of another shape (a quoted request,
+//!    `key=value`), without its trailing plain words.
 //!
 //! Applying the shape to a line is lenient: most (not all) header positions
 //! must have the expected kind, and a component may drift right by a few
@@ -205,7 +206,9 @@ fn header_end(d: &[Kind]) -> Option<usize> {
         }
         return Some(end);
     }
-    let end = d.iter().rposition(|k| k.is_headerish())? + 1;
+    // A field of another shape (a quoted request, `key=value`) starts the message.
+    let stop = d.iter().position(|&k| k == Kind::Other).unwrap_or(d.len());
+    let end = d[..stop].iter().rposition(|k| k.is_headerish())? + 1;
     // Without a level or component, only a header holding a timestamp is trusted.
     d[..end].iter().any(|k| k.is_time()).then_some(end)
 }

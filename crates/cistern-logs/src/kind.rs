@@ -252,6 +252,9 @@ pub fn classify(tok: &str) -> Kind {
     if last == b':' {
         return Kind::Comp;
     }
+    if is_clf_datetime(b) {
+        return Kind::DateTime;
+    }
     if all & class::ALPHA != 0 {
         if month_number(tok).is_some() {
             return Kind::Month;
@@ -267,6 +270,29 @@ pub fn classify(tok: &str) -> Kind {
         return Kind::Word;
     }
     Kind::Other
+}
+
+/// The access-log timestamp of Apache and nginx (common log format): `10/Oct/2023:13:55:36`.
+fn is_clf_datetime(b: &[u8]) -> bool {
+    // d[d]/Mon/yyyy:hh:mm:ss
+    let day = match b.iter().position(|&c| c == b'/') {
+        Some(d @ 1..=2) => d,
+        _ => return false,
+    };
+    let rest = &b[day..];
+    rest.len() == 18
+        && b[..day].iter().all(u8::is_ascii_digit)
+        && rest[0] == b'/'
+        && rest[1..4].iter().all(u8::is_ascii_alphabetic)
+        && month_number(std::str::from_utf8(&rest[1..4]).unwrap_or("")).is_some()
+        && rest[4] == b'/'
+        && rest[5..9].iter().all(u8::is_ascii_digit)
+        && rest[9] == b':'
+        && rest[10..12].iter().all(u8::is_ascii_digit)
+        && rest[12] == b':'
+        && rest[13..15].iter().all(u8::is_ascii_digit)
+        && rest[15] == b':'
+        && rest[16..18].iter().all(u8::is_ascii_digit)
 }
 
 /// Whether a message token is a month or weekday name (what [`classify`] calls
@@ -375,6 +401,8 @@ mod tests {
             ("16:13:38.811", Kind::Time),
             ("2005-06-03-15.42.50.675872", Kind::DateTime),
             ("2024-01-02T03:04:05.123Z", Kind::DateTime),
+            ("10/Oct/2023:13:55:36", Kind::DateTime),
+            ("[10/Oct/2023:13:55:36 +0000]", Kind::BracketTime),
             ("Jun", Kind::Month),
             ("Sun", Kind::Weekday),
             ("1117838570", Kind::Epoch),

@@ -4,7 +4,9 @@
 //! * [`LogFormat::detect`] infers the line format (JSON lines, logfmt, or a
 //!   positional header of timestamp / level / component fields) from a sample.
 //! * [`Parser`] splits lines into records (joining continuation lines) and mines
-//!   templates online; [`parse_text`] and [`parse_reader`] run the whole pipeline.
+//!   templates online; [`StreamParser`] wraps it, detecting the format from the
+//!   first lines and again where a paste changes format; [`parse_text`] and
+//!   [`parse_reader`] run the whole pipeline.
 //! * [`features`] and [`score`] turn parsed records into a 0–100 risk score with
 //!   labels and explanations.
 //!
@@ -22,6 +24,7 @@ pub mod parse;
 pub mod refine;
 pub mod score;
 pub mod signals;
+pub mod stream;
 pub mod timestamp;
 
 use serde::{Deserialize, Serialize};
@@ -34,6 +37,7 @@ pub use parse::{LineResult, ParseOutput, Parser, TemplateCount, parse_reader, pa
 pub use score::{
     Baseline, Factor, Label, ScoreInput, ScoreReport, score, score_analysis, score_at,
 };
+pub use stream::{FormatSpan, StreamParser};
 
 /// A normalised severity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

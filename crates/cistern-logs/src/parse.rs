@@ -5,11 +5,12 @@ use std::io::{self, BufRead, Write};
 
 use serde::{Deserialize, Serialize};
 
-use crate::format::{LogFormat, SAMPLE_LINES};
+use crate::format::LogFormat;
 use crate::header::Split;
 use crate::lines::{LineReader, lines};
 use crate::miner::{Miner, MinerConfig, SigId};
 use crate::refine::Templates;
+use crate::stream::StreamParser;
 
 /// What the parser made of one input line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,14 +62,35 @@ impl Parser {
         (self.lines, self.records)
     }
 
+    /// Switches to another format for the lines that follow (templates learned so far are kept).
+    pub fn set_format(&mut self, format: LogFormat) {
+        self.has_timestamp = matches!(format, LogFormat::Header(_)) && format.has_timestamp();
+        self.format = format;
+    }
+
     /// Feeds one line (without its newline).
     pub fn push<'a>(&mut self, line: &'a str) -> LineResult<'a> {
-        self.lines += 1;
-        let split = if line.starts_with([' ', '\t']) || line.is_empty() {
+        let split = self.split_line(line);
+        self.push_split(line, split)
+    }
+
+    /// The header split of `line` by the current format; `None` for an indented or
+    /// blank line and for a line that does not fit the format.
+    pub(crate) fn split_line<'a>(&self, line: &'a str) -> Option<Split<'a>> {
+        if line.starts_with([' ', '\t']) || line.is_empty() {
             None
         } else {
             self.format.split(line)
-        };
+        }
+    }
+
+    /// [`Parser::push`] with the split already computed by [`Parser::split_line`].
+    pub(crate) fn push_split<'a>(
+        &mut self,
+        line: &'a str,
+        split: Option<Split<'a>>,
+    ) -> LineResult<'a> {
+        self.lines += 1;
         if let Some(sig) = self.current
             && self.is_continuation(line, split.is_some())
         {
@@ -94,23 +116,23 @@ impl Parser {
 
     /// Whether `line` continues the current record; `fits` says whether it matched the format.
     fn is_continuation(&self, line: &str, fits: bool) -> bool {
-        if line.trim().is_empty() || line.starts_with([' ', '\t']) {
-            return true;
-        }
-        if ["at ", "Caused by:", "... ", "Traceback ", "File \""]
-            .iter()
-            .any(|p| line.starts_with(p))
-        {
-            return true;
-        }
-        // In a timestamped log, a line without the header belongs to the record above.
-        !fits && self.has_timestamp
+        looks_like_continuation(line) || (!fits && self.has_timestamp)
     }
 
     /// Ends the stream: final templates and the signature → template map.
     pub fn finish(&self) -> Templates {
         Templates::build(&self.miner)
     }
+}
+
+/// Whether `line` reads as the continuation of a record whatever the format: blank,
+/// indented, or the start of a stack frame (`at `, `Caused by:`, `... N more`, `Traceback`).
+pub(crate) fn looks_like_continuation(line: &str) -> bool {
+    line.trim().is_empty()
+        || line.starts_with([' ', '\t'])
+        || ["at ", "Caused by:", "... ", "Traceback ", "File \""]
+            .iter()
+            .any(|p| line.starts_with(p))
 }
 
 /// One mined template with its counts.
@@ -129,7 +151,7 @@ pub struct TemplateCount {
 /// The result of parsing a whole text.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ParseOutput {
-    /// The detected format.
+    /// The detected format (the one that parsed the most lines when the input changes format).
     pub format: LogFormat,
     /// Templates, most frequent first.
     pub templates: Vec<TemplateCount>,
@@ -137,44 +159,37 @@ pub struct ParseOutput {
     pub line_templates: Vec<u32>,
 }
 
-/// Parses a whole text: detects the format from its first lines, then mines templates.
+/// Parses a whole text: detects the format from its first lines (and again
+/// wherever it changes, see [`StreamParser`]), then mines templates.
 pub fn parse_text(text: &str) -> ParseOutput {
-    let format = LogFormat::detect(lines(text).take(SAMPLE_LINES));
-    let mut parser = Parser::new(format, MinerConfig::default());
+    let mut stream = StreamParser::new(MinerConfig::default());
     let mut per_line: Vec<(SigId, bool)> = Vec::new();
+    let mut sink = |r: LineResult<'_>| per_line.push((r.sig, r.continuation));
     for line in lines(text) {
-        let r = parser.push(line);
-        per_line.push((r.sig, r.continuation));
+        stream.push(line, &mut sink);
     }
-    collect(parser, per_line)
+    stream.finish(&mut sink);
+    collect(stream, per_line)
 }
 
 /// Parses a stream (plain or gzip) with bounded memory per line.
 pub fn parse_reader<R: BufRead>(reader: R) -> io::Result<ParseOutput> {
     let mut lr = LineReader::new(crate::lines::maybe_gunzip(reader)?);
-    let mut head: Vec<String> = Vec::new();
-    while head.len() < SAMPLE_LINES {
-        match lr.next_line()? {
-            Some(l) => head.push(l.to_owned()),
-            None => break,
-        }
-    }
-    let format = LogFormat::detect(head.iter().map(String::as_str));
-    let mut parser = Parser::new(format, MinerConfig::default());
-    let mut per_line = Vec::new();
-    for l in &head {
-        let r = parser.push(l);
-        per_line.push((r.sig, r.continuation));
-    }
+    let mut stream = StreamParser::new(MinerConfig::default());
+    let mut per_line: Vec<(SigId, bool)> = Vec::new();
+    let mut sink = |r: LineResult<'_>| per_line.push((r.sig, r.continuation));
     while let Some(l) = lr.next_line()? {
-        let r = parser.push(l);
-        per_line.push((r.sig, r.continuation));
+        stream.push(l, &mut sink);
     }
-    Ok(collect(parser, per_line))
+    stream.finish(&mut sink);
+    Ok(collect(stream, per_line))
 }
 
-fn collect(parser: Parser, per_line: Vec<(SigId, bool)>) -> ParseOutput {
-    let templates = parser.finish();
+fn collect(stream: StreamParser, per_line: Vec<(SigId, bool)>) -> ParseOutput {
+    let format = stream.main_format();
+    let templates = stream
+        .parser()
+        .map_or_else(Templates::default, Parser::finish);
     // Event ids in order of first appearance, so ids are stable for a given input.
     let mut order: Vec<Option<u32>> = vec![None; templates.texts.len()];
     let mut out: Vec<TemplateCount> = Vec::new();
@@ -214,7 +229,7 @@ fn collect(parser: Parser, per_line: Vec<(SigId, bool)>) -> ParseOutput {
         *t = rank[*t as usize];
     }
     ParseOutput {
-        format: parser.format,
+        format,
         templates: sorted,
         line_templates,
     }

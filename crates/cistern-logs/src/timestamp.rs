@@ -143,6 +143,10 @@ mod tests {
             Some(1_117_813_370_675)
         );
         assert_eq!(parse_millis("17/06/09 20:10:40"), Some(1_497_039_040_000));
+        assert_eq!(
+            parse_millis("[10/Oct/2023:13:55:36 +0000]"),
+            Some(1_696_946_136_000)
+        );
         let a = parse_millis("Jun 14 15:16:01").expect("syslog");
         let b = parse_millis("Jun 14 15:16:02").expect("syslog");
         assert_eq!(b - a, 1000);
