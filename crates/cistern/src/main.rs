@@ -10,6 +10,12 @@ use cistern::{Application, Config, config, telemetry};
 use clap::Parser;
 use tokio_util::sync::CancellationToken;
 
+// A request allocates many small, short-lived buffers across worker threads: mimalloc serves
+// them from thread-local pages, where glibc's malloc took ~18% of an authenticated request's CPU
+// (perf, `scripts/bench_identity.py`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     match run(Cli::parse()).await {

@@ -12,6 +12,8 @@ use std::time::{Duration, Instant};
 use cistern_store::{ApiKey, User};
 use quick_cache::sync::Cache;
 
+use super::jwt::Claims;
+
 /// Entries per map; far more than the live sessions, keys and users of one installation.
 const CAPACITY: usize = 16_384;
 
@@ -21,6 +23,9 @@ pub struct CredentialCache {
     live_sessions: Cache<String, Instant>,
     keys: Cache<String, (Instant, Arc<ApiKey>)>,
     users: Cache<String, (Instant, Arc<User>)>,
+    /// Access tokens whose signature was checked, by their exact text; expiry is still checked
+    /// on every use.
+    tokens: Cache<String, (Instant, Arc<Claims>)>,
 }
 
 impl CredentialCache {
@@ -31,6 +36,7 @@ impl CredentialCache {
             live_sessions: Cache::new(CAPACITY),
             keys: Cache::new(CAPACITY),
             users: Cache::new(CAPACITY),
+            tokens: Cache::new(CAPACITY),
         }
     }
 
@@ -72,6 +78,21 @@ impl CredentialCache {
     /// Forgets every key row (a key was just revoked here; revocations are rare).
     pub fn forget_keys(&self) {
         self.keys.clear();
+    }
+
+    /// The claims of this exact access token, if its signature was checked within the TTL.
+    pub fn verified_token(&self, token: &str) -> Option<Arc<Claims>> {
+        self.tokens
+            .get(token)
+            .and_then(|(at, claims)| self.fresh(at).then_some(claims))
+    }
+
+    /// Remembers that `token`'s signature is valid and what it claims.
+    pub fn remember_token(&self, token: &str, claims: Arc<Claims>) {
+        if !self.ttl.is_zero() {
+            self.tokens
+                .insert(token.to_owned(), (Instant::now(), claims));
+        }
     }
 
     /// The user row with this id, if fetched within the TTL.

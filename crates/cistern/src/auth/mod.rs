@@ -229,18 +229,33 @@ pub async fn authenticate(db: &Db, auth: &Auth, token: &str) -> Result<Principal
             },
         });
     }
-    let claims = jwt::verify(&auth.keys, token).map_err(|e| match e.kind() {
-        jsonwebtoken::errors::ErrorKind::ExpiredSignature => {
-            ApiError::unauthorized("access token expired: refresh it at /api/v1/auth/refresh")
+    let expired =
+        || ApiError::unauthorized("access token expired: refresh it at /api/v1/auth/refresh");
+    let claims = match auth.cache.verified_token(token) {
+        Some(claims) => {
+            if claims.exp <= u64::try_from(now_ms() / 1000).unwrap_or(0) {
+                return Err(expired());
+            }
+            claims
         }
-        _ => ApiError::unauthorized("invalid access token"),
-    })?;
+        None => {
+            let claims = jwt::verify(&auth.keys, token).map_err(|e| match e.kind() {
+                jsonwebtoken::errors::ErrorKind::ExpiredSignature => expired(),
+                _ => ApiError::unauthorized("invalid access token"),
+            })?;
+            let claims = Arc::new(claims);
+            auth.cache.remember_token(token, claims.clone());
+            claims
+        }
+    };
     if !auth.session_live(db, &claims.sid).await? {
         return Err(ApiError::unauthorized("this session was signed out"));
     }
     Ok(Principal {
-        user_id: claims.sub,
+        user_id: claims.sub.clone(),
         role: Role::parse(&claims.role),
-        via: Via::Session { sid: claims.sid },
+        via: Via::Session {
+            sid: claims.sid.clone(),
+        },
     })
 }

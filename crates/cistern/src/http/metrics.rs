@@ -47,7 +47,14 @@ fn latency_histogram() -> Histogram {
 impl Metrics {
     /// A fresh registry with the HTTP metrics and `cistern_build_info` registered.
     pub fn new() -> Arc<Self> {
+        Self::with_collectors(|_| {})
+    }
+
+    /// Like [`Metrics::new`], letting other parts (the LLM gateway, the job engine) register
+    /// their own metrics in the same registry, so one scrape of `/metrics` shows everything.
+    pub fn with_collectors(register: impl FnOnce(&mut Registry)) -> Arc<Self> {
         let mut registry = Registry::default();
+        register(&mut registry);
         let requests = Family::<RequestLabels, Counter>::default();
         let latency = Family::<RequestLabels, Histogram, fn() -> Histogram>::new_with_constructor(
             latency_histogram,

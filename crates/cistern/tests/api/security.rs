@@ -214,6 +214,32 @@ async fn revocations_made_by_another_instance_apply_within_the_credential_cache_
     app.stop().await;
 }
 
+#[tokio::test]
+async fn a_cached_access_token_still_expires_on_time() {
+    let app = TestApp::builder()
+        .config(|c| {
+            c.auth.access_token_ttl_secs = 1;
+            c.auth.credential_cache_ms = 60_000;
+        })
+        .spawn()
+        .await;
+    let user = app.register("expiry@example.com").await;
+    let me = || app.call(Method::GET, "/api/v1/me", Some(&user.access), None);
+    assert_eq!(me().await.status(), 200, "verified once, now cached");
+    let mut refused = None;
+    for _ in 0..40 {
+        let response = me().await;
+        if response.status() == 401 {
+            refused = Some(response);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let message = assert_error(refused.expect("refused within 4 s"), 401, "unauthorized").await;
+    assert!(message.contains("expired"), "{message}");
+    app.stop().await;
+}
+
 /// Every log line of this test process, captured by a global subscriber at debug level.
 fn captured_logs() -> Arc<Mutex<Vec<u8>>> {
     static LOGS: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
