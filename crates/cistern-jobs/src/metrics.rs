@@ -96,32 +96,29 @@ impl Metrics {
         );
     }
 
+    /// The series of one handler on one queue, looked up once (workers record per job).
+    pub(crate) fn handler(&self, queue: &str, name: &str) -> HandlerMetrics {
+        let labels = labels(queue, name);
+        HandlerMetrics {
+            start_delay: self
+                .start_delay
+                .get_or_create(&QueueLabel {
+                    queue: queue.to_owned(),
+                })
+                .clone(),
+            run_time: self.run_time.get_or_create(&labels).clone(),
+            attempts: self.attempts.get_or_create(&labels).clone(),
+            failures: self.failures.get_or_create(&labels).clone(),
+            dead: self.dead.get_or_create(&labels).clone(),
+        }
+    }
+
     pub(crate) fn enqueued(&self, queue: &str, n: u64) {
         self.enqueued
             .get_or_create(&QueueLabel {
                 queue: queue.to_owned(),
             })
             .inc_by(n);
-    }
-
-    pub(crate) fn started(&self, queue: &str, name: &str, delay_s: f64) {
-        self.start_delay
-            .get_or_create(&QueueLabel {
-                queue: queue.to_owned(),
-            })
-            .observe(delay_s.max(0.0));
-        self.attempts.get_or_create(&labels(queue, name)).inc();
-    }
-
-    pub(crate) fn ran(&self, queue: &str, name: &str, seconds: f64, failed: bool, dead: bool) {
-        let labels = labels(queue, name);
-        self.run_time.get_or_create(&labels).observe(seconds);
-        if failed {
-            self.failures.get_or_create(&labels).inc();
-        }
-        if dead {
-            self.dead.get_or_create(&labels).inc();
-        }
     }
 
     /// Sets the depth gauges from a [`crate::Backend::depths`] answer.
@@ -151,5 +148,32 @@ fn labels(queue: &str, name: &str) -> JobLabels {
     JobLabels {
         queue: queue.to_owned(),
         name: name.to_owned(),
+    }
+}
+
+/// One handler's series, resolved once.
+#[derive(Debug, Clone)]
+pub(crate) struct HandlerMetrics {
+    start_delay: Histogram,
+    run_time: Histogram,
+    attempts: Counter,
+    failures: Counter,
+    dead: Counter,
+}
+
+impl HandlerMetrics {
+    pub(crate) fn started(&self, delay_s: f64) {
+        self.start_delay.observe(delay_s.max(0.0));
+        self.attempts.inc();
+    }
+
+    pub(crate) fn ran(&self, seconds: f64, failed: bool, dead: bool) {
+        self.run_time.observe(seconds);
+        if failed {
+            self.failures.inc();
+        }
+        if dead {
+            self.dead.inc();
+        }
     }
 }

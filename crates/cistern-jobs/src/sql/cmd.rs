@@ -1,8 +1,6 @@
 //! The writer's commands and replies: every write of the job store is one [`Cmd`], executed by
 //! the writer task inside a group-committed transaction.
 
-use serde_json::json;
-
 use crate::backend::{Claimed, Lease, LeaseState, Outcome};
 use crate::model::{Enqueued, EventKind, JobId, JobStatus, NewJob, now_ms};
 use crate::query::{CancelOutcome, LeasedMessage, RetryOutcome};
@@ -12,14 +10,20 @@ pub(crate) const KIND_JOB: &str = "job";
 /// `jobs.kind` of user-queue messages.
 pub(crate) const KIND_MESSAGE: &str = "message";
 
-/// A row to insert, already in the JSON shape the batch insert reads.
-#[derive(Debug, Clone)]
+/// A row to insert; serialized (in a batch's JSON array) as the batch insert reads it.
+#[derive(Debug, Clone, serde::Serialize)]
 pub(crate) struct NewRow {
     pub id: JobId,
     pub kind: &'static str,
     pub owner: Option<String>,
+    pub queue: String,
+    pub name: String,
+    /// The payload's JSON text.
+    pub payload: String,
+    pub priority: i32,
+    pub max_attempts: u32,
     pub dedup_key: Option<String>,
-    pub json: serde_json::Value,
+    pub run_at: i64,
 }
 
 impl NewRow {
@@ -43,25 +47,17 @@ impl NewRow {
     }
 
     fn build(kind: &'static str, job: NewJob) -> Self {
-        let id = JobId::new();
-        let json = json!({
-            "id": id.as_str(),
-            "kind": kind,
-            "owner": job.owner,
-            "queue": job.queue,
-            "name": job.name,
-            "payload": job.payload.to_string(),
-            "priority": job.priority,
-            "max_attempts": job.max_attempts,
-            "dedup_key": job.dedup_key,
-            "run_at": job.run_at.unwrap_or_else(now_ms),
-        });
         NewRow {
-            id,
+            id: JobId::new(),
             kind,
             owner: job.owner,
+            queue: job.queue,
+            name: job.name,
+            payload: job.payload.to_string(),
+            priority: job.priority,
+            max_attempts: job.max_attempts,
             dedup_key: job.dedup_key,
-            json,
+            run_at: job.run_at.unwrap_or_else(now_ms),
         }
     }
 }

@@ -3,8 +3,6 @@
 
 use std::collections::HashSet;
 
-use serde_json::json;
-
 use super::cmd::{Cmd, KIND_JOB, NewRow, Reply};
 use super::conn::{Tx, exec_tx, on_tx};
 use super::ops;
@@ -64,14 +62,20 @@ pub(crate) async fn run_batch(tx: &mut Tx<'_>, cmds: &[Cmd]) -> Result<Vec<Reply
 }
 
 async fn enqueue(tx: &mut Tx<'_>, rows: &[&NewRow], now: i64) -> Result<Vec<Enqueued>> {
-    let array = serde_json::Value::Array(rows.iter().map(|r| r.json.clone()).collect());
+    let array = serde_json::to_string(rows)?;
     let sql = tx.pick(q::ENQUEUE_SQLITE, q::ENQUEUE_PG);
     let inserted: Vec<String> = on_tx!(tx, t => sqlx::query_scalar(sql)
-        .bind(array.to_string()).bind(now).fetch_all(&mut **t).await)?;
-    let inserted: HashSet<String> = inserted.into_iter().collect();
+        .bind(array).bind(now).fetch_all(&mut **t).await)?;
+    // Usually nothing collided with a dedup key: skip the lookups.
+    let all = inserted.len() == rows.len();
+    let inserted: HashSet<String> = if all {
+        HashSet::new()
+    } else {
+        inserted.into_iter().collect()
+    };
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
-        if inserted.contains(row.id.as_str()) {
+        if all || inserted.contains(row.id.as_str()) {
             out.push(Enqueued {
                 id: row.id.clone(),
                 deduplicated: false,
@@ -97,7 +101,7 @@ async fn dedup_existing(tx: &mut Tx<'_>, row: &NewRow, now: i64) -> Result<Enque
             });
         }
         let sql = tx.pick(q::ENQUEUE_SQLITE, q::ENQUEUE_PG);
-        let one = json!([row.json]).to_string();
+        let one = serde_json::to_string(&[row])?;
         let inserted: Vec<String> = on_tx!(tx, t => sqlx::query_scalar(sql)
             .bind(&one).bind(now).fetch_all(&mut **t).await)?;
         if !inserted.is_empty() {
@@ -113,38 +117,57 @@ async fn dedup_existing(tx: &mut Tx<'_>, row: &NewRow, now: i64) -> Result<Enque
     ))
 }
 
+/// One completion in the batch UPDATE's JSON array.
+#[derive(serde::Serialize)]
+struct Done<'a> {
+    id: &'a str,
+    token: &'a str,
+    result: &'a str,
+}
+
+/// One event in the batch INSERT's JSON array.
+#[derive(serde::Serialize)]
+struct NewEvent<'a> {
+    id: &'a str,
+    kind: &'a str,
+    data: &'a str,
+}
+
 async fn succeed(
     tx: &mut Tx<'_>,
     cmds: &[Cmd],
     idx: &[usize],
     now: i64,
 ) -> Result<HashSet<String>> {
-    let items: Vec<serde_json::Value> = idx
+    let items: Vec<Done<'_>> = idx
         .iter()
         .filter_map(|&i| match &cmds[i] {
-            Cmd::Succeed { lease, result } => Some(json!({
-                "id": lease.job_id.as_str(), "token": lease.token, "result": result,
-            })),
+            Cmd::Succeed { lease, result } => Some(Done {
+                id: lease.job_id.as_str(),
+                token: &lease.token,
+                result,
+            }),
             _ => None,
         })
         .collect();
     let sql = tx.pick(q::SUCCEED_SQLITE, q::SUCCEED_PG);
+    let array = serde_json::to_string(&items)?;
     let done: Vec<String> = on_tx!(tx, t => sqlx::query_scalar(sql)
-        .bind(now).bind(serde_json::Value::Array(items).to_string()).fetch_all(&mut **t).await)?;
+        .bind(now).bind(array).fetch_all(&mut **t).await)?;
     let done: HashSet<String> = done.into_iter().collect();
     if !done.is_empty() {
-        let events: Vec<serde_json::Value> = idx
+        let events: Vec<NewEvent<'_>> = items
             .iter()
-            .filter_map(|&i| match &cmds[i] {
-                Cmd::Succeed { lease, result } if done.contains(lease.job_id.as_str()) => Some(json!({
-                    "id": lease.job_id.as_str(), "kind": EventKind::Succeeded.as_str(), "data": result,
-                })),
-                _ => None,
+            .filter(|d| done.contains(d.id))
+            .map(|d| NewEvent {
+                id: d.id,
+                kind: EventKind::Succeeded.as_str(),
+                data: d.result,
             })
             .collect();
         let sql = tx.pick(q::EVENTS_SQLITE, q::EVENTS_PG);
-        exec_tx!(tx, t => sqlx::query(sql)
-            .bind(serde_json::Value::Array(events).to_string()).bind(now))?;
+        let array = serde_json::to_string(&events)?;
+        exec_tx!(tx, t => sqlx::query(sql).bind(array).bind(now))?;
     }
     Ok(done)
 }

@@ -6,7 +6,7 @@ use serde_json::json;
 use super::cmd::{Cmd, KIND_JOB, Reply};
 use super::conn::{Tx, exec_tx, on_tx};
 use super::exec::{event, keeps_events};
-use super::rows::{JobRow, mismatch, push_error};
+use super::rows::{ClaimRow, mismatch, push_error};
 use super::stmts as q;
 use crate::backend::{Claimed, Lease, LeaseState, Outcome};
 use crate::error::Result;
@@ -38,7 +38,7 @@ pub(crate) async fn run(tx: &mut Tx<'_>, cmd: &Cmd, now: i64) -> Result<Reply> {
                 return Ok(Reply::Claimed(Vec::new()));
             }
             let token = token();
-            let row: Option<JobRow> = on_tx!(tx, t => sqlx::query_as(q::CLAIM_ONE)
+            let row: Option<ClaimRow> = on_tx!(tx, t => sqlx::query_as(q::CLAIM_ONE)
                 .bind(&token).bind(now + lease_ms).bind(now).bind(id.as_str()).bind(queue)
                 .fetch_optional(&mut **t).await)?;
             let claimed = row.map(|r| r.into_claimed(&token)).transpose()?;
@@ -52,12 +52,12 @@ pub(crate) async fn run(tx: &mut Tx<'_>, cmd: &Cmd, now: i64) -> Result<Reply> {
         } => {
             let token = token();
             let sql = tx.pick(q::LEASE_MESSAGES_SQLITE, q::LEASE_MESSAGES_PG);
-            let rows: Vec<JobRow> = on_tx!(tx, t => sqlx::query_as(sql)
+            let rows: Vec<ClaimRow> = on_tx!(tx, t => sqlx::query_as(sql)
                 .bind(&token).bind(now + lease_ms).bind(now).bind(owner).bind(queue).bind(n(*max))
                 .fetch_all(&mut **t).await)?;
             let mut msgs = rows
                 .into_iter()
-                .map(JobRow::into_message)
+                .map(ClaimRow::into_message)
                 .collect::<Result<Vec<_>>>()?;
             msgs.sort_by(|a, b| a.id.cmp(&b.id));
             Ok(Reply::Messages(msgs, token))
@@ -153,7 +153,7 @@ async fn claim(tx: &mut Tx<'_>, queue: &str, max: i64, until: i64, now: i64) -> 
     }
     let token = token();
     let sql = tx.pick(q::CLAIM_SQLITE, q::CLAIM_PG);
-    let rows: Vec<JobRow> = on_tx!(tx, t => sqlx::query_as(sql)
+    let rows: Vec<ClaimRow> = on_tx!(tx, t => sqlx::query_as(sql)
         .bind(&token).bind(until).bind(now).bind(queue).bind(max).fetch_all(&mut **t).await)?;
     let mut claimed = rows
         .into_iter()

@@ -59,7 +59,23 @@ impl JobRow {
             cancel_requested: self.cancel_requested != 0,
         })
     }
+}
 
+/// A claimed row (the columns of `claim_cols!`).
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct ClaimRow {
+    pub id: String,
+    pub owner: Option<String>,
+    pub queue: String,
+    pub name: String,
+    pub payload: String,
+    pub priority: i32,
+    pub attempts: i32,
+    pub max_attempts: i32,
+    pub run_at: i64,
+}
+
+impl ClaimRow {
     /// A freshly claimed row: `due_at` is the time it became due (`run_at`).
     pub(crate) fn into_claimed(self, token: &str) -> Result<Claimed> {
         Ok(Claimed {

@@ -2,14 +2,22 @@
 //!
 //! Most statements serve both backends (`$N` placeholders, BIGINT milliseconds, TEXT ids). Where
 //! dialects differ there is a `_SQLITE` and a `_PG` text: batches arrive as one JSON array
-//! parameter, read with `json_each` on SQLite and `json_array_elements` on PostgreSQL, so a whole
-//! group-committed batch is one statement; PostgreSQL claims add `FOR UPDATE SKIP LOCKED`.
+//! parameter, read with `jsonb_each` on SQLite (parsed once into JSONB, so each `->>` is a
+//! direct lookup) and `json_array_elements` on PostgreSQL, so a whole group-committed batch is
+//! one statement; PostgreSQL claims add `FOR UPDATE SKIP LOCKED`.
 
 /// Columns of a [`super::rows::JobRow`].
 macro_rules! job_cols {
     () => {
         "id, owner, queue, name, payload, priority, status, attempts, max_attempts, progress, \
          result, errors, dedup_key, run_at, created_at, started_at, finished_at, cancel_requested"
+    };
+}
+
+/// Columns of a [`super::rows::ClaimRow`]: what a worker needs, no more (claims are hot).
+macro_rules! claim_cols {
+    () => {
+        "id, owner, queue, name, payload, priority, attempts, max_attempts, run_at"
     };
 }
 
@@ -34,7 +42,7 @@ pub const ENQUEUE_SQLITE: &str = "INSERT INTO jobs (id, kind, owner, queue, name
      SELECT j.value ->> 'id', j.value ->> 'kind', j.value ->> 'owner', j.value ->> 'queue', j.value ->> 'name',
             j.value ->> 'payload', j.value ->> 'priority', 'queued', j.value ->> 'max_attempts',
             j.value ->> 'dedup_key', j.value ->> 'run_at', $2
-     FROM json_each($1) AS j WHERE true
+     FROM jsonb_each($1) AS j WHERE true
      ON CONFLICT DO NOTHING RETURNING id";
 pub const ENQUEUE_PG: &str = "INSERT INTO jobs (id, kind, owner, queue, name, payload, priority, status, max_attempts, dedup_key, run_at, created_at)
      SELECT v ->> 'id', v ->> 'kind', v ->> 'owner', v ->> 'queue', v ->> 'name', v ->> 'payload',
@@ -47,7 +55,7 @@ pub const DEDUP_LOOKUP: &str = "SELECT id FROM jobs
 
 pub const SUCCEED_SQLITE: &str = "UPDATE jobs SET status = 'succeeded', result = j.value ->> 'result', progress = 100,
          finished_at = $1, lease_token = NULL, lease_until = NULL
-     FROM json_each($2) AS j
+     FROM jsonb_each($2) AS j
      WHERE jobs.id = j.value ->> 'id' AND jobs.lease_token = j.value ->> 'token' AND jobs.status = 'running'
      RETURNING jobs.id";
 pub const SUCCEED_PG: &str =
@@ -57,7 +65,7 @@ pub const SUCCEED_PG: &str =
      WHERE jobs.id = v ->> 'id' AND jobs.lease_token = v ->> 'token' AND jobs.status = 'running'
      RETURNING jobs.id";
 pub const EVENTS_SQLITE: &str = "INSERT INTO job_events (job_id, kind, data, at)
-     SELECT j.value ->> 'id', j.value ->> 'kind', j.value ->> 'data', $2 FROM json_each($1) AS j";
+     SELECT j.value ->> 'id', j.value ->> 'kind', j.value ->> 'data', $2 FROM jsonb_each($1) AS j";
 pub const EVENTS_PG: &str = "INSERT INTO job_events (job_id, kind, data, at)
      SELECT v ->> 'id', v ->> 'kind', v ->> 'data', $2 FROM json_array_elements($1::json) AS j(v)";
 
@@ -77,7 +85,7 @@ pub const CLAIM_SQLITE: &str = concat!(
      WHERE id IN (SELECT id FROM jobs WHERE status = 'queued' AND kind = 'job' AND queue = $4 AND run_at <= $3
                   ORDER BY priority DESC, run_at LIMIT $5)
      RETURNING ",
-    job_cols!()
+    claim_cols!()
 );
 pub const CLAIM_PG: &str = concat!(
     "UPDATE jobs SET status = 'running', attempts = attempts + 1, lease_token = $1, lease_until = $2,
@@ -85,7 +93,7 @@ pub const CLAIM_PG: &str = concat!(
      WHERE id IN (SELECT id FROM jobs WHERE status = 'queued' AND kind = 'job' AND queue = $4 AND run_at <= $3
                   ORDER BY priority DESC, run_at LIMIT $5 FOR UPDATE SKIP LOCKED)
      RETURNING ",
-    job_cols!()
+    claim_cols!()
 );
 /// One job by id (the NATS backend's claim): `$1` token, `$2` until, `$3` now, `$4` id,
 /// `$5` queue (the subject it came from).
@@ -94,7 +102,7 @@ pub const CLAIM_ONE: &str = concat!(
          started_at = $3, cancel_requested = 0
      WHERE id = $4 AND queue = $5 AND kind = 'job' AND status = 'queued' AND run_at <= $3
      RETURNING ",
-    job_cols!()
+    claim_cols!()
 );
 /// `$1` token, `$2` until, `$3` now, `$4` owner, `$5` queue, `$6` max.
 pub const LEASE_MESSAGES_SQLITE: &str = concat!(
@@ -102,14 +110,14 @@ pub const LEASE_MESSAGES_SQLITE: &str = concat!(
      WHERE id IN (SELECT id FROM jobs WHERE status = 'queued' AND kind = 'message' AND owner = $4 AND queue = $5
                   AND run_at <= $3 ORDER BY run_at LIMIT $6)
      RETURNING ",
-    job_cols!()
+    claim_cols!()
 );
 pub const LEASE_MESSAGES_PG: &str = concat!(
     "UPDATE jobs SET status = 'running', attempts = attempts + 1, lease_token = $1, lease_until = $2, started_at = $3
      WHERE id IN (SELECT id FROM jobs WHERE status = 'queued' AND kind = 'message' AND owner = $4 AND queue = $5
                   AND run_at <= $3 ORDER BY run_at LIMIT $6 FOR UPDATE SKIP LOCKED)
      RETURNING ",
-    job_cols!()
+    claim_cols!()
 );
 
 pub const HEARTBEAT: &str = "UPDATE jobs SET lease_until = $3

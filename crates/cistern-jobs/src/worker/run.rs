@@ -15,6 +15,7 @@ use tokio_util::task::TaskTracker;
 use super::{Handler, JobContext, JobError, WorkerConfig};
 use crate::backend::{Claimed, Lease, LeaseState, Outcome};
 use crate::jobs::Jobs;
+use crate::metrics::HandlerMetrics;
 use crate::model::{JobStatus, duration_ms, now_ms};
 
 /// A job whose handler is not registered here is offered to other workers after this long.
@@ -36,6 +37,13 @@ pub(super) async fn queue_loop(shared: Arc<Shared>, queue: String, concurrency: 
     let pending = Arc::new(Semaphore::new(concurrency * 4 + cfg.prefetch));
     let mut buffer: VecDeque<(Claimed, Instant)> = VecDeque::new();
     let mut signal = backend.work_signal();
+    let metrics: Arc<HashMap<String, HandlerMetrics>> = Arc::new(
+        shared
+            .handlers
+            .keys()
+            .map(|name| (name.clone(), shared.jobs.metrics().handler(&queue, name)))
+            .collect(),
+    );
     'run: loop {
         let permits = async {
             let slot = slots.clone().acquire_owned().await.ok()?;
@@ -73,9 +81,14 @@ pub(super) async fn queue_loop(shared: Arc<Shared>, queue: String, concurrency: 
             }
         }
         if let Some((job, claimed_at)) = buffer.pop_front() {
-            shared
-                .tracker
-                .spawn(run_job(shared.clone(), job, claimed_at, slot, pend));
+            shared.tracker.spawn(run_job(
+                shared.clone(),
+                metrics.clone(),
+                job,
+                claimed_at,
+                slot,
+                pend,
+            ));
         }
     }
     // Claimed but never started: give them back at once, attempt not counted.
@@ -89,7 +102,8 @@ pub(super) async fn queue_loop(shared: Arc<Shared>, queue: String, concurrency: 
 
 async fn run_job(
     shared: Arc<Shared>,
-    job: Claimed,
+    metrics: Arc<HashMap<String, HandlerMetrics>>,
+    mut job: Claimed,
     claimed_at: Instant,
     slot: OwnedSemaphorePermit,
     pending: OwnedSemaphorePermit,
@@ -104,41 +118,28 @@ async fn run_job(
             Ok(LeaseState::Lost) | Err(_) => return,
         }
     }
-    let Some(handler) = shared.handlers.get(&job.name).cloned() else {
+    let (Some(handler), Some(metrics)) = (
+        shared.handlers.get(&job.name).cloned(),
+        metrics.get(&job.name),
+    ) else {
         tracing::warn!(job.id = %lease.job_id, job.name = %job.name, "no handler registered for this job here");
         let at = now_ms().saturating_add(duration_ms(NO_HANDLER_DELAY));
         let _ = backend.finish(&lease, Outcome::Release { at }).await;
         return;
     };
-    let metrics = shared.jobs.metrics();
-    let delay_s = (now_ms() - job.due_at) as f64 / 1000.0;
-    metrics.started(&job.queue, &job.name, delay_s);
+    metrics.started((now_ms() - job.due_at) as f64 / 1000.0);
 
     let cancel = CancellationToken::new();
-    let owner_cancelled = Arc::new(AtomicBool::new(false));
-    let stop_heartbeat = CancellationToken::new();
-    shared.tracker.spawn(heartbeat(
-        shared.clone(),
-        lease.clone(),
-        cancel.clone(),
-        owner_cancelled.clone(),
-        stop_heartbeat.clone(),
-    ));
+    let owner_cancelled = AtomicBool::new(false);
+    let payload = std::mem::take(&mut job.payload);
     let ctx = JobContext::new(job.clone(), backend.clone(), cancel.clone());
     let started = Instant::now();
-    let run = AssertUnwindSafe(handler(ctx, job.payload.clone())).catch_unwind();
-    tokio::pin!(run);
+    let run = AssertUnwindSafe(handler(ctx, payload)).catch_unwind();
+    let supervised = supervise(run, &shared.shutdown, cfg.shutdown_grace, &cancel);
+    // The heartbeat runs beside the handler in this task (no task of its own) and never ends.
     let result = tokio::select! {
-        r = &mut run => Some(r),
-        () = shared.shutdown.cancelled() => {
-            match tokio::time::timeout(cfg.shutdown_grace, &mut run).await {
-                Ok(r) => Some(r),
-                Err(_) => {
-                    cancel.cancel();
-                    tokio::time::timeout(Duration::from_secs(1), &mut run).await.ok()
-                }
-            }
-        }
+        r = supervised => r,
+        () = heartbeat(&shared, &lease, &cancel, &owner_cancelled) => None,
     };
     drop(slot);
     let seconds = started.elapsed().as_secs_f64();
@@ -166,15 +167,30 @@ async fn run_job(
     };
     let failed = matches!(outcome, Outcome::Failed { .. });
     let status = record(&shared, &lease, outcome).await;
-    stop_heartbeat.cancel();
-    metrics.ran(
-        &job.queue,
-        &job.name,
-        seconds,
-        failed,
-        status == Some(JobStatus::Dead),
-    );
+    metrics.ran(seconds, failed, status == Some(JobStatus::Dead));
     drop(pending);
+}
+
+/// Runs the handler; once shutdown begins, gives it `grace`, then cancels its context and gives
+/// it one more second. `None`: it never returned (the job is released).
+async fn supervise<F: std::future::Future>(
+    run: F,
+    shutdown: &CancellationToken,
+    grace: Duration,
+    cancel: &CancellationToken,
+) -> Option<F::Output> {
+    tokio::pin!(run);
+    tokio::select! {
+        r = &mut run => return Some(r),
+        () = shutdown.cancelled() => {}
+    }
+    if let Ok(r) = tokio::time::timeout(grace, &mut run).await {
+        return Some(r);
+    }
+    cancel.cancel();
+    tokio::time::timeout(Duration::from_secs(1), &mut run)
+        .await
+        .ok()
 }
 
 /// Records an outcome, retrying transient store errors; if it cannot, the lease expires and
@@ -201,20 +217,18 @@ async fn record(shared: &Shared, lease: &Lease, outcome: Outcome) -> Option<JobS
     None
 }
 
+/// Extends the lease every `heartbeat`; fires `cancel` when the owner asks or the lease is lost.
+/// Never returns (after a loss it just waits), so it can run beside the handler in a `select!`.
 async fn heartbeat(
-    shared: Arc<Shared>,
-    lease: Lease,
-    cancel: CancellationToken,
-    owner_cancelled: Arc<AtomicBool>,
-    stop: CancellationToken,
+    shared: &Shared,
+    lease: &Lease,
+    cancel: &CancellationToken,
+    owner_cancelled: &AtomicBool,
 ) {
     let backend = shared.jobs.backend();
     loop {
-        tokio::select! {
-            () = stop.cancelled() => return,
-            () = tokio::time::sleep(shared.config.heartbeat) => {}
-        }
-        match backend.heartbeat(&lease, shared.config.lease).await {
+        tokio::time::sleep(shared.config.heartbeat).await;
+        match backend.heartbeat(lease, shared.config.lease).await {
             Ok(LeaseState::Held { cancel_requested }) => {
                 if cancel_requested && !owner_cancelled.swap(true, Ordering::Relaxed) {
                     cancel.cancel();
@@ -222,7 +236,7 @@ async fn heartbeat(
             }
             Ok(LeaseState::Lost) => {
                 cancel.cancel();
-                return;
+                std::future::pending::<()>().await;
             }
             Err(e) => tracing::warn!(error = %e, job.id = %lease.job_id, "heartbeat failed"),
         }
