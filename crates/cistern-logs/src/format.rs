@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use serde::{Deserialize, Serialize};
 
 use crate::Level;
-use crate::header::{HeaderShape, Split, detect_shape};
+use crate::header::{HeaderShape, KindMemo, Split, detect_shape};
 use crate::kind::level_of;
 
 /// How many lines [`LogFormat::detect`] looks at.
@@ -53,10 +53,19 @@ impl LogFormat {
     /// Splits one line into header fields and message; `None` when the line does
     /// not have this format (a continuation line, or a stray line of another format).
     pub fn split<'a>(&self, line: &'a str) -> Option<Split<'a>> {
+        self.split_memo(line, None)
+    }
+
+    /// [`LogFormat::split`], classifying header tokens through `memo` when given.
+    pub(crate) fn split_memo<'a>(
+        &self,
+        line: &'a str,
+        memo: Option<&mut KindMemo>,
+    ) -> Option<Split<'a>> {
         match self {
             LogFormat::Json => json_split(line),
             LogFormat::Logfmt => logfmt_split(line),
-            LogFormat::Header(shape) => shape.split(line),
+            LogFormat::Header(shape) => shape.split_memo(line, memo),
             LogFormat::Plain => Some(Split {
                 content: Cow::Borrowed(line.trim()),
                 ..Split::default()

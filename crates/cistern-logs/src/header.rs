@@ -19,7 +19,11 @@ use std::borrow::Cow;
 use serde::{Deserialize, Serialize};
 
 use crate::Level;
-use crate::kind::{Kind, classify, level_of};
+use crate::kind::{Kind, level_of};
+
+mod tokens;
+pub(crate) use tokens::KindMemo;
+use tokens::{Spans, Tok, header_tokens};
 
 /// Largest number of header positions examined.
 pub const MAX_HEADER_TOKENS: usize = 12;
@@ -62,88 +66,20 @@ pub struct Split<'a> {
     pub component: Option<Cow<'a, str>>,
 }
 
-/// A token of a line: byte range and kind.
-#[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct Tok {
-    pub start: usize,
-    pub end: usize,
-    pub kind: Kind,
-}
-
-/// Cuts the first `out.len()` tokens of `line`, classifying each. Returns how many were found.
-pub(crate) fn header_tokens(line: &str, out: &mut [Tok]) -> usize {
-    let n = header_spans(line, out);
-    for t in &mut out[..n] {
-        t.kind = classify(&line[t.start..t.end]);
-    }
-    n
-}
-
-/// Cuts the first `out.len()` tokens of `line` without classifying them
-/// (kinds are left as [`Kind::Other`]). Returns how many were found.
-fn header_spans(line: &str, out: &mut [Tok]) -> usize {
-    let b = line.as_bytes();
-    let mut i = 0usize;
-    let mut n = 0usize;
-    while n < out.len() {
-        while i < b.len() && (b[i] == b' ' || b[i] == b'\t') {
-            i += 1;
-        }
-        if i >= b.len() {
-            break;
-        }
-        let start = i;
-        if (b[i] == b'[' || b[i] == b'(')
-            && let Some(close) = matching_close(&b[i..])
-        {
-            i += close + 1;
-        }
-        while i < b.len() && b[i] != b' ' && b[i] != b'\t' {
-            i += 1;
-        }
-        out[n] = Tok {
-            start,
-            end: i,
-            kind: Kind::Other,
-        };
-        n += 1;
-    }
-    n
-}
-
-/// Index of the bracket closing the one at `b[0]`, within 200 bytes.
-fn matching_close(b: &[u8]) -> Option<usize> {
-    let (open, close) = match b[0] {
-        b'[' => (b'[', b']'),
-        _ => (b'(', b')'),
-    };
-    let mut depth = 0i32;
-    for (i, &c) in b.iter().enumerate().take(200) {
-        if c == open {
-            depth += 1;
-        } else if c == close {
-            depth -= 1;
-            if depth == 0 {
-                return Some(i);
-            }
-        }
-    }
-    None
-}
-
 /// Learns the header shape from sample lines; `None` when no header is recognisable.
 pub fn detect_shape<'a>(sample: impl IntoIterator<Item = &'a str>) -> Option<HeaderShape> {
     let mut counts = [[0u32; 16]; MAX_HEADER_TOKENS];
     let mut lines = 0u32;
     let mut toks = [Tok::default(); MAX_HEADER_TOKENS];
     let mut sample_lines = Vec::new();
+    let mut memo = KindMemo::default();
     for line in sample {
         if line.trim().is_empty() || line.starts_with([' ', '\t']) {
             continue;
         }
         sample_lines.push(line);
         lines += 1;
-        let n = header_tokens(line, &mut toks);
+        let n = header_tokens(line, &mut toks, &mut memo);
         for (pos, t) in toks[..n].iter().enumerate() {
             counts[pos][t.kind as usize] += 1;
         }
@@ -166,7 +102,11 @@ pub fn detect_shape<'a>(sample: impl IntoIterator<Item = &'a str>) -> Option<Hea
     // A "header" that leaves most lines without a message is the message itself.
     let with_content = sample_lines
         .iter()
-        .filter(|l| shape.split(l).is_some_and(|s| !s.content.is_empty()))
+        .filter(|l| {
+            shape
+                .split_memo(l, Some(&mut memo))
+                .is_some_and(|s| !s.content.is_empty())
+        })
         .count();
     (with_content * 2 >= sample_lines.len()).then_some(shape)
 }
@@ -216,16 +156,34 @@ fn header_end(d: &[Kind]) -> Option<usize> {
 impl HeaderShape {
     /// Splits `line` by this shape, or `None` when the line does not fit it.
     pub fn split<'a>(&self, line: &'a str) -> Option<Split<'a>> {
+        self.split_memo(line, None)
+    }
+
+    /// [`HeaderShape::split`], classifying tokens through `memo` when given.
+    pub(crate) fn split_memo<'a>(
+        &self,
+        line: &'a str,
+        mut memo: Option<&mut KindMemo>,
+    ) -> Option<Split<'a>> {
         let mut toks = [Tok::default(); MAX_HEADER_TOKENS + COMP_DRIFT];
-        let want = (self.kinds.len() + COMP_DRIFT).min(toks.len());
-        let n = header_spans(line, &mut toks[..want]);
+        // Tokens are cut as far as needed: the header, the component if it
+        // drifted, and the start of the message.
+        let drift = if self.comp.is_some() { COMP_DRIFT } else { 1 };
+        let want = (self.kinds.len() + drift).min(toks.len());
         let fixed = self.comp.unwrap_or(self.kinds.len());
-        if n < fixed {
-            return None;
+        let mut spans = Spans::new(line);
+        let mut n = 0usize;
+        while n < fixed {
+            toks[n] = spans.next_tok()?;
+            n += 1;
         }
         // Tokens are classified lazily: the first decides most misfits on its own.
-        let kind_at = |toks: &mut [Tok], i: usize| {
-            toks[i].kind = classify(&line[toks[i].start..toks[i].end]);
+        let mut kind_at = |toks: &mut [Tok], i: usize| {
+            let tok = &line[toks[i].start..toks[i].end];
+            toks[i].kind = match memo.as_deref_mut() {
+                Some(m) => m.classify(i, tok),
+                None => crate::kind::classify(tok),
+            };
             toks[i].kind
         };
         if fixed > 0 {
@@ -241,19 +199,33 @@ impl HeaderShape {
                 return None;
             }
         }
-        let comp_at = self.comp.and_then(|c| {
-            (c..n.min(c + COMP_DRIFT + 1)).find(|&i| line[..toks[i].end].ends_with(':'))
-        });
+        let mut comp_at = None;
+        if let Some(c) = self.comp {
+            for i in c..(c + COMP_DRIFT + 1).min(want) {
+                if i == n {
+                    let Some(t) = spans.next_tok() else { break };
+                    toks[n] = t;
+                    n += 1;
+                }
+                if line.as_bytes()[toks[i].end - 1] == b':' {
+                    comp_at = Some(i);
+                    break;
+                }
+            }
+        }
         let end = comp_at.map_or(fixed, |i| i + 1);
-        for i in fixed..end.min(n) {
+        for i in fixed..end {
             kind_at(&mut toks, i);
         }
-        let content = if end < n {
-            &line[toks[end].start..]
+        let content_start = if end >= want {
+            None
+        } else if end < n {
+            Some(toks[end].start)
         } else {
-            ""
+            spans.next_start()
         };
-        let head = &toks[..end.min(n)];
+        let content = content_start.map_or("", |s| &line[s..]);
+        let head = &toks[..end];
         Some(Split {
             content: Cow::Borrowed(content.trim_end()),
             timestamp: timestamp_span(line, head).map(Cow::Borrowed),

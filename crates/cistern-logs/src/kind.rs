@@ -122,14 +122,31 @@ fn is_weekday_like(b: &[u8]) -> bool {
 /// Whether `word` names a severity level (case-insensitive; brackets and a trailing colon allowed).
 pub fn level_of(word: &str) -> Option<crate::Level> {
     use crate::Level;
-    let w = word.trim_end_matches(':');
-    let w = w
-        .strip_prefix('[')
-        .and_then(|x| x.strip_suffix(']'))
-        .or_else(|| w.strip_prefix('<').and_then(|x| x.strip_suffix('>')))
-        .unwrap_or(w)
-        .trim();
-    let b = w.as_bytes();
+    // Trailing colons, one pair of `[]` or `<>`, surrounding whitespace — on bytes.
+    let mut b = word.as_bytes();
+    while let [rest @ .., b':'] = b {
+        b = rest;
+    }
+    if let [b'[', inner @ .., b']'] | [b'<', inner @ .., b'>'] = b {
+        b = inner;
+    }
+    // `str::trim`'s ASCII whitespace (which, unlike `u8::is_ascii_whitespace`, includes \x0b).
+    let ws = |c: &u8| matches!(c, b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r');
+    while let [first, rest @ ..] = b
+        && ws(first)
+    {
+        b = rest;
+    }
+    while let [rest @ .., last] = b
+        && ws(last)
+    {
+        b = rest;
+    }
+    if b.first().is_some_and(|c| !c.is_ascii()) || b.last().is_some_and(|c| !c.is_ascii()) {
+        // Possibly Unicode whitespace around the word: the slow, exact path.
+        let w = std::str::from_utf8(b).unwrap_or("").trim();
+        b = w.as_bytes();
+    }
     match b.len() {
         1 => {
             return match b[0] {
@@ -170,8 +187,6 @@ pub fn level_of(word: &str) -> Option<crate::Level> {
 mod class {
     pub const ALPHA: u8 = 1;
     pub const DIGIT: u8 = 2;
-    /// `-`, `|`, `=`: separator tokens.
-    pub const DASH: u8 = 4;
     /// Allowed in an identifier: alphanumerics and `-_.:/@`.
     pub const ID: u8 = 8;
     /// Allowed in a word: letters and `-_.`.
@@ -189,9 +204,6 @@ mod class {
             if b.is_ascii_digit() {
                 k |= DIGIT | ID;
             }
-            if matches!(b, b'-' | b'|' | b'=') {
-                k |= DASH;
-            }
             if matches!(b, b'-' | b'_' | b'.' | b':' | b'/' | b'@') {
                 k |= ID;
             }
@@ -208,21 +220,40 @@ mod class {
 /// Classifies one header token.
 pub fn classify(tok: &str) -> Kind {
     let b = tok.as_bytes();
-    if b.is_empty() {
+    let (Some(&first), Some(&last)) = (b.first(), b.last()) else {
         return Kind::Other;
+    };
+    // Dispatch on the first byte: digits and letters (most tokens) skip the
+    // checks that cannot apply to them; the order of the checks is the same
+    // as the general path below.
+    if first.is_ascii_digit() {
+        if let Some(k) = numeric_kind(b) {
+            return k;
+        }
+        if last == b':' {
+            return Kind::Comp;
+        }
+        if is_clf_datetime(b) {
+            return Kind::DateTime;
+        }
+        return by_classes(tok);
     }
-    // One pass: which classes every byte has (`all`) and which some byte has (`any`).
-    let (mut all, mut any) = (u8::MAX, 0u8);
-    for &c in b {
-        let k = class::TABLE[c as usize];
-        all &= k;
-        any |= k;
+    if first.is_ascii_alphabetic() {
+        if b.len() <= 11
+            && (b.len() > 1 || first.is_ascii_uppercase())
+            && may_start_level(first)
+            && level_of(tok).is_some()
+        {
+            return Kind::Level;
+        }
+        if last == b':' {
+            return Kind::Comp;
+        }
+        return by_classes(tok);
     }
-    if all & class::DASH != 0 {
+    if b.iter().all(|&c| c == b'-' || c == b'|' || c == b'=') {
         return Kind::Dash;
     }
-    let first = b[0];
-    let last = b[b.len() - 1];
     if (first == b'[' && last == b']')
         || (first == b'(' && last == b')')
         || (first == b'<' && last == b'>')
@@ -231,20 +262,10 @@ pub fn classify(tok: &str) -> Kind {
         if level_of(inner).is_some() && inner.len() > 1 {
             return Kind::Level;
         }
-        if inner
-            .split_ascii_whitespace()
-            .any(|t| classify(t).is_time())
-        {
+        if inner.split_ascii_whitespace().any(is_time_token) {
             return Kind::BracketTime;
         }
         return Kind::Bracket;
-    }
-    if b.len() <= 11
-        && first.is_ascii_alphabetic()
-        && (tok.len() > 1 || first.is_ascii_uppercase())
-        && level_of(tok).is_some()
-    {
-        return Kind::Level;
     }
     if let Some(k) = numeric_kind(b) {
         return k;
@@ -252,8 +273,26 @@ pub fn classify(tok: &str) -> Kind {
     if last == b':' {
         return Kind::Comp;
     }
-    if is_clf_datetime(b) {
-        return Kind::DateTime;
+    by_classes(tok)
+}
+
+/// Whether a level word (see [`level_of`]) can start with this letter.
+fn may_start_level(c: u8) -> bool {
+    matches!(
+        c.to_ascii_uppercase(),
+        b'T' | b'D' | b'I' | b'N' | b'W' | b'E' | b'F' | b'C' | b'S' | b'V' | b'A' | b'P'
+    )
+}
+
+/// The last checks of [`classify`], by the classes of all bytes: month or
+/// weekday names, identifiers, words.
+fn by_classes(tok: &str) -> Kind {
+    let b = tok.as_bytes();
+    let (mut all, mut any) = (u8::MAX, 0u8);
+    for &c in b {
+        let k = class::TABLE[c as usize];
+        all &= k;
+        any |= k;
     }
     if all & class::ALPHA != 0 {
         if month_number(tok).is_some() {
@@ -275,6 +314,9 @@ pub fn classify(tok: &str) -> Kind {
 /// The access-log timestamp of Apache and nginx (common log format): `10/Oct/2023:13:55:36`.
 fn is_clf_datetime(b: &[u8]) -> bool {
     // d[d]/Mon/yyyy:hh:mm:ss
+    if !(19..=20).contains(&b.len()) {
+        return false;
+    }
     let day = match b.iter().position(|&c| c == b'/') {
         Some(d @ 1..=2) => d,
         _ => return false,
@@ -299,58 +341,86 @@ fn is_clf_datetime(b: &[u8]) -> bool {
 /// [`Kind::Month`] or [`Kind::Weekday`]), without classifying it fully.
 pub fn is_date_word(tok: &str) -> bool {
     let b = tok.as_bytes();
+    // No level word starts like a month or a weekday, so [`classify`]'s level
+    // check, which comes first, cannot claim these.
     b.len() >= 3
         && b.len() <= 9
         && b.iter().all(u8::is_ascii_alphabetic)
-        && level_of(tok).is_none()
         && (month_number(tok).is_some() || is_weekday_like(b))
+}
+
+/// `classify(tok).is_time()`, cheaper for the common word-like tokens.
+fn is_time_token(tok: &str) -> bool {
+    match tok.as_bytes().first() {
+        Some(c) if c.is_ascii_alphabetic() => is_date_word(tok),
+        _ => classify(tok).is_time(),
+    }
 }
 
 /// Kinds for tokens made of digits and date/time separators only.
 fn numeric_kind(b: &[u8]) -> Option<Kind> {
+    // Byte codes: a digit, one of the separators counted below, or anything else.
+    const DIGIT: u8 = 0;
+    const COLON: u8 = 1;
+    const DASH: u8 = 2;
+    const SLASH: u8 = 3;
+    const DOT: u8 = 4;
+    const TEE: u8 = 5;
+    const BAD: u8 = 6;
+    const CODE: [u8; 256] = {
+        let mut t = [BAD; 256];
+        let mut c = b'0';
+        while c <= b'9' {
+            t[c as usize] = DIGIT;
+            c += 1;
+        }
+        t[b':' as usize] = COLON;
+        t[b'-' as usize] = DASH;
+        t[b'+' as usize] = DASH;
+        t[b'/' as usize] = SLASH;
+        t[b'.' as usize] = DOT;
+        t[b',' as usize] = DOT;
+        t[b'T' as usize] = TEE;
+        t
+    };
     let body = b.strip_suffix(b"Z").unwrap_or(b);
-    if !(body.first()?.is_ascii_digit() || (body[0] == b'-' && body.len() > 1)) {
-        return None;
-    }
+    let (&first, _) = body.split_first()?;
+    // A leading minus sign is skipped (it is not a separator).
+    let digits_from = match first {
+        b'0'..=b'9' => 0,
+        b'-' if body.len() > 1 => 1,
+        _ => return None,
+    };
     let mut groups: [u8; 12] = [0; 12];
     let mut ngroups = 0usize;
     let mut cur = 0u8;
-    let (mut colons, mut dashes, mut slashes, mut dots, mut tee) = (0, 0, 0, 0, 0);
-    for (i, &c) in body.iter().enumerate() {
-        if c.is_ascii_digit() {
+    let mut seps = [0u8; 6];
+    for &c in &body[digits_from..] {
+        let k = CODE[c as usize];
+        if k == DIGIT {
             cur = cur.saturating_add(1);
             continue;
         }
-        if i == 0 && c == b'-' {
-            continue;
-        }
-        if cur > 0 {
-            if ngroups == groups.len() {
-                return None;
-            }
-            groups[ngroups] = cur;
-            ngroups += 1;
-            cur = 0;
-        } else {
+        if k == BAD || cur == 0 || ngroups == groups.len() {
             return None;
         }
-        match c {
-            b':' => colons += 1,
-            b'-' | b'+' => dashes += 1,
-            b'/' => slashes += 1,
-            b'.' | b',' => dots += 1,
-            b'T' => tee += 1,
-            _ => return None,
-        }
+        groups[ngroups] = cur;
+        ngroups += 1;
+        cur = 0;
+        seps[k as usize] += 1;
     }
-    if cur == 0 {
-        return None;
-    }
-    if ngroups == groups.len() {
+    if cur == 0 || ngroups == groups.len() {
         return None;
     }
     groups[ngroups] = cur;
     ngroups += 1;
+    let (colons, dashes, slashes, dots, tee) = (
+        seps[COLON as usize],
+        seps[DASH as usize],
+        seps[SLASH as usize],
+        seps[DOT as usize],
+        seps[TEE as usize],
+    );
     let g = &groups[..ngroups];
     if ngroups == 1 {
         return Some(
@@ -364,7 +434,11 @@ fn numeric_kind(b: &[u8]) -> Option<Kind> {
     if colons >= 2 && (dashes > 0 || slashes > 0 || tee > 0) && ngroups >= 5 {
         return Some(Kind::DateTime);
     }
-    if colons >= 1 && dashes == 0 && slashes == 0 && g.iter().take(colons + 1).all(|&n| n <= 2) {
+    if colons >= 1
+        && dashes == 0
+        && slashes == 0
+        && g.iter().take(usize::from(colons) + 1).all(|&n| n <= 2)
+    {
         return Some(Kind::Time);
     }
     if colons > 0 {

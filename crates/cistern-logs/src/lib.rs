@@ -19,6 +19,7 @@ pub mod header;
 pub mod kind;
 pub mod lines;
 pub mod mask;
+mod memo;
 pub mod miner;
 pub mod parse;
 pub mod refine;

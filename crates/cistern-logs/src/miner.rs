@@ -12,6 +12,7 @@
 
 use crate::hash::{FxMap, hash_bytes};
 use crate::mask::{WILDCARD, mask_token};
+use crate::memo::Memo;
 
 /// Most tokens a message keeps; the rest is folded into one final wildcard.
 pub const MAX_TOKENS: usize = 256;
@@ -64,6 +65,8 @@ pub struct Miner {
     masked: Vec<bool>,
     spare: String,
     spare_spans: Vec<(u32, u32)>,
+    /// Exact repeats of recent messages.
+    memo: Memo,
 }
 
 impl Miner {
@@ -97,15 +100,19 @@ impl Miner {
 
     /// Adds one message; returns its signature.
     pub fn add(&mut self, content: &str) -> SigId {
+        let raw_hash = hash_bytes(content.as_bytes());
+        if let Some(id) = self.memo.get(raw_hash, content) {
+            self.bump(id);
+            return id;
+        }
         self.tokenize(content);
         let h = hash_bytes(self.buf.as_bytes());
-        if let Some(&id) = self.index.get(&h) {
-            let sig = &mut self.sigs[id as usize];
-            if *sig.text == *self.buf {
-                sig.count += 1;
-                self.clusters[sig.cluster as usize].count += 1;
-                return id;
-            }
+        if let Some(&id) = self.index.get(&h)
+            && *self.sigs[id as usize].text == *self.buf
+        {
+            self.bump(id);
+            self.memo.put(raw_hash, content, id);
+            return id;
         }
         let cluster = self.place();
         let id = self.sigs.len() as SigId;
@@ -120,11 +127,20 @@ impl Miner {
             },
         });
         if keep {
-            self.index.entry(h).or_insert(id);
+            if *self.index.entry(h).or_insert(id) == id {
+                self.memo.put(raw_hash, content, id);
+            }
             self.clusters[cluster as usize].sigs.push(id);
         }
         self.clusters[cluster as usize].count += 1;
         id
+    }
+
+    /// Counts one more message of signature `id`.
+    fn bump(&mut self, id: SigId) {
+        let sig = &mut self.sigs[id as usize];
+        sig.count += 1;
+        self.clusters[sig.cluster as usize].count += 1;
     }
 
     /// Masks `content` into `self.buf`, recording token spans.

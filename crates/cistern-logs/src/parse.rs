@@ -6,7 +6,7 @@ use std::io::{self, BufRead, Write};
 use serde::{Deserialize, Serialize};
 
 use crate::format::LogFormat;
-use crate::header::Split;
+use crate::header::{KindMemo, Split};
 use crate::lines::{LineReader, lines};
 use crate::miner::{Miner, MinerConfig, SigId};
 use crate::refine::Templates;
@@ -32,6 +32,8 @@ pub struct Parser {
     has_timestamp: bool,
     lines: u64,
     records: u64,
+    /// Kinds of recent header tokens.
+    memo: KindMemo,
 }
 
 impl Parser {
@@ -44,6 +46,7 @@ impl Parser {
             current: None,
             lines: 0,
             records: 0,
+            memo: KindMemo::default(),
         }
     }
 
@@ -76,11 +79,11 @@ impl Parser {
 
     /// The header split of `line` by the current format; `None` for an indented or
     /// blank line and for a line that does not fit the format.
-    pub(crate) fn split_line<'a>(&self, line: &'a str) -> Option<Split<'a>> {
+    pub(crate) fn split_line<'a>(&mut self, line: &'a str) -> Option<Split<'a>> {
         if line.starts_with([' ', '\t']) || line.is_empty() {
             None
         } else {
-            self.format.split(line)
+            self.format.split_memo(line, Some(&mut self.memo))
         }
     }
 

@@ -29,14 +29,15 @@
 use std::collections::VecDeque;
 
 use crate::format::{LogFormat, SAMPLE_LINES};
-use crate::header::Split;
+use crate::header::{KindMemo, Split};
 use crate::kind::classify;
 use crate::miner::MinerConfig;
 use crate::parse::{LineResult, Parser, looks_like_continuation};
 
 /// Misfits in a row that trigger a re-check.
 pub const ARM_AFTER: usize = 3;
-/// Lines collected for a re-check: the same sample size as the first detection.
+/// Lines collected for a re-check: the sample size of the first detection
+/// (smaller samples make header detection less reliable).
 pub const RECHECK_LINES: usize = SAMPLE_LINES;
 /// Bytes collected for a re-check (whichever of lines and bytes comes first).
 pub const RECHECK_BYTES: usize = 256 * 1024;
@@ -66,7 +67,7 @@ pub struct StreamParser {
     parser: Option<Parser>,
     config: MinerConfig,
     /// Lines not yet handed to the parser (the initial sample, or held misfits).
-    pending: VecDeque<String>,
+    pending: VecDeque<Held>,
     pending_bytes: usize,
     /// Misfits in a row at the end of `pending`.
     misfits: usize,
@@ -132,20 +133,20 @@ impl StreamParser {
         F: for<'l> FnMut(LineResult<'l>),
     {
         self.seen += 1;
-        let Some(parser) = self.parser.as_ref() else {
-            self.hold(line);
+        let Some(parser) = self.parser.as_mut() else {
+            self.hold(line, false);
             if self.pending.len() >= SAMPLE_LINES {
                 self.detect_initial(sink);
             }
             return;
         };
         let split = parser.split_line(line);
-        let misfit = is_misfit(parser.format(), line, &split);
+        let (fits, misfit) = fit(parser.format(), line, &split);
         if self.pending.is_empty() {
             if !misfit || self.seen <= self.quiet_until {
                 self.deliver(line, split, sink);
             } else {
-                self.hold(line);
+                self.hold(line, fits);
                 self.misfits = 1;
             }
             return;
@@ -156,7 +157,7 @@ impl StreamParser {
             self.deliver(line, split, sink);
             return;
         }
-        self.hold(line);
+        self.hold(line, fits);
         if misfit {
             self.misfits += 1;
             self.armed |= self.misfits >= ARM_AFTER;
@@ -204,9 +205,12 @@ impl StreamParser {
         }
     }
 
-    fn hold(&mut self, line: &str) {
+    fn hold(&mut self, line: &str, fits: bool) {
         self.pending_bytes += line.len();
-        self.pending.push_back(line.to_owned());
+        self.pending.push_back(Held {
+            line: line.to_owned(),
+            fits,
+        });
     }
 
     /// Uses `format` from the next line handed to the parser on.
@@ -227,7 +231,9 @@ impl StreamParser {
     where
         F: for<'l> FnMut(LineResult<'l>),
     {
-        self.start(LogFormat::detect(self.pending.iter().map(String::as_str)));
+        self.start(LogFormat::detect(
+            self.pending.iter().map(|h| h.line.as_str()),
+        ));
         // The sample itself may hold a change of format: replay it through the misfit logic.
         self.replay(sink);
     }
@@ -242,8 +248,8 @@ impl StreamParser {
         self.misfits = 0;
         self.armed = false;
         self.seen -= held.len() as u64;
-        for l in &held {
-            self.push(l, sink);
+        for h in &held {
+            self.push(&h.line, sink);
         }
     }
 
@@ -256,9 +262,9 @@ impl StreamParser {
         self.pending_bytes = 0;
         self.misfits = 0;
         self.armed = false;
-        for l in &held {
-            let split = self.parser.as_ref().and_then(|p| p.split_line(l));
-            self.deliver(l, split, sink);
+        for h in &held {
+            let split = self.parser.as_mut().and_then(|p| p.split_line(&h.line));
+            self.deliver(&h.line, split, sink);
         }
     }
 
@@ -270,11 +276,11 @@ impl StreamParser {
         let Some(current) = self.parser.as_ref().map(|p| p.format().clone()) else {
             return;
         };
-        let candidate = LogFormat::detect(self.pending.iter().map(String::as_str));
+        let candidate = LogFormat::detect(self.pending.iter().map(|h| h.line.as_str()));
         let switch_at = if candidate == current {
             None
         } else {
-            switch_point(&self.pending, &current, &candidate)
+            switch_point(&self.pending, &candidate)
         };
         let Some(at) = switch_at else {
             self.flush(sink);
@@ -293,11 +299,25 @@ impl StreamParser {
     }
 }
 
-/// Whether `line` misses `format` without reading as a continuation.
-fn is_misfit(format: &LogFormat, line: &str, split: &Option<Split<'_>>) -> bool {
+/// A line held back, and whether it fitted the format in use when it came.
+#[derive(Debug)]
+struct Held {
+    line: String,
+    fits: bool,
+}
+
+/// Whether `line` fits `format`, and whether it is a misfit: misses the format
+/// without reading as a continuation.
+fn fit(format: &LogFormat, line: &str, split: &Option<Split<'_>>) -> (bool, bool) {
     match format {
-        LogFormat::Plain => starts_structured(line),
-        _ => split.is_none() && !looks_like_continuation(line),
+        LogFormat::Plain => {
+            let structured = starts_structured(line);
+            (!structured, structured)
+        }
+        _ => (
+            split.is_some(),
+            split.is_none() && !looks_like_continuation(line),
+        ),
     }
 }
 
@@ -313,27 +333,30 @@ fn starts_structured(line: &str) -> bool {
     }
 }
 
-/// Where to switch from `old` to `new` within `held`: the first record line `new`
-/// fits, when `new` fits most record lines of `held` and `old` few.
-fn switch_point(held: &VecDeque<String>, old: &LogFormat, new: &LogFormat) -> Option<usize> {
-    let fits = |f: &LogFormat, l: &str| match f {
+/// Where to switch to `new` within `held`: the first record line `new` fits,
+/// when `new` fits most record lines of `held` and the format in use few.
+fn switch_point(held: &VecDeque<Held>, new: &LogFormat) -> Option<usize> {
+    let mut memo = KindMemo::default();
+    let mut fits_new = |l: &str| match new {
         LogFormat::Plain => !starts_structured(l),
-        _ => f.split(l).is_some(),
+        _ => new.split_memo(l, Some(&mut memo)).is_some(),
     };
-    let records: Vec<(usize, &str)> = held
-        .iter()
-        .enumerate()
-        .map(|(i, l)| (i, l.as_str()))
-        .filter(|(_, l)| !looks_like_continuation(l))
-        .collect();
-    if records.is_empty() {
+    let (mut records, mut old, mut fresh) = (0usize, 0usize, 0usize);
+    let mut first_new = None;
+    for (i, h) in held.iter().enumerate() {
+        if looks_like_continuation(&h.line) {
+            continue;
+        }
+        records += 1;
+        old += usize::from(h.fits);
+        if fits_new(&h.line) {
+            fresh += 1;
+            first_new.get_or_insert(i);
+        }
+    }
+    let share = |n: usize| n as f64 / records.max(1) as f64;
+    if records == 0 || share(fresh) < NEW_FITS || share(old) > OLD_FITS {
         return None;
     }
-    let share = |f: &LogFormat| {
-        records.iter().filter(|(_, l)| fits(f, l)).count() as f64 / records.len() as f64
-    };
-    if share(new) < NEW_FITS || share(old) > OLD_FITS {
-        return None;
-    }
-    records.iter().find(|(_, l)| fits(new, l)).map(|&(i, _)| i)
+    first_new
 }
