@@ -11,6 +11,7 @@ mod cmd;
 mod conn;
 mod exec;
 mod ops;
+mod owned;
 mod rows;
 mod stmts;
 mod store;

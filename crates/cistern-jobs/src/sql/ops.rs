@@ -3,15 +3,15 @@
 
 use serde_json::json;
 
-use super::cmd::{Cmd, KIND_JOB, Reply};
+use super::cmd::{Cmd, Reply};
 use super::conn::{Tx, exec_tx, on_tx};
 use super::exec::{event, keeps_events};
+use super::owned;
 use super::rows::{ClaimRow, mismatch, push_error};
 use super::stmts as q;
 use crate::backend::{Claimed, Lease, LeaseState, Outcome};
 use crate::error::Result;
 use crate::model::{EventKind, JobId, JobStatus};
-use crate::query::{CancelOutcome, RetryOutcome};
 
 /// A fresh lease token.
 fn token() -> String {
@@ -96,8 +96,10 @@ pub(crate) async fn run(tx: &mut Tx<'_>, cmd: &Cmd, now: i64) -> Result<Reply> {
             }
             Ok(Reply::Count(count))
         }
-        Cmd::Cancel { mode, owner, id } => cancel(tx, *mode, owner.as_deref(), id, now).await,
-        Cmd::Retry { mode, owner, id } => retry(tx, *mode, owner.as_deref(), id, now).await,
+        Cmd::Cancel { mode, owner, id } => {
+            owned::cancel(tx, *mode, owner.as_deref(), id, now).await
+        }
+        Cmd::Retry { mode, owner, id } => owned::retry(tx, *mode, owner.as_deref(), id, now).await,
         Cmd::SetLimit { queue, max } => {
             match max {
                 Some(max) => exec_tx!(tx, t => sqlx::query(q::SET_LIMIT)
@@ -241,73 +243,4 @@ async fn reap(tx: &mut Tx<'_>, now: i64) -> Result<u64> {
         }
     }
     Ok(count)
-}
-
-type ScopeRow = (String, Option<String>, Option<String>);
-
-async fn in_scope(
-    tx: &mut Tx<'_>,
-    mode: i32,
-    owner: Option<&str>,
-    id: &JobId,
-) -> Result<Option<ScopeRow>> {
-    let sql = tx.pick(q::STATUS_IN_SCOPE, q::STATUS_IN_SCOPE_PG);
-    Ok(on_tx!(tx, t => sqlx::query_as(sql)
-        .bind(id.as_str()).bind(mode).bind(owner).fetch_optional(&mut **t).await)?)
-}
-
-async fn cancel(
-    tx: &mut Tx<'_>,
-    mode: i32,
-    owner: Option<&str>,
-    id: &JobId,
-    now: i64,
-) -> Result<Reply> {
-    let Some((status, _, _)) = in_scope(tx, mode, owner, id).await? else {
-        return Ok(Reply::Cancel(None));
-    };
-    let outcome = match JobStatus::parse(&status)? {
-        JobStatus::Queued => {
-            exec_tx!(tx, t => sqlx::query(q::CANCEL_QUEUED).bind(id.as_str()).bind(now))?;
-            event(tx, id, EventKind::Cancelled, &json!({}), now).await?;
-            CancelOutcome::Cancelled
-        }
-        JobStatus::Running => {
-            exec_tx!(tx, t => sqlx::query(q::REQUEST_CANCEL).bind(id.as_str()))?;
-            CancelOutcome::Requested
-        }
-        other => CancelOutcome::AlreadyFinished(other),
-    };
-    Ok(Reply::Cancel(Some(outcome)))
-}
-
-async fn retry(
-    tx: &mut Tx<'_>,
-    mode: i32,
-    owner: Option<&str>,
-    id: &JobId,
-    now: i64,
-) -> Result<Reply> {
-    let Some((status, dedup_key, job_owner)) = in_scope(tx, mode, owner, id).await? else {
-        return Ok(Reply::Retry(None));
-    };
-    let status = JobStatus::parse(&status)?;
-    if !matches!(
-        status,
-        JobStatus::Failed | JobStatus::Dead | JobStatus::Cancelled
-    ) {
-        return Ok(Reply::Retry(Some(RetryOutcome::NotRetryable(status))));
-    }
-    if let Some(key) = dedup_key {
-        let live: Option<String> = on_tx!(tx, t => sqlx::query_scalar(q::DEDUP_LOOKUP)
-            .bind(KIND_JOB).bind(job_owner.unwrap_or_default()).bind(key).fetch_optional(&mut **t).await)?;
-        if let Some(live) = live {
-            return Ok(Reply::Retry(Some(RetryOutcome::Duplicate(JobId::from_db(
-                live,
-            )))));
-        }
-    }
-    exec_tx!(tx, t => sqlx::query(q::REQUEUE).bind(id.as_str()).bind(now))?;
-    event(tx, id, EventKind::Retried, &json!({}), now).await?;
-    Ok(Reply::Retry(Some(RetryOutcome::Requeued)))
 }

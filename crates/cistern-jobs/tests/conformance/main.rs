@@ -7,6 +7,7 @@ mod delivery;
 mod queues;
 mod reads;
 mod scheduling;
+mod shutdown;
 mod worker;
 
 use std::sync::Arc;

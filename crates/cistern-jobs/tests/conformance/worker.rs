@@ -20,10 +20,9 @@ suite!(
     handlers_run_retry_and_fail,
     a_running_handler_sees_cancellation,
     concurrency_limits_hold_under_load,
-    shutdown_finishes_or_releases_running_jobs,
 );
 
-fn config(queues: &[(&str, usize)]) -> WorkerConfig {
+pub fn config(queues: &[(&str, usize)]) -> WorkerConfig {
     WorkerConfig {
         queues: queues
             .iter()
@@ -42,7 +41,7 @@ fn config(queues: &[(&str, usize)]) -> WorkerConfig {
     }
 }
 
-fn start(worker: Worker) -> (CancellationToken, tokio::task::JoinHandle<()>) {
+pub fn start(worker: Worker) -> (CancellationToken, tokio::task::JoinHandle<()>) {
     let cancel = CancellationToken::new();
     let token = cancel.clone();
     let handle = tokio::spawn(async move { worker.run(token).await.expect("worker run") });
@@ -258,75 +257,4 @@ async fn concurrency_limits_hold_under_load(h: &Harness) {
         "the queue limit of 3 held across two workers of 4 slots: peak {peak}"
     );
     assert!(peak >= 2, "jobs did run concurrently: peak {peak}");
-}
-
-async fn shutdown_finishes_or_releases_running_jobs(h: &Harness) {
-    let started = Arc::new(AtomicUsize::new(0));
-    let count = started.clone();
-    let worker = Worker::new(h.jobs.clone(), config(&[("s", 4)])).handle(
-        "job",
-        move |ctx: JobContext, p: Value| {
-            let started = count.clone();
-            async move {
-                started.fetch_add(1, Ordering::SeqCst);
-                if p["n"] == "slow" {
-                    ctx.cancellation().cancelled().await;
-                    return Err(JobError::Cancelled);
-                }
-                tokio::time::sleep(Duration::from_millis(100)).await;
-                Ok(json!("done"))
-            }
-        },
-    );
-    let (cancel, handle) = start(worker);
-    let slow = h
-        .jobs
-        .enqueue(job("job", "s", "u1").payload_n("slow"))
-        .await
-        .expect("enqueue");
-    let quick = h
-        .jobs
-        .enqueue(job("job", "s", "u1").payload_n("quick"))
-        .await
-        .expect("enqueue");
-    eventually("both jobs started", || async {
-        (started.load(Ordering::SeqCst) == 2).then_some(())
-    })
-    .await;
-    cancel.cancel();
-    handle.await.expect("join");
-    let q = h
-        .jobs
-        .get(Scope::All, &quick.id)
-        .await
-        .expect("get")
-        .expect("found");
-    assert_eq!(
-        q.status,
-        JobStatus::Succeeded,
-        "a job that finishes within the grace period completes"
-    );
-    let s = h
-        .jobs
-        .get(Scope::All, &slow.id)
-        .await
-        .expect("get")
-        .expect("found");
-    assert_eq!(
-        (s.status, s.attempts),
-        (JobStatus::Queued, 0),
-        "an unfinished job is released, attempt not counted"
-    );
-}
-
-/// Sets the payload's `n`.
-trait PayloadN {
-    fn payload_n(self, n: &str) -> Self;
-}
-
-impl PayloadN for cistern_jobs::NewJob {
-    fn payload_n(mut self, n: &str) -> Self {
-        self.payload = json!({ "n": n });
-        self
-    }
 }
