@@ -4,6 +4,8 @@
 use std::pin::Pin;
 use std::time::{Duration, Instant};
 
+use tokio::time::Sleep;
+
 use bytes::Bytes;
 use futures::{Stream, StreamExt};
 
@@ -24,6 +26,10 @@ pub(crate) struct Upstream {
     eof: bool,
     /// When the first canonical event arrived (time to first token).
     pub first_event_at: Option<Instant>,
+    /// One timer for the idle bound, re-armed only when it fires early: resetting a timer
+    /// per chunk would cost a timer-wheel update per chunk.
+    idle_timer: Pin<Box<Sleep>>,
+    last_chunk: tokio::time::Instant,
 }
 
 impl Upstream {
@@ -36,6 +42,8 @@ impl Upstream {
             next: 0,
             eof: false,
             first_event_at: None,
+            idle_timer: Box::pin(tokio::time::sleep(Duration::from_secs(3600))),
+            last_chunk: tokio::time::Instant::now(),
         }
     }
 
@@ -72,15 +80,31 @@ impl Upstream {
                 decoder,
                 parser,
                 pending,
+                idle_timer,
+                last_chunk,
                 ..
             } = self;
-            let chunk = tokio::time::timeout(idle, body.next()).await;
+            if idle_timer.deadline() > *last_chunk + idle {
+                idle_timer.as_mut().reset(*last_chunk + idle);
+            }
+            let chunk = loop {
+                tokio::select! {
+                    biased;
+                    chunk = body.next() => break chunk,
+                    () = idle_timer.as_mut() => {
+                        if last_chunk.elapsed() >= idle {
+                            return Err(Error::Timeout(idle));
+                        }
+                        idle_timer.as_mut().reset(*last_chunk + idle);
+                    }
+                }
+            };
+            *last_chunk = tokio::time::Instant::now();
             let mut on_event = |event: &str, data: &str| parser.on_event(event, data, pending);
             match chunk {
-                Err(_) => return Err(Error::Timeout(idle)),
-                Ok(Some(Ok(chunk))) => decoder.feed(&chunk, &mut on_event)?,
-                Ok(Some(Err(e))) => return Err(Error::Unavailable(describe(&e))),
-                Ok(None) => {
+                Some(Ok(chunk)) => decoder.feed(&chunk, &mut on_event)?,
+                Some(Err(e)) => return Err(Error::Unavailable(describe(&e))),
+                None => {
                     decoder.finish(&mut on_event)?;
                     self.eof = true;
                     if !self.parser.finished() {
