@@ -159,6 +159,7 @@ impl Backend for NatsBackend {
             .map(|(e, (queue, priority))| (e.id.clone(), queue, priority))
             .collect();
         self.inner.dispatch.publish(&fresh).await;
+        self.store().wake();
         Ok(out)
     }
     async fn claim(&self, queue: &str, max: usize, lease: Duration) -> Result<Vec<Claimed>> {
@@ -175,14 +176,20 @@ impl Backend for NatsBackend {
                 .messages()
                 .await
                 .map_err(Error::nats)?;
+            let mut msgs = Vec::new();
             while let Some(msg) = batch.next().await {
                 match msg {
-                    Ok(msg) => out.extend(self.take(msg, queue, lease).await?),
+                    Ok(msg) => msgs.push(msg),
                     Err(e) => {
                         tracing::debug!(error = %e, queue, "JetStream fetch ended");
                         break;
                     }
                 }
+            }
+            // Claim the whole fetch at once: the writer group-commits the claims together.
+            let takes = msgs.into_iter().map(|msg| self.take(msg, queue, lease));
+            for taken in futures::future::join_all(takes).await {
+                out.extend(taken?);
             }
         }
         Ok(out)

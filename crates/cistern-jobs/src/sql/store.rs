@@ -132,6 +132,12 @@ impl Store {
         self.inner.signal.subscribe()
     }
 
+    /// Wakes this process's waiting workers and long polls (the NATS backend, once its
+    /// publishes are acknowledged: the commit's own wake-up comes too early for JetStream).
+    pub(crate) fn wake(&self) {
+        self.inner.signal.send_modify(|v| *v = v.wrapping_add(1));
+    }
+
     pub(crate) async fn close(&self) {
         self.inner.cancel.cancel();
         self.inner.tracker.close();
