@@ -65,7 +65,8 @@ impl Driver {
     pub(super) fn into_stream(
         self,
     ) -> impl Stream<Item = Result<StreamEvent, Error>> + Send + 'static {
-        futures::stream::unfold(self, |mut d| async move {
+        // Boxed: the state moves in and out of unfold's future on every item.
+        futures::stream::unfold(Box::new(self), |mut d| async move {
             let item = d.step().await;
             item.map(|i| (i, d))
         })
