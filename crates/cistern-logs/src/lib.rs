@@ -25,6 +25,7 @@ pub mod parse;
 pub mod refine;
 pub mod score;
 pub mod signals;
+mod signature;
 pub mod stream;
 pub mod timestamp;
 

@@ -26,6 +26,8 @@ mod class {
     pub const ALNUM: u8 = 16;
     /// Punctuation that separates segments.
     pub const DELIM: u8 = 32;
+    /// ASCII whitespace (what separates tokens).
+    pub const WS: u8 = 64;
 
     pub const TABLE: [u8; 256] = {
         let mut t = [0u8; 256];
@@ -47,6 +49,9 @@ mod class {
             }
             if b == b'.' {
                 k |= DOT;
+            }
+            if b.is_ascii_whitespace() {
+                k |= WS;
             }
             if matches!(
                 b,
@@ -84,19 +89,62 @@ fn is_delim(c: u8) -> bool {
 
 /// Appends the masked form of `tok` to `out`; returns `true` when the whole token is a wildcard.
 pub fn mask_token(tok: &str, out: &mut String) -> bool {
-    let b = tok.as_bytes();
-    // One pass decides whether anything can be masked: a digit, a slash, a data
-    // word (`true`/`false`/`null` at a word start) or two dots (a host name).
+    let scan = scan(tok.as_bytes(), 0, false);
+    mask_scanned(tok, &scan, out)
+}
+
+/// What one pass over a token found: enough to tell whether anything can be
+/// masked — a digit, a slash, a data word (`true`/`false`/`null` at a word
+/// start) or two dots (a host name).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Scan {
+    /// Where the token ends.
+    pub end: usize,
+    /// Union of the byte classes.
+    any: u8,
+    dots: usize,
+    data: bool,
+}
+
+impl Scan {
+    /// Whether masking may change the token (otherwise it is copied as is).
+    pub fn maskable(&self) -> bool {
+        self.any & (class::DIGIT | class::SLASH) != 0 || self.data || self.dots >= 2
+    }
+}
+
+/// Scans the token starting at `b[start]`, up to the end of `b` or, with
+/// `stop_at_space`, up to ASCII whitespace.
+#[inline]
+pub(crate) fn scan(b: &[u8], start: usize, stop_at_space: bool) -> Scan {
     let (mut any, mut dots, mut data, mut prev_alnum) = (0u8, 0usize, false, false);
-    for (i, &c) in b.iter().enumerate() {
+    let mut i = start;
+    while let Some(&c) = b.get(i) {
         let k = class::TABLE[c as usize];
+        if stop_at_space && k & class::WS != 0 {
+            break;
+        }
         any |= k;
         dots += usize::from(k & class::DOT != 0);
+        // A data word holds no whitespace, so looking past the token's end is harmless.
         if k & class::TFN != 0 && !prev_alnum && !data {
             data = data_word_at(b, i);
         }
         prev_alnum = k & class::ALNUM != 0;
+        i += 1;
     }
+    Scan {
+        end: i,
+        any,
+        dots,
+        data,
+    }
+}
+
+/// [`mask_token`] for a token already scanned.
+pub(crate) fn mask_scanned(tok: &str, scan: &Scan, out: &mut String) -> bool {
+    let b = tok.as_bytes();
+    let (any, dots, data) = (scan.any, scan.dots, scan.data);
     let hot = any & (class::DIGIT | class::SLASH) != 0;
     if !(hot || data || (dots >= 2 && is_hostname(trim_punct(tok).1))) {
         out.push_str(tok);
@@ -209,7 +257,7 @@ fn is_path_or_url(t: &str, has_slash: bool) -> bool {
         return false;
     }
     let b = t.as_bytes();
-    if b.windows(3).any(|w| w == b"://") {
+    if (2..b.len()).any(|i| b[i - 2] == b':' && b[i - 1] == b'/' && b[i] == b'/') {
         return true;
     }
     let slashes = b.iter().filter(|&&c| c == b'/').count();

@@ -11,8 +11,9 @@
 //! like a small closed set of constants (see [`crate::refine`]).
 
 use crate::hash::{FxMap, hash_bytes};
-use crate::mask::{WILDCARD, mask_token};
+use crate::mask::WILDCARD;
 use crate::memo::Memo;
+use crate::signature::SigBuf;
 
 /// Most tokens a message keeps; the rest is folded into one final wildcard.
 pub const MAX_TOKENS: usize = 256;
@@ -59,12 +60,8 @@ pub struct Miner {
     pub(crate) sigs: Vec<Sig>,
     pub(crate) clusters: Vec<Cluster>,
     by_len: FxMap<usize, Vec<u32>>,
-    buf: String,
-    spans: Vec<(u32, u32)>,
-    /// Scratch for [`Miner::mask_dates`].
-    masked: Vec<bool>,
-    spare: String,
-    spare_spans: Vec<(u32, u32)>,
+    /// The signature of the message being added.
+    sig: SigBuf,
     /// Exact repeats of recent messages.
     memo: Memo,
 }
@@ -105,10 +102,10 @@ impl Miner {
             self.bump(id);
             return id;
         }
-        self.tokenize(content);
-        let h = hash_bytes(self.buf.as_bytes());
+        self.sig.build(content);
+        let h = hash_bytes(self.sig.text.as_bytes());
         if let Some(&id) = self.index.get(&h)
-            && *self.sigs[id as usize].text == *self.buf
+            && *self.sigs[id as usize].text == *self.sig.text
         {
             self.bump(id);
             self.memo.put(raw_hash, content, id);
@@ -121,7 +118,7 @@ impl Miner {
             cluster,
             count: 1,
             text: if keep {
-                self.buf.as_str().into()
+                self.sig.text.as_str().into()
             } else {
                 "".into()
             },
@@ -143,77 +140,13 @@ impl Miner {
         self.clusters[sig.cluster as usize].count += 1;
     }
 
-    /// Masks `content` into `self.buf`, recording token spans.
-    fn tokenize(&mut self, content: &str) {
-        self.buf.clear();
-        self.spans.clear();
-        for (n, tok) in content.split_ascii_whitespace().enumerate() {
-            if n > 0 {
-                self.buf.push(' ');
-            }
-            let s = self.buf.len();
-            if n + 1 == MAX_TOKENS {
-                self.buf.push_str(WILDCARD);
-                self.spans.push((s as u32, self.buf.len() as u32));
-                break;
-            }
-            mask_token(tok, &mut self.buf);
-            self.spans.push((s as u32, self.buf.len() as u32));
-        }
-        self.mask_dates();
-    }
-
-    /// Month and weekday names next to masked numbers are part of a date value:
-    /// `at Sun Jul 10 03:55:15 2005` → `at <*> <*> <*> <*>:<*>:<*> <*>`.
-    fn mask_dates(&mut self) {
-        let n = self.spans.len();
-        let mut hit = false;
-        for i in (0..n).rev() {
-            let next_wild = i + 1 < n
-                && ((hit && self.masked[i + 1]) || self.token(i + 1).starts_with(WILDCARD));
-            let prev_wild = i > 0 && self.token(i - 1) == WILDCARD;
-            if (next_wild && crate::kind::is_date_word(self.token(i)))
-                || (prev_wild && is_unit(self.token(i)))
-            {
-                if !hit {
-                    self.masked.clear();
-                    self.masked.resize(n, false);
-                    hit = true;
-                }
-                self.masked[i] = true;
-            }
-        }
-        if !hit {
-            return;
-        }
-        // Rebuild into the spare buffers, then swap: no allocation once they have grown.
-        self.spare.clear();
-        self.spare_spans.clear();
-        for (i, &(s, e)) in self.spans.iter().enumerate() {
-            if i > 0 {
-                self.spare.push(' ');
-            }
-            let start = self.spare.len();
-            self.spare.push_str(if self.masked[i] {
-                WILDCARD
-            } else {
-                &self.buf[s as usize..e as usize]
-            });
-            self.spare_spans
-                .push((start as u32, self.spare.len() as u32));
-        }
-        std::mem::swap(&mut self.buf, &mut self.spare);
-        std::mem::swap(&mut self.spans, &mut self.spare_spans);
-    }
-
     fn token(&self, i: usize) -> &str {
-        let (s, e) = self.spans[i];
-        &self.buf[s as usize..e as usize]
+        self.sig.token(i)
     }
 
-    /// Finds or creates the cluster for the signature in `self.buf`.
+    /// Finds or creates the cluster for the signature in `self.sig`.
     fn place(&mut self) -> u32 {
-        let n = self.spans.len();
+        let n = self.sig.spans.len();
         let mut best: Option<(u32, f64, usize)> = None;
         if let Some(cands) = self.by_len.get(&n) {
             for &c in cands {
@@ -270,7 +203,7 @@ impl Miner {
     }
 
     fn generalise(&mut self, c: u32) {
-        let n = self.spans.len();
+        let n = self.sig.spans.len();
         for i in 0..n {
             let differs = match &self.clusters[c as usize].tokens[i] {
                 Some(t) => **t != *self.token(i),
@@ -281,35 +214,6 @@ impl Miner {
             }
         }
     }
-}
-
-/// Unit abbreviations that belong to the number before them (`12.5 KB`, `30 ms`).
-fn is_unit(t: &str) -> bool {
-    let t = t.trim_end_matches([')', ']', ',', ';', '.']);
-    matches!(
-        t,
-        "B" | "KB"
-            | "MB"
-            | "GB"
-            | "TB"
-            | "PB"
-            | "kB"
-            | "KiB"
-            | "MiB"
-            | "GiB"
-            | "TiB"
-            | "K"
-            | "M"
-            | "G"
-            | "ms"
-            | "us"
-            | "µs"
-            | "ns"
-            | "s"
-            | "sec"
-            | "secs"
-            | "%"
-    )
 }
 
 /// Joins template tokens with spaces, `None` as `<*>`.
