@@ -6,8 +6,8 @@
 //! header and — in a timestamped log — be joined to the last record as a
 //! continuation. [`StreamParser`] wraps it and watches for that:
 //!
-//! 1. The format is detected from the first [`SAMPLE_LINES`] lines (held back
-//!    until then).
+//! 1. The format is detected from the first [`SAMPLE_LINES`] lines or
+//!    [`SAMPLE_BYTES`] bytes (held back until then).
 //! 2. A line that misses the current format and does not read as a
 //!    continuation (blank, indented, a stack frame) is a *misfit*; misfits are
 //!    held back. A line that fits releases them, unchanged in meaning.
@@ -23,8 +23,9 @@
 //! structured record (a timestamp or a JSON object) counts as a misfit there.
 //!
 //! Results come out in input order, possibly later than their line was pushed.
-//! Memory held back is bounded: at most [`RECHECK_LINES`] lines and about
-//! [`RECHECK_BYTES`] bytes (plus the initial sample).
+//! Memory held back is bounded: about [`SAMPLE_BYTES`] for the first sample,
+//! then at most [`RECHECK_LINES`] lines and about [`RECHECK_BYTES`] bytes —
+//! plus one line, itself capped at [`crate::lines::MAX_LINE_BYTES`].
 
 use std::collections::VecDeque;
 
@@ -34,6 +35,9 @@ use crate::kind::classify;
 use crate::miner::MinerConfig;
 use crate::parse::{LineResult, Parser, looks_like_continuation};
 
+/// Bytes of the first detection sample at most (with very long lines, fewer than
+/// [`SAMPLE_LINES`] lines are held).
+pub const SAMPLE_BYTES: usize = 1024 * 1024;
 /// Misfits in a row that trigger a re-check.
 pub const ARM_AFTER: usize = 3;
 /// Lines collected for a re-check: the sample size of the first detection
@@ -135,7 +139,7 @@ impl StreamParser {
         self.seen += 1;
         let Some(parser) = self.parser.as_mut() else {
             self.hold(line, false);
-            if self.pending.len() >= SAMPLE_LINES {
+            if self.pending.len() >= SAMPLE_LINES || self.pending_bytes >= SAMPLE_BYTES {
                 self.detect_initial(sink);
             }
             return;

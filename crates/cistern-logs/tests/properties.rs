@@ -60,6 +60,101 @@ proptest! {
         prop_assert_eq!(a, b);
     }
 
+    /// Masking a masked token changes nothing: templates are fixed points.
+    #[test]
+    fn masking_is_idempotent(tok in "[ -~]{1,40}") {
+        prop_assume!(!tok.contains(' '));
+        let mut once = String::new();
+        mask_token(&tok, &mut once);
+        let mut twice = String::new();
+        mask_token(&once, &mut twice);
+        prop_assert_eq!(&twice, &once, "{}", tok);
+    }
+
+    /// Numbers never reach a template, whatever words surround them and however
+    /// many messages share the words.
+    #[test]
+    fn numbers_never_leak_into_templates(
+        msgs in proptest::collection::vec(
+            proptest::collection::vec(
+                prop_oneof![
+                    "[a-zA-Z]{1,10}",
+                    "[0-9]{1,12}",
+                    "[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}",
+                    "[0-9]{1,4}(ms|s|%)",
+                    "[a-z]{1,6}[=:][0-9]{1,8}",
+                ],
+                1..12,
+            ),
+            1..40,
+        )
+    ) {
+        let text: String = msgs.iter().map(|m| m.join(" ") + "\n").collect();
+        let out = parse_text(&text);
+        for t in &out.templates {
+            prop_assert!(!t.template.bytes().any(|c| c.is_ascii_digit()), "{:?}", t.template);
+        }
+        prop_assert_eq!(out.line_templates.len(), msgs.len());
+    }
+
+    /// Detection is a function of its sample, and splitting never panics or
+    /// returns text that is not part of the line.
+    #[test]
+    fn detection_is_deterministic_and_splits_stay_inside_the_line(
+        lines_in in proptest::collection::vec("[ -~]{0,80}", 1..40)
+    ) {
+        let a = LogFormat::detect(lines_in.iter().map(String::as_str));
+        let b = LogFormat::detect(lines_in.iter().map(String::as_str));
+        prop_assert_eq!(&a, &b);
+        for l in &lines_in {
+            if let Some(s) = a.split(l)
+                && matches!(a, LogFormat::Header(_) | LogFormat::Plain)
+            {
+                prop_assert!(l.contains(s.content.as_ref()), "{:?} -> {:?}", l, s.content);
+            }
+        }
+    }
+
+    /// Java/Log4j-style lines: the header (date, time, level, thread, logger) is
+    /// found and stripped, the level read.
+    #[test]
+    fn log4j_header_is_detected(
+        thread in "[a-z]{3,8}-[0-9]{1,2}",
+        logger in "[a-z]{2,5}(\\.[a-z]{2,6}){1,3}\\.[A-Z][a-z]{3,8}",
+        msg in "[a-z]{2,8}( [a-z]{2,8}){0,5}",
+    ) {
+        let text: String = (0..30)
+            .map(|i| format!(
+                "2024-03-{:02} 10:{:02}:{:02},{:03} {} [{thread}] {logger}: {msg}\n",
+                1 + i % 28, i % 60, (i * 7) % 60, i * 3,
+                if i % 3 == 0 { "WARN" } else { "INFO" }
+            ))
+            .collect();
+        let fmt = LogFormat::detect(lines(&text));
+        prop_assert!(matches!(fmt, LogFormat::Header(_)), "{:?}", fmt);
+        let first = lines(&text).next().expect("line");
+        let split = fmt.split(first).expect("fits");
+        prop_assert_eq!(split.content.as_ref(), msg.as_str());
+        prop_assert_eq!(split.level, Some(cistern_logs::Level::Warn));
+        prop_assert!(split.timestamp.is_some());
+    }
+
+    /// JSON lines are recognised whatever the key order, and the message is read from them.
+    #[test]
+    fn json_lines_are_detected(msg in "[a-z]{2,8}( [a-z]{2,8}){0,4}", swap in any::<bool>()) {
+        let text: String = (0..20)
+            .map(|i| if swap {
+                format!("{{\"msg\":\"{msg}\",\"level\":\"info\",\"n\":{i}}}\n")
+            } else {
+                format!("{{\"level\":\"info\",\"n\":{i},\"msg\":\"{msg}\"}}\n")
+            })
+            .collect();
+        let fmt = LogFormat::detect(lines(&text));
+        prop_assert_eq!(&fmt, &LogFormat::Json);
+        let s = fmt.split(lines(&text).next().expect("line")).expect("fits");
+        prop_assert_eq!(s.content.as_ref(), msg.as_str());
+    }
+
     /// The header of a generated syslog line is recognised and stripped.
     #[test]
     fn syslog_header_is_detected(host in "[a-z]{3,8}", pid in 1u32..99999, msg in "[a-z]{2,8}( [a-z]{2,8}){0,5}") {
