@@ -1,0 +1,246 @@
+//! The model side of a turn: call the model with the built context, run the tool calls it makes
+//! (bounded rounds), and turn what came back into rows to store — complete, or `partial` when
+//! the caller stopped the stream, or `error` with whatever text arrived before a failure.
+
+use cistern_llm::{CallContext, ChatRequest, Message, StreamEvent, ToolCall, Usage};
+use futures::StreamExt;
+
+use crate::agents::Inner;
+use crate::context::Built;
+use crate::error::Error;
+use crate::model::{MessageStatus, Role, TurnEvent, TurnUsage};
+use crate::store::write::NewMessage;
+use crate::tokens::{estimate_tokens, message_tokens, request_tokens};
+use crate::turn::Events;
+
+/// What the model rounds produced.
+pub(crate) struct Rounds {
+    /// Rows to append, the final reply last.
+    pub rows: Vec<NewMessage>,
+    /// The final reply's text.
+    pub reply: String,
+    pub usage: TurnUsage,
+    /// Set when the reply failed (its row has status `error`).
+    pub error: Option<Error>,
+}
+
+impl Rounds {
+    /// A turn that failed before any model call: one `error` reply row.
+    pub(crate) fn failed(why: String, error: Error) -> Self {
+        Self {
+            rows: vec![reply_row(String::new(), MessageStatus::Error, Some(why))],
+            reply: String::new(),
+            usage: TurnUsage::default(),
+            error: Some(error),
+        }
+    }
+}
+
+enum Called {
+    Reply(Message, Usage),
+    /// The stream's reader went away (stop): the text so far.
+    Stopped(String),
+    /// The model failed; the text that came before.
+    Failed(String, cistern_llm::Error),
+}
+
+pub(crate) async fn rounds(
+    inner: &Inner,
+    owner: &str,
+    model: &str,
+    built: Built,
+    events: Option<&crate::turn::Events>,
+    budget: u32,
+) -> Rounds {
+    let mut messages = built.messages;
+    let mut rows = Vec::new();
+    let mut usage = TurnUsage::default();
+    let max = inner.config.max_tool_rounds;
+    for round in 0..=max {
+        let offer = built.tools && round < max;
+        let tools_tokens = if offer { inner.tools_tokens } else { 0 };
+        let mut req = ChatRequest::new(model, messages.clone());
+        if offer {
+            req.tools = inner.tools.clone();
+        }
+        usage.model_calls += 1;
+        let (mut message, u) = match call(inner, owner, req, events).await {
+            Called::Reply(m, u) => (m, u),
+            Called::Stopped(text) => {
+                rows.push(reply_row(
+                    text.clone(),
+                    MessageStatus::Partial,
+                    Some("stopped by the user".into()),
+                ));
+                return done(rows, text, usage, None);
+            }
+            Called::Failed(text, e) => {
+                rows.push(reply_row(text, MessageStatus::Error, Some(e.to_string())));
+                return done(rows, String::new(), usage, Some(Error::Model(e)));
+            }
+        };
+        usage.input_tokens += u64::from(u.input_tokens);
+        usage.output_tokens += u64::from(u.output_tokens);
+        if !offer || message.tool_calls.is_empty() {
+            let text = message.text().into_owned();
+            rows.push(reply_row(text.clone(), MessageStatus::Complete, None));
+            return done(rows, text, usage, None);
+        }
+        // A tool round: store the call and each result, then ask again.
+        if message
+            .content
+            .as_ref()
+            .is_some_and(|c| c.text().is_empty())
+        {
+            message.content = None;
+        }
+        let calls = message.tool_calls.clone();
+        rows.push(NewMessage {
+            role: Role::Assistant,
+            content: message.text().into_owned(),
+            tool_calls: serde_json::to_string(&calls).ok(),
+            tool_call_id: None,
+            tokens: i64::from(message_tokens(&message)),
+            status: MessageStatus::Complete,
+            error: None,
+        });
+        messages.push(message);
+        for c in &calls {
+            if let Some(ev) = events {
+                let _ = ev
+                    .send(Ok(TurnEvent::ToolCall {
+                        name: c.function.name.clone(),
+                    }))
+                    .await;
+            }
+            // Room left for this result: what the window has, shared with the results to come.
+            let used = request_tokens(&messages, tools_tokens);
+            let room = budget.saturating_sub(used) / 2;
+            let result = crate::tools::run(
+                &inner.memory,
+                owner,
+                c,
+                room.max(crate::tokens::PER_MESSAGE + 8),
+            )
+            .await;
+            rows.push(NewMessage {
+                role: Role::Tool,
+                tokens: i64::from(estimate_tokens(&result)),
+                content: result.clone(),
+                tool_calls: None,
+                tool_call_id: Some(c.id.clone()),
+                status: MessageStatus::Complete,
+                error: None,
+            });
+            messages.push(Message::tool_result(c.id.clone(), result));
+        }
+        fit(&mut messages, budget, inner.tools_tokens);
+    }
+    // Unreachable: the last round offers no tools and so always ends above.
+    rows.push(reply_row(
+        String::new(),
+        MessageStatus::Error,
+        Some("tool rounds exhausted".into()),
+    ));
+    done(rows, String::new(), usage, None)
+}
+
+fn done(rows: Vec<NewMessage>, reply: String, usage: TurnUsage, error: Option<Error>) -> Rounds {
+    Rounds {
+        rows,
+        reply,
+        usage,
+        error,
+    }
+}
+
+fn reply_row(text: String, status: MessageStatus, error: Option<String>) -> NewMessage {
+    NewMessage {
+        role: Role::Assistant,
+        tokens: i64::from(estimate_tokens(&text)),
+        content: text,
+        tool_calls: None,
+        tool_call_id: None,
+        status,
+        error,
+    }
+}
+
+/// Drops the oldest history (never the system message) until the request fits again after
+/// tool results grew it; history is dropped up to a user message so no result is orphaned.
+fn fit(messages: &mut Vec<Message>, budget: u32, tools_tokens: u32) {
+    let start = usize::from(
+        messages
+            .first()
+            .is_some_and(|m| m.role == cistern_llm::Role::System),
+    );
+    while request_tokens(messages, tools_tokens) > budget && messages.len() > start + 1 {
+        messages.remove(start);
+        while messages.len() > start + 1 && messages[start].role != cistern_llm::Role::User {
+            messages.remove(start);
+        }
+    }
+}
+
+async fn call(inner: &Inner, owner: &str, req: ChatRequest, events: Option<&Events>) -> Called {
+    let ctx = CallContext {
+        user_id: Some(owner.to_owned()),
+        app: Some("chat".to_owned()),
+        ..CallContext::default()
+    };
+    let Some(ev) = events else {
+        return match inner.gateway.chat(req, ctx).await {
+            Ok(r) => Called::Reply(r.message, r.usage),
+            Err(e) => Called::Failed(String::new(), e),
+        };
+    };
+    let mut stream = match inner.gateway.chat_stream(req, ctx).await {
+        Ok(s) => s,
+        Err(e) => return Called::Failed(String::new(), e),
+    };
+    let mut text = String::new();
+    let mut calls: Vec<ToolCall> = Vec::new();
+    let mut usage = Usage::default();
+    loop {
+        let item = tokio::select! {
+            item = stream.next() => item,
+            () = ev.closed() => return Called::Stopped(text),
+        };
+        match item {
+            None => break,
+            Some(Ok(StreamEvent::TextDelta { text: t })) => {
+                text.push_str(&t);
+                if ev.send(Ok(TurnEvent::Delta { text: t })).await.is_err() {
+                    return Called::Stopped(text);
+                }
+            }
+            Some(Ok(StreamEvent::ToolCallDelta(d))) => {
+                let i = usize::try_from(d.index).unwrap_or(usize::MAX).min(64);
+                while calls.len() <= i {
+                    calls.push(ToolCall {
+                        id: String::new(),
+                        kind: Default::default(),
+                        function: cistern_llm::FunctionCall {
+                            name: String::new(),
+                            arguments: String::new(),
+                        },
+                    });
+                }
+                let c = &mut calls[i];
+                if let Some(id) = d.id {
+                    c.id = id;
+                }
+                if let Some(name) = d.name {
+                    c.function.name = name;
+                }
+                c.function.arguments.push_str(&d.arguments);
+            }
+            Some(Ok(StreamEvent::Finish { .. })) => {}
+            Some(Ok(StreamEvent::Usage(u))) => usage = u,
+            Some(Err(e)) => return Called::Failed(text, e),
+        }
+    }
+    let mut message = Message::assistant(text);
+    message.tool_calls = calls;
+    Called::Reply(message, usage)
+}

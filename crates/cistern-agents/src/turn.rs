@@ -1,0 +1,300 @@
+//! One turn: take the conversation (lease), store the user's message, build the context, call
+//! the model (tool rounds included), store the reply, give the conversation back.
+//!
+//! Both writes are compare-and-sets on the conversation row (see `store::write`), so turns of one
+//! conversation never interleave, on one instance or many; the agent's mutex only keeps turns
+//! of this instance from polling the database for the lease.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::sync::mpsc;
+
+use crate::agents::Inner;
+use crate::context::Extras;
+use crate::error::{Error, Result};
+use crate::model::{MessageStatus, Role, TurnEvent, TurnResult};
+use crate::rounds::{Rounds, rounds};
+use crate::store::read::clean_title;
+use crate::store::write::{NewConversation, NewMessage, Op, Outcome};
+use crate::tokens::estimate_tokens;
+
+/// Where a streamed turn's events go.
+pub(crate) type Events = mpsc::Sender<Result<TurnEvent>>;
+
+/// A validated turn request.
+#[derive(Debug, Clone)]
+pub(crate) struct TurnRequest {
+    pub owner: String,
+    pub conversation_id: Option<String>,
+    pub message: String,
+    pub model: Option<String>,
+}
+
+/// Longest pause between two tries for a conversation another instance holds.
+const MAX_BACKOFF: Duration = Duration::from_millis(100);
+
+pub(crate) async fn run(
+    inner: &Arc<Inner>,
+    req: TurnRequest,
+    events: Option<Events>,
+) -> Result<TurnResult> {
+    let TurnRequest {
+        owner,
+        conversation_id,
+        message,
+        model: requested,
+    } = req;
+    let (conversation, create) = match conversation_id {
+        Some(id) => (id, None),
+        None => (
+            uuid::Uuid::now_v7().to_string(),
+            Some(NewConversation {
+                title: clean_title(&message),
+            }),
+        ),
+    };
+    let first_model = requested.as_deref().unwrap_or(&inner.config.default_model);
+    let tokens = estimate_tokens(&message);
+    check_fits(inner, first_model, tokens)?;
+
+    let agent = inner.registry.get(&owner, &conversation);
+    let mut state = agent.state.lock().await;
+    let user = NewMessage {
+        role: Role::User,
+        content: message,
+        tool_calls: None,
+        tool_call_id: None,
+        tokens: i64::from(tokens),
+        status: MessageStatus::Complete,
+        error: None,
+    };
+    let token = uuid::Uuid::new_v4().to_string();
+    let begun = begin(
+        inner,
+        &owner,
+        &conversation,
+        create,
+        &requested,
+        &user,
+        &token,
+    )
+    .await?;
+    let model = requested
+        .or(begun.model)
+        .unwrap_or_else(|| inner.config.default_model.clone());
+    if let Some(ev) = &events {
+        let started = TurnEvent::Started {
+            conversation_id: conversation.clone(),
+            user_seq: begun.count,
+        };
+        let _ = ev.send(Ok(started)).await;
+    }
+    let budget = inner.budget(&model);
+
+    let work = async {
+        if let Err(e) = check_fits(inner, &model, tokens) {
+            return Ok(Rounds::failed(e.to_string(), e));
+        }
+        state
+            .sync(
+                &inner.db,
+                &inner.memory,
+                &owner,
+                &conversation,
+                begun.count,
+                begun.summarized_seq,
+                &user,
+                budget,
+            )
+            .await?;
+        let extras = extras(inner, &owner, &user.content).await;
+        let built = state.build(&extras, budget, inner.tools_tokens);
+        if let Some(upto) = built.unsummarized_upto {
+            crate::summarize::schedule(inner, &owner, &conversation, &model, upto);
+        }
+        Ok::<_, Error>(rounds(inner, &owner, &model, built, events.as_ref(), budget).await)
+    };
+    let rounds = match with_lease(inner, &conversation, &token, work).await {
+        Ok(Ok(r)) => r,
+        Ok(Err(e)) => {
+            // The turn failed before the model (a read): give the conversation back.
+            state.invalidate();
+            let _ = end(inner, &conversation, &token, Vec::new()).await;
+            return Err(e);
+        }
+        Err(e) => {
+            state.invalidate();
+            return Err(e);
+        }
+    };
+    let n = i64::try_from(rounds.rows.len()).unwrap_or(i64::MAX);
+    let count = match end(inner, &conversation, &token, rounds.rows.clone()).await {
+        Ok(count) => count,
+        Err(e) => {
+            state.invalidate();
+            return Err(e);
+        }
+    };
+    for (seq, row) in (count - n + 1..).zip(&rounds.rows) {
+        state.push(seq, row);
+    }
+    drop(state);
+    if let Some(e) = rounds.error {
+        return Err(e);
+    }
+    Ok(TurnResult {
+        conversation_id: conversation,
+        message: rounds.reply,
+        seq: count,
+        message_count: count,
+        usage: rounds.usage,
+    })
+}
+
+/// A user message must fit half the prompt budget of `model`.
+fn check_fits(inner: &Inner, model: &str, tokens: u32) -> Result<()> {
+    let budget = inner.budget(model);
+    if tokens > budget / 2 {
+        return Err(Error::Invalid(format!(
+            "the message is about {tokens} tokens; model {model:?} takes at most {} per message",
+            budget / 2
+        )));
+    }
+    Ok(())
+}
+
+struct Begun {
+    count: i64,
+    summarized_seq: i64,
+    model: Option<String>,
+}
+
+/// Appends the user's message under the turn lease, waiting (with backoff) while another
+/// instance's turn holds the conversation.
+async fn begin(
+    inner: &Inner,
+    owner: &str,
+    conversation: &str,
+    create: Option<NewConversation>,
+    model: &Option<String>,
+    user: &NewMessage,
+    token: &str,
+) -> Result<Begun> {
+    let deadline = Instant::now() + inner.config.busy_wait;
+    let mut backoff = Duration::from_millis(2);
+    loop {
+        let now = cistern_store::sql::now_ms();
+        let op = Op::Begin {
+            owner: owner.to_owned(),
+            conversation: conversation.to_owned(),
+            create: create.clone(),
+            model: model.clone(),
+            message: user.clone(),
+            token: token.to_owned(),
+            expires: now + lease_ms(inner),
+            now,
+        };
+        match inner.writer.submit(op).await? {
+            Outcome::Begun {
+                message_count,
+                summarized_seq,
+                model,
+            } => {
+                return Ok(Begun {
+                    count: message_count,
+                    summarized_seq,
+                    model,
+                });
+            }
+            Outcome::NotFound => return Err(Error::NotFound("conversation")),
+            Outcome::Busy if Instant::now() < deadline => {
+                tokio::time::sleep(jitter(backoff)).await;
+                backoff = (backoff * 2).min(MAX_BACKOFF);
+            }
+            _ => return Err(Error::Busy),
+        }
+    }
+}
+
+/// Appends the turn's rows and releases the lease; answers the new message count.
+async fn end(inner: &Inner, conversation: &str, token: &str, rows: Vec<NewMessage>) -> Result<i64> {
+    let op = Op::End {
+        conversation: conversation.to_owned(),
+        token: token.to_owned(),
+        messages: rows,
+        now: cistern_store::sql::now_ms(),
+    };
+    match inner.writer.submit(op).await? {
+        Outcome::Ended { message_count } => Ok(message_count),
+        _ => Err(Error::TurnLost),
+    }
+}
+
+/// Runs `work` while renewing the lease every third of its length; a lost lease (the
+/// conversation deleted, or taken over after this instance stalled) aborts the turn.
+async fn with_lease<F: Future>(
+    inner: &Inner,
+    conversation: &str,
+    token: &str,
+    work: F,
+) -> Result<F::Output> {
+    let period = inner.config.turn_lease / 3;
+    let mut work = std::pin::pin!(work);
+    loop {
+        tokio::select! {
+            out = &mut work => return Ok(out),
+            () = tokio::time::sleep(period) => {
+                let op = Op::Renew {
+                    conversation: conversation.to_owned(),
+                    token: token.to_owned(),
+                    expires: cistern_store::sql::now_ms() + lease_ms(inner),
+                };
+                if inner.writer.submit(op).await? != Outcome::Renewed {
+                    return Err(Error::TurnLost);
+                }
+            }
+        }
+    }
+}
+
+fn lease_ms(inner: &Inner) -> i64 {
+    i64::try_from(inner.config.turn_lease.as_millis()).unwrap_or(i64::MAX / 2)
+}
+
+/// `d` plus up to 50% so waiting instances do not retry in lockstep.
+fn jitter(d: Duration) -> Duration {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |t| t.subsec_nanos());
+    let half = u32::try_from(d.as_micros() / 2).unwrap_or(u32::MAX).max(1);
+    d + Duration::from_micros(u64::from(nanos % half))
+}
+
+/// The standing instructions and the facts relevant to `message`. Memory is an aid: if it
+/// cannot be read, the turn goes on without it.
+async fn extras(inner: &Inner, owner: &str, message: &str) -> Extras {
+    let n = inner.config.facts_in_context;
+    let prompt = inner.memory.system_prompt(owner);
+    let facts = async {
+        if n == 0 {
+            return Ok(Vec::new());
+        }
+        inner.memory.search_facts(owner, message, n).await
+    };
+    let (prompt, facts) = tokio::join!(prompt, facts);
+    Extras {
+        system_prompt: prompt.unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "could not read the system prompt");
+            None
+        }),
+        facts: facts
+            .unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "could not search facts");
+                Vec::new()
+            })
+            .into_iter()
+            .map(|h| h.fact.content)
+            .collect(),
+    }
+}
