@@ -2,14 +2,16 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use anyhow::Context;
 use axum::Router;
+use cistern_llm::{Gateway, GatewayOptions};
 use cistern_store::sql::PoolOptions;
 use cistern_store::{Db, MetaStore};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 
 use crate::auth::Auth;
 use crate::auth::keys::AuthKeys;
@@ -17,6 +19,8 @@ use crate::config::Config;
 use crate::http;
 use crate::http::metrics::Metrics;
 use crate::http::ratelimit::Limits;
+use crate::llm::call_log::{self, CallLogWriter};
+use crate::quota::QuotaCache;
 use crate::state::AppState;
 
 /// A Cistern server: stores opened and migrated, listener bound, not yet serving.
@@ -27,12 +31,19 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     state: AppState,
+    background: Background,
+}
+
+/// Tasks that outlive requests (the call-log writer), stopped after the last request drained.
+struct Background {
+    stop: CancellationToken,
+    tasks: TaskTracker,
 }
 
 impl Application {
     /// Opens the stores, applies migrations, builds the router and binds the listener.
     pub async fn build(config: Config) -> anyhow::Result<Self> {
-        let state = open_state(config).await?;
+        let (state, background) = open_state(config).await?;
         let server = &state.config.server;
         let listener = TcpListener::bind((server.host, server.port))
             .await
@@ -42,6 +53,7 @@ impl Application {
             listener,
             router,
             state,
+            background,
         })
     }
 
@@ -64,6 +76,10 @@ impl Application {
         http::serve(self.listener, self.router, shutdown, grace)
             .await
             .context("HTTP server failed")?;
+        // Requests are done: let the writers finish what they hold, then close the stores.
+        self.background.stop.cancel();
+        self.background.tasks.close();
+        self.background.tasks.wait().await;
         self.state.db.close().await;
         tracing::info!("stopped");
         Ok(())
@@ -91,7 +107,7 @@ pub async fn open_db(config: &Config) -> anyhow::Result<Db> {
     Ok(db)
 }
 
-async fn open_state(config: Config) -> anyhow::Result<AppState> {
+async fn open_state(config: Config) -> anyhow::Result<(AppState, Background)> {
     let db = open_db(&config).await?;
     let blob_config = config.blob_config();
     let blobs = blob_config.build().context("cannot open the blob store")?;
@@ -111,14 +127,42 @@ async fn open_state(config: Config) -> anyhow::Result<AppState> {
     let auth = Arc::new(Auth::new(keys, &config.auth));
     let limits = Limits::new(&config.rate_limit, config.server.trust_forwarded_for)
         .context("invalid rate limits")?;
-    Ok(AppState {
+    let quotas = Arc::new(QuotaCache::new(Duration::from_millis(
+        config.quota.cache_ms,
+    )));
+    let background = Background {
+        stop: CancellationToken::new(),
+        tasks: TaskTracker::new(),
+    };
+    let (records, writer_inbox) = call_log::channel();
+    let llm = Gateway::new(
+        config.llm.clone(),
+        GatewayOptions {
+            sink: Some(Arc::new(records)),
+            ..GatewayOptions::default()
+        },
+    )
+    .context("invalid [llm] config")?;
+    if !llm.is_configured() {
+        tracing::warn!("{}", cistern_llm::NOT_CONFIGURED);
+    }
+    let writer = CallLogWriter::new(db.clone(), quotas.clone(), &config.call_log);
+    background
+        .tasks
+        .spawn(writer.run(writer_inbox, background.stop.clone()));
+    let metrics = Metrics::with_collectors(|registry| llm.register_metrics(registry));
+    let state = AppState {
         auth,
         limits: Arc::new(limits),
         config: Arc::new(config),
         db,
         blobs,
         blob_backend: blob_config.backend_name(),
-        metrics: Metrics::new(),
+        metrics,
         started: Instant::now(),
-    })
+        started_at: SystemTime::now(),
+        llm,
+        quotas,
+    };
+    Ok((state, background))
 }

@@ -34,6 +34,9 @@ pub enum Command {
     Apikey(ApiKeyCommand),
     /// Run the stateless log scoring service (`POST /score`) on `scorer.host:scorer.port`.
     Scorer(ScorerArgs),
+    /// Use the LLM gateway from the terminal, in process (same config and environment as serve).
+    #[command(subcommand)]
+    Llm(LlmCommand),
     /// Parse or score a log file with Sage's log engine, offline.
     #[command(subcommand)]
     Logs(LogsCommand),
@@ -102,6 +105,35 @@ pub struct ScorerArgs {
     /// Port to bind; 0 picks a free one [default: scorer.port, 8090].
     #[arg(long)]
     pub port: Option<u16>,
+}
+
+/// `cistern llm …`.
+#[derive(Debug, Subcommand)]
+pub enum LlmCommand {
+    /// List the configured models, their deployments and prices, and passthrough providers.
+    Models {
+        /// Config file and data dir.
+        #[command(flatten)]
+        config: ConfigArgs,
+        /// Print JSON (with breaker state and counters) instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Send one prompt and stream the answer to stdout.
+    Ask {
+        /// Config file and data dir.
+        #[command(flatten)]
+        config: ConfigArgs,
+        /// A configured model name, or any model of a provider set in the environment.
+        #[arg(long, short)]
+        model: String,
+        /// A system prompt.
+        #[arg(long)]
+        system: Option<String>,
+        /// The prompt (words are joined with spaces).
+        #[arg(required = true)]
+        prompt: Vec<String>,
+    },
 }
 
 /// `cistern logs …`.

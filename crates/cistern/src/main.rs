@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use cistern::cli::{
-    ApiKeyCommand, Cli, Command, ConfigArgs, ConfigCommand, LogsCommand, UserCommand,
+    ApiKeyCommand, Cli, Command, ConfigArgs, ConfigCommand, LlmCommand, LogsCommand, UserCommand,
 };
 use cistern::{Application, Config, config, telemetry};
 use clap::Parser;
@@ -102,6 +102,21 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             let shutdown = CancellationToken::new();
             until_signal(&shutdown, service.run_until_stopped(shutdown.clone())).await
+        }
+        Command::Llm(LlmCommand::Models { config, json }) => {
+            let config = load(&config, &config.overrides())?;
+            cistern::llm::cli::models(&config, json, &mut std::io::stdout().lock())
+        }
+        Command::Llm(LlmCommand::Ask {
+            config,
+            model,
+            system,
+            prompt,
+        }) => {
+            let config = load(&config, &config.overrides())?;
+            let prompt = prompt.join(" ");
+            let out = &mut std::io::stdout();
+            cistern::llm::cli::ask(&config, &model, system.as_deref(), &prompt, out).await
         }
         Command::Logs(command) => {
             let out = &mut std::io::stdout().lock();

@@ -1,6 +1,9 @@
 //! Monthly token budgets: the check-and-charge interface the LLM gateway calls around each model
 //! call, `GET /api/v1/usage`, and the admin override.
 
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -55,7 +58,10 @@ pub async fn budget(db: &Db, config: &QuotaConfig, user_id: &str) -> Result<Budg
 /// Before a model call: refuses with 429 (saying which quota and when it resets) once the month's
 /// budget is spent. Calls in flight may overshoot by their own size; the next call is refused.
 pub async fn check(db: &Db, config: &QuotaConfig, user_id: &str) -> Result<Budget, ApiError> {
-    let budget = budget(db, config, user_id).await?;
+    refuse_if_spent(budget(db, config, user_id).await?)
+}
+
+fn refuse_if_spent(budget: Budget) -> Result<Budget, ApiError> {
     if budget.remaining == Some(0) {
         let limit = budget.limit.unwrap_or_default();
         return Err(ApiError::new(
@@ -67,6 +73,66 @@ pub async fn check(db: &Db, config: &QuotaConfig, user_id: &str) -> Result<Budge
         .with_header(header::RETRY_AFTER, retry_after(&budget.resets_at)));
     }
     Ok(budget)
+}
+
+/// Budgets recently read, so the check before every model call does not cost two queries.
+///
+/// An entry is trusted for `ttl`; the call-log writer adds what each call spent as soon as it
+/// is recorded ([`QuotaCache::spent`]), so this instance sees its own spending at once and other
+/// instances' within `ttl`. An admin's change on this instance applies at once
+/// ([`QuotaCache::forget`]).
+pub struct QuotaCache {
+    entries: quick_cache::sync::Cache<String, (Budget, Instant)>,
+    ttl: Duration,
+}
+
+impl QuotaCache {
+    /// A cache trusting what it read for `ttl` (zero: always read).
+    pub fn new(ttl: Duration) -> Self {
+        Self {
+            entries: quick_cache::sync::Cache::new(10_000),
+            ttl,
+        }
+    }
+
+    /// [`check`] through the cache.
+    pub async fn check(
+        &self,
+        db: &Db,
+        config: &QuotaConfig,
+        user_id: &str,
+    ) -> Result<Budget, ApiError> {
+        let fresh = self
+            .entries
+            .get(user_id)
+            .filter(|(b, at)| at.elapsed() < self.ttl && b.month == month_and_reset(now_ms()).0);
+        let budget = match fresh {
+            Some((budget, _)) => budget,
+            None => {
+                let budget = budget(db, config, user_id).await?;
+                if !self.ttl.is_zero() {
+                    self.entries
+                        .insert(user_id.to_owned(), (budget.clone(), Instant::now()));
+                }
+                budget
+            }
+        };
+        refuse_if_spent(budget)
+    }
+
+    /// Counts `tokens` just recorded for `user_id` in its cached budget, if any.
+    pub fn spent(&self, user_id: &str, tokens: i64) {
+        if let Some((mut budget, at)) = self.entries.get(user_id) {
+            budget.used += tokens;
+            budget.remaining = budget.limit.map(|l| (l - budget.used).max(0));
+            self.entries.insert(user_id.to_owned(), (budget, at));
+        }
+    }
+
+    /// Drops what is cached for `user_id` (after an admin changed its quota).
+    pub fn forget(&self, user_id: &str) {
+        self.entries.remove(user_id);
+    }
 }
 
 /// After a model call: records what it cost.
@@ -139,7 +205,7 @@ pub struct UsageLine {
     responses((status = 200, body = Usage), (status = 401, body = ErrorBody)))]
 pub async fn usage(
     State(db): State<Db>,
-    State(config): State<std::sync::Arc<crate::Config>>,
+    State(config): State<Arc<crate::Config>>,
     principal: Principal,
 ) -> Result<Json<Usage>, ApiError> {
     let budget = budget(&db, &config.quota, &principal.user_id).await?;
@@ -180,7 +246,8 @@ pub struct QuotaBody {
               (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn set_quota(
     State(db): State<Db>,
-    State(config): State<std::sync::Arc<crate::Config>>,
+    State(config): State<Arc<crate::Config>>,
+    State(quotas): State<Arc<QuotaCache>>,
     Admin(admin): Admin,
     ctx: RequestContext,
     Path(user_id): Path<String>,
@@ -195,6 +262,7 @@ pub async fn set_quota(
     if !db.set_user_quota(&user_id, body.monthly_tokens).await? {
         return Err(ApiError::not_found("no such user"));
     }
+    quotas.forget(&user_id);
     audit::record(
         &db,
         &ctx,

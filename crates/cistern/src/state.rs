@@ -1,7 +1,7 @@
 //! The state shared by every handler.
 
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Instant, SystemTime};
 
 use axum::extract::FromRef;
 use cistern_store::{BlobStore, Db};
@@ -10,6 +10,7 @@ use crate::auth::Auth;
 use crate::config::Config;
 use crate::http::metrics::Metrics;
 use crate::http::ratelimit::Limits;
+use crate::quota::QuotaCache;
 
 /// Handles to everything a request may need; cheap to clone. Handlers extract the narrowest
 /// piece they need (`State<Arc<Metrics>>`, …) rather than the whole state where they can.
@@ -27,8 +28,14 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// When this instance started.
     pub started: Instant,
+    /// The same moment on the wall clock.
+    pub started_at: SystemTime,
     /// Token keys and identity settings.
     pub auth: Arc<Auth>,
     /// Request rate limits.
     pub limits: Arc<Limits>,
+    /// The LLM gateway (records go to the call-log writer).
+    pub llm: cistern_llm::Gateway,
+    /// Recently read monthly budgets.
+    pub quotas: Arc<QuotaCache>,
 }

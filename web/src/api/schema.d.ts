@@ -181,6 +181,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/llm/calls": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** `GET /api/v1/llm/calls`: your LLM calls, newest first. */
+        get: operations["list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/llm/calls/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** `GET /api/v1/llm/calls/{id}`: one of your calls with its request and response. */
+        get: operations["get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me": {
         parameters: {
             query?: never;
@@ -258,6 +292,63 @@ export interface paths {
         };
         /** `GET /metrics`: Prometheus scrape endpoint. */
         get: operations["metrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/chat/completions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A chat completion, OpenAI-compatible: `stream`, `stream_options.include_usage`, `tools`,
+         *     `tool_choice`, `response_format` (`json_schema`), `n = 1`, `stop`, `max_tokens` /
+         *     `max_completion_tokens`. The model is a name from `[llm.models]` or, with passthrough, any
+         *     model of a provider configured in the environment. Headers: `X-Cistern-App` labels the
+         *     call, `X-Cistern-Cache: bypass | force` or `Cache-Control: no-cache` steer the cache.
+         */
+        post: operations["chat_completions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/embeddings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Embeddings, OpenAI-compatible (`input` a string or an array of strings). */
+        post: operations["embeddings"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/models": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The configured models, OpenAI-compatible. */
+        get: operations["models"];
         put?: never;
         post?: never;
         delete?: never;
@@ -351,6 +442,94 @@ export interface components {
              */
             used: number;
         };
+        /** @description One call with its bodies. */
+        CallDetail: components["schemas"]["CallView"] & {
+            /**
+             * @description The request as the gateway received it (redacted), or null when `llm.record_bodies` is
+             *     off or the call was an embedding.
+             */
+            request?: Record<string, never> | null;
+            /** @description The canonical response (redacted), or null when not kept or the call failed. */
+            response?: Record<string, never> | null;
+        };
+        /**
+         * @description How a call ended.
+         * @enum {string}
+         */
+        CallOutcome: "ok" | "error";
+        /** @description A page of calls. */
+        CallPage: {
+            /** @description Newest first. */
+            calls: components["schemas"]["CallView"][];
+            /** @description Pass as `before` for the next page; null on the last page. */
+            next?: string | null;
+        };
+        /** @description One call as listed. */
+        CallView: {
+            /** @description The API key used, if any. */
+            api_key_id?: string | null;
+            /** @description The app or API that made it. */
+            app: string;
+            /**
+             * Format: int64
+             * @description Upstream attempts (retries and the repair round included).
+             */
+            attempts: number;
+            /** @description Answered from the response cache. */
+            cache_hit: boolean;
+            /**
+             * Format: double
+             * @description US dollars.
+             */
+            cost_usd: number;
+            /** @description RFC 3339 start time. */
+            created_at: string;
+            /** @description The deployment that answered (or last failed). */
+            deployment?: string | null;
+            /** @description `timeout`, `rate_limited`, `unavailable`, `cancelled`, … when it failed. */
+            error_kind?: string | null;
+            /** @description The error in words. */
+            error_message?: string | null;
+            /**
+             * Format: int64
+             * @description Moves to a later deployment.
+             */
+            fallbacks: number;
+            /**
+             * Format: int64
+             * @description Milliseconds to the first token.
+             */
+            first_token_ms?: number | null;
+            /** @description Call id. */
+            id: string;
+            /** @description The model as requested. */
+            model: string;
+            /** @description The provider that answered (or last failed). */
+            provider?: string | null;
+            /** @description How it ended. */
+            status: components["schemas"]["CallOutcome"];
+            /** @description Streamed. */
+            stream: boolean;
+            /** @description True when counted locally because the provider reported no usage. */
+            tokens_estimated: boolean;
+            /**
+             * Format: int64
+             * @description Prompt tokens.
+             */
+            tokens_in: number;
+            /**
+             * Format: int64
+             * @description Completion tokens.
+             */
+            tokens_out: number;
+            /**
+             * Format: int64
+             * @description Milliseconds in all.
+             */
+            total_ms: number;
+            /** @description The provider's model name. */
+            upstream_model?: string | null;
+        };
         /** @description The state of one dependency. */
         Check: {
             /** @description The backend (`sqlite`, `postgres`, `local`, `s3`) and, on error, what failed. */
@@ -382,6 +561,22 @@ export interface components {
             /** @description 10 to 128 characters. */
             password: string;
         };
+        /** @description One deployment's circuit. */
+        DeploymentHealth: {
+            /** @description `closed`, `open` or `half_open`. */
+            breaker: string;
+            /**
+             * Format: int32
+             * @description Failures in a row.
+             */
+            consecutive_failures: number;
+            /** @description False while its circuit breaker is open. */
+            healthy: boolean;
+            /** @description `fast/0`, `env:openai`, … */
+            name: string;
+            /** @description `openai`, `anthropic` or `gemini`. */
+            provider: string;
+        };
         /** @description The body of every error response. */
         ErrorBody: {
             /** @description The error itself. */
@@ -401,10 +596,40 @@ export interface components {
             /** @description Always `ok`: the process is up and serving. */
             status: string;
         };
+        /** @description The LLM gateway's part of the readiness report. */
+        LlmHealth: {
+            /** @description False: no provider is configured and LLM routes answer 503. */
+            configured: boolean;
+            /** @description Every deployment, configured ones first, then the environment's passthrough providers. */
+            deployments: components["schemas"]["DeploymentHealth"][];
+            /** @description How to configure a provider, when none is. */
+            message?: string | null;
+        };
         /** @description `POST /api/v1/auth/logout` body: which session to end (defaults to the access token's). */
         LogoutBody: {
             /** @description The session's refresh token (required when calling with an API key). */
             refresh_token?: string | null;
+        };
+        /** @description One entry of `GET /v1/models`. */
+        ModelEntry: {
+            /**
+             * Format: int64
+             * @description Unix seconds (the server's start: models have no creation date here).
+             */
+            created: number;
+            /** @description The name to send as `model`. */
+            id: string;
+            /** @description Always `model`. */
+            object: string;
+            /** @description `cistern` for configured models, else the provider behind a passthrough name. */
+            owned_by: string;
+        };
+        /** @description `GET /v1/models` body. */
+        ModelList: {
+            /** @description Configured models. Passthrough providers take any other name; they are not listed. */
+            data: components["schemas"]["ModelEntry"][];
+            /** @description Always `list`. */
+            object: string;
         };
         /** @description `POST /api/v1/api-keys` body. */
         NewKeyBody: {
@@ -443,6 +668,11 @@ export interface components {
         Readiness: {
             /** @description One entry per dependency. */
             checks: components["schemas"]["Check"][];
+            /**
+             * @description The LLM gateway's providers. Informational: an unconfigured gateway or an open circuit
+             *     does not make the server unready (only LLM routes are affected).
+             */
+            llm: components["schemas"]["LlmHealth"];
             /** @description `ok` when every check passed, `degraded` otherwise. */
             status: components["schemas"]["Overall"];
             /**
@@ -973,6 +1203,90 @@ export interface operations {
             };
         };
     };
+    list: {
+        parameters: {
+            query?: {
+                /** @description Only this model (as requested, e.g. `fast`). */
+                model?: string;
+                /** @description Only calls that ended this way. */
+                status?: components["schemas"]["CallOutcome"];
+                /** @description Only this app (`api`, `chat`, …). */
+                app?: string;
+                /** @description Cursor: the `next` of the previous page. */
+                before?: string;
+                /** @description Page size, 1–200 (default 50). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallPage"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Call id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallDetail"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     me: {
         parameters: {
             query?: never;
@@ -1092,6 +1406,193 @@ export interface operations {
                 };
                 content: {
                     "application/openmetrics-text": unknown;
+                };
+            };
+        };
+    };
+    chat_completions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description An OpenAI Chat Completions request */
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description A `chat.completion` object, or with `stream: true` a `text/event-stream` of `chat.completion.chunk` objects ending in `data: [DONE]` */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Invalid request (OpenAI error shape) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unknown model */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Quota, rate limit or provider rate limit */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Every provider attempt failed */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No LLM provider configured */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No answer in time */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    embeddings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description An OpenAI Embeddings request */
+        requestBody: {
+            content: {
+                "application/json": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description A `list` of `embedding` objects */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    models: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelList"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };

@@ -142,6 +142,7 @@ fn validate(config: &Config) -> Result<(), ConfigError> {
         ("auth", rl.auth),
         ("api_per_ip", rl.api_per_ip),
         ("api_per_user", rl.api_per_user),
+        ("llm_tokens_per_user", rl.llm_tokens_per_user),
     ] {
         if rate.burst == 0 || rate.per_secs == 0 {
             return invalid(format!(
@@ -165,6 +166,19 @@ fn validate(config: &Config) -> Result<(), ConfigError> {
         return invalid(
             "scorer.max_request_bytes and scorer.timeout_secs must be greater than 0".into(),
         );
+    }
+    for pattern in &config.call_log.redact {
+        if let Err(e) = regex::Regex::new(pattern) {
+            return invalid(format!(
+                "call_log.redact: {pattern:?} is not a valid regular expression: {e}"
+            ));
+        }
+    }
+    // The gateway checks its own section (providers, URLs, weights, `api_key_env` set).
+    if let Err(e) =
+        cistern_llm::Gateway::new(config.llm.clone(), cistern_llm::GatewayOptions::default())
+    {
+        return invalid(e.to_string());
     }
     if config.quota.default_monthly_tokens < 0 {
         return invalid("quota.default_monthly_tokens must be 0 (unlimited) or more".into());

@@ -5,6 +5,7 @@
 //! Unknown keys are errors that name the key; secrets are [`Secret`]s and never print.
 //! Every option is documented in the README's configuration reference.
 
+mod call_log;
 mod load;
 mod scorer;
 mod secret;
@@ -14,6 +15,8 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+pub use call_log::CallLogConfig;
+pub use cistern_llm::LlmConfig;
 pub use load::{ConfigError, Overrides, ServerOverrides, load};
 pub use scorer::ScorerConfig;
 pub use secret::{Secret, mask_url_password};
@@ -40,6 +43,10 @@ pub struct Config {
     pub rate_limit: RateLimitConfig,
     /// Log risk scoring (Sage).
     pub scorer: ScorerConfig,
+    /// The LLM gateway: models, deployments, retries, cache (see `cistern_llm::LlmConfig`).
+    pub llm: LlmConfig,
+    /// The stored log of LLM calls.
+    pub call_log: CallLogConfig,
 }
 
 impl Default for Config {
@@ -54,6 +61,8 @@ impl Default for Config {
             quota: QuotaConfig::default(),
             rate_limit: RateLimitConfig::default(),
             scorer: ScorerConfig::default(),
+            llm: LlmConfig::default(),
+            call_log: CallLogConfig::default(),
         }
     }
 }
@@ -163,12 +172,16 @@ impl Default for OidcConfig {
 pub struct QuotaConfig {
     /// Tokens (in + out) a user may spend per calendar month (UTC); 0 means unlimited.
     pub default_monthly_tokens: i64,
+    /// How long, in milliseconds, an instance trusts a budget it read before reading it again
+    /// (its own spending counts at once; other instances' after this). 0: read before every call.
+    pub cache_ms: u64,
 }
 
 impl Default for QuotaConfig {
     fn default() -> Self {
         Self {
             default_monthly_tokens: 1_000_000,
+            cache_ms: 2_000,
         }
     }
 }
@@ -187,6 +200,9 @@ pub struct RateLimitConfig {
     pub api_per_ip: Rate,
     /// Any authenticated API route per user.
     pub api_per_user: Rate,
+    /// LLM-backed routes per user, by cost: each call spends its estimated prompt tokens plus
+    /// its `max_tokens` (when set) from this budget, so one huge prompt counts as many small ones.
+    pub llm_tokens_per_user: Rate,
 }
 
 impl Default for RateLimitConfig {
@@ -204,6 +220,10 @@ impl Default for RateLimitConfig {
             },
             api_per_user: Rate {
                 burst: 600,
+                per_secs: 60,
+            },
+            llm_tokens_per_user: Rate {
+                burst: 400_000,
                 per_secs: 60,
             },
         }

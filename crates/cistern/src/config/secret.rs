@@ -1,49 +1,11 @@
 //! Values that must never be printed.
 
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
 const MASK: &str = "********";
 
-/// A secret string (API key, password). `Debug` and `Serialize` print a mask instead of the
-/// value, so the effective config can be printed and logged safely; read it with
-/// [`Secret::expose`].
-#[derive(Clone, Default, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    /// Wraps a value.
-    pub fn new(value: impl Into<String>) -> Self {
-        Self(value.into())
-    }
-
-    /// The secret itself; call only where it is handed to the thing that needs it.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-
-    /// True when no value is set.
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-}
-
-impl std::fmt::Debug for Secret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(if self.0.is_empty() { "\"\"" } else { MASK })
-    }
-}
-
-impl Serialize for Secret {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(if self.0.is_empty() { "" } else { MASK })
-    }
-}
-
-impl<'de> Deserialize<'de> for Secret {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Secret)
-    }
-}
+/// A secret string (API key, password): `Debug` and `Serialize` print a mask, so the effective
+/// config can be printed and logged safely. One type for the whole tree: the gateway crate owns
+/// it because its `[llm]` section (deployments' keys) is part of this tree.
+pub use cistern_llm::Secret;
 
 /// Replaces the password of a URL (`postgres://user:pw@host/db`) with a mask, for printing.
 pub fn mask_url_password(url: &str) -> String {

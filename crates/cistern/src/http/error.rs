@@ -118,6 +118,11 @@ impl ApiError {
     pub fn message(&self) -> &str {
         &self.message
     }
+
+    /// The stable code sent to the client.
+    pub fn code(&self) -> &'static str {
+        self.code
+    }
 }
 
 impl IntoResponse for ApiError {
@@ -207,21 +212,37 @@ fn message_for(status: StatusCode, method: &str, path: &str) -> String {
 }
 
 /// Middleware: turns any error response that is not already JSON (axum's 405, tower-http's 413
-/// and timeouts, a plain-text rejection) into the envelope, keeping status and headers.
+/// and timeouts, a plain-text rejection) into the envelope, keeping status and headers. Under
+/// `/v1/` (the OpenAI-compatible API) every error is then given OpenAI's shape instead, which
+/// the providers' SDKs parse.
 pub async fn envelope_errors(request: Request, next: Next) -> Response {
     let method = request.method().to_string();
     let path = request.uri().path().to_owned();
     let response = next.run(request).await;
     let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
     let is_json = response
         .headers()
         .get(header::CONTENT_TYPE)
         .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
-    if !(status.is_client_error() || status.is_server_error()) || is_json {
-        return response;
+    let response = if is_json {
+        response
+    } else {
+        envelope(response, &method, &path)
+    };
+    if path.starts_with("/v1/") {
+        openai_shape(response).await
+    } else {
+        response
     }
+}
+
+fn envelope(response: Response, method: &str, path: &str) -> Response {
+    let status = response.status();
     let (mut parts, _body) = response.into_parts();
-    let message = message_for(status, &method, &path);
+    let message = message_for(status, method, path);
     let envelope = ApiError::new(status, code_for(status), message).into_response();
     parts.headers.insert(
         header::CONTENT_TYPE,
@@ -229,6 +250,31 @@ pub async fn envelope_errors(request: Request, next: Next) -> Response {
     );
     parts.headers.remove(header::CONTENT_LENGTH);
     Response::from_parts(parts, envelope.into_body())
+}
+
+/// Rewrites an error in the envelope into OpenAI's `{"error": {"message", "type", "param",
+/// "code"}}`, keeping status and headers.
+async fn openai_shape(response: Response) -> Response {
+    let (mut parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, 64 * 1024)
+        .await
+        .unwrap_or_default();
+    let envelope: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
+    let error = &envelope["error"];
+    let code = error["code"]
+        .as_str()
+        .unwrap_or_else(|| code_for(parts.status));
+    let message = error["message"]
+        .as_str()
+        .unwrap_or_else(|| parts.status.canonical_reason().unwrap_or("error"));
+    let param = error["details"]["field"].as_str();
+    let body = crate::llm::openai::error_body(parts.status, code, message, param);
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts.headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    Response::from_parts(parts, axum::body::Body::from(body))
 }
 
 /// Fallback for unknown API routes: 404 in the envelope.

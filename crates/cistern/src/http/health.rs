@@ -52,6 +52,35 @@ pub struct Readiness {
     pub uptime_seconds: f64,
     /// One entry per dependency.
     pub checks: Vec<Check>,
+    /// The LLM gateway's providers. Informational: an unconfigured gateway or an open circuit
+    /// does not make the server unready (only LLM routes are affected).
+    pub llm: LlmHealth,
+}
+
+/// The LLM gateway's part of the readiness report.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LlmHealth {
+    /// False: no provider is configured and LLM routes answer 503.
+    pub configured: bool,
+    /// How to configure a provider, when none is.
+    pub message: Option<&'static str>,
+    /// Every deployment, configured ones first, then the environment's passthrough providers.
+    pub deployments: Vec<DeploymentHealth>,
+}
+
+/// One deployment's circuit.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeploymentHealth {
+    /// `fast/0`, `env:openai`, …
+    pub name: String,
+    /// `openai`, `anthropic` or `gemini`.
+    pub provider: &'static str,
+    /// False while its circuit breaker is open.
+    pub healthy: bool,
+    /// `closed`, `open` or `half_open`.
+    pub breaker: String,
+    /// Failures in a row.
+    pub consecutive_failures: u32,
 }
 
 /// The state of one dependency.
@@ -104,6 +133,7 @@ pub async fn health_detailed(State(state): State<AppState>) -> (StatusCode, Json
         version: env!("CARGO_PKG_VERSION"),
         uptime_seconds: state.started.elapsed().as_secs_f64(),
         checks,
+        llm: llm_health(&state.llm),
     };
     let status = if healthy {
         StatusCode::OK
@@ -111,6 +141,28 @@ pub async fn health_detailed(State(state): State<AppState>) -> (StatusCode, Json
         StatusCode::SERVICE_UNAVAILABLE
     };
     (status, Json(body))
+}
+
+fn llm_health(gateway: &cistern_llm::Gateway) -> LlmHealth {
+    let report = gateway.health();
+    LlmHealth {
+        configured: report.configured,
+        message: report.message,
+        deployments: report
+            .deployments
+            .into_iter()
+            .map(|d| DeploymentHealth {
+                name: d.name,
+                provider: d.provider.as_str(),
+                healthy: d.healthy,
+                breaker: serde_json::to_value(d.breaker)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default(),
+                consecutive_failures: d.consecutive_failures,
+            })
+            .collect(),
+    }
 }
 
 async fn probe(

@@ -14,10 +14,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Request};
+use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{Next, from_fn, from_fn_with_state};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tower::ServiceBuilder;
@@ -25,7 +25,6 @@ use tower_http::compression::CompressionLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::config::ServerConfig;
@@ -66,14 +65,26 @@ pub fn with_middleware(
         .layer(from_fn(security_headers))
         .layer(CompressionLayer::new())
         .layer(from_fn(error::envelope_errors))
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::SERVICE_UNAVAILABLE,
+        .layer(from_fn_with_state(
             Duration::from_secs(server.request_timeout_secs),
+            timeout,
         ))
         .layer(RequestBodyLimitLayer::new(server.body_limit_bytes));
     routes
         .layer(DefaultBodyLimit::max(server.body_limit_bytes))
         .layer(stack)
+}
+
+/// Answers 503 when a request takes longer than `limit` — except under `/v1/`, where the LLM
+/// gateway bounds each call by its own `llm.deadline_ms` (a long completion is not a hung request).
+async fn timeout(State(limit): State<Duration>, request: Request, next: Next) -> Response {
+    if request.uri().path().starts_with("/v1/") {
+        return next.run(request).await;
+    }
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => StatusCode::SERVICE_UNAVAILABLE.into_response(),
+    }
 }
 
 fn access_span(request: &Request) -> tracing::Span {

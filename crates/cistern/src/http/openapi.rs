@@ -15,7 +15,7 @@ use utoipa_axum::routes;
 use crate::http::error::ErrorBody;
 use crate::http::{health, metrics};
 use crate::state::AppState;
-use crate::{audit, auth, quota};
+use crate::{audit, auth, llm, quota};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -29,6 +29,7 @@ use crate::{audit, auth, quota};
     tags(
         (name = "operations", description = "Health, metrics and the API document itself"),
         (name = "identity", description = "Accounts, sessions, API keys, usage and quotas, the audit log"),
+        (name = "llm", description = "The OpenAI-compatible LLM gateway (`/v1`) and its call log"),
     )
 )]
 struct ApiDoc;
@@ -69,6 +70,11 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(quota::usage))
         .routes(routes!(quota::set_quota))
         .routes(routes!(audit::list))
+        .routes(routes!(llm::openai::chat_completions))
+        .routes(routes!(llm::openai::embeddings))
+        .routes(routes!(llm::openai::models))
+        .routes(routes!(llm::calls::list))
+        .routes(routes!(llm::calls::get))
 }
 
 /// The OpenAPI document as served; generated once, on first use.

@@ -26,6 +26,7 @@ pub struct Limits {
     auth: Quota,
     api_per_ip: Quota,
     api_per_user: Quota,
+    llm_tokens_per_user: Quota,
 }
 
 fn quota(rate: Rate) -> anyhow::Result<Quota> {
@@ -49,6 +50,7 @@ impl Limits {
             auth: quota(config.auth)?,
             api_per_ip: quota(config.api_per_ip)?,
             api_per_user: quota(config.api_per_user)?,
+            llm_tokens_per_user: quota(config.llm_tokens_per_user)?,
         })
     }
 
@@ -63,13 +65,26 @@ impl Limits {
             return Ok(());
         }
         let decision = self
-            .check(&format!("user:{user_id}"), self.api_per_user)
+            .check(&format!("user:{user_id}"), self.api_per_user, 1)
             .await;
         reject_if_limited(decision, self.api_per_user, "per_user").map(|_| ())
     }
 
-    async fn check(&self, key: &str, quota: Quota) -> Option<Decision> {
-        match self.limiter.check(key, quota, 1).await {
+    /// Spends `tokens` (a call's estimated cost) from `user_id`'s LLM budget per minute; a 429
+    /// error when it is spent. A call larger than the whole burst is charged the burst, so it is
+    /// slowed, never refused forever.
+    pub async fn check_llm_tokens(&self, user_id: &str, tokens: u32) -> Result<(), ApiError> {
+        if !self.enabled {
+            return Ok(());
+        }
+        let quota = self.llm_tokens_per_user;
+        let cost = tokens.clamp(1, quota.burst());
+        let decision = self.check(&format!("llm:{user_id}"), quota, cost).await;
+        reject_if_limited(decision, quota, "llm_tokens_per_user").map(|_| ())
+    }
+
+    async fn check(&self, key: &str, quota: Quota, cost: u32) -> Option<Decision> {
+        match self.limiter.check(key, quota, cost).await {
             Ok(decision) => Some(decision),
             Err(error) => {
                 // Only a fail-closed Redis policy gets here; answer rather than fail the request.
@@ -144,7 +159,7 @@ pub async fn per_ip(State(limits): State<Arc<Limits>>, request: Request, next: N
         ("api", limits.api_per_ip)
     };
     let key = format!("{class}:ip:{}", limits.client_key(&request));
-    let decision = match reject_if_limited(limits.check(&key, quota).await, quota, class) {
+    let decision = match reject_if_limited(limits.check(&key, quota, 1).await, quota, class) {
         Ok(decision) => decision,
         Err(limited) => return limited.into_response(),
     };

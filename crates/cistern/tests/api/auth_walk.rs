@@ -6,7 +6,7 @@ use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, assert_error};
+use crate::helpers::{TestApp, assert_error, assert_openai_error};
 
 /// Routes anyone may call. Adding a route here is a security decision: review it.
 const PUBLIC: &[&str] = &[
@@ -188,7 +188,11 @@ async fn every_protected_route_rejects_bad_credentials_and_only_public_routes_ar
                         .map(|v| v.to_str().expect("ascii")),
                     Some("Bearer")
                 );
-                assert_error(response, 401, "unauthorized").await;
+                if path.starts_with("/v1/") {
+                    assert_openai_error(response, 401, "unauthorized").await;
+                } else {
+                    assert_error(response, 401, "unauthorized").await;
+                }
             }
         }
     }

@@ -13,7 +13,7 @@ use cistern::http::metrics::Metrics;
 use serde::Deserialize;
 use tower::ServiceExt;
 
-use crate::helpers::{TestApp, assert_error};
+use crate::helpers::{TestApp, assert_error, assert_openai_error};
 
 #[derive(Debug, Deserialize)]
 #[allow(dead_code)]
@@ -165,10 +165,13 @@ async fn slow_requests_time_out_with_503() {
 #[tokio::test]
 async fn unknown_routes_and_methods_get_the_envelope() {
     let app = TestApp::spawn().await;
-    for path in ["/api/v1/nope", "/api", "/v1/models/x", "/health/nope"] {
+    for path in ["/api/v1/nope", "/api", "/health/nope"] {
         let message = assert_error(app.get(path).await, 404, "not_found").await;
         assert!(message.contains(path), "{message}");
     }
+    // The OpenAI-compatible API answers in OpenAI's error shape, which its SDKs parse.
+    let message = assert_openai_error(app.get("/v1/models/x").await, 404, "not_found").await;
+    assert!(message.contains("/v1/models/x"), "{message}");
     let response = app
         .client
         .delete(app.url("/health"))

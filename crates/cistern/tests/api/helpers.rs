@@ -263,3 +263,18 @@ pub async fn assert_error(response: reqwest::Response, status: u16, code: &str) 
     );
     message
 }
+
+/// Asserts `response` is an error in OpenAI's shape (`/v1` routes) with `status` and Cistern's
+/// `code`; returns the message.
+pub async fn assert_openai_error(response: reqwest::Response, status: u16, code: &str) -> String {
+    assert_eq!(response.status().as_u16(), status, "status");
+    let body: serde_json::Value = response.json().await.expect("JSON body");
+    let error = &body["error"];
+    assert_eq!(error["code"], code, "code in {body}");
+    for field in ["message", "type", "param"] {
+        assert!(error.get(field).is_some(), "{field} in {body}");
+    }
+    let message = error["message"].as_str().expect("message").to_owned();
+    assert!(!message.is_empty(), "message is not empty");
+    message
+}

@@ -6,6 +6,7 @@ mod binary;
 mod edge;
 mod health;
 mod helpers;
+mod llm;
 mod oidc;
 mod openapi;
 mod scorer;
