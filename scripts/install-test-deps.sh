@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs on a fresh Debian 12 machine, and nothing when it is already
 # there: PostgreSQL, Redis, NATS (nats-server) and Chromium from Debian's packages, the S3-compatible test server (moto, from
-# PyPI) in a venv under target/, and the web UI's npm packages. Idempotent; safe to re-run.
+# PyPI) and the official OpenAI Python SDK in a venv under target/, and the web UI's npm packages. Idempotent; safe to re-run.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -24,6 +24,11 @@ if [ ! -x "$venv/bin/moto_server" ]; then
   echo "==> pip install moto[server] into $venv"
   python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet --disable-pip-version-check "moto[server]==5.*"
+fi
+# The official OpenAI SDK, which tests/api/llm_sdk.rs runs against /v1.
+if ! "$venv/bin/python" -c "import openai" 2>/dev/null; then
+  echo "==> pip install openai into $venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check "openai>=1.40,<3"
 fi
 
 if [ ! -d web/node_modules ] || [ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then

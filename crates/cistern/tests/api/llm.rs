@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use crate::helpers::{TestApp, assert_error, assert_openai_error};
 
 /// Points model `fast` at `fake` (OpenAI protocol, priced) and turns body recording on.
-fn with_fake(fake: &FakeLlm) -> impl FnOnce(&mut Config) + 'static {
+pub(crate) fn with_fake(fake: &FakeLlm) -> impl FnOnce(&mut Config) + 'static {
     let base_url = fake.openai_base_url();
     move |c| {
         c.llm.passthrough = false;

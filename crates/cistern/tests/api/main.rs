@@ -7,6 +7,7 @@ mod edge;
 mod health;
 mod helpers;
 mod llm;
+mod llm_sdk;
 mod oidc;
 mod openapi;
 mod scorer;
