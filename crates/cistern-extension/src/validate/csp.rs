@@ -3,8 +3,9 @@
 
 use serde_json::{Map, Value};
 
-use super::manifest::{reference, strings};
+use super::manifest::strings;
 use super::permissions::check_match_pattern;
+use super::references::reference;
 use super::{Ctx, MANIFEST};
 
 const M: Option<&str> = Some(MANIFEST);

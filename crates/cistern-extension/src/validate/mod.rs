@@ -17,6 +17,7 @@ mod js;
 mod manifest;
 pub mod paths;
 pub mod permissions;
+mod references;
 mod report;
 
 use std::collections::HashSet;

@@ -5,5 +5,6 @@ mod chromium;
 mod contract;
 mod fixtures;
 mod package;
+mod pages;
 mod props;
 mod validate;
