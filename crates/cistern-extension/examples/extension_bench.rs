@@ -83,7 +83,8 @@ fn main() {
         let submission = parse_submission(&raw).expect("parse");
         let mut files = merge(&previous, &submission).expect("merge");
         icons::generate_missing(&mut files).expect("icons");
-        let next = version::next_version(Some("1.0.0"), submission.blueprint.change_kind).expect("version");
+        let next = version::next_version(Some("1.0.0"), submission.blueprint.change_kind)
+            .expect("version");
         version::set_manifest_version(&mut files, &next).expect("set version");
         let report = validate(&files);
         assert!(!report.has_errors(), "{:#?}", report.findings);
@@ -105,15 +106,25 @@ fn main() {
     if browser_runs == 0 {
         return;
     }
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
     let options = ChromiumOptions::default();
     for run in 1..=browser_runs {
         let start = Instant::now();
         let result = runtime.block_on(check_files(&last, &options));
-        println!("browser check {run}: {:?} in {} ms", status(&result), start.elapsed().as_millis());
+        println!(
+            "browser check {run}: {:?} in {} ms",
+            status(&result),
+            start.elapsed().as_millis()
+        );
     }
 }
 
 fn status(check: &cistern_extension::chromium::BrowserCheck) -> String {
-    serde_json::to_value(check).ok().and_then(|v| v["status"].as_str().map(str::to_owned)).unwrap_or_default()
+    serde_json::to_value(check)
+        .ok()
+        .and_then(|v| v["status"].as_str().map(str::to_owned))
+        .unwrap_or_default()
 }

@@ -1,5 +1,6 @@
 //! One Chromium run: launch, watch, poll, and always clean up.
 
+use std::collections::VecDeque;
 use std::path::Path;
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
@@ -16,6 +17,36 @@ const POLL: Duration = Duration::from_millis(100);
 /// After the service worker shows up, how long to keep listening for an uncaught exception
 /// (a worker that throws at top level is listed briefly before it fails).
 const SETTLE: Duration = Duration::from_millis(500);
+
+/// What Chromium said: errors about the extension, and the last lines for diagnostics.
+#[derive(Default)]
+struct Log {
+    errors: Vec<String>,
+    tail: VecDeque<String>,
+}
+
+impl Log {
+    fn record(&mut self, line: String) {
+        if let Some(error) = extension_error(&line) {
+            self.errors.push(error);
+        } else if !line.trim().is_empty() && !line.contains("dbus") {
+            if self.tail.len() == 5 {
+                self.tail.pop_front();
+            }
+            self.tail.push_back(line);
+        }
+    }
+}
+
+/// Why the wait for the service worker ended without it.
+enum Stop {
+    /// The extension errors in the log say it all.
+    Errors,
+    /// Chromium exited (or could not be watched) — the check itself failed.
+    Exited(String),
+    /// Nothing happened in time.
+    TimedOut(String),
+}
 
 #[derive(Deserialize)]
 struct Target {
@@ -52,21 +83,19 @@ pub(super) async fn run(dir: &Path, options: &ChromiumOptions) -> BrowserCheck {
             };
         }
     };
-    let errors = Arc::new(Mutex::new(Vec::<String>::new()));
+    let log = Arc::new(Mutex::new(Log::default()));
     let reader = child.stderr.take().map(|stderr| {
-        let errors = Arc::clone(&errors);
+        let log = Arc::clone(&log);
         tokio::spawn(async move {
             let mut lines = BufReader::new(stderr).lines();
             while let Ok(Some(line)) = lines.next_line().await {
-                if let Some(error) = extension_error(&line)
-                    && let Ok(mut e) = errors.lock()
-                {
-                    e.push(error);
+                if let Ok(mut log) = log.lock() {
+                    log.record(line);
                 }
             }
         })
     });
-    let outcome = watch(&mut child, profile.path(), options, &errors).await;
+    let outcome = watch(&mut child, profile.path(), options, &log).await;
     // Cleanup on every path: kill by handle, reap, let the reader see EOF, drop the profile.
     let _ = child.start_kill();
     let _ = tokio::time::timeout(Duration::from_secs(10), child.wait()).await;
@@ -75,7 +104,10 @@ pub(super) async fn run(dir: &Path, options: &ChromiumOptions) -> BrowserCheck {
     }
     drop(profile);
     let duration_ms = started.elapsed().as_millis() as u64;
-    let mut seen = errors.lock().map(|e| e.clone()).unwrap_or_default();
+    let (mut seen, tail) = log
+        .lock()
+        .map(|l| (l.errors.clone(), l.tail.clone()))
+        .unwrap_or_default();
     match outcome {
         Ok((extension_id, service_worker_url)) if seen.is_empty() => BrowserCheck::Loaded {
             extension_id,
@@ -86,8 +118,17 @@ pub(super) async fn run(dir: &Path, options: &ChromiumOptions) -> BrowserCheck {
             errors: seen,
             duration_ms,
         },
-        Err(why) => {
-            seen.extend(why);
+        // Chromium itself failed (sandbox, display, missing libraries): that says nothing
+        // about the extension.
+        Err(Stop::Exited(why)) if seen.is_empty() => BrowserCheck::NotChecked {
+            reason: format!("{why}; its last log lines: {}", Vec::from(tail).join(" | ")),
+        },
+        Err(Stop::Errors) => BrowserCheck::Failed {
+            errors: seen,
+            duration_ms,
+        },
+        Err(Stop::Exited(why) | Stop::TimedOut(why)) => {
+            seen.push(why);
             BrowserCheck::Failed {
                 errors: seen,
                 duration_ms,
@@ -135,22 +176,22 @@ async fn watch(
     child: &mut Child,
     profile: &Path,
     options: &ChromiumOptions,
-    errors: &Mutex<Vec<String>>,
-) -> Result<(String, String), Vec<String>> {
+    log: &Mutex<Log>,
+) -> Result<(String, String), Stop> {
     let deadline = Instant::now() + options.timeout;
     let client = reqwest::Client::builder()
         .no_proxy()
         .timeout(Duration::from_secs(2))
         .build()
-        .map_err(|e| vec![format!("http client: {e}")])?;
+        .map_err(|e| Stop::Exited(format!("http client: {e}")))?;
     let mut port: Option<u16> = None;
-    let has_errors = || errors.lock().map(|e| !e.is_empty()).unwrap_or(false);
+    let has_errors = || log.lock().map(|l| !l.errors.is_empty()).unwrap_or(false);
     while Instant::now() < deadline {
         if has_errors() {
-            return Err(Vec::new());
+            return Err(Stop::Errors);
         }
         if let Ok(Some(status)) = child.try_wait() {
-            return Err(vec![format!("Chromium exited early ({status})")]);
+            return Err(Stop::Exited(format!("Chromium exited early ({status})")));
         }
         if port.is_none() {
             port = std::fs::read_to_string(profile.join("DevToolsActivePort"))
@@ -176,10 +217,10 @@ async fn watch(
         }
         tokio::time::sleep(POLL).await;
     }
-    Err(vec![format!(
+    Err(Stop::TimedOut(format!(
         "the extension's service worker did not start within {} s",
         options.timeout.as_secs()
-    )])
+    )))
 }
 
 /// The error a Chromium log line reports about the extension, if any.

@@ -153,3 +153,17 @@ async fn without_chromium_the_report_says_not_checked() {
         "not_checked"
     );
 }
+
+#[tokio::test]
+async fn a_browser_that_dies_at_start_is_not_checked_rather_than_failed() {
+    // `/bin/false` stands for a Chromium that cannot start (no sandbox, missing libraries).
+    let options = ChromiumOptions {
+        path: "/bin/false".into(),
+        timeout: Duration::from_secs(10),
+    };
+    let result = check_files(&good(), &options).await;
+    assert!(
+        matches!(&result, BrowserCheck::NotChecked { reason } if reason.contains("exited early")),
+        "{result:?}"
+    );
+}
