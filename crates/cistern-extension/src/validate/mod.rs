@@ -116,9 +116,14 @@ pub(crate) fn resolve(base_dir: &str, reference: &str) -> Option<String> {
     for part in rest.split('/') {
         match part {
             "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
+            // Climbing above the root keeps the `..`, so the target cannot exist and the
+            // reference is reported rather than silently landing on a root file.
+            ".." => match parts.last() {
+                Some(&last) if last != ".." => {
+                    parts.pop();
+                }
+                _ => parts.push(".."),
+            },
             p => parts.push(p),
         }
     }
@@ -175,6 +180,7 @@ mod tests {
             resolve("popup", "/icons/i.png").as_deref(),
             Some("icons/i.png")
         );
+        assert_eq!(resolve("", "../secret.js").as_deref(), Some("../secret.js"));
         assert_eq!(resolve("", "https://cdn.example.com/x.js"), None);
         assert_eq!(resolve("", "data:image/png;base64,AAAA"), None);
         assert_eq!(resolve("", "#top"), None);
