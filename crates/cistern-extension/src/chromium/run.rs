@@ -99,8 +99,15 @@ pub(super) async fn run(dir: &Path, options: &ChromiumOptions) -> BrowserCheck {
     // Cleanup on every path: kill by handle, reap, let the reader see EOF, drop the profile.
     let _ = child.start_kill();
     let _ = tokio::time::timeout(Duration::from_secs(10), child.wait()).await;
-    if let Some(reader) = reader {
-        let _ = tokio::time::timeout(Duration::from_secs(5), reader).await;
+    if let Some(mut reader) = reader {
+        // Chromium's helpers inherit stderr; should one outlive the browser, stop reading
+        // rather than leave the task behind.
+        if tokio::time::timeout(Duration::from_secs(5), &mut reader)
+            .await
+            .is_err()
+        {
+            reader.abort();
+        }
     }
     drop(profile);
     let duration_ms = started.elapsed().as_millis() as u64;
