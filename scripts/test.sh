@@ -31,9 +31,10 @@ CISTERN_TEST_SQL=postgres CISTERN_TEST_BLOBS=s3 run_tests -p cistern
 echo "==> web unit tests"
 (cd web && npm test --silent)
 echo "==> browser end-to-end tests (Chromium, headless)"
-cargo build -p cistern --quiet
+cargo build -p cistern -p cistern-llm-fake --quiet
 # The browser suite signs in many times from 127.0.0.1 within seconds: lift the sign-in limit
 # for its server (the limit itself is tested in the Rust suite).
 (cd web && CISTERN_RATE_LIMIT__AUTH__BURST=1000 CISTERN_BIN="${CARGO_TARGET_DIR:-$root/target}/debug/cistern" \
+  FAKE_LLM_BIN="${CARGO_TARGET_DIR:-$root/target}/debug/fake-llm" \
   npm run --silent test:e2e)
 echo "==> all tests passed"

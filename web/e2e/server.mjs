@@ -17,7 +17,7 @@ export function cisternBin() {
  * Spawn the server and resolve once it prints its listening line.
  * Rejects (after killing the child) if it exits first or is not ready within `timeoutMs`.
  */
-export async function startServer({ timeoutMs = 30_000 } = {}) {
+export async function startServer({ timeoutMs = 30_000, env = {} } = {}) {
   const bin = cisternBin();
   if (!existsSync(bin)) {
     throw new Error(`cistern binary not found at ${bin}; build it (cargo build) or set CISTERN_BIN`);
@@ -25,8 +25,26 @@ export async function startServer({ timeoutMs = 30_000 } = {}) {
   const dataDir = mkdtempSync(path.join(tmpdir(), "cistern-e2e-"));
   const child = spawn(bin, ["serve", "--port", "0", "--data-dir", dataDir], {
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, NO_COLOR: "1" },
+    env: { ...process.env, NO_COLOR: "1", ...env },
   });
+  return waitUntilReady({ child, dataDir, ready: READY, name: "cistern", timeoutMs });
+}
+
+/**
+ * Start the fake OpenAI-compatible provider (`fake-llm`, built with `cargo build -p
+ * cistern-llm-fake`; $FAKE_LLM_BIN overrides) on a free port. Every request gets the same reply.
+ */
+export async function startFakeLlm({ timeoutMs = 30_000 } = {}) {
+  const bin = path.resolve(webDir, process.env.FAKE_LLM_BIN || "../target/debug/fake-llm");
+  if (!existsSync(bin)) {
+    throw new Error(`fake-llm not found at ${bin}; build it (cargo build -p cistern-llm-fake) or set FAKE_LLM_BIN`);
+  }
+  const child = spawn(bin, ["--port", "0"], { stdio: ["ignore", "pipe", "pipe"] });
+  const ready = /fake-llm listening on (http:\/\/127\.0\.0\.1:\d+)/;
+  return waitUntilReady({ child, dataDir: null, ready, name: "fake-llm", timeoutMs });
+}
+
+async function waitUntilReady({ child, dataDir, ready, name, timeoutMs }) {
   let output = "";
   const server = {
     child,
@@ -40,12 +58,12 @@ export async function startServer({ timeoutMs = 30_000 } = {}) {
   try {
     server.baseUrl = await new Promise((resolve, reject) => {
       const timer = setTimeout(
-        () => reject(new Error(`cistern did not print "cistern listening on http://127.0.0.1:PORT" within ${timeoutMs} ms`)),
+        () => reject(new Error(`${name} did not print its listening line within ${timeoutMs} ms`)),
         timeoutMs,
       );
       const onData = (chunk) => {
         output += chunk;
-        const m = READY.exec(output);
+        const m = ready.exec(output);
         if (m) {
           clearTimeout(timer);
           resolve(m[1]);
@@ -59,12 +77,12 @@ export async function startServer({ timeoutMs = 30_000 } = {}) {
       });
       child.on("exit", (code, signal) => {
         clearTimeout(timer);
-        reject(new Error(`cistern exited before it was ready (code ${code}, signal ${signal})`));
+        reject(new Error(`${name} exited before it was ready (code ${code}, signal ${signal})`));
       });
     });
   } catch (e) {
     await stopServer(server);
-    e.message += `\n--- cistern output ---\n${output}`;
+    e.message += `\n--- ${name} output ---\n${output}`;
     throw e;
   }
   return server;
@@ -88,5 +106,5 @@ export async function stopServer(server) {
     await exited;
     clearTimeout(timer);
   }
-  rmSync(server.dataDir, { recursive: true, force: true });
+  if (server.dataDir) rmSync(server.dataDir, { recursive: true, force: true });
 }

@@ -6,7 +6,7 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { launchChromium, watchedPage } from "./browser.mjs";
-import { startServer } from "./server.mjs";
+import { startFakeLlm, startServer } from "./server.mjs";
 
 const resultsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../test-results");
 mkdirSync(resultsDir, { recursive: true });
@@ -66,8 +66,14 @@ describe("web UI served by cistern", () => {
   /** An API key created through the UI, for the calls this test makes itself. */
   let ciKey;
 
+  /** A fake OpenAI-compatible provider, configured the zero-config way (OPENAI_BASE_URL). */
+  let fakeLlm;
+
   before(async () => {
-    server = await startServer();
+    fakeLlm = await startFakeLlm();
+    server = await startServer({
+      env: { OPENAI_API_KEY: "sk-e2e-fake-provider", OPENAI_BASE_URL: `${fakeLlm.baseUrl}/v1` },
+    });
     browser = await launchChromium();
     main = await watchedPage(browser);
     clean.push(main);
@@ -78,6 +84,7 @@ describe("web UI served by cistern", () => {
   after(async () => {
     await browser?.close();
     await server?.stop();
+    await fakeLlm?.stop();
   });
 
   it("status page shows the version and the sql and blobs checks as ok", async () => {
@@ -308,6 +315,47 @@ describe("web UI served by cistern", () => {
     assert.equal(await text(page.getByTestId("cost")), "$0.00");
     await page.getByTestId("no-usage").waitFor();
     await page.screenshot({ path: path.join(resultsDir, "usage.png"), fullPage: true });
+  });
+
+  it("LLM calls: a call through /v1 with an API key is listed, filtered by status, and opens", async () => {
+    const headers = { Authorization: `Bearer ${ciKey}`, "content-type": "application/json" };
+    const answer = await fetch(`${server.baseUrl}/v1/chat/completions`, {
+      method: "POST",
+      headers: { ...headers, "x-cistern-app": "e2e" },
+      body: JSON.stringify({ model: "gpt-4o-mini", messages: [{ role: "user", content: "Tell me about cisterns" }] }),
+    });
+    assert.equal(answer.status, 200);
+    assert.match((await answer.json()).choices[0].message.content, /Cisterns collect rain/);
+    await eventually("the call is in the log", async () => {
+      const log = await (await fetch(`${server.baseUrl}/api/v1/llm/calls`, { headers })).json();
+      return log.calls.length === 1;
+    });
+
+    await page.getByRole("navigation").getByRole("link", { name: "LLM calls" }).click();
+    await page.getByRole("heading", { name: "LLM calls", level: 1 }).waitFor();
+    const rows = page.locator("[data-testid=llm-calls] tbody tr");
+    await rows.first().waitFor();
+    assert.equal(await rows.count(), 1);
+    const row = await text(rows.first());
+    assert.match(row, /gpt-4o-mini/);
+    assert.match(row, /e2e/);
+    assert.match(row, /\bok\b/);
+
+    await page.getByLabel("Status").selectOption("error");
+    await page.getByRole("button", { name: "Filter" }).click();
+    await page.getByTestId("no-calls").waitFor();
+    assert.match(pathAndQuery(page), /status=error/);
+    await page.getByRole("button", { name: "Clear" }).click();
+    await rows.first().waitFor();
+
+    await rows.first().getByRole("button", { name: "Open" }).click();
+    const dialog = page.getByTestId("llm-call");
+    await dialog.getByTestId("llm-call-request").waitFor();
+    // The server keeps prompts only with llm.record_bodies = true; the dialog says so.
+    assert.match(await text(dialog.getByTestId("llm-call-request")), /record_bodies/);
+    await page.screenshot({ path: path.join(resultsDir, "llm-calls.png"), fullPage: true });
+    await dialog.getByRole("button", { name: "Close" }).click();
+    await dialog.waitFor({ state: "hidden" });
   });
 
   it("audit log lists register, key create and revoke; filters by action; pages with Load more; admins see everyone's", async () => {

@@ -189,7 +189,7 @@ export interface paths {
             cookie?: never;
         };
         /** `GET /api/v1/llm/calls`: your LLM calls, newest first. */
-        get: operations["list"];
+        get: operations["list_llm_calls"];
         put?: never;
         post?: never;
         delete?: never;
@@ -206,7 +206,7 @@ export interface paths {
             cookie?: never;
         };
         /** `GET /api/v1/llm/calls/{id}`: one of your calls with its request and response. */
-        get: operations["get"];
+        get: operations["get_llm_call"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1203,7 +1203,7 @@ export interface operations {
             };
         };
     };
-    list: {
+    list_llm_calls: {
         parameters: {
             query?: {
                 /** @description Only this model (as requested, e.g. `fast`). */
@@ -1249,7 +1249,7 @@ export interface operations {
             };
         };
     };
-    get: {
+    get_llm_call: {
         parameters: {
             query?: never;
             header?: never;

@@ -9,11 +9,14 @@ export function Dialog({
   children,
   onClose,
   testId,
+  wide = false,
 }: {
   title: string;
   children: ReactNode;
   onClose: () => void;
   testId?: string;
+  /** Room for long content (code, JSON bodies). */
+  wide?: boolean;
 }) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
@@ -24,7 +27,7 @@ export function Dialog({
   return (
     <dialog
       ref={ref}
-      className="dialog"
+      className={wide ? "dialog dialog-wide" : "dialog"}
       aria-labelledby={titleId}
       data-testid={testId}
       onClose={onClose}

@@ -11,6 +11,7 @@ const PLATFORM_LINKS = [
 const ACCOUNT_LINKS = [
   { to: "/keys", label: "API keys" },
   { to: "/usage", label: "Usage" },
+  { to: "/llm-calls", label: "LLM calls" },
   { to: "/audit", label: "Audit log" },
 ];
 

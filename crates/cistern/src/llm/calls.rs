@@ -112,7 +112,7 @@ pub struct CallDetail {
 }
 
 /// `GET /api/v1/llm/calls`: your LLM calls, newest first.
-#[utoipa::path(get, path = "/api/v1/llm/calls", tag = "llm", params(CallQuery), security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/llm/calls", operation_id = "list_llm_calls", tag = "llm", params(CallQuery), security(("bearer" = [])),
     responses((status = 200, body = CallPage), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn list(
     State(db): State<Db>,
@@ -158,7 +158,7 @@ pub async fn list(
 }
 
 /// `GET /api/v1/llm/calls/{id}`: one of your calls with its request and response.
-#[utoipa::path(get, path = "/api/v1/llm/calls/{id}", tag = "llm", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/llm/calls/{id}", operation_id = "get_llm_call", tag = "llm", security(("bearer" = [])),
     params(("id" = String, Path, description = "Call id")),
     responses((status = 200, body = CallDetail), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn get(

@@ -54,3 +54,18 @@ async fn every_documented_operation_has_a_tag_and_a_200_or_error_response() {
         }
     }
 }
+
+#[test]
+fn operation_ids_are_unique() {
+    // Generated clients (the UI's among them) key operations by id: two handlers with the same
+    // function name would silently share one.
+    let doc = serde_json::to_value(cistern::http::openapi::document()).expect("json");
+    let mut seen = std::collections::HashSet::new();
+    for item in doc["paths"].as_object().expect("paths").values() {
+        for op in item.as_object().expect("operations").values() {
+            if let Some(id) = op.get("operationId").and_then(|v| v.as_str()) {
+                assert!(seen.insert(id.to_owned()), "operationId {id} is used twice");
+            }
+        }
+    }
+}
