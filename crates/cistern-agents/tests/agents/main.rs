@@ -1,0 +1,9 @@
+//! Integration tests of the agents runtime against a wire-level fake model, on SQLite and —
+//! where `CISTERN_TEST_POSTGRES_URL` is set (scripts/test.sh) — on PostgreSQL.
+
+mod compaction;
+mod consistency;
+mod helpers;
+mod isolation;
+mod memory;
+mod streaming;
