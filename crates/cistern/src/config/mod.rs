@@ -387,3 +387,23 @@ impl Config {
         toml::to_string_pretty(&table).unwrap_or_default()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The README's configuration reference is real config: every key it shows exists (unknown
+    /// keys are errors) and every value has the right type.
+    #[test]
+    fn the_readme_configuration_reference_parses() {
+        let readme = include_str!("../../../../README.md");
+        let start = readme
+            .find("```toml\ndata_dir")
+            .expect("the README has the configuration block");
+        let block = &readme[start + "```toml\n".len()..];
+        let block = &block[..block.find("```").expect("block ends")];
+        let config: Config = toml::from_str(block).unwrap_or_else(|e| panic!("README config: {e}"));
+        assert!(config.llm.models.contains_key("fast"));
+        assert_eq!(config.call_log.retention_days, 30);
+    }
+}
