@@ -54,9 +54,13 @@ fn parse_args() -> Result<Args, String> {
             }
             "--rate" => args.rate = value()?.parse().map_err(|e| format!("--rate: {e}"))?,
             "--connections" => {
-                args.connections = value()?.parse().map_err(|e| format!("--connections: {e}"))?;
+                args.connections = value()?
+                    .parse()
+                    .map_err(|e| format!("--connections: {e}"))?;
             }
-            "--seconds" => args.seconds = value()?.parse().map_err(|e| format!("--seconds: {e}"))?,
+            "--seconds" => {
+                args.seconds = value()?.parse().map_err(|e| format!("--seconds: {e}"))?
+            }
             other => return Err(format!("unknown flag {other}")),
         }
     }

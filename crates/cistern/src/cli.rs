@@ -125,7 +125,6 @@ pub enum LlmCommand {
         #[command(flatten)]
         config: ConfigArgs,
         /// A configured model name, or any model of a provider set in the environment.
-        #[arg(long, short)]
         model: String,
         /// A system prompt.
         #[arg(long)]

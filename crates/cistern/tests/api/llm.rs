@@ -367,6 +367,12 @@ async fn without_a_provider_llm_routes_say_how_to_configure_one() {
         .await
         .expect("json");
     assert_eq!(health["llm"]["configured"], false);
+    assert!(
+        health["llm"]["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("no LLM provider configured")),
+        "{health}"
+    );
     assert_eq!(health["status"], "ok", "the server itself is ready");
     app.stop().await;
 }
@@ -504,4 +510,58 @@ async fn models_embeddings_filters_and_metrics() {
     assert_eq!(health["llm"]["configured"], true);
     assert_eq!(health["llm"]["deployments"][0]["name"], "fast/0");
     app.stop().await;
+}
+
+/// `cistern llm …` with only the given provider variables set.
+async fn cli(args: &[&str], env: &[(&str, String)]) -> std::process::Output {
+    let mut command = crate::binary::cistern();
+    for var in [
+        "OPENAI_API_KEY",
+        "OPENAI_BASE_URL",
+        "ANTHROPIC_API_KEY",
+        "GEMINI_API_KEY",
+        "GOOGLE_API_KEY",
+        "CEREBRAS_API_KEY",
+        "OLLAMA_HOST",
+    ] {
+        command.env_remove(var);
+    }
+    command.arg("llm").args(args).envs(env.iter().cloned());
+    tokio::task::spawn_blocking(move || command.output())
+        .await
+        .expect("joined")
+        .expect("cistern runs")
+}
+
+#[tokio::test]
+async fn the_cli_lists_models_and_streams_an_answer_from_the_environment_provider() {
+    let fake = FakeLlm::start().await.expect("fake provider");
+    let env = [
+        ("OPENAI_API_KEY", "sk-cli".to_owned()),
+        ("OPENAI_BASE_URL", fake.openai_base_url()),
+    ];
+    fake.enqueue(Reply::text("Cisterns keep water cool.").usage(3, 4));
+    let asked = cli(&["ask", "gpt-4o-mini", "Why", "cisterns?"], &env).await;
+    let stdout = String::from_utf8_lossy(&asked.stdout);
+    assert!(
+        asked.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&asked.stderr)
+    );
+    assert_eq!(stdout.trim(), "Cisterns keep water cool.");
+    assert!(String::from_utf8_lossy(&asked.stderr).contains("3 tokens in, 4 out"));
+    let sent = &fake.requests()[0];
+    assert_eq!(sent.body["messages"][0]["content"], "Why cisterns?");
+    assert_eq!(sent.header("authorization"), Some("Bearer sk-cli"));
+
+    let models = cli(&["models"], &env).await;
+    let listed = String::from_utf8_lossy(&models.stdout);
+    assert!(models.status.success());
+    assert!(listed.contains("env:openai"), "{listed}");
+
+    let none = cli(&["models"], &[]).await;
+    assert!(String::from_utf8_lossy(&none.stdout).contains("no LLM provider configured"));
+    let refused = cli(&["ask", "gpt-4o-mini", "hi"], &[]).await;
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("OPENAI_API_KEY"));
 }
