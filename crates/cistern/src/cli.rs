@@ -118,6 +118,10 @@ pub enum LlmCommand {
         /// Print JSON (with breaker state and counters) instead of a table.
         #[arg(long)]
         json: bool,
+        /// A running server (`http://127.0.0.1:8080`) whose live circuit-breaker state to show
+        /// next to each deployment (from its `/health/detailed`).
+        #[arg(long, value_name = "URL")]
+        server: Option<String>,
     },
     /// Send one prompt and stream the answer to stdout.
     Ask {

@@ -103,9 +103,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let shutdown = CancellationToken::new();
             until_signal(&shutdown, service.run_until_stopped(shutdown.clone())).await
         }
-        Command::Llm(LlmCommand::Models { config, json }) => {
+        Command::Llm(LlmCommand::Models {
+            config,
+            json,
+            server,
+        }) => {
             let config = load(&config, &config.overrides())?;
-            cistern::llm::cli::models(&config, json, &mut std::io::stdout().lock())
+            let live = match server {
+                Some(url) => Some(cistern::llm::cli::live_health(&url).await?),
+                None => None,
+            };
+            cistern::llm::cli::models(&config, json, live.as_ref(), &mut std::io::stdout().lock())
         }
         Command::Llm(LlmCommand::Ask {
             config,

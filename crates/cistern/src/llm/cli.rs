@@ -16,23 +16,75 @@ pub fn gateway(config: &Config) -> anyhow::Result<Gateway> {
     Gateway::new(config.llm.clone(), GatewayOptions::default()).context("invalid [llm] config")
 }
 
-/// Prints the configured models and the environment's passthrough providers.
-pub fn models(config: &Config, json: bool, out: &mut impl Write) -> anyhow::Result<()> {
+/// A running server's view of its deployments (`/health/detailed`'s `llm.deployments`), by name.
+pub type LiveHealth = std::collections::HashMap<String, serde_json::Value>;
+
+/// Reads the live deployment health of the server at `url`.
+pub async fn live_health(url: &str) -> anyhow::Result<LiveHealth> {
+    let url = format!("{}/health/detailed", url.trim_end_matches('/'));
+    let report: serde_json::Value = reqwest::Client::new()
+        .get(&url)
+        .timeout(std::time::Duration::from_secs(10))
+        .send()
+        .await
+        .with_context(|| format!("cannot reach {url}"))?
+        .json()
+        .await
+        .with_context(|| format!("{url} did not answer with a health report"))?;
+    Ok(report["llm"]["deployments"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|d| Some((d["name"].as_str()?.to_owned(), d.clone())))
+        .collect())
+}
+
+/// Prints the configured models and the environment's passthrough providers; with `live`, each
+/// deployment's circuit as the running server sees it.
+pub fn models(
+    config: &Config,
+    json: bool,
+    live: Option<&LiveHealth>,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
     let gateway = gateway(config)?;
     let info = gateway.models();
     if json {
-        serde_json::to_writer_pretty(&mut *out, &info)?;
+        let mut value = serde_json::to_value(&info)?;
+        if let Some(live) = live {
+            value["live"] = serde_json::to_value(live)?;
+        }
+        serde_json::to_writer_pretty(&mut *out, &value)?;
         writeln!(out)?;
         return Ok(());
     }
-    print_models(&info, out)?;
+    print_models(&info, live, out)?;
     if !gateway.is_configured() {
         writeln!(out, "\n{}", cistern_llm::NOT_CONFIGURED)?;
     }
     Ok(())
 }
 
-fn print_models(info: &ModelsInfo, out: &mut impl Write) -> std::io::Result<()> {
+fn print_models(
+    info: &ModelsInfo,
+    live: Option<&LiveHealth>,
+    out: &mut impl Write,
+) -> std::io::Result<()> {
+    // "healthy", "OPEN (3 failures)", or nothing without a server to ask.
+    let state = |name: &str| -> String {
+        let Some(d) = live.and_then(|l| l.get(name)) else {
+            return String::new();
+        };
+        if d["healthy"].as_bool() == Some(true) {
+            "  healthy".to_owned()
+        } else {
+            format!(
+                "  {} ({} failures)",
+                d["breaker"].as_str().unwrap_or("unknown").to_uppercase(),
+                d["consecutive_failures"]
+            )
+        }
+    };
     for model in &info.models {
         let window = model
             .context_window
@@ -41,7 +93,7 @@ fn print_models(info: &ModelsInfo, out: &mut impl Write) -> std::io::Result<()> 
         for d in &model.deployments {
             writeln!(
                 out,
-                "  {:<16} {:<9} {} {} weight {} ${}/${} per Mtok",
+                "  {:<16} {:<9} {} {} weight {} ${}/${} per Mtok{}",
                 d.name,
                 d.provider.as_str(),
                 d.base_url,
@@ -49,6 +101,7 @@ fn print_models(info: &ModelsInfo, out: &mut impl Write) -> std::io::Result<()> 
                 d.weight,
                 d.input_price_per_mtok,
                 d.output_price_per_mtok,
+                state(&d.name),
             )?;
         }
     }
@@ -57,10 +110,11 @@ fn print_models(info: &ModelsInfo, out: &mut impl Write) -> std::io::Result<()> 
         for d in &info.passthrough {
             writeln!(
                 out,
-                "  {:<16} {:<9} {}",
+                "  {:<16} {:<9} {}{}",
                 d.name,
                 d.provider.as_str(),
-                d.base_url
+                d.base_url,
+                state(&d.name)
             )?;
         }
     }

@@ -559,6 +559,36 @@ async fn the_cli_lists_models_and_streams_an_answer_from_the_environment_provide
     assert!(models.status.success());
     assert!(listed.contains("env:openai"), "{listed}");
 
+    // Next to a running server with the same config, each deployment shows its live circuit.
+    let app = TestApp::builder().config(with_fake(&fake)).spawn().await;
+    let config = app.data_dir.path().join("cli.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[llm]\npassthrough = false\n[llm.models.fast]\ndeployments = [{{ provider = \"openai\", \
+             base_url = \"{}\", api_key = \"sk-upstream-key\", model = \"gpt-4o-mini\" }}]\n",
+            fake.openai_base_url()
+        ),
+    )
+    .expect("config file");
+    let config = config.to_str().expect("utf-8 path");
+    let live = cli(
+        &["models", "--config", config, "--server", &app.url("")],
+        &[],
+    )
+    .await;
+    let listed = String::from_utf8_lossy(&live.stdout);
+    assert!(
+        live.status.success(),
+        "{}",
+        String::from_utf8_lossy(&live.stderr)
+    );
+    assert!(
+        listed.contains("fast/0") && listed.contains("healthy"),
+        "{listed}"
+    );
+    app.stop().await;
+
     let none = cli(&["models"], &[]).await;
     assert!(String::from_utf8_lossy(&none.stdout).contains("no LLM provider configured"));
     let refused = cli(&["ask", "gpt-4o-mini", "hi"], &[]).await;
