@@ -1,5 +1,5 @@
 //! Parsing the model's tool arguments. Code inside JSON is where models fail most: raw
-//! newlines or quotes inside strings, output cut off at the token limit, arguments encoded
+//! newlines (escaped here and parsed again — they can only mean a newline) or quotes inside strings, output cut off at the token limit, arguments encoded
 //! twice, a Markdown fence around the JSON. Each failure gets an [`ArgumentsError`] whose
 //! message tells the model exactly what to do differently in the repair round.
 
@@ -62,7 +62,45 @@ pub fn parse_submission(arguments: &str) -> Result<Submission, ArgumentsError> {
     {
         return parse_submission(&inner);
     }
-    serde_json::from_str::<Submission>(text).map_err(|e| classify(&e))
+    match serde_json::from_str::<Submission>(text) {
+        Ok(submission) => Ok(submission),
+        // A raw newline or tab inside a string can only mean that character: escape it and
+        // try again rather than spend a repair round on it.
+        Err(e)
+            if e.classify() == Category::Syntax && e.to_string().contains("control character") =>
+        {
+            serde_json::from_str::<Submission>(&escape_raw_controls(text))
+                .map_err(|e2| classify(&e2))
+        }
+        Err(e) => Err(classify(&e)),
+    }
+}
+
+/// Escapes control characters that appear raw inside JSON strings (outside strings they are
+/// whitespace or errors, and are left alone).
+fn escape_raw_controls(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 64);
+    let (mut in_string, mut escaped) = (false, false);
+    for c in text.chars() {
+        if in_string && !escaped && c.is_control() {
+            match c {
+                '\n' => out.push_str("\\n"),
+                '\r' => out.push_str("\\r"),
+                '\t' => out.push_str("\\t"),
+                c => out.push_str(&format!("\\u{:04x}", c as u32)),
+            }
+            continue;
+        }
+        out.push(c);
+        if escaped {
+            escaped = false;
+        } else if in_string && c == '\\' {
+            escaped = true;
+        } else if c == '"' {
+            in_string = !in_string;
+        }
+    }
+    out
 }
 
 fn classify(e: &serde_json::Error) -> ArgumentsError {

@@ -66,16 +66,17 @@ fn truncated_arguments_say_so() {
 }
 
 #[test]
-fn unescaped_newlines_and_quotes_get_an_escaping_hint() {
-    let raw_newline = r#"{"blueprint": {"purpose": "x", "features": [], "permissions": [], "file_plan": [], "change_kind": "patch"}, "files": [{"path": "a.js", "content": "line one
-line two"}]}"#;
-    let e = parse_submission(raw_newline).expect_err("control character");
-    assert_eq!(e.kind, ArgumentsErrorKind::Syntax);
-    assert!(e.message.contains("\\n"), "{e}");
+fn raw_newlines_are_escaped_but_raw_quotes_get_an_escaping_hint() {
+    let raw_newline = "{\"blueprint\": {\"purpose\": \"x\", \"features\": [], \"permissions\": [], \"file_plan\": [], \"change_kind\": \"patch\"}, \"files\": [{\"path\": \"a.js\", \"content\": \"line one\n\tline two\\n\"}]}";
+    let s = parse_submission(raw_newline).expect("raw newline and tab can only mean themselves");
+    assert_eq!(s.files[0].content, "line one\n\tline two\n");
     let raw_quote = r#"{"blueprint": {"purpose": "x", "features": [], "permissions": [], "file_plan": [], "change_kind": "patch"}, "files": [{"path": "a.js", "content": "say "hi""}]}"#;
     let e = parse_submission(raw_quote).expect_err("quote");
     assert_eq!(e.kind, ArgumentsErrorKind::Syntax);
     assert!(e.message.contains("\\\""), "{e}");
+    let both = "{\"blueprint\": {\"purpose\": \"x\nsay \"hi\"\"}}";
+    let e = parse_submission(both).expect_err("newline and quote");
+    assert_eq!(e.kind, ArgumentsErrorKind::Syntax);
 }
 
 #[test]
