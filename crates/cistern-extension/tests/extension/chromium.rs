@@ -167,3 +167,51 @@ async fn a_browser_that_dies_at_start_is_not_checked_rather_than_failed() {
         "{result:?}"
     );
 }
+
+#[tokio::test]
+async fn the_whole_pipeline_from_tool_arguments_to_a_zip_that_loads() {
+    use cistern_extension::contract::parse_submission;
+    use cistern_extension::package::{unzip, zip_files};
+    use cistern_extension::{ChangeKind, icons, validate, version};
+
+    // A model's reply: no icons (they are drawn), the manifest as an object, a stale version.
+    let files: Vec<serde_json::Value> = good()
+        .into_iter()
+        .filter(|f| !f.path.starts_with("icons/"))
+        .map(|f| {
+            let content = if f.path == "manifest.json" {
+                let mut m: serde_json::Value = serde_json::from_slice(&f.content).expect("json");
+                if let Some(m) = m.as_object_mut() {
+                    m.remove("icons");
+                    m.insert("version".into(), json!("0.0.1"));
+                }
+                m
+            } else {
+                json!(f.text().expect("text"))
+            };
+            json!({"path": f.path, "content": content})
+        })
+        .collect();
+    let arguments = json!({
+        "blueprint": {"purpose": "Counts tabs.", "features": ["badge"],
+            "permissions": [{"permission": "tabs", "reason": "count them"}],
+            "file_plan": [], "change_kind": "major"},
+        "files": files
+    })
+    .to_string();
+    let submission = parse_submission(&arguments).expect("parse");
+    assert_eq!(submission.blueprint.change_kind, ChangeKind::Major);
+    let mut files = submission.extension_files();
+    assert_eq!(icons::generate_missing(&mut files).expect("icons").len(), 4);
+    let v = version::next_version(None, submission.blueprint.change_kind).expect("version");
+    version::set_manifest_version(&mut files, &v).expect("set");
+    let report = validate(&files);
+    assert!(report.findings.is_empty(), "{:#?}", report.findings);
+    let unzipped = unzip(&zip_files(&files).expect("zip")).expect("unzip");
+    assert_eq!(unzipped.len(), files.len());
+
+    let Some(options) = chromium() else { return };
+    let _serial = SERIAL.lock().await;
+    let result = check_files(&unzipped, &options).await;
+    assert!(result.is_loaded(), "{result:?}");
+}
