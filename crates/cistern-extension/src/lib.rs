@@ -7,7 +7,7 @@
 //!   [`Submission`] (with errors a model can act on), the system prompts for a first generation
 //!   and for an iteration, and [`contract::merge`], which lays an iteration's changed files onto
 //!   its base version.
-//! - [`validate`] — the Manifest V3 validator: files in, a serializable [`Report`] of findings
+//! - [`mod@validate`] — the Manifest V3 validator: files in, a serializable [`Report`] of findings
 //!   out, each with a stable code. [`Report::repair_prompt`] renders the errors for the next
 //!   repair round. [`icons::generate_missing`] fills in PNG icons rather than asking the model
 //!   for binary data.
