@@ -96,9 +96,17 @@ fn chunks(
             }
         }
     });
+    // Frames already waiting go out in one write: a provider that sends a burst of chunks costs
+    // one syscall, not one per token; a lone frame is never held back.
     futures::stream::once(async { opening })
         .chain(events)
-        .map(Ok)
+        .ready_chunks(64)
+        .map(|frames| {
+            Ok(match <[Bytes; 1]>::try_from(frames) {
+                Ok([frame]) => frame,
+                Err(frames) => Bytes::from(frames.concat()),
+            })
+        })
 }
 
 /// Embeddings, OpenAI-compatible (`input` a string or an array of strings).
