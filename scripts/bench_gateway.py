@@ -81,15 +81,17 @@ def main():
                 "CISTERN_QUOTA__DEFAULT_MONTHLY_TOKENS": "0"})
     for limit in ("API_PER_IP", "API_PER_USER", "LLM_TOKENS_PER_USER"):
         env[f"CISTERN_RATE_LIMIT__{limit}__BURST"] = UNLIMITED
-        env[f"CISTERN_RATE_LIMIT__{limit}__PER_SECS"] = "1"
+        env[f"CISTERN_RATE_LIMIT__{limit}__PER_SECS"] = "3600"  # within the limiter's resolution
     data_dir = tempfile.mkdtemp()
     port = free_port()
     server = subprocess.Popen([BIN, "serve", "--port", str(port), "--data-dir", data_dir],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
     try:
         for _ in range(2000):
             if health_ok(port):
                 break
+            if server.poll() is not None:
+                raise SystemExit(f"cistern exited: {server.stderr.read()}")
             time.sleep(0.005)
         jwt = post(port, "/api/v1/auth/register",
                    {"email": "bench@example.com", "password": "correct horse battery"})["access_token"]
