@@ -10,6 +10,7 @@ use cistern_store::sql::PoolOptions;
 use cistern_store::{Db, MetaStore};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 
 use crate::auth::Auth;
 use crate::auth::keys::AuthKeys;
@@ -17,6 +18,7 @@ use crate::config::Config;
 use crate::http;
 use crate::http::metrics::Metrics;
 use crate::http::ratelimit::Limits;
+use crate::jobs::handlers::Handlers;
 use crate::state::AppState;
 
 /// A Cistern server: stores opened and migrated, listener bound, not yet serving.
@@ -27,12 +29,19 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     state: AppState,
+    handlers: Handlers,
 }
 
 impl Application {
     /// Opens the stores, applies migrations, builds the router and binds the listener.
     pub async fn build(config: Config) -> anyhow::Result<Self> {
+        Self::build_with(config, Handlers::new()).await
+    }
+
+    /// Like [`Application::build`], with job handlers beyond the built-in ones (tests).
+    pub async fn build_with(config: Config, handlers: Handlers) -> anyhow::Result<Self> {
         let state = open_state(config).await?;
+        let handlers = Handlers::builtin(&state).merge(handlers);
         let server = &state.config.server;
         let listener = TcpListener::bind((server.host, server.port))
             .await
@@ -42,6 +51,7 @@ impl Application {
             listener,
             router,
             state,
+            handlers,
         })
     }
 
@@ -58,13 +68,30 @@ impl Application {
         &self.state
     }
 
-    /// Serves until `shutdown` is cancelled, drains in-flight requests, then closes the stores.
+    /// Serves HTTP and runs the job workers until `shutdown` is cancelled, drains in-flight
+    /// requests and running jobs, then closes the stores.
     pub async fn run_until_stopped(self, shutdown: CancellationToken) -> anyhow::Result<()> {
         let grace = Duration::from_secs(self.state.config.server.shutdown_grace_secs);
-        http::serve(self.listener, self.router, shutdown, grace)
-            .await
-            .context("HTTP server failed")?;
+        let stopping = self.state.shutdown.clone();
+        let tasks = TaskTracker::new();
+        tasks.spawn({
+            let stopping = stopping.clone();
+            async move {
+                tokio::select! {
+                    () = shutdown.cancelled() => stopping.cancel(),
+                    () = stopping.cancelled() => {}
+                }
+            }
+        });
+        crate::jobs::service::spawn_in_server(&tasks, &self.state, self.handlers, stopping.clone());
+        let served = http::serve(self.listener, self.router, stopping.clone(), grace).await;
+        // However HTTP ended, stop the workers and wait for them before closing the stores.
+        stopping.cancel();
+        tasks.close();
+        tasks.wait().await;
+        self.state.jobs.backend().close().await;
         self.state.db.close().await;
+        served.context("HTTP server failed")?;
         tracing::info!("stopped");
         Ok(())
     }
@@ -91,7 +118,8 @@ pub async fn open_db(config: &Config) -> anyhow::Result<Db> {
     Ok(db)
 }
 
-async fn open_state(config: Config) -> anyhow::Result<AppState> {
+/// Opens everything a process of this configuration shares: stores, keys, the job engine.
+pub(crate) async fn open_state(config: Config) -> anyhow::Result<AppState> {
     let db = open_db(&config).await?;
     let blob_config = config.blob_config();
     let blobs = blob_config.build().context("cannot open the blob store")?;
@@ -111,14 +139,18 @@ async fn open_state(config: Config) -> anyhow::Result<AppState> {
     let auth = Arc::new(Auth::new(keys, &config.auth));
     let limits = Limits::new(&config.rate_limit, config.server.trust_forwarded_for)
         .context("invalid rate limits")?;
+    let jobs_metrics = cistern_jobs::Metrics::new();
+    let jobs = crate::jobs::open(&config.jobs, &db, jobs_metrics.clone()).await?;
     Ok(AppState {
+        jobs,
+        shutdown: CancellationToken::new(),
         auth,
         limits: Arc::new(limits),
         config: Arc::new(config),
         db,
         blobs,
         blob_backend: blob_config.backend_name(),
-        metrics: Metrics::new(),
+        metrics: Metrics::with_collectors(|registry| jobs_metrics.register(registry)),
         started: Instant::now(),
     })
 }

@@ -4,7 +4,9 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use axum::extract::FromRef;
+use cistern_jobs::Jobs;
 use cistern_store::{BlobStore, Db};
+use tokio_util::sync::CancellationToken;
 
 use crate::auth::Auth;
 use crate::config::Config;
@@ -31,4 +33,9 @@ pub struct AppState {
     pub auth: Arc<Auth>,
     /// Request rate limits.
     pub limits: Arc<Limits>,
+    /// The job engine: enqueue, the job API, users' queues.
+    pub jobs: Jobs,
+    /// Cancelled when the server begins shutting down: long polls and event streams end, so
+    /// draining does not wait on them.
+    pub shutdown: CancellationToken,
 }

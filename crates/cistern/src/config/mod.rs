@@ -5,6 +5,7 @@
 //! Unknown keys are errors that name the key; secrets are [`Secret`]s and never print.
 //! Every option is documented in the README's configuration reference.
 
+mod jobs;
 mod load;
 mod scorer;
 mod secret;
@@ -14,6 +15,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+pub use jobs::{JobsBackend, JobsConfig, JobsDurability, JobsNatsConfig};
 pub use load::{ConfigError, Overrides, ServerOverrides, load};
 pub use scorer::ScorerConfig;
 pub use secret::{Secret, mask_url_password};
@@ -40,6 +42,8 @@ pub struct Config {
     pub rate_limit: RateLimitConfig,
     /// Log risk scoring (Sage).
     pub scorer: ScorerConfig,
+    /// The job engine and this process's workers.
+    pub jobs: JobsConfig,
 }
 
 impl Default for Config {
@@ -54,6 +58,7 @@ impl Default for Config {
             quota: QuotaConfig::default(),
             rate_limit: RateLimitConfig::default(),
             scorer: ScorerConfig::default(),
+            jobs: JobsConfig::default(),
         }
     }
 }

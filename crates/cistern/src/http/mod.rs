@@ -8,6 +8,7 @@ pub mod health;
 pub mod metrics;
 pub mod openapi;
 pub mod ratelimit;
+pub mod timeout;
 mod ui;
 
 use std::sync::Arc;
@@ -15,7 +16,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
-use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderName, HeaderValue, Method, header};
 use axum::middleware::{Next, from_fn, from_fn_with_state};
 use axum::response::Response;
 use tokio::net::TcpListener;
@@ -25,7 +26,6 @@ use tower_http::compression::CompressionLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::config::ServerConfig;
@@ -66,9 +66,9 @@ pub fn with_middleware(
         .layer(from_fn(security_headers))
         .layer(CompressionLayer::new())
         .layer(from_fn(error::envelope_errors))
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::SERVICE_UNAVAILABLE,
+        .layer(from_fn_with_state(
             Duration::from_secs(server.request_timeout_secs),
+            timeout::limit,
         ))
         .layer(RequestBodyLimitLayer::new(server.body_limit_bytes));
     routes

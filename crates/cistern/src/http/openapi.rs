@@ -15,7 +15,7 @@ use utoipa_axum::routes;
 use crate::http::error::ErrorBody;
 use crate::http::{health, metrics};
 use crate::state::AppState;
-use crate::{audit, auth, quota};
+use crate::{audit, auth, jobs, quota};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -29,6 +29,8 @@ use crate::{audit, auth, quota};
     tags(
         (name = "operations", description = "Health, metrics and the API document itself"),
         (name = "identity", description = "Accounts, sessions, API keys, usage and quotas, the audit log"),
+        (name = "jobs", description = "Your background jobs: status, live events, cancel, retry"),
+        (name = "queues", description = "Pull queues for your apps: send, lease (long poll), ack, nack"),
     )
 )]
 struct ApiDoc;
@@ -69,6 +71,22 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(quota::usage))
         .routes(routes!(quota::set_quota))
         .routes(routes!(audit::list))
+        .merge(jobs_routes())
+}
+
+/// The job and queue API (`crate::jobs`).
+fn jobs_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(jobs::routes::list))
+        .routes(routes!(jobs::routes::get))
+        .routes(routes!(jobs::events::stream))
+        .routes(routes!(jobs::routes::cancel))
+        .routes(routes!(jobs::routes::retry))
+        .routes(routes!(jobs::queues::list))
+        .routes(routes!(jobs::queues::send))
+        .routes(routes!(jobs::queues::lease))
+        .routes(routes!(jobs::queues::ack))
+        .routes(routes!(jobs::queues::nack))
 }
 
 /// The OpenAPI document as served; generated once, on first use.
