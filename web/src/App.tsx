@@ -10,6 +10,7 @@ import { RequireAuth } from "./auth/RequireAuth";
 import { KeysPage } from "./account/KeysPage";
 import { UsagePage } from "./account/UsagePage";
 import { AuditLogPage } from "./account/AuditPage";
+import { JobsPage } from "./jobs/JobsPage";
 
 /**
  * Every UI route. The server answers any other non-API GET with index.html, so these deep-link.
@@ -27,6 +28,7 @@ export function App() {
           <Route path="keys" element={<KeysPage />} />
           <Route path="usage" element={<UsagePage />} />
           <Route path="audit" element={<AuditLogPage />} />
+          <Route path="jobs" element={<JobsPage />} />
           {APPS.map((app) => (
             <Route key={app.path} path={app.path.slice(1)} element={<PlaceholderPage app={app} />} />
           ))}

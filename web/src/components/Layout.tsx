@@ -12,6 +12,7 @@ const ACCOUNT_LINKS = [
   { to: "/keys", label: "API keys" },
   { to: "/usage", label: "Usage" },
   { to: "/audit", label: "Audit log" },
+  { to: "/jobs", label: "Jobs" },
 ];
 
 /** Header, navigation and the routed page. The status page also answers at "/". */

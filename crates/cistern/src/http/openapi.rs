@@ -77,16 +77,16 @@ pub fn api_router() -> OpenApiRouter<AppState> {
 /// The job and queue API (`crate::jobs`).
 fn jobs_routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(jobs::routes::list))
-        .routes(routes!(jobs::routes::get))
-        .routes(routes!(jobs::events::stream))
-        .routes(routes!(jobs::routes::cancel))
-        .routes(routes!(jobs::routes::retry))
-        .routes(routes!(jobs::queues::list))
-        .routes(routes!(jobs::queues::send))
-        .routes(routes!(jobs::queues::lease))
-        .routes(routes!(jobs::queues::ack))
-        .routes(routes!(jobs::queues::nack))
+        .routes(routes!(jobs::routes::list_jobs))
+        .routes(routes!(jobs::routes::get_job))
+        .routes(routes!(jobs::events::job_events))
+        .routes(routes!(jobs::routes::cancel_job))
+        .routes(routes!(jobs::routes::retry_job))
+        .routes(routes!(jobs::queues::list_queues))
+        .routes(routes!(jobs::queues::send_messages))
+        .routes(routes!(jobs::queues::lease_messages))
+        .routes(routes!(jobs::queues::ack_messages))
+        .routes(routes!(jobs::queues::nack_messages))
 }
 
 /// The OpenAPI document as served; generated once, on first use.

@@ -70,7 +70,7 @@ pub struct EventsQuery {
     responses((status = 200, description = "Server-Sent Events; each `data:` is a JobEventView",
                content_type = "text/event-stream", body = JobEventView),
               (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn stream(
+pub async fn job_events(
     State(jobs): State<Jobs>,
     State(shutdown): State<CancellationToken>,
     principal: Principal,

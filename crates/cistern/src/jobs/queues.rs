@@ -161,7 +161,7 @@ const MAX_DELAY_S: u64 = MAX_VISIBILITY.as_secs();
     params(("queue" = String, Path, description = "Queue name, [A-Za-z0-9_-]{1,64}")), request_body = SendBody,
     security(("bearer" = [])),
     responses((status = 201, body = SentView), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn send(
+pub async fn send_messages(
     State(jobs): State<Jobs>,
     principal: Principal,
     Path(queue): Path<String>,
@@ -213,7 +213,7 @@ pub async fn send(
     params(("queue" = String, Path, description = "Queue name")), request_body = LeaseBody,
     security(("bearer" = [])),
     responses((status = 200, body = LeasedView), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn lease(
+pub async fn lease_messages(
     State(jobs): State<Jobs>,
     State(shutdown): State<CancellationToken>,
     principal: Principal,
@@ -262,7 +262,7 @@ pub async fn lease(
     params(("queue" = String, Path, description = "Queue name")), request_body = AckBody,
     security(("bearer" = [])),
     responses((status = 200, body = AckedView), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn ack(
+pub async fn ack_messages(
     State(jobs): State<Jobs>,
     principal: Principal,
     Path(queue): Path<String>,
@@ -284,7 +284,7 @@ pub async fn ack(
     params(("queue" = String, Path, description = "Queue name")), request_body = NackBody,
     security(("bearer" = [])),
     responses((status = 200, body = AckedView), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn nack(
+pub async fn nack_messages(
     State(jobs): State<Jobs>,
     principal: Principal,
     Path(queue): Path<String>,
@@ -304,7 +304,7 @@ pub async fn nack(
 /// `GET /api/v1/queues`: your queues with how many messages are ready, delayed, leased and dead.
 #[utoipa::path(get, path = "/api/v1/queues", tag = "queues", security(("bearer" = [])),
     responses((status = 200, body = QueuesView), (status = 401, body = ErrorBody)))]
-pub async fn list(
+pub async fn list_queues(
     State(jobs): State<Jobs>,
     principal: Principal,
 ) -> Result<Json<QueuesView>, ApiError> {

@@ -19,6 +19,7 @@ use crate::http::error::{ApiError, ErrorBody};
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// Only jobs in this status: `queued`, `running`, `succeeded`, `failed`, `dead`, `cancelled`.
+    #[param(value_type = Option<Status>)]
     pub status: Option<String>,
     /// Only jobs of this queue.
     pub queue: Option<String>,
@@ -27,6 +28,7 @@ pub struct ListQuery {
     /// The `next_cursor` of the previous page.
     pub cursor: Option<String>,
     /// Page size, 1–200 (default 50).
+    #[param(value_type = Option<u32>)]
     pub limit: Option<String>,
 }
 
@@ -108,7 +110,7 @@ impl ListQuery {
 /// `GET /api/v1/jobs`: your jobs, newest first, filtered, a page at a time.
 #[utoipa::path(get, path = "/api/v1/jobs", tag = "jobs", params(ListQuery), security(("bearer" = [])),
     responses((status = 200, body = JobPageView), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn list(
+pub async fn list_jobs(
     State(jobs): State<Jobs>,
     principal: Principal,
     Query(query): Query<ListQuery>,
@@ -129,7 +131,7 @@ pub async fn list(
     security(("bearer" = [])),
     responses((status = 200, body = JobView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
               (status = 422, body = ErrorBody)))]
-pub async fn get(
+pub async fn get_job(
     State(jobs): State<Jobs>,
     principal: Principal,
     Path(id): Path<String>,
@@ -158,7 +160,7 @@ async fn current(jobs: &Jobs, owner: &str, id: &JobId) -> Result<JobView, ApiErr
     security(("bearer" = [])),
     responses((status = 200, body = JobActionView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
               (status = 409, body = ErrorBody, description = "The job has already finished"), (status = 422, body = ErrorBody)))]
-pub async fn cancel(
+pub async fn cancel_job(
     State(jobs): State<Jobs>,
     principal: Principal,
     Path(id): Path<String>,
@@ -195,7 +197,7 @@ pub async fn cancel(
     responses((status = 200, body = JobActionView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
               (status = 409, body = ErrorBody, description = "Not failed, dead or cancelled; or a live duplicate exists"),
               (status = 422, body = ErrorBody)))]
-pub async fn retry(
+pub async fn retry_job(
     State(jobs): State<Jobs>,
     principal: Principal,
     Path(id): Path<String>,

@@ -54,3 +54,18 @@ async fn every_documented_operation_has_a_tag_and_a_200_or_error_response() {
         }
     }
 }
+
+#[test]
+fn operation_ids_are_unique() {
+    // openapi-typescript keys operations by id: two handlers named alike would merge their types.
+    let doc = serde_json::to_value(cistern::http::openapi::document()).expect("serialise");
+    let mut seen = std::collections::BTreeMap::new();
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for (method, op) in item.as_object().expect("path item") {
+            let id = op["operationId"].as_str().expect("operationId").to_owned();
+            if let Some(other) = seen.insert(id.clone(), format!("{method} {path}")) {
+                panic!("operationId {id} is used by {other} and {method} {path}");
+            }
+        }
+    }
+}
