@@ -5,6 +5,7 @@
 
 mod api;
 mod binary;
+mod drain;
 mod queues;
 mod sse;
 
