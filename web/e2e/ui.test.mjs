@@ -411,6 +411,26 @@ describe("web UI served by cistern", () => {
     await page.getByRole("columnheader", { name: "Actor" }).waitFor({ state: "detached" });
   });
 
+  it("jobs page shows your queues' depths and an empty job list", async () => {
+    const send = await fetch(`${server.baseUrl}/api/v1/queues/e2e-inbox/messages`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${ciKey}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ messages: [{ body: { n: 1 } }, { body: { n: 2 } }, { body: "later", delay_s: 600 }] }),
+    });
+    assert.equal(send.status, 201);
+    await page.getByRole("navigation").getByRole("link", { name: "Jobs" }).click();
+    await page.getByRole("heading", { name: "Jobs", level: 1 }).waitFor();
+    const row = page.locator("[data-testid=queue-depths] tbody tr");
+    await row.first().waitFor();
+    const cells = await row.first().locator("td").allInnerTexts();
+    assert.deepEqual(cells.map((c) => c.trim()), ["e2e-inbox", "2", "1", "0", "0"]);
+    await page.getByText("No jobs match.").waitFor();
+    await page.getByRole("tab", { name: "Dead" }).click();
+    assert.equal(new URL(page.url()).searchParams.get("status"), "dead");
+    await page.getByText("No jobs match.").waitFor();
+    await page.screenshot({ path: path.join(resultsDir, "jobs.png"), fullPage: true });
+  });
+
   it("signing out returns to /login; a deep link to /keys then asks to sign in and comes back to /keys", async () => {
     await page.getByRole("banner").getByRole("button", { name: "Sign out" }).click();
     await page.waitForURL((u) => u.pathname === "/login");

@@ -11,6 +11,7 @@ import { KeysPage } from "./account/KeysPage";
 import { UsagePage } from "./account/UsagePage";
 import { AuditLogPage } from "./account/AuditPage";
 import { CallsPage } from "./llm/CallsPage";
+import { JobsPage } from "./jobs/JobsPage";
 
 /**
  * Every UI route. The server answers any other non-API GET with index.html, so these deep-link.
@@ -29,6 +30,7 @@ export function App() {
           <Route path="usage" element={<UsagePage />} />
           <Route path="audit" element={<AuditLogPage />} />
           <Route path="llm-calls" element={<CallsPage />} />
+          <Route path="jobs" element={<JobsPage />} />
           {APPS.map((app) => (
             <Route key={app.path} path={app.path.slice(1)} element={<PlaceholderPage app={app} />} />
           ))}

@@ -19,9 +19,11 @@ use crate::config::Config;
 use crate::http;
 use crate::http::metrics::Metrics;
 use crate::http::ratelimit::Limits;
+use crate::jobs::handlers::Handlers;
 use crate::llm::call_log::{self, CallLogWriter};
 use crate::quota::QuotaCache;
 use crate::state::AppState;
+use crate::state::Background;
 
 /// A Cistern server: stores opened and migrated, listener bound, not yet serving.
 ///
@@ -31,19 +33,19 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     state: AppState,
-    background: Background,
-}
-
-/// Tasks that outlive requests (the call-log writer), stopped after the last request drained.
-struct Background {
-    stop: CancellationToken,
-    tasks: TaskTracker,
+    handlers: Handlers,
 }
 
 impl Application {
     /// Opens the stores, applies migrations, builds the router and binds the listener.
     pub async fn build(config: Config) -> anyhow::Result<Self> {
-        let (state, background) = open_state(config).await?;
+        Self::build_with(config, Handlers::new()).await
+    }
+
+    /// Like [`Application::build`], with job handlers beyond the built-in ones (tests).
+    pub async fn build_with(config: Config, handlers: Handlers) -> anyhow::Result<Self> {
+        let state = open_state(config).await?;
+        let handlers = Handlers::builtin(&state).merge(handlers);
         let server = &state.config.server;
         let listener = TcpListener::bind((server.host, server.port))
             .await
@@ -53,7 +55,7 @@ impl Application {
             listener,
             router,
             state,
-            background,
+            handlers,
         })
     }
 
@@ -70,17 +72,32 @@ impl Application {
         &self.state
     }
 
-    /// Serves until `shutdown` is cancelled, drains in-flight requests, then closes the stores.
+    /// Serves HTTP and runs the job workers until `shutdown` is cancelled, drains in-flight
+    /// requests and running jobs, then closes the stores.
     pub async fn run_until_stopped(self, shutdown: CancellationToken) -> anyhow::Result<()> {
         let grace = Duration::from_secs(self.state.config.server.shutdown_grace_secs);
-        http::serve(self.listener, self.router, shutdown, grace)
-            .await
-            .context("HTTP server failed")?;
-        // Requests are done: let the writers finish what they hold, then close the stores.
-        self.background.stop.cancel();
-        self.background.tasks.close();
-        self.background.tasks.wait().await;
+        let stopping = self.state.shutdown.clone();
+        let tasks = TaskTracker::new();
+        tasks.spawn({
+            let stopping = stopping.clone();
+            async move {
+                tokio::select! {
+                    () = shutdown.cancelled() => stopping.cancel(),
+                    () = stopping.cancelled() => {}
+                }
+            }
+        });
+        crate::jobs::service::spawn_in_server(&tasks, &self.state, self.handlers, stopping.clone());
+        let served = http::serve(self.listener, self.router, stopping.clone(), grace).await;
+        // However HTTP ended, stop the workers and wait for them before closing the stores.
+        stopping.cancel();
+        tasks.close();
+        tasks.wait().await;
+        // Requests and jobs are done: let the call-log writer store what it holds.
+        self.state.background.finish().await;
+        self.state.jobs.backend().close().await;
         self.state.db.close().await;
+        served.context("HTTP server failed")?;
         tracing::info!("stopped");
         Ok(())
     }
@@ -107,7 +124,8 @@ pub async fn open_db(config: &Config) -> anyhow::Result<Db> {
     Ok(db)
 }
 
-async fn open_state(config: Config) -> anyhow::Result<(AppState, Background)> {
+/// Opens everything a process of this configuration shares: stores, keys, the job engine.
+pub(crate) async fn open_state(config: Config) -> anyhow::Result<AppState> {
     let db = open_db(&config).await?;
     let blob_config = config.blob_config();
     let blobs = blob_config.build().context("cannot open the blob store")?;
@@ -130,10 +148,7 @@ async fn open_state(config: Config) -> anyhow::Result<(AppState, Background)> {
     let quotas = Arc::new(QuotaCache::new(Duration::from_millis(
         config.quota.cache_ms,
     )));
-    let background = Background {
-        stop: CancellationToken::new(),
-        tasks: TaskTracker::new(),
-    };
+    let background = Background::default();
     let (records, writer_inbox) = call_log::channel();
     let llm = Gateway::new(
         config.llm.clone(),
@@ -147,22 +162,26 @@ async fn open_state(config: Config) -> anyhow::Result<(AppState, Background)> {
         tracing::warn!("{}", cistern_llm::NOT_CONFIGURED);
     }
     let writer = CallLogWriter::new(db.clone(), quotas.clone(), &config.call_log);
-    background
-        .tasks
-        .spawn(writer.run(writer_inbox, background.stop.clone()));
-    let metrics = Metrics::with_collectors(|registry| llm.register_metrics(registry));
-    let state = AppState {
+    background.spawn(|stop| writer.run(writer_inbox, stop));
+    let jobs_metrics = cistern_jobs::Metrics::new();
+    let jobs = crate::jobs::open(&config.jobs, &db, jobs_metrics.clone()).await?;
+    Ok(AppState {
+        jobs,
+        shutdown: CancellationToken::new(),
         auth,
         limits: Arc::new(limits),
         config: Arc::new(config),
         db,
         blobs,
         blob_backend: blob_config.backend_name(),
-        metrics,
+        metrics: Metrics::with_collectors(|registry| {
+            llm.register_metrics(registry);
+            jobs_metrics.register(registry);
+        }),
         started: Instant::now(),
         started_at: SystemTime::now(),
         llm,
         quotas,
-    };
-    Ok((state, background))
+        background,
+    })
 }

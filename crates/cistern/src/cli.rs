@@ -21,6 +21,8 @@ pub struct Cli {
 pub enum Command {
     /// Run the HTTP server (API, web UI) on the configured stores.
     Serve(ServeArgs),
+    /// Run job workers only (no HTTP) on the configured stores; stops gracefully on SIGTERM.
+    Worker(ConfigArgs),
     /// Apply the embedded database migrations and exit.
     Migrate(ConfigArgs),
     /// Inspect the configuration.

@@ -34,6 +34,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             telemetry::init(&config.log);
             serve(config).await
         }
+        Command::Worker(args) => {
+            let config = load(&args, &args.overrides())?;
+            telemetry::init(&config.log);
+            let worker = cistern::jobs::service::WorkerProcess::build(config).await?;
+            let ready = format!("cistern worker running: {}", worker.describe());
+            let shutdown = CancellationToken::new();
+            let run = until_signal(&shutdown, worker.run_until_stopped(shutdown.clone()));
+            // The line scripts and tests wait for, like `serve`'s.
+            println!("{ready}");
+            run.await
+        }
         Command::Migrate(args) => {
             let config = load(&args, &args.overrides())?;
             telemetry::init(&config.log);
@@ -165,41 +176,48 @@ fn load(args: &ConfigArgs, overrides: &config::Overrides) -> anyhow::Result<Conf
 async fn serve(config: Config) -> anyhow::Result<()> {
     let app = Application::build(config).await?;
     // The one line scripts and tests wait for: printed only once the socket accepts connections.
-    println!("cistern listening on http://{}", app.local_addr());
+    let addr = app.local_addr();
     let shutdown = CancellationToken::new();
-    until_signal(&shutdown, app.run_until_stopped(shutdown.clone())).await
+    let run = until_signal(&shutdown, app.run_until_stopped(shutdown.clone()));
+    println!("cistern listening on http://{addr}");
+    run.await
 }
 
 /// Drives `run` to its end; on SIGINT or SIGTERM cancels `shutdown` first so it drains.
-async fn until_signal(
-    shutdown: &CancellationToken,
-    run: impl Future<Output = anyhow::Result<()>>,
-) -> anyhow::Result<()> {
-    tokio::pin!(run);
-    tokio::select! {
-        result = &mut run => result,
-        () = shutdown_signal() => {
-            tracing::info!("shutdown signal received; draining in-flight requests");
-            shutdown.cancel();
-            run.await
+/// The signal handlers are installed when this is called (before any ready line is printed).
+fn until_signal<'a>(
+    shutdown: &'a CancellationToken,
+    run: impl Future<Output = anyhow::Result<()>> + 'a,
+) -> impl Future<Output = anyhow::Result<()>> + 'a {
+    let signal = shutdown_signal();
+    async move {
+        tokio::pin!(run);
+        tokio::select! {
+            result = &mut run => result,
+            () = signal => {
+                tracing::info!("shutdown signal received; draining in-flight requests");
+                shutdown.cancel();
+                run.await
+            }
         }
     }
 }
 
-/// Resolves on SIGINT or SIGTERM.
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    };
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
+/// Resolves on SIGINT or SIGTERM. The handlers are installed when this is called, not when the
+/// future is first polled, so a signal sent right after a ready line is never missed.
+fn shutdown_signal() -> impl Future<Output = ()> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let interrupt = signal(SignalKind::interrupt()).ok();
+    let terminate = signal(SignalKind::terminate()).ok();
+    async move {
+        let wait = |s: Option<tokio::signal::unix::Signal>| async move {
+            match s {
+                Some(mut s) => {
+                    s.recv().await;
+                }
+                None => std::future::pending::<()>().await,
             }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    tokio::select! { () = ctrl_c => {}, () = terminate => {} }
+        };
+        tokio::select! { () = wait(interrupt) => {}, () = wait(terminate) => {} }
+    }
 }

@@ -4,7 +4,10 @@ use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
 use axum::extract::FromRef;
+use cistern_jobs::Jobs;
 use cistern_store::{BlobStore, Db};
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 
 use crate::auth::Auth;
 use crate::config::Config;
@@ -38,4 +41,36 @@ pub struct AppState {
     pub llm: cistern_llm::Gateway,
     /// Recently read monthly budgets.
     pub quotas: Arc<QuotaCache>,
+    /// Tasks that outlive requests and jobs (the call-log writer).
+    pub background: Background,
+    /// The job engine: enqueue, the job API, users' queues.
+    pub jobs: Jobs,
+    /// Cancelled when the server begins shutting down: long polls and event streams end, so
+    /// draining does not wait on them.
+    pub shutdown: CancellationToken,
+}
+
+/// Tasks that outlive requests and jobs (the LLM call-log writer): they run until the process
+/// has no more work for them, then finish what they hold.
+#[derive(Clone, Default)]
+pub struct Background {
+    stop: CancellationToken,
+    tasks: TaskTracker,
+}
+
+impl Background {
+    /// Runs `task` until [`Background::finish`]; it sees `stop` cancelled and should drain.
+    pub fn spawn<F>(&self, task: impl FnOnce(CancellationToken) -> F)
+    where
+        F: Future<Output = ()> + Send + 'static,
+    {
+        self.tasks.spawn(task(self.stop.clone()));
+    }
+
+    /// Tells every task to finish and waits until they have. Call once requests and jobs ended.
+    pub async fn finish(&self) {
+        self.stop.cancel();
+        self.tasks.close();
+        self.tasks.wait().await;
+    }
 }

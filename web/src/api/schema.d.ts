@@ -181,6 +181,97 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** `GET /api/v1/jobs`: your jobs, newest first, filtered, a page at a time. */
+        get: operations["list_jobs"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/jobs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** `GET /api/v1/jobs/{id}`: one of your jobs — status, attempts, progress, result or errors. */
+        get: operations["get_job"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/jobs/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * `POST /api/v1/jobs/{id}/cancel`: cancels a queued job at once, or tells a running job's
+         *     handler to stop (it then ends `cancelled`). A finished job is a 409.
+         */
+        post: operations["cancel_job"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/jobs/{id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** `GET /api/v1/jobs/{id}/events`: the job's events as they happen (`text/event-stream`). */
+        get: operations["job_events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/jobs/{id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * `POST /api/v1/jobs/{id}/retry`: queues a `failed` or `dead` (or `cancelled`) job again with
+         *     a fresh attempt budget. Any other status is a 409 whose `details.status` says which.
+         */
+        post: operations["retry_job"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/llm/calls": {
         parameters: {
             query?: never;
@@ -226,6 +317,98 @@ export interface paths {
         get: operations["me"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/queues": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** `GET /api/v1/queues`: your queues with how many messages are ready, delayed, leased and dead. */
+        get: operations["list_queues"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/queues/{queue}/ack": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** `POST /api/v1/queues/{queue}/ack`: done with these leased messages (they are deleted). */
+        post: operations["ack_messages"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/queues/{queue}/lease": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * `POST /api/v1/queues/{queue}/lease`: leases up to `batch_size` messages, waiting up to
+         *     `wait_s` for the first. Messages not acked or nacked within `visibility_timeout_s` are
+         *     delivered again.
+         */
+        post: operations["lease_messages"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/queues/{queue}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** `POST /api/v1/queues/{queue}/messages`: sends 1–100 messages; answered once they are durable. */
+        post: operations["send_messages"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/queues/{queue}/nack": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * `POST /api/v1/queues/{queue}/nack`: gives leased messages back, visible again after
+         *     `delay_s`; a message past its 5 deliveries goes dead.
+         */
+        post: operations["nack_messages"];
         delete?: never;
         options?: never;
         head?: never;
@@ -361,6 +544,19 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description `POST /api/v1/queues/{queue}/ack` body. */
+        AckBody: {
+            /** @description 1 to 100 leased message ids. */
+            ids: string[];
+        };
+        /** @description How many of the ids were still leased by you (and are now acked or returned). */
+        AckedView: {
+            /**
+             * Format: int64
+             * @description Messages acted on; ids whose lease had expired (or that were never leased) do not count.
+             */
+            count: number;
+        };
         /**
          * @description What happened. Every action any part of Cistern audits is listed here, so the API document
          *     names them all; the stored text is the dotted serde name.
@@ -383,6 +579,18 @@ export interface components {
             prefix: string;
             /** @description RFC 3339; a revoked key no longer works. */
             revoked_at?: string | null;
+        };
+        /** @description One failed attempt. */
+        AttemptErrorView: {
+            /** @description RFC 3339 time. */
+            at: string;
+            /**
+             * Format: int32
+             * @description Which attempt (1-based).
+             */
+            attempt: number;
+            /** @description The handler's error, or `lease expired` when its worker vanished. */
+            error: string;
         };
         /** @description One audit event as the API shows it. */
         AuditEventView: {
@@ -591,6 +799,129 @@ export interface components {
             /** @description A sentence saying what is wrong and, where possible, how to fix it. */
             message: string;
         };
+        /** @description The answer to a cancel or a retry: what happened, and the job now. */
+        JobActionView: {
+            /** @description The job after the action. */
+            job: components["schemas"]["JobView"];
+            /**
+             * @description `cancelled` (it was queued), `cancel_requested` (it is running: its handler was told
+             *     and it ends `cancelled`), or `requeued`.
+             */
+            outcome: string;
+        };
+        /** @description One entry of a job's event log, as the `data:` of an SSE event. */
+        JobEventView: {
+            /** @description RFC 3339 time. */
+            at: string;
+            /**
+             * @description `progress`: `{"progress", "message"?}`; `log`: `{"message"}`; `attempt_failed`:
+             *     `{"attempt", "error", "retry_at"}`; `succeeded`: the result; `failed`/`dead`:
+             *     `{"attempt", "error"}`.
+             */
+            data: Record<string, never>;
+            /**
+             * Format: int64
+             * @description Increases with every event; resume after it with `Last-Event-ID`.
+             */
+            id: number;
+            /**
+             * @description `progress`, `log`, `attempt_failed`, `retried`, or a terminal kind: `succeeded`,
+             *     `failed`, `dead`, `cancelled`.
+             */
+            kind: string;
+        };
+        /** @description A page of jobs, newest first. */
+        JobPageView: {
+            /** @description The jobs. */
+            jobs: components["schemas"]["JobView"][];
+            /** @description Pass as `cursor` for the next page; null on the last page. */
+            next_cursor?: string | null;
+        };
+        /** @description A job. */
+        JobView: {
+            /**
+             * Format: int32
+             * @description Attempts started so far.
+             */
+            attempts: number;
+            /** @description Its owner asked to cancel it while it was running. */
+            cancel_requested: boolean;
+            /** @description Enqueued at, RFC 3339. */
+            created_at: string;
+            /** @description Its dedup key. */
+            dedup_key?: string | null;
+            /** @description Every failed attempt, oldest first. */
+            errors: components["schemas"]["AttemptErrorView"][];
+            /** @description When it reached its final status. */
+            finished_at?: string | null;
+            /** @description Its id (a UUIDv7: ids sort by creation time). */
+            id: string;
+            /**
+             * Format: int32
+             * @description Attempt budget.
+             */
+            max_attempts: number;
+            /** @description The handler kind. */
+            name: string;
+            /** @description The handler's input. */
+            payload: Record<string, never>;
+            /**
+             * Format: int32
+             * @description Higher runs first.
+             */
+            priority: number;
+            /**
+             * Format: int32
+             * @description 0–100, as last reported by its handler.
+             */
+            progress: number;
+            /** @description Its queue. */
+            queue: string;
+            /** @description The result, once succeeded. */
+            result?: Record<string, never> | null;
+            /** @description Due time (after a failed attempt: the retry time), RFC 3339. */
+            run_at: string;
+            /** @description The last attempt's start. */
+            started_at?: string | null;
+            /** @description Where it is in its life. */
+            status: components["schemas"]["Status"];
+        };
+        /** @description `POST /api/v1/queues/{queue}/lease` body; every field is optional. */
+        LeaseBody: {
+            /**
+             * Format: int64
+             * @description Most messages to return, 1–100 (default 10).
+             */
+            batch_size?: number | null;
+            /**
+             * Format: int64
+             * @description Seconds the messages stay invisible to other consumers, 1–43200 (default 30). Ack or
+             *     nack them before; otherwise they are delivered again.
+             */
+            visibility_timeout_s?: number | null;
+            /**
+             * Format: int64
+             * @description Seconds to wait for a first message when the queue is empty, 0–30 (default 0).
+             */
+            wait_s?: number | null;
+        };
+        /** @description A leased message. */
+        LeasedMessageView: {
+            /**
+             * Format: int32
+             * @description Deliveries so far, this one included.
+             */
+            attempts: number;
+            /** @description The body as sent. */
+            body: Record<string, never>;
+            /** @description Ack or nack by this id. */
+            id: string;
+        };
+        /** @description Leased messages (empty when none arrived in time). */
+        LeasedView: {
+            /** @description The messages. */
+            messages: components["schemas"]["LeasedMessageView"][];
+        };
         /** @description `GET /health` body. */
         Liveness: {
             /** @description Always `ok`: the process is up and serving. */
@@ -631,6 +962,16 @@ export interface components {
             /** @description Always `list`. */
             object: string;
         };
+        /** @description `POST /api/v1/queues/{queue}/nack` body. */
+        NackBody: {
+            /**
+             * Format: int64
+             * @description Seconds before they are visible again, 0–43200 (default 0).
+             */
+            delay_s?: number | null;
+            /** @description 1 to 100 leased message ids. */
+            ids: string[];
+        };
         /** @description `POST /api/v1/api-keys` body. */
         NewKeyBody: {
             /**
@@ -651,11 +992,51 @@ export interface components {
          * @enum {string}
          */
         Outcome: "success" | "failure";
+        /** @description One message to send. */
+        OutgoingMessageBody: {
+            /** @description Any JSON (at most 256 KiB serialized). */
+            body: Record<string, never>;
+            /**
+             * Format: int64
+             * @description Invisible for this many seconds (at most 43200, 12 hours).
+             */
+            delay_s?: number | null;
+        };
         /**
          * @description Overall readiness.
          * @enum {string}
          */
         Overall: "ok" | "degraded";
+        /** @description How many jobs or messages of one queue are in each live state. */
+        QueueDepthView: {
+            /**
+             * Format: int64
+             * @description Dead: out of attempts (kept until retention removes them).
+             */
+            dead: number;
+            /**
+             * Format: int64
+             * @description Waiting until later (delayed, or backing off after a failure).
+             */
+            delayed: number;
+            /** @description The queue. */
+            queue: string;
+            /**
+             * Format: int64
+             * @description Waiting and due now.
+             */
+            ready: number;
+            /**
+             * Format: int64
+             * @description Leased (running jobs; messages a consumer holds).
+             */
+            running: number;
+        };
+        /** @description Your queues and their depths. */
+        QueuesView: {
+            /** @description One entry per queue with live or dead messages. */
+            queues: components["schemas"]["QueueDepthView"][];
+        };
         /** @description `PUT /api/v1/admin/users/{id}/quota` body. */
         QuotaBody: {
             /**
@@ -693,6 +1074,21 @@ export interface components {
          * @enum {string}
          */
         Role: "user" | "admin";
+        /** @description `POST /api/v1/queues/{queue}/messages` body. */
+        SendBody: {
+            /** @description 1 to 100 messages. */
+            messages: components["schemas"]["OutgoingMessageBody"][];
+        };
+        /** @description The ids of sent messages, in order. */
+        SentView: {
+            /** @description Message ids. */
+            ids: string[];
+        };
+        /**
+         * @description Where a job is in its life.
+         * @enum {string}
+         */
+        Status: "queued" | "running" | "succeeded" | "failed" | "dead" | "cancelled";
         /** @description What a successful sign-in returns. */
         TokenPair: {
             /** @description Short-lived JWT for `Authorization: Bearer`. */
@@ -1203,6 +1599,264 @@ export interface operations {
             };
         };
     };
+    list_jobs: {
+        parameters: {
+            query?: {
+                /** @description Only jobs in this status: `queued`, `running`, `succeeded`, `failed`, `dead`, `cancelled`. */
+                status?: components["schemas"]["Status"];
+                /** @description Only jobs of this queue. */
+                queue?: string;
+                /** @description Only jobs of this handler kind. */
+                name?: string;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string;
+                /** @description Page size, 1–200 (default 50). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobPageView"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_job: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Job id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobView"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    cancel_job: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Job id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobActionView"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The job has already finished */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    job_events: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Only events after this id (like the `Last-Event-ID` header, which wins when both are
+                 *     given); 0 or absent for the whole log.
+                 */
+                after?: string;
+            };
+            header?: {
+                /** @description Resume after this event id */
+                "Last-Event-ID"?: string | null;
+            };
+            path: {
+                /** @description Job id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Server-Sent Events; each `data:` is a JobEventView */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": components["schemas"]["JobEventView"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    retry_job: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Job id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["JobActionView"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not failed, dead or cancelled; or a live duplicate exists */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     list_llm_calls: {
         parameters: {
             query?: {
@@ -1305,6 +1959,201 @@ export interface operations {
                 };
             };
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_queues: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueuesView"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ack_messages: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Queue name */
+                queue: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AckBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AckedView"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    lease_messages: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Queue name */
+                queue: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LeaseBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeasedView"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    send_messages: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Queue name, [A-Za-z0-9_-]{1,64} */
+                queue: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SendBody"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SentView"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    nack_messages: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Queue name */
+                queue: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NackBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AckedView"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

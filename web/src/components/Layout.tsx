@@ -13,6 +13,7 @@ const ACCOUNT_LINKS = [
   { to: "/usage", label: "Usage" },
   { to: "/llm-calls", label: "LLM calls" },
   { to: "/audit", label: "Audit log" },
+  { to: "/jobs", label: "Jobs" },
 ];
 
 /** Header, navigation and the routed page. The status page also answers at "/". */

@@ -183,6 +183,7 @@ fn validate(config: &Config) -> Result<(), ConfigError> {
     if config.quota.default_monthly_tokens < 0 {
         return invalid("quota.default_monthly_tokens must be 0 (unlimited) or more".into());
     }
+    config.jobs.validate().map_err(ConfigError::Invalid)?;
     if tracing_subscriber::EnvFilter::try_new(&config.log.level).is_err() {
         return invalid(format!(
             "log.level: {:?} is not a valid filter",

@@ -6,6 +6,7 @@
 //! Every option is documented in the README's configuration reference.
 
 mod call_log;
+mod jobs;
 mod load;
 mod scorer;
 mod secret;
@@ -17,6 +18,7 @@ use serde::{Deserialize, Serialize};
 
 pub use call_log::CallLogConfig;
 pub use cistern_llm::LlmConfig;
+pub use jobs::{JobsBackend, JobsConfig, JobsDurability, JobsNatsConfig};
 pub use load::{ConfigError, Overrides, ServerOverrides, load};
 pub use scorer::ScorerConfig;
 pub use secret::{Secret, mask_url_password};
@@ -47,6 +49,8 @@ pub struct Config {
     pub llm: LlmConfig,
     /// The stored log of LLM calls.
     pub call_log: CallLogConfig,
+    /// The job engine and this process's workers.
+    pub jobs: JobsConfig,
 }
 
 impl Default for Config {
@@ -63,6 +67,7 @@ impl Default for Config {
             scorer: ScorerConfig::default(),
             llm: LlmConfig::default(),
             call_log: CallLogConfig::default(),
+            jobs: JobsConfig::default(),
         }
     }
 }

@@ -8,16 +8,17 @@ pub mod health;
 pub mod metrics;
 pub mod openapi;
 pub mod ratelimit;
+pub mod timeout;
 mod ui;
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Request, State};
-use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::{HeaderName, HeaderValue, Method, header};
 use axum::middleware::{Next, from_fn, from_fn_with_state};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
@@ -68,24 +69,12 @@ pub fn with_middleware(
         .layer(from_fn(error::envelope_errors))
         .layer(from_fn_with_state(
             Duration::from_secs(server.request_timeout_secs),
-            timeout,
+            timeout::limit,
         ))
         .layer(RequestBodyLimitLayer::new(server.body_limit_bytes));
     routes
         .layer(DefaultBodyLimit::max(server.body_limit_bytes))
         .layer(stack)
-}
-
-/// Answers 503 when a request takes longer than `limit` — except under `/v1/`, where the LLM
-/// gateway bounds each call by its own `llm.deadline_ms` (a long completion is not a hung request).
-async fn timeout(State(limit): State<Duration>, request: Request, next: Next) -> Response {
-    if request.uri().path().starts_with("/v1/") {
-        return next.run(request).await;
-    }
-    match tokio::time::timeout(limit, next.run(request)).await {
-        Ok(response) => response,
-        Err(_) => StatusCode::SERVICE_UNAVAILABLE.into_response(),
-    }
 }
 
 fn access_span(request: &Request) -> tracing::Span {

@@ -15,7 +15,7 @@ use utoipa_axum::routes;
 use crate::http::error::ErrorBody;
 use crate::http::{health, metrics};
 use crate::state::AppState;
-use crate::{audit, auth, llm, quota};
+use crate::{audit, auth, jobs, llm, quota};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -30,6 +30,8 @@ use crate::{audit, auth, llm, quota};
         (name = "operations", description = "Health, metrics and the API document itself"),
         (name = "identity", description = "Accounts, sessions, API keys, usage and quotas, the audit log"),
         (name = "llm", description = "The OpenAI-compatible LLM gateway (`/v1`) and its call log"),
+        (name = "jobs", description = "Your background jobs: status, live events, cancel, retry"),
+        (name = "queues", description = "Pull queues for your apps: send, lease (long poll), ack, nack"),
     )
 )]
 struct ApiDoc;
@@ -75,6 +77,22 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(llm::openai::models))
         .routes(routes!(llm::calls::list))
         .routes(routes!(llm::calls::get))
+        .merge(jobs_routes())
+}
+
+/// The job and queue API (`crate::jobs`).
+fn jobs_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(jobs::routes::list_jobs))
+        .routes(routes!(jobs::routes::get_job))
+        .routes(routes!(jobs::events::job_events))
+        .routes(routes!(jobs::routes::cancel_job))
+        .routes(routes!(jobs::routes::retry_job))
+        .routes(routes!(jobs::queues::list_queues))
+        .routes(routes!(jobs::queues::send_messages))
+        .routes(routes!(jobs::queues::lease_messages))
+        .routes(routes!(jobs::queues::ack_messages))
+        .routes(routes!(jobs::queues::nack_messages))
 }
 
 /// The OpenAPI document as served; generated once, on first use.

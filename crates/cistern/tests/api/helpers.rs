@@ -36,12 +36,19 @@ pub struct TestAppBuilder {
     s3: Option<bool>,
     tweak: Option<ConfigTweak>,
     data_dir: Option<tempfile::TempDir>,
+    handlers: Option<cistern::jobs::handlers::Handlers>,
 }
 
 impl TestAppBuilder {
     /// Adjusts the configuration before the app is built.
     pub fn config(mut self, tweak: impl FnOnce(&mut Config) + 'static) -> Self {
         self.tweak = Some(Box::new(tweak));
+        self
+    }
+
+    /// Registers job handlers beside the built-in ones (the app's worker runs them).
+    pub fn handlers(mut self, handlers: cistern::jobs::handlers::Handlers) -> Self {
+        self.handlers = Some(handlers);
         self
     }
 
@@ -92,7 +99,7 @@ impl TestAppBuilder {
         if let Some(tweak) = self.tweak {
             tweak(&mut config);
         }
-        let app = Application::build(config)
+        let app = Application::build_with(config, self.handlers.unwrap_or_default())
             .await
             .expect("application builds");
         let addr = app.local_addr();

@@ -6,6 +6,7 @@ mod binary;
 mod edge;
 mod health;
 mod helpers;
+mod jobs;
 mod llm;
 mod llm_sdk;
 mod oidc;

@@ -57,14 +57,14 @@ async fn every_documented_operation_has_a_tag_and_a_200_or_error_response() {
 
 #[test]
 fn operation_ids_are_unique() {
-    // Generated clients (the UI's among them) key operations by id: two handlers with the same
-    // function name would silently share one.
-    let doc = serde_json::to_value(cistern::http::openapi::document()).expect("json");
-    let mut seen = std::collections::HashSet::new();
-    for item in doc["paths"].as_object().expect("paths").values() {
-        for op in item.as_object().expect("operations").values() {
-            if let Some(id) = op.get("operationId").and_then(|v| v.as_str()) {
-                assert!(seen.insert(id.to_owned()), "operationId {id} is used twice");
+    // openapi-typescript keys operations by id: two handlers named alike would merge their types.
+    let doc = serde_json::to_value(cistern::http::openapi::document()).expect("serialise");
+    let mut seen = std::collections::BTreeMap::new();
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for (method, op) in item.as_object().expect("path item") {
+            let id = op["operationId"].as_str().expect("operationId").to_owned();
+            if let Some(other) = seen.insert(id.clone(), format!("{method} {path}")) {
+                panic!("operationId {id} is used by {other} and {method} {path}");
             }
         }
     }

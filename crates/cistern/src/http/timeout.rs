@@ -1,0 +1,36 @@
+//! The request timeout: a request whose response head is not ready in
+//! `server.request_timeout_secs` is answered 503 (in the error envelope).
+//!
+//! Long polls get room on top: a queue lease may wait up to [`cistern_jobs::MAX_WAIT`] by
+//! design, so its route's limit is the configured timeout plus that wait — a 30 s long poll is
+//! never cut short, whatever the timeout is. Streams (SSE) are unaffected either way: the
+//! timeout covers the response head, which a stream sends at once. Under `/v1/` (the LLM
+//! gateway) there is no limit here: the gateway bounds each call by its own `llm.deadline_ms`,
+//! and a long completion is not a hung request.
+
+use std::time::Duration;
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+/// Routes that may legitimately wait before answering, and how much longer they may take.
+const LONG_POLLS: &[(&str, Duration)] =
+    &[(crate::jobs::queues::LEASE_ROUTE, cistern_jobs::MAX_WAIT)];
+
+/// Middleware: answers 503 once the route's time is up.
+pub async fn limit(State(base): State<Duration>, request: Request, next: Next) -> Response {
+    if request.uri().path().starts_with("/v1/") {
+        return next.run(request).await;
+    }
+    let extra = request
+        .extensions()
+        .get::<MatchedPath>()
+        .and_then(|path| LONG_POLLS.iter().find(|(route, _)| *route == path.as_str()))
+        .map_or(Duration::ZERO, |(_, extra)| *extra);
+    match tokio::time::timeout(base + extra, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => StatusCode::SERVICE_UNAVAILABLE.into_response(),
+    }
+}
