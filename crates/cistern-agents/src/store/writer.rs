@@ -55,6 +55,19 @@ impl Writer {
         }
     }
 
+    /// Queues `op` and returns without waiting for its commit: writes queued later (by this
+    /// instance) are applied after it. On PostgreSQL it is applied before this returns.
+    pub(crate) async fn enqueue(&self, op: Op) -> Result<Pending> {
+        match self {
+            Writer::Queue(queue) => {
+                let (tx, rx) = oneshot::channel();
+                queue.send((op, tx)).await.map_err(|_| Error::Closed)?;
+                Ok(Pending::Queued(rx))
+            }
+            Writer::Pool(_) => Ok(Pending::Ready(self.submit(op).await)),
+        }
+    }
+
     /// Applies `op` durably and answers what it found.
     pub(crate) async fn submit(&self, op: Op) -> Result<Outcome> {
         match self {
@@ -68,6 +81,22 @@ impl Writer {
                 let outcome = apply(&mut tx, &op).await;
                 finish(tx, outcome).await.map_err(Error::from)
             }
+        }
+    }
+}
+
+/// A queued write's outcome, once committed.
+pub(crate) enum Pending {
+    Queued(oneshot::Receiver<Result<Outcome, sqlx::Error>>),
+    Ready(Result<Outcome>),
+}
+
+impl Pending {
+    /// Waits for the commit.
+    pub(crate) async fn wait(self) -> Result<Outcome> {
+        match self {
+            Pending::Queued(rx) => Ok(rx.await.map_err(|_| Error::Closed)??),
+            Pending::Ready(r) => r,
         }
     }
 }
