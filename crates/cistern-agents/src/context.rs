@@ -303,3 +303,7 @@ fn to_message(
         )),
     }
 }
+
+#[cfg(test)]
+#[path = "context_tests.rs"]
+mod tests;
