@@ -2,6 +2,7 @@ import { useEffect, useState } from "react";
 import { useSearchParams } from "react-router";
 import { api, call } from "../api/client";
 import type { components } from "../api/schema";
+import { getSession } from "../auth/current";
 import { ErrorAlert } from "../components/ErrorAlert";
 import { useLoad } from "../components/useLoad";
 import { usePageTitle } from "../components/usePageTitle";
@@ -123,6 +124,7 @@ function VersionView({ id, version }: { id: string; version: string }) {
     (signal) => call(api.GET("/api/v1/extensions/{id}/versions/{version}", { params: { path: { id, version } }, signal })),
     [id, version],
   );
+  const [diff, setDiff] = useState<string>();
   if (v.error) return <ErrorAlert title="Could not load the version" error={v.error} />;
   if (!v.data) return <p>Loading…</p>;
   const base = `/api/v1/extensions/${id}/versions/${version}`;
@@ -130,8 +132,14 @@ function VersionView({ id, version }: { id: string; version: string }) {
     <div>
       <h3>Version {version}</h3>
       <p>
-        <a href={`${base}/download`}>Download ZIP</a> · <a href={`${base}/diff`}>Diff</a>
+        <button type="button" onClick={() => void save(`${base}/download`, `${version}.zip`)}>
+          Download ZIP
+        </button>{" "}
+        <button type="button" onClick={() => void showDiff(`${base}/diff`, setDiff)}>
+          Diff
+        </button>
       </p>
+      {diff !== undefined && <pre>{diff}</pre>}
       <h4>Blueprint</h4>
       <pre>{JSON.stringify(v.data.blueprint, null, 2)}</pre>
       <h4>Files</h4>
@@ -146,4 +154,21 @@ function VersionView({ id, version }: { id: string; version: string }) {
       <pre>{JSON.stringify(v.data.report, null, 2)}</pre>
     </div>
   );
+}
+
+/** Downloads `url` with the session's credentials (a plain link would carry no token). */
+async function save(url: string, filename: string) {
+  const response = await getSession().fetch(new Request(url));
+  if (!response.ok) return;
+  const href = URL.createObjectURL(await response.blob());
+  const a = document.createElement("a");
+  a.href = href;
+  a.download = filename;
+  a.click();
+  URL.revokeObjectURL(href);
+}
+
+async function showDiff(url: string, set: (text: string) => void) {
+  const response = await getSession().fetch(new Request(url));
+  set(response.ok ? await response.text() : `could not load the diff (${response.status})`);
 }
