@@ -102,6 +102,14 @@ pub trait ExtensionStore {
         outcome: &VersionOutcome,
         now: i64,
     ) -> impl Future<Output = Result<()>> + Send;
+    /// Records the job generating version `seq` (the row is written before the job is enqueued,
+    /// so the job always finds it).
+    fn set_extension_version_job(
+        &self,
+        id: &str,
+        seq: i64,
+        job_id: &str,
+    ) -> impl Future<Output = Result<()>> + Send;
     /// Renames the extension (to its manifest's name).
     fn rename_extension(
         &self,
@@ -129,6 +137,8 @@ const VERSIONS: &str = "SELECT extension_id, seq, version, base_version, prompt,
      FROM extension_versions WHERE extension_id = $1 ORDER BY seq";
 const FINISH: &str = "UPDATE extension_versions SET status = $3, version = $4, blueprint = $5,
      report = $6, files = $7, error = $8, updated_at = $9 WHERE extension_id = $1 AND seq = $2";
+const SET_JOB: &str =
+    "UPDATE extension_versions SET job_id = $3 WHERE extension_id = $1 AND seq = $2";
 const TOUCH: &str = "UPDATE extensions SET updated_at = $2 WHERE id = $1";
 const RENAME: &str = "UPDATE extensions SET name = $2, updated_at = $3 WHERE id = $1";
 const DELETE_VERSIONS: &str = "DELETE FROM extension_versions WHERE extension_id IN
@@ -187,6 +197,11 @@ impl ExtensionStore for Db {
             .execute(pool).await.map(|d| d.rows_affected()))
         .map_err(Error::conflict_on_unique("this extension version"))?;
         with_pool!(self, pool => sqlx::query(TOUCH).bind(id).bind(now).execute(pool).await.map(|d| d.rows_affected()))?;
+        Ok(())
+    }
+
+    async fn set_extension_version_job(&self, id: &str, seq: i64, job_id: &str) -> Result<()> {
+        with_pool!(self, pool => sqlx::query(SET_JOB).bind(id).bind(seq).bind(job_id).execute(pool).await.map(|d| d.rows_affected()))?;
         Ok(())
     }
 

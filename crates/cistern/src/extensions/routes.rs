@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use cistern_extension::package;
 use cistern_jobs::NewJob;
 use cistern_store::sql::now_ms;
-use cistern_store::{Extension, ExtensionStore, ExtensionVersion};
+use cistern_store::{Extension, ExtensionStore, ExtensionVersion, VersionOutcome};
 
 use super::views::{
     CreateExtension, ExtensionDetail, ExtensionList, GenerationAccepted, IterateExtension,
@@ -61,6 +61,37 @@ async fn version_of(
     Ok((ext, row, versions))
 }
 
+/// Enqueues the job of a version row just written and records it there; a failed enqueue marks
+/// the row failed, so it does not stay pending forever.
+async fn start(
+    state: &AppState,
+    principal: &Principal,
+    payload: GeneratePayload,
+) -> Result<String, ApiError> {
+    let (id, seq) = (payload.extension_id.clone(), payload.seq);
+    match enqueue(state, principal, payload).await {
+        Ok(job_id) => {
+            state
+                .db
+                .set_extension_version_job(&id, seq, &job_id)
+                .await?;
+            Ok(job_id)
+        }
+        Err(e) => {
+            let outcome = VersionOutcome {
+                status: "failed".into(),
+                error: Some(format!("the job could not be enqueued: {}", e.message())),
+                ..VersionOutcome::default()
+            };
+            let _ = state
+                .db
+                .finish_extension_version(&id, seq, &outcome, now_ms())
+                .await;
+            Err(e)
+        }
+    }
+}
+
 async fn enqueue(
     state: &AppState,
     principal: &Principal,
@@ -104,19 +135,18 @@ pub async fn create_extension(
         updated_at: now,
     };
     state.db.insert_extension(&ext).await?;
-    // The version row needs the job id and the job needs the row's seq: the first seq is 1.
+    let seq = state
+        .db
+        .insert_extension_version(&ext.id, None, &prompt, "", now)
+        .await?;
     let payload = GeneratePayload {
         extension_id: ext.id.clone(),
-        seq: 1,
-        prompt: prompt.clone(),
+        seq,
+        prompt,
         model,
         base_version: None,
     };
-    let job_id = enqueue(&state, &principal, payload).await?;
-    let seq = state
-        .db
-        .insert_extension_version(&ext.id, None, &prompt, &job_id, now)
-        .await?;
+    let job_id = start(&state, &principal, payload).await?;
     Ok((
         StatusCode::ACCEPTED,
         Json(GenerationAccepted {
@@ -160,26 +190,19 @@ pub async fn iterate_extension(
             ApiError::conflict("this extension has no ready version to iterate on yet")
         })?,
     };
-    // A concurrent iteration may take this seq first: the insert then conflicts (409) and the
-    // job finds its row missing and fails; retrying the request is safe.
-    let seq = versions.iter().map(|v| v.seq).max().unwrap_or(0) + 1;
+    // The row first (its seq is assigned atomically), then the job that fills it in.
+    let seq = state
+        .db
+        .insert_extension_version(&id, Some(&base), &prompt, "", now_ms())
+        .await?;
     let payload = GeneratePayload {
         extension_id: id.clone(),
         seq,
-        prompt: prompt.clone(),
+        prompt,
         model: ext.model,
-        base_version: Some(base.clone()),
+        base_version: Some(base),
     };
-    let job_id = enqueue(&state, &principal, payload).await?;
-    let got = state
-        .db
-        .insert_extension_version(&id, Some(&base), &prompt, &job_id, now_ms())
-        .await?;
-    if got != seq {
-        return Err(ApiError::conflict(
-            "another iteration of this extension started at the same time; try again",
-        ));
-    }
+    let job_id = start(&state, &principal, payload).await?;
     Ok((
         StatusCode::ACCEPTED,
         Json(GenerationAccepted {
