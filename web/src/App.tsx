@@ -12,6 +12,7 @@ import { UsagePage } from "./account/UsagePage";
 import { AuditLogPage } from "./account/AuditPage";
 import { CallsPage } from "./llm/CallsPage";
 import { JobsPage } from "./jobs/JobsPage";
+import { ExtensionsPage } from "./extensions/ExtensionsPage";
 
 /**
  * Every UI route. The server answers any other non-API GET with index.html, so these deep-link.
@@ -31,7 +32,8 @@ export function App() {
           <Route path="audit" element={<AuditLogPage />} />
           <Route path="llm-calls" element={<CallsPage />} />
           <Route path="jobs" element={<JobsPage />} />
-          {APPS.map((app) => (
+          <Route path="extensions" element={<ExtensionsPage />} />
+          {APPS.filter((app) => app.path !== "/extensions").map((app) => (
             <Route key={app.path} path={app.path.slice(1)} element={<PlaceholderPage app={app} />} />
           ))}
         </Route>

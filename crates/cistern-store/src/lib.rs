@@ -17,7 +17,8 @@ pub mod testing;
 
 pub use blob::{BlobConfig, BlobStore, S3Config};
 pub use sql::{
-    ApiKey, ApiKeyStore, AuditEvent, AuditFilter, AuditStore, Backend, Db, LlmCall, LlmCallCursor,
-    LlmCallFilter, LlmCallStatus, LlmCallStore, LlmCallSummary, MetaStore, NewAuditEvent,
-    NewLlmCall, NewUser, RefreshToken, SessionStore, UsageRow, UsageStore, User, UserStore,
+    ApiKey, ApiKeyStore, AuditEvent, AuditFilter, AuditStore, Backend, Db, Extension,
+    ExtensionStore, ExtensionVersion, LlmCall, LlmCallCursor, LlmCallFilter, LlmCallStatus,
+    LlmCallStore, LlmCallSummary, MetaStore, NewAuditEvent, NewLlmCall, NewUser, RefreshToken,
+    SessionStore, UsageRow, UsageStore, User, UserStore, VersionOutcome,
 };

@@ -9,6 +9,7 @@ pub mod audit;
 pub mod auth;
 pub mod cli;
 pub mod config;
+pub mod extensions;
 pub mod http;
 pub mod jobs;
 pub mod llm;

@@ -9,6 +9,7 @@
 
 mod api_keys;
 mod audit;
+mod extensions;
 mod llm_calls;
 mod meta;
 mod sessions;
@@ -25,6 +26,7 @@ use sqlx::sqlite::{
 
 pub use api_keys::{ApiKey, ApiKeyStore};
 pub use audit::{AuditEvent, AuditFilter, AuditStore, NewAuditEvent};
+pub use extensions::{Extension, ExtensionStore, ExtensionVersion, VersionOutcome};
 pub use llm_calls::{
     LlmCall, LlmCallCursor, LlmCallFilter, LlmCallParseError, LlmCallStatus, LlmCallStore,
     LlmCallSummary, MAX_LLM_CALL_PAGE, NewLlmCall,

@@ -6,6 +6,7 @@
 //! Every option is documented in the README's configuration reference.
 
 mod call_log;
+mod extensions;
 mod jobs;
 mod load;
 mod scorer;
@@ -18,6 +19,7 @@ use serde::{Deserialize, Serialize};
 
 pub use call_log::CallLogConfig;
 pub use cistern_llm::LlmConfig;
+pub use extensions::ExtensionsConfig;
 pub use jobs::{JobsBackend, JobsConfig, JobsDurability, JobsNatsConfig};
 pub use load::{ConfigError, Overrides, ServerOverrides, load};
 pub use scorer::ScorerConfig;
@@ -51,6 +53,8 @@ pub struct Config {
     pub call_log: CallLogConfig,
     /// The job engine and this process's workers.
     pub jobs: JobsConfig,
+    /// The Chrome extension builder.
+    pub extensions: ExtensionsConfig,
 }
 
 impl Default for Config {
@@ -68,6 +72,7 @@ impl Default for Config {
             llm: LlmConfig::default(),
             call_log: CallLogConfig::default(),
             jobs: JobsConfig::default(),
+            extensions: ExtensionsConfig::default(),
         }
     }
 }

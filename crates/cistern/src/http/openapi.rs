@@ -15,7 +15,7 @@ use utoipa_axum::routes;
 use crate::http::error::ErrorBody;
 use crate::http::{health, metrics};
 use crate::state::AppState;
-use crate::{audit, auth, jobs, llm, quota};
+use crate::{audit, auth, extensions, jobs, llm, quota};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -32,6 +32,7 @@ use crate::{audit, auth, jobs, llm, quota};
         (name = "llm", description = "The OpenAI-compatible LLM gateway (`/v1`) and its call log"),
         (name = "jobs", description = "Your background jobs: status, live events, cancel, retry"),
         (name = "queues", description = "Pull queues for your apps: send, lease (long poll), ack, nack"),
+        (name = "extensions", description = "The Chrome extension builder: generate, iterate, download, diff"),
     )
 )]
 struct ApiDoc;
@@ -78,6 +79,19 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(llm::calls::list))
         .routes(routes!(llm::calls::get))
         .merge(jobs_routes())
+        .merge(extensions_routes())
+}
+
+/// The extension builder's API (`crate::extensions`).
+fn extensions_routes() -> OpenApiRouter<AppState> {
+    use extensions::routes as r;
+    OpenApiRouter::new()
+        .routes(routes!(r::create_extension, r::list_extensions))
+        .routes(routes!(r::get_extension, r::delete_extension))
+        .routes(routes!(r::iterate_extension))
+        .routes(routes!(r::get_extension_version))
+        .routes(routes!(r::download_extension_version))
+        .routes(routes!(r::diff_extension_version))
 }
 
 /// The job and queue API (`crate::jobs`).

@@ -37,9 +37,15 @@ impl Handlers {
     }
 
     /// The handlers of Cistern's own apps, given the capabilities they need from `state`.
-    /// None yet: the apps that enqueue jobs register theirs here.
-    pub fn builtin(_state: &AppState) -> Self {
-        Self::new()
+    /// The extension builder's `extension.generate`.
+    pub fn builtin(state: &AppState) -> Self {
+        let extensions = state.clone();
+        Self::new().handle(
+            crate::extensions::JOB_NAME,
+            move |ctx, payload: crate::extensions::GeneratePayload| {
+                crate::extensions::job::run(extensions.clone(), ctx, payload)
+            },
+        )
     }
 
     /// Registers the handler of jobs named `name` (see [`Worker::handle`]: the payload is

@@ -4,6 +4,7 @@ mod auth;
 mod auth_walk;
 mod binary;
 mod edge;
+mod extensions;
 mod health;
 mod helpers;
 mod jobs;

@@ -1,0 +1,321 @@
+//! The `extension.generate` job: prompt → forced `submit_extension` call → validation and
+//! bounded repair rounds → version bump → ZIP → blobs and SQL → real-browser check.
+//!
+//! Progress goes to the job (`generating`, `validating`, `repairing (round n)`, `packaging`,
+//! `checking in browser`, `done`); a failure is recorded on the version with reasons a user can
+//! act on, and fails the job permanently (a transient gateway error is retried while attempts
+//! remain).
+
+use cistern_extension::chromium::{self, BrowserCheck, ChromiumOptions};
+use cistern_extension::contract::{self, TOOL_DESCRIPTION, TOOL_NAME};
+use cistern_extension::{ExtensionFile, Report, Submission, icons, package, validate, version};
+use cistern_jobs::{JobContext, JobError};
+use cistern_llm::{CallContext, ChatRequest, ErrorKind, Message, Tool, ToolChoice};
+use cistern_store::sql::now_ms;
+use cistern_store::{ExtensionStore, VersionOutcome};
+use serde_json::{Value, json};
+
+use super::{APP, GeneratePayload, blobs, max_version};
+use crate::state::AppState;
+
+/// Why a generation failed, with what was known by then.
+struct Failure {
+    reason: String,
+    retryable: bool,
+    blueprint: Option<Value>,
+    report: Option<Report>,
+}
+
+impl Failure {
+    fn new(reason: impl Into<String>) -> Self {
+        Self {
+            reason: reason.into(),
+            retryable: false,
+            blueprint: None,
+            report: None,
+        }
+    }
+}
+
+/// Runs one `extension.generate` job.
+pub async fn run(state: AppState, ctx: JobContext, p: GeneratePayload) -> Result<Value, JobError> {
+    match generate(&state, &ctx, &p).await {
+        Ok(result) => Ok(result),
+        Err(f) if f.retryable && ctx.attempt() < ctx.max_attempts() => {
+            let _ = ctx.log(format!("retrying: {}", f.reason)).await;
+            Err(JobError::retry(f.reason))
+        }
+        Err(f) => {
+            let outcome = VersionOutcome {
+                status: "failed".into(),
+                blueprint: f.blueprint.map(|b| b.to_string()),
+                report: f.report.and_then(|r| serde_json::to_string(&r).ok()),
+                error: Some(f.reason.clone()),
+                ..VersionOutcome::default()
+            };
+            let _ = state
+                .db
+                .finish_extension_version(&p.extension_id, p.seq, &outcome, now_ms())
+                .await;
+            let _ = ctx.progress(100, Some("failed")).await;
+            Err(JobError::permanent(f.reason))
+        }
+    }
+}
+
+async fn step(ctx: &JobContext, percent: u8, message: &str) {
+    let _ = ctx.progress(percent, Some(message)).await;
+    let _ = ctx.log(message.to_owned()).await;
+}
+
+async fn generate(
+    state: &AppState,
+    ctx: &JobContext,
+    p: &GeneratePayload,
+) -> Result<Value, Failure> {
+    let config = &state.config.extensions;
+    let versions = state
+        .db
+        .extension_versions(&p.extension_id)
+        .await
+        .map_err(|e| Failure {
+            retryable: true,
+            ..Failure::new(format!("database: {e}"))
+        })?;
+    let base = match &p.base_version {
+        Some(v) => {
+            let row = versions
+                .iter()
+                .find(|r| r.version.as_deref() == Some(v.as_str()) && r.status == "ready")
+                .ok_or_else(|| Failure::new(format!("base version {v} does not exist")))?;
+            let files = blobs::files(&state.blobs, &p.extension_id, row.seq)
+                .await
+                .map_err(|e| Failure {
+                    retryable: true,
+                    ..Failure::new(format!("blob store: {e}"))
+                })?;
+            Some((v.clone(), files))
+        }
+        None => None,
+    };
+    let iteration = base.is_some();
+    let system = match &base {
+        Some((v, files)) => contract::iteration_system_prompt(files, v),
+        None => contract::first_system_prompt(),
+    };
+    let mut req = ChatRequest::new(
+        &p.model,
+        vec![Message::system(system), Message::user(&p.prompt)],
+    );
+    req.tools = vec![Tool::function(
+        TOOL_NAME,
+        TOOL_DESCRIPTION,
+        contract::tool_parameters_schema(iteration),
+    )];
+    req.tool_choice = Some(ToolChoice::Function(TOOL_NAME.to_owned()));
+    let call = CallContext {
+        user_id: ctx.owner().map(str::to_owned),
+        app: Some(APP.to_owned()),
+        ..CallContext::default()
+    };
+
+    step(ctx, 10, "generating").await;
+    let mut current: Vec<ExtensionFile> = base.map(|(_, files)| files).unwrap_or_default();
+    let mut arguments_repaired = false;
+    let mut round = 0;
+    let (submission, files, report) = loop {
+        let submission = submit(state, &mut req, &call, &mut arguments_repaired).await?;
+        let blueprint = serde_json::to_value(&submission.blueprint).ok();
+        let merged = if current.is_empty() {
+            Ok(submission.extension_files())
+        } else {
+            contract::merge(&current, &submission)
+        };
+        let mut files = merged.map_err(|e| Failure {
+            blueprint: blueprint.clone(),
+            ..Failure::new(e.to_string())
+        })?;
+        step(ctx, 40 + 10 * round as u8, "validating").await;
+        let _ = icons::generate_missing(&mut files);
+        let report = validate(&files);
+        if !report.has_errors() {
+            break (submission, files, report);
+        }
+        if round >= config.repair_rounds.min(5) {
+            let reasons: Vec<String> = report
+                .errors()
+                .map(|f| {
+                    format!(
+                        "{} ({}): {}",
+                        f.code,
+                        f.file.as_deref().unwrap_or("-"),
+                        f.message
+                    )
+                })
+                .collect();
+            return Err(Failure {
+                blueprint,
+                report: Some(report),
+                ..Failure::new(format!(
+                    "the extension still failed validation after {round} repair round(s): {}",
+                    reasons.join("; ")
+                ))
+            });
+        }
+        round += 1;
+        step(
+            ctx,
+            40 + 10 * round as u8,
+            &format!("repairing (round {round})"),
+        )
+        .await;
+        repair_with(&mut req, &report.repair_prompt());
+        current = files;
+    };
+
+    step(ctx, 80, "packaging").await;
+    let blueprint = serde_json::to_value(&submission.blueprint).unwrap_or(Value::Null);
+    let fail = |reason: String, report: Option<Report>| Failure {
+        blueprint: Some(blueprint.clone()),
+        report,
+        ..Failure::new(reason)
+    };
+    let previous = max_version(versions.iter().filter_map(|r| r.version.as_deref()));
+    let next = version::next_version(previous, submission.blueprint.change_kind)
+        .map_err(|e| fail(e.to_string(), Some(report.clone())))?;
+    let mut files = files;
+    version::set_manifest_version(&mut files, &next)
+        .map_err(|e| fail(e.to_string(), Some(report.clone())))?;
+    let zip = package::zip_files(&files)
+        .map_err(|e| fail(format!("packaging: {e}"), Some(report.clone())))?;
+    blobs::store(&state.blobs, &p.extension_id, p.seq, &files, zip)
+        .await
+        .map_err(|e| Failure {
+            retryable: true,
+            ..fail(format!("blob store: {e}"), Some(report.clone()))
+        })?;
+
+    step(ctx, 90, "checking in browser").await;
+    let mut report = report;
+    let check = if config.check_in_browser {
+        let options = ChromiumOptions {
+            path: config.chromium_path.clone(),
+            timeout: std::time::Duration::from_secs(config.browser_timeout_secs.max(1)),
+        };
+        chromium::check_files(&files, &options).await
+    } else {
+        BrowserCheck::NotChecked {
+            reason: "not checked: disabled by extensions.check_in_browser".into(),
+        }
+    };
+    let refused = match &check {
+        BrowserCheck::Failed { errors, .. } => Some(errors.join("; ")),
+        _ => None,
+    };
+    report.browser = Some(check);
+    if let Some(errors) = refused {
+        return Err(fail(
+            format!("Chromium did not load the extension: {errors}"),
+            Some(report),
+        ));
+    }
+
+    let listing: Vec<Value> = files
+        .iter()
+        .map(|f| json!({"path": f.path, "size": f.content.len()}))
+        .collect();
+    let outcome = VersionOutcome {
+        status: "ready".into(),
+        version: Some(next.clone()),
+        blueprint: Some(blueprint.to_string()),
+        report: serde_json::to_string(&report).ok(),
+        files: Some(Value::Array(listing).to_string()),
+        error: None,
+    };
+    let now = now_ms();
+    state
+        .db
+        .finish_extension_version(&p.extension_id, p.seq, &outcome, now)
+        .await
+        .map_err(|e| match e {
+            cistern_store::sql::Error::Conflict(_) => fail(
+                format!("version {next} was taken by a concurrent iteration; iterate again"),
+                Some(report.clone()),
+            ),
+            other => Failure {
+                retryable: true,
+                ..fail(format!("database: {other}"), None)
+            },
+        })?;
+    if let Some(name) = manifest_name(&files) {
+        let _ = state.db.rename_extension(&p.extension_id, &name, now).await;
+    }
+    step(ctx, 100, "done").await;
+    Ok(
+        json!({"extension_id": p.extension_id, "seq": p.seq, "version": next, "repair_rounds": round}),
+    )
+}
+
+/// One forced call; unusable arguments get one repair round (the gateway already repairs JSON
+/// that does not parse or fit the schema once), then fail.
+async fn submit(
+    state: &AppState,
+    req: &mut ChatRequest,
+    call: &CallContext,
+    arguments_repaired: &mut bool,
+) -> Result<Submission, Failure> {
+    loop {
+        let resp = state.llm.chat(req.clone(), call.clone()).await.map_err(|e| {
+            let retryable = matches!(e.kind(), ErrorKind::Unavailable | ErrorKind::Timeout | ErrorKind::RateLimited);
+            let reason = if e.kind() == ErrorKind::InvalidOutput {
+                format!("the model's submit_extension call was malformed even after a repair round: {e}")
+            } else {
+                format!("the model could not be called: {e}")
+            };
+            Failure { retryable, ..Failure::new(reason) }
+        })?;
+        let arguments = resp
+            .message
+            .tool_calls
+            .iter()
+            .find(|c| c.function.name == TOOL_NAME)
+            .map(|c| c.function.arguments.clone())
+            .unwrap_or_default();
+        match contract::parse_submission(&arguments) {
+            Ok(submission) => {
+                req.messages.push(resp.message);
+                return Ok(submission);
+            }
+            Err(e) if !*arguments_repaired => {
+                *arguments_repaired = true;
+                req.messages.push(resp.message);
+                repair_with(req, &e.repair_prompt());
+            }
+            Err(e) => {
+                return Err(Failure::new(format!(
+                    "the model's submit_extension arguments were unusable after a repair round: {e}"
+                )));
+            }
+        }
+    }
+}
+
+/// Answers the last assistant message's tool call (or adds a user message) with `prompt`.
+fn repair_with(req: &mut ChatRequest, prompt: &str) {
+    let call_id = req
+        .messages
+        .last()
+        .and_then(|m| m.tool_calls.first())
+        .map(|c| c.id.clone());
+    match call_id {
+        Some(id) => req.messages.push(Message::tool_result(id, prompt)),
+        None => req.messages.push(Message::user(prompt)),
+    }
+}
+
+fn manifest_name(files: &[ExtensionFile]) -> Option<String> {
+    let manifest = cistern_extension::find_file(files, "manifest.json")?;
+    let value: Value = serde_json::from_slice(&manifest.content).ok()?;
+    let name = value.get("name")?.as_str()?.trim();
+    (!name.is_empty() && !name.starts_with("__MSG_")).then(|| name.chars().take(100).collect())
+}

@@ -1,0 +1,413 @@
+//! The extension builder through the real application with the wire-level fake LLM scripted
+//! like a real model: a good extension end to end (ZIP, manifest version, Chromium when
+//! present), validation repair rounds, malformed tool JSON, iteration with a diff, owner
+//! checks and input validation.
+
+use std::time::Duration;
+
+use cistern_extension::package::unzip;
+use cistern_llm_fake::{FakeLlm, Reply};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, assert_error};
+use crate::llm::with_fake;
+
+async fn spawn() -> (TestApp, FakeLlm) {
+    let fake = FakeLlm::builder()
+        .record(true)
+        .start()
+        .await
+        .expect("fake provider");
+    let base = with_fake(&fake);
+    let app = TestApp::builder()
+        .config(move |c| {
+            base(c);
+            c.extensions.default_model = "fast".to_owned();
+        })
+        .spawn()
+        .await;
+    (app, fake)
+}
+
+fn manifest(version_field: Value, background: Value) -> String {
+    json!({
+        "manifest_version": version_field,
+        "name": "Tab Counter",
+        "version": "0.0.1",
+        "description": "Counts your open tabs.",
+        "permissions": ["storage"],
+        "background": background,
+        "action": {"default_popup": "popup.html"}
+    })
+    .to_string()
+}
+
+fn good_files(popup_js: &str) -> Value {
+    json!([
+        {"path": "manifest.json", "content": manifest(json!(3), json!({"service_worker": "background.js"}))},
+        {"path": "background.js", "content": "chrome.runtime.onInstalled.addListener(() => chrome.storage.local.set({n: 0}));\n"},
+        {"path": "popup.html", "content": "<!doctype html><html><body><p id=\"n\">?</p><script src=\"popup.js\"></script></body></html>\n"},
+        {"path": "popup.js", "content": popup_js}
+    ])
+}
+
+fn blueprint(change_kind: &str) -> Value {
+    json!({
+        "purpose": "Counts open tabs.",
+        "features": ["badge with the count"],
+        "permissions": [{"permission": "storage", "reason": "keeps the count"}],
+        "file_plan": [{"path": "manifest.json", "role": "manifest"}, {"path": "background.js", "role": "worker"}],
+        "change_kind": change_kind
+    })
+}
+
+fn submission(files: Value) -> Reply {
+    let args = json!({"blueprint": blueprint("patch"), "files": files});
+    Reply::tool_call("submit_extension", args.to_string())
+}
+
+async fn json_of(
+    app: &TestApp,
+    method: Method,
+    path: &str,
+    token: &str,
+    body: Option<Value>,
+    status: u16,
+) -> Value {
+    let r = app.call(method, path, Some(token), body).await;
+    assert_eq!(r.status().as_u16(), status, "{path}");
+    r.json().await.unwrap_or(Value::Null)
+}
+
+/// Polls the job until it ends; returns its final view.
+async fn wait_job(app: &TestApp, token: &str, job_id: &str) -> Value {
+    for _ in 0..600 {
+        let job = json_of(
+            app,
+            Method::GET,
+            &format!("/api/v1/jobs/{job_id}"),
+            token,
+            None,
+            200,
+        )
+        .await;
+        if matches!(
+            job["status"].as_str(),
+            Some("succeeded" | "failed" | "dead" | "cancelled")
+        ) {
+            return job;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("job {job_id} did not finish");
+}
+
+async fn create(app: &TestApp, token: &str) -> (String, String) {
+    let accepted = json_of(
+        app,
+        Method::POST,
+        "/api/v1/extensions",
+        token,
+        Some(json!({"prompt": "count my tabs"})),
+        202,
+    )
+    .await;
+    assert_eq!(accepted["version"], "1.0.0");
+    (
+        accepted["extension_id"].as_str().expect("id").to_owned(),
+        accepted["job_id"].as_str().expect("job").to_owned(),
+    )
+}
+
+fn chromium_required() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "1" || v == "true")
+        || std::path::Path::new("/usr/bin/chromium").is_file()
+}
+
+#[tokio::test]
+async fn a_good_extension_is_generated_packaged_and_loads() {
+    let (app, fake) = spawn().await;
+    let s = app.register("ext-a@example.com").await;
+    fake.enqueue(submission(good_files(
+        "document.getElementById('n').textContent = '0';\n",
+    )));
+    let (id, job) = create(&app, &s.access).await;
+    let done = wait_job(&app, &s.access, &job).await;
+    assert_eq!(done["status"], "succeeded", "{done}");
+
+    let v = json_of(
+        &app,
+        Method::GET,
+        &format!("/api/v1/extensions/{id}/versions/1.0.0"),
+        &s.access,
+        None,
+        200,
+    )
+    .await;
+    assert_eq!(v["status"], "ready");
+    assert_eq!(v["blueprint"]["purpose"], "Counts open tabs.");
+    let paths: Vec<&str> = v["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .filter_map(|f| f["path"].as_str())
+        .collect();
+    assert!(
+        paths.contains(&"manifest.json") && paths.iter().any(|p| p.ends_with("128.png")),
+        "{paths:?}"
+    );
+    let browser = &v["report"]["browser"];
+    if chromium_required() {
+        assert_eq!(browser["status"], "loaded", "{browser}");
+    } else {
+        assert_eq!(browser["status"], "not_checked", "{browser}");
+    }
+
+    let r = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/extensions/{id}/versions/1.0.0/download"),
+            Some(&s.access),
+            None,
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 200);
+    let disposition = r.headers()["content-disposition"]
+        .to_str()
+        .expect("ascii")
+        .to_owned();
+    assert_eq!(
+        disposition,
+        "attachment; filename=\"tab-counter-1.0.0.zip\""
+    );
+    let files = unzip(&r.bytes().await.expect("zip")).expect("unzips");
+    let manifest = files
+        .iter()
+        .find(|f| f.path == "manifest.json")
+        .expect("manifest");
+    let manifest: Value = serde_json::from_slice(&manifest.content).expect("json");
+    assert_eq!(manifest["version"], "1.0.0");
+
+    let list = json_of(
+        &app,
+        Method::GET,
+        "/api/v1/extensions",
+        &s.access,
+        None,
+        200,
+    )
+    .await;
+    assert_eq!(list["extensions"][0]["name"], "Tab Counter");
+}
+
+#[tokio::test]
+async fn a_validation_error_is_repaired_in_a_round() {
+    let (app, fake) = spawn().await;
+    let s = app.register("ext-b@example.com").await;
+    let mut mv2 = good_files("1;\n");
+    mv2[0]["content"] = json!(manifest(json!(2), json!({"scripts": ["background.js"]})));
+    fake.enqueue(submission(mv2));
+    fake.enqueue(submission(good_files("1;\n")));
+    let (id, job) = create(&app, &s.access).await;
+    let done = wait_job(&app, &s.access, &job).await;
+    assert_eq!(done["status"], "succeeded", "{done}");
+    // The repair round showed the model the finding.
+    let requests = fake.requests();
+    let last = serde_json::to_string(&requests.last().expect("repair request").body).expect("json");
+    assert!(last.contains("failed validation"), "{last}");
+    let v = json_of(
+        &app,
+        Method::GET,
+        &format!("/api/v1/extensions/{id}/versions/1.0.0"),
+        &s.access,
+        None,
+        200,
+    )
+    .await;
+    assert_eq!(v["status"], "ready");
+}
+
+#[tokio::test]
+async fn truncated_tool_json_is_repaired_and_twice_malformed_fails_clearly() {
+    let (app, fake) = spawn().await;
+    let s = app.register("ext-c@example.com").await;
+    let full = json!({"blueprint": blueprint("patch"), "files": good_files("1;\n")}).to_string();
+    fake.enqueue(Reply::tool_call(
+        "submit_extension",
+        &full[..full.len() / 2],
+    ));
+    fake.enqueue(submission(good_files("1;\n")));
+    let (_, job) = create(&app, &s.access).await;
+    assert_eq!(wait_job(&app, &s.access, &job).await["status"], "succeeded");
+
+    fake.enqueue(Reply::tool_call(
+        "submit_extension",
+        &full[..full.len() / 2],
+    ));
+    fake.enqueue(Reply::tool_call(
+        "submit_extension",
+        &full[..full.len() / 3],
+    ));
+    let (id, job) = create(&app, &s.access).await;
+    let done = wait_job(&app, &s.access, &job).await;
+    assert!(
+        matches!(done["status"].as_str(), Some("failed" | "dead")),
+        "{done}"
+    );
+    let ext = json_of(
+        &app,
+        Method::GET,
+        &format!("/api/v1/extensions/{id}"),
+        &s.access,
+        None,
+        200,
+    )
+    .await;
+    assert_eq!(ext["versions"][0]["status"], "failed");
+    let error = ext["versions"][0]["error"].as_str().expect("reason");
+    assert!(error.contains("malformed"), "{error}");
+}
+
+#[tokio::test]
+async fn an_iteration_bumps_the_version_and_has_a_diff() {
+    let (app, fake) = spawn().await;
+    let s = app.register("ext-d@example.com").await;
+    fake.enqueue(submission(good_files("1;\n")));
+    let (id, job) = create(&app, &s.access).await;
+    assert_eq!(wait_job(&app, &s.access, &job).await["status"], "succeeded");
+
+    let args = json!({
+        "blueprint": blueprint("minor"),
+        "files": [{"path": "popup.js", "content": "document.title = 'Tabs';\n"}],
+        "deleted_paths": []
+    });
+    fake.enqueue(Reply::tool_call("submit_extension", args.to_string()));
+    let path = format!("/api/v1/extensions/{id}/versions");
+    let accepted = json_of(
+        &app,
+        Method::POST,
+        &path,
+        &s.access,
+        Some(json!({"prompt": "set the title"})),
+        202,
+    )
+    .await;
+    let job = accepted["job_id"].as_str().expect("job");
+    let done = wait_job(&app, &s.access, job).await;
+    assert_eq!(done["status"], "succeeded", "{done}");
+    let v = json_of(
+        &app,
+        Method::GET,
+        &format!("{path}/1.1.0"),
+        &s.access,
+        None,
+        200,
+    )
+    .await;
+    assert_eq!(v["base_version"], "1.0.0");
+    let diff = app
+        .call(
+            Method::GET,
+            &format!("{path}/1.1.0/diff"),
+            Some(&s.access),
+            None,
+        )
+        .await;
+    assert_eq!(diff.status().as_u16(), 200);
+    let diff = diff.text().await.expect("text");
+    assert!(
+        diff.contains("-1;") && diff.contains("+document.title = 'Tabs';"),
+        "{diff}"
+    );
+    assert!(
+        diff.contains("\"version\": \"1.1.0\"") || diff.contains("1.1.0"),
+        "{diff}"
+    );
+}
+
+#[tokio::test]
+async fn another_user_gets_404_and_bad_input_is_rejected() {
+    let (app, fake) = spawn().await;
+    let a = app.register("ext-e@example.com").await;
+    let b = app.register("ext-f@example.com").await;
+    fake.enqueue(submission(good_files("1;\n")));
+    let (id, job) = create(&app, &a.access).await;
+    wait_job(&app, &a.access, &job).await;
+    for path in [
+        format!("/api/v1/extensions/{id}"),
+        format!("/api/v1/extensions/{id}/versions/1.0.0"),
+        format!("/api/v1/extensions/{id}/versions/1.0.0/download"),
+        format!("/api/v1/extensions/{id}/versions/1.0.0/diff"),
+    ] {
+        assert_error(
+            app.call(Method::GET, &path, Some(&b.access), None).await,
+            404,
+            "not_found",
+        )
+        .await;
+    }
+    assert_error(
+        app.call(
+            Method::DELETE,
+            &format!("/api/v1/extensions/{id}"),
+            Some(&b.access),
+            None,
+        )
+        .await,
+        404,
+        "not_found",
+    )
+    .await;
+    let list = json_of(
+        &app,
+        Method::GET,
+        "/api/v1/extensions",
+        &b.access,
+        None,
+        200,
+    )
+    .await;
+    assert_eq!(list["extensions"], json!([]));
+
+    let r = app
+        .call(
+            Method::POST,
+            "/api/v1/extensions",
+            Some(&a.access),
+            Some(json!({"prompt": "  "})),
+        )
+        .await;
+    assert_error(r, 422, "invalid_input").await;
+    let r = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/extensions/{id}/versions"),
+            Some(&a.access),
+            Some(json!({"prompt": "x", "base_version": "9.9.9"})),
+        )
+        .await;
+    assert_error(r, 422, "invalid_input").await;
+
+    let r = app
+        .call(
+            Method::DELETE,
+            &format!("/api/v1/extensions/{id}"),
+            Some(&a.access),
+            None,
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 204);
+    assert_error(
+        app.call(
+            Method::GET,
+            &format!("/api/v1/extensions/{id}"),
+            Some(&a.access),
+            None,
+        )
+        .await,
+        404,
+        "not_found",
+    )
+    .await;
+}
