@@ -6,6 +6,7 @@
 //! Every option is documented in the README's configuration reference.
 
 mod call_log;
+mod chat;
 mod jobs;
 mod load;
 mod scorer;
@@ -17,6 +18,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 pub use call_log::CallLogConfig;
+pub use chat::ChatConfig;
 pub use cistern_llm::LlmConfig;
 pub use jobs::{JobsBackend, JobsConfig, JobsDurability, JobsNatsConfig};
 pub use load::{ConfigError, Overrides, ServerOverrides, load};
@@ -51,6 +53,8 @@ pub struct Config {
     pub call_log: CallLogConfig,
     /// The job engine and this process's workers.
     pub jobs: JobsConfig,
+    /// The chat agents.
+    pub chat: ChatConfig,
 }
 
 impl Default for Config {
@@ -68,6 +72,7 @@ impl Default for Config {
             llm: LlmConfig::default(),
             call_log: CallLogConfig::default(),
             jobs: JobsConfig::default(),
+            chat: ChatConfig::default(),
         }
     }
 }

@@ -15,7 +15,7 @@ use utoipa_axum::routes;
 use crate::http::error::ErrorBody;
 use crate::http::{health, metrics};
 use crate::state::AppState;
-use crate::{audit, auth, jobs, llm, quota};
+use crate::{audit, auth, chat, jobs, llm, quota};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -32,6 +32,8 @@ use crate::{audit, auth, jobs, llm, quota};
         (name = "llm", description = "The OpenAI-compatible LLM gateway (`/v1`) and its call log"),
         (name = "jobs", description = "Your background jobs: status, live events, cancel, retry"),
         (name = "queues", description = "Pull queues for your apps: send, lease (long poll), ack, nack"),
+        (name = "chat", description = "Chat with your durable agent: turns (plain and streamed), conversations, standing instructions"),
+        (name = "memory", description = "What your agent remembers: facts, searchable"),
     )
 )]
 struct ApiDoc;
@@ -78,6 +80,27 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(llm::calls::list))
         .routes(routes!(llm::calls::get))
         .merge(jobs_routes())
+        .merge(chat_routes())
+}
+
+/// The chat and memory API (`crate::chat`).
+fn chat_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(chat::routes::send_chat))
+        .routes(routes!(chat::stream::stream_chat))
+        .routes(routes!(chat::routes::list_conversations))
+        .routes(routes!(
+            chat::routes::get_conversation,
+            chat::routes::rename_conversation,
+            chat::routes::delete_conversation
+        ))
+        .routes(routes!(chat::routes::list_messages))
+        .routes(routes!(
+            chat::memory::get_system_prompt,
+            chat::memory::set_system_prompt
+        ))
+        .routes(routes!(chat::memory::add_fact, chat::memory::list_facts))
+        .routes(routes!(chat::memory::delete_fact))
 }
 
 /// The job and queue API (`crate::jobs`).
