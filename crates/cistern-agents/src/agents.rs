@@ -274,6 +274,12 @@ impl Agents {
         self.inner.registry.len()
     }
 
+    /// Estimated heap bytes held by the agents in memory on this instance (their map entries
+    /// and cached working memory), for metrics and the memory-per-agent benchmark.
+    pub fn memory_footprint(&self) -> usize {
+        self.inner.registry.heap_bytes()
+    }
+
     /// Evicts agents idle for longer than `idle` now (the sweeper does it on its own every
     /// half idle timeout); returns how many.
     pub fn evict_idle(&self, idle: Duration) -> usize {

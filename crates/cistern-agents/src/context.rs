@@ -120,6 +120,36 @@ impl AgentState {
         }
     }
 
+    /// Heap bytes this state holds (cached messages and summary), for memory accounting.
+    pub(crate) fn heap_bytes(&self) -> usize {
+        let entries: usize = self
+            .recent
+            .iter()
+            .map(|e| {
+                let text = match &e.message.content {
+                    Some(cistern_llm::Content::Text(t)) => t.capacity(),
+                    Some(cistern_llm::Content::Parts(p)) => p.len() * 64,
+                    None => 0,
+                };
+                let calls: usize = e
+                    .message
+                    .tool_calls
+                    .iter()
+                    .map(|c| {
+                        std::mem::size_of::<ToolCall>()
+                            + c.id.capacity()
+                            + c.function.name.capacity()
+                            + c.function.arguments.capacity()
+                    })
+                    .sum();
+                text + calls + e.message.tool_call_id.as_ref().map_or(0, String::capacity)
+            })
+            .sum();
+        self.recent.capacity() * std::mem::size_of::<Entry>()
+            + entries
+            + self.summary.as_ref().map_or(0, String::capacity)
+    }
+
     /// Marks the cache stale (a write failed half-way): the next turn reloads.
     pub(crate) fn invalidate(&mut self) {
         self.loaded = false;
@@ -273,3 +303,7 @@ fn to_message(
         )),
     }
 }
+
+#[cfg(test)]
+#[path = "context_tests.rs"]
+mod tests;

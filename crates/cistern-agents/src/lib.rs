@@ -29,8 +29,8 @@
 //!   instances sharing PostgreSQL. A crashed instance's lease expires; a live one renews it.
 //! - Writes go through `store/writer.rs`: on SQLite one task group-commits every turn's write
 //!   in one transaction (one WAL fsync per batch with `synchronous = FULL`) before answering
-//!   them; on PostgreSQL each write is its own transaction on the pool. A turn returns only
-//!   after its reply is committed.
+//!   them; on PostgreSQL each write is one statement in autocommit (`store/write_pg.rs`). A
+//!   turn returns only after its reply is committed.
 //! - `context.rs` keeps an agent's working memory (the newest messages that fit) and builds
 //!   each request within the model's window, from token estimates stored with each message
 //!   (`tokens.rs`); `summarize.rs` folds what fell out into episodic memory in the background.

@@ -71,6 +71,18 @@ impl Registry {
         self.shard(conversation).remove(conversation);
     }
 
+    /// Forgets `agent` if it is the one cached for `conversation` (its owner turned out not to
+    /// own it: the entry must not shadow the real owner's agent).
+    pub(crate) fn remove_if(&self, conversation: &str, agent: &Arc<Agent>) {
+        let mut shard = self.shard(conversation);
+        if shard
+            .get(conversation)
+            .is_some_and(|a| Arc::ptr_eq(a, agent))
+        {
+            shard.remove(conversation);
+        }
+    }
+
     /// Drops agents unused for `idle_ms` that no turn holds; returns how many.
     pub(crate) fn evict_idle(&self, idle_ms: i64) -> usize {
         let now = self.now();
@@ -84,6 +96,24 @@ impl Registry {
             evicted += before - map.len();
         }
         evicted
+    }
+
+    /// Estimated heap bytes held by the agents in memory: map entries, agents, cached state
+    /// (agents busy in a turn are counted without their state).
+    pub(crate) fn heap_bytes(&self) -> usize {
+        let mut total = 0;
+        for shard in &self.shards {
+            let map = shard.lock().unwrap_or_else(|p| p.into_inner());
+            total += map.capacity() * (std::mem::size_of::<(String, Arc<Agent>)>() + 1);
+            for (key, agent) in map.iter() {
+                total += key.capacity()
+                    + std::mem::size_of::<Agent>()
+                    + 2 * std::mem::size_of::<usize>() // the Arc's counts
+                    + agent.owner.capacity()
+                    + agent.state.try_lock().map_or(0, |s| s.heap_bytes());
+            }
+        }
+        total
     }
 
     /// Agents in memory.

@@ -17,6 +17,7 @@ use crate::model::{MessageStatus, Role, TurnEvent, TurnResult};
 use crate::rounds::{Rounds, rounds};
 use crate::store::read::clean_title;
 use crate::store::write::{NewConversation, NewMessage, Op, Outcome};
+use crate::store::writer::Pending;
 use crate::tokens::estimate_tokens;
 
 /// Where a streamed turn's events go.
@@ -70,7 +71,7 @@ pub(crate) async fn run(
         error: None,
     };
     let token = uuid::Uuid::new_v4().to_string();
-    let begun = begin(
+    let begun = match begin(
         inner,
         &owner,
         &conversation,
@@ -79,7 +80,19 @@ pub(crate) async fn run(
         &user,
         &token,
     )
-    .await?;
+    .await
+    {
+        Ok(b) => b,
+        Err(e) => {
+            if matches!(e, Error::NotFound(_)) {
+                // Someone else's (or a deleted) conversation: do not let this entry shadow
+                // the owner's agent.
+                drop(state);
+                inner.registry.remove_if(&conversation, &agent);
+            }
+            return Err(e);
+        }
+    };
     let model = requested
         .or(begun.model)
         .unwrap_or_else(|| inner.config.default_model.clone());
@@ -120,7 +133,9 @@ pub(crate) async fn run(
         Ok(Err(e)) => {
             // The turn failed before the model (a read): give the conversation back.
             state.invalidate();
-            let _ = end(inner, &conversation, &token, Vec::new()).await;
+            if let Ok(p) = enqueue_end(inner, &conversation, &token, Vec::new()).await {
+                let _ = p.wait().await;
+            }
             return Err(e);
         }
         Err(e) => {
@@ -128,18 +143,27 @@ pub(crate) async fn run(
             return Err(e);
         }
     };
-    let n = i64::try_from(rounds.rows.len()).unwrap_or(i64::MAX);
-    let count = match end(inner, &conversation, &token, rounds.rows.clone()).await {
-        Ok(count) => count,
+    // The reply's write is queued while this turn still holds the agent, so the next local
+    // turn's first write queues behind it (same group commit on SQLite: one fsync for both);
+    // this turn then waits for its own commit without holding up the next one. Under the
+    // lease no one else appends, so the seqs are known now.
+    let pending = match enqueue_end(inner, &conversation, &token, rounds.rows.clone()).await {
+        Ok(p) => p,
         Err(e) => {
             state.invalidate();
             return Err(e);
         }
     };
-    for (seq, row) in (count - n + 1..).zip(&rounds.rows) {
+    for (seq, row) in (begun.count + 1..).zip(&rounds.rows) {
         state.push(seq, row);
     }
     drop(state);
+    // If this commit fails the agent's cache is ahead of the database; the next turn's BEGIN
+    // returns a count that does not follow it, and the cache is reloaded.
+    let count = match pending.wait().await? {
+        Outcome::Ended { message_count } => message_count,
+        _ => return Err(Error::TurnLost),
+    };
     if let Some(e) = rounds.error {
         return Err(e);
     }
@@ -217,18 +241,20 @@ async fn begin(
     }
 }
 
-/// Appends the turn's rows and releases the lease; answers the new message count.
-async fn end(inner: &Inner, conversation: &str, token: &str, rows: Vec<NewMessage>) -> Result<i64> {
+/// Queues the write that appends the turn's rows and releases the lease.
+async fn enqueue_end(
+    inner: &Inner,
+    conversation: &str,
+    token: &str,
+    rows: Vec<NewMessage>,
+) -> Result<Pending> {
     let op = Op::End {
         conversation: conversation.to_owned(),
         token: token.to_owned(),
         messages: rows,
         now: cistern_store::sql::now_ms(),
     };
-    match inner.writer.submit(op).await? {
-        Outcome::Ended { message_count } => Ok(message_count),
-        _ => Err(Error::TurnLost),
-    }
+    inner.writer.enqueue(op).await
 }
 
 /// Runs `work` while renewing the lease every third of its length; a lost lease (the

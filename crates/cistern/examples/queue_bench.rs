@@ -1,12 +1,12 @@
 //! The user-queue path over HTTP: enqueue → lease → ack through `/api/v1/queues/…`, end to end.
 //!
 //! `cargo run --release -p cistern --example queue_bench -- [--messages 20000] [--concurrency 32]
-//! [--batch 1] [--runs 3] [--durability full|normal]`
+//! [--batch 1] [--runs 3] [--durability full|normal] [--wait 1]`
 //!
 //! Boots the real application (SQLite in a temp dir, rate limits off) on 127.0.0.1:0, signs one
 //! user up, then runs producers (half the concurrency, each sending `batch` messages per request
-//! and waiting for the 201) and consumers (the other half, each leasing up to `batch` with a 1 s
-//! long poll and acking what it got) together until every message is acked. Prints per run:
+//! and waiting for the 201) and consumers (the other half, each leasing up to `batch` with a
+//! long poll (`--wait`) and acking what it got) together until every message is acked. Prints per run:
 //! messages/s from the first send to the last ack, and the send and lease+ack round trips (p50,
 //! p99). Client and server share the process and the machine's cores.
 
@@ -25,6 +25,7 @@ struct Args {
     batch: usize,
     runs: usize,
     durability: JobsDurability,
+    wait: u64,
 }
 
 fn args() -> anyhow::Result<Args> {
@@ -34,6 +35,7 @@ fn args() -> anyhow::Result<Args> {
         batch: 1,
         runs: 3,
         durability: JobsDurability::Full,
+        wait: 1,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -43,6 +45,7 @@ fn args() -> anyhow::Result<Args> {
             "--concurrency" => a.concurrency = value.parse()?,
             "--batch" => a.batch = value.parse()?,
             "--runs" => a.runs = value.parse()?,
+            "--wait" => a.wait = value.parse()?,
             "--durability" => {
                 a.durability = match value.as_str() {
                     "full" => JobsDurability::Full,
@@ -125,7 +128,7 @@ async fn run(base: &str, token: &str, queue: &str, a: &Args) -> anyhow::Result<R
         let (client, acked, token) = (client.clone(), acked.clone(), token.to_owned());
         let lease = format!("{base}/api/v1/queues/{queue}/lease");
         let ack = format!("{base}/api/v1/queues/{queue}/ack");
-        let batch = a.batch;
+        let (batch, wait) = (a.batch, a.wait);
         consumers.push(tokio::spawn(async move {
             let mut rtts = Vec::new();
             while acked.load(Ordering::Relaxed) < total {
@@ -134,7 +137,7 @@ async fn run(base: &str, token: &str, queue: &str, a: &Args) -> anyhow::Result<R
                     &client,
                     &lease,
                     &token,
-                    json!({ "batch_size": batch, "visibility_timeout_s": 60, "wait_s": 1 }),
+                    json!({ "batch_size": batch, "visibility_timeout_s": 60, "wait_s": wait }),
                 )
                 .await?;
                 let ids: Vec<Value> = got["messages"]

@@ -2,14 +2,16 @@
 //! (begin/end/renew a turn) that go through [`writer`].
 //!
 //! SQL text is a constant (never `format!`); both drivers accept `$N` placeholders, so one text
-//! serves both unless a comment says otherwise. [`on_db!`] and [`on_tx!`] compile a body once
-//! per driver.
+//! serves both unless a comment says otherwise. [`on_db!`] compiles a body once per driver;
+//! [`on_tx!`] binds the SQLite group commit's transaction (PostgreSQL's turn writes are single
+//! statements, `write_pg.rs`).
 
 pub(crate) mod read;
 pub(crate) mod write;
+mod write_pg;
 pub(crate) mod writer;
 
-use sqlx::{Postgres, Sqlite, Transaction};
+use sqlx::{Sqlite, Transaction};
 
 /// Runs `$body` with `$pool` bound to the SQLite or PostgreSQL pool of a `Db`.
 macro_rules! on_db {
@@ -22,29 +24,25 @@ macro_rules! on_db {
 }
 pub(crate) use on_db;
 
-/// Runs `$body` with `$t` bound to the driver's open transaction (use `&mut **$t`).
+/// Runs `$body` with `$t` bound to the open SQLite transaction (use `&mut **$t`).
 macro_rules! on_tx {
-    ($tx:expr, $t:ident => $body:expr) => {
-        match $tx {
-            $crate::store::Tx::Sqlite($t) => $body,
-            $crate::store::Tx::Postgres($t) => $body,
-        }
-    };
+    ($tx:expr, $t:ident => $body:expr) => {{
+        let $t = &mut $tx.0;
+        $body
+    }};
 }
 pub(crate) use on_tx;
 
-/// An open write transaction on either driver.
-pub(crate) enum Tx<'c> {
-    Sqlite(Transaction<'c, Sqlite>),
-    Postgres(Transaction<'c, Postgres>),
-}
+/// An open write transaction of the SQLite group commit (PostgreSQL writes are single
+/// statements, `write_pg.rs`).
+pub(crate) struct Tx<'c>(pub Transaction<'c, Sqlite>);
 
 impl Tx<'_> {
     pub(crate) async fn commit(self) -> Result<(), sqlx::Error> {
-        on_tx!(self, t => t.commit().await)
+        self.0.commit().await
     }
 
     pub(crate) async fn rollback(self) -> Result<(), sqlx::Error> {
-        on_tx!(self, t => t.rollback().await)
+        self.0.rollback().await
     }
 }

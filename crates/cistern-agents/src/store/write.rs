@@ -1,4 +1,4 @@
-//! The turn writes: begin (append the user's message and take the turn lease), end (append the
+//! The turn writes (this file: SQLite, inside the group commit; `write_pg.rs`: PostgreSQL): begin (append the user's message and take the turn lease), end (append the
 //! reply and give the lease back), renew. Each is a compare-and-set on the conversation row —
 //! an `UPDATE … WHERE` whose row lock serializes writers on PostgreSQL (and SQLite has one
 //! writer at a time) — followed by the message inserts numbered from the `RETURNING` count, so

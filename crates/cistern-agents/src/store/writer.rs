@@ -3,8 +3,9 @@
 //! commits once — one WAL fsync under `synchronous = FULL` — and only then answers each caller,
 //! so a reply is durable before its turn returns and the fsync is shared by every turn in the
 //! batch. If a batch fails, its writes are retried one by one so one bad write cannot fail its
-//! neighbours. On PostgreSQL each write is its own transaction on the pool: the server runs
-//! them in parallel and group-commits by itself, and its row locks do the serializing.
+//! neighbours. On PostgreSQL each write is one statement in autocommit on the pool
+//! (`write_pg.rs`): the server runs them in parallel and group-commits by itself, and its row
+//! locks serialize them.
 
 use cistern_store::Db;
 use sqlx::sqlite::{SqliteConnection, SqliteSynchronous};
@@ -25,7 +26,7 @@ type Item = (Op, oneshot::Sender<Result<Outcome, sqlx::Error>>);
 pub(crate) enum Writer {
     /// The SQLite group-commit task's queue.
     Queue(mpsc::Sender<Item>),
-    /// PostgreSQL: transactions straight on the pool.
+    /// PostgreSQL: single statements straight on the pool.
     Pool(PgPool),
 }
 
@@ -55,6 +56,19 @@ impl Writer {
         }
     }
 
+    /// Queues `op` and returns without waiting for its commit: writes queued later (by this
+    /// instance) are applied after it. On PostgreSQL it is applied before this returns.
+    pub(crate) async fn enqueue(&self, op: Op) -> Result<Pending> {
+        match self {
+            Writer::Queue(queue) => {
+                let (tx, rx) = oneshot::channel();
+                queue.send((op, tx)).await.map_err(|_| Error::Closed)?;
+                Ok(Pending::Queued(rx))
+            }
+            Writer::Pool(_) => Ok(Pending::Ready(self.submit(op).await)),
+        }
+    }
+
     /// Applies `op` durably and answers what it found.
     pub(crate) async fn submit(&self, op: Op) -> Result<Outcome> {
         match self {
@@ -63,11 +77,23 @@ impl Writer {
                 queue.send((op, tx)).await.map_err(|_| Error::Closed)?;
                 Ok(rx.await.map_err(|_| Error::Closed)??)
             }
-            Writer::Pool(pool) => {
-                let mut tx = Tx::Postgres(pool.begin().await?);
-                let outcome = apply(&mut tx, &op).await;
-                finish(tx, outcome).await.map_err(Error::from)
-            }
+            Writer::Pool(pool) => Ok(super::write_pg::apply(pool, &op).await?),
+        }
+    }
+}
+
+/// A queued write's outcome, once committed.
+pub(crate) enum Pending {
+    Queued(oneshot::Receiver<Result<Outcome, sqlx::Error>>),
+    Ready(Result<Outcome>),
+}
+
+impl Pending {
+    /// Waits for the commit.
+    pub(crate) async fn wait(self) -> Result<Outcome> {
+        match self {
+            Pending::Queued(rx) => Ok(rx.await.map_err(|_| Error::Closed)??),
+            Pending::Ready(r) => r,
         }
     }
 }
@@ -139,7 +165,7 @@ async fn run<'a>(
     conn: &mut SqliteConnection,
     ops: impl Iterator<Item = &'a Op>,
 ) -> Result<Vec<Outcome>, sqlx::Error> {
-    let mut tx = Tx::Sqlite(conn.begin_with("BEGIN IMMEDIATE").await?);
+    let mut tx = Tx(conn.begin_with("BEGIN IMMEDIATE").await?);
     let mut outcomes = Vec::new();
     for op in ops {
         match apply(&mut tx, op).await {

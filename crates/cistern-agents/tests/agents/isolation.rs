@@ -38,7 +38,13 @@ async fn user_b_cannot_list_read_post_rename_or_delete_a_conversation() {
         );
         not_found(agents.conversation(&b_user, &conv).await);
         not_found(agents.messages(&b_user, &conv, 10, None).await);
+        agents.evict_idle(std::time::Duration::ZERO);
         not_found(agents.send(&b_user, Some(&conv), "let me in", None).await);
+        assert_eq!(
+            agents.loaded_agents(),
+            0,
+            "B's attempt left no agent behind"
+        );
         not_found(agents.rename(&b_user, &conv, "mine now").await);
         not_found(agents.delete(&b_user, &conv).await);
         // A's conversation is untouched, and A's agent still works after B's attempts.

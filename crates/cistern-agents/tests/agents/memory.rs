@@ -124,7 +124,15 @@ async fn vector_search_finds_facts_by_embedding() {
 /// with source `chat`, found again, and every step of both turns is a stored row.
 #[tokio::test]
 async fn remember_then_recall_tool_round_trip() {
-    let database = Database::sqlite().await;
+    for database in [Some(Database::sqlite().await), Database::postgres().await]
+        .into_iter()
+        .flatten()
+    {
+        tool_round_trip(database).await;
+    }
+}
+
+async fn tool_round_trip(database: Database) {
     let fake = fake().await;
     let db = database.connect().await;
     let owner = user(&db, "ada@example.com").await;

@@ -186,6 +186,15 @@ impl TestApp {
         request.send().await.expect("request")
     }
 
+    /// `GET path` with a bearer token; the body as JSON.
+    pub async fn get_json(&self, path: &str, token: &str) -> serde_json::Value {
+        self.call(reqwest::Method::GET, path, Some(token), None)
+            .await
+            .json()
+            .await
+            .expect("JSON body")
+    }
+
     /// Registers `email` (password `correct horse battery`) and returns the token pair.
     pub async fn register(&self, email: &str) -> Session {
         let body = serde_json::json!({ "email": email, "password": PASSWORD });

@@ -69,6 +69,18 @@ async fn api_key(app: &TestApp, token: &str) -> String {
     created["key"].as_str().expect("key").to_owned()
 }
 
+/// A chat completion labelled with `X-Cistern-App: app_name`.
+async fn chat_as(app: &TestApp, key: &str, app_name: &str, body: Value) -> reqwest::Response {
+    app.client
+        .post(app.url("/v1/chat/completions"))
+        .bearer_auth(key)
+        .header("x-cistern-app", app_name)
+        .json(&body)
+        .send()
+        .await
+        .expect("send")
+}
+
 async fn chat(app: &TestApp, key: &str, body: Value) -> reqwest::Response {
     app.call(Method::POST, "/v1/chat/completions", Some(key), Some(body))
         .await
@@ -77,12 +89,7 @@ async fn chat(app: &TestApp, key: &str, body: Value) -> reqwest::Response {
 /// Waits (bounded) for the call-log writer to have stored `n` calls of `token`'s owner.
 async fn calls_of(app: &TestApp, token: &str, n: usize) -> Vec<Value> {
     for _ in 0..100 {
-        let page: Value = app
-            .call(Method::GET, "/api/v1/llm/calls", Some(token), None)
-            .await
-            .json()
-            .await
-            .expect("json");
+        let page: Value = app.get_json("/api/v1/llm/calls", token).await;
         let calls = page["calls"].as_array().expect("calls").clone();
         if calls.len() >= n {
             return calls;
@@ -95,12 +102,7 @@ async fn calls_of(app: &TestApp, token: &str, n: usize) -> Vec<Value> {
 /// Waits (bounded) until `token`'s owner has `tokens` (in + out) charged this month.
 async fn wait_for_usage(app: &TestApp, token: &str, tokens: i64) {
     for _ in 0..100 {
-        let usage: Value = app
-            .call(Method::GET, "/api/v1/usage", Some(token), None)
-            .await
-            .json()
-            .await
-            .expect("json");
+        let usage: Value = app.get_json("/api/v1/usage", token).await;
         if usage["budget"]["used"].as_i64() == Some(tokens) {
             return;
         }
@@ -179,12 +181,7 @@ async fn a_completion_is_answered_logged_with_bodies_redacted_and_charged() {
         "Paris is the capital of France."
     );
 
-    let usage: Value = app
-        .call(Method::GET, "/api/v1/usage", Some(&user.access), None)
-        .await
-        .json()
-        .await
-        .expect("json");
+    let usage: Value = app.get_json("/api/v1/usage", &user.access).await;
     assert_eq!(usage["tokens_in"], 12);
     assert_eq!(usage["tokens_out"], 7);
     assert_eq!(usage["breakdown"][0]["model"], "fast");
@@ -325,15 +322,13 @@ async fn errors_have_openai_shape_and_say_what_is_wrong() {
     .await;
     assert_openai_error(limited, 429, "rate_limited").await;
 
-    let bad_app = app
-        .client
-        .post(app.url("/v1/chat/completions"))
-        .bearer_auth(&user.access)
-        .header("x-cistern-app", "no spaces allowed")
-        .json(&json!({"model": "fast", "messages": [{"role": "user", "content": "hi"}]}))
-        .send()
-        .await
-        .expect("send");
+    let bad_app = chat_as(
+        &app,
+        &user.access,
+        "no spaces allowed",
+        json!({"model": "fast", "messages": [{"role": "user", "content": "hi"}]}),
+    )
+    .await;
     let body: Value = bad_app.json().await.expect("json");
     assert_eq!(body["error"]["param"], "x-cistern-app");
 
@@ -429,12 +424,7 @@ async fn users_see_only_their_own_calls() {
         )
         .await;
     assert_error(theirs, 404, "not_found").await;
-    let listed: Value = app
-        .call(Method::GET, "/api/v1/llm/calls", Some(&bob.access), None)
-        .await
-        .json()
-        .await
-        .expect("json");
+    let listed: Value = app.get_json("/api/v1/llm/calls", &bob.access).await;
     assert_eq!(listed["calls"], json!([]));
     app.stop().await;
 }
@@ -443,12 +433,7 @@ async fn users_see_only_their_own_calls() {
 async fn models_embeddings_filters_and_metrics() {
     let (app, fake) = spawn_with_fake(|_| {}).await;
     let user = app.register("misc@example.com").await;
-    let models: Value = app
-        .call(Method::GET, "/v1/models", Some(&user.access), None)
-        .await
-        .json()
-        .await
-        .expect("json");
+    let models: Value = app.get_json("/v1/models", &user.access).await;
     assert_eq!(models["object"], "list");
     assert_eq!(models["data"][0]["id"], "fast");
 
@@ -470,28 +455,18 @@ async fn models_embeddings_filters_and_metrics() {
         status: 400,
         message: "bad things".into(),
     }));
-    let failed = app
-        .client
-        .post(app.url("/v1/chat/completions"))
-        .bearer_auth(&user.access)
-        .header("x-cistern-app", "my-bot")
-        .json(&json!({"model": "fast", "messages": [{"role": "user", "content": "hi"}]}))
-        .send()
-        .await
-        .expect("send");
+    let failed = chat_as(
+        &app,
+        &user.access,
+        "my-bot",
+        json!({"model": "fast", "messages": [{"role": "user", "content": "hi"}]}),
+    )
+    .await;
     assert_eq!(failed.status(), 400);
     calls_of(&app, &user.access, 2).await;
     let only_errors: Value = app
-        .call(
-            Method::GET,
-            "/api/v1/llm/calls?status=error&app=my-bot",
-            Some(&user.access),
-            None,
-        )
-        .await
-        .json()
-        .await
-        .expect("json");
+        .get_json("/api/v1/llm/calls?status=error&app=my-bot", &user.access)
+        .await;
     let errors = only_errors["calls"].as_array().expect("calls");
     assert_eq!(errors.len(), 1, "{only_errors}");
     assert_eq!(errors[0]["error_kind"], "bad_request");
