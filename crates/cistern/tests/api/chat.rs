@@ -588,3 +588,76 @@ async fn without_a_provider_chat_answers_503_with_the_gateways_message() {
     }
     app.stop().await;
 }
+
+/// The consistency test: 200 concurrent turns on one user's conversation, split over
+/// two server instances sharing one PostgreSQL database. Skips without a test PostgreSQL.
+#[tokio::test]
+async fn two_hundred_concurrent_turns_through_two_instances_are_all_stored_in_order() {
+    let fake = FakeLlm::builder()
+        .fixed_reply(Reply::text("ok").usage(1, 1))
+        .start()
+        .await
+        .expect("fake provider");
+    let base = with_fake(&fake);
+    let Some(first) = TestApp::builder()
+        .scale_out()
+        .config(move |c| {
+            base(c);
+            c.chat.default_model = "fast".to_owned();
+        })
+        .try_spawn()
+        .await
+    else {
+        eprintln!("skipped: no test PostgreSQL/S3");
+        return;
+    };
+    let url = first.state.config.database_url();
+    let base = with_fake(&fake);
+    let second = TestApp::builder()
+        .config(move |c| {
+            base(c);
+            c.chat.default_model = "fast".to_owned();
+            c.database.url = cistern::config::Secret::new(url);
+        })
+        .spawn()
+        .await;
+    let user = first.register("hot@example.com").await;
+    let opened = send(&first, &user.access, json!({"message": "start"})).await;
+    let id = opened["conversation_id"].as_str().unwrap().to_owned();
+
+    let turns = (0..200).map(|i| {
+        let app = if i % 2 == 0 { &first } else { &second };
+        let token = user.access.clone();
+        let id = id.clone();
+        async move {
+            send(
+                app,
+                &token,
+                json!({"message": format!("turn {i}"), "conversation_id": id}),
+            )
+            .await
+        }
+    });
+    let replies = futures::future::join_all(turns).await;
+    let mut counts: Vec<i64> = replies
+        .iter()
+        .map(|r| r["message_count"].as_i64().unwrap())
+        .collect();
+    counts.sort_unstable();
+    let expected: Vec<i64> = (0..200).map(|i| 4 + 2 * i).collect();
+    assert_eq!(
+        counts, expected,
+        "every turn got its own exact message_count"
+    );
+
+    let history = messages(&second, &user.access, &id).await;
+    assert_eq!(history.len(), 402);
+    for (i, m) in history.iter().enumerate() {
+        assert_eq!(m["seq"], i as i64 + 1, "gapless");
+        let role = if i % 2 == 0 { "user" } else { "assistant" };
+        assert_eq!(m["role"], role, "each reply follows its message: {m}");
+        assert_eq!(m["status"], "complete");
+    }
+    second.stop().await;
+    first.stop().await;
+}
