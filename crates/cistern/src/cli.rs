@@ -181,8 +181,8 @@ pub struct ChatArgs {
     /// Config file and data dir.
     #[command(flatten)]
     pub config: ConfigArgs,
-    /// Chat as this user id (`GET /api/v1/me` shows yours).
-    #[arg(long, default_value = "cli")]
+    /// Chat as the account with this email.
+    #[arg(long, value_name = "EMAIL")]
     pub user: String,
     /// Continue this conversation.
     #[arg(long)]

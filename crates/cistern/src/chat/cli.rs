@@ -5,18 +5,24 @@ use std::io::{BufRead, Write};
 
 use anyhow::Context;
 use cistern_agents::{Agents, TurnEvent};
+use cistern_store::UserStore;
 use futures::StreamExt;
 
 use crate::config::Config;
 
-/// Chats as `owner` (a user id) until stdin ends; `conversation` continues an existing one.
+/// Chats as the account with `email` until stdin ends; `conversation` continues one.
 pub async fn run(
     config: &Config,
-    owner: &str,
+    email: &str,
     mut conversation: Option<String>,
     model: Option<&str>,
 ) -> anyhow::Result<()> {
     let db = crate::app::open_db(config).await?;
+    let user = db
+        .user_by_email(&email.trim().to_lowercase())
+        .await?
+        .with_context(|| format!("no account with email {email}"))?;
+    let owner = user.id.as_str();
     let llm = crate::llm::cli::gateway(config)?;
     let agents = Agents::new(db.clone(), llm, config.chat.agents())
         .await
