@@ -2,6 +2,7 @@ import { Route, Routes } from "react-router";
 import { APPS } from "./apps";
 import { Layout } from "./components/Layout";
 import { NotFoundPage } from "./components/NotFoundPage";
+import { ChatPage } from "./chat/ChatPage";
 import { PlaceholderPage } from "./components/PlaceholderPage";
 import { ApiDocsPage } from "./apidocs/ApiDocsPage";
 import { StatusPage } from "./status/StatusPage";
@@ -33,7 +34,8 @@ export function App() {
           <Route path="llm-calls" element={<CallsPage />} />
           <Route path="jobs" element={<JobsPage />} />
           <Route path="extensions" element={<ExtensionsPage />} />
-          {APPS.filter((app) => app.path !== "/extensions").map((app) => (
+          <Route path="chat" element={<ChatPage />} />
+          {APPS.filter((app) => app.path !== "/extensions" && app.path !== "/chat").map((app) => (
             <Route key={app.path} path={app.path.slice(1)} element={<PlaceholderPage app={app} />} />
           ))}
         </Route>

@@ -93,6 +93,9 @@ impl Application {
         stopping.cancel();
         tasks.close();
         tasks.wait().await;
+        // HTTP has drained: turns still running (a client left mid-reply) finish and store
+        // their replies before the gateway's call-log writer and the stores close.
+        self.state.agents.shutdown().await;
         // Requests and jobs are done: let the call-log writer store what it holds.
         self.state.background.finish().await;
         self.state.jobs.backend().close().await;
@@ -165,8 +168,12 @@ pub(crate) async fn open_state(config: Config) -> anyhow::Result<AppState> {
     background.spawn(|stop| writer.run(writer_inbox, stop));
     let jobs_metrics = cistern_jobs::Metrics::new();
     let jobs = crate::jobs::open(&config.jobs, &db, jobs_metrics.clone()).await?;
+    let agents = cistern_agents::Agents::new(db.clone(), llm.clone(), config.chat.agents())
+        .await
+        .context("cannot start the chat agents")?;
     Ok(AppState {
         jobs,
+        agents,
         shutdown: CancellationToken::new(),
         auth,
         limits: Arc::new(limits),

@@ -21,6 +21,8 @@ pub struct Cli {
 pub enum Command {
     /// Run the HTTP server (API, web UI) on the configured stores.
     Serve(ServeArgs),
+    /// Chat in the terminal, in process on the configured stores: one line is one message.
+    Chat(ChatArgs),
     /// Run job workers only (no HTTP) on the configured stores; stops gracefully on SIGTERM.
     Worker(ConfigArgs),
     /// Apply the embedded database migrations and exit.
@@ -171,6 +173,23 @@ pub struct ConfigArgs {
     /// Directory for embedded state (SQLite file, local blobs) [default: ./data].
     #[arg(long, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
+}
+
+/// `cistern chat`.
+#[derive(Debug, Args)]
+pub struct ChatArgs {
+    /// Config file and data dir.
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// Chat as the account with this email.
+    #[arg(long, value_name = "EMAIL")]
+    pub user: String,
+    /// Continue this conversation.
+    #[arg(long)]
+    pub conversation: Option<String>,
+    /// Model [default: chat.default_model].
+    #[arg(long)]
+    pub model: Option<String>,
 }
 
 /// `cistern serve`.

@@ -126,6 +126,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             };
             cistern::llm::cli::models(&config, json, live.as_ref(), &mut std::io::stdout().lock())
         }
+        Command::Chat(args) => {
+            let config = load(&args.config, &args.config.overrides())?;
+            cistern::chat::cli::run(
+                &config,
+                &args.user,
+                args.conversation,
+                args.model.as_deref(),
+            )
+            .await
+        }
         Command::Llm(LlmCommand::Ask {
             config,
             model,

@@ -4,6 +4,7 @@ use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
 use axum::extract::FromRef;
+use cistern_agents::Agents;
 use cistern_jobs::Jobs;
 use cistern_store::{BlobStore, Db};
 use tokio_util::sync::CancellationToken;
@@ -45,6 +46,8 @@ pub struct AppState {
     pub background: Background,
     /// The job engine: enqueue, the job API, users' queues.
     pub jobs: Jobs,
+    /// The chat agents and their memory (`crate::chat`).
+    pub agents: Agents,
     /// Cancelled when the server begins shutting down: long polls and event streams end, so
     /// draining does not wait on them.
     pub shutdown: CancellationToken,

@@ -181,6 +181,117 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/chat": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** `POST /api/v1/chat`: one turn; answers once the reply is stored. */
+        post: operations["send_chat"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chat/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * `POST /api/v1/chat/stream`: one turn, streamed (`text/event-stream`; see the module docs
+         *     for the events).
+         */
+        post: operations["stream_chat"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/chat/system-prompt": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** `GET /api/v1/chat/system-prompt`: your standing instructions (empty when unset). */
+        get: operations["get_system_prompt"];
+        /** `PUT /api/v1/chat/system-prompt`: sets your standing instructions; empty clears them. */
+        put: operations["set_system_prompt"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/conversations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** `GET /api/v1/conversations`: your conversations, most recently active first. */
+        get: operations["list_conversations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/conversations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** `GET /api/v1/conversations/{id}`: one of your conversations. */
+        get: operations["get_conversation"];
+        put?: never;
+        post?: never;
+        /** `DELETE /api/v1/conversations/{id}`: deletes a conversation with its messages. */
+        delete: operations["delete_conversation"];
+        options?: never;
+        head?: never;
+        /** `PATCH /api/v1/conversations/{id}`: renames a conversation. */
+        patch: operations["rename_conversation"];
+        trace?: never;
+    };
+    "/api/v1/conversations/{id}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * `GET /api/v1/conversations/{id}/messages`: a page of messages, oldest first; `before` (a
+         *     `seq`) pages towards the start.
+         */
+        get: operations["list_messages"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/extensions": {
         parameters: {
             query?: never;
@@ -422,6 +533,41 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/memory/facts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** `GET /api/v1/memory/facts`: your facts, newest first — or with `?q=` the best matches. */
+        get: operations["list_facts"];
+        put?: never;
+        /** `POST /api/v1/memory/facts`: remembers a fact. */
+        post: operations["add_fact"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/memory/facts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** `DELETE /api/v1/memory/facts/{id}`: forgets a fact. */
+        delete: operations["delete_fact"];
         options?: never;
         head?: never;
         patch?: never;
@@ -842,6 +988,37 @@ export interface components {
             /** @description The provider's model name. */
             upstream_model?: string | null;
         };
+        /** @description Body of `POST /api/v1/chat` and `POST /api/v1/chat/stream`. */
+        ChatBody: {
+            /** @description Continue this conversation; absent: start a new one. */
+            conversation_id?: string | null;
+            /** @description What the user says. */
+            message: string;
+            /**
+             * @description Model for this turn (and the conversation from now on); absent: the conversation's, or
+             *     `chat.default_model`.
+             */
+            model?: string | null;
+        };
+        /** @description A completed turn: the reply is stored. */
+        ChatReply: {
+            /** @description The conversation (new when none was given). */
+            conversation_id: string;
+            /** @description The assistant's reply. */
+            message: string;
+            /**
+             * Format: int64
+             * @description Messages in the conversation now, exactly.
+             */
+            message_count: number;
+            /**
+             * Format: int64
+             * @description The reply's position in the conversation.
+             */
+            seq: number;
+            /** @description Token counts. */
+            usage: components["schemas"]["UsageView"];
+        };
         /** @description The state of one dependency. */
         Check: {
             /** @description The backend (`sqlite`, `postgres`, `local`, `s3`) and, on error, what failed. */
@@ -861,6 +1038,37 @@ export interface components {
          * @enum {string}
          */
         CheckStatus: "ok" | "error";
+        /** @description A page of conversations, most recently active first. */
+        ConversationPageView: {
+            /** @description The conversations. */
+            conversations: components["schemas"]["ConversationView"][];
+            /** @description Pass as `before` for the next page; null on the last. */
+            next?: string | null;
+        };
+        /** @description A conversation. */
+        ConversationView: {
+            /**
+             * Format: int64
+             * @description Unix milliseconds.
+             */
+            created_at: number;
+            /** @description Its id. */
+            id: string;
+            /**
+             * Format: int64
+             * @description Messages stored.
+             */
+            message_count: number;
+            /** @description The model it last used; null: the default. */
+            model?: string | null;
+            /** @description The first line of its first message until renamed. */
+            title: string;
+            /**
+             * Format: int64
+             * @description Unix milliseconds of the last message or rename.
+             */
+            updated_at: number;
+        };
         /** @description Body of `POST /api/v1/extensions`. */
         CreateExtension: {
             /** @description A gateway model; the configured `extensions.default_model` when absent. */
@@ -932,6 +1140,37 @@ export interface components {
             name: string;
             /** @description RFC 3339. */
             updated_at: string;
+        };
+        /** @description Body of `POST /api/v1/memory/facts`. */
+        FactBody: {
+            /** @description What to remember. */
+            content: string;
+        };
+        /** @description Facts: a page newest first, or search hits best first. */
+        FactPageView: {
+            /** @description The facts. */
+            facts: components["schemas"]["FactView"][];
+            /** @description Pass as `before` for the next page; null on the last (and for searches). */
+            next?: string | null;
+        };
+        /** @description A remembered fact. */
+        FactView: {
+            /** @description The fact. */
+            content: string;
+            /**
+             * Format: int64
+             * @description Unix milliseconds.
+             */
+            created_at: number;
+            /** @description Its id. */
+            id: string;
+            /**
+             * Format: double
+             * @description Relevance to the search (`?q=` only).
+             */
+            score?: number | null;
+            /** @description Who stored it: `api`, or `tool` when the chat model remembered it. */
+            source: string;
         };
         /** @description A file of a version. */
         FileEntry: {
@@ -1109,6 +1348,41 @@ export interface components {
             /** @description The session's refresh token (required when calling with an API key). */
             refresh_token?: string | null;
         };
+        /** @description A page of messages, oldest first. */
+        MessagePageView: {
+            /** @description Messages in ascending `seq`. */
+            messages: components["schemas"]["MessageView"][];
+            /**
+             * Format: int64
+             * @description Pass as `before` for the older page; null at the start of the conversation.
+             */
+            next?: number | null;
+        };
+        /** @description One stored message. */
+        MessageView: {
+            /** @description Its text. */
+            content: string;
+            /**
+             * Format: int64
+             * @description Unix milliseconds.
+             */
+            created_at: number;
+            /** @description Why a reply is partial or failed. */
+            error?: string | null;
+            /** @description `user`, `assistant` or `tool`. */
+            role: string;
+            /**
+             * Format: int64
+             * @description Position in the conversation, from 1, gapless.
+             */
+            seq: number;
+            /** @description `complete`; `partial` (the stream was stopped) or `error` (the model failed mid-way). */
+            status: string;
+            /** @description A tool result: the call it answers. */
+            tool_call_id?: string | null;
+            /** @description An assistant's tool calls (OpenAI-shaped JSON text). */
+            tool_calls?: string | null;
+        };
         /** @description One entry of `GET /v1/models`. */
         ModelEntry: {
             /**
@@ -1237,6 +1511,11 @@ export interface components {
             /** @description The refresh token of the last pair. */
             refresh_token: string;
         };
+        /** @description Body of `PATCH /api/v1/conversations/{id}`. */
+        RenameBody: {
+            /** @description The new title (one line, 1–200 characters). */
+            title: string;
+        };
         /**
          * @description What a user may do beyond their own data.
          * @enum {string}
@@ -1257,6 +1536,16 @@ export interface components {
          * @enum {string}
          */
         Status: "queued" | "running" | "succeeded" | "failed" | "dead" | "cancelled";
+        /** @description The user's standing instructions to the chat model. */
+        SystemPromptBody: {
+            /** @description The instructions; empty clears them. */
+            system_prompt: string;
+        };
+        /** @description The `data:` of a `token` event. */
+        TokenEvent: {
+            /** @description Reply text to append. */
+            text: string;
+        };
         /** @description What a successful sign-in returns. */
         TokenPair: {
             /** @description Short-lived JWT for `Authorization: Bearer`. */
@@ -1321,6 +1610,24 @@ export interface components {
              * @description Completion tokens.
              */
             tokens_out: number;
+        };
+        /** @description Token counts of a turn, over every model call it made. */
+        UsageView: {
+            /**
+             * Format: int64
+             * @description Prompt tokens.
+             */
+            input_tokens: number;
+            /**
+             * Format: int32
+             * @description Model calls (1 + tool rounds).
+             */
+            model_calls: number;
+            /**
+             * Format: int64
+             * @description Completion tokens.
+             */
+            output_tokens: number;
         };
         /** @description A user as the API shows them. */
         UserView: {
@@ -1784,6 +2091,425 @@ export interface operations {
                 };
             };
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    send_chat: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChatBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChatReply"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No LLM provider is configured */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    stream_chat: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChatBody"];
+            };
+        };
+        responses: {
+            /** @description Server-Sent Events: `started`, `token`…, then `done` (a ChatReply) or `error` */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": components["schemas"]["TokenEvent"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No LLM provider is configured */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_system_prompt: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SystemPromptBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    set_system_prompt: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SystemPromptBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SystemPromptBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_conversations: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1–1000 (default 50). */
+                limit?: number;
+                /** @description The `next` of the previous page. */
+                before?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationPageView"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_conversation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Conversation id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationView"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete_conversation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Conversation id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    rename_conversation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Conversation id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RenameBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationView"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_messages: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1–1000 (default 50). */
+                limit?: number;
+                /** @description The `next` of the previous page. */
+                before?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Conversation id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessagePageView"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2481,6 +3207,127 @@ export interface operations {
                 };
             };
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_facts: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Full-text search (and vector search when an embedding model is configured): the best
+                 *     matches first, no paging.
+                 */
+                q?: string;
+                /** @description Page size, 1–1000 (default 50; at most 100 for searches). */
+                limit?: number;
+                /** @description The `next` of the previous page. */
+                before?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FactPageView"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    add_fact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FactBody"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FactView"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete_fact: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Fact id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -6,6 +6,7 @@
 //! Every option is documented in the README's configuration reference.
 
 mod call_log;
+mod chat;
 mod extensions;
 mod jobs;
 mod load;
@@ -18,6 +19,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 pub use call_log::CallLogConfig;
+pub use chat::ChatConfig;
 pub use cistern_llm::LlmConfig;
 pub use extensions::ExtensionsConfig;
 pub use jobs::{JobsBackend, JobsConfig, JobsDurability, JobsNatsConfig};
@@ -55,6 +57,8 @@ pub struct Config {
     pub jobs: JobsConfig,
     /// The Chrome extension builder.
     pub extensions: ExtensionsConfig,
+    /// The chat agents.
+    pub chat: ChatConfig,
 }
 
 impl Default for Config {
@@ -73,6 +77,7 @@ impl Default for Config {
             call_log: CallLogConfig::default(),
             jobs: JobsConfig::default(),
             extensions: ExtensionsConfig::default(),
+            chat: ChatConfig::default(),
         }
     }
 }

@@ -15,7 +15,7 @@ use utoipa_axum::routes;
 use crate::http::error::ErrorBody;
 use crate::http::{health, metrics};
 use crate::state::AppState;
-use crate::{audit, auth, extensions, jobs, llm, quota};
+use crate::{audit, auth, chat, extensions, jobs, llm, quota};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -33,6 +33,8 @@ use crate::{audit, auth, extensions, jobs, llm, quota};
         (name = "jobs", description = "Your background jobs: status, live events, cancel, retry"),
         (name = "queues", description = "Pull queues for your apps: send, lease (long poll), ack, nack"),
         (name = "extensions", description = "The Chrome extension builder: generate, iterate, download, diff"),
+        (name = "chat", description = "Chat with your durable agent: turns (plain and streamed), conversations, standing instructions"),
+        (name = "memory", description = "What your agent remembers: facts, searchable"),
     )
 )]
 struct ApiDoc;
@@ -80,6 +82,7 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(llm::calls::get))
         .merge(jobs_routes())
         .merge(extensions_routes())
+        .merge(chat_routes())
 }
 
 /// The extension builder's API (`crate::extensions`).
@@ -92,6 +95,26 @@ fn extensions_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(r::get_extension_version))
         .routes(routes!(r::download_extension_version))
         .routes(routes!(r::diff_extension_version))
+}
+
+/// The chat and memory API (`crate::chat`).
+fn chat_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(chat::routes::send_chat))
+        .routes(routes!(chat::stream::stream_chat))
+        .routes(routes!(chat::routes::list_conversations))
+        .routes(routes!(
+            chat::routes::get_conversation,
+            chat::routes::rename_conversation,
+            chat::routes::delete_conversation
+        ))
+        .routes(routes!(chat::routes::list_messages))
+        .routes(routes!(
+            chat::memory::get_system_prompt,
+            chat::memory::set_system_prompt
+        ))
+        .routes(routes!(chat::memory::add_fact, chat::memory::list_facts))
+        .routes(routes!(chat::memory::delete_fact))
 }
 
 /// The job and queue API (`crate::jobs`).

@@ -6,7 +6,8 @@
 //! never cut short, whatever the timeout is. Streams (SSE) are unaffected either way: the
 //! timeout covers the response head, which a stream sends at once. Under `/v1/` (the LLM
 //! gateway) there is no limit here: the gateway bounds each call by its own `llm.deadline_ms`,
-//! and a long completion is not a hung request.
+//! and a long completion is not a hung request. The same holds for the chat turn routes
+//! (`/api/v1/chat`, `/api/v1/chat/stream`), which call a model through the gateway.
 
 use std::time::Duration;
 
@@ -21,7 +22,12 @@ const LONG_POLLS: &[(&str, Duration)] =
 
 /// Middleware: answers 503 once the route's time is up.
 pub async fn limit(State(base): State<Duration>, request: Request, next: Next) -> Response {
-    if request.uri().path().starts_with("/v1/") {
+    // The chat turn routes call a model too, bounded the same way by the gateway.
+    let path = request.uri().path();
+    if path.starts_with("/v1/")
+        || path == crate::chat::SEND_ROUTE
+        || path == crate::chat::STREAM_ROUTE
+    {
         return next.run(request).await;
     }
     let extra = request

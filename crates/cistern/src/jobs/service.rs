@@ -104,6 +104,7 @@ impl WorkerProcess {
         ));
         let outcome = worker.run(shutdown).await.context("job worker failed");
         // Handlers are done: let the call-log writer store their LLM calls.
+        self.state.agents.shutdown().await;
         self.state.background.finish().await;
         self.state.jobs.backend().close().await;
         self.state.db.close().await;

@@ -3,6 +3,7 @@
 mod auth;
 mod auth_walk;
 mod binary;
+mod chat;
 mod edge;
 mod extensions;
 mod health;

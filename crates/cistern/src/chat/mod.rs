@@ -1,0 +1,80 @@
+//! Chat at the server: the HTTP API over [`cistern_agents::Agents`] — turns (plain and
+//! streamed), conversations, the system prompt and remembered facts.
+//!
+//! * [`routes`]: `POST /api/v1/chat`, conversations (list, messages, rename, delete).
+//! * [`stream`]: `POST /api/v1/chat/stream`, a turn as Server-Sent Events.
+//! * [`memory`]: the system prompt and `/api/v1/memory/facts`.
+//! * [`cli`]: `cistern chat`, in process.
+//!
+//! Every call passes the caller's user id as the owner, so another user's conversation or fact
+//! is a 404, never a 403. Inputs are checked here first so a bad one is a 422 naming its field.
+//! Boundary: the agents crate knows no HTTP and no identity; this module knows no SQL.
+
+pub mod cli;
+pub mod memory;
+pub mod routes;
+pub mod stream;
+mod view;
+
+use axum::http::StatusCode;
+use cistern_agents::{Error, MAX_MESSAGE_BYTES};
+pub use view::*;
+
+use crate::http::error::ApiError;
+
+/// Path of the plain turn route (exempt from the request timeout: it waits on a model).
+pub const SEND_ROUTE: &str = "/api/v1/chat";
+/// Path of the streamed turn route.
+pub const STREAM_ROUTE: &str = "/api/v1/chat/stream";
+
+/// Maps an agents error to the envelope; `field` names the input an `Invalid` is about.
+pub(crate) fn api_error(error: Error, field: &str) -> ApiError {
+    match error {
+        Error::NotFound(what) => ApiError::not_found(format!("no such {what}")),
+        Error::Invalid(message) => ApiError::validation(field, message),
+        Error::Busy => ApiError::new(StatusCode::CONFLICT, "busy", Error::Busy.to_string()),
+        Error::TurnLost => ApiError::new(
+            StatusCode::CONFLICT,
+            "turn_lost",
+            Error::TurnLost.to_string(),
+        ),
+        Error::Model(e) => ApiError::from(e),
+        Error::Closed => ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "shutting_down",
+            "the server is shutting down; try again",
+        ),
+        Error::Store(e) => ApiError::internal(e),
+    }
+}
+
+/// Checks a turn's input before anything is stored; a bad field is a 422 naming it.
+pub(crate) fn check_turn(body: &ChatBody, llm: &cistern_llm::Gateway) -> Result<(), ApiError> {
+    if body.message.trim().is_empty() {
+        return Err(ApiError::validation("message", "message must not be empty"));
+    }
+    if body.message.len() > MAX_MESSAGE_BYTES {
+        return Err(ApiError::validation(
+            "message",
+            format!("message must be at most {MAX_MESSAGE_BYTES} bytes"),
+        ));
+    }
+    if body.model.as_deref().is_some_and(|m| m.trim().is_empty()) {
+        return Err(ApiError::validation("model", "model must not be empty"));
+    }
+    if body
+        .conversation_id
+        .as_deref()
+        .is_some_and(|c| c.trim().is_empty() || c.len() > 64)
+    {
+        return Err(ApiError::validation(
+            "conversation_id",
+            "conversation_id must be the id of one of your conversations",
+        ));
+    }
+    // Without a provider every turn would fail after storing the message: say so up front.
+    if !llm.is_configured() {
+        return Err(ApiError::from(cistern_llm::Error::NotConfigured));
+    }
+    Ok(())
+}

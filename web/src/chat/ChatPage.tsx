@@ -1,0 +1,128 @@
+/**
+ * The Chat app: conversations on the left, the open one with a streaming reply and a stop
+ * button, rename/delete, and a memory panel of remembered facts (deletable). Replies are
+ * shown as plain text (pre-wrapped): Markdown would need a new dependency.
+ */
+import { useRef, useState } from "react";
+import { api, call } from "../api/client";
+import { getSession } from "../auth/current";
+import { ErrorAlert } from "../components/ErrorAlert";
+import { useLoad } from "../components/useLoad";
+import { usePageTitle } from "../components/usePageTitle";
+import { streamTurn, type TurnState } from "./turn";
+
+export function ChatPage() {
+  usePageTitle("Chat");
+  const [open, setOpen] = useState<string | undefined>();
+  const [draft, setDraft] = useState("");
+  const [turn, setTurn] = useState<{ message: string; state: TurnState } | undefined>();
+  const [error, setError] = useState<Error | undefined>();
+  const stop = useRef<AbortController | null>(null);
+
+  const conversations = useLoad((signal) => call(api.GET("/api/v1/conversations", { signal })), []);
+  const messages = useLoad(
+    (signal) =>
+      open
+        ? call(api.GET("/api/v1/conversations/{id}/messages", { params: { path: { id: open }, query: { limit: 200 } }, signal }))
+        : Promise.resolve({ messages: [], next: null }),
+    [open],
+  );
+  const facts = useLoad((signal) => call(api.GET("/api/v1/memory/facts", { signal })), []);
+
+  async function send() {
+    const message = draft.trim();
+    if (!message || stop.current) return;
+    setDraft("");
+    setError(undefined);
+    const ctrl = new AbortController();
+    stop.current = ctrl;
+    try {
+      const body = open ? { message, conversation_id: open } : { message };
+      const end = await streamTurn(body, getSession().fetch, (state) => setTurn({ message, state }), ctrl.signal);
+      if (end.conversationId && end.conversationId !== open) setOpen(end.conversationId);
+      else await messages.reload();
+      await conversations.reload();
+      setTurn(undefined);
+    } catch (e) {
+      setError(e as Error);
+    } finally {
+      stop.current = null;
+    }
+  }
+
+  async function rename(id: string, current: string) {
+    const title = window.prompt("Rename conversation", current);
+    if (!title) return;
+    await call(api.PATCH("/api/v1/conversations/{id}", { params: { path: { id } }, body: { title } })).catch(setError);
+    await conversations.reload();
+  }
+
+  async function remove(id: string) {
+    if (!window.confirm("Delete this conversation?")) return;
+    await api.DELETE("/api/v1/conversations/{id}", { params: { path: { id } } });
+    if (open === id) setOpen(undefined);
+    await conversations.reload();
+  }
+
+  async function forget(id: string) {
+    await api.DELETE("/api/v1/memory/facts/{id}", { params: { path: { id } } });
+    await facts.reload();
+  }
+
+  return (
+    <div className="chat-page" style={{ display: "grid", gridTemplateColumns: "14rem 1fr 16rem", gap: "1rem" }}>
+      <aside aria-label="Conversations">
+        <button type="button" onClick={() => setOpen(undefined)}>New chat</button>
+        {conversations.error && <ErrorAlert title="Conversations" error={conversations.error} />}
+        <ul>
+          {conversations.data?.conversations.map((c) => (
+            <li key={c.id}>
+              <button type="button" aria-current={c.id === open} onClick={() => setOpen(c.id)}>{c.title}</button>
+              <button type="button" aria-label="Rename" onClick={() => rename(c.id, c.title)}>✎</button>
+              <button type="button" aria-label="Delete" onClick={() => remove(c.id)}>🗑</button>
+            </li>
+          ))}
+        </ul>
+      </aside>
+      <section aria-label="Messages">
+        {error && <ErrorAlert title="Chat" error={error} />}
+        {messages.data?.messages
+          .filter((m) => m.role !== "tool" && m.content)
+          .map((m) => (
+            <p key={m.seq} className={`msg msg-${m.role}`} style={{ whiteSpace: "pre-wrap" }}>
+              <strong>{m.role === "user" ? "You" : "Agent"}:</strong> {m.content}
+              {m.status !== "complete" && <em> ({m.status})</em>}
+            </p>
+          ))}
+        {turn && (
+          <>
+            <p className="msg msg-user" style={{ whiteSpace: "pre-wrap" }}><strong>You:</strong> {turn.message}</p>
+            <p className="msg msg-assistant" style={{ whiteSpace: "pre-wrap" }} aria-live="polite">
+              <strong>Agent:</strong> {turn.state.reply}
+              {turn.state.status === "error" && <em> (error: {turn.state.error})</em>}
+            </p>
+          </>
+        )}
+        <form onSubmit={(e) => { e.preventDefault(); void send(); }}>
+          <textarea value={draft} onChange={(e) => setDraft(e.target.value)} aria-label="Message" rows={3} />
+          {turn?.state.status === "streaming" ? (
+            <button type="button" onClick={() => stop.current?.abort()}>Stop</button>
+          ) : (
+            <button type="submit" disabled={!draft.trim()}>Send</button>
+          )}
+        </form>
+      </section>
+      <aside aria-label="Memory">
+        <h2>Memory</h2>
+        {facts.error && <ErrorAlert title="Memory" error={facts.error} />}
+        <ul>
+          {facts.data?.facts.map((f) => (
+            <li key={f.id}>
+              {f.content} <button type="button" aria-label="Forget" onClick={() => forget(f.id)}>✕</button>
+            </li>
+          ))}
+        </ul>
+      </aside>
+    </div>
+  );
+}

@@ -1,0 +1,88 @@
+/**
+ * A streamed chat turn (`POST /api/v1/chat/stream`): the pure state it builds from the
+ * server's events, and the fetch that reads them (the SSE parser is the jobs page's).
+ */
+import { networkError, toApiError } from "../api/errors";
+import { SseParser, type SseMessage } from "../jobs/sse";
+
+/** What the page shows of a turn in progress. */
+export interface TurnState {
+  conversationId?: string;
+  reply: string;
+  status: "streaming" | "done" | "error" | "stopped";
+  error?: string;
+  outputTokens?: number;
+}
+
+export const initialTurn: TurnState = { reply: "", status: "streaming" };
+
+/** Folds one server event into the turn. Unknown events are ignored. */
+export function applyEvent(state: TurnState, message: SseMessage): TurnState {
+  let data: Record<string, unknown>;
+  try {
+    data = JSON.parse(message.data) as Record<string, unknown>;
+  } catch {
+    return state;
+  }
+  switch (message.event) {
+    case "started":
+      return { ...state, conversationId: String(data.conversation_id) };
+    case "token":
+      return { ...state, reply: state.reply + String(data.text ?? "") };
+    case "done": {
+      const usage = data.usage as { output_tokens?: number } | undefined;
+      return {
+        ...state,
+        conversationId: String(data.conversation_id),
+        reply: String(data.message ?? state.reply),
+        status: "done",
+        outputTokens: usage?.output_tokens,
+      };
+    }
+    case "error":
+      return { ...state, status: "error", error: String(data.message ?? "the model failed") };
+    default:
+      return state;
+  }
+}
+
+/** Runs a turn, calling `onState` after each event; aborting `signal` is the stop button. */
+export async function streamTurn(
+  body: { message: string; conversation_id?: string },
+  fetchFn: (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>,
+  onState: (state: TurnState) => void,
+  signal: AbortSignal,
+): Promise<TurnState> {
+  let state = initialTurn;
+  let response: Response;
+  try {
+    response = await fetchFn("/api/v1/chat/stream", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Accept: "text/event-stream" },
+      body: JSON.stringify(body),
+      signal,
+    });
+  } catch (e) {
+    if (signal.aborted) return { ...state, status: "stopped" };
+    throw networkError(e);
+  }
+  if (!response.ok) throw toApiError(response, await response.json().catch(() => undefined));
+  if (!response.body) return state;
+  const parser = new SseParser();
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      for (const message of parser.push(value)) {
+        state = applyEvent(state, message);
+        onState(state);
+      }
+    }
+  } catch (e) {
+    if (!signal.aborted) throw networkError(e);
+  }
+  if (state.status === "streaming") state = { ...state, status: signal.aborted ? "stopped" : "error" };
+  onState(state);
+  return state;
+}
