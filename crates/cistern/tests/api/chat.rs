@@ -234,6 +234,8 @@ async fn history_survives_a_restart() {
     fake.enqueue(Reply::text("Noted."));
     let first = send(&app, &user.access, json!({"message": "Remember 42."})).await;
     let id = first["conversation_id"].as_str().unwrap().to_owned();
+    // The same stores again: the data dir (SQLite) and, on PostgreSQL, the same database.
+    let database = app.state.config.database.url.clone();
     let dir = app.stop().await;
 
     let base = with_fake(&fake);
@@ -242,6 +244,7 @@ async fn history_survives_a_restart() {
         .config(move |c| {
             base(c);
             c.chat.default_model = "fast".to_owned();
+            c.database.url = database;
         })
         .spawn()
         .await;
