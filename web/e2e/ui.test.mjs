@@ -146,10 +146,10 @@ describe("web UI served by cistern", () => {
 
   it("menu links switch pages without reloading", async () => {
     await page.evaluate(() => (window.__sameDocument = true));
-    await page.getByRole("navigation").getByRole("link", { name: "Chat" }).click();
-    await page.getByRole("heading", { name: "Chat", level: 1 }).waitFor();
-    assert.equal(new URL(page.url()).pathname, "/chat");
-    assert.match(await text(page.getByTestId("app-summary")), /agent/);
+    await page.getByRole("navigation").getByRole("link", { name: "Coding agent" }).click();
+    await page.getByRole("heading", { name: "Coding agent", level: 1 }).waitFor();
+    assert.equal(new URL(page.url()).pathname, "/agent");
+    assert.match(await text(page.getByTestId("app-summary")), /patch/);
     assert.equal(await page.evaluate(() => window.__sameDocument), true, "navigation reloaded the page");
   });
 
