@@ -152,8 +152,20 @@ impl Cursor {
             match self.jobs.events(scope, &self.id, self.after, BATCH).await {
                 Ok(Some(events)) if !events.is_empty() => self.pending.extend(events),
                 Ok(Some(_)) => {
-                    if self.last_terminal || self.finished_before().await {
+                    if self.last_terminal {
                         return None;
+                    }
+                    if self.finished_before().await {
+                        // It may have finished between the two reads: send what it recorded since
+                        // (its terminal event among them) before ending.
+                        let scope = Scope::Owner(&self.owner);
+                        match self.jobs.events(scope, &self.id, self.after, BATCH).await {
+                            Ok(Some(events)) if !events.is_empty() => {
+                                self.pending.extend(events);
+                                continue;
+                            }
+                            _ => return None,
+                        }
                     }
                     tokio::select! {
                         () = self.shutdown.cancelled() => return None,
