@@ -82,4 +82,5 @@ pub use gateway::{
     ModelsInfo,
 };
 pub use provider::ProviderKind;
+pub use sse::SseDecoder;
 pub use types::*;

@@ -8,9 +8,10 @@
 use crate::error::Error;
 
 /// Splits bytes into events. Feed chunks as they arrive; each complete event is passed to the
-/// callback as `(event name, data)`, the name empty when the event had none.
+/// callback as `(event name, data)`, the name empty when the event had none. Public for the
+/// clients of Cistern's own streams (`cistern chat --server`).
 #[derive(Debug, Default)]
-pub(crate) struct SseDecoder {
+pub struct SseDecoder {
     buf: Vec<u8>,
     event: String,
     data: String,
@@ -19,7 +20,7 @@ pub(crate) struct SseDecoder {
 
 impl SseDecoder {
     /// Consumes a chunk, calling `on_event` for every event completed by it.
-    pub(crate) fn feed(
+    pub fn feed(
         &mut self,
         chunk: &[u8],
         on_event: &mut impl FnMut(&str, &str) -> Result<(), Error>,
@@ -70,7 +71,7 @@ impl SseDecoder {
 
     /// At the end of the byte stream: dispatches an event that lacked its closing blank line
     /// (some servers end that way).
-    pub(crate) fn finish(
+    pub fn finish(
         &mut self,
         on_event: &mut impl FnMut(&str, &str) -> Result<(), Error>,
     ) -> Result<(), Error> {

@@ -21,7 +21,8 @@ pub struct Cli {
 pub enum Command {
     /// Run the HTTP server (API, web UI) on the configured stores.
     Serve(ServeArgs),
-    /// Chat in the terminal, in process on the configured stores: one line is one message.
+    /// Chat in the terminal, in process (`--user`) or with a running server (`--server`): one
+    /// line is one message.
     Chat(ChatArgs),
     /// Run job workers only (no HTTP) on the configured stores; stops gracefully on SIGTERM.
     Worker(ConfigArgs),
@@ -177,13 +178,25 @@ pub struct ConfigArgs {
 
 /// `cistern chat`.
 #[derive(Debug, Args)]
+#[group(id = "who", required = true, args = ["user", "server"])]
 pub struct ChatArgs {
     /// Config file and data dir.
     #[command(flatten)]
     pub config: ConfigArgs,
-    /// Chat as the account with this email.
-    #[arg(long, value_name = "EMAIL")]
-    pub user: String,
+    /// In process: chat as the account with this email, on the configured stores.
+    #[arg(long, value_name = "EMAIL", conflicts_with = "server")]
+    pub user: Option<String>,
+    /// Chat with the running server at this URL (as the owner of `--api-key`).
+    #[arg(long, value_name = "URL", requires = "api_key")]
+    pub server: Option<String>,
+    /// API key (or access token) for `--server`.
+    #[arg(
+        long,
+        env = "CISTERN_API_KEY",
+        value_name = "KEY",
+        hide_env_values = true
+    )]
+    pub api_key: Option<String>,
     /// Continue this conversation.
     #[arg(long)]
     pub conversation: Option<String>,

@@ -127,14 +127,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             cistern::llm::cli::models(&config, json, live.as_ref(), &mut std::io::stdout().lock())
         }
         Command::Chat(args) => {
-            let config = load(&args.config, &args.config.overrides())?;
-            cistern::chat::cli::run(
-                &config,
-                &args.user,
-                args.conversation,
-                args.model.as_deref(),
-            )
-            .await
+            use cistern::chat::cli::{InProcess, Remote, Target};
+            let target = match (&args.server, &args.api_key, &args.user) {
+                (Some(server), Some(key), _) => Target::Remote(Remote::connect(server, key).await?),
+                (_, _, Some(email)) => {
+                    let config = load(&args.config, &args.config.overrides())?;
+                    Target::InProcess(InProcess::open(&config, email).await?)
+                }
+                _ => anyhow::bail!("say who chats: --user EMAIL, or --server URL with --api-key"),
+            };
+            cistern::chat::cli::run(target, args.conversation, args.model.as_deref()).await
         }
         Command::Llm(LlmCommand::Ask {
             config,

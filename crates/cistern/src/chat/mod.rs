@@ -4,7 +4,7 @@
 //! * [`routes`]: `POST /api/v1/chat`, conversations (list, messages, rename, delete).
 //! * [`stream`]: `POST /api/v1/chat/stream`, a turn as Server-Sent Events.
 //! * [`memory`]: the system prompt and `/api/v1/memory/facts`.
-//! * [`cli`]: `cistern chat`, in process.
+//! * [`cli`]: `cistern chat`, in process or against a running server ([`remote`]).
 //!
 //! Every call passes the caller's user id as the owner, so another user's conversation or fact
 //! is a 404, never a 403. Inputs are checked here first so a bad one is a 422 naming its field.
@@ -12,6 +12,7 @@
 
 pub mod cli;
 pub mod memory;
+mod remote;
 pub mod routes;
 pub mod stream;
 mod view;

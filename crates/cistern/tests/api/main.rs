@@ -4,6 +4,7 @@ mod auth;
 mod auth_walk;
 mod binary;
 mod chat;
+mod chat_cli;
 mod edge;
 mod extensions;
 mod health;
