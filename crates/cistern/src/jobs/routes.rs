@@ -137,14 +137,10 @@ pub async fn get_job(
     Path(id): Path<String>,
 ) -> Result<Json<JobView>, ApiError> {
     let id = parse_id(&id)?;
-    let job = jobs
-        .get(Scope::Owner(&principal.user_id), &id)
-        .await
-        .map_err(api_error)?
-        .ok_or_else(not_found)?;
-    Ok(Json(job.into()))
+    Ok(Json(current(&jobs, &principal.user_id, &id).await?))
 }
 
+/// The caller's job `id` as it is now; someone else's is a 404.
 async fn current(jobs: &Jobs, owner: &str, id: &JobId) -> Result<JobView, ApiError> {
     let job = jobs
         .get(Scope::Owner(owner), id)
