@@ -14,53 +14,6 @@ use cistern_extension::chromium::{ChromiumOptions, check_files};
 use cistern_extension::contract::{merge, parse_submission};
 use cistern_extension::package::{unified_diff, zip_files};
 use cistern_extension::{icons, validate, version};
-use serde_json::json;
-
-/// `submit_extension` arguments for a 16-file extension (the 4 icons make it 20).
-fn arguments() -> String {
-    let module = |i: usize| {
-        let mut s = format!("// Helpers, part {i}.\nexport const PART = {i};\n");
-        for f in 0..40 {
-            s.push_str(&format!(
-                "export function helper{i}_{f}(items) {{\n  return items.filter((x) => x.id !== {f}).map((x) => ({{ ...x, seen: true }}));\n}}\n"
-            ));
-        }
-        s
-    };
-    let mut files = vec![
-        json!({"path": "manifest.json", "content": json!({
-            "manifest_version": 3, "name": "Reading List Plus", "version": "1.0.0",
-            "description": "Save pages to read later.",
-            "permissions": ["storage", "tabs", "contextMenus", "alarms"],
-            "host_permissions": ["https://*/*"],
-            "background": {"service_worker": "background.js", "type": "module"},
-            "action": {"default_popup": "popup/popup.html"},
-            "options_ui": {"page": "options/options.html"},
-            "content_scripts": [{"matches": ["https://*/*"], "js": ["content/content.js"], "css": ["content/content.css"]}]
-        }).to_string()}),
-        json!({"path": "background.js", "content": "import { helper0_1 } from './lib/part0.js';\nchrome.runtime.onInstalled.addListener(() => chrome.contextMenus.create({ id: 'save', title: 'Save for later' }));\nchrome.contextMenus.onClicked.addListener(async (info, tab) => { const { list = [] } = await chrome.storage.local.get('list'); list.push({ id: Date.now(), url: tab.url }); await chrome.storage.local.set({ list: helper0_1(list) }); });\n"}),
-        json!({"path": "popup/popup.html", "content": "<!doctype html><html><head><meta charset=utf-8><link rel=stylesheet href=popup.css></head><body><ul id=list></ul><button id=clear>Clear</button><script type=module src=popup.js></script></body></html>\n"}),
-        json!({"path": "popup/popup.js", "content": "const { list = [] } = await chrome.storage.local.get('list');\nfor (const item of list) { const li = document.createElement('li'); li.textContent = item.url; document.getElementById('list').append(li); }\ndocument.getElementById('clear').addEventListener('click', () => chrome.storage.local.clear());\n"}),
-        json!({"path": "popup/popup.css", "content": "body { width: 320px; font: 14px system-ui; }\nli { margin: 4px 0; }\n"}),
-        json!({"path": "options/options.html", "content": "<!doctype html><html><body><label><input id=days type=number> days</label><script src=options.js></script></body></html>\n"}),
-        json!({"path": "options/options.js", "content": "document.getElementById('days').addEventListener('change', (e) => chrome.storage.sync.set({ days: Number(e.target.value) }));\n"}),
-        json!({"path": "content/content.js", "content": "document.documentElement.dataset.readingList = 'on';\n"}),
-        json!({"path": "content/content.css", "content": "[data-reading-list] { scroll-behavior: smooth; }\n"}),
-    ];
-    for i in 0..7 {
-        files.push(json!({"path": format!("lib/part{i}.js"), "content": module(i)}));
-    }
-    json!({
-        "blueprint": {
-            "purpose": "Save pages to read later.", "features": ["context menu", "popup list"],
-            "permissions": [{"permission": "storage", "reason": "keep the list"}],
-            "file_plan": [{"path": "manifest.json", "role": "manifest"}],
-            "change_kind": "minor"
-        },
-        "files": files
-    })
-    .to_string()
-}
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() - 1) as f64 * p).round() as usize]
@@ -70,7 +23,7 @@ fn main() {
     let mut args = std::env::args().skip(1);
     let rounds: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(200);
     let browser_runs: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(3);
-    let raw = arguments();
+    let raw = cistern_extension::sample::submission();
     let previous = {
         let mut files = parse_submission(&raw).expect("parse").extension_files();
         icons::generate_missing(&mut files).expect("icons");

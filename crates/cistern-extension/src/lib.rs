@@ -26,6 +26,7 @@ pub mod contract;
 mod files;
 pub mod icons;
 pub mod package;
+pub mod sample;
 pub mod validate;
 pub mod version;
 
