@@ -538,6 +538,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/memory/episodes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** `GET /api/v1/memory/episodes`: the summaries of your long conversations, newest first. */
+        get: operations["list_episodes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/memory/facts": {
         parameters: {
             query?: never;
@@ -1103,6 +1120,33 @@ export interface components {
             name: string;
             /** @description `openai`, `anthropic` or `gemini`. */
             provider: string;
+        };
+        /** @description Summaries, newest first. */
+        EpisodeListView: {
+            /** @description The summaries. */
+            episodes: components["schemas"]["EpisodeView"][];
+        };
+        /**
+         * @description A summary of a stretch of conversation that fell out of the model's context window
+         *     (episodic memory). Each one rolls the previous in, so a conversation's newest covers it all.
+         */
+        EpisodeView: {
+            /** @description The conversation summarised. */
+            conversation_id: string;
+            /**
+             * Format: int64
+             * @description Unix milliseconds.
+             */
+            created_at: number;
+            /** @description Its id. */
+            id: string;
+            /** @description The summary. */
+            summary: string;
+            /**
+             * Format: int64
+             * @description It covers messages 1 to this one.
+             */
+            to_seq: number;
         };
         /** @description The body of every error response. */
         ErrorBody: {
@@ -3207,6 +3251,46 @@ export interface operations {
                 };
             };
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_episodes: {
+        parameters: {
+            query?: {
+                /** @description Only this conversation's summaries. */
+                conversation_id?: string;
+                /** @description How many, 1–1000 (default 50). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EpisodeListView"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

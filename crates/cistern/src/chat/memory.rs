@@ -1,5 +1,7 @@
-//! The user's memory over HTTP: standing instructions (`/api/v1/chat/system-prompt`) and
-//! remembered facts (`/api/v1/memory/facts`, full-text search with `?q=`).
+//! The user's memory over HTTP: standing instructions (`/api/v1/chat/system-prompt`),
+//! remembered facts (`/api/v1/memory/facts`, full-text search with `?q=`) and the summaries of
+//! long conversations (`/api/v1/memory/episodes`, read-only: they are derived from the history
+//! and go with their conversation).
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -8,7 +10,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::routes::parse_limit;
-use super::{FactBody, FactPageView, FactView, SystemPromptBody, api_error};
+use super::{EpisodeListView, FactBody, FactPageView, FactView, SystemPromptBody, api_error};
 use crate::auth::Principal;
 use crate::http::error::{ApiError, ApiJson, ErrorBody};
 
@@ -151,4 +153,43 @@ pub async fn delete_fact(
         .await
         .map_err(|e| api_error(e, "id"))?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Query of `GET /api/v1/memory/episodes`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct EpisodesQuery {
+    /// Only this conversation's summaries.
+    pub conversation_id: Option<String>,
+    /// How many, 1–1000 (default 50).
+    #[param(value_type = Option<u32>)]
+    pub limit: Option<String>,
+}
+
+/// `GET /api/v1/memory/episodes`: the summaries of your long conversations, newest first.
+#[utoipa::path(get, path = "/api/v1/memory/episodes", tag = "memory",
+    operation_id = "list_episodes", params(EpisodesQuery), security(("bearer" = [])),
+    responses((status = 200, body = EpisodeListView), (status = 401, body = ErrorBody),
+              (status = 422, body = ErrorBody)))]
+pub async fn list_episodes(
+    State(agents): State<Agents>,
+    principal: Principal,
+    Query(query): Query<EpisodesQuery>,
+) -> Result<ApiJson<EpisodeListView>, ApiError> {
+    let limit = parse_limit(query.limit.as_deref())?;
+    let conversation = query.conversation_id.as_deref().map(str::trim);
+    if conversation.is_some_and(|c| c.is_empty() || c.len() > 64) {
+        return Err(ApiError::validation(
+            "conversation_id",
+            "conversation_id must be the id of one of your conversations",
+        ));
+    }
+    let episodes = agents
+        .memory()
+        .episodes(&principal.user_id, conversation, limit)
+        .await
+        .map_err(|e| api_error(e, "conversation_id"))?;
+    Ok(ApiJson(EpisodeListView {
+        episodes: episodes.into_iter().map(Into::into).collect(),
+    }))
 }

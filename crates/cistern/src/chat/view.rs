@@ -208,3 +208,38 @@ pub struct FactPageView {
     /// Pass as `before` for the next page; null on the last (and for searches).
     pub next: Option<String>,
 }
+
+/// A summary of a stretch of conversation that fell out of the model's context window
+/// (episodic memory). Each one rolls the previous in, so a conversation's newest covers it all.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EpisodeView {
+    /// Its id.
+    pub id: String,
+    /// The conversation summarised.
+    pub conversation_id: String,
+    /// It covers messages 1 to this one.
+    pub to_seq: i64,
+    /// The summary.
+    pub summary: String,
+    /// Unix milliseconds.
+    pub created_at: i64,
+}
+
+impl From<cistern_agents::Episode> for EpisodeView {
+    fn from(e: cistern_agents::Episode) -> Self {
+        Self {
+            id: e.id,
+            conversation_id: e.conversation_id,
+            to_seq: e.to_seq,
+            summary: e.summary,
+            created_at: e.created_at,
+        }
+    }
+}
+
+/// Summaries, newest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EpisodeListView {
+    /// The summaries.
+    pub episodes: Vec<EpisodeView>,
+}

@@ -34,7 +34,7 @@ use crate::{audit, auth, chat, extensions, jobs, llm, quota};
         (name = "queues", description = "Pull queues for your apps: send, lease (long poll), ack, nack"),
         (name = "extensions", description = "The Chrome extension builder: generate, iterate, download, diff"),
         (name = "chat", description = "Chat with your durable agent: turns (plain and streamed), conversations, standing instructions"),
-        (name = "memory", description = "What your agent remembers: facts, searchable"),
+        (name = "memory", description = "What your agent remembers: facts (searchable) and summaries of long conversations"),
     )
 )]
 struct ApiDoc;
@@ -115,6 +115,7 @@ fn chat_routes() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(chat::memory::add_fact, chat::memory::list_facts))
         .routes(routes!(chat::memory::delete_fact))
+        .routes(routes!(chat::memory::list_episodes))
 }
 
 /// The job and queue API (`crate::jobs`).

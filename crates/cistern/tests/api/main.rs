@@ -5,6 +5,7 @@ mod auth_walk;
 mod binary;
 mod chat;
 mod chat_cli;
+mod chat_memory;
 mod edge;
 mod extensions;
 mod health;
