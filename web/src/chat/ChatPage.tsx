@@ -1,15 +1,28 @@
 /**
  * The Chat app: conversations on the left, the open one with a streaming reply and a stop
  * button, rename/delete, and a memory panel of remembered facts (deletable). Replies are
- * shown as plain text (pre-wrapped): Markdown would need a new dependency.
+ * rendered as Markdown with highlighted code (`Markdown.tsx`); the user's own messages stay
+ * plain text, as typed.
  */
-import { useRef, useState } from "react";
+import { lazy, Suspense, useRef, useState } from "react";
 import { api, call } from "../api/client";
 import { getSession } from "../auth/current";
 import { ErrorAlert } from "../components/ErrorAlert";
 import { useLoad } from "../components/useLoad";
 import { usePageTitle } from "../components/usePageTitle";
 import { streamTurn, type TurnState } from "./turn";
+
+// The Markdown renderer and its grammars are a chunk of their own, loaded by this page only.
+const Markdown = lazy(() => import("./Markdown").then((m) => ({ default: m.Markdown })));
+
+/** An assistant reply: plain text until the renderer has loaded, then Markdown. */
+function Reply({ text }: { text: string }) {
+  return (
+    <Suspense fallback={<p style={{ whiteSpace: "pre-wrap" }}>{text}</p>}>
+      <Markdown text={text} />
+    </Suspense>
+  );
+}
 
 export function ChatPage() {
   usePageTitle("Chat");
@@ -89,18 +102,20 @@ export function ChatPage() {
         {messages.data?.messages
           .filter((m) => m.role !== "tool" && m.content)
           .map((m) => (
-            <p key={m.seq} className={`msg msg-${m.role}`} style={{ whiteSpace: "pre-wrap" }}>
-              <strong>{m.role === "user" ? "You" : "Agent"}:</strong> {m.content}
+            <div key={m.seq} className={`msg msg-${m.role}`}>
+              <strong>{m.role === "user" ? "You" : "Agent"}:</strong>
+              {m.role === "user" ? <p style={{ whiteSpace: "pre-wrap" }}>{m.content}</p> : <Reply text={m.content} />}
               {m.status !== "complete" && <em> ({m.status})</em>}
-            </p>
+            </div>
           ))}
         {turn && (
           <>
             <p className="msg msg-user" style={{ whiteSpace: "pre-wrap" }}><strong>You:</strong> {turn.message}</p>
-            <p className="msg msg-assistant" style={{ whiteSpace: "pre-wrap" }} aria-live="polite">
-              <strong>Agent:</strong> {turn.state.reply}
+            <div className="msg msg-assistant" aria-live="polite">
+              <strong>Agent:</strong>
+              <Reply text={turn.state.reply} />
               {turn.state.status === "error" && <em> (error: {turn.state.error})</em>}
-            </p>
+            </div>
           </>
         )}
         <form onSubmit={(e) => { e.preventDefault(); void send(); }}>
