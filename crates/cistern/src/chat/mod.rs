@@ -3,6 +3,7 @@
 //!
 //! * [`routes`]: `POST /api/v1/chat`, conversations (list, messages, rename, delete).
 //! * [`stream`]: `POST /api/v1/chat/stream`, a turn as Server-Sent Events.
+//! * [`retry`]: `POST /api/v1/conversations/{id}/retry[/stream]`, the last reply again.
 //! * [`memory`]: the system prompt and `/api/v1/memory/facts`.
 //! * [`cli`]: `cistern chat`, in process.
 //!
@@ -12,6 +13,7 @@
 
 pub mod cli;
 pub mod memory;
+pub mod retry;
 pub mod routes;
 pub mod stream;
 mod view;
@@ -37,6 +39,11 @@ pub(crate) fn api_error(error: Error, field: &str) -> ApiError {
             StatusCode::CONFLICT,
             "turn_lost",
             Error::TurnLost.to_string(),
+        ),
+        Error::NothingToRetry => ApiError::new(
+            StatusCode::CONFLICT,
+            "nothing_to_retry",
+            Error::NothingToRetry.to_string(),
         ),
         Error::Model(e) => ApiError::from(e),
         Error::Closed => ApiError::new(
