@@ -10,7 +10,7 @@ import { getSession } from "../auth/current";
 import { ErrorAlert } from "../components/ErrorAlert";
 import { useLoad } from "../components/useLoad";
 import { usePageTitle } from "../components/usePageTitle";
-import { streamTurn, type TurnState } from "./turn";
+import { streamRetry, streamTurn, type TurnState } from "./turn";
 
 // The Markdown renderer and its grammars are a chunk of their own, loaded by this page only.
 const Markdown = lazy(() => import("./Markdown").then((m) => ({ default: m.Markdown })));
@@ -28,7 +28,8 @@ export function ChatPage() {
   usePageTitle("Chat");
   const [open, setOpen] = useState<string | undefined>();
   const [draft, setDraft] = useState("");
-  const [turn, setTurn] = useState<{ message: string; state: TurnState } | undefined>();
+  // A turn or retry in flight; `message` is the user's (none for a retry).
+  const [turn, setTurn] = useState<{ message?: string; state: TurnState } | undefined>();
   const [error, setError] = useState<Error | undefined>();
   const stop = useRef<AbortController | null>(null);
 
@@ -40,18 +41,20 @@ export function ChatPage() {
         : Promise.resolve({ messages: [], next: null }),
     [open],
   );
+  // The newest message of the open conversation: a retry answers again what it replied to.
+  const last = messages.data?.messages.at(-1);
   const facts = useLoad((signal) => call(api.GET("/api/v1/memory/facts", { signal })), []);
 
-  async function send() {
-    const message = draft.trim();
-    if (!message || stop.current) return;
-    setDraft("");
+  /** Streams a turn or a retry; the stop button aborts it. */
+  async function stream(
+    message: string | undefined,
+    start: (onState: (state: TurnState) => void, signal: AbortSignal) => Promise<TurnState>,
+  ) {
     setError(undefined);
     const ctrl = new AbortController();
     stop.current = ctrl;
     try {
-      const body = open ? { message, conversation_id: open } : { message };
-      const end = await streamTurn(body, getSession().fetch, (state) => setTurn({ message, state }), ctrl.signal);
+      const end = await start((state) => setTurn({ message, state }), ctrl.signal);
       if (end.conversationId && end.conversationId !== open) setOpen(end.conversationId);
       else await messages.reload();
       await conversations.reload();
@@ -61,6 +64,21 @@ export function ChatPage() {
     } finally {
       stop.current = null;
     }
+  }
+
+  async function send() {
+    const message = draft.trim();
+    if (!message || stop.current) return;
+    setDraft("");
+    const body = open ? { message, conversation_id: open } : { message };
+    await stream(message, (onState, signal) => streamTurn(body, getSession().fetch, onState, signal));
+  }
+
+  /** Answers the last user message again; the old reply stays in history. */
+  async function retry() {
+    if (!open || stop.current) return;
+    const id = open;
+    await stream(undefined, (onState, signal) => streamRetry(id, getSession().fetch, onState, signal));
   }
 
   async function rename(id: string, current: string) {
@@ -100,7 +118,8 @@ export function ChatPage() {
       <section aria-label="Messages">
         {error && <ErrorAlert title="Chat" error={error} />}
         {messages.data?.messages
-          .filter((m) => m.role !== "tool" && m.content)
+          // Failed replies are shown even when empty: they are what a retry is for.
+          .filter((m) => m.role !== "tool" && (m.content || m.status !== "complete"))
           .map((m) => (
             <div key={m.seq} className={`msg msg-${m.role}`}>
               <strong>{m.role === "user" ? "You" : "Agent"}:</strong>
@@ -108,9 +127,17 @@ export function ChatPage() {
               {m.status !== "complete" && <em> ({m.status})</em>}
             </div>
           ))}
+        {!turn && last?.role === "assistant" && (
+          <button type="button" className="retry" onClick={() => void retry()}
+            title="Answer the last message again; this reply stays in the history">
+            {last.status === "complete" ? "Retry" : `Retry (reply ${last.status === "error" ? "failed" : "stopped"})`}
+          </button>
+        )}
         {turn && (
           <>
-            <p className="msg msg-user" style={{ whiteSpace: "pre-wrap" }}><strong>You:</strong> {turn.message}</p>
+            {turn.message !== undefined && (
+              <p className="msg msg-user" style={{ whiteSpace: "pre-wrap" }}><strong>You:</strong> {turn.message}</p>
+            )}
             <div className="msg msg-assistant" aria-live="polite">
               <strong>Agent:</strong>
               <Reply text={turn.state.reply} />
