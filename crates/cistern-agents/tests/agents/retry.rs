@@ -12,7 +12,7 @@ use crate::helpers::{Database, agents, chat_bodies, config, fake, user};
 
 #[tokio::test]
 async fn a_stopped_reply_is_retried_after_it_and_a_held_conversation_is_busy() {
-    let database = Database::sqlite().await;
+    let database = Database::shared().await;
     let fake = fake().await;
     let owner = user(&database.connect().await, "ada@example.com").await;
     let agents = agents(database.connect().await, &fake, 32_000, config()).await;
