@@ -32,14 +32,16 @@ export async function startServer({ timeoutMs = 30_000, env = {} } = {}) {
 
 /**
  * Start the fake OpenAI-compatible provider (`fake-llm`, built with `cargo build -p
- * cistern-llm-fake`; $FAKE_LLM_BIN overrides) on a free port. Every request gets the same reply.
+ * cistern-llm-fake`; $FAKE_LLM_BIN overrides) on a free port. Every request gets the same reply:
+ * `text`, or the binary's default.
  */
-export async function startFakeLlm({ timeoutMs = 30_000 } = {}) {
+export async function startFakeLlm({ timeoutMs = 30_000, text } = {}) {
   const bin = path.resolve(webDir, process.env.FAKE_LLM_BIN || "../target/debug/fake-llm");
   if (!existsSync(bin)) {
     throw new Error(`fake-llm not found at ${bin}; build it (cargo build -p cistern-llm-fake) or set FAKE_LLM_BIN`);
   }
-  const child = spawn(bin, ["--port", "0"], { stdio: ["ignore", "pipe", "pipe"] });
+  const args = ["--port", "0", ...(text === undefined ? [] : ["--text", text])];
+  const child = spawn(bin, args, { stdio: ["ignore", "pipe", "pipe"] });
   const ready = /fake-llm listening on (http:\/\/127\.0\.0\.1:\d+)/;
   return waitUntilReady({ child, dataDir: null, ready, name: "fake-llm", timeoutMs });
 }

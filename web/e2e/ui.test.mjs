@@ -25,6 +25,11 @@ async function eventually(what, fn, ms = 10_000) {
 
 const text = (locator) => locator.innerText().then((t) => t.trim());
 
+/** The fake provider's one reply: prose, then a Markdown code block for the chat page. */
+const FAKE_REPLY =
+  "Cisterns collect rain from roofs and store it underground.\n\n" +
+  "```rust\nfn main() {\n    let litres = 42;\n    println!(\"{litres}\");\n}\n```\n";
+
 const EMAIL = "ada@example.com";
 const PASSWORD = "correct horse battery";
 const STORAGE_KEY = "cistern.session";
@@ -70,7 +75,7 @@ describe("web UI served by cistern", () => {
   let fakeLlm;
 
   before(async () => {
-    fakeLlm = await startFakeLlm();
+    fakeLlm = await startFakeLlm({ text: FAKE_REPLY });
     server = await startServer({
       env: { OPENAI_API_KEY: "sk-e2e-fake-provider", OPENAI_BASE_URL: `${fakeLlm.baseUrl}/v1` },
     });
@@ -429,6 +434,31 @@ describe("web UI served by cistern", () => {
     assert.equal(new URL(page.url()).searchParams.get("status"), "dead");
     await page.getByText("No jobs match.").waitFor();
     await page.screenshot({ path: path.join(resultsDir, "jobs.png"), fullPage: true });
+  });
+
+  // After the LLM calls test: a chat turn is a call too.
+  it("chat: a reply renders as Markdown with its code block highlighted, and Retry appends another", async () => {
+    await page.getByRole("navigation").getByRole("link", { name: "Chat" }).click();
+    await page.getByRole("textbox", { name: "Message" }).fill("Show me some Rust");
+    await page.getByRole("button", { name: "Send" }).click();
+    // History replies (the streaming one is the aria-live region).
+    const stored = page.locator(".msg-assistant:not([aria-live]) pre code.language-rust.hljs");
+    await stored.first().waitFor();
+    assert.match(await text(stored.first()), /fn main\(\)/);
+    const keyword = stored.first().locator(".hljs-keyword").first();
+    assert.equal(await text(keyword), "fn");
+    // The bundled theme applies: a keyword is coloured unlike the code around it.
+    const [plain, coloured] = await stored.first().evaluate((el) => [
+      getComputedStyle(el).color,
+      getComputedStyle(el.querySelector(".hljs-keyword")).color,
+    ]);
+    assert.notEqual(plain, coloured);
+    assert.match(await text(page.locator(".msg-assistant:not([aria-live]) p").first()), /Cisterns collect rain/);
+
+    await page.getByRole("button", { name: "Retry", exact: true }).click();
+    await eventually("the retried reply is stored after the first", async () => (await stored.count()) === 2);
+    await page.getByRole("button", { name: "Retry", exact: true }).waitFor();
+    await page.screenshot({ path: path.join(resultsDir, "chat.png"), fullPage: true });
   });
 
   it("signing out returns to /login; a deep link to /keys then asks to sign in and comes back to /keys", async () => {

@@ -59,7 +59,7 @@ pub(crate) struct Inner {
     pub cancel: CancellationToken,
     /// Conversations a summariser is working on here.
     pub summarizing: Mutex<HashSet<String>>,
-    closed: AtomicBool,
+    pub(crate) closed: AtomicBool,
 }
 
 impl Inner {

@@ -150,6 +150,14 @@ impl AgentState {
             + self.summary.as_ref().map_or(0, String::capacity)
     }
 
+    /// Forgets cached messages after `seq`: a retry answers the user message at `seq` again,
+    /// so the attempts stored after it are not its context.
+    pub(crate) fn forget_after(&mut self, seq: i64) {
+        while self.recent.back().is_some_and(|e| e.seq > seq) {
+            self.recent.pop_back();
+        }
+    }
+
     /// Marks the cache stale (a write failed half-way): the next turn reloads.
     pub(crate) fn invalidate(&mut self) {
         self.loaded = false;
@@ -226,6 +234,7 @@ impl AgentState {
             .map_or(self.message_count + 1, |e| e.seq);
         self.recent.drain(..first);
         messages.extend(self.recent.iter().map(|e| e.message.clone()));
+        crate::retry::drop_superseded(&mut messages);
         Built {
             messages,
             tools,

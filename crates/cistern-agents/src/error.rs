@@ -20,6 +20,10 @@ pub enum Error {
         "the conversation changed during the turn (deleted, or taken over after the turn lease expired)"
     )]
     TurnLost,
+    /// A retry found no reply to retry: the conversation's last message is not the
+    /// assistant's (a turn that failed before the model left only the user's message).
+    #[error("the conversation's last message is not an assistant reply: there is nothing to retry")]
+    NothingToRetry,
     /// The model failed; the partial reply (if any) was stored with status `error`.
     #[error("model error: {0}")]
     Model(#[from] cistern_llm::Error),

@@ -51,6 +51,7 @@ mod error;
 mod memory;
 mod model;
 mod registry;
+mod retry;
 mod rounds;
 mod store;
 mod stream;

@@ -33,7 +33,7 @@ pub(crate) struct TurnRequest {
 }
 
 /// Longest pause between two tries for a conversation another instance holds.
-const MAX_BACKOFF: Duration = Duration::from_millis(100);
+pub(crate) const MAX_BACKOFF: Duration = Duration::from_millis(100);
 
 pub(crate) async fn run(
     inner: &Arc<Inner>,
@@ -177,7 +177,7 @@ pub(crate) async fn run(
 }
 
 /// A user message must fit half the prompt budget of `model`.
-fn check_fits(inner: &Inner, model: &str, tokens: u32) -> Result<()> {
+pub(crate) fn check_fits(inner: &Inner, model: &str, tokens: u32) -> Result<()> {
     let budget = inner.budget(model);
     if tokens > budget / 2 {
         return Err(Error::Invalid(format!(
@@ -242,7 +242,7 @@ async fn begin(
 }
 
 /// Queues the write that appends the turn's rows and releases the lease.
-async fn enqueue_end(
+pub(crate) async fn enqueue_end(
     inner: &Inner,
     conversation: &str,
     token: &str,
@@ -259,7 +259,7 @@ async fn enqueue_end(
 
 /// Runs `work` while renewing the lease every third of its length; a lost lease (the
 /// conversation deleted, or taken over after this instance stalled) aborts the turn.
-async fn with_lease<F: Future>(
+pub(crate) async fn with_lease<F: Future>(
     inner: &Inner,
     conversation: &str,
     token: &str,
@@ -284,12 +284,12 @@ async fn with_lease<F: Future>(
     }
 }
 
-fn lease_ms(inner: &Inner) -> i64 {
+pub(crate) fn lease_ms(inner: &Inner) -> i64 {
     i64::try_from(inner.config.turn_lease.as_millis()).unwrap_or(i64::MAX / 2)
 }
 
 /// `d` plus up to 50% so waiting instances do not retry in lockstep.
-fn jitter(d: Duration) -> Duration {
+pub(crate) fn jitter(d: Duration) -> Duration {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |t| t.subsec_nanos());
@@ -299,7 +299,7 @@ fn jitter(d: Duration) -> Duration {
 
 /// The standing instructions and the facts relevant to `message`. Memory is an aid: if it
 /// cannot be read, the turn goes on without it.
-async fn extras(inner: &Inner, owner: &str, message: &str) -> Extras {
+pub(crate) async fn extras(inner: &Inner, owner: &str, message: &str) -> Extras {
     let n = inner.config.facts_in_context;
     let prompt = inner.memory.system_prompt(owner);
     let facts = async {

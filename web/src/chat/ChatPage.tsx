@@ -1,21 +1,35 @@
 /**
  * The Chat app: conversations on the left, the open one with a streaming reply and a stop
  * button, rename/delete, and a memory panel of remembered facts (deletable). Replies are
- * shown as plain text (pre-wrapped): Markdown would need a new dependency.
+ * rendered as Markdown with highlighted code (`Markdown.tsx`); the user's own messages stay
+ * plain text, as typed.
  */
-import { useRef, useState } from "react";
+import { lazy, Suspense, useRef, useState } from "react";
 import { api, call } from "../api/client";
 import { getSession } from "../auth/current";
 import { ErrorAlert } from "../components/ErrorAlert";
 import { useLoad } from "../components/useLoad";
 import { usePageTitle } from "../components/usePageTitle";
-import { streamTurn, type TurnState } from "./turn";
+import { streamRetry, streamTurn, type TurnState } from "./turn";
+
+// The Markdown renderer and its grammars are a chunk of their own, loaded by this page only.
+const Markdown = lazy(() => import("./Markdown").then((m) => ({ default: m.Markdown })));
+
+/** An assistant reply: plain text until the renderer has loaded, then Markdown. */
+function Reply({ text }: { text: string }) {
+  return (
+    <Suspense fallback={<p style={{ whiteSpace: "pre-wrap" }}>{text}</p>}>
+      <Markdown text={text} />
+    </Suspense>
+  );
+}
 
 export function ChatPage() {
   usePageTitle("Chat");
   const [open, setOpen] = useState<string | undefined>();
   const [draft, setDraft] = useState("");
-  const [turn, setTurn] = useState<{ message: string; state: TurnState } | undefined>();
+  // A turn or retry in flight; `message` is the user's (none for a retry).
+  const [turn, setTurn] = useState<{ message?: string; state: TurnState } | undefined>();
   const [error, setError] = useState<Error | undefined>();
   const stop = useRef<AbortController | null>(null);
 
@@ -27,18 +41,20 @@ export function ChatPage() {
         : Promise.resolve({ messages: [], next: null }),
     [open],
   );
+  // The newest message of the open conversation: a retry answers again what it replied to.
+  const last = messages.data?.messages.at(-1);
   const facts = useLoad((signal) => call(api.GET("/api/v1/memory/facts", { signal })), []);
 
-  async function send() {
-    const message = draft.trim();
-    if (!message || stop.current) return;
-    setDraft("");
+  /** Streams a turn or a retry; the stop button aborts it. */
+  async function stream(
+    message: string | undefined,
+    start: (onState: (state: TurnState) => void, signal: AbortSignal) => Promise<TurnState>,
+  ) {
     setError(undefined);
     const ctrl = new AbortController();
     stop.current = ctrl;
     try {
-      const body = open ? { message, conversation_id: open } : { message };
-      const end = await streamTurn(body, getSession().fetch, (state) => setTurn({ message, state }), ctrl.signal);
+      const end = await start((state) => setTurn({ message, state }), ctrl.signal);
       if (end.conversationId && end.conversationId !== open) setOpen(end.conversationId);
       else await messages.reload();
       await conversations.reload();
@@ -48,6 +64,21 @@ export function ChatPage() {
     } finally {
       stop.current = null;
     }
+  }
+
+  async function send() {
+    const message = draft.trim();
+    if (!message || stop.current) return;
+    setDraft("");
+    const body = open ? { message, conversation_id: open } : { message };
+    await stream(message, (onState, signal) => streamTurn(body, getSession().fetch, onState, signal));
+  }
+
+  /** Answers the last user message again; the old reply stays in history. */
+  async function retry() {
+    if (!open || stop.current) return;
+    const id = open;
+    await stream(undefined, (onState, signal) => streamRetry(id, getSession().fetch, onState, signal));
   }
 
   async function rename(id: string, current: string) {
@@ -87,20 +118,31 @@ export function ChatPage() {
       <section aria-label="Messages">
         {error && <ErrorAlert title="Chat" error={error} />}
         {messages.data?.messages
-          .filter((m) => m.role !== "tool" && m.content)
+          // Failed replies are shown even when empty: they are what a retry is for.
+          .filter((m) => m.role !== "tool" && (m.content || m.status !== "complete"))
           .map((m) => (
-            <p key={m.seq} className={`msg msg-${m.role}`} style={{ whiteSpace: "pre-wrap" }}>
-              <strong>{m.role === "user" ? "You" : "Agent"}:</strong> {m.content}
+            <div key={m.seq} className={`msg msg-${m.role}`}>
+              <strong>{m.role === "user" ? "You" : "Agent"}:</strong>
+              {m.role === "user" ? <p style={{ whiteSpace: "pre-wrap" }}>{m.content}</p> : <Reply text={m.content} />}
               {m.status !== "complete" && <em> ({m.status})</em>}
-            </p>
+            </div>
           ))}
+        {!turn && last?.role === "assistant" && (
+          <button type="button" className="retry" onClick={() => void retry()}
+            title="Answer the last message again; this reply stays in the history">
+            {last.status === "complete" ? "Retry" : `Retry (reply ${last.status === "error" ? "failed" : "stopped"})`}
+          </button>
+        )}
         {turn && (
           <>
-            <p className="msg msg-user" style={{ whiteSpace: "pre-wrap" }}><strong>You:</strong> {turn.message}</p>
-            <p className="msg msg-assistant" style={{ whiteSpace: "pre-wrap" }} aria-live="polite">
-              <strong>Agent:</strong> {turn.state.reply}
+            {turn.message !== undefined && (
+              <p className="msg msg-user" style={{ whiteSpace: "pre-wrap" }}><strong>You:</strong> {turn.message}</p>
+            )}
+            <div className="msg msg-assistant" aria-live="polite">
+              <strong>Agent:</strong>
+              <Reply text={turn.state.reply} />
               {turn.state.status === "error" && <em> (error: {turn.state.error})</em>}
-            </p>
+            </div>
           </>
         )}
         <form onSubmit={(e) => { e.preventDefault(); void send(); }}>

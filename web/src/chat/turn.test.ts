@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { applyEvent, initialTurn } from "./turn";
+import { applyEvent, initialTurn, retryUrl, streamRetry, type TurnState } from "./turn";
 
 const ev = (event: string, data: unknown) => ({ event, data: JSON.stringify(data) });
 
@@ -22,5 +22,36 @@ describe("applyEvent", () => {
   it("ignores malformed data and unknown events", () => {
     expect(applyEvent(initialTurn, { event: "token", data: "{" })).toBe(initialTurn);
     expect(applyEvent(initialTurn, ev("tool_call", { name: "recall" }))).toBe(initialTurn);
+  });
+});
+
+describe("streamRetry", () => {
+  it("posts to the conversation's retry stream and folds its events", async () => {
+    const sse = 'event: started\ndata: {"conversation_id":"c/1","user_seq":3}\n\n' +
+      'event: token\ndata: {"text":"Again"}\n\n' +
+      'event: done\ndata: {"conversation_id":"c/1","message":"Again","message_count":5,"usage":{"output_tokens":1}}\n\n';
+    const calls: { url: string; init?: RequestInit }[] = [];
+    const fetchFn = async (input: RequestInfo | URL, init?: RequestInit) => {
+      calls.push({ url: String(input), init });
+      return new Response(sse, { status: 200, headers: { "Content-Type": "text/event-stream" } });
+    };
+    const seen: TurnState[] = [];
+    const end = await streamRetry("c/1", fetchFn, (s) => seen.push(s), new AbortController().signal);
+    expect(calls).toHaveLength(1);
+    expect(calls[0]?.url).toBe("/api/v1/conversations/c%2F1/retry/stream");
+    expect(calls[0]?.init?.method).toBe("POST");
+    expect(calls[0]?.init?.body).toBe("{}");
+    expect(end).toMatchObject({ status: "done", reply: "Again", conversationId: "c/1" });
+    expect(seen.some((s) => s.status === "streaming" && s.reply === "Again")).toBe(true);
+  });
+
+  it("turns a refused retry into an API error", async () => {
+    const fetchFn = async () =>
+      new Response(JSON.stringify({ error: { code: "nothing_to_retry", message: "nothing to retry", details: null } }), {
+        status: 409,
+        headers: { "Content-Type": "application/json" },
+      });
+    await expect(streamRetry("c1", fetchFn, () => {}, new AbortController().signal)).rejects.toThrow(/nothing to retry/);
+    expect(retryUrl("c1")).toBe("/api/v1/conversations/c1/retry/stream");
   });
 });

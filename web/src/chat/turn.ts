@@ -1,6 +1,7 @@
 /**
- * A streamed chat turn (`POST /api/v1/chat/stream`): the pure state it builds from the
- * server's events, and the fetch that reads them (the SSE parser is the jobs page's).
+ * A streamed chat turn (`POST /api/v1/chat/stream`) or retry
+ * (`POST /api/v1/conversations/{id}/retry/stream`, the same events): the pure state it builds
+ * from the server's events, and the fetch that reads them (the SSE parser is the jobs page's).
  */
 import { networkError, toApiError } from "../api/errors";
 import { SseParser, type SseMessage } from "../jobs/sse";
@@ -46,17 +47,47 @@ export function applyEvent(state: TurnState, message: SseMessage): TurnState {
   }
 }
 
+type FetchFn = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
+
 /** Runs a turn, calling `onState` after each event; aborting `signal` is the stop button. */
-export async function streamTurn(
+export function streamTurn(
   body: { message: string; conversation_id?: string },
-  fetchFn: (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>,
+  fetchFn: FetchFn,
+  onState: (state: TurnState) => void,
+  signal: AbortSignal,
+): Promise<TurnState> {
+  return streamEvents("/api/v1/chat/stream", body, fetchFn, onState, signal);
+}
+
+/** The URL of a conversation's streamed retry. */
+export function retryUrl(conversationId: string): string {
+  return `/api/v1/conversations/${encodeURIComponent(conversationId)}/retry/stream`;
+}
+
+/**
+ * Retries the conversation's last reply (the new one is appended after it), streamed like a
+ * turn; aborting `signal` stops it.
+ */
+export function streamRetry(
+  conversationId: string,
+  fetchFn: FetchFn,
+  onState: (state: TurnState) => void,
+  signal: AbortSignal,
+): Promise<TurnState> {
+  return streamEvents(retryUrl(conversationId), {}, fetchFn, onState, signal);
+}
+
+async function streamEvents(
+  url: string,
+  body: object,
+  fetchFn: FetchFn,
   onState: (state: TurnState) => void,
   signal: AbortSignal,
 ): Promise<TurnState> {
   let state = initialTurn;
   let response: Response;
   try {
-    response = await fetchFn("/api/v1/chat/stream", {
+    response = await fetchFn(url, {
       method: "POST",
       headers: { "Content-Type": "application/json", Accept: "text/event-stream" },
       body: JSON.stringify(body),

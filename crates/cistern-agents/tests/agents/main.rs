@@ -6,4 +6,5 @@ mod consistency;
 mod helpers;
 mod isolation;
 mod memory;
+mod retry;
 mod streaming;

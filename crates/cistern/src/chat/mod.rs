@@ -3,7 +3,8 @@
 //!
 //! * [`routes`]: `POST /api/v1/chat`, conversations (list, messages, rename, delete).
 //! * [`stream`]: `POST /api/v1/chat/stream`, a turn as Server-Sent Events.
-//! * [`memory`]: the system prompt and `/api/v1/memory/facts`.
+//! * [`retry`]: `POST /api/v1/conversations/{id}/retry[/stream]`, the last reply again.
+//! * [`memory`]: the system prompt, `/api/v1/memory/facts` and `/api/v1/memory/episodes`.
 //! * [`cli`]: `cistern chat`, in process or against a running server ([`remote`]).
 //!
 //! Every call passes the caller's user id as the owner, so another user's conversation or fact
@@ -13,6 +14,7 @@
 pub mod cli;
 pub mod memory;
 mod remote;
+pub mod retry;
 pub mod routes;
 pub mod stream;
 mod view;
@@ -38,6 +40,11 @@ pub(crate) fn api_error(error: Error, field: &str) -> ApiError {
             StatusCode::CONFLICT,
             "turn_lost",
             Error::TurnLost.to_string(),
+        ),
+        Error::NothingToRetry => ApiError::new(
+            StatusCode::CONFLICT,
+            "nothing_to_retry",
+            Error::NothingToRetry.to_string(),
         ),
         Error::Model(e) => ApiError::from(e),
         Error::Closed => ApiError::new(

@@ -67,7 +67,7 @@ pub async fn stream_chat(
     Ok(Sse::new(events).keep_alive(KeepAlive::default()))
 }
 
-fn to_event(item: cistern_agents::Result<TurnEvent>) -> Event {
+pub(crate) fn to_event(item: cistern_agents::Result<TurnEvent>) -> Event {
     let (name, data) = match item {
         Ok(TurnEvent::Started {
             conversation_id,

@@ -17,6 +17,15 @@ pub struct ChatBody {
     pub model: Option<String>,
 }
 
+/// Body of `POST /api/v1/conversations/{id}/retry` (and `…/retry/stream`); `{}` retries
+/// with the conversation's model.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RetryBody {
+    /// Model for the retry (and the conversation from now on); absent: the conversation's.
+    pub model: Option<String>,
+}
+
 /// Token counts of a turn, over every model call it made.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct UsageView {

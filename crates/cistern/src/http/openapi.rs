@@ -109,6 +109,8 @@ fn chat_routes() -> OpenApiRouter<AppState> {
             chat::routes::delete_conversation
         ))
         .routes(routes!(chat::routes::list_messages))
+        .routes(routes!(chat::retry::retry_reply))
+        .routes(routes!(chat::retry::stream_retry_reply))
         .routes(routes!(
             chat::memory::get_system_prompt,
             chat::memory::set_system_prompt

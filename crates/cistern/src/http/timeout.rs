@@ -7,7 +7,8 @@
 //! timeout covers the response head, which a stream sends at once. Under `/v1/` (the LLM
 //! gateway) there is no limit here: the gateway bounds each call by its own `llm.deadline_ms`,
 //! and a long completion is not a hung request. The same holds for the chat turn routes
-//! (`/api/v1/chat`, `/api/v1/chat/stream`), which call a model through the gateway.
+//! (`/api/v1/chat`, `/api/v1/chat/stream`, the retries under
+//! `/api/v1/conversations/{id}/retry`), which call a model through the gateway.
 
 use std::time::Duration;
 
@@ -30,9 +31,14 @@ pub async fn limit(State(base): State<Duration>, request: Request, next: Next) -
     {
         return next.run(request).await;
     }
-    let extra = request
-        .extensions()
-        .get::<MatchedPath>()
+    let matched = request.extensions().get::<MatchedPath>();
+    if matched.is_some_and(|p| {
+        p.as_str() == crate::chat::retry::RETRY_ROUTE
+            || p.as_str() == crate::chat::retry::RETRY_STREAM_ROUTE
+    }) {
+        return next.run(request).await;
+    }
+    let extra = matched
         .and_then(|path| LONG_POLLS.iter().find(|(route, _)| *route == path.as_str()))
         .map_or(Duration::ZERO, |(_, extra)| *extra);
     match tokio::time::timeout(base + extra, next.run(request)).await {

@@ -8,6 +8,8 @@ use serde_json::{Value, json};
 use crate::helpers::{TestApp, assert_error};
 use crate::llm::with_fake;
 
+mod retry;
+
 async fn spawn_chat() -> (TestApp, FakeLlm) {
     let fake = FakeLlm::start().await.expect("fake provider");
     let base = with_fake(&fake);
