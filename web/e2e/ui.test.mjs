@@ -458,7 +458,23 @@ describe("web UI served by cistern", () => {
     await page.getByRole("button", { name: "Retry", exact: true }).click();
     await eventually("the retried reply is stored after the first", async () => (await stored.count()) === 2);
     await page.getByRole("button", { name: "Retry", exact: true }).waitFor();
+
+    // The memory panel: a fact is added and forgotten, instructions are saved for good.
+    const memory = page.getByRole("complementary", { name: "Memory" });
+    await memory.getByRole("textbox", { name: "New fact" }).fill("My cistern holds 12,000 litres");
+    await memory.getByRole("button", { name: "Add" }).click();
+    const facts = memory.getByRole("list", { name: "Facts" }).getByRole("listitem");
+    await eventually("the fact is listed", async () => (await facts.count()) === 1);
+    assert.match(await text(facts.first()), /12,000 litres/);
+    await memory.getByRole("textbox", { name: "Instructions" }).fill("Answer in metric units.");
+    await memory.getByRole("button", { name: "Save" }).click();
+    await eventually("the instructions are saved", async () => await memory.getByRole("button", { name: "Save" }).isDisabled());
     await page.screenshot({ path: path.join(resultsDir, "chat.png"), fullPage: true });
+    await facts.first().getByRole("button", { name: "Forget" }).click();
+    await eventually("the fact is forgotten", async () => (await facts.count()) === 0);
+    await page.reload();
+    await eventually("the instructions outlive a reload", async () =>
+      (await page.getByRole("complementary", { name: "Memory" }).getByRole("textbox", { name: "Instructions" }).inputValue()) === "Answer in metric units.");
   });
 
   it("signing out returns to /login; a deep link to /keys then asks to sign in and comes back to /keys", async () => {

@@ -1,6 +1,6 @@
 /**
  * The Chat app: conversations on the left, the open one with a streaming reply and a stop
- * button, rename/delete, and a memory panel of remembered facts (deletable). Replies are
+ * button, retry, rename/delete, and the memory panel (`MemoryPanel.tsx`). Replies are
  * rendered as Markdown with highlighted code (`Markdown.tsx`); the user's own messages stay
  * plain text, as typed.
  */
@@ -10,6 +10,7 @@ import { getSession } from "../auth/current";
 import { ErrorAlert } from "../components/ErrorAlert";
 import { useLoad } from "../components/useLoad";
 import { usePageTitle } from "../components/usePageTitle";
+import { MemoryPanel } from "./MemoryPanel";
 import { streamRetry, streamTurn, type TurnState } from "./turn";
 
 // The Markdown renderer and its grammars are a chunk of their own, loaded by this page only.
@@ -43,7 +44,8 @@ export function ChatPage() {
   );
   // The newest message of the open conversation: a retry answers again what it replied to.
   const last = messages.data?.messages.at(-1);
-  const facts = useLoad((signal) => call(api.GET("/api/v1/memory/facts", { signal })), []);
+  // Bumped after every turn: the memory panel reloads (the model may have remembered facts).
+  const [turns, setTurns] = useState(0);
 
   /** Streams a turn or a retry; the stop button aborts it. */
   async function stream(
@@ -58,6 +60,7 @@ export function ChatPage() {
       if (end.conversationId && end.conversationId !== open) setOpen(end.conversationId);
       else await messages.reload();
       await conversations.reload();
+      setTurns((n) => n + 1);
       setTurn(undefined);
     } catch (e) {
       setError(e as Error);
@@ -95,11 +98,6 @@ export function ChatPage() {
     await conversations.reload();
   }
 
-  async function forget(id: string) {
-    await api.DELETE("/api/v1/memory/facts/{id}", { params: { path: { id } } });
-    await facts.reload();
-  }
-
   return (
     <div className="chat-page" style={{ display: "grid", gridTemplateColumns: "14rem 1fr 16rem", gap: "1rem" }}>
       <aside aria-label="Conversations">
@@ -110,7 +108,7 @@ export function ChatPage() {
             <li key={c.id}>
               <button type="button" aria-current={c.id === open} onClick={() => setOpen(c.id)}>{c.title}</button>
               <button type="button" aria-label="Rename" onClick={() => rename(c.id, c.title)}>✎</button>
-              <button type="button" aria-label="Delete" onClick={() => remove(c.id)}>🗑</button>
+              <button type="button" aria-label="Delete" onClick={() => remove(c.id)}>✕</button>
             </li>
           ))}
         </ul>
@@ -154,17 +152,7 @@ export function ChatPage() {
           )}
         </form>
       </section>
-      <aside aria-label="Memory">
-        <h2>Memory</h2>
-        {facts.error && <ErrorAlert title="Memory" error={facts.error} />}
-        <ul>
-          {facts.data?.facts.map((f) => (
-            <li key={f.id}>
-              {f.content} <button type="button" aria-label="Forget" onClick={() => forget(f.id)}>✕</button>
-            </li>
-          ))}
-        </ul>
-      </aside>
+      <MemoryPanel conversation={open} version={turns} />
     </div>
   );
 }
