@@ -43,6 +43,7 @@ export function ExtensionsPage() {
       <h1>Extensions</h1>
       <p className="muted">Describe a Chrome extension; Cistern generates it, checks it loads in Chromium and packages it.</p>
       <textarea
+        className="ext-prompt"
         aria-label="Describe your extension"
         placeholder="e.g. Show how many tabs are open as a badge on the toolbar icon"
         rows={3}
@@ -104,15 +105,19 @@ function ExtensionView({ id, onChanged }: { id: string; onChanged: () => Promise
 function Versions({ detail, reload }: { detail: Detail; reload: () => Promise<void> }) {
   const ready = detail.versions.filter((v) => v.status === "ready").map((v) => v.version);
   const latest = latestVersion(ready);
-  const last = detail.versions[detail.versions.length - 1];
-  const [shown, setShown] = useState<string | undefined>(latest ?? (last ? keyOf(last) : undefined));
+  // The newest ready version, else the newest finished attempt (a failed one shows its report).
+  const finished = detail.versions.filter((v) => v.status !== "pending");
+  const last = finished[finished.length - 1];
+  const lastKey = last ? keyOf(last) : undefined;
+  const [shown, setShown] = useState<string | undefined>(latest ?? lastKey);
   const [prompt, setPrompt] = useState("");
   const [base, setBase] = useState("");
   const [error, setError] = useState<Error>();
-  // A version that just became ready is what the user waited for: show it.
+  // A version that just became ready is what the user waited for: show it (or the attempt that
+  // just failed, when nothing is ready).
   useEffect(() => {
-    if (latest) setShown(latest);
-  }, [latest]);
+    setShown((s) => latest ?? s ?? lastKey);
+  }, [latest, lastKey]);
   const iterate = async () => {
     setError(undefined);
     try {
@@ -166,7 +171,7 @@ function Versions({ detail, reload }: { detail: Detail; reload: () => Promise<vo
       </table>
       {shown && <VersionView id={detail.id} version={shown} />}
       <h3>Iterate</h3>
-      <textarea aria-label="What to change" rows={2} value={prompt} onChange={(e) => setPrompt(e.target.value)} />
+      <textarea className="ext-prompt" aria-label="What to change" rows={2} value={prompt} onChange={(e) => setPrompt(e.target.value)} />
       <label>
         From version{" "}
         <select aria-label="Base version" value={base} onChange={(e) => setBase(e.target.value)}>

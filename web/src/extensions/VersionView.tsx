@@ -33,7 +33,7 @@ export function VersionView({ id, version }: { id: string; version: string }) {
   return (
     <div className="card" data-testid="extension-version">
       <h3>
-        {d.version ? `Version ${d.version}` : `Attempt ${d.seq}`} <span className={`badge ${ready ? "badge-ok" : "badge-bad"}`}>{d.status}</span>
+        {d.version ? `Version ${d.version}` : `Attempt ${d.seq}`} <span className={`badge ${ready ? "badge-ok" : d.status === "failed" ? "badge-bad" : "badge-warn"}`}>{d.status}</span>
       </h3>
       {d.error && <p role="alert">{d.error}</p>}
       {ready && d.version && (
