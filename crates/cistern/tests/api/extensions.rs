@@ -524,6 +524,8 @@ async fn a_provider_failing_twice_then_succeeding_still_gives_a_ready_version() 
     let done = wait_job(&app, &s.access, &job).await;
     assert_eq!(done["status"], "succeeded", "{done}");
     assert_eq!(fake.requests().len(), 3, "two faults and the good reply");
+    // One job attempt: the gateway's retries absorbed the faults, not the job's.
+    assert_eq!(done["attempts"], 1, "{done}");
     assert_eq!(fake.pending_steps(), 0);
 
     let v = json_of(
