@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::ExtensionFile;
 use crate::validate::paths::path_problem;
+use crate::validate::{Finding, Severity};
 
 /// Where to find Chromium and how long to give the extension.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,6 +72,48 @@ impl BrowserCheck {
     pub fn is_loaded(&self) -> bool {
         matches!(self, Self::Loaded { .. })
     }
+
+    /// A failed check as findings (severity error) a repair round can send to the model, like
+    /// the validator's: `browser.load_error` (Chrome refused the manifest or a file it names),
+    /// `browser.uncaught_exception` (the script Chromium names threw, e.g. a syntax error),
+    /// `browser.worker_registration_failed`, `browser.worker_not_started` (nothing else said,
+    /// the worker just never ran). `service_worker` is the manifest's
+    /// `background.service_worker`, the file blamed when Chromium names none. Empty unless
+    /// [`BrowserCheck::Failed`].
+    pub fn findings(&self, service_worker: Option<&str>) -> Vec<Finding> {
+        let Self::Failed { errors, .. } = self else {
+            return Vec::new();
+        };
+        errors
+            .iter()
+            .map(|error| browser_finding(error, service_worker))
+            .collect()
+    }
+}
+
+fn browser_finding(error: &str, service_worker: Option<&str>) -> Finding {
+    let (code, file) = if error.starts_with("Failed to load extension") {
+        ("browser.load_error", Some("manifest.json"))
+    } else if error.contains("Uncaught") {
+        (
+            "browser.uncaught_exception",
+            source_file(error).or(service_worker),
+        )
+    } else if error.contains("Service worker registration failed") {
+        ("browser.worker_registration_failed", service_worker)
+    } else {
+        ("browser.worker_not_started", service_worker)
+    };
+    let message = format!("Chromium: {error}");
+    Finding::new(Severity::Error, code, file, message)
+}
+
+/// The extension file a console line names: `… source: chrome-extension://<id>/<path> (<line>)`.
+fn source_file(error: &str) -> Option<&str> {
+    let (_, rest) = error.split_once("source: chrome-extension://")?;
+    let (_, path) = rest.split_once('/')?;
+    let path = path.split(" (").next()?.trim();
+    (!path.is_empty()).then_some(path)
 }
 
 /// Loads the unpacked extension in `dir` in headless Chromium; see the module docs.
@@ -128,4 +171,41 @@ fn write_files(files: &[ExtensionFile]) -> Result<tempfile::TempDir, String> {
         std::fs::write(&target, &file.content).map_err(|e| format!("{}: {e}", file.path))?;
     }
     Ok(dir)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::BrowserCheck;
+
+    #[test]
+    fn a_failed_check_becomes_findings_naming_the_file() {
+        let check = BrowserCheck::Failed {
+            errors: vec![
+                "Failed to load extension from: /tmp/x. Required value 'version' is missing or invalid.".into(),
+                r#""Uncaught SyntaxError: missing ) after argument list", source: chrome-extension://abc/js/bg.js (2)"#.into(),
+                "Service worker registration failed. Status code: 15".into(),
+                "the extension's service worker did not start within 30 s".into(),
+            ],
+            duration_ms: 5,
+        };
+        let found = check.findings(Some("background.js"));
+        let got: Vec<(&str, Option<&str>)> = found
+            .iter()
+            .map(|f| (f.code.as_str(), f.file.as_deref()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("browser.load_error", Some("manifest.json")),
+                ("browser.uncaught_exception", Some("js/bg.js")),
+                ("browser.worker_registration_failed", Some("background.js")),
+                ("browser.worker_not_started", Some("background.js")),
+            ]
+        );
+        assert!(found[1].message.contains("SyntaxError"));
+        let loaded = BrowserCheck::NotChecked {
+            reason: "no".into(),
+        };
+        assert!(loaded.findings(None).is_empty());
+    }
 }

@@ -32,7 +32,7 @@ pub mod version;
 
 pub use contract::{Blueprint, ChangeKind, Submission};
 pub use files::{ExtensionFile, find_file};
-pub use validate::{Finding, Report, Severity, validate};
+pub use validate::{Finding, RepairRound, Report, Severity, validate};
 
 /// Errors of this crate's fallible operations (validation itself never fails: it reports).
 #[derive(Debug, thiserror::Error)]

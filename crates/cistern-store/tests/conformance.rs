@@ -7,10 +7,10 @@ use bytes::Bytes;
 use cistern_store::blob::{self, BlobConfig};
 use cistern_store::sql::{Backend, Error, PoolOptions, now_ms};
 use cistern_store::{
-    ApiKey, ApiKeyStore, AuditFilter, AuditStore, BlobStore, Db, LlmCall, LlmCallCursor,
-    LlmCallFilter, LlmCallStatus, LlmCallStore, LlmCallSummary, MetaStore, NewAuditEvent,
-    NewLlmCall, NewUser, RefreshToken, SessionStore, UsageRow, UsageStore, User, UserStore,
-    testing,
+    ApiKey, ApiKeyStore, AuditFilter, AuditStore, BlobStore, Db, Extension, ExtensionStore,
+    LlmCall, LlmCallCursor, LlmCallFilter, LlmCallStatus, LlmCallStore, LlmCallSummary, MetaStore,
+    NewAuditEvent, NewLlmCall, NewUser, RefreshToken, SessionStore, UsageRow, UsageStore, User,
+    UserStore, VersionOutcome, testing,
 };
 use futures::TryStreamExt;
 use object_store::path::Path;
@@ -75,6 +75,11 @@ sql_suite!(
     llm_calls_page_without_gaps_or_duplicates,
     llm_call_bodies_only_in_the_single_read,
     llm_calls_prune_by_age,
+    extensions_are_owner_scoped_and_ordered,
+    extension_versions_number_and_finish,
+    extension_versions_stay_distinct,
+    concurrent_extension_versions_get_distinct_seqs,
+    deleting_an_extension_removes_its_versions,
 );
 
 async fn migrations_are_idempotent(db: Db) {
@@ -905,4 +910,285 @@ async fn blob_suite(store: Arc<dyn ObjectStore>) {
         Err(object_store::Error::NotFound { .. })
     ));
     blob::ping(store.as_ref()).await.expect("ping a used store");
+}
+
+// ---- ExtensionStore ----
+
+fn extension(id: &str, owner: &str, at: i64) -> Extension {
+    Extension {
+        id: id.to_owned(),
+        owner: owner.to_owned(),
+        name: format!("ext {id}"),
+        model: "fast".to_owned(),
+        created_at: at,
+        updated_at: at,
+    }
+}
+
+fn ready(version: &str) -> VersionOutcome {
+    VersionOutcome {
+        status: "ready".into(),
+        version: Some(version.into()),
+        blueprint: Some(r#"{"purpose":"p"}"#.into()),
+        report: Some(r#"{"findings":[]}"#.into()),
+        files: Some(r#"[{"path":"manifest.json","size":2}]"#.into()),
+        error: None,
+    }
+}
+
+async fn extensions_are_owner_scoped_and_ordered(db: Db) {
+    let alice = user(&db, "ext-alice@example.com").await;
+    let bob = user(&db, "ext-bob@example.com").await;
+    db.insert_extension(&extension("e1", &alice.id, 1_000))
+        .await
+        .expect("insert");
+    db.insert_extension(&extension("e2", &alice.id, 2_000))
+        .await
+        .expect("insert");
+    db.insert_extension(&extension("b1", &bob.id, 3_000))
+        .await
+        .expect("insert");
+    assert!(matches!(
+        db.insert_extension(&extension("e1", &alice.id, 4_000))
+            .await,
+        Err(Error::Conflict(_))
+    ));
+
+    let got = db.extension(&alice.id, "e1").await.expect("get");
+    assert_eq!(got, Some(extension("e1", &alice.id, 1_000)));
+    assert_eq!(db.extension(&bob.id, "e1").await.expect("get"), None);
+    assert_eq!(db.extension(&alice.id, "nope").await.expect("get"), None);
+
+    let ids = |v: Vec<Extension>| v.into_iter().map(|e| e.id).collect::<Vec<_>>();
+    // Most recently changed first.
+    assert_eq!(
+        ids(db.extensions_of(&alice.id).await.expect("list")),
+        ["e2", "e1"]
+    );
+    assert_eq!(ids(db.extensions_of(&bob.id).await.expect("list")), ["b1"]);
+    // A new version and a rename both count as a change.
+    db.insert_extension_version("e1", None, "p", "", 5_000)
+        .await
+        .expect("version");
+    assert_eq!(
+        ids(db.extensions_of(&alice.id).await.expect("list")),
+        ["e1", "e2"]
+    );
+    db.rename_extension("e2", "Tab Counter", 6_000)
+        .await
+        .expect("rename");
+    let list = db.extensions_of(&alice.id).await.expect("list");
+    assert_eq!(
+        (list[0].id.as_str(), list[0].name.as_str()),
+        ("e2", "Tab Counter")
+    );
+    assert_eq!(list[0].updated_at, 6_000);
+    assert_eq!(list[0].created_at, 2_000);
+    // Another owner cannot delete it.
+    assert!(!db.delete_extension(&bob.id, "e1").await.expect("delete"));
+    assert!(db.extension(&alice.id, "e1").await.expect("get").is_some());
+}
+
+async fn extension_versions_number_and_finish(db: Db) {
+    let alice = user(&db, "ext-carol@example.com").await;
+    db.insert_extension(&extension("e", &alice.id, 1_000))
+        .await
+        .expect("insert");
+    assert!(
+        db.extension_versions("e")
+            .await
+            .expect("versions")
+            .is_empty()
+    );
+    let first = db
+        .insert_extension_version("e", None, "count tabs", "", 1_001)
+        .await
+        .expect("v1");
+    assert_eq!(first, 1);
+    db.set_extension_version_job("e", 1, "job-1")
+        .await
+        .expect("job");
+    let versions = db.extension_versions("e").await.expect("versions");
+    assert_eq!(versions.len(), 1);
+    let v = &versions[0];
+    assert_eq!(
+        (v.seq, v.status.as_str(), v.job_id.as_str()),
+        (1, "pending", "job-1")
+    );
+    assert_eq!(
+        (v.version.as_deref(), v.base_version.as_deref()),
+        (None, None)
+    );
+    assert_eq!(v.prompt, "count tabs");
+
+    db.finish_extension_version("e", 1, &ready("1.0.0"), 1_002)
+        .await
+        .expect("finish");
+    let second = db
+        .insert_extension_version("e", Some("1.0.0"), "add a badge", "job-2", 1_003)
+        .await
+        .expect("v2");
+    assert_eq!(second, 2);
+    let failed = VersionOutcome {
+        status: "failed".into(),
+        error: Some("still invalid".into()),
+        ..VersionOutcome::default()
+    };
+    db.finish_extension_version("e", 2, &failed, 1_004)
+        .await
+        .expect("finish failed");
+    let third = db
+        .insert_extension_version("e", Some("1.0.0"), "again", "job-3", 1_005)
+        .await
+        .expect("v3");
+    assert_eq!(third, 3, "a failed version keeps its seq");
+
+    let versions = db.extension_versions("e").await.expect("versions");
+    let seqs: Vec<i64> = versions.iter().map(|v| v.seq).collect();
+    assert_eq!(seqs, [1, 2, 3], "ordered by seq");
+    let v1 = &versions[0];
+    assert_eq!(v1.status, "ready");
+    assert_eq!(v1.version.as_deref(), Some("1.0.0"));
+    assert_eq!(v1.blueprint.as_deref(), Some(r#"{"purpose":"p"}"#));
+    assert_eq!(
+        v1.files.as_deref(),
+        Some(r#"[{"path":"manifest.json","size":2}]"#)
+    );
+    assert_eq!((v1.created_at, v1.updated_at), (1_001, 1_002));
+    let v2 = &versions[1];
+    assert_eq!(
+        (v2.status.as_str(), v2.version.as_deref()),
+        ("failed", None)
+    );
+    assert_eq!(v2.error.as_deref(), Some("still invalid"));
+    assert_eq!(v2.base_version.as_deref(), Some("1.0.0"));
+    assert_eq!(versions[2].status, "pending");
+    // Versions of another extension are separate, numbered from 1.
+    db.insert_extension(&extension("f", &alice.id, 2_000))
+        .await
+        .expect("insert");
+    assert_eq!(
+        db.insert_extension_version("f", None, "p", "", 2_001)
+            .await
+            .expect("f1"),
+        1
+    );
+    assert!(
+        db.extension_versions("nope")
+            .await
+            .expect("none")
+            .is_empty()
+    );
+}
+
+async fn extension_versions_stay_distinct(db: Db) {
+    // The job decides a version from the highest one so far; two concurrent iterations may pick
+    // the same one, and the store refuses the second (the server then fails it, asking the user
+    // to iterate again), so an extension's versions never repeat.
+    let alice = user(&db, "ext-dave@example.com").await;
+    for id in ["e", "f"] {
+        db.insert_extension(&extension(id, &alice.id, 1_000))
+            .await
+            .expect("insert");
+    }
+    for _ in 0..2 {
+        db.insert_extension_version("e", None, "p", "", 1_001)
+            .await
+            .expect("version");
+    }
+    db.finish_extension_version("e", 1, &ready("1.1.0"), 1_002)
+        .await
+        .expect("first 1.1.0");
+    assert!(matches!(
+        db.finish_extension_version("e", 2, &ready("1.1.0"), 1_003)
+            .await,
+        Err(Error::Conflict(_))
+    ));
+    let v2 = &db.extension_versions("e").await.expect("versions")[1];
+    assert_eq!(
+        (v2.status.as_str(), v2.version.as_deref()),
+        ("pending", None)
+    );
+    db.finish_extension_version("e", 2, &ready("1.2.0"), 1_004)
+        .await
+        .expect("next version");
+    // The same version in another extension is fine.
+    db.insert_extension_version("f", None, "p", "", 1_005)
+        .await
+        .expect("version");
+    db.finish_extension_version("f", 1, &ready("1.1.0"), 1_006)
+        .await
+        .expect("other extension");
+    // Failed versions carry no version, so several may fail.
+    for _ in 0..2 {
+        let seq = db
+            .insert_extension_version("e", None, "p", "", 1_007)
+            .await
+            .expect("version");
+        let failed = VersionOutcome {
+            status: "failed".into(),
+            ..VersionOutcome::default()
+        };
+        db.finish_extension_version("e", seq, &failed, 1_008)
+            .await
+            .expect("failed");
+    }
+}
+
+async fn concurrent_extension_versions_get_distinct_seqs(db: Db) {
+    // Iterations started at the same moment each get their own row (seq 1..n, no gaps).
+    let alice = user(&db, "ext-erin@example.com").await;
+    db.insert_extension(&extension("e", &alice.id, 1_000))
+        .await
+        .expect("insert");
+    let writers = (0..10).map(|i| {
+        let db = db.clone();
+        tokio::spawn(async move {
+            db.insert_extension_version("e", None, &format!("p{i}"), "", 1_001)
+                .await
+        })
+    });
+    let mut seqs: Vec<i64> = futures::future::join_all(writers)
+        .await
+        .into_iter()
+        .map(|r| r.expect("join").expect("every concurrent insert succeeds"))
+        .collect();
+    seqs.sort_unstable();
+    assert_eq!(seqs, (1..=10).collect::<Vec<i64>>());
+    assert_eq!(
+        db.extension_versions("e").await.expect("versions").len(),
+        10
+    );
+}
+
+async fn deleting_an_extension_removes_its_versions(db: Db) {
+    let alice = user(&db, "ext-frank@example.com").await;
+    for id in ["e", "keep"] {
+        db.insert_extension(&extension(id, &alice.id, 1_000))
+            .await
+            .expect("insert");
+        db.insert_extension_version(id, None, "p", "", 1_001)
+            .await
+            .expect("version");
+    }
+    assert!(db.delete_extension(&alice.id, "e").await.expect("delete"));
+    assert_eq!(db.extension(&alice.id, "e").await.expect("get"), None);
+    assert!(
+        db.extension_versions("e")
+            .await
+            .expect("versions")
+            .is_empty()
+    );
+    assert!(!db.delete_extension(&alice.id, "e").await.expect("twice"));
+    // Its id is free again, and the new extension starts at seq 1.
+    db.insert_extension(&extension("e", &alice.id, 2_000))
+        .await
+        .expect("reuse id");
+    assert_eq!(
+        db.insert_extension_version("e", None, "p", "", 2_001)
+            .await
+            .expect("v1"),
+        1
+    );
+    assert_eq!(db.extension_versions("keep").await.expect("kept").len(), 1);
 }

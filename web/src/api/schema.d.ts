@@ -436,6 +436,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/extensions/{id}/versions/{version}/files/{path}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** `GET /api/v1/extensions/{id}/versions/{version}/files/{path}`: one file's bytes. */
+        get: operations["get_extension_file"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/jobs": {
         parameters: {
             query?: never;
@@ -2969,7 +2986,7 @@ export interface operations {
             path: {
                 /** @description Extension id */
                 id: string;
-                /** @description Version, e.g. 1.0.0 */
+                /** @description Version, e.g. 1.0.0, or `seq-N` for the row with that seq (pending and failed ones have no version) */
                 version: string;
             };
             cookie?: never;
@@ -3075,6 +3092,57 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_extension_file: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Extension id */
+                id: string;
+                /** @description Version */
+                version: string;
+                /** @description The file's path inside the extension, e.g. `popup/popup.js` (may contain `/`) */
+                path: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file's bytes; text as `text/*` or `application/json` with charset, icons as `image/png` */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": unknown;
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,14 +1,17 @@
-import { useEffect, useState } from "react";
+import { useCallback, useEffect, useState } from "react";
 import { useSearchParams } from "react-router";
 import { api, call } from "../api/client";
 import type { components } from "../api/schema";
-import { getSession } from "../auth/current";
 import { ErrorAlert } from "../components/ErrorAlert";
 import { useLoad } from "../components/useLoad";
 import { usePageTitle } from "../components/usePageTitle";
-import { formatBytes, latestVersion } from "./versions";
+import { formatDateTime } from "../format";
+import { JobProgress } from "./JobProgress";
+import { VersionView } from "./VersionView";
+import { latestVersion } from "./versions";
 
 type Detail = components["schemas"]["ExtensionDetail"];
+type Summary = components["schemas"]["VersionSummary"];
 
 /** `/extensions`: describe an extension, follow its generation, read and download its versions, iterate. */
 export function ExtensionsPage() {
@@ -16,11 +19,13 @@ export function ExtensionsPage() {
   const [params, setParams] = useSearchParams();
   const selected = params.get("id");
   const [prompt, setPrompt] = useState("");
+  const [busy, setBusy] = useState(false);
   const [error, setError] = useState<Error>();
   const list = useLoad((signal) => call(api.GET("/api/v1/extensions", { signal })), []);
 
   const create = async () => {
     setError(undefined);
+    setBusy(true);
     try {
       const accepted = await call(api.POST("/api/v1/extensions", { body: { prompt } }));
       setPrompt("");
@@ -28,59 +33,100 @@ export function ExtensionsPage() {
       setParams({ id: accepted.extension_id });
     } catch (e) {
       setError(e as Error);
+    } finally {
+      setBusy(false);
     }
   };
 
   return (
     <section>
       <h1>Extensions</h1>
-      <textarea aria-label="Describe your extension" value={prompt} onChange={(e) => setPrompt(e.target.value)} />
-      <button type="button" disabled={!prompt.trim()} onClick={() => void create()}>
+      <p className="muted">Describe a Chrome extension; Cistern generates it, checks it loads in Chromium and packages it.</p>
+      <textarea
+        className="ext-prompt"
+        aria-label="Describe your extension"
+        placeholder="e.g. Show how many tabs are open as a badge on the toolbar icon"
+        rows={3}
+        value={prompt}
+        onChange={(e) => setPrompt(e.target.value)}
+      />
+      <button type="button" disabled={!prompt.trim() || busy} onClick={() => void create()}>
         Generate
       </button>
       {error && <ErrorAlert title="Could not start" error={error} />}
       {list.error && <ErrorAlert title="Could not load extensions" error={list.error} />}
-      <ul>
+      <ul aria-label="Your extensions">
         {list.data?.extensions.map((e) => (
           <li key={e.id}>
-            <button type="button" onClick={() => setParams({ id: e.id })}>
+            <button type="button" className="link" aria-current={e.id === selected ? "true" : undefined} onClick={() => setParams({ id: e.id })}>
               {e.name}
-            </button>
+            </button>{" "}
+            <span className="muted">{formatDateTime(e.updated_at)}</span>
           </li>
         ))}
       </ul>
-      {selected && <ExtensionView id={selected} />}
+      {list.data?.extensions.length === 0 && <p className="muted">No extensions yet.</p>}
+      {selected && <ExtensionView key={selected} id={selected} onChanged={list.reload} />}
     </section>
   );
 }
 
-function ExtensionView({ id }: { id: string }) {
-  const detail = useLoad(
-    (signal) => call(api.GET("/api/v1/extensions/{id}", { params: { path: { id } }, signal })),
-    [id],
-  );
+/** `1.0.0`, or `seq-N` for a version without a number (pending or failed). */
+const keyOf = (v: Summary) => v.version ?? `seq-${v.seq}`;
+
+function ExtensionView({ id, onChanged }: { id: string; onChanged: () => Promise<void> }) {
+  const detail = useLoad((signal) => call(api.GET("/api/v1/extensions/{id}", { params: { path: { id } }, signal })), [id]);
   const reload = detail.reload;
-  const pending = detail.data?.versions.some((v) => v.status === "pending");
-  // A generating version changes on its own: poll while one is pending.
+  const pending = detail.data?.versions.filter((v) => v.status === "pending") ?? [];
+  // A generating version changes on its own: its progress view reloads when the job ends, and
+  // a slow poll catches anything the stream missed.
+  const anyPending = pending.length > 0;
   useEffect(() => {
-    if (!pending) return;
-    const timer = setInterval(() => void reload(), 2000);
+    if (!anyPending) return;
+    const timer = setInterval(() => void reload(), 5000);
     return () => clearInterval(timer);
-  }, [pending, reload]);
+  }, [anyPending, reload]);
+  const ended = useCallback(() => {
+    void reload();
+    void onChanged();
+  }, [reload, onChanged]);
   if (detail.error) return <ErrorAlert title="Could not load the extension" error={detail.error} />;
   if (!detail.data) return <p>Loading…</p>;
-  return <Versions detail={detail.data} reload={reload} />;
+  return (
+    <>
+      {pending.map((v) => (
+        <JobProgress key={v.seq} jobId={v.job_id} onEnd={ended} />
+      ))}
+      <Versions detail={detail.data} reload={reload} />
+    </>
+  );
 }
 
 function Versions({ detail, reload }: { detail: Detail; reload: () => Promise<void> }) {
   const ready = detail.versions.filter((v) => v.status === "ready").map((v) => v.version);
-  const [shown, setShown] = useState<string | undefined>(latestVersion(ready));
+  const latest = latestVersion(ready);
+  // The newest ready version, else the newest finished attempt (a failed one shows its report).
+  const finished = detail.versions.filter((v) => v.status !== "pending");
+  const last = finished[finished.length - 1];
+  const lastKey = last ? keyOf(last) : undefined;
+  const [shown, setShown] = useState<string | undefined>(latest ?? lastKey);
   const [prompt, setPrompt] = useState("");
+  const [base, setBase] = useState("");
   const [error, setError] = useState<Error>();
+  // A version that just became ready is what the user waited for: show it (or the attempt that
+  // just failed, when nothing is ready).
+  useEffect(() => {
+    setShown((s) => latest ?? s ?? lastKey);
+  }, [latest, lastKey]);
   const iterate = async () => {
     setError(undefined);
     try {
-      await call(api.POST("/api/v1/extensions/{id}/versions", { params: { path: { id: detail.id } }, body: { prompt } }));
+      await call(
+        api.POST("/api/v1/extensions/{id}/versions", {
+          params: { path: { id: detail.id } },
+          body: { prompt, base_version: base || undefined },
+        }),
+      );
       setPrompt("");
       await reload();
     } catch (e) {
@@ -90,17 +136,31 @@ function Versions({ detail, reload }: { detail: Detail; reload: () => Promise<vo
   return (
     <article>
       <h2>{detail.name}</h2>
-      <table>
+      <table aria-label="Versions">
+        <thead>
+          <tr>
+            <th>Version</th>
+            <th>Status</th>
+            <th>From</th>
+            <th>Prompt</th>
+            <th />
+          </tr>
+        </thead>
         <tbody>
           {detail.versions.map((v) => (
-            <tr key={v.seq}>
+            <tr key={v.seq} aria-current={keyOf(v) === shown ? "true" : undefined}>
               <td>{v.version ?? "…"}</td>
-              <td>{v.status}</td>
-              <td>{v.prompt}</td>
-              <td>{v.error}</td>
               <td>
-                {v.version && v.status === "ready" && (
-                  <button type="button" onClick={() => setShown(v.version ?? undefined)}>
+                <span className={`badge ${v.status === "ready" ? "badge-ok" : v.status === "failed" ? "badge-bad" : "badge-warn"}`}>{v.status}</span>
+              </td>
+              <td>{v.base_version ?? "—"}</td>
+              <td>
+                {v.prompt}
+                {v.error && <div className="muted">{v.error}</div>}
+              </td>
+              <td>
+                {v.status !== "pending" && (
+                  <button type="button" onClick={() => setShown(keyOf(v))}>
                     Show
                   </button>
                 )}
@@ -110,65 +170,19 @@ function Versions({ detail, reload }: { detail: Detail; reload: () => Promise<vo
         </tbody>
       </table>
       {shown && <VersionView id={detail.id} version={shown} />}
-      <textarea aria-label="What to change" value={prompt} onChange={(e) => setPrompt(e.target.value)} />
+      <h3>Iterate</h3>
+      <textarea className="ext-prompt" aria-label="What to change" rows={2} value={prompt} onChange={(e) => setPrompt(e.target.value)} />
+      <label>
+        From version{" "}
+        <select aria-label="Base version" value={base} onChange={(e) => setBase(e.target.value)}>
+          <option value="">latest ({latest ?? "none"})</option>
+          {ready.map((v) => v && <option key={v}>{v}</option>)}
+        </select>
+      </label>{" "}
       <button type="button" disabled={!prompt.trim() || ready.length === 0} onClick={() => void iterate()}>
         Iterate
       </button>
       {error && <ErrorAlert title="Could not iterate" error={error} />}
     </article>
   );
-}
-
-function VersionView({ id, version }: { id: string; version: string }) {
-  const v = useLoad(
-    (signal) => call(api.GET("/api/v1/extensions/{id}/versions/{version}", { params: { path: { id, version } }, signal })),
-    [id, version],
-  );
-  const [diff, setDiff] = useState<string>();
-  if (v.error) return <ErrorAlert title="Could not load the version" error={v.error} />;
-  if (!v.data) return <p>Loading…</p>;
-  const base = `/api/v1/extensions/${id}/versions/${version}`;
-  return (
-    <div>
-      <h3>Version {version}</h3>
-      <p>
-        <button type="button" onClick={() => void save(`${base}/download`, `${version}.zip`)}>
-          Download ZIP
-        </button>{" "}
-        <button type="button" onClick={() => void showDiff(`${base}/diff`, setDiff)}>
-          Diff
-        </button>
-      </p>
-      {diff !== undefined && <pre>{diff}</pre>}
-      <h4>Blueprint</h4>
-      <pre>{JSON.stringify(v.data.blueprint, null, 2)}</pre>
-      <h4>Files</h4>
-      <ul>
-        {v.data.files.map((f) => (
-          <li key={f.path}>
-            {f.path} ({formatBytes(f.size)})
-          </li>
-        ))}
-      </ul>
-      <h4>Validation report</h4>
-      <pre>{JSON.stringify(v.data.report, null, 2)}</pre>
-    </div>
-  );
-}
-
-/** Downloads `url` with the session's credentials (a plain link would carry no token). */
-async function save(url: string, filename: string) {
-  const response = await getSession().fetch(new Request(url));
-  if (!response.ok) return;
-  const href = URL.createObjectURL(await response.blob());
-  const a = document.createElement("a");
-  a.href = href;
-  a.download = filename;
-  a.click();
-  URL.revokeObjectURL(href);
-}
-
-async function showDiff(url: string, set: (text: string) => void) {
-  const response = await getSession().fetch(new Request(url));
-  set(response.ok ? await response.text() : `could not load the diff (${response.status})`);
 }

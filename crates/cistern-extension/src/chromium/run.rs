@@ -15,8 +15,9 @@ use super::{BrowserCheck, ChromiumOptions};
 /// How often `/json/list` is polled.
 const POLL: Duration = Duration::from_millis(100);
 /// After the service worker shows up, how long to keep listening for an uncaught exception
-/// (a worker that throws at top level is listed briefly before it fails).
-const SETTLE: Duration = Duration::from_millis(500);
+/// before checking it is still listed (a worker that throws at top level is listed briefly
+/// before it fails; under load for longer — 500 ms let a syntax error pass as loaded).
+const SETTLE: Duration = Duration::from_millis(1_000);
 
 /// What Chromium said: errors about the extension, and the last lines for diagnostics.
 #[derive(Default)]
@@ -205,21 +206,24 @@ async fn watch(
                 .ok()
                 .and_then(|s| s.lines().next().and_then(|l| l.trim().parse().ok()));
         }
-        if let Some(port) = port {
-            let url = format!("http://127.0.0.1:{port}/json/list");
-            if let Ok(response) = client.get(&url).send().await
-                && let Ok(targets) = response.json::<Vec<Target>>().await
-                && let Some(worker) = targets.iter().find(|t| {
-                    t.kind == "service_worker" && t.url.starts_with("chrome-extension://")
-                })
-            {
-                tokio::time::sleep(SETTLE).await;
-                let id = worker.url["chrome-extension://".len()..]
+        if let Some(port) = port
+            && let Some(worker) = worker_target(&client, port).await
+        {
+            // A worker whose script throws at top level is listed while it evaluates, then
+            // torn down; on a loaded machine that takes a while. Only a worker still listed
+            // after SETTLE, with no error logged meanwhile, counts as started; otherwise keep
+            // watching (the error or the timeout ends the wait).
+            tokio::time::sleep(SETTLE).await;
+            if has_errors() {
+                return Err(Stop::Errors);
+            }
+            if worker_target(&client, port).await.as_deref() == Some(worker.as_str()) {
+                let id = worker["chrome-extension://".len()..]
                     .split('/')
                     .next()
                     .unwrap_or("")
                     .to_owned();
-                return Ok((id, worker.url.clone()));
+                return Ok((id, worker));
             }
         }
         tokio::time::sleep(POLL).await;
@@ -228,6 +232,16 @@ async fn watch(
         "the extension's service worker did not start within {} s",
         options.timeout.as_secs()
     )))
+}
+
+/// The URL of the extension's service worker target, when DevTools lists one.
+async fn worker_target(client: &reqwest::Client, port: u16) -> Option<String> {
+    let url = format!("http://127.0.0.1:{port}/json/list");
+    let targets: Vec<Target> = client.get(&url).send().await.ok()?.json().await.ok()?;
+    targets
+        .into_iter()
+        .find(|t| t.kind == "service_worker" && t.url.starts_with("chrome-extension://"))
+        .map(|t| t.url)
 }
 
 /// The error a Chromium log line reports about the extension, if any.

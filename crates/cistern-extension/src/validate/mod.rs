@@ -23,7 +23,7 @@ mod report;
 use std::collections::HashSet;
 
 use crate::ExtensionFile;
-pub use report::{Finding, Report, Severity};
+pub use report::{Finding, RepairRound, Report, Severity};
 
 /// Largest single file accepted, in bytes (2 MiB). Generated text files are a few KB; the limit
 /// keeps one runaway reply from filling the blob store or the next prompt.

@@ -1,5 +1,6 @@
 //! Findings and the report that carries them to the API, the UI and the model.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use serde::{Deserialize, Serialize};
@@ -56,6 +57,23 @@ pub struct Report {
     /// The headless Chromium load check, when the job ran it (`None` before it ran).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub browser: Option<BrowserCheck>,
+    /// The errors that sent earlier rounds back to the model (validation or the browser
+    /// check), oldest first: what the final version was repaired from.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub repairs: Vec<RepairRound>,
+    /// How long each server-side step took, in milliseconds (`validate`, `package`, `store`,
+    /// `browser_check`; summed over rounds), when the job measured them.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub timings_ms: BTreeMap<String, u64>,
+}
+
+/// One repair round: the errors of the round before it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RepairRound {
+    /// 1 for the first repair round.
+    pub round: u32,
+    /// The errors that were sent to the model.
+    pub findings: Vec<Finding>,
 }
 
 impl Report {
@@ -81,6 +99,11 @@ impl Report {
         self.findings.iter().any(|f| f.code == code)
     }
 
+    /// Adds `ms` to the step's time (a step can run once per round).
+    pub fn add_time(&mut self, step: &str, ms: u64) {
+        *self.timings_ms.entry(step.to_owned()).or_default() += ms;
+    }
+
     /// The distinct codes, in order of first appearance (handy in logs and tests).
     pub fn codes(&self) -> Vec<&str> {
         let mut codes: Vec<&str> = Vec::new();
@@ -97,7 +120,8 @@ impl Report {
     /// files. The model sees the same codes and messages the user sees.
     pub fn repair_prompt(&self) -> String {
         let mut out = String::from(
-            "Your extension failed validation. Fix every error below and call `submit_extension` \
+            "Your extension failed validation (static checks or loading it in Chromium). Fix \
+             every error below and call `submit_extension` \
              again. Send the complete blueprint and every file that must change (unchanged \
              files may be omitted on an iteration). Do not explain — just call the tool.\n\n",
         );

@@ -123,6 +123,8 @@ pub trait ExtensionStore {
 
 const INSERT: &str = "INSERT INTO extensions (id, owner, name, model, created_at, updated_at)
      VALUES ($1, $2, $3, $4, $5, $5)";
+/// Tries of [`ExtensionStore::insert_extension_version`] when concurrent inserts race for a seq.
+const SEQ_ATTEMPTS: u32 = 64;
 const INSERT_VERSION: &str = "INSERT INTO extension_versions
      (extension_id, seq, base_version, prompt, status, job_id, created_at, updated_at)
      SELECT $1, COALESCE(MAX(seq), 0) + 1, $2, $3, 'pending', $4, $5, $5
@@ -162,10 +164,20 @@ impl ExtensionStore for Db {
         job_id: &str,
         now: i64,
     ) -> Result<i64> {
-        let seq: i64 = with_pool!(self, pool => sqlx::query_scalar(INSERT_VERSION)
-            .bind(extension_id).bind(base_version).bind(prompt).bind(job_id).bind(now)
-            .fetch_one(pool).await)
-        .map_err(Error::conflict_on_unique("a version with this seq"))?;
+        // `MAX(seq) + 1` is read and written in one statement, but two concurrent statements
+        // on PostgreSQL (READ COMMITTED) can read the same MAX; the loser hits the primary key
+        // and simply takes the next number. SQLite serialises writers, so it never loops.
+        let mut attempt = 0;
+        let seq: i64 = loop {
+            let inserted = with_pool!(self, pool => sqlx::query_scalar(INSERT_VERSION)
+                .bind(extension_id).bind(base_version).bind(prompt).bind(job_id).bind(now)
+                .fetch_one(pool).await)
+            .map_err(Error::conflict_on_unique("a version with this seq"));
+            match inserted {
+                Err(Error::Conflict(_)) if attempt < SEQ_ATTEMPTS => attempt += 1,
+                other => break other?,
+            }
+        };
         with_pool!(self, pool => sqlx::query(TOUCH).bind(extension_id).bind(now).execute(pool).await.map(|d| d.rows_affected()))?;
         Ok(seq)
     }

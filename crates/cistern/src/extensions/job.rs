@@ -1,14 +1,24 @@
-//! The `extension.generate` job: prompt → forced `submit_extension` call → validation and
-//! bounded repair rounds → version bump → ZIP → blobs and SQL → real-browser check.
+//! The `extension.generate` job: prompt → forced `submit_extension` call → validation, version
+//! bump and real-browser check, with bounded repair rounds → ZIP → blobs and SQL.
 //!
-//! Progress goes to the job (`generating`, `validating`, `repairing (round n)`, `packaging`,
-//! `checking in browser`, `done`); a failure is recorded on the version with reasons a user can
-//! act on, and fails the job permanently (a transient gateway error is retried while attempts
-//! remain).
+//! A round is: the model's files → static validation → (clean) version bump and the Chromium
+//! check. Errors from validation *or* the browser (load errors, a service worker that throws or
+//! never starts) become findings sent back in a repair round; all rounds share
+//! `extensions.repair_rounds`. The report keeps earlier rounds' errors (`repairs`) and per-step
+//! times (`timings_ms`).
+//!
+//! Progress goes to the job (`generating`, `validating`, `checking in browser`,
+//! `repairing (round n)`, `packaging`, `done`); a failure is recorded on the version with reasons
+//! a user can act on, and fails the job permanently (a transient gateway error is retried while
+//! attempts remain).
+
+use std::time::{Duration, Instant};
 
 use cistern_extension::chromium::{self, BrowserCheck, ChromiumOptions};
 use cistern_extension::contract::{self, TOOL_DESCRIPTION, TOOL_NAME};
-use cistern_extension::{ExtensionFile, Report, Submission, icons, package, validate, version};
+use cistern_extension::{
+    ExtensionFile, RepairRound, Report, Submission, icons, package, validate, version,
+};
 use cistern_jobs::{JobContext, JobError};
 use cistern_llm::{CallContext, ChatRequest, ErrorKind, Message, Tool, ToolChoice};
 use cistern_store::sql::now_ms;
@@ -16,6 +26,7 @@ use cistern_store::{ExtensionStore, VersionOutcome};
 use serde_json::{Value, json};
 
 use super::{APP, GeneratePayload, blobs, max_version};
+use crate::config::ExtensionsConfig;
 use crate::state::AppState;
 
 /// Why a generation failed, with what was known by then.
@@ -122,26 +133,59 @@ async fn generate(
     step(ctx, 10, "generating").await;
     let mut current: Vec<ExtensionFile> = base.map(|(_, files)| files).unwrap_or_default();
     let mut arguments_repaired = false;
-    let mut round = 0;
-    let (submission, files, report) = loop {
+    let mut round: u32 = 0;
+    let max_rounds = config.repair_rounds.min(5);
+    let previous = max_version(versions.iter().filter_map(|r| r.version.as_deref()));
+    let mut repairs: Vec<RepairRound> = Vec::new();
+    let mut timings = Report::default();
+    // Every round: the model's files → static validation → (clean) version + browser check.
+    // Errors from either go back to the model while rounds remain.
+    let (submission, mut files, mut report, next) = loop {
         let submission = submit(state, &mut req, &call, &mut arguments_repaired).await?;
         let blueprint = serde_json::to_value(&submission.blueprint).ok();
+        let fail = |reason: String, report: Option<Report>| Failure {
+            blueprint: blueprint.clone(),
+            report,
+            ..Failure::new(reason)
+        };
         let merged = if current.is_empty() {
             Ok(submission.extension_files())
         } else {
             contract::merge(&current, &submission)
         };
-        let mut files = merged.map_err(|e| Failure {
-            blueprint: blueprint.clone(),
-            ..Failure::new(e.to_string())
-        })?;
-        step(ctx, 40 + 10 * round as u8, "validating").await;
+        let mut files = merged.map_err(|e| fail(e.to_string(), None))?;
+        let percent = 40 + 10 * round.min(5) as u8;
+        step(ctx, percent, "validating").await;
+        let started = Instant::now();
         let _ = icons::generate_missing(&mut files);
-        let report = validate(&files);
+        let mut report = validate(&files);
+        timings.add_time("validate", elapsed_ms(started));
+        let mut next = None;
         if !report.has_errors() {
-            break (submission, files, report);
+            let version = version::next_version(previous, submission.blueprint.change_kind)
+                .map_err(|e| fail(e.to_string(), Some(report.clone())))?;
+            version::set_manifest_version(&mut files, &version)
+                .map_err(|e| fail(e.to_string(), Some(report.clone())))?;
+            step(ctx, percent + 5, "checking in browser").await;
+            let started = Instant::now();
+            let check = browser_check(config, &files).await;
+            timings.add_time("browser_check", elapsed_ms(started));
+            let found = check.findings(service_worker(&files).as_deref());
+            report.browser = Some(check);
+            report.findings.extend(found);
+            next = Some(version);
         }
-        if round >= config.repair_rounds.min(5) {
+        if let Some(next) = next.filter(|_| !report.has_errors()) {
+            break (submission, files, report, next);
+        }
+        if round >= max_rounds {
+            report.repairs = repairs;
+            report.timings_ms = timings.timings_ms;
+            let what = if report.browser.as_ref().is_some_and(|b| !b.is_loaded()) {
+                "did not load in Chromium"
+            } else {
+                "failed validation"
+            };
             let reasons: Vec<String> = report
                 .errors()
                 .map(|f| {
@@ -153,19 +197,22 @@ async fn generate(
                     )
                 })
                 .collect();
-            return Err(Failure {
-                blueprint,
-                report: Some(report),
-                ..Failure::new(format!(
-                    "the extension still failed validation after {round} repair round(s): {}",
+            return Err(fail(
+                format!(
+                    "the extension still {what} after {round} repair round(s): {}",
                     reasons.join("; ")
-                ))
-            });
+                ),
+                Some(report),
+            ));
         }
         round += 1;
+        repairs.push(RepairRound {
+            round,
+            findings: report.errors().cloned().collect(),
+        });
         step(
             ctx,
-            40 + 10 * round as u8,
+            40 + 10 * round.min(5) as u8,
             &format!("repairing (round {round})"),
         )
         .await;
@@ -173,52 +220,28 @@ async fn generate(
         current = files;
     };
 
-    step(ctx, 80, "packaging").await;
+    step(ctx, 96, "packaging").await;
     let blueprint = serde_json::to_value(&submission.blueprint).unwrap_or(Value::Null);
     let fail = |reason: String, report: Option<Report>| Failure {
         blueprint: Some(blueprint.clone()),
         report,
         ..Failure::new(reason)
     };
-    let previous = max_version(versions.iter().filter_map(|r| r.version.as_deref()));
-    let next = version::next_version(previous, submission.blueprint.change_kind)
-        .map_err(|e| fail(e.to_string(), Some(report.clone())))?;
-    let mut files = files;
-    version::set_manifest_version(&mut files, &next)
-        .map_err(|e| fail(e.to_string(), Some(report.clone())))?;
+    report.repairs = repairs;
+    let started = Instant::now();
     let zip = package::zip_files(&files)
         .map_err(|e| fail(format!("packaging: {e}"), Some(report.clone())))?;
+    timings.add_time("package", elapsed_ms(started));
+    let started = Instant::now();
     blobs::store(&state.blobs, &p.extension_id, p.seq, &files, zip)
         .await
         .map_err(|e| Failure {
             retryable: true,
             ..fail(format!("blob store: {e}"), Some(report.clone()))
         })?;
-
-    step(ctx, 90, "checking in browser").await;
-    let mut report = report;
-    let check = if config.check_in_browser {
-        let options = ChromiumOptions {
-            path: config.chromium_path.clone(),
-            timeout: std::time::Duration::from_secs(config.browser_timeout_secs.max(1)),
-        };
-        chromium::check_files(&files, &options).await
-    } else {
-        BrowserCheck::NotChecked {
-            reason: "not checked: disabled by extensions.check_in_browser".into(),
-        }
-    };
-    let refused = match &check {
-        BrowserCheck::Failed { errors, .. } => Some(errors.join("; ")),
-        _ => None,
-    };
-    report.browser = Some(check);
-    if let Some(errors) = refused {
-        return Err(fail(
-            format!("Chromium did not load the extension: {errors}"),
-            Some(report),
-        ));
-    }
+    timings.add_time("store", elapsed_ms(started));
+    report.timings_ms = timings.timings_ms;
+    files.sort_by(|a, b| a.path.cmp(&b.path));
 
     let listing: Vec<Value> = files
         .iter()
@@ -311,6 +334,36 @@ fn repair_with(req: &mut ChatRequest, prompt: &str) {
         Some(id) => req.messages.push(Message::tool_result(id, prompt)),
         None => req.messages.push(Message::user(prompt)),
     }
+}
+
+/// The Chromium check, or why it did not run.
+async fn browser_check(config: &ExtensionsConfig, files: &[ExtensionFile]) -> BrowserCheck {
+    if !config.check_in_browser {
+        return BrowserCheck::NotChecked {
+            reason: "not checked: disabled by extensions.check_in_browser".into(),
+        };
+    }
+    let options = ChromiumOptions {
+        path: config.chromium_path.clone(),
+        timeout: Duration::from_secs(config.browser_timeout_secs.max(1)),
+    };
+    chromium::check_files(files, &options).await
+}
+
+fn elapsed_ms(started: Instant) -> u64 {
+    u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX)
+}
+
+/// The manifest's `background.service_worker` (the file blamed when Chromium names none).
+fn service_worker(files: &[ExtensionFile]) -> Option<String> {
+    let manifest = cistern_extension::find_file(files, "manifest.json")?;
+    let value: Value = serde_json::from_slice(&manifest.content).ok()?;
+    Some(
+        value
+            .pointer("/background/service_worker")?
+            .as_str()?
+            .to_owned(),
+    )
 }
 
 fn manifest_name(files: &[ExtensionFile]) -> Option<String> {

@@ -1,12 +1,14 @@
 //! The Chrome extension builder in the server (issue 7; the library half is `cistern-extension`).
 //!
 //! - `routes`: `/api/v1/extensions…` — create, iterate, list, read, download, diff, delete.
+//! - `files`: one file of a version (the UI's code view), typed and `nosniff`.
 //!   Owner-scoped: another user's extension is a 404.
 //! - `job`: the `extension.generate` job — the forced `submit_extension` call through the
 //!   gateway, bounded repair rounds, version bump, ZIP, blobs and SQL, the browser check.
 //! - `blobs`: where a version's files and ZIP live in the blob store.
 
 pub mod blobs;
+pub mod files;
 pub mod job;
 pub mod routes;
 pub mod views;

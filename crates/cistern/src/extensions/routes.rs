@@ -45,7 +45,7 @@ async fn owned(state: &AppState, principal: &Principal, id: &str) -> Result<Exte
         .ok_or_else(not_found)
 }
 
-async fn version_of(
+pub(super) async fn version_of(
     state: &AppState,
     principal: &Principal,
     id: &str,
@@ -53,9 +53,13 @@ async fn version_of(
 ) -> Result<(Extension, ExtensionVersion, Vec<ExtensionVersion>), ApiError> {
     let ext = owned(state, principal, id).await?;
     let versions = state.db.extension_versions(id).await?;
+    // `seq-N` names a row whether or not it has a version (a pending or failed one has none).
+    let seq = version
+        .strip_prefix("seq-")
+        .and_then(|n| n.parse::<i64>().ok());
     let row = versions
         .iter()
-        .find(|v| v.version.as_deref() == Some(version))
+        .find(|v| v.version.as_deref() == Some(version) || Some(v.seq) == seq)
         .cloned()
         .ok_or_else(|| ApiError::not_found("no such version"))?;
     Ok((ext, row, versions))
@@ -264,7 +268,7 @@ pub async fn delete_extension(
 
 /// `GET /api/v1/extensions/{id}/versions/{version}`: blueprint, files, validation report, status.
 #[utoipa::path(get, path = "/api/v1/extensions/{id}/versions/{version}", operation_id = "get_extension_version", tag = "extensions",
-    params(("id" = String, Path, description = "Extension id"), ("version" = String, Path, description = "Version, e.g. 1.0.0")),
+    params(("id" = String, Path, description = "Extension id"), ("version" = String, Path, description = "Version, e.g. 1.0.0, or `seq-N` for the row with that seq (pending and failed ones have no version)")),
     security(("bearer" = [])),
     responses((status = 200, body = VersionDetail), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn get_extension_version(

@@ -9,7 +9,7 @@ use std::sync::LazyLock;
 use axum::Json;
 use utoipa::OpenApi;
 use utoipa::openapi::OpenApi as Document;
-use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouter};
 use utoipa_axum::routes;
 
 use crate::http::error::ErrorBody;
@@ -95,6 +95,30 @@ fn extensions_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(r::get_extension_version))
         .routes(routes!(r::download_extension_version))
         .routes(routes!(r::diff_extension_version))
+        .rest_of_path(routes!(extensions::files::get_extension_file), "path")
+}
+
+/// Registering a route whose last parameter takes the rest of the path (it may contain `/`).
+trait RestOfPath {
+    /// Routes `{name}` as axum's `{*name}`; the document keeps OpenAPI's plain `{name}`.
+    fn rest_of_path(self, route: UtoipaMethodRouter<AppState>, name: &str) -> Self;
+}
+
+impl RestOfPath for OpenApiRouter<AppState> {
+    fn rest_of_path(mut self, route: UtoipaMethodRouter<AppState>, name: &str) -> Self {
+        let (schemas, paths, method_router) = route;
+        let (plain, rest) = (format!("{{{name}}}"), format!("{{*{name}}}"));
+        for path in paths.paths.keys() {
+            self = self.route(&path.replace(&plain, &rest), method_router.clone());
+        }
+        let doc = self.get_openapi_mut();
+        doc.paths.paths.extend(paths.paths);
+        doc.components
+            .get_or_insert_with(Default::default)
+            .schemas
+            .extend(schemas);
+        self
+    }
 }
 
 /// The chat and memory API (`crate::chat`).

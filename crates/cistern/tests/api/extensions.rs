@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use cistern_extension::package::unzip;
-use cistern_llm_fake::{FakeLlm, Reply};
+use cistern_llm_fake::{FakeLlm, Fault, Reply, Step};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -14,6 +14,12 @@ use crate::helpers::{TestApp, assert_error};
 use crate::llm::with_fake;
 
 async fn spawn() -> (TestApp, FakeLlm) {
+    spawn_with(|_| {}).await
+}
+
+async fn spawn_with(
+    tweak: impl FnOnce(&mut cistern::config::Config) + 'static,
+) -> (TestApp, FakeLlm) {
     let fake = FakeLlm::builder()
         .record(true)
         .start()
@@ -24,6 +30,7 @@ async fn spawn() -> (TestApp, FakeLlm) {
         .config(move |c| {
             base(c);
             c.extensions.default_model = "fast".to_owned();
+            tweak(c);
         })
         .spawn()
         .await;
@@ -157,6 +164,11 @@ async fn a_good_extension_is_generated_packaged_and_loads() {
         paths.contains(&"manifest.json") && paths.iter().any(|p| p.ends_with("128.png")),
         "{paths:?}"
     );
+    // Per-step server times, in ms, for users and benchmarks.
+    let timings = &v["report"]["timings_ms"];
+    for step in ["validate", "package", "store", "browser_check"] {
+        assert!(timings[step].is_u64(), "{step} in {timings}");
+    }
     let browser = &v["report"]["browser"];
     if chromium_required() {
         assert_eq!(browser["status"], "loaded", "{browser}");
@@ -410,4 +422,250 @@ async fn another_user_gets_404_and_bad_input_is_rejected() {
         "not_found",
     )
     .await;
+}
+
+#[tokio::test]
+async fn a_file_is_served_typed_and_owner_scoped() {
+    let (app, fake) = spawn().await;
+    let a = app.register("ext-g@example.com").await;
+    let b = app.register("ext-h@example.com").await;
+    let popup = "document.getElementById('n').textContent = '7';\n";
+    fake.enqueue(submission(good_files(popup)));
+    let (id, job) = create(&app, &a.access).await;
+    assert_eq!(wait_job(&app, &a.access, &job).await["status"], "succeeded");
+    let base = format!("/api/v1/extensions/{id}/versions/1.0.0/files");
+
+    let get = |path: String, token: String| {
+        let app = &app;
+        async move { app.call(Method::GET, &path, Some(&token), None).await }
+    };
+    let r = get(format!("{base}/popup.js"), a.access.clone()).await;
+    assert_eq!(r.status().as_u16(), 200);
+    assert_eq!(r.headers()["x-content-type-options"], "nosniff");
+    assert_eq!(
+        r.headers()["content-type"],
+        "text/javascript; charset=utf-8"
+    );
+    assert_eq!(r.text().await.expect("text"), popup);
+
+    // HTML is shown, never rendered on Cistern's origin.
+    let r = get(format!("{base}/popup.html"), a.access.clone()).await;
+    assert_eq!(r.headers()["content-type"], "text/plain; charset=utf-8");
+
+    // A generated icon, in a directory: the wildcard takes the rest of the path.
+    let v = json_of(
+        &app,
+        Method::GET,
+        &format!("/api/v1/extensions/{id}/versions/1.0.0"),
+        &a.access,
+        None,
+        200,
+    )
+    .await;
+    let icon = v["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .filter_map(|f| f["path"].as_str())
+        .find(|p| p.ends_with("128.png") && p.contains('/'))
+        .expect("an icon in a directory")
+        .to_owned();
+    let r = get(format!("{base}/{icon}"), a.access.clone()).await;
+    assert_eq!(r.status().as_u16(), 200, "{icon}");
+    assert_eq!(r.headers()["content-type"], "image/png");
+    assert!(
+        r.bytes()
+            .await
+            .expect("png")
+            .starts_with(b"\x89PNG\r\n\x1a\n")
+    );
+
+    // Another user: 404 as for everything else of this extension.
+    assert_error(
+        get(format!("{base}/popup.js"), b.access.clone()).await,
+        404,
+        "not_found",
+    )
+    .await;
+    // Unknown file: 404 in the envelope.
+    assert_error(
+        get(format!("{base}/nope.js"), a.access.clone()).await,
+        404,
+        "not_found",
+    )
+    .await;
+    // `..` and absolute paths (percent-encoded so the client does not normalise them away).
+    for bad in [
+        "..%2Fmanifest.json",
+        "icons%2F..%2F..%2Fx",
+        "%2Fetc%2Fpasswd",
+    ] {
+        assert_error(
+            get(format!("{base}/{bad}"), a.access.clone()).await,
+            422,
+            "invalid_input",
+        )
+        .await;
+    }
+}
+
+#[tokio::test]
+async fn a_provider_failing_twice_then_succeeding_still_gives_a_ready_version() {
+    // The gateway's own retries absorb both faults (three attempts per call; `with_fake` makes
+    // its backoff a few ms), so the job's first attempt succeeds.
+    let (app, fake) = spawn_with(|c| c.llm.retry.max_attempts = 3).await;
+    let s = app.register("ext-i@example.com").await;
+    fake.enqueue(Step::Fault(Fault::ServerError));
+    fake.enqueue(Step::Fault(Fault::RateLimited {
+        retry_after_secs: 1,
+    }));
+    fake.enqueue(submission(good_files("1;\n")));
+    let (id, job) = create(&app, &s.access).await;
+    let done = wait_job(&app, &s.access, &job).await;
+    assert_eq!(done["status"], "succeeded", "{done}");
+    assert_eq!(fake.requests().len(), 3, "two faults and the good reply");
+    // One job attempt: the gateway's retries absorbed the faults, not the job's.
+    assert_eq!(done["attempts"], 1, "{done}");
+    assert_eq!(fake.pending_steps(), 0);
+
+    let v = json_of(
+        &app,
+        Method::GET,
+        &format!("/api/v1/extensions/{id}/versions/1.0.0"),
+        &s.access,
+        None,
+        200,
+    )
+    .await;
+    assert_eq!(v["status"], "ready", "{v}");
+    let r = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/extensions/{id}/versions/1.0.0/download"),
+            Some(&s.access),
+            None,
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 200);
+    let files = unzip(&r.bytes().await.expect("zip")).expect("unzips");
+    assert!(files.iter().any(|f| f.path == "popup.js"));
+}
+
+/// Passes static validation, but Chromium cannot parse it: the worker never starts.
+const BROKEN_WORKER: &str =
+    "chrome.runtime.onInstalled.addListener(() => {\n  console.log('installed'\n});\n";
+
+fn with_worker(worker: &str) -> Value {
+    let mut files = good_files("1;\n");
+    files[1]["content"] = json!(worker);
+    files
+}
+
+#[tokio::test]
+async fn a_worker_chromium_cannot_start_is_repaired_in_a_round() {
+    if !chromium_required() {
+        println!("skipped: Chromium not found at /usr/bin/chromium (install Debian's `chromium`)");
+        return;
+    }
+    let (app, fake) = spawn().await;
+    let s = app.register("ext-j@example.com").await;
+    fake.enqueue(submission(with_worker(BROKEN_WORKER)));
+    fake.enqueue(submission(good_files("1;\n")));
+    let (id, job) = create(&app, &s.access).await;
+    let done = wait_job(&app, &s.access, &job).await;
+    assert_eq!(done["status"], "succeeded", "{done}");
+    assert_eq!(done["result"]["repair_rounds"], 1, "{done}");
+
+    // The repair round told the model what Chromium said, naming the file.
+    let requests = fake.requests();
+    assert_eq!(requests.len(), 2);
+    let repair = serde_json::to_string(&requests[1].body).expect("json");
+    assert!(
+        repair.contains("browser.uncaught_exception") && repair.contains("SyntaxError"),
+        "{repair}"
+    );
+
+    let v = json_of(
+        &app,
+        Method::GET,
+        &format!("/api/v1/extensions/{id}/versions/1.0.0"),
+        &s.access,
+        None,
+        200,
+    )
+    .await;
+    assert_eq!(v["status"], "ready");
+    assert_eq!(
+        v["report"]["browser"]["status"], "loaded",
+        "{}",
+        v["report"]
+    );
+    let round = &v["report"]["repairs"][0];
+    assert_eq!(round["round"], 1, "{}", v["report"]);
+    let finding = &round["findings"][0];
+    assert_eq!(finding["code"], "browser.uncaught_exception", "{round}");
+    assert_eq!(finding["file"], "background.js", "{round}");
+    assert!(
+        finding["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("SyntaxError")),
+        "{round}"
+    );
+}
+
+#[tokio::test]
+async fn a_worker_that_never_starts_fails_the_version_when_rounds_run_out() {
+    if !chromium_required() {
+        println!("skipped: Chromium not found at /usr/bin/chromium (install Debian's `chromium`)");
+        return;
+    }
+    let (app, fake) = spawn_with(|c| c.extensions.repair_rounds = 0).await;
+    let s = app.register("ext-k@example.com").await;
+    fake.enqueue(submission(with_worker(BROKEN_WORKER)));
+    let (id, job) = create(&app, &s.access).await;
+    let done = wait_job(&app, &s.access, &job).await;
+    assert!(
+        matches!(done["status"].as_str(), Some("failed" | "dead")),
+        "{done}"
+    );
+    let ext = json_of(
+        &app,
+        Method::GET,
+        &format!("/api/v1/extensions/{id}"),
+        &s.access,
+        None,
+        200,
+    )
+    .await;
+    let version = &ext["versions"][0];
+    assert_eq!(version["status"], "failed");
+    let error = version["error"].as_str().expect("reason");
+    assert!(
+        error.contains("did not load in Chromium") && error.contains("background.js"),
+        "{error}"
+    );
+    assert_eq!(fake.requests().len(), 1, "no repair round was left");
+    // A failed version has no version number; `seq-N` shows its report.
+    let v = json_of(
+        &app,
+        Method::GET,
+        &format!("/api/v1/extensions/{id}/versions/seq-1"),
+        &s.access,
+        None,
+        200,
+    )
+    .await;
+    assert_eq!(v["status"], "failed");
+    assert_eq!(
+        v["report"]["browser"]["status"], "failed",
+        "{}",
+        v["report"]
+    );
+    let codes: Vec<&str> = v["report"]["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| f["code"].as_str())
+        .collect();
+    assert!(codes.contains(&"browser.uncaught_exception"), "{codes:?}");
 }
