@@ -123,6 +123,10 @@ pub trait Backend: Send + Sync + std::fmt::Debug + 'static {
     /// workers and long polls wait on it besides their poll interval.
     fn work_signal(&self) -> watch::Receiver<u64>;
 
+    /// Ticks after every write this process commits to the job store (events included); event
+    /// streams wait on it besides their poll interval, so a local job's progress shows at once.
+    fn write_signal(&self) -> watch::Receiver<u64>;
+
     /// One job.
     async fn get(&self, scope: Scope<'_>, id: &JobId) -> Result<Option<Job>>;
 

@@ -74,6 +74,12 @@ impl Jobs {
         self.backend.list(scope, filter).await
     }
 
+    /// Ticks after every write this process commits to the job store: wait on it (besides a
+    /// poll interval, for other processes' writes) to follow a job's events.
+    pub fn write_signal(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.backend.write_signal()
+    }
+
     /// Events after `after` (the SSE `Last-Event-ID`; 0 for all), oldest first, at most
     /// `limit`; `None` if the job is not in `scope`.
     pub async fn events(

@@ -57,6 +57,9 @@ impl Backend for Counting {
         }
         Ok(status)
     }
+    fn write_signal(&self) -> watch::Receiver<u64> {
+        self.inner.write_signal()
+    }
     fn work_signal(&self) -> watch::Receiver<u64> {
         self.inner.work_signal()
     }

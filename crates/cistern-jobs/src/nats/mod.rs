@@ -229,6 +229,9 @@ impl Backend for NatsBackend {
     fn work_signal(&self) -> watch::Receiver<u64> {
         self.store().signal()
     }
+    fn write_signal(&self) -> watch::Receiver<u64> {
+        self.store().written()
+    }
     async fn get(&self, scope: Scope<'_>, id: &JobId) -> Result<Option<Job>> {
         self.store().get(scope, id).await
     }

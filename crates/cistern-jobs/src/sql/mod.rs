@@ -75,6 +75,9 @@ impl Backend for SqlBackend {
     fn work_signal(&self) -> watch::Receiver<u64> {
         self.store.signal()
     }
+    fn write_signal(&self) -> watch::Receiver<u64> {
+        self.store.written()
+    }
     async fn get(&self, scope: Scope<'_>, id: &JobId) -> Result<Option<Job>> {
         self.store.get(scope, id).await
     }

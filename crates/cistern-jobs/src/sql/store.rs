@@ -61,6 +61,7 @@ struct Inner {
     tx: mpsc::Sender<Item>,
     orphans: mpsc::UnboundedSender<Cmd>,
     signal: watch::Sender<u64>,
+    written: watch::Sender<u64>,
     tracker: TaskTracker,
     cancel: CancellationToken,
 }
@@ -79,6 +80,7 @@ impl Store {
         let (tx, rx) = mpsc::channel(config.max_batch.max(1) * 4);
         let (orphans, orphans_rx) = mpsc::unbounded_channel();
         let (signal, _) = watch::channel(0);
+        let (written, _) = watch::channel(0);
         let tracker = TaskTracker::new();
         let cancel = CancellationToken::new();
         let writer = Writer {
@@ -86,6 +88,7 @@ impl Store {
             rx,
             orphans: orphans_rx,
             signal: signal.clone(),
+            written: written.clone(),
             max_batch: config.max_batch.max(1),
         };
         tracker.spawn(writer.run(cancel.clone()));
@@ -95,6 +98,7 @@ impl Store {
                 tx,
                 orphans,
                 signal,
+                written,
                 tracker,
                 cancel,
             }),
@@ -130,6 +134,11 @@ impl Store {
 
     pub(crate) fn signal(&self) -> watch::Receiver<u64> {
         self.inner.signal.subscribe()
+    }
+
+    /// Ticks after every committed write batch.
+    pub(crate) fn written(&self) -> watch::Receiver<u64> {
+        self.inner.written.subscribe()
     }
 
     /// Wakes this process's waiting workers and long polls (the NATS backend, once its

@@ -25,6 +25,8 @@ pub(crate) struct Writer {
     /// Claims whose caller dropped its future after the reply was sent (see [`Pending`]).
     pub orphans: mpsc::UnboundedReceiver<Cmd>,
     pub signal: watch::Sender<u64>,
+    /// Ticks after every commit (event streams wait on it).
+    pub written: watch::Sender<u64>,
     pub max_batch: usize,
 }
 
@@ -122,6 +124,7 @@ impl Writer {
     }
 
     fn wake(&self, cmds: &[Cmd]) {
+        self.written.send_modify(|v| *v = v.wrapping_add(1));
         if cmds.iter().any(Cmd::wakes) {
             self.signal.send_modify(|v| *v = v.wrapping_add(1));
         }

@@ -43,7 +43,9 @@ pub struct JobsConfig {
     pub lease_secs: u64,
     /// How often a running job's lease is extended, in seconds (well under `lease_secs`).
     pub heartbeat_secs: u64,
-    /// How often an idle worker looks for jobs enqueued by other processes, in milliseconds.
+    /// How often an idle worker looks for jobs enqueued by other processes, and an open job
+    /// event stream for events written by other processes, in milliseconds (this process's
+    /// own enqueues and events wake them at once).
     pub poll_interval_ms: u64,
     /// Jobs a worker claims beyond its free slots.
     pub prefetch: usize,

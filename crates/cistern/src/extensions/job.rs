@@ -74,9 +74,10 @@ pub async fn run(state: AppState, ctx: JobContext, p: GeneratePayload) -> Result
     }
 }
 
+/// Records a stage as a progress event carrying its name (one durable write: the stage is not
+/// logged a second time).
 async fn step(ctx: &JobContext, percent: u8, message: &str) {
     let _ = ctx.progress(percent, Some(message)).await;
-    let _ = ctx.log(message.to_owned()).await;
 }
 
 async fn generate(

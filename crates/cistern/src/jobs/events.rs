@@ -3,14 +3,16 @@
 //!
 //! Each SSE event carries the log entry's id (`id:`), its kind (`event:`) and the entry as JSON
 //! (`data:`). A client that reconnects sends `Last-Event-ID` (browsers' `EventSource` does it
-//! by itself) and gets only what it missed. The stream polls the event table (every
-//! [`POLL`]; the log lives in the SQL store, so events written by a worker in another process
-//! show up too), ends after a terminal event (`succeeded`, `failed`, `dead`, `cancelled`) once
+//! by itself) and gets only what it missed. The stream reads the event table again whenever
+//! this process commits a job-store write (so a local job's progress shows at once) and at
+//! least every `jobs.poll_interval_ms` (the log lives in the SQL store, so events written by a
+//! worker in another process show up too), ends after a terminal event (`succeeded`, `failed`, `dead`, `cancelled`) once
 //! nothing follows it, and never outlives [`MAX_STREAM`] or the server's shutdown: the client
 //! then reconnects and resumes.
 
 use std::collections::VecDeque;
 use std::convert::Infallible;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::{Path, Query, State};
@@ -26,11 +28,10 @@ use utoipa::{IntoParams, ToSchema};
 use super::api_error;
 use super::routes::parse_id;
 use crate::auth::Principal;
+use crate::config::Config;
 use crate::http::error::{ApiError, ErrorBody};
 use crate::time::rfc3339;
 
-/// How often an open stream looks for new events.
-pub const POLL: Duration = Duration::from_millis(300);
 /// Longest one stream stays open; the client resumes with `Last-Event-ID`.
 pub const MAX_STREAM: Duration = Duration::from_secs(10 * 60);
 /// Events read per query.
@@ -73,6 +74,7 @@ pub struct EventsQuery {
 pub async fn job_events(
     State(jobs): State<Jobs>,
     State(shutdown): State<CancellationToken>,
+    State(config): State<Arc<Config>>,
     principal: Principal,
     Path(id): Path<String>,
     Query(query): Query<EventsQuery>,
@@ -89,6 +91,8 @@ pub async fn job_events(
         .map_err(api_error)?
         .ok_or_else(|| ApiError::not_found("no such job"))?;
     let cursor = Cursor {
+        written: jobs.write_signal(),
+        poll: Duration::from_millis(config.jobs.poll_interval_ms),
         jobs,
         owner: principal.user_id,
         id,
@@ -134,6 +138,10 @@ struct Cursor {
     checked_status: bool,
     deadline: Instant,
     shutdown: CancellationToken,
+    /// Ticks when this process commits a job-store write.
+    written: tokio::sync::watch::Receiver<u64>,
+    /// How often to look for other processes' events.
+    poll: Duration,
 }
 
 impl Cursor {
@@ -148,6 +156,8 @@ impl Cursor {
             if self.shutdown.is_cancelled() || Instant::now() >= self.deadline {
                 return None;
             }
+            // Mark the writes seen before reading, so one committed meanwhile still wakes us.
+            self.written.borrow_and_update();
             let scope = Scope::Owner(&self.owner);
             match self.jobs.events(scope, &self.id, self.after, BATCH).await {
                 Ok(Some(events)) if !events.is_empty() => self.pending.extend(events),
@@ -169,7 +179,9 @@ impl Cursor {
                     }
                     tokio::select! {
                         () = self.shutdown.cancelled() => return None,
-                        () = tokio::time::sleep(POLL) => {}
+                        // A closed store (shutdown) leaves only the poll.
+                        Ok(()) = self.written.changed() => {}
+                        () = tokio::time::sleep(self.poll) => {}
                     }
                 }
                 // The job is gone (retention removed it).

@@ -2,6 +2,7 @@
 //! reconnect with `Last-Event-ID` gets only what it missed.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use cistern::jobs::handlers::Handlers;
 use cistern_jobs::{JobContext, NewJob};
@@ -100,7 +101,13 @@ async fn events_stream_progress_live_then_the_result_and_resume_after_last_event
             }
         }
     });
-    let app = TestApp::builder().handlers(handlers).spawn().await;
+    // A minute's poll: what follows the gate can only arrive in time because this process's
+    // own event writes wake the stream.
+    let app = TestApp::builder()
+        .handlers(handlers)
+        .config(|c| c.jobs.poll_interval_ms = 60_000)
+        .spawn()
+        .await;
     let a = app.register("sse@example.com").await;
     let id = enqueue(
         &app,
@@ -140,7 +147,10 @@ async fn events_stream_progress_live_then_the_result_and_resume_after_last_event
     assert_eq!(job["progress"], 40);
 
     gate.add_permits(1);
-    let third = stream.next().await.expect("progress 100");
+    let third = tokio::time::timeout(Duration::from_secs(20), stream.next())
+        .await
+        .expect("a local job's next event is pushed, not left for the minute's poll")
+        .expect("progress 100");
     assert_eq!(third.data["data"]["progress"], 100);
     let last = stream.next().await.expect("result event");
     assert_eq!(last.event, "succeeded");
