@@ -10,8 +10,10 @@
 //! `submit_extension` call (an iteration: two files changed). Each round creates an extension (a first generation) and iterates on
 //! it once, one at a time, and waits for each job's event stream to end. Per generation it
 //! prints the wall time from the request to the job's last event, the model call's latency as
-//! the call log recorded it (whole milliseconds), and their difference: the overhead, an upper bound (it includes
-//! the job's dispatch and the HTTP round trips).
+//! the call log recorded it (whole milliseconds), and their difference: the overhead, an upper
+//! bound (it includes the job's dispatch, its durable progress writes and the HTTP round trips);
+//! then the job's own step times from the version's report (`timings_ms`: validate, package,
+//! store).
 
 use std::time::{Duration, Instant};
 
@@ -73,6 +75,27 @@ impl Client {
             .await?;
         anyhow::ensure!(job["status"] == "succeeded", "job {job_id}: {job}");
         Ok(())
+    }
+}
+
+impl Client {
+    /// The version's server-side step times, summed (whole ms each; the browser check is off).
+    async fn steps_ms(&self, extension: &str, accepted: &Value) -> anyhow::Result<f64> {
+        let seq = accepted["seq"].as_i64().context("seq")?;
+        let version = self
+            .call(
+                reqwest::Method::GET,
+                &format!("/api/v1/extensions/{extension}/versions/seq-{seq}"),
+                None,
+            )
+            .await?;
+        let timings = version["report"]["timings_ms"]
+            .as_object()
+            .context("report.timings_ms")?;
+        Ok(["validate", "package", "store"]
+            .iter()
+            .filter_map(|step| timings.get(*step)?.as_f64())
+            .sum())
     }
 }
 
@@ -160,6 +183,7 @@ async fn main() -> anyhow::Result<()> {
     let change = iteration_of(&submission)?;
 
     let (mut first, mut iteration) = (Vec::new(), Vec::new());
+    let (mut steps_first, mut steps_iteration) = (Vec::new(), Vec::new());
     for _ in 0..rounds {
         fake.enqueue(Reply::tool_call("submit_extension", &submission));
         let started = Instant::now();
@@ -174,9 +198,10 @@ async fn main() -> anyhow::Result<()> {
             .wait(created["job_id"].as_str().context("job_id")?)
             .await?;
         first.push(started.elapsed());
+        let id = created["extension_id"].as_str().context("extension_id")?;
+        steps_first.push(client.steps_ms(id, &created).await?);
 
         fake.enqueue(Reply::tool_call("submit_extension", &change));
-        let id = created["extension_id"].as_str().context("extension_id")?;
         let started = Instant::now();
         let iterated = client
             .call(
@@ -189,6 +214,7 @@ async fn main() -> anyhow::Result<()> {
             .wait(iterated["job_id"].as_str().context("job_id")?)
             .await?;
         iteration.push(started.elapsed());
+        steps_iteration.push(client.steps_ms(id, &iterated).await?);
     }
 
     // The call log is written in the background: wait until it holds every call.
@@ -224,6 +250,17 @@ async fn main() -> anyhow::Result<()> {
         &iteration.iter().map(ms).collect::<Vec<_>>(),
         &model_iter,
     );
+    for (what, mut steps) in [
+        ("first generation", steps_first),
+        ("iteration", steps_iteration),
+    ] {
+        steps.sort_by(f64::total_cmp);
+        println!(
+            "{what}: the job's own steps (validate + package + store, from the report's timings_ms) median {:.0} ms, p95 {:.0} ms",
+            percentile(&steps, 0.5),
+            percentile(&steps, 0.95)
+        );
+    }
 
     shutdown.cancel();
     server.await??;
