@@ -23,32 +23,21 @@ async fn spawn_chat() -> (TestApp, FakeLlm) {
     (app, fake)
 }
 
-async fn json_of(response: reqwest::Response, status: u16) -> Value {
-    assert_eq!(response.status().as_u16(), status, "status");
-    response.json().await.expect("JSON body")
-}
-
 async fn send(app: &TestApp, token: &str, body: Value) -> Value {
-    json_of(
-        app.call(Method::POST, "/api/v1/chat", Some(token), Some(body))
-            .await,
-        200,
-    )
-    .await
+    app.call_json(Method::POST, "/api/v1/chat", token, Some(body), 200)
+        .await
 }
 
 async fn messages(app: &TestApp, token: &str, conversation: &str) -> Vec<Value> {
-    let page = json_of(
-        app.call(
+    let page = app
+        .call_json(
             Method::GET,
             &format!("/api/v1/conversations/{conversation}/messages?limit=1000"),
-            Some(token),
+            token,
             None,
+            200,
         )
-        .await,
-        200,
-    )
-    .await;
+        .await;
     page["messages"].as_array().expect("messages").clone()
 }
 
@@ -109,43 +98,37 @@ async fn a_turn_is_answered_and_stored_as_history() {
     assert!(last.contains("Hello Ada."), "{last}");
 
     // Paging: the newest two, then the older two.
-    let page = json_of(
-        app.call(
+    let page = app
+        .call_json(
             Method::GET,
             &format!("/api/v1/conversations/{id}/messages?limit=2"),
-            Some(&user.access),
+            &user.access,
             None,
+            200,
         )
-        .await,
-        200,
-    )
-    .await;
+        .await;
     assert_eq!(page["messages"][0]["seq"], 3);
     assert_eq!(page["next"], 3);
-    let older = json_of(
-        app.call(
+    let older = app
+        .call_json(
             Method::GET,
             &format!("/api/v1/conversations/{id}/messages?limit=2&before=3"),
-            Some(&user.access),
+            &user.access,
             None,
+            200,
         )
-        .await,
-        200,
-    )
-    .await;
+        .await;
     assert_eq!(older["messages"][0]["content"], "Hi, I'm Ada.");
 
-    let list = json_of(
-        app.call(
+    let list = app
+        .call_json(
             Method::GET,
             "/api/v1/conversations",
-            Some(&user.access),
+            &user.access,
             None,
+            200,
         )
-        .await,
-        200,
-    )
-    .await;
+        .await;
     assert_eq!(list["conversations"][0]["id"], id.as_str());
     assert_eq!(list["conversations"][0]["message_count"], 4);
     app.stop().await;
@@ -250,19 +233,16 @@ async fn history_survives_a_restart() {
         })
         .spawn()
         .await;
-    let session = crate::helpers::Session::from(
-        json_of(
-            app.call(
-                Method::POST,
-                "/api/v1/auth/login",
-                None,
-                Some(json!({"email": "ada@example.com", "password": crate::helpers::PASSWORD})),
-            )
-            .await,
-            200,
+    let login = app
+        .call(
+            Method::POST,
+            "/api/v1/auth/login",
+            None,
+            Some(json!({"email": "ada@example.com", "password": crate::helpers::PASSWORD})),
         )
-        .await,
-    );
+        .await;
+    assert_eq!(login.status(), 200);
+    let session = crate::helpers::Session::from(login.json::<Value>().await.expect("tokens"));
     let history = messages(&app, &session.access, &id).await;
     assert_eq!(history.len(), 2);
     assert_eq!(history[1]["content"], "Noted.");
@@ -286,12 +266,9 @@ async fn another_users_conversation_is_not_found() {
     let first = send(&app, &a.access, json!({"message": "my secret"})).await;
     let id = first["conversation_id"].as_str().unwrap();
 
-    let list = json_of(
-        app.call(Method::GET, "/api/v1/conversations", Some(&b.access), None)
-            .await,
-        200,
-    )
-    .await;
+    let list = app
+        .call_json(Method::GET, "/api/v1/conversations", &b.access, None, 200)
+        .await;
     assert_eq!(list["conversations"], json!([]));
     for (method, path, body) in [
         (
@@ -334,29 +311,25 @@ async fn conversations_are_renamed_and_deleted() {
     let first = send(&app, &user.access, json!({"message": "first line\nsecond"})).await;
     let id = first["conversation_id"].as_str().unwrap();
     let path = format!("/api/v1/conversations/{id}");
-    let renamed = json_of(
-        app.call(
+    let renamed = app
+        .call_json(
             Method::PATCH,
             &path,
-            Some(&user.access),
+            &user.access,
             Some(json!({"title": "Trip planning"})),
+            200,
         )
-        .await,
-        200,
-    )
-    .await;
+        .await;
     assert_eq!(renamed["title"], "Trip planning");
-    let list = json_of(
-        app.call(
+    let list = app
+        .call_json(
             Method::GET,
             "/api/v1/conversations",
-            Some(&user.access),
+            &user.access,
             None,
+            200,
         )
-        .await,
-        200,
-    )
-    .await;
+        .await;
     assert_eq!(list["conversations"][0]["title"], "Trip planning");
 
     let deleted = app
@@ -365,17 +338,15 @@ async fn conversations_are_renamed_and_deleted() {
     assert_eq!(deleted.status(), 204);
     let gone = app.call(Method::GET, &path, Some(&user.access), None).await;
     assert_error(gone, 404, "not_found").await;
-    let list = json_of(
-        app.call(
+    let list = app
+        .call_json(
             Method::GET,
             "/api/v1/conversations",
-            Some(&user.access),
+            &user.access,
             None,
+            200,
         )
-        .await,
-        200,
-    )
-    .await;
+        .await;
     assert_eq!(list["conversations"], json!([]));
     app.stop().await;
 }
@@ -389,14 +360,11 @@ async fn facts_are_added_searched_and_deleted_per_user() {
         let app = &app;
         let token = user.access.clone();
         async move {
-            json_of(
-                app.call(
-                    Method::POST,
-                    "/api/v1/memory/facts",
-                    Some(&token),
-                    Some(json!({"content": content})),
-                )
-                .await,
+            app.call_json(
+                Method::POST,
+                "/api/v1/memory/facts",
+                &token,
+                Some(json!({"content": content})),
                 201,
             )
             .await
@@ -405,44 +373,32 @@ async fn facts_are_added_searched_and_deleted_per_user() {
     let cat = add("My cat is called Turing").await;
     add("I live in Lisbon").await;
 
-    let all = json_of(
-        app.call(
-            Method::GET,
-            "/api/v1/memory/facts",
-            Some(&user.access),
-            None,
-        )
-        .await,
-        200,
-    )
-    .await;
+    let all = app
+        .call_json(Method::GET, "/api/v1/memory/facts", &user.access, None, 200)
+        .await;
     assert_eq!(all["facts"].as_array().unwrap().len(), 2);
-    let found = json_of(
-        app.call(
+    let found = app
+        .call_json(
             Method::GET,
             "/api/v1/memory/facts?q=cat",
-            Some(&user.access),
+            &user.access,
             None,
+            200,
         )
-        .await,
-        200,
-    )
-    .await;
+        .await;
     assert_eq!(found["facts"][0]["content"], "My cat is called Turing");
     assert_eq!(found["facts"].as_array().unwrap().len(), 1, "{found}");
 
     // Bob sees none of them and cannot delete them.
-    let theirs = json_of(
-        app.call(
+    let theirs = app
+        .call_json(
             Method::GET,
             "/api/v1/memory/facts?q=cat",
-            Some(&other.access),
+            &other.access,
             None,
+            200,
         )
-        .await,
-        200,
-    )
-    .await;
+        .await;
     assert_eq!(theirs["facts"], json!([]));
     let fact = format!("/api/v1/memory/facts/{}", cat["id"].as_str().unwrap());
     let response = app
@@ -454,17 +410,9 @@ async fn facts_are_added_searched_and_deleted_per_user() {
         .call(Method::DELETE, &fact, Some(&user.access), None)
         .await;
     assert_eq!(response.status(), 204);
-    let all = json_of(
-        app.call(
-            Method::GET,
-            "/api/v1/memory/facts",
-            Some(&user.access),
-            None,
-        )
-        .await,
-        200,
-    )
-    .await;
+    let all = app
+        .call_json(Method::GET, "/api/v1/memory/facts", &user.access, None, 200)
+        .await;
     assert_eq!(all["facts"].as_array().unwrap().len(), 1);
 
     // The system prompt round-trips.
@@ -477,17 +425,15 @@ async fn facts_are_added_searched_and_deleted_per_user() {
         )
         .await;
     assert_eq!(set.status(), 200);
-    let got = json_of(
-        app.call(
+    let got = app
+        .call_json(
             Method::GET,
             "/api/v1/chat/system-prompt",
-            Some(&user.access),
+            &user.access,
             None,
+            200,
         )
-        .await,
-        200,
-    )
-    .await;
+        .await;
     assert_eq!(got["system_prompt"], "Answer in French.");
     app.stop().await;
 }

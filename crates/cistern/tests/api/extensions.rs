@@ -74,31 +74,18 @@ fn submission(files: Value) -> Reply {
     Reply::tool_call("submit_extension", args.to_string())
 }
 
-async fn json_of(
-    app: &TestApp,
-    method: Method,
-    path: &str,
-    token: &str,
-    body: Option<Value>,
-    status: u16,
-) -> Value {
-    let r = app.call(method, path, Some(token), body).await;
-    assert_eq!(r.status().as_u16(), status, "{path}");
-    r.json().await.unwrap_or(Value::Null)
-}
-
 /// Polls the job until it ends; returns its final view.
 async fn wait_job(app: &TestApp, token: &str, job_id: &str) -> Value {
     for _ in 0..600 {
-        let job = json_of(
-            app,
-            Method::GET,
-            &format!("/api/v1/jobs/{job_id}"),
-            token,
-            None,
-            200,
-        )
-        .await;
+        let job = app
+            .call_json(
+                Method::GET,
+                &format!("/api/v1/jobs/{job_id}"),
+                token,
+                None,
+                200,
+            )
+            .await;
         if matches!(
             job["status"].as_str(),
             Some("succeeded" | "failed" | "dead" | "cancelled")
@@ -111,15 +98,15 @@ async fn wait_job(app: &TestApp, token: &str, job_id: &str) -> Value {
 }
 
 async fn create(app: &TestApp, token: &str) -> (String, String) {
-    let accepted = json_of(
-        app,
-        Method::POST,
-        "/api/v1/extensions",
-        token,
-        Some(json!({"prompt": "count my tabs"})),
-        202,
-    )
-    .await;
+    let accepted = app
+        .call_json(
+            Method::POST,
+            "/api/v1/extensions",
+            token,
+            Some(json!({"prompt": "count my tabs"})),
+            202,
+        )
+        .await;
     assert_eq!(accepted["version"], "1.0.0");
     (
         accepted["extension_id"].as_str().expect("id").to_owned(),
@@ -143,15 +130,15 @@ async fn a_good_extension_is_generated_packaged_and_loads() {
     let done = wait_job(&app, &s.access, &job).await;
     assert_eq!(done["status"], "succeeded", "{done}");
 
-    let v = json_of(
-        &app,
-        Method::GET,
-        &format!("/api/v1/extensions/{id}/versions/1.0.0"),
-        &s.access,
-        None,
-        200,
-    )
-    .await;
+    let v = app
+        .call_json(
+            Method::GET,
+            &format!("/api/v1/extensions/{id}/versions/1.0.0"),
+            &s.access,
+            None,
+            200,
+        )
+        .await;
     assert_eq!(v["status"], "ready");
     assert_eq!(v["blueprint"]["purpose"], "Counts open tabs.");
     let paths: Vec<&str> = v["files"]
@@ -201,15 +188,9 @@ async fn a_good_extension_is_generated_packaged_and_loads() {
     let manifest: Value = serde_json::from_slice(&manifest.content).expect("json");
     assert_eq!(manifest["version"], "1.0.0");
 
-    let list = json_of(
-        &app,
-        Method::GET,
-        "/api/v1/extensions",
-        &s.access,
-        None,
-        200,
-    )
-    .await;
+    let list = app
+        .call_json(Method::GET, "/api/v1/extensions", &s.access, None, 200)
+        .await;
     assert_eq!(list["extensions"][0]["name"], "Tab Counter");
 }
 
@@ -228,15 +209,15 @@ async fn a_validation_error_is_repaired_in_a_round() {
     let requests = fake.requests();
     let last = serde_json::to_string(&requests.last().expect("repair request").body).expect("json");
     assert!(last.contains("failed validation"), "{last}");
-    let v = json_of(
-        &app,
-        Method::GET,
-        &format!("/api/v1/extensions/{id}/versions/1.0.0"),
-        &s.access,
-        None,
-        200,
-    )
-    .await;
+    let v = app
+        .call_json(
+            Method::GET,
+            &format!("/api/v1/extensions/{id}/versions/1.0.0"),
+            &s.access,
+            None,
+            200,
+        )
+        .await;
     assert_eq!(v["status"], "ready");
 }
 
@@ -267,15 +248,15 @@ async fn truncated_tool_json_is_repaired_and_twice_malformed_fails_clearly() {
         matches!(done["status"].as_str(), Some("failed" | "dead")),
         "{done}"
     );
-    let ext = json_of(
-        &app,
-        Method::GET,
-        &format!("/api/v1/extensions/{id}"),
-        &s.access,
-        None,
-        200,
-    )
-    .await;
+    let ext = app
+        .call_json(
+            Method::GET,
+            &format!("/api/v1/extensions/{id}"),
+            &s.access,
+            None,
+            200,
+        )
+        .await;
     assert_eq!(ext["versions"][0]["status"], "failed");
     let error = ext["versions"][0]["error"].as_str().expect("reason");
     assert!(error.contains("malformed"), "{error}");
@@ -296,27 +277,21 @@ async fn an_iteration_bumps_the_version_and_has_a_diff() {
     });
     fake.enqueue(Reply::tool_call("submit_extension", args.to_string()));
     let path = format!("/api/v1/extensions/{id}/versions");
-    let accepted = json_of(
-        &app,
-        Method::POST,
-        &path,
-        &s.access,
-        Some(json!({"prompt": "set the title"})),
-        202,
-    )
-    .await;
+    let accepted = app
+        .call_json(
+            Method::POST,
+            &path,
+            &s.access,
+            Some(json!({"prompt": "set the title"})),
+            202,
+        )
+        .await;
     let job = accepted["job_id"].as_str().expect("job");
     let done = wait_job(&app, &s.access, job).await;
     assert_eq!(done["status"], "succeeded", "{done}");
-    let v = json_of(
-        &app,
-        Method::GET,
-        &format!("{path}/1.1.0"),
-        &s.access,
-        None,
-        200,
-    )
-    .await;
+    let v = app
+        .call_json(Method::GET, &format!("{path}/1.1.0"), &s.access, None, 200)
+        .await;
     assert_eq!(v["base_version"], "1.0.0");
     let diff = app
         .call(
@@ -371,15 +346,9 @@ async fn another_user_gets_404_and_bad_input_is_rejected() {
         "not_found",
     )
     .await;
-    let list = json_of(
-        &app,
-        Method::GET,
-        "/api/v1/extensions",
-        &b.access,
-        None,
-        200,
-    )
-    .await;
+    let list = app
+        .call_json(Method::GET, "/api/v1/extensions", &b.access, None, 200)
+        .await;
     assert_eq!(list["extensions"], json!([]));
 
     let r = app
@@ -453,15 +422,15 @@ async fn a_file_is_served_typed_and_owner_scoped() {
     assert_eq!(r.headers()["content-type"], "text/plain; charset=utf-8");
 
     // A generated icon, in a directory: the wildcard takes the rest of the path.
-    let v = json_of(
-        &app,
-        Method::GET,
-        &format!("/api/v1/extensions/{id}/versions/1.0.0"),
-        &a.access,
-        None,
-        200,
-    )
-    .await;
+    let v = app
+        .call_json(
+            Method::GET,
+            &format!("/api/v1/extensions/{id}/versions/1.0.0"),
+            &a.access,
+            None,
+            200,
+        )
+        .await;
     let icon = v["files"]
         .as_array()
         .expect("files")
@@ -528,15 +497,15 @@ async fn a_provider_failing_twice_then_succeeding_still_gives_a_ready_version() 
     assert_eq!(done["attempts"], 1, "{done}");
     assert_eq!(fake.pending_steps(), 0);
 
-    let v = json_of(
-        &app,
-        Method::GET,
-        &format!("/api/v1/extensions/{id}/versions/1.0.0"),
-        &s.access,
-        None,
-        200,
-    )
-    .await;
+    let v = app
+        .call_json(
+            Method::GET,
+            &format!("/api/v1/extensions/{id}/versions/1.0.0"),
+            &s.access,
+            None,
+            200,
+        )
+        .await;
     assert_eq!(v["status"], "ready", "{v}");
     let r = app
         .call(
@@ -585,15 +554,15 @@ async fn a_worker_chromium_cannot_start_is_repaired_in_a_round() {
         "{repair}"
     );
 
-    let v = json_of(
-        &app,
-        Method::GET,
-        &format!("/api/v1/extensions/{id}/versions/1.0.0"),
-        &s.access,
-        None,
-        200,
-    )
-    .await;
+    let v = app
+        .call_json(
+            Method::GET,
+            &format!("/api/v1/extensions/{id}/versions/1.0.0"),
+            &s.access,
+            None,
+            200,
+        )
+        .await;
     assert_eq!(v["status"], "ready");
     assert_eq!(
         v["report"]["browser"]["status"], "loaded",
@@ -628,15 +597,15 @@ async fn a_worker_that_never_starts_fails_the_version_when_rounds_run_out() {
         matches!(done["status"].as_str(), Some("failed" | "dead")),
         "{done}"
     );
-    let ext = json_of(
-        &app,
-        Method::GET,
-        &format!("/api/v1/extensions/{id}"),
-        &s.access,
-        None,
-        200,
-    )
-    .await;
+    let ext = app
+        .call_json(
+            Method::GET,
+            &format!("/api/v1/extensions/{id}"),
+            &s.access,
+            None,
+            200,
+        )
+        .await;
     let version = &ext["versions"][0];
     assert_eq!(version["status"], "failed");
     let error = version["error"].as_str().expect("reason");
@@ -646,15 +615,15 @@ async fn a_worker_that_never_starts_fails_the_version_when_rounds_run_out() {
     );
     assert_eq!(fake.requests().len(), 1, "no repair round was left");
     // A failed version has no version number; `seq-N` shows its report.
-    let v = json_of(
-        &app,
-        Method::GET,
-        &format!("/api/v1/extensions/{id}/versions/seq-1"),
-        &s.access,
-        None,
-        200,
-    )
-    .await;
+    let v = app
+        .call_json(
+            Method::GET,
+            &format!("/api/v1/extensions/{id}/versions/seq-1"),
+            &s.access,
+            None,
+            200,
+        )
+        .await;
     assert_eq!(v["status"], "failed");
     assert_eq!(
         v["report"]["browser"]["status"], "failed",

@@ -186,6 +186,23 @@ impl TestApp {
         request.send().await.expect("request")
     }
 
+    /// `method path` as `token`; asserts the status (the body is in the message) and returns
+    /// the body as JSON (`Null` when there is none).
+    pub async fn call_json(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: &str,
+        body: Option<serde_json::Value>,
+        status: u16,
+    ) -> serde_json::Value {
+        let response = self.call(method.clone(), path, Some(token), body).await;
+        let got = response.status().as_u16();
+        let text = response.text().await.expect("body");
+        assert_eq!(got, status, "{method} {path}: {text}");
+        serde_json::from_str(&text).unwrap_or(serde_json::Value::Null)
+    }
+
     /// `GET path` with a bearer token; the body as JSON.
     pub async fn get_json(&self, path: &str, token: &str) -> serde_json::Value {
         self.call(reqwest::Method::GET, path, Some(token), None)

@@ -30,22 +30,6 @@ pub async fn enqueue(app: &TestApp, owner: &str, job: NewJob) -> String {
         .to_string()
 }
 
-/// `method path` as `token`, expecting `status`; returns the JSON body.
-pub async fn call_json(
-    app: &TestApp,
-    method: Method,
-    path: &str,
-    token: &str,
-    body: Option<Value>,
-    status: u16,
-) -> Value {
-    let response = app.call(method.clone(), path, Some(token), body).await;
-    let got = response.status().as_u16();
-    let text = response.text().await.expect("body");
-    assert_eq!(got, status, "{method} {path}: {text}");
-    serde_json::from_str(&text).unwrap_or(Value::Null)
-}
-
 /// Polls `GET /api/v1/jobs/{id}` until `done(job)` holds (bounded: 20 s).
 pub async fn wait_for(
     app: &TestApp,
@@ -55,7 +39,7 @@ pub async fn wait_for(
 ) -> Value {
     let path = format!("/api/v1/jobs/{id}");
     for _ in 0..200 {
-        let job = call_json(app, Method::GET, &path, token, None, 200).await;
+        let job = app.call_json(Method::GET, &path, token, None, 200).await;
         if done(&job) {
             return job;
         }

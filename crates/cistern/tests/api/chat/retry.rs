@@ -5,7 +5,7 @@ use cistern_llm_fake::{Fault, Reply};
 use reqwest::Method;
 use serde_json::json;
 
-use super::{frames, json_of, messages, send, spawn_chat};
+use super::{frames, messages, send, spawn_chat};
 use crate::helpers::assert_error;
 
 /// The chat requests the fake received, as JSON text.
@@ -42,17 +42,15 @@ async fn a_cut_reply_is_retried_into_a_complete_one_after_it() {
     assert!(!partial.is_empty(), "some text came before the cut");
 
     fake.enqueue(Reply::text("Once upon a time."));
-    let retried = json_of(
-        app.call(
+    let retried = app
+        .call_json(
             Method::POST,
             &format!("/api/v1/conversations/{id}/retry"),
-            Some(&user.access),
+            &user.access,
             Some(json!({})),
+            200,
         )
-        .await,
-        200,
-    )
-    .await;
+        .await;
     assert_eq!(retried["message"], "Once upon a time.");
     assert_eq!(retried["message_count"], 5);
     assert_eq!(retried["seq"], 5);
@@ -85,17 +83,15 @@ async fn a_cut_reply_is_retried_into_a_complete_one_after_it() {
         partial.as_str(),
         "the failed reply is kept"
     );
-    let conversation = json_of(
-        app.call(
+    let conversation = app
+        .call_json(
             Method::GET,
             &format!("/api/v1/conversations/{id}"),
-            Some(&user.access),
+            &user.access,
             None,
+            200,
         )
-        .await,
-        200,
-    )
-    .await;
+        .await;
     assert_eq!(conversation["message_count"], 5);
     let asked = chat_requests(&fake).pop().expect("the retry's request");
     assert!(asked.contains("tell me a long story"), "{asked}");

@@ -6,7 +6,7 @@ use cistern_jobs::{JobContext, JobError, NewJob};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use super::{IDLE_QUEUE, call_json, enqueue, wait_for};
+use super::{IDLE_QUEUE, enqueue, wait_for};
 use crate::helpers::{TestApp, assert_error};
 
 #[tokio::test]
@@ -28,7 +28,9 @@ async fn list_filters_paginates_and_shows_only_your_jobs() {
     )
     .await;
 
-    let all = call_json(&app, Method::GET, "/api/v1/jobs", &a.access, None, 200).await;
+    let all = app
+        .call_json(Method::GET, "/api/v1/jobs", &a.access, None, 200)
+        .await;
     let listed: Vec<&str> = all["jobs"]
         .as_array()
         .expect("jobs")
@@ -48,47 +50,41 @@ async fn list_filters_paginates_and_shows_only_your_jobs() {
     assert_eq!(job["attempts"], 0);
     assert_eq!(job["progress"], 0);
 
-    let filtered = call_json(
-        &app,
-        Method::GET,
-        &format!("/api/v1/jobs?queue={IDLE_QUEUE}&name=report&status=queued"),
-        &a.access,
-        None,
-        200,
-    )
-    .await;
+    let filtered = app
+        .call_json(
+            Method::GET,
+            &format!("/api/v1/jobs?queue={IDLE_QUEUE}&name=report&status=queued"),
+            &a.access,
+            None,
+            200,
+        )
+        .await;
     assert_eq!(filtered["jobs"].as_array().map(Vec::len), Some(3));
-    let none = call_json(
-        &app,
-        Method::GET,
-        "/api/v1/jobs?status=succeeded",
-        &a.access,
-        None,
-        200,
-    )
-    .await;
+    let none = app
+        .call_json(
+            Method::GET,
+            "/api/v1/jobs?status=succeeded",
+            &a.access,
+            None,
+            200,
+        )
+        .await;
     assert_eq!(none["jobs"], json!([]));
 
-    let page1 = call_json(
-        &app,
-        Method::GET,
-        "/api/v1/jobs?limit=3",
-        &a.access,
-        None,
-        200,
-    )
-    .await;
+    let page1 = app
+        .call_json(Method::GET, "/api/v1/jobs?limit=3", &a.access, None, 200)
+        .await;
     assert_eq!(page1["jobs"].as_array().map(Vec::len), Some(3));
     let cursor = page1["next_cursor"].as_str().expect("a next page");
-    let page2 = call_json(
-        &app,
-        Method::GET,
-        &format!("/api/v1/jobs?limit=3&cursor={cursor}"),
-        &a.access,
-        None,
-        200,
-    )
-    .await;
+    let page2 = app
+        .call_json(
+            Method::GET,
+            &format!("/api/v1/jobs?limit=3&cursor={cursor}"),
+            &a.access,
+            None,
+            200,
+        )
+        .await;
     assert_eq!(
         page2["jobs"][0]["id"],
         ids[0].as_str(),
@@ -96,7 +92,9 @@ async fn list_filters_paginates_and_shows_only_your_jobs() {
     );
     assert_eq!(page2["jobs"].as_array().map(Vec::len), Some(1));
 
-    let b_list = call_json(&app, Method::GET, "/api/v1/jobs", &b.access, None, 200).await;
+    let b_list = app
+        .call_json(Method::GET, "/api/v1/jobs", &b.access, None, 200)
+        .await;
     assert_eq!(b_list["jobs"].as_array().map(Vec::len), Some(1));
     assert_eq!(b_list["jobs"][0]["id"], theirs.as_str());
     app.stop().await;
@@ -123,15 +121,15 @@ async fn another_users_job_is_not_found_everywhere() {
         assert_error(response, 404, "not_found").await;
     }
     // Nothing B did touched it.
-    let job = call_json(
-        &app,
-        Method::GET,
-        &format!("/api/v1/jobs/{id}"),
-        &a.access,
-        None,
-        200,
-    )
-    .await;
+    let job = app
+        .call_json(
+            Method::GET,
+            &format!("/api/v1/jobs/{id}"),
+            &a.access,
+            None,
+            200,
+        )
+        .await;
     assert_eq!(job["status"], "queued");
     assert_eq!(job["payload"], json!({"secret": 1}));
     // An unknown id is a 404 too; a malformed one names the field.
@@ -218,15 +216,15 @@ async fn cancel_a_queued_job_then_retry_it_and_conflicts_are_409() {
         "says why: {body}"
     );
 
-    let cancelled = call_json(
-        &app,
-        Method::POST,
-        &format!("/api/v1/jobs/{id}/cancel"),
-        &a.access,
-        None,
-        200,
-    )
-    .await;
+    let cancelled = app
+        .call_json(
+            Method::POST,
+            &format!("/api/v1/jobs/{id}/cancel"),
+            &a.access,
+            None,
+            200,
+        )
+        .await;
     assert_eq!(cancelled["outcome"], "cancelled");
     assert_eq!(cancelled["job"]["status"], "cancelled");
     assert!(cancelled["job"]["finished_at"].is_string());
@@ -240,7 +238,9 @@ async fn cancel_a_queued_job_then_retry_it_and_conflicts_are_409() {
         .await;
     assert_error(again, 409, "conflict").await;
 
-    let retried = call_json(&app, Method::POST, &retry_path, &a.access, None, 200).await;
+    let retried = app
+        .call_json(Method::POST, &retry_path, &a.access, None, 200)
+        .await;
     assert_eq!(retried["outcome"], "requeued");
     assert_eq!(retried["job"]["status"], "queued");
     app.stop().await;
@@ -282,27 +282,27 @@ async fn dead_and_failed_jobs_keep_their_errors_and_retry_runs_them_again() {
     let job = wait_for(&app, &a.access, &failed, |j| j["status"] == "failed").await;
     assert_eq!(job["errors"][0]["error"], "the input can never work");
 
-    let dead_list = call_json(
-        &app,
-        Method::GET,
-        "/api/v1/jobs?status=dead",
-        &a.access,
-        None,
-        200,
-    )
-    .await;
-    assert_eq!(dead_list["jobs"][0]["id"], dead.as_str());
-
-    for id in [&dead, &failed] {
-        let retried = call_json(
-            &app,
-            Method::POST,
-            &format!("/api/v1/jobs/{id}/retry"),
+    let dead_list = app
+        .call_json(
+            Method::GET,
+            "/api/v1/jobs?status=dead",
             &a.access,
             None,
             200,
         )
         .await;
+    assert_eq!(dead_list["jobs"][0]["id"], dead.as_str());
+
+    for id in [&dead, &failed] {
+        let retried = app
+            .call_json(
+                Method::POST,
+                &format!("/api/v1/jobs/{id}/retry"),
+                &a.access,
+                None,
+                200,
+            )
+            .await;
         assert_eq!(retried["outcome"], "requeued");
     }
     // Run again with a fresh budget, and end the same way, the history growing.
@@ -334,15 +334,15 @@ async fn cancelling_a_running_job_reaches_its_handler() {
         j["status"] == "running" && j["progress"] == 10
     })
     .await;
-    let answer = call_json(
-        &app,
-        Method::POST,
-        &format!("/api/v1/jobs/{id}/cancel"),
-        &a.access,
-        None,
-        200,
-    )
-    .await;
+    let answer = app
+        .call_json(
+            Method::POST,
+            &format!("/api/v1/jobs/{id}/cancel"),
+            &a.access,
+            None,
+            200,
+        )
+        .await;
     assert_eq!(answer["outcome"], "cancel_requested");
     assert_eq!(answer["job"]["cancel_requested"], true);
     // The handler learns it on its next heartbeat.

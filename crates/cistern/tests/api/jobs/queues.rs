@@ -7,33 +7,32 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use super::api::assert_field;
-use super::call_json;
 use crate::helpers::{TestApp, assert_error};
 
 async fn lease(app: &TestApp, token: &str, queue: &str, body: Value) -> Vec<Value> {
-    let answer = call_json(
-        app,
-        Method::POST,
-        &format!("/api/v1/queues/{queue}/lease"),
-        token,
-        Some(body),
-        200,
-    )
-    .await;
+    let answer = app
+        .call_json(
+            Method::POST,
+            &format!("/api/v1/queues/{queue}/lease"),
+            token,
+            Some(body),
+            200,
+        )
+        .await;
     answer["messages"].as_array().expect("messages").clone()
 }
 
 async fn depths(app: &TestApp, token: &str) -> Value {
-    call_json(app, Method::GET, "/api/v1/queues", token, None, 200).await["queues"].clone()
+    app.call_json(Method::GET, "/api/v1/queues", token, None, 200)
+        .await["queues"]
+        .clone()
 }
 
 #[tokio::test]
 async fn send_lease_ack_and_nack_with_redelivery() {
     let app = TestApp::spawn().await;
     let a = app.register("queues@example.com").await;
-    let sent = call_json(
-        &app,
-        Method::POST,
+    let sent = app.call_json(Method::POST,
         "/api/v1/queues/emails/messages",
         &a.access,
         Some(json!({ "messages": [{ "body": { "to": "x@example.com" } }, { "body": [1, 2, 3] }, { "body": "later", "delay_s": 3600 }] })),
@@ -68,52 +67,52 @@ async fn send_lease_ack_and_nack_with_redelivery() {
     // Leased messages are invisible to another consumer.
     assert!(lease(&app, &a.access, "emails", json!({})).await.is_empty());
 
-    let acked = call_json(
-        &app,
-        Method::POST,
-        "/api/v1/queues/emails/ack",
-        &a.access,
-        Some(json!({ "ids": [ids[0]] })),
-        200,
-    )
-    .await;
+    let acked = app
+        .call_json(
+            Method::POST,
+            "/api/v1/queues/emails/ack",
+            &a.access,
+            Some(json!({ "ids": [ids[0]] })),
+            200,
+        )
+        .await;
     assert_eq!(acked["count"], 1);
-    let nacked = call_json(
-        &app,
-        Method::POST,
-        "/api/v1/queues/emails/nack",
-        &a.access,
-        Some(json!({ "ids": [ids[1]] })),
-        200,
-    )
-    .await;
+    let nacked = app
+        .call_json(
+            Method::POST,
+            "/api/v1/queues/emails/nack",
+            &a.access,
+            Some(json!({ "ids": [ids[1]] })),
+            200,
+        )
+        .await;
     assert_eq!(nacked["count"], 1);
     let again = lease(&app, &a.access, "emails", json!({})).await;
     assert_eq!(again.len(), 1);
     assert_eq!(again[0]["id"], ids[1], "a nacked message comes back");
     assert_eq!(again[0]["attempts"], 2);
     // Acking what is no longer leased counts nothing.
-    let stale = call_json(
-        &app,
-        Method::POST,
-        "/api/v1/queues/emails/ack",
-        &a.access,
-        Some(json!({ "ids": [ids[0]] })),
-        200,
-    )
-    .await;
+    let stale = app
+        .call_json(
+            Method::POST,
+            "/api/v1/queues/emails/ack",
+            &a.access,
+            Some(json!({ "ids": [ids[0]] })),
+            200,
+        )
+        .await;
     assert_eq!(stale["count"], 0);
 
     // A lease that is neither acked nor nacked is delivered again after its visibility timeout.
-    let nack_delay = call_json(
-        &app,
-        Method::POST,
-        "/api/v1/queues/emails/nack",
-        &a.access,
-        Some(json!({ "ids": [ids[1]], "delay_s": 0 })),
-        200,
-    )
-    .await;
+    let nack_delay = app
+        .call_json(
+            Method::POST,
+            "/api/v1/queues/emails/nack",
+            &a.access,
+            Some(json!({ "ids": [ids[1]], "delay_s": 0 })),
+            200,
+        )
+        .await;
     assert_eq!(nack_delay["count"], 1);
     let short = lease(
         &app,
@@ -157,8 +156,7 @@ async fn a_long_poll_returns_when_a_message_arrives() {
     };
     // Let the poll start waiting on the empty queue, then send.
     tokio::time::sleep(Duration::from_millis(300)).await;
-    call_json(
-        &app,
+    app.call_json(
         Method::POST,
         "/api/v1/queues/inbox/messages",
         &a.access,
@@ -198,15 +196,15 @@ async fn queues_are_per_user() {
     let app = TestApp::spawn().await;
     let a = app.register("qa@example.com").await;
     let b = app.register("qb@example.com").await;
-    let sent = call_json(
-        &app,
-        Method::POST,
-        "/api/v1/queues/shared-name/messages",
-        &a.access,
-        Some(json!({ "messages": [{ "body": 1 }] })),
-        201,
-    )
-    .await;
+    let sent = app
+        .call_json(
+            Method::POST,
+            "/api/v1/queues/shared-name/messages",
+            &a.access,
+            Some(json!({ "messages": [{ "body": 1 }] })),
+            201,
+        )
+        .await;
     let id = sent["ids"][0].as_str().expect("id").to_owned();
     assert_eq!(
         depths(&app, &b.access).await,
@@ -223,15 +221,15 @@ async fn queues_are_per_user() {
     let leased = lease(&app, &a.access, "shared-name", json!({})).await;
     assert_eq!(leased[0]["id"], id.as_str());
     for op in ["ack", "nack"] {
-        let answer = call_json(
-            &app,
-            Method::POST,
-            &format!("/api/v1/queues/shared-name/{op}"),
-            &b.access,
-            Some(json!({ "ids": [id] })),
-            200,
-        )
-        .await;
+        let answer = app
+            .call_json(
+                Method::POST,
+                &format!("/api/v1/queues/shared-name/{op}"),
+                &b.access,
+                Some(json!({ "ids": [id] })),
+                200,
+            )
+            .await;
         assert_eq!(answer["count"], 0, "B cannot {op} A's message");
     }
     assert_eq!(
@@ -240,7 +238,9 @@ async fn queues_are_per_user() {
         "still leased by A"
     );
     // And jobs listings never show queue messages.
-    let jobs = call_json(&app, Method::GET, "/api/v1/jobs", &a.access, None, 200).await;
+    let jobs = app
+        .call_json(Method::GET, "/api/v1/jobs", &a.access, None, 200)
+        .await;
     assert_eq!(jobs["jobs"], json!([]));
     app.stop().await;
 }

@@ -10,7 +10,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 use tokio::sync::Semaphore;
 
-use super::{call_json, enqueue};
+use super::enqueue;
 use crate::helpers::TestApp;
 
 /// One parsed SSE event.
@@ -131,15 +131,15 @@ async fn events_stream_progress_live_then_the_result_and_resume_after_last_event
     let second = stream.next().await.expect("log event");
     assert_eq!(second.event, "log");
     assert_eq!(second.data["data"]["message"], "half way");
-    let job = call_json(
-        &app,
-        Method::GET,
-        &format!("/api/v1/jobs/{id}"),
-        &a.access,
-        None,
-        200,
-    )
-    .await;
+    let job = app
+        .call_json(
+            Method::GET,
+            &format!("/api/v1/jobs/{id}"),
+            &a.access,
+            None,
+            200,
+        )
+        .await;
     assert_eq!(
         job["status"], "running",
         "events arrived live, before the job finished"
