@@ -7,14 +7,22 @@
 use super::{Tx, on_tx};
 use crate::model::{MessageStatus, Role};
 
+// Begin's RETURNING also reads what the turn needs of the owner's memory — the standing
+// instructions and whether any fact exists (no fact: no recall query) — in the same statement
+// instead of two more reads on the pool.
 const CREATE: &str = "INSERT INTO conversations (id, owner, title, model, message_count, version,
         summarized_seq, turn_token, turn_expires, created_at, updated_at)
-     VALUES ($1, $2, $3, $4, 1, 1, 0, $5, $6, $7, $7)";
+     VALUES ($1, $2, $3, $4, 1, 1, 0, $5, $6, $7, $7)
+     RETURNING message_count, summarized_seq, model,
+        (SELECT content FROM memory_instructions WHERE owner = $2),
+        EXISTS (SELECT 1 FROM memory_facts WHERE owner = $2)";
 const BEGIN: &str = "UPDATE conversations SET message_count = message_count + 1,
         version = version + 1, updated_at = $3, turn_token = $4, turn_expires = $5,
         model = COALESCE($6, model)
      WHERE id = $1 AND owner = $2 AND (turn_token IS NULL OR turn_expires < $3)
-     RETURNING message_count, summarized_seq, model";
+     RETURNING message_count, summarized_seq, model,
+        (SELECT content FROM memory_instructions WHERE owner = $2),
+        EXISTS (SELECT 1 FROM memory_facts WHERE owner = $2)";
 const EXISTS: &str = "SELECT 1 FROM conversations WHERE id = $1 AND owner = $2";
 const END: &str = "UPDATE conversations SET message_count = message_count + $3,
         version = version + 1, updated_at = $4, turn_token = NULL, turn_expires = NULL
@@ -80,6 +88,10 @@ pub(crate) enum Outcome {
         message_count: i64,
         summarized_seq: i64,
         model: Option<String>,
+        /// The owner's standing instructions.
+        system_prompt: Option<String>,
+        /// Whether the owner has any fact to recall.
+        has_facts: bool,
     },
     /// `Begin`: another turn holds the lease.
     Busy,
@@ -92,6 +104,9 @@ pub(crate) enum Outcome {
     /// `Renew` extended the lease.
     Renewed,
 }
+
+/// Begin's row: message count, summarized seq, model, system prompt, whether facts exist.
+pub(crate) type Begun = (i64, i64, Option<String>, Option<String>, bool);
 
 /// Applies one op inside `tx`.
 pub(crate) async fn apply(tx: &mut Tx<'_>, op: &Op) -> Result<Outcome, sqlx::Error> {
@@ -106,19 +121,18 @@ pub(crate) async fn apply(tx: &mut Tx<'_>, op: &Op) -> Result<Outcome, sqlx::Err
             expires,
             now,
         } => {
-            let begun: Option<(i64, i64, Option<String>)> = if let Some(new) = create {
-                on_tx!(tx, t => sqlx::query(CREATE)
+            let begun: Option<Begun> = if let Some(new) = create {
+                on_tx!(tx, t => sqlx::query_as(CREATE)
                     .bind(conversation).bind(owner).bind(&new.title).bind(model)
                     .bind(token).bind(expires).bind(now)
-                    .execute(&mut **t).await.map(|r| r.rows_affected()))?;
-                Some((1, 0, model.clone()))
+                    .fetch_optional(&mut **t).await)?
             } else {
                 on_tx!(tx, t => sqlx::query_as(BEGIN)
                     .bind(conversation).bind(owner).bind(now).bind(token).bind(expires)
                     .bind(model)
                     .fetch_optional(&mut **t).await)?
             };
-            let Some((count, summarized_seq, model)) = begun else {
+            let Some((count, summarized_seq, model, system_prompt, has_facts)) = begun else {
                 let exists: Option<(i32,)> = on_tx!(tx, t => sqlx::query_as(EXISTS)
                     .bind(conversation).bind(owner).fetch_optional(&mut **t).await)?;
                 return Ok(if exists.is_some() {
@@ -132,6 +146,8 @@ pub(crate) async fn apply(tx: &mut Tx<'_>, op: &Op) -> Result<Outcome, sqlx::Err
                 message_count: count,
                 summarized_seq,
                 model,
+                system_prompt,
+                has_facts,
             })
         }
         Op::End {
