@@ -102,12 +102,14 @@ async fn main() -> anyhow::Result<()> {
         agents.evict_idle(Duration::ZERO);
     }
     if phases.contains("across") {
+        let cpu = cpu_secs();
         let (n, secs, lat) = across(&agents, &users, ACROSS_MESSAGES, 1).await?;
         report(
             "across 1,000 users (1 conversation each, 1,000 in flight)",
             n,
             secs,
             lat,
+            cpu,
         );
     }
     if phases.contains("hot") {
@@ -116,8 +118,15 @@ async fn main() -> anyhow::Result<()> {
             .send(hot, None, "hot start", None)
             .await?
             .conversation_id;
+        let cpu = cpu_secs();
         let (n, secs, lat) = hot_run(&agents, hot, vec![conv; HOT_SENDERS], HOT_MESSAGES).await?;
-        report("one hot conversation (64 concurrent senders)", n, secs, lat);
+        report(
+            "one hot conversation (64 concurrent senders)",
+            n,
+            secs,
+            lat,
+            cpu,
+        );
         let mut convs = Vec::new();
         for _ in 0..16 {
             convs.push(
@@ -128,12 +137,14 @@ async fn main() -> anyhow::Result<()> {
             );
         }
         let convs: Vec<String> = convs.iter().cycle().take(HOT_SENDERS).cloned().collect();
+        let cpu = cpu_secs();
         let (n, secs, lat) = hot_run(&agents, hot, convs, HOT_MESSAGES).await?;
         report(
             "one hot user, 16 conversations (64 concurrent senders)",
             n,
             secs,
             lat,
+            cpu,
         );
     }
     if phases.contains("big") {
@@ -248,7 +259,10 @@ async fn hot_run(
     Ok((all.len() as u64, start.elapsed().as_secs_f64(), all))
 }
 
-fn report(what: &str, n: u64, secs: f64, mut lat: Vec<Duration>) {
+/// `cpu_before` is [`cpu_secs`] at the phase's start: CPU per turn is steadier than
+/// throughput on a machine shared with other work.
+fn report(what: &str, n: u64, secs: f64, mut lat: Vec<Duration>, cpu_before: f64) {
+    let cpu_ms = (cpu_secs() - cpu_before) * 1e3 / n.max(1) as f64;
     lat.sort_unstable();
     let pct = |p: f64| {
         lat.get(((lat.len() as f64 * p) as usize).min(lat.len().saturating_sub(1)))
@@ -256,7 +270,7 @@ fn report(what: &str, n: u64, secs: f64, mut lat: Vec<Duration>) {
             .unwrap_or_default()
     };
     println!(
-        "{what}: {n} turns in {secs:.2} s = {:.0} messages/s (turns/s); latency p50 {:.2} ms, p99 {:.2} ms",
+        "{what}: {n} turns in {secs:.2} s = {:.0} messages/s (turns/s); latency p50 {:.2} ms, p99 {:.2} ms; CPU {cpu_ms:.3} ms per turn (whole process, fake model included)",
         n as f64 / secs,
         pct(0.50).as_secs_f64() * 1e3,
         pct(0.99).as_secs_f64() * 1e3
@@ -351,6 +365,20 @@ async fn big_conversation(agents: &Agents, db: &Db, owner: &str) -> anyhow::Resu
         t.elapsed().as_secs_f64() * 1e3
     );
     Ok(())
+}
+
+/// User + system CPU seconds of this process so far (`/proc/self/stat`, 100 ticks/s).
+fn cpu_secs() -> f64 {
+    std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|s| {
+            // Fields after the command name; utime and stime are the 14th and 15th overall.
+            let rest = s.rsplit_once(')')?.1;
+            let f: Vec<&str> = rest.split_whitespace().collect();
+            let ticks = f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?;
+            Some(ticks as f64 / 100.0)
+        })
+        .unwrap_or(0.0)
 }
 
 fn rss_kib() -> u64 {

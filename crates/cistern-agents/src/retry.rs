@@ -176,7 +176,7 @@ async fn run(inner: &Arc<Inner>, req: RetryRequest, events: Option<Events>) -> R
             )
             .await?;
         state.forget_after(asked.seq);
-        let extras = extras(inner, &owner, &user.content).await;
+        let extras = extras(inner, &owner, &user.content, None).await;
         let built = state.build(&extras, budget, inner.tools_tokens);
         if let Some(upto) = built.unsummarized_upto {
             crate::summarize::schedule(inner, &owner, &conversation, &model, upto);

@@ -94,7 +94,7 @@ pub(crate) async fn run(
         }
     };
     let model = requested
-        .or(begun.model)
+        .or_else(|| begun.model.clone())
         .unwrap_or_else(|| inner.config.default_model.clone());
     if let Some(ev) = &events {
         let started = TurnEvent::Started {
@@ -121,7 +121,11 @@ pub(crate) async fn run(
                 budget,
             )
             .await?;
-        let extras = extras(inner, &owner, &user.content).await;
+        let known = Known {
+            system_prompt: begun.system_prompt.clone(),
+            has_facts: begun.has_facts,
+        };
+        let extras = extras(inner, &owner, &user.content, Some(known)).await;
         let built = state.build(&extras, budget, inner.tools_tokens);
         if let Some(upto) = built.unsummarized_upto {
             crate::summarize::schedule(inner, &owner, &conversation, &model, upto);
@@ -192,6 +196,8 @@ struct Begun {
     count: i64,
     summarized_seq: i64,
     model: Option<String>,
+    system_prompt: Option<String>,
+    has_facts: bool,
 }
 
 /// Appends the user's message under the turn lease, waiting (with backoff) while another
@@ -224,11 +230,15 @@ async fn begin(
                 message_count,
                 summarized_seq,
                 model,
+                system_prompt,
+                has_facts,
             } => {
                 return Ok(Begun {
                     count: message_count,
                     summarized_seq,
                     model,
+                    system_prompt,
+                    has_facts,
                 });
             }
             Outcome::NotFound => return Err(Error::NotFound("conversation")),
@@ -297,23 +307,41 @@ pub(crate) fn jitter(d: Duration) -> Duration {
     d + Duration::from_micros(u64::from(nanos % half))
 }
 
-/// The standing instructions and the facts relevant to `message`. Memory is an aid: if it
-/// cannot be read, the turn goes on without it.
-pub(crate) async fn extras(inner: &Inner, owner: &str, message: &str) -> Extras {
+/// What the begin write read besides the lease: the owner's standing instructions and whether
+/// they have any fact.
+pub(crate) struct Known {
+    pub system_prompt: Option<String>,
+    pub has_facts: bool,
+}
+
+/// The standing instructions and the facts relevant to `message` (searched only if the owner
+/// has any). A turn's begin write has read the instructions (`known`); a retry, which takes the
+/// lease without one, reads them here. Memory is an aid: if it cannot be read, the turn goes on
+/// without it.
+pub(crate) async fn extras(
+    inner: &Inner,
+    owner: &str,
+    message: &str,
+    known: Option<Known>,
+) -> Extras {
     let n = inner.config.facts_in_context;
-    let prompt = inner.memory.system_prompt(owner);
-    let facts = async {
-        if n == 0 {
-            return Ok(Vec::new());
-        }
+    let known = match known {
+        Some(k) => k,
+        None => Known {
+            system_prompt: inner.memory.system_prompt(owner).await.unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "could not read the system prompt");
+                None
+            }),
+            has_facts: true,
+        },
+    };
+    let facts = if n == 0 || !known.has_facts {
+        Ok(Vec::new())
+    } else {
         inner.memory.search_facts(owner, message, n).await
     };
-    let (prompt, facts) = tokio::join!(prompt, facts);
     Extras {
-        system_prompt: prompt.unwrap_or_else(|e| {
-            tracing::warn!(error = %e, "could not read the system prompt");
-            None
-        }),
+        system_prompt: known.system_prompt,
         facts: facts
             .unwrap_or_else(|e| {
                 tracing::warn!(error = %e, "could not search facts");

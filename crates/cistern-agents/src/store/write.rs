@@ -7,14 +7,37 @@
 use super::{Tx, on_tx};
 use crate::model::{MessageStatus, Role};
 
+// Begin's RETURNING also reads what the turn needs of the owner's memory — the standing
+// instructions and whether any fact exists (no fact: no recall query) — in the same statement
+// instead of two more reads on the pool.
 const CREATE: &str = "INSERT INTO conversations (id, owner, title, model, message_count, version,
         summarized_seq, turn_token, turn_expires, created_at, updated_at)
-     VALUES ($1, $2, $3, $4, 1, 1, 0, $5, $6, $7, $7)";
-const BEGIN: &str = "UPDATE conversations SET message_count = message_count + 1,
+     VALUES ($1, $2, $3, $4, 1, 1, 0, $5, $6, $7, $7)
+     RETURNING message_count, summarized_seq, model,
+        (SELECT content FROM memory_instructions WHERE owner = $2),
+        EXISTS (SELECT 1 FROM memory_facts WHERE owner = $2)";
+// The usual turn writes as one multi-statement query each (one round trip to sqlx's connection
+// thread instead of two): the message is inserted first, numbered from the row under the same
+// lease condition the `UPDATE` then applies, so it is inserted exactly when the CAS succeeds.
+const BEGIN_ONE: &str = "INSERT INTO chat_messages (conversation_id, seq, role, content,
+        tool_calls, tool_call_id, tokens, status, error, created_at)
+     SELECT id, message_count + 1, $7, $8, $9, $10, $11, $12, $13, $3 FROM conversations
+     WHERE id = $1 AND owner = $2 AND (turn_token IS NULL OR turn_expires < $3);
+     UPDATE conversations SET message_count = message_count + 1,
         version = version + 1, updated_at = $3, turn_token = $4, turn_expires = $5,
         model = COALESCE($6, model)
      WHERE id = $1 AND owner = $2 AND (turn_token IS NULL OR turn_expires < $3)
-     RETURNING message_count, summarized_seq, model";
+     RETURNING message_count, summarized_seq, model,
+        (SELECT content FROM memory_instructions WHERE owner = $2),
+        EXISTS (SELECT 1 FROM memory_facts WHERE owner = $2)";
+const END_ONE: &str = "INSERT INTO chat_messages (conversation_id, seq, role, content,
+        tool_calls, tool_call_id, tokens, status, error, created_at)
+     SELECT id, message_count + 1, $5, $6, $7, $8, $9, $10, $11, $4 FROM conversations
+     WHERE id = $1 AND turn_token = $2;
+     UPDATE conversations SET message_count = message_count + $3,
+        version = version + 1, updated_at = $4, turn_token = NULL, turn_expires = NULL
+     WHERE id = $1 AND turn_token = $2
+     RETURNING message_count";
 const EXISTS: &str = "SELECT 1 FROM conversations WHERE id = $1 AND owner = $2";
 const END: &str = "UPDATE conversations SET message_count = message_count + $3,
         version = version + 1, updated_at = $4, turn_token = NULL, turn_expires = NULL
@@ -80,6 +103,10 @@ pub(crate) enum Outcome {
         message_count: i64,
         summarized_seq: i64,
         model: Option<String>,
+        /// The owner's standing instructions.
+        system_prompt: Option<String>,
+        /// Whether the owner has any fact to recall.
+        has_facts: bool,
     },
     /// `Begin`: another turn holds the lease.
     Busy,
@@ -92,6 +119,9 @@ pub(crate) enum Outcome {
     /// `Renew` extended the lease.
     Renewed,
 }
+
+/// Begin's row: message count, summarized seq, model, system prompt, whether facts exist.
+pub(crate) type Begun = (i64, i64, Option<String>, Option<String>, bool);
 
 /// Applies one op inside `tx`.
 pub(crate) async fn apply(tx: &mut Tx<'_>, op: &Op) -> Result<Outcome, sqlx::Error> {
@@ -106,32 +136,41 @@ pub(crate) async fn apply(tx: &mut Tx<'_>, op: &Op) -> Result<Outcome, sqlx::Err
             expires,
             now,
         } => {
-            let begun: Option<(i64, i64, Option<String>)> = if let Some(new) = create {
-                on_tx!(tx, t => sqlx::query(CREATE)
+            let begun: Option<Begun> = if let Some(new) = create {
+                on_tx!(tx, t => sqlx::query_as(CREATE)
                     .bind(conversation).bind(owner).bind(&new.title).bind(model)
                     .bind(token).bind(expires).bind(now)
-                    .execute(&mut **t).await.map(|r| r.rows_affected()))?;
-                Some((1, 0, model.clone()))
-            } else {
-                on_tx!(tx, t => sqlx::query_as(BEGIN)
-                    .bind(conversation).bind(owner).bind(now).bind(token).bind(expires)
-                    .bind(model)
                     .fetch_optional(&mut **t).await)?
-            };
-            let Some((count, summarized_seq, model)) = begun else {
-                let exists: Option<(i32,)> = on_tx!(tx, t => sqlx::query_as(EXISTS)
-                    .bind(conversation).bind(owner).fetch_optional(&mut **t).await)?;
-                return Ok(if exists.is_some() {
-                    Outcome::Busy
-                } else {
-                    Outcome::NotFound
+            } else {
+                let m = message;
+                let rows: Vec<Begun> = on_tx!(tx, t => sqlx::query_as(BEGIN_ONE)
+                    .bind(conversation).bind(owner).bind(now).bind(token).bind(expires)
+                    .bind(model).bind(m.role.as_str()).bind(&m.content).bind(&m.tool_calls)
+                    .bind(&m.tool_call_id).bind(m.tokens).bind(m.status.as_str()).bind(&m.error)
+                    .fetch_all(&mut **t).await)?;
+                return Ok(match rows.into_iter().next() {
+                    Some((count, summarized_seq, model, system_prompt, has_facts)) => {
+                        Outcome::Begun {
+                            message_count: count,
+                            summarized_seq,
+                            model,
+                            system_prompt,
+                            has_facts,
+                        }
+                    }
+                    None => busy_or_missing(tx, conversation, owner).await?,
                 });
+            };
+            let Some((count, summarized_seq, model, system_prompt, has_facts)) = begun else {
+                return busy_or_missing(tx, conversation, owner).await;
             };
             insert(tx, conversation, count, message, *now).await?;
             Ok(Outcome::Begun {
                 message_count: count,
                 summarized_seq,
                 model,
+                system_prompt,
+                has_facts,
             })
         }
         Op::End {
@@ -141,6 +180,19 @@ pub(crate) async fn apply(tx: &mut Tx<'_>, op: &Op) -> Result<Outcome, sqlx::Err
             now,
         } => {
             let n = i64::try_from(messages.len()).unwrap_or(i64::MAX);
+            if let [m] = messages.as_slice() {
+                let rows: Vec<(i64,)> = on_tx!(tx, t => sqlx::query_as(END_ONE)
+                    .bind(conversation).bind(token).bind(n).bind(now)
+                    .bind(m.role.as_str()).bind(&m.content).bind(&m.tool_calls)
+                    .bind(&m.tool_call_id).bind(m.tokens).bind(m.status.as_str()).bind(&m.error)
+                    .fetch_all(&mut **t).await)?;
+                return Ok(match rows.first() {
+                    Some((count,)) => Outcome::Ended {
+                        message_count: *count,
+                    },
+                    None => Outcome::Lost,
+                });
+            }
             let row: Option<(i64,)> = on_tx!(tx, t => sqlx::query_as(END)
                 .bind(conversation).bind(token).bind(n).bind(now)
                 .fetch_optional(&mut **t).await)?;
@@ -168,6 +220,21 @@ pub(crate) async fn apply(tx: &mut Tx<'_>, op: &Op) -> Result<Outcome, sqlx::Err
             })
         }
     }
+}
+
+/// After a failed begin: `Busy` if the conversation is the owner's (another turn holds it).
+async fn busy_or_missing(
+    tx: &mut Tx<'_>,
+    conversation: &str,
+    owner: &str,
+) -> Result<Outcome, sqlx::Error> {
+    let exists: Option<(i32,)> = on_tx!(tx, t => sqlx::query_as(EXISTS)
+        .bind(conversation).bind(owner).fetch_optional(&mut **t).await)?;
+    Ok(if exists.is_some() {
+        Outcome::Busy
+    } else {
+        Outcome::NotFound
+    })
 }
 
 async fn insert(

@@ -1,20 +1,25 @@
 //! The turn writes on PostgreSQL as single statements: the compare-and-set on the conversation
 //! row and the message inserts in one data-modifying `WITH`, so each write is one round trip
 //! in autocommit instead of BEGIN, UPDATE, INSERT…, COMMIT. Same semantics as `write.rs`: the
-//! `UPDATE` takes the row lock, and the inserts number from what it returns.
+//! `UPDATE` takes the row lock, and the inserts number from what it returns; a begin also
+//! returns the owner's standing instructions and whether they have facts.
 
 use sqlx::PgPool;
 
-use super::write::{NewMessage, Op, Outcome};
+use super::write::{Begun, NewMessage, Op, Outcome};
 
 const CREATE: &str = "WITH c AS (
         INSERT INTO conversations (id, owner, title, model, message_count, version,
             summarized_seq, turn_token, turn_expires, created_at, updated_at)
         VALUES ($1, $2, $3, $4, 1, 1, 0, $5, $6, $7, $7)
-        RETURNING id)
-     INSERT INTO chat_messages (conversation_id, seq, role, content, tool_calls, tool_call_id,
-         tokens, status, error, created_at)
-     SELECT c.id, 1, $8, $9, $10, $11, $12, $13, $14, $7 FROM c";
+        RETURNING id),
+     m AS (
+        INSERT INTO chat_messages (conversation_id, seq, role, content, tool_calls, tool_call_id,
+            tokens, status, error, created_at)
+        SELECT c.id, 1, $8, $9, $10, $11, $12, $13, $14, $7 FROM c)
+     SELECT (SELECT content FROM memory_instructions WHERE owner = $2),
+        EXISTS (SELECT 1 FROM memory_facts WHERE owner = $2)
+     FROM c";
 const BEGIN: &str = "WITH c AS (
         UPDATE conversations SET message_count = message_count + 1, version = version + 1,
             updated_at = $3, turn_token = $4, turn_expires = $5, model = COALESCE($6, model)
@@ -24,7 +29,10 @@ const BEGIN: &str = "WITH c AS (
         INSERT INTO chat_messages (conversation_id, seq, role, content, tool_calls, tool_call_id,
             tokens, status, error, created_at)
         SELECT $1, c.message_count, $7, $8, $9, $10, $11, $12, $13, $3 FROM c)
-     SELECT message_count, summarized_seq, model FROM c";
+     SELECT message_count, summarized_seq, model,
+        (SELECT content FROM memory_instructions WHERE owner = $2),
+        EXISTS (SELECT 1 FROM memory_facts WHERE owner = $2)
+     FROM c";
 const EXISTS: &str = "SELECT 1 FROM conversations WHERE id = $1 AND owner = $2";
 const END: &str = "WITH c AS (
         UPDATE conversations SET message_count = message_count + $3, version = version + 1,
@@ -55,7 +63,7 @@ pub(crate) async fn apply(pool: &PgPool, op: &Op) -> Result<Outcome, sqlx::Error
             expires,
             now,
         } => {
-            sqlx::query(CREATE)
+            let (system_prompt, has_facts): (Option<String>, bool) = sqlx::query_as(CREATE)
                 .bind(conversation)
                 .bind(owner)
                 .bind(&new.title)
@@ -70,12 +78,14 @@ pub(crate) async fn apply(pool: &PgPool, op: &Op) -> Result<Outcome, sqlx::Error
                 .bind(m.tokens)
                 .bind(m.status.as_str())
                 .bind(&m.error)
-                .execute(pool)
+                .fetch_one(pool)
                 .await?;
             Ok(Outcome::Begun {
                 message_count: 1,
                 summarized_seq: 0,
                 model: model.clone(),
+                system_prompt,
+                has_facts,
             })
         }
         Op::Begin {
@@ -88,7 +98,7 @@ pub(crate) async fn apply(pool: &PgPool, op: &Op) -> Result<Outcome, sqlx::Error
             expires,
             now,
         } => {
-            let row: Option<(i64, i64, Option<String>)> = sqlx::query_as(BEGIN)
+            let row: Option<Begun> = sqlx::query_as(BEGIN)
                 .bind(conversation)
                 .bind(owner)
                 .bind(now)
@@ -104,11 +114,13 @@ pub(crate) async fn apply(pool: &PgPool, op: &Op) -> Result<Outcome, sqlx::Error
                 .bind(&m.error)
                 .fetch_optional(pool)
                 .await?;
-            if let Some((message_count, summarized_seq, model)) = row {
+            if let Some((message_count, summarized_seq, model, system_prompt, has_facts)) = row {
                 return Ok(Outcome::Begun {
                     message_count,
                     summarized_seq,
                     model,
+                    system_prompt,
+                    has_facts,
                 });
             }
             let exists: Option<(i32,)> = sqlx::query_as(EXISTS)
