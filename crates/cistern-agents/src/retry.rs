@@ -19,10 +19,10 @@ use crate::model::{MessageStatus, Role, StoredMessage, TurnEvent, TurnResult};
 use crate::rounds::{Rounds, rounds};
 use crate::store::on_db;
 use crate::store::read;
-use crate::store::write::{NewMessage, Outcome};
+use crate::store::write::NewMessage;
 use crate::stream::TurnStream;
 use crate::turn::{
-    Events, MAX_BACKOFF, check_fits, enqueue_end, extras, jitter, lease_ms, with_lease,
+    Events, MAX_BACKOFF, check_fits, extras, finish, jitter, lease_ms, release, with_lease,
 };
 
 /// Takes the turn lease without appending anything (the retry's `Begin`).
@@ -183,43 +183,8 @@ async fn run(inner: &Arc<Inner>, req: RetryRequest, events: Option<Events>) -> R
         }
         Ok::<_, Error>(rounds(inner, &owner, &model, built, events.as_ref(), budget).await)
     };
-    let rounds = match with_lease(inner, &conversation, &token, work).await {
-        Ok(Ok(r)) => r,
-        Ok(Err(e)) => {
-            state.invalidate();
-            release(inner, &conversation, &token).await;
-            return Err(e);
-        }
-        Err(e) => {
-            state.invalidate();
-            return Err(e);
-        }
-    };
-    let pending = match enqueue_end(inner, &conversation, &token, rounds.rows.clone()).await {
-        Ok(p) => p,
-        Err(e) => {
-            state.invalidate();
-            return Err(e);
-        }
-    };
-    for (seq, row) in (taken.count + 1..).zip(&rounds.rows) {
-        state.push(seq, row);
-    }
-    drop(state);
-    let count = match pending.wait().await? {
-        Outcome::Ended { message_count } => message_count,
-        _ => return Err(Error::TurnLost),
-    };
-    if let Some(e) = rounds.error {
-        return Err(e);
-    }
-    Ok(TurnResult {
-        conversation_id: conversation,
-        message: rounds.reply,
-        seq: count,
-        message_count: count,
-        usage: rounds.usage,
-    })
+    let ran = with_lease(inner, &conversation, &token, work).await;
+    finish(inner, state, conversation, &token, taken.count, ran).await
 }
 
 /// Takes the turn lease of `owner`'s `conversation`, waiting (with backoff) while a turn
@@ -280,13 +245,6 @@ async fn last_user_message(inner: &Inner, conversation: &str, count: i64) -> Res
         if !full {
             return Err(Error::NothingToRetry);
         }
-    }
-}
-
-/// Gives the lease back without appending anything.
-async fn release(inner: &Inner, conversation: &str, token: &str) {
-    if let Ok(p) = enqueue_end(inner, conversation, token, Vec::new()).await {
-        let _ = p.wait().await;
     }
 }
 

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 
 use crate::agents::Inner;
-use crate::context::Extras;
+use crate::context::{AgentState, Extras};
 use crate::error::{Error, Result};
 use crate::model::{MessageStatus, Role, TurnEvent, TurnResult};
 use crate::rounds::{Rounds, rounds};
@@ -132,14 +132,28 @@ pub(crate) async fn run(
         }
         Ok::<_, Error>(rounds(inner, &owner, &model, built, events.as_ref(), budget).await)
     };
-    let rounds = match with_lease(inner, &conversation, &token, work).await {
+    let ran = with_lease(inner, &conversation, &token, work).await;
+    finish(inner, state, conversation, &token, begun.count, ran).await
+}
+
+/// The end of a turn or a retry, once its model rounds ran under the lease (`ran`): gives the
+/// conversation back if they failed before the model; else queues the write that appends the
+/// rows after `last_seq` and releases the lease, records the rows in the agent's cache, and
+/// waits for the commit.
+pub(crate) async fn finish(
+    inner: &Inner,
+    mut state: tokio::sync::MutexGuard<'_, AgentState>,
+    conversation: String,
+    token: &str,
+    last_seq: i64,
+    ran: Result<Result<Rounds>>,
+) -> Result<TurnResult> {
+    let rounds = match ran {
         Ok(Ok(r)) => r,
         Ok(Err(e)) => {
-            // The turn failed before the model (a read): give the conversation back.
+            // It failed before the model (a read): give the conversation back.
             state.invalidate();
-            if let Ok(p) = enqueue_end(inner, &conversation, &token, Vec::new()).await {
-                let _ = p.wait().await;
-            }
+            release(inner, &conversation, token).await;
             return Err(e);
         }
         Err(e) => {
@@ -151,14 +165,14 @@ pub(crate) async fn run(
     // turn's first write queues behind it (same group commit on SQLite: one fsync for both);
     // this turn then waits for its own commit without holding up the next one. Under the
     // lease no one else appends, so the seqs are known now.
-    let pending = match enqueue_end(inner, &conversation, &token, rounds.rows.clone()).await {
+    let pending = match enqueue_end(inner, &conversation, token, rounds.rows.clone()).await {
         Ok(p) => p,
         Err(e) => {
             state.invalidate();
             return Err(e);
         }
     };
-    for (seq, row) in (begun.count + 1..).zip(&rounds.rows) {
+    for (seq, row) in (last_seq + 1..).zip(&rounds.rows) {
         state.push(seq, row);
     }
     drop(state);
@@ -178,6 +192,13 @@ pub(crate) async fn run(
         message_count: count,
         usage: rounds.usage,
     })
+}
+
+/// Gives the conversation back without appending anything.
+pub(crate) async fn release(inner: &Inner, conversation: &str, token: &str) {
+    if let Ok(p) = enqueue_end(inner, conversation, token, Vec::new()).await {
+        let _ = p.wait().await;
+    }
 }
 
 /// A user message must fit half the prompt budget of `model`.
