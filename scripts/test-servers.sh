@@ -3,6 +3,9 @@
 # 127.0.0.1 at free ports, exports their addresses for the tests, and stops both on exit.
 # Requires: scripts/install-test-deps.sh has run.
 
+# The repository root (scripts/test.sh sets it; sourced on its own, it is this script's parent).
+root="${root:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
+
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 test_servers_dir="$(mktemp -d /tmp/cistern-test.XXXXXX)"
