@@ -10,7 +10,8 @@ use crate::llm::with_fake;
 
 mod retry;
 
-async fn spawn_chat() -> (TestApp, FakeLlm) {
+/// A server whose chat default model `fast` is the fake provider.
+pub(crate) async fn spawn_chat() -> (TestApp, FakeLlm) {
     let fake = FakeLlm::start().await.expect("fake provider");
     let base = with_fake(&fake);
     let app = TestApp::builder()

@@ -9,7 +9,6 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::helpers::{Session, TestApp};
-use crate::llm::with_fake;
 
 /// Runs `cistern chat ARGS` with `lines` on stdin until it exits.
 async fn chat(args: &[&str], env: &[(&str, String)], lines: &str) -> Output {
@@ -59,15 +58,7 @@ async fn api_key(app: &TestApp, user: &Session) -> String {
 
 #[tokio::test]
 async fn chat_against_a_running_server_streams_replies_into_one_conversation() {
-    let fake = FakeLlm::start().await.expect("fake provider");
-    let base = with_fake(&fake);
-    let app = TestApp::builder()
-        .config(move |c| {
-            base(c);
-            c.chat.default_model = "fast".to_owned();
-        })
-        .spawn()
-        .await;
+    let (app, fake) = crate::chat::spawn_chat().await;
     let user = app.register("terminal@example.com").await;
     let key = api_key(&app, &user).await;
     fake.enqueue(Reply::text("Rain fills the cistern.").usage(5, 4));

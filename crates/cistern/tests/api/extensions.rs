@@ -97,6 +97,24 @@ async fn wait_job(app: &TestApp, token: &str, job_id: &str) -> Value {
     panic!("job {job_id} did not finish");
 }
 
+/// Creates an extension whose first generation must fail; returns the extension as listed.
+async fn create_failed(app: &TestApp, token: &str) -> Value {
+    let (id, job) = create(app, token).await;
+    let done = wait_job(app, token, &job).await;
+    assert!(
+        matches!(done["status"].as_str(), Some("failed" | "dead")),
+        "{done}"
+    );
+    app.call_json(
+        Method::GET,
+        &format!("/api/v1/extensions/{id}"),
+        token,
+        None,
+        200,
+    )
+    .await
+}
+
 async fn create(app: &TestApp, token: &str) -> (String, String) {
     let accepted = app
         .call_json(
@@ -242,21 +260,7 @@ async fn truncated_tool_json_is_repaired_and_twice_malformed_fails_clearly() {
         "submit_extension",
         &full[..full.len() / 3],
     ));
-    let (id, job) = create(&app, &s.access).await;
-    let done = wait_job(&app, &s.access, &job).await;
-    assert!(
-        matches!(done["status"].as_str(), Some("failed" | "dead")),
-        "{done}"
-    );
-    let ext = app
-        .call_json(
-            Method::GET,
-            &format!("/api/v1/extensions/{id}"),
-            &s.access,
-            None,
-            200,
-        )
-        .await;
+    let ext = create_failed(&app, &s.access).await;
     assert_eq!(ext["versions"][0]["status"], "failed");
     let error = ext["versions"][0]["error"].as_str().expect("reason");
     assert!(error.contains("malformed"), "{error}");
@@ -591,21 +595,7 @@ async fn a_worker_that_never_starts_fails_the_version_when_rounds_run_out() {
     let (app, fake) = spawn_with(|c| c.extensions.repair_rounds = 0).await;
     let s = app.register("ext-k@example.com").await;
     fake.enqueue(submission(with_worker(BROKEN_WORKER)));
-    let (id, job) = create(&app, &s.access).await;
-    let done = wait_job(&app, &s.access, &job).await;
-    assert!(
-        matches!(done["status"].as_str(), Some("failed" | "dead")),
-        "{done}"
-    );
-    let ext = app
-        .call_json(
-            Method::GET,
-            &format!("/api/v1/extensions/{id}"),
-            &s.access,
-            None,
-            200,
-        )
-        .await;
+    let ext = create_failed(&app, &s.access).await;
     let version = &ext["versions"][0];
     assert_eq!(version["status"], "failed");
     let error = version["error"].as_str().expect("reason");
@@ -615,6 +605,7 @@ async fn a_worker_that_never_starts_fails_the_version_when_rounds_run_out() {
     );
     assert_eq!(fake.requests().len(), 1, "no repair round was left");
     // A failed version has no version number; `seq-N` shows its report.
+    let id = ext["id"].as_str().expect("extension id");
     let v = app
         .call_json(
             Method::GET,
