@@ -151,7 +151,10 @@ pub(crate) fn mask_scanned(tok: &str, scan: &Scan, out: &mut String) -> bool {
         return false;
     }
     let (lead, core, trail) = trim_punct(tok);
-    if is_path_or_url(core, any & class::SLASH != 0) {
+    // A token that already holds a wildcard (a template's) no longer shows whether it was a path,
+    // a URL or a `key=value`: it is masked segment by segment only, so masking is idempotent.
+    let premasked = tok.contains(WILDCARD);
+    if !premasked && is_path_or_url(core, any & class::SLASH != 0) {
         out.push_str(lead);
         out.push_str(WILDCARD);
         out.push_str(trail);
@@ -160,10 +163,20 @@ pub(crate) fn mask_scanned(tok: &str, scan: &Scan, out: &mut String) -> bool {
     // `key=value`: a value holding a digit is a value as a whole (`rhost=220-135-151-1.hinet.net`).
     if let Some(eq) = core.bytes().position(|c| c == b'=') {
         let (key, value) = (&core.as_bytes()[..eq], &core.as_bytes()[eq + 1..]);
-        if eq > 0
+        let key_ok = eq > 0
             && key
                 .iter()
-                .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-'))
+                .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-'));
+        // Already masked (`0=<*>`): keep it, or the key would be masked on a second pass.
+        let masked = tok[lead.len() + eq + 1..]
+            .strip_prefix(WILDCARD)
+            .is_some_and(|rest| rest.bytes().all(|c| b")]}>\"',;.:".contains(&c)));
+        if key_ok && masked {
+            out.push_str(tok);
+            return false;
+        }
+        if key_ok
+            && !premasked
             && value.iter().any(u8::is_ascii_digit)
             && !value.iter().any(|&c| {
                 matches!(
@@ -436,6 +449,18 @@ mod tests {
         for (tok, want) in cases {
             assert_eq!(m(tok), want, "{tok}");
         }
+    }
+
+    /// Masked tokens are fixed points, whatever their shape (found by the
+    /// `masking_is_idempotent` property test: `0=0` → `0=<*>` → `<*>=<*>`, `{/00/` → `{/<*>/` →
+    /// `{<*>`).
+    #[test]
+    fn a_masked_key_value_stays_as_it_is() {
+        for tok in ["0=0", "x1=5", "(7=12),", "HWID=1973", "{/00/"] {
+            let once = m(tok);
+            assert_eq!(m(&once), once, "{tok} → {once}");
+        }
+        assert_eq!(m("0=0"), "0=<*>");
     }
 
     #[test]
