@@ -64,9 +64,11 @@ async fn summaries_of_a_long_conversation_are_listed_for_their_owner_only() {
     assert!(newest["to_seq"].as_i64().expect("to_seq") >= 2);
     assert!(!newest["summary"].as_str().expect("summary").is_empty());
     let all = app.get_json("/api/v1/memory/episodes", &ada.access).await;
-    assert_eq!(
-        all["episodes"][0]["id"], newest["id"],
-        "the unfiltered list has it too"
+    // The summariser may have added a newer one meanwhile: the unfiltered list holds it anyway.
+    let all = all["episodes"].as_array().expect("episodes");
+    assert!(
+        all.iter().any(|e| e["id"] == newest["id"]),
+        "the unfiltered list has it too: {all:?}"
     );
 
     let theirs = app.get_json(&path, &bob.access).await;
