@@ -181,7 +181,7 @@ mod tests {
             Some("icons/i.png")
         );
         assert_eq!(resolve("", "../secret.js").as_deref(), Some("../secret.js"));
-        assert_eq!(resolve("", "https://cdn.example.com/x.js"), None);
+        assert_eq!(resolve("", "https://remote.example.com/x.js"), None);
         assert_eq!(resolve("", "data:image/png;base64,AAAA"), None);
         assert_eq!(resolve("", "#top"), None);
     }

@@ -58,14 +58,14 @@ fn remote_code_is_an_error() {
     let html = with(
         good(),
         "popup/popup.html",
-        "<script src=\"https://cdn.jsdelivr.net/npm/jquery/dist/jquery.min.js\"></script><script src=\"popup.js\"></script><link rel=stylesheet href=popup.css>",
+        "<script src=\"https://remote.example.com/jquery.min.js\"></script><script src=\"popup.js\"></script><link rel=stylesheet href=popup.css>",
     );
     assert_error(&html, "html.remote_script");
     assert_error(
         &with(
             good(),
             "background.js",
-            "importScripts('https://cdn.example.com/lib.js');\n",
+            "importScripts('https://remote.example.com/lib.js');\n",
         ),
         "js.remote_import",
     );
@@ -78,7 +78,7 @@ fn remote_code_is_an_error() {
         "js.remote_import",
     );
     assert_error(
-        &with_manifest(|m| m["content_scripts"][0]["js"] = json!(["https://cdn.example.com/c.js"])),
+        &with_manifest(|m| m["content_scripts"][0]["js"] = json!(["https://remote.example.com/c.js"])),
         "reference.remote",
     );
 }
@@ -126,7 +126,7 @@ fn csp_and_web_accessible_resources_follow_mv3() {
     assert_error(
         &with_manifest(|m| {
             m["content_security_policy"]["extension_pages"] =
-                json!("script-src 'self' https://cdn.example.com")
+                json!("script-src 'self' https://remote.example.com")
         }),
         "csp.remote_host",
     );
