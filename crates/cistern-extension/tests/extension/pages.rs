@@ -78,7 +78,9 @@ fn remote_code_is_an_error() {
         "js.remote_import",
     );
     assert_error(
-        &with_manifest(|m| m["content_scripts"][0]["js"] = json!(["https://remote.example.com/c.js"])),
+        &with_manifest(|m| {
+            m["content_scripts"][0]["js"] = json!(["https://remote.example.com/c.js"])
+        }),
         "reference.remote",
     );
 }
