@@ -31,7 +31,7 @@ pub(crate) enum Writer {
 }
 
 impl Writer {
-    /// Opens the writer; on SQLite it spawns the group-commit task on `tracker`. The task ends
+    /// Opens the writer; on SQLite it starts the group-commit thread on `tracker`. The task ends
     /// on `cancel` (after writing what was queued) or when every handle is dropped.
     pub(crate) async fn open(
         db: &Db,
@@ -49,7 +49,18 @@ impl Writer {
                 let options = (*pool.connect_options()).clone().synchronous(sync);
                 let conn = SqliteConnection::connect_with(&options).await?;
                 let (tx, rx) = mpsc::channel(max_batch.max(1) * 4);
-                tracker.spawn(group_commit(conn, rx, max_batch.max(1), cancel.clone()));
+                // The group commit runs on a thread of its own with a single-threaded runtime:
+                // a batch is several round trips to SQLite's connection thread, and on the
+                // shared runtime each would wait in the run queue behind every busy turn —
+                // the one serial part of the write path would stall on unrelated work.
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .map_err(|e| Error::Store(sqlx::Error::Io(e)))?;
+                let (max_batch, cancel) = (max_batch.max(1), cancel.clone());
+                tracker.spawn_blocking(move || {
+                    runtime.block_on(group_commit(conn, rx, max_batch, cancel));
+                });
                 Ok(Writer::Queue(tx))
             }
             Db::Postgres(pool) => Ok(Writer::Pool(pool.clone())),
