@@ -8,6 +8,7 @@
 //! locks serialize them.
 
 use cistern_store::Db;
+use cistern_store::sql::{spawn_write_loop, sqlite_write_connection};
 use sqlx::sqlite::{SqliteConnection, SqliteSynchronous};
 use sqlx::{Connection, PgPool};
 use tokio::sync::{mpsc, oneshot};
@@ -31,8 +32,9 @@ pub(crate) enum Writer {
 }
 
 impl Writer {
-    /// Opens the writer; on SQLite it starts the group-commit thread on `tracker`. The task ends
-    /// on `cancel` (after writing what was queued) or when every handle is dropped.
+    /// Opens the writer; on SQLite it starts the group-commit loop on a thread of its own,
+    /// tracked by `tracker`. The loop ends on `cancel` (after writing what was queued) or when
+    /// every handle is dropped.
     pub(crate) async fn open(
         db: &Db,
         durability: Durability,
@@ -46,27 +48,11 @@ impl Writer {
                     Durability::Full => SqliteSynchronous::Full,
                     Durability::Normal => SqliteSynchronous::Normal,
                 };
-                // Every turn's writes go through this one connection: give it a page cache
-                // (64 MiB, filled only as pages are read) that holds the hot indexes, instead of
-                // SQLite's 2 MiB default that rereads them from the file on every batch.
-                let options = (*pool.connect_options())
-                    .clone()
-                    .synchronous(sync)
-                    .pragma("cache_size", "-65536");
-                let conn = SqliteConnection::connect_with(&options).await?;
+                let conn = sqlite_write_connection(pool, sync).await?;
                 let (tx, rx) = mpsc::channel(max_batch.max(1) * 4);
-                // The group commit runs on a thread of its own with a single-threaded runtime:
-                // a batch is several round trips to SQLite's connection thread, and on the
-                // shared runtime each would wait in the run queue behind every busy turn —
-                // the one serial part of the write path would stall on unrelated work.
-                let runtime = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .map_err(|e| Error::Store(sqlx::Error::Io(e)))?;
-                let (max_batch, cancel) = (max_batch.max(1), cancel.clone());
-                tracker.spawn_blocking(move || {
-                    runtime.block_on(group_commit(conn, rx, max_batch, cancel));
-                });
+                let task = group_commit(conn, rx, max_batch.max(1), cancel.clone());
+                let handle = spawn_write_loop(task)?;
+                tracker.spawn(handle);
                 Ok(Writer::Queue(tx))
             }
             Db::Postgres(pool) => Ok(Writer::Pool(pool.clone())),

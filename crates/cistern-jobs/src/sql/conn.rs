@@ -91,8 +91,9 @@ impl WriterConn {
                     SqliteDurability::Full => SqliteSynchronous::Full,
                     SqliteDurability::Normal => SqliteSynchronous::Normal,
                 };
-                let options = (*pool.connect_options()).clone().synchronous(sync);
-                WriterConn::Sqlite(Box::new(SqliteConnection::connect_with(&options).await?))
+                WriterConn::Sqlite(Box::new(
+                    cistern_store::sql::sqlite_write_connection(pool, sync).await?,
+                ))
             }
             Db::Postgres(pool) => WriterConn::Postgres(pool.clone()),
         })

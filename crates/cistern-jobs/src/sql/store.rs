@@ -91,7 +91,14 @@ impl Store {
             written: written.clone(),
             max_batch: config.max_batch.max(1),
         };
-        tracker.spawn(writer.run(cancel.clone()));
+        if matches!(db, Db::Sqlite(_)) {
+            // SQLite's single writer gets a thread of its own (see `spawn_write_loop`);
+            // PostgreSQL's batches run on pooled connections that belong to this runtime.
+            let handle = cistern_store::sql::spawn_write_loop(writer.run(cancel.clone()))?;
+            tracker.spawn(handle);
+        } else {
+            tracker.spawn(writer.run(cancel.clone()));
+        }
         let store = Store {
             inner: Arc::new(Inner {
                 db,

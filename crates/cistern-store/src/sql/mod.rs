@@ -200,3 +200,34 @@ impl Db {
         }
     }
 }
+
+/// A dedicated connection for a SQLite write loop (one writer that group-commits): the pool's
+/// settings with `synchronous` as asked, and a 64 MiB page cache (filled only as pages are
+/// read) so the hot indexes stay in memory instead of being reread from the file every batch —
+/// every write of the process goes through this one connection.
+pub async fn sqlite_write_connection(
+    pool: &SqlitePool,
+    synchronous: SqliteSynchronous,
+) -> Result<sqlx::SqliteConnection> {
+    use sqlx::Connection;
+    let options = (*pool.connect_options())
+        .clone()
+        .synchronous(synchronous)
+        .pragma("cache_size", "-65536");
+    Ok(sqlx::SqliteConnection::connect_with(&options).await?)
+}
+
+/// Runs a SQLite write loop on a thread of its own, with a single-threaded runtime. A batch is
+/// several round trips to SQLite's connection thread; on the shared runtime each would wait in
+/// the run queue behind every busy request, so the one serial part of the write path would
+/// stall on unrelated work. The handle completes when `task` ends.
+pub fn spawn_write_loop<F>(task: F) -> Result<tokio::task::JoinHandle<()>>
+where
+    F: Future<Output = ()> + Send + 'static,
+{
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(sqlx::Error::Io)?;
+    Ok(tokio::task::spawn_blocking(move || runtime.block_on(task)))
+}
