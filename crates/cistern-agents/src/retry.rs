@@ -25,9 +25,14 @@ use crate::turn::{
     Events, MAX_BACKOFF, check_fits, extras, finish, jitter, lease_ms, release, with_lease,
 };
 
-/// Takes the turn lease without appending anything (the retry's `Begin`).
+/// Takes the turn lease without appending anything (the retry's `Begin`). The requested model
+/// becomes the conversation's only if there is a reply to retry (the last message is the
+/// assistant's), so a refused retry changes nothing.
 const TAKE: &str = "UPDATE conversations SET version = version + 1, updated_at = $3,
-        turn_token = $4, turn_expires = $5, model = COALESCE($6, model)
+        turn_token = $4, turn_expires = $5,
+        model = CASE WHEN EXISTS (SELECT 1 FROM chat_messages m WHERE m.conversation_id = $1
+            AND m.seq = conversations.message_count AND m.role = 'assistant')
+            THEN COALESCE($6, model) ELSE model END
      WHERE id = $1 AND owner = $2 AND (turn_token IS NULL OR turn_expires < $3)
      RETURNING message_count, summarized_seq, model";
 const EXISTS: &str = "SELECT 1 FROM conversations WHERE id = $1 AND owner = $2";

@@ -127,9 +127,18 @@ async fn without_a_reply_there_is_nothing_to_retry_and_others_see_nothing() {
     .execute(pool)
     .await
     .expect("message");
-    let agents = agents(db, &fake, 32_000, config()).await;
-    let r = agents.retry(&owner, "c1", None).await;
+    let agents = agents(db.clone(), &fake, 32_000, config()).await;
+    let r = agents.retry(&owner, "c1", Some("other-model")).await;
     assert!(matches!(r, Err(Error::NothingToRetry)), "{r:?}");
+    let model: (Option<String>,) =
+        sqlx::query_as("SELECT model FROM conversations WHERE id = 'c1'")
+            .fetch_one(pool)
+            .await
+            .expect("model");
+    assert_eq!(
+        model.0, None,
+        "a refused retry leaves the conversation's model alone"
+    );
     let r = agents.retry(&intruder, "c1", None).await;
     assert!(matches!(r, Err(Error::NotFound(_))), "{r:?}");
     // The refusal gave the conversation back: a turn runs at once.
