@@ -85,7 +85,6 @@ async fn generate(
     ctx: &JobContext,
     p: &GeneratePayload,
 ) -> Result<Value, Failure> {
-    let config = &state.config.extensions;
     let versions = state
         .db
         .extension_versions(&p.extension_id)
@@ -132,17 +131,44 @@ async fn generate(
     };
 
     step(ctx, 10, "generating").await;
-    let mut current: Vec<ExtensionFile> = base.map(|(_, files)| files).unwrap_or_default();
+    let current: Vec<ExtensionFile> = base.map(|(_, files)| files).unwrap_or_default();
+    let previous = max_version(versions.iter().filter_map(|r| r.version.as_deref()));
+    let accepted = rounds(state, ctx, &mut req, &call, current, previous).await?;
+    publish(state, ctx, p, accepted).await
+}
+
+/// What the rounds settled on: files that passed validation and the browser check.
+struct Accepted {
+    submission: Submission,
+    files: Vec<ExtensionFile>,
+    /// The last round's report, with the earlier rounds' errors in `repairs`.
+    report: Report,
+    version: String,
+    /// Repair rounds used.
+    rounds: u32,
+    /// Per-step times so far (in its `timings_ms`).
+    timings: Report,
+}
+
+/// Every round: the model's files (merged onto `current` for an iteration) → static
+/// validation → (clean) version bump and browser check. Errors from either go back to the model
+/// while `extensions.repair_rounds` remain; then the version fails with them.
+async fn rounds(
+    state: &AppState,
+    ctx: &JobContext,
+    req: &mut ChatRequest,
+    call: &CallContext,
+    mut current: Vec<ExtensionFile>,
+    previous: Option<&str>,
+) -> Result<Accepted, Failure> {
+    let config = &state.config.extensions;
     let mut arguments_repaired = false;
     let mut round: u32 = 0;
     let max_rounds = config.repair_rounds.min(5);
-    let previous = max_version(versions.iter().filter_map(|r| r.version.as_deref()));
     let mut repairs: Vec<RepairRound> = Vec::new();
     let mut timings = Report::default();
-    // Every round: the model's files → static validation → (clean) version + browser check.
-    // Errors from either go back to the model while rounds remain.
-    let (submission, mut files, mut report, next) = loop {
-        let submission = submit(state, &mut req, &call, &mut arguments_repaired).await?;
+    loop {
+        let submission = submit(state, req, call, &mut arguments_repaired).await?;
         let blueprint = serde_json::to_value(&submission.blueprint).ok();
         let fail = |reason: String, report: Option<Report>| Failure {
             blueprint: blueprint.clone(),
@@ -176,8 +202,16 @@ async fn generate(
             report.findings.extend(found);
             next = Some(version);
         }
-        if let Some(next) = next.filter(|_| !report.has_errors()) {
-            break (submission, files, report, next);
+        if let Some(version) = next.filter(|_| !report.has_errors()) {
+            report.repairs = repairs;
+            return Ok(Accepted {
+                submission,
+                files,
+                report,
+                version,
+                rounds: round,
+                timings,
+            });
         }
         if round >= max_rounds {
             report.repairs = repairs;
@@ -217,10 +251,26 @@ async fn generate(
             &format!("repairing (round {round})"),
         )
         .await;
-        repair_with(&mut req, &report.repair_prompt());
+        repair_with(req, &report.repair_prompt());
         current = files;
-    };
+    }
+}
 
+/// Packages the accepted files, stores them and records the version as ready.
+async fn publish(
+    state: &AppState,
+    ctx: &JobContext,
+    p: &GeneratePayload,
+    accepted: Accepted,
+) -> Result<Value, Failure> {
+    let Accepted {
+        submission,
+        mut files,
+        mut report,
+        version: next,
+        rounds: round,
+        mut timings,
+    } = accepted;
     step(ctx, 96, "packaging").await;
     let blueprint = serde_json::to_value(&submission.blueprint).unwrap_or(Value::Null);
     let fail = |reason: String, report: Option<Report>| Failure {
@@ -228,7 +278,6 @@ async fn generate(
         report,
         ..Failure::new(reason)
     };
-    report.repairs = repairs;
     let started = Instant::now();
     let zip = package::zip_files(&files)
         .map_err(|e| fail(format!("packaging: {e}"), Some(report.clone())))?;
