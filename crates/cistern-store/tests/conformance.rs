@@ -1192,3 +1192,25 @@ async fn deleting_an_extension_removes_its_versions(db: Db) {
     );
     assert_eq!(db.extension_versions("keep").await.expect("kept").len(), 1);
 }
+
+/// `.cargo/config.toml` builds the bundled SQLite with the query planner stability guarantee.
+/// Without it SQLite plans with the value bound to a `LIMIT $n` (and some other parameters) and
+/// expires the statement whenever that parameter is bound again, so every execution of a cached
+/// statement would be parsed and planned anew.
+#[tokio::test]
+async fn sqlite_plans_are_stable() {
+    let s = sqlite().await;
+    let Db::Sqlite(pool) = &s.db else {
+        panic!("sqlite() opened another backend")
+    };
+    let on: Option<(String,)> = sqlx::query_as(
+        "SELECT compile_options FROM pragma_compile_options WHERE compile_options = 'ENABLE_QPSG'",
+    )
+    .fetch_optional(pool)
+    .await
+    .expect("compile options");
+    assert!(
+        on.is_some(),
+        "SQLite was built without SQLITE_ENABLE_QPSG: build from the workspace (.cargo/config.toml)"
+    );
+}
