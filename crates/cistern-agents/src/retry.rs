@@ -22,7 +22,8 @@ use crate::store::read;
 use crate::store::write::NewMessage;
 use crate::stream::TurnStream;
 use crate::turn::{
-    Events, MAX_BACKOFF, check_fits, extras, finish, jitter, lease_ms, release, with_lease,
+    Events, MAX_BACKOFF, check_fits, extras, finish, forget_if_missing, jitter, lease_ms, release,
+    started, with_lease,
 };
 
 /// Takes the turn lease without appending anything (the retry's `Begin`). The requested model
@@ -124,13 +125,7 @@ async fn run(inner: &Arc<Inner>, req: RetryRequest, events: Option<Events>) -> R
     let token = uuid::Uuid::new_v4().to_string();
     let taken = match take(inner, &owner, &conversation, &requested, &token).await {
         Ok(t) => t,
-        Err(e) => {
-            if matches!(e, Error::NotFound(_)) {
-                drop(state);
-                inner.registry.remove_if(&conversation, &agent);
-            }
-            return Err(e);
-        }
+        Err(e) => return Err(forget_if_missing(inner, &conversation, &agent, state, e)),
     };
     // Under the lease: the exchange to answer again cannot change while we look.
     let asked = match last_user_message(inner, &conversation, taken.count).await {
@@ -149,16 +144,15 @@ async fn run(inner: &Arc<Inner>, req: RetryRequest, events: Option<Events>) -> R
         status: MessageStatus::Complete,
         error: None,
     };
-    let model = requested
-        .or(taken.model)
-        .unwrap_or_else(|| inner.config.default_model.clone());
-    if let Some(ev) = &events {
-        let started = TurnEvent::Started {
-            conversation_id: conversation.clone(),
-            user_seq: asked.seq,
-        };
-        let _ = ev.send(Ok(started)).await;
-    }
+    let model = started(
+        inner,
+        events.as_ref(),
+        &conversation,
+        asked.seq,
+        requested,
+        taken.model,
+    )
+    .await;
     let budget = inner.budget(&model);
     let work = async {
         let tokens = u32::try_from(user.tokens).unwrap_or(u32::MAX);

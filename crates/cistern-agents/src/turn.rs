@@ -14,6 +14,7 @@ use crate::agents::Inner;
 use crate::context::{AgentState, Extras};
 use crate::error::{Error, Result};
 use crate::model::{MessageStatus, Role, TurnEvent, TurnResult};
+use crate::registry::Agent;
 use crate::rounds::{Rounds, rounds};
 use crate::store::read::clean_title;
 use crate::store::write::{NewConversation, NewMessage, Op, Outcome};
@@ -83,26 +84,18 @@ pub(crate) async fn run(
     .await
     {
         Ok(b) => b,
-        Err(e) => {
-            if matches!(e, Error::NotFound(_)) {
-                // Someone else's (or a deleted) conversation: do not let this entry shadow
-                // the owner's agent.
-                drop(state);
-                inner.registry.remove_if(&conversation, &agent);
-            }
-            return Err(e);
-        }
+        Err(e) => return Err(forget_if_missing(inner, &conversation, &agent, state, e)),
     };
-    let model = requested
-        .or_else(|| begun.model.clone())
-        .unwrap_or_else(|| inner.config.default_model.clone());
-    if let Some(ev) = &events {
-        let started = TurnEvent::Started {
-            conversation_id: conversation.clone(),
-            user_seq: begun.count,
-        };
-        let _ = ev.send(Ok(started)).await;
-    }
+    let stored = begun.model.clone();
+    let model = started(
+        inner,
+        events.as_ref(),
+        &conversation,
+        begun.count,
+        requested,
+        stored,
+    )
+    .await;
     let budget = inner.budget(&model);
 
     let work = async {
@@ -192,6 +185,45 @@ pub(crate) async fn finish(
         message_count: count,
         usage: rounds.usage,
     })
+}
+
+/// After the first write of a turn or a retry failed: a conversation that is someone else's (or
+/// was deleted) must not leave an agent entry that shadows the owner's.
+pub(crate) fn forget_if_missing(
+    inner: &Inner,
+    conversation: &str,
+    agent: &Arc<Agent>,
+    state: tokio::sync::MutexGuard<'_, AgentState>,
+    e: Error,
+) -> Error {
+    if matches!(e, Error::NotFound(_)) {
+        drop(state);
+        inner.registry.remove_if(conversation, agent);
+    }
+    e
+}
+
+/// Once a turn or a retry holds the conversation: tells a streaming caller which message is
+/// being answered, and answers the model to use — the request's, else the conversation's, else
+/// the default.
+pub(crate) async fn started(
+    inner: &Inner,
+    events: Option<&Events>,
+    conversation: &str,
+    user_seq: i64,
+    requested: Option<String>,
+    stored: Option<String>,
+) -> String {
+    if let Some(ev) = events {
+        let started = TurnEvent::Started {
+            conversation_id: conversation.to_owned(),
+            user_seq,
+        };
+        let _ = ev.send(Ok(started)).await;
+    }
+    requested
+        .or(stored)
+        .unwrap_or_else(|| inner.config.default_model.clone())
 }
 
 /// Gives the conversation back without appending anything.
