@@ -13,15 +13,15 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use crate::auth::Auth;
-use crate::auth::keys::AuthKeys;
 use crate::config::Config;
 use crate::http;
 use crate::http::metrics::Metrics;
 use crate::http::ratelimit::Limits;
-use crate::jobs::handlers::Handlers;
-use crate::llm::call_log::{self, CallLogWriter};
-use crate::quota::QuotaCache;
+use crate::platform::auth::Auth;
+use crate::platform::auth::keys::AuthKeys;
+use crate::platform::jobs::Handlers;
+use crate::platform::llm::call_log::{self, CallLogWriter};
+use crate::platform::quota::QuotaCache;
 use crate::state::AppState;
 use crate::state::Background;
 
@@ -45,7 +45,7 @@ impl Application {
     /// Like [`Application::build`], with job handlers beyond the built-in ones (tests).
     pub async fn build_with(config: Config, handlers: Handlers) -> anyhow::Result<Self> {
         let state = open_state(config).await?;
-        let handlers = Handlers::builtin(&state).merge(handlers);
+        let handlers = crate::apps::handlers(&state).merge(handlers);
         let server = &state.config.server;
         let listener = TcpListener::bind((server.host, server.port))
             .await
@@ -87,19 +87,20 @@ impl Application {
                 }
             }
         });
-        crate::jobs::service::spawn_in_server(&tasks, &self.state, self.handlers, stopping.clone());
+        crate::platform::jobs::service::spawn_in_server(
+            &tasks,
+            &self.state,
+            self.handlers,
+            stopping.clone(),
+        );
         let served = http::serve(self.listener, self.router, stopping.clone(), grace).await;
         // However HTTP ended, stop the workers and wait for them before closing the stores.
         stopping.cancel();
         tasks.close();
         tasks.wait().await;
-        // HTTP has drained: turns still running (a client left mid-reply) finish and store
-        // their replies before the gateway's call-log writer and the stores close.
-        self.state.agents.shutdown().await;
-        // Requests and jobs are done: let the call-log writer store what it holds.
-        self.state.background.finish().await;
-        self.state.jobs.backend().close().await;
-        self.state.db.close().await;
+        // HTTP and the workers have drained: the apps, the call-log writer and the stores
+        // close in the one shutdown order.
+        self.state.close().await;
         served.context("HTTP server failed")?;
         tracing::info!("stopped");
         Ok(())
@@ -167,7 +168,7 @@ pub(crate) async fn open_state(config: Config) -> anyhow::Result<AppState> {
     let writer = CallLogWriter::new(db.clone(), quotas.clone(), &config.call_log);
     background.spawn(|stop| writer.run(writer_inbox, stop));
     let jobs_metrics = cistern_jobs::Metrics::new();
-    let jobs = crate::jobs::open(&config.jobs, &db, jobs_metrics.clone()).await?;
+    let jobs = crate::platform::jobs::open(&config.jobs, &db, jobs_metrics.clone()).await?;
     let agents = cistern_agents::Agents::new(db.clone(), llm.clone(), config.chat.agents())
         .await
         .context("cannot start the chat agents")?;

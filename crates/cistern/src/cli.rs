@@ -153,7 +153,7 @@ pub enum LogsCommand {
         file: PathBuf,
         /// What to print.
         #[arg(long, value_enum, default_value = "table")]
-        output: crate::scorer::cli::ParseOutputFormat,
+        output: crate::apps::sage::cli::ParseOutputFormat,
     },
     /// Score the file's risk (0–100) with labels and the factors behind them.
     Score {

@@ -3,19 +3,12 @@
 //! Entry points: [`cli::Cli`] (the command line), [`app::Application`] (build, bind, run),
 //! [`http::router`] (the whole API and UI, callable without a socket).
 
-pub mod admin;
 pub mod app;
-pub mod audit;
-pub mod auth;
-pub mod chat;
+pub mod apps;
 pub mod cli;
 pub mod config;
-pub mod extensions;
 pub mod http;
-pub mod jobs;
-pub mod llm;
-pub mod quota;
-pub mod scorer;
+pub mod platform;
 pub mod state;
 pub mod telemetry;
 pub mod time;

@@ -37,7 +37,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Worker(args) => {
             let config = load(&args, &args.overrides())?;
             telemetry::init(&config.log);
-            let worker = cistern::jobs::service::WorkerProcess::build(config).await?;
+            let worker = cistern::platform::jobs::service::WorkerProcess::build(config).await?;
             let ready = format!("cistern worker running: {}", worker.describe());
             let shutdown = CancellationToken::new();
             let run = until_signal(&shutdown, worker.run_until_stopped(shutdown.clone()));
@@ -79,7 +79,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 None
             };
             let (id, role, generated) =
-                cistern::admin::create_user(&config, &email, admin, password).await?;
+                cistern::platform::admin::create_user(&config, &email, admin, password).await?;
             println!("created {role} {id}");
             if let Some(password) = generated {
                 println!("password: {password}");
@@ -96,7 +96,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let config = load(&config, &config.overrides())?;
             telemetry::init(&config.log);
             let key =
-                cistern::admin::create_api_key(&config, &user, &name, expires_in_days).await?;
+                cistern::platform::admin::create_api_key(&config, &user, &name, expires_in_days)
+                    .await?;
             println!("{key}");
             eprintln!("(shown once: store it now)");
             Ok(())
@@ -106,7 +107,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             telemetry::init(&config.log);
             config.scorer.host = args.host.unwrap_or(config.scorer.host);
             config.scorer.port = args.port.unwrap_or(config.scorer.port);
-            let service = cistern::scorer::service::ScorerService::build(&config).await?;
+            let service = cistern::apps::sage::service::ScorerService::build(&config).await?;
             println!(
                 "cistern scorer listening on http://{}",
                 service.local_addr()?
@@ -121,13 +122,18 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }) => {
             let config = load(&config, &config.overrides())?;
             let live = match server {
-                Some(url) => Some(cistern::llm::cli::live_health(&url).await?),
+                Some(url) => Some(cistern::platform::llm::cli::live_health(&url).await?),
                 None => None,
             };
-            cistern::llm::cli::models(&config, json, live.as_ref(), &mut std::io::stdout().lock())
+            cistern::platform::llm::cli::models(
+                &config,
+                json,
+                live.as_ref(),
+                &mut std::io::stdout().lock(),
+            )
         }
         Command::Chat(args) => {
-            use cistern::chat::cli::{InProcess, Remote, Target};
+            use cistern::apps::chat::cli::{InProcess, Remote, Target};
             let target = match (&args.server, &args.api_key, &args.user) {
                 (Some(server), Some(key), _) => Target::Remote(Remote::connect(server, key).await?),
                 (_, _, Some(email)) => {
@@ -136,7 +142,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
                 _ => anyhow::bail!("say who chats: --user EMAIL, or --server URL with --api-key"),
             };
-            cistern::chat::cli::run(target, args.conversation, args.model.as_deref()).await
+            cistern::apps::chat::cli::run(target, args.conversation, args.model.as_deref()).await
         }
         Command::Llm(LlmCommand::Ask {
             config,
@@ -147,18 +153,20 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let config = load(&config, &config.overrides())?;
             let prompt = prompt.join(" ");
             let out = &mut std::io::stdout();
-            cistern::llm::cli::ask(&config, &model, system.as_deref(), &prompt, out).await
+            cistern::platform::llm::cli::ask(&config, &model, system.as_deref(), &prompt, out).await
         }
         Command::Logs(command) => {
             let out = &mut std::io::stdout().lock();
             let result = match command {
                 LogsCommand::Parse { file, output } => {
-                    cistern::scorer::cli::parse(&file, output, out)
+                    cistern::apps::sage::cli::parse(&file, output, out)
                 }
-                LogsCommand::Score { file, json } => cistern::scorer::cli::score(&file, json, out),
+                LogsCommand::Score { file, json } => {
+                    cistern::apps::sage::cli::score(&file, json, out)
+                }
             };
             match result {
-                Err(e) if cistern::scorer::cli::is_broken_pipe(&e) => Ok(()),
+                Err(e) if cistern::apps::sage::cli::is_broken_pipe(&e) => Ok(()),
                 other => other,
             }
         }

@@ -10,11 +10,11 @@ use cistern_store::{BlobStore, Db};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use crate::auth::Auth;
 use crate::config::Config;
 use crate::http::metrics::Metrics;
 use crate::http::ratelimit::Limits;
-use crate::quota::QuotaCache;
+use crate::platform::auth::Auth;
+use crate::platform::quota::QuotaCache;
 
 /// Handles to everything a request may need; cheap to clone. Handlers extract the narrowest
 /// piece they need (`State<Arc<Metrics>>`, …) rather than the whole state where they can.
@@ -46,11 +46,25 @@ pub struct AppState {
     pub background: Background,
     /// The job engine: enqueue, the job API, users' queues.
     pub jobs: Jobs,
-    /// The chat agents and their memory (`crate::chat`).
+    /// The chat agents and their memory (`crate::apps::chat`).
     pub agents: Agents,
     /// Cancelled when the server begins shutting down: long polls and event streams end, so
     /// draining does not wait on them.
     pub shutdown: CancellationToken,
+}
+
+impl AppState {
+    /// The one shutdown order, once requests and job workers have drained: every app's hook
+    /// (chat turns still running — a client left mid-reply — finish and store their replies),
+    /// then the background tasks (the call-log writer stores what it holds, usage included),
+    /// then the job backend, then the SQL pool. `cistern serve` and `cistern worker` both end
+    /// here.
+    pub async fn close(&self) {
+        crate::apps::shutdown(self).await;
+        self.background.finish().await;
+        self.jobs.backend().close().await;
+        self.db.close().await;
+    }
 }
 
 /// Tasks that outlive requests and jobs (the LLM call-log writer): they run until the process

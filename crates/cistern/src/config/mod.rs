@@ -6,11 +6,8 @@
 //! Every option is documented in the README's configuration reference.
 
 mod call_log;
-mod chat;
-mod extensions;
 mod jobs;
 mod load;
-mod scorer;
 mod secret;
 
 use std::net::IpAddr;
@@ -19,13 +16,15 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 pub use call_log::CallLogConfig;
-pub use chat::ChatConfig;
 pub use cistern_llm::LlmConfig;
-pub use extensions::ExtensionsConfig;
 pub use jobs::{JobsBackend, JobsConfig, JobsDurability, JobsNatsConfig};
 pub use load::{ConfigError, Overrides, ServerOverrides, load};
-pub use scorer::ScorerConfig;
 pub use secret::{Secret, mask_url_password};
+
+// The apps' sections: each app owns its config type (`apps/<app>/config.rs`).
+pub use crate::apps::chat::ChatConfig;
+pub use crate::apps::extensions::ExtensionsConfig;
+pub use crate::apps::sage::ScorerConfig;
 
 /// The whole configuration of a Cistern process.
 #[derive(Debug, Clone, Serialize, Deserialize)]

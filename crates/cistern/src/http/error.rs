@@ -268,7 +268,7 @@ async fn openai_shape(response: Response) -> Response {
         .as_str()
         .unwrap_or_else(|| parts.status.canonical_reason().unwrap_or("error"));
     let param = error["details"]["field"].as_str();
-    let body = crate::llm::openai::error_body(parts.status, code, message, param);
+    let body = crate::platform::llm::openai::error_body(parts.status, code, message, param);
     parts.headers.remove(header::CONTENT_LENGTH);
     parts.headers.insert(
         header::CONTENT_TYPE,

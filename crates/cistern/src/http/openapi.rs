@@ -1,8 +1,11 @@
 //! The OpenAPI document, generated from the handlers' `#[utoipa::path]` annotations.
 //!
 //! Architecture invariant: every API route is registered through [`api_router`] (an
-//! `OpenApiRouter`), so a route cannot exist without being documented. The document is
+//! `OpenApiRouter`): the edge's own operations routes, [`crate::platform::routes`] and
+//! [`crate::apps::routes`], so a route cannot exist without being documented. The document is
 //! snapshot-tested (`docs/openapi.json`), which makes every API change visible in review.
+//! Statuses the middleware stack can produce on any route are added to every operation by
+//! [`stack_statuses`], so the document lists every status a route can answer.
 
 use std::sync::LazyLock;
 
@@ -15,7 +18,6 @@ use utoipa_axum::routes;
 use crate::http::error::ErrorBody;
 use crate::http::{health, metrics};
 use crate::state::AppState;
-use crate::{audit, auth, chat, extensions, jobs, llm, quota};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -32,9 +34,6 @@ use crate::{audit, auth, chat, extensions, jobs, llm, quota};
         (name = "llm", description = "The OpenAI-compatible LLM gateway (`/v1`) and its call log"),
         (name = "jobs", description = "Your background jobs: status, live events, cancel, retry"),
         (name = "queues", description = "Pull queues for your apps: send, lease (long poll), ack, nack"),
-        (name = "extensions", description = "The Chrome extension builder: generate, iterate, download, diff"),
-        (name = "chat", description = "Chat with your durable agent: turns (plain and streamed), conversations, standing instructions"),
-        (name = "memory", description = "What your agent remembers: facts (searchable) and summaries of long conversations"),
     )
 )]
 struct ApiDoc;
@@ -64,42 +63,12 @@ pub fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(health::health_detailed))
         .routes(routes!(metrics::metrics))
         .routes(routes!(openapi_json))
-        .routes(routes!(auth::routes::register))
-        .routes(routes!(auth::routes::login))
-        .routes(routes!(auth::routes::refresh))
-        .routes(routes!(auth::routes::logout))
-        .routes(routes!(auth::routes::oidc))
-        .routes(routes!(auth::routes::me))
-        .routes(routes!(auth::routes::create_key, auth::routes::list_keys))
-        .routes(routes!(auth::routes::revoke_key))
-        .routes(routes!(quota::usage))
-        .routes(routes!(quota::set_quota))
-        .routes(routes!(audit::list))
-        .routes(routes!(llm::openai::chat_completions))
-        .routes(routes!(llm::openai::embeddings))
-        .routes(routes!(llm::openai::models))
-        .routes(routes!(llm::calls::list))
-        .routes(routes!(llm::calls::get))
-        .merge(jobs_routes())
-        .merge(extensions_routes())
-        .merge(chat_routes())
-}
-
-/// The extension builder's API (`crate::extensions`).
-fn extensions_routes() -> OpenApiRouter<AppState> {
-    use extensions::routes as r;
-    OpenApiRouter::new()
-        .routes(routes!(r::create_extension, r::list_extensions))
-        .routes(routes!(r::get_extension, r::delete_extension))
-        .routes(routes!(r::iterate_extension))
-        .routes(routes!(r::get_extension_version))
-        .routes(routes!(r::download_extension_version))
-        .routes(routes!(r::diff_extension_version))
-        .rest_of_path(routes!(extensions::files::get_extension_file), "path")
+        .merge(crate::platform::routes())
+        .merge(crate::apps::routes())
 }
 
 /// Registering a route whose last parameter takes the rest of the path (it may contain `/`).
-trait RestOfPath {
+pub trait RestOfPath {
     /// Routes `{name}` as axum's `{*name}`; the document keeps OpenAPI's plain `{name}`.
     fn rest_of_path(self, route: UtoipaMethodRouter<AppState>, name: &str) -> Self;
 }
@@ -121,47 +90,13 @@ impl RestOfPath for OpenApiRouter<AppState> {
     }
 }
 
-/// The chat and memory API (`crate::chat`).
-fn chat_routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(chat::routes::send_chat))
-        .routes(routes!(chat::stream::stream_chat))
-        .routes(routes!(chat::routes::list_conversations))
-        .routes(routes!(
-            chat::routes::get_conversation,
-            chat::routes::rename_conversation,
-            chat::routes::delete_conversation
-        ))
-        .routes(routes!(chat::routes::list_messages))
-        .routes(routes!(chat::retry::retry_reply))
-        .routes(routes!(chat::retry::stream_retry_reply))
-        .routes(routes!(
-            chat::memory::get_system_prompt,
-            chat::memory::set_system_prompt
-        ))
-        .routes(routes!(chat::memory::add_fact, chat::memory::list_facts))
-        .routes(routes!(chat::memory::delete_fact))
-        .routes(routes!(chat::memory::list_episodes))
-}
-
-/// The job and queue API (`crate::jobs`).
-fn jobs_routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(jobs::routes::list_jobs))
-        .routes(routes!(jobs::routes::get_job))
-        .routes(routes!(jobs::events::job_events))
-        .routes(routes!(jobs::routes::cancel_job))
-        .routes(routes!(jobs::routes::retry_job))
-        .routes(routes!(jobs::queues::list_queues))
-        .routes(routes!(jobs::queues::send_messages))
-        .routes(routes!(jobs::queues::lease_messages))
-        .routes(routes!(jobs::queues::ack_messages))
-        .routes(routes!(jobs::queues::nack_messages))
-}
-
 /// The OpenAPI document as served; generated once, on first use.
 pub fn document() -> &'static Document {
-    static DOCUMENT: LazyLock<Document> = LazyLock::new(|| api_router().into_openapi());
+    static DOCUMENT: LazyLock<Document> = LazyLock::new(|| {
+        let mut document = api_router().into_openapi();
+        stack_statuses(&mut document);
+        document
+    });
     &DOCUMENT
 }
 
@@ -170,4 +105,86 @@ pub fn document() -> &'static Document {
     responses((status = 200, description = "The OpenAPI document", content_type = "application/json")))]
 pub async fn openapi_json() -> Json<&'static Document> {
     Json(document())
+}
+
+/// Adds to every operation the error statuses the middleware stack answers on any route, so the
+/// document lists every status a client can get (an OpenAPI-driven fuzzer checks this):
+/// 429 from the per-IP rate limit (`/api/v1/…` and `/v1/…`), 503 from the request timeout
+/// (and shutdown), and for routes that take a JSON body 400 (malformed JSON), 413 (larger than
+/// `server.body_limit_bytes`), 415 (not `application/json`) and 422 (the wrong shape); routes
+/// with query parameters may answer 422 naming the parameter. A status the handler already
+/// documents keeps the handler's description.
+fn stack_statuses(document: &mut Document) {
+    use utoipa::openapi::path::{Operation, ParameterIn};
+    use utoipa::openapi::{RefOr, Response};
+
+    fn error(description: &str) -> RefOr<Response> {
+        let content = utoipa::openapi::ContentBuilder::new()
+            .schema(Some(utoipa::openapi::Ref::from_schema_name("ErrorBody")))
+            .build();
+        RefOr::T(
+            utoipa::openapi::ResponseBuilder::new()
+                .description(description)
+                .content("application/json", content)
+                .build(),
+        )
+    }
+    fn add(operation: &mut Operation, status: &str, description: &str) {
+        operation
+            .responses
+            .responses
+            .entry(status.to_owned())
+            .or_insert_with(|| error(description));
+    }
+
+    for (path, item) in document.paths.paths.iter_mut() {
+        let rate_limited = path.starts_with("/api/v1/") || path.starts_with("/v1/");
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ];
+        for operation in operations.into_iter().flatten() {
+            add(
+                operation,
+                "503",
+                "Not answered within the request timeout, or the server is shutting down",
+            );
+            if rate_limited {
+                add(
+                    operation,
+                    "429",
+                    "Too many requests from this address; `Retry-After` says when to try again",
+                );
+            }
+            if operation.request_body.is_some() {
+                add(operation, "400", "The body is not well-formed JSON");
+                add(
+                    operation,
+                    "413",
+                    "The body is larger than the server accepts (`server.body_limit_bytes`)",
+                );
+                add(operation, "415", "The body is not `application/json`");
+                add(
+                    operation,
+                    "422",
+                    "The body does not have the documented shape; the message names the field",
+                );
+            }
+            let has_query = operation
+                .parameters
+                .iter()
+                .flatten()
+                .any(|p| matches!(p, RefOr::T(p) if p.parameter_in == ParameterIn::Query));
+            if has_query {
+                add(
+                    operation,
+                    "422",
+                    "A query parameter is invalid; `details.field` names it",
+                );
+            }
+        }
+    }
 }

@@ -501,13 +501,13 @@ async fn quotas_are_reported_overridden_by_admins_and_enforced() {
     // What the LLM gateway will do around each call.
     let db = &app.state.db;
     let config = &app.state.config.quota;
-    cistern::quota::check(db, config, &user.user_id)
+    cistern::platform::quota::check(db, config, &user.user_id)
         .await
         .expect("budget left");
-    cistern::quota::charge(db, &user.user_id, "fast", "chat", 70, 30, 1500)
+    cistern::platform::quota::charge(db, &user.user_id, "fast", "chat", 70, 30, 1500)
         .await
         .expect("charge");
-    let exhausted = cistern::quota::check(db, config, &user.user_id)
+    let exhausted = cistern::platform::quota::check(db, config, &user.user_id)
         .await
         .expect_err("spent");
     assert_eq!(exhausted.status(), 429);

@@ -36,7 +36,7 @@ pub struct TestAppBuilder {
     s3: Option<bool>,
     tweak: Option<ConfigTweak>,
     data_dir: Option<tempfile::TempDir>,
-    handlers: Option<cistern::jobs::handlers::Handlers>,
+    handlers: Option<cistern::platform::jobs::Handlers>,
 }
 
 impl TestAppBuilder {
@@ -47,7 +47,7 @@ impl TestAppBuilder {
     }
 
     /// Registers job handlers beside the built-in ones (the app's worker runs them).
-    pub fn handlers(mut self, handlers: cistern::jobs::handlers::Handlers) -> Self {
+    pub fn handlers(mut self, handlers: cistern::platform::jobs::Handlers) -> Self {
         self.handlers = Some(handlers);
         self
     }

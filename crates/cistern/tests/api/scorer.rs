@@ -4,9 +4,9 @@
 
 use std::io::Write;
 
+use cistern::apps::sage::service::ScorerService;
+use cistern::apps::sage::{Error, ScoreRequest, Scorer};
 use cistern::config::{Config, Secret};
-use cistern::scorer::service::ScorerService;
-use cistern::scorer::{Error, ScoreRequest, Scorer};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;

@@ -1,7 +1,7 @@
 //! `/api/v1/jobs…`: listing with filters and cursors, one job, cancel, retry — and another
 //! user's job is a 404 everywhere.
 
-use cistern::jobs::handlers::Handlers;
+use cistern::platform::jobs::Handlers;
 use cistern_jobs::{JobContext, JobError, NewJob};
 use reqwest::Method;
 use serde_json::{Value, json};

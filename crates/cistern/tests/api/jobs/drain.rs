@@ -1,7 +1,7 @@
 //! Shutdown drains the server's worker: a job still running when the grace period ends is given
 //! back (its attempt not counted) and the next start runs it to completion.
 
-use cistern::jobs::handlers::Handlers;
+use cistern::platform::jobs::Handlers;
 use cistern_jobs::{JobContext, JobError, JobId, NewJob, Scope};
 use serde_json::{Value, json};
 

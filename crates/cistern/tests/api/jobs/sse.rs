@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use cistern::jobs::handlers::Handlers;
+use cistern::platform::jobs::Handlers;
 use cistern_jobs::{JobContext, NewJob};
 use reqwest::Method;
 use serde_json::{Value, json};

@@ -1,0 +1,243 @@
+//! The audit log: who did what, to what, when, from where — append-only, browsable per user.
+
+use std::net::SocketAddr;
+
+use axum::Json;
+use axum::extract::{ConnectInfo, FromRequestParts, Query, State};
+use axum::http::request::Parts;
+use cistern_store::sql::now_ms;
+use cistern_store::{AuditFilter, AuditStore, Db, NewAuditEvent};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::http::error::ApiError;
+use crate::platform::auth::{Principal, Role};
+use crate::state::AppState;
+use crate::time::rfc3339;
+
+/// Where a request came from, for audit events.
+#[derive(Debug, Clone, Default)]
+pub struct RequestContext {
+    /// `x-request-id` (set by the middleware when the client sent none).
+    pub request_id: Option<String>,
+    /// Client address; `X-Forwarded-For`'s first hop when `server.trust_forwarded_for` is on.
+    pub ip: Option<String>,
+}
+
+impl FromRequestParts<AppState> for RequestContext {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let header = |name: &str| {
+            parts
+                .headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        let forwarded = state
+            .config
+            .server
+            .trust_forwarded_for
+            .then(|| header("x-forwarded-for"))
+            .flatten()
+            .and_then(|v| v.split(',').next().map(|ip| ip.trim().to_owned()));
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(addr)| addr.ip().to_string());
+        Ok(Self {
+            request_id: header("x-request-id"),
+            ip: forwarded.or(peer),
+        })
+    }
+}
+
+/// What happened. Every action any part of Cistern audits is listed here, so the API document
+/// names them all; the stored text is the dotted serde name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub enum Action {
+    /// An account was created (sign-up, OIDC first sign-in, `cistern user create`).
+    #[serde(rename = "auth.register")]
+    AuthRegister,
+    /// A sign-in attempt (outcome says whether it worked).
+    #[serde(rename = "auth.login")]
+    AuthLogin,
+    /// A session was ended.
+    #[serde(rename = "auth.logout")]
+    AuthLogout,
+    /// A spent refresh token was presented again; its session was revoked.
+    #[serde(rename = "auth.refresh_replay")]
+    AuthRefreshReplay,
+    /// An API key was created.
+    #[serde(rename = "api_key.create")]
+    ApiKeyCreate,
+    /// An API key was revoked.
+    #[serde(rename = "api_key.revoke")]
+    ApiKeyRevoke,
+    /// An administrator changed a user's quota.
+    #[serde(rename = "quota.change")]
+    QuotaChange,
+}
+
+impl Action {
+    /// The stored text (the serde name).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::AuthRegister => "auth.register",
+            Action::AuthLogin => "auth.login",
+            Action::AuthLogout => "auth.logout",
+            Action::AuthRefreshReplay => "auth.refresh_replay",
+            Action::ApiKeyCreate => "api_key.create",
+            Action::ApiKeyRevoke => "api_key.revoke",
+            Action::QuotaChange => "quota.change",
+        }
+    }
+}
+
+/// Whether an audited action succeeded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    /// It was done.
+    Success,
+    /// It was refused or failed.
+    Failure,
+}
+
+/// An event about to be recorded.
+pub struct Event<'a> {
+    /// Who acted (`None`: nobody authenticated).
+    pub actor: Option<&'a str>,
+    /// What happened.
+    pub action: Action,
+    /// What it was done to.
+    pub target: Option<&'a str>,
+    /// Whether it succeeded.
+    pub success: bool,
+    /// Extra facts (never secrets).
+    pub metadata: serde_json::Value,
+}
+
+/// Appends `event`. Auditing must not be skippable by a failing store, so errors propagate.
+pub async fn record(db: &Db, ctx: &RequestContext, event: Event<'_>) -> Result<(), ApiError> {
+    let row = NewAuditEvent {
+        actor_id: event.actor.map(str::to_owned),
+        action: event.action.as_str().to_owned(),
+        target: event.target.map(str::to_owned),
+        success: event.success,
+        request_id: ctx.request_id.clone(),
+        ip: ctx.ip.clone(),
+        metadata: event.metadata,
+        created_at: now_ms(),
+    };
+    db.append_audit(&row).await?;
+    Ok(())
+}
+
+/// Query of `GET /api/v1/audit`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AuditQuery {
+    /// Only this action, e.g. `auth.login`.
+    pub action: Option<Action>,
+    /// Cursor: the `next` of the previous page.
+    pub before: Option<i64>,
+    /// Page size, 1–200 (default 50).
+    pub limit: Option<i64>,
+    /// Admins only: everyone's events instead of their own.
+    #[serde(default)]
+    pub all: bool,
+}
+
+/// One audit event as the API shows it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditEventView {
+    /// Event id (cursor).
+    pub id: i64,
+    /// Who acted.
+    pub actor_id: Option<String>,
+    /// Their email (null when nobody was signed in, or the account is gone).
+    pub actor_email: Option<String>,
+    /// What happened (one of [`Action`]'s names).
+    #[schema(value_type = Action)]
+    pub action: String,
+    /// What it happened to.
+    pub target: Option<String>,
+    /// Whether it worked.
+    pub outcome: Outcome,
+    /// The request that caused it.
+    pub request_id: Option<String>,
+    /// Client address.
+    pub ip: Option<String>,
+    /// Extra facts.
+    #[schema(value_type = Object)]
+    pub metadata: serde_json::Value,
+    /// RFC 3339 time.
+    pub created_at: String,
+}
+
+/// A page of audit events.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditPage {
+    /// Newest first.
+    pub events: Vec<AuditEventView>,
+    /// Pass as `before` for the next page; null on the last page.
+    pub next: Option<i64>,
+}
+
+/// `GET /api/v1/audit`: your own events (admins: everyone's with `all=true`), newest first.
+#[utoipa::path(get, path = "/api/v1/audit", tag = "identity", params(AuditQuery), security(("bearer" = [])),
+    responses((status = 200, body = AuditPage), (status = 401, body = crate::http::error::ErrorBody),
+              (status = 403, body = crate::http::error::ErrorBody), (status = 422, body = crate::http::error::ErrorBody)))]
+pub async fn list(
+    State(db): State<Db>,
+    principal: Principal,
+    Query(query): Query<AuditQuery>,
+) -> Result<Json<AuditPage>, ApiError> {
+    let limit = query.limit.unwrap_or(50);
+    if !(1..=200).contains(&limit) {
+        return Err(ApiError::validation(
+            "limit",
+            "limit must be between 1 and 200",
+        ));
+    }
+    if query.all && principal.role != Role::Admin {
+        return Err(ApiError::forbidden(
+            "only administrators can list everyone's events",
+        ));
+    }
+    let filter = AuditFilter {
+        actor_id: (!query.all).then(|| principal.user_id.clone()),
+        action: query.action.map(|a| a.as_str().to_owned()),
+        before: query.before,
+        limit,
+    };
+    let events = db.list_audit(&filter).await?;
+    let next = (events.len() as i64 == limit)
+        .then(|| events.last().map(|e| e.id))
+        .flatten();
+    let events = events
+        .into_iter()
+        .map(|e| AuditEventView {
+            id: e.id,
+            actor_id: e.actor_id,
+            actor_email: e.actor_email,
+            action: e.action,
+            target: e.target,
+            outcome: if e.outcome == "success" {
+                Outcome::Success
+            } else {
+                Outcome::Failure
+            },
+            request_id: e.request_id,
+            ip: e.ip,
+            metadata: serde_json::from_str(&e.metadata).unwrap_or(serde_json::Value::Null),
+            created_at: rfc3339(e.created_at),
+        })
+        .collect();
+    Ok(Json(AuditPage { events, next }))
+}
