@@ -64,7 +64,7 @@ pub use agents::{Agents, MAX_MESSAGE_BYTES};
 pub use config::{AgentsConfig, Durability};
 pub use error::{Error, Result};
 pub use memory::{
-    Episode, Fact, FactHit, FactPage, MAX_FACT_BYTES, MAX_SYSTEM_PROMPT_BYTES, Memory,
+    Episode, EpisodePage, Fact, FactHit, FactPage, MAX_FACT_BYTES, MAX_SYSTEM_PROMPT_BYTES, Memory,
     MemorySnapshot,
 };
 pub use model::{

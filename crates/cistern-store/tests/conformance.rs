@@ -10,7 +10,7 @@ use cistern_store::{
     ApiKey, ApiKeyStore, AuditFilter, AuditStore, BlobStore, Db, Extension, ExtensionStore,
     LlmCall, LlmCallCursor, LlmCallFilter, LlmCallStatus, LlmCallStore, LlmCallSummary, MetaStore,
     NewAuditEvent, NewLlmCall, NewUser, RefreshToken, SessionStore, UsageRow, UsageStore, User,
-    UserStore, VersionOutcome, testing,
+    UserStore, VersionOutcome, VersionStatus, testing,
 };
 use futures::TryStreamExt;
 use object_store::path::Path;
@@ -927,7 +927,7 @@ fn extension(id: &str, owner: &str, at: i64) -> Extension {
 
 fn ready(version: &str) -> VersionOutcome {
     VersionOutcome {
-        status: "ready".into(),
+        status: VersionStatus::Ready,
         version: Some(version.into()),
         blueprint: Some(r#"{"purpose":"p"}"#.into()),
         report: Some(r#"{"findings":[]}"#.into()),
@@ -962,28 +962,45 @@ async fn extensions_are_owner_scoped_and_ordered(db: Db) {
     let ids = |v: Vec<Extension>| v.into_iter().map(|e| e.id).collect::<Vec<_>>();
     // Most recently changed first.
     assert_eq!(
-        ids(db.extensions_of(&alice.id).await.expect("list")),
+        ids(db.extensions_of(&alice.id, None, 50).await.expect("list")),
         ["e2", "e1"]
     );
-    assert_eq!(ids(db.extensions_of(&bob.id).await.expect("list")), ["b1"]);
+    assert_eq!(
+        ids(db.extensions_of(&bob.id, None, 50).await.expect("list")),
+        ["b1"]
+    );
     // A new version and a rename both count as a change.
     db.insert_extension_version("e1", None, "p", "", 5_000)
         .await
         .expect("version");
     assert_eq!(
-        ids(db.extensions_of(&alice.id).await.expect("list")),
+        ids(db.extensions_of(&alice.id, None, 50).await.expect("list")),
         ["e1", "e2"]
     );
     db.rename_extension("e2", "Tab Counter", 6_000)
         .await
         .expect("rename");
-    let list = db.extensions_of(&alice.id).await.expect("list");
+    let list = db.extensions_of(&alice.id, None, 50).await.expect("list");
     assert_eq!(
         (list[0].id.as_str(), list[0].name.as_str()),
         ("e2", "Tab Counter")
     );
     assert_eq!(list[0].updated_at, 6_000);
     assert_eq!(list[0].created_at, 2_000);
+    // A page at a time, after the previous page's last.
+    let first = db.extensions_of(&alice.id, None, 1).await.expect("page");
+    assert_eq!(ids(first.clone()), ["e2"]);
+    let last = &first[0];
+    let second = db
+        .extensions_of(&alice.id, Some((last.updated_at, &last.id)), 1)
+        .await
+        .expect("page");
+    assert_eq!(ids(second.clone()), ["e1"]);
+    let after = db
+        .extensions_of(&alice.id, Some((second[0].updated_at, &second[0].id)), 1)
+        .await
+        .expect("page");
+    assert!(after.is_empty());
     // Another owner cannot delete it.
     assert!(!db.delete_extension(&bob.id, "e1").await.expect("delete"));
     assert!(db.extension(&alice.id, "e1").await.expect("get").is_some());
@@ -1030,7 +1047,7 @@ async fn extension_versions_number_and_finish(db: Db) {
         .expect("v2");
     assert_eq!(second, 2);
     let failed = VersionOutcome {
-        status: "failed".into(),
+        status: VersionStatus::Failed,
         error: Some("still invalid".into()),
         ..VersionOutcome::default()
     };
@@ -1047,7 +1064,7 @@ async fn extension_versions_number_and_finish(db: Db) {
     let seqs: Vec<i64> = versions.iter().map(|v| v.seq).collect();
     assert_eq!(seqs, [1, 2, 3], "ordered by seq");
     let v1 = &versions[0];
-    assert_eq!(v1.status, "ready");
+    assert_eq!(v1.status, VersionStatus::Ready);
     assert_eq!(v1.version.as_deref(), Some("1.0.0"));
     assert_eq!(v1.blueprint.as_deref(), Some(r#"{"purpose":"p"}"#));
     assert_eq!(
@@ -1062,7 +1079,7 @@ async fn extension_versions_number_and_finish(db: Db) {
     );
     assert_eq!(v2.error.as_deref(), Some("still invalid"));
     assert_eq!(v2.base_version.as_deref(), Some("1.0.0"));
-    assert_eq!(versions[2].status, "pending");
+    assert_eq!(versions[2].status, VersionStatus::Pending);
     // Versions of another extension are separate, numbered from 1.
     db.insert_extension(&extension("f", &alice.id, 2_000))
         .await
@@ -1126,7 +1143,7 @@ async fn extension_versions_stay_distinct(db: Db) {
             .await
             .expect("version");
         let failed = VersionOutcome {
-            status: "failed".into(),
+            status: VersionStatus::Failed,
             ..VersionOutcome::default()
         };
         db.finish_extension_version("e", seq, &failed, 1_008)

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::Memory;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::store::on_db;
 
 const LATEST: &str = "SELECT id, conversation_id, to_seq, summary, tokens, created_at
@@ -11,7 +11,8 @@ const LATEST: &str = "SELECT id, conversation_id, to_seq, summary, tokens, creat
      ORDER BY to_seq DESC LIMIT 1";
 const LIST: &str = "SELECT id, conversation_id, to_seq, summary, tokens, created_at
      FROM memory_episodes WHERE owner = $1 AND ($2 IS NULL OR conversation_id = $2)
-     ORDER BY created_at DESC, id DESC LIMIT $3";
+       AND (created_at, id) < ($3, $4)
+     ORDER BY created_at DESC, id DESC LIMIT $5";
 
 /// A summary of a conversation up to a message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
@@ -30,6 +31,15 @@ pub struct Episode {
     pub created_at: i64,
 }
 
+/// A page of summaries, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EpisodePage {
+    /// The summaries.
+    pub episodes: Vec<Episode>,
+    /// Pass as `before` for the next page; `None` when this is the last.
+    pub next: Option<String>,
+}
+
 impl Memory {
     /// The conversation's newest summary, if any.
     pub async fn latest_episode(
@@ -41,15 +51,34 @@ impl Memory {
             .bind(conversation_id).bind(owner).fetch_optional(pool).await)?)
     }
 
-    /// `owner`'s newest summaries, of one conversation or of all.
+    /// `owner`'s newest summaries, of one conversation or of all, a page at a time (`before`:
+    /// the previous page's `next`).
     pub async fn episodes(
         &self,
         owner: &str,
         conversation_id: Option<&str>,
         limit: i64,
-    ) -> Result<Vec<Episode>> {
+        before: Option<&str>,
+    ) -> Result<EpisodePage> {
+        let (at, id) = match before {
+            None => (i64::MAX, ""),
+            Some(s) => {
+                let bad = || Error::Invalid(format!("malformed episode cursor {s:?}"));
+                let (at, id) = s.split_once('_').ok_or_else(bad)?;
+                (at.parse().map_err(|_| bad())?, id)
+            }
+        };
         let limit = limit.clamp(1, crate::MAX_PAGE);
-        Ok(on_db!(&self.db, pool => sqlx::query_as(LIST)
-            .bind(owner).bind(conversation_id).bind(limit).fetch_all(pool).await)?)
+        let episodes: Vec<Episode> = on_db!(&self.db, pool => sqlx::query_as(LIST)
+            .bind(owner).bind(conversation_id).bind(at).bind(id).bind(limit)
+            .fetch_all(pool).await)?;
+        let next = (episodes.len() as i64 == limit)
+            .then(|| {
+                episodes
+                    .last()
+                    .map(|e| format!("{}_{}", e.created_at, e.id))
+            })
+            .flatten();
+        Ok(EpisodePage { episodes, next })
     }
 }

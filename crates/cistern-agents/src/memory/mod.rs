@@ -11,7 +11,7 @@ use cistern_llm::Gateway;
 use cistern_store::Db;
 use serde::{Deserialize, Serialize};
 
-pub use episodes::Episode;
+pub use episodes::{Episode, EpisodePage};
 pub use facts::{Fact, FactHit, FactPage, MAX_FACT_BYTES};
 
 use crate::error::{Error, Result};
@@ -102,7 +102,7 @@ impl Memory {
         Ok(MemorySnapshot {
             system_prompt: self.system_prompt(owner).await?,
             facts: self.list_facts(owner, limit, None).await?.facts,
-            episodes: self.episodes(owner, None, limit).await?,
+            episodes: self.episodes(owner, None, limit, None).await?.episodes,
         })
     }
 }

@@ -72,9 +72,10 @@ async fn tiny_window_chat_keeps_working_summaries_appear_nothing_overflows() {
     }
     let episodes = agents
         .memory()
-        .episodes(&owner, Some(&conv), 100)
+        .episodes(&owner, Some(&conv), 100, None)
         .await
-        .expect("episodes");
+        .expect("episodes")
+        .episodes;
     assert!(!episodes.is_empty(), "summaries appear");
     let c = agents
         .conversation(&owner, &conv)

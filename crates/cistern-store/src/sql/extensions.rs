@@ -20,6 +20,42 @@ pub struct Extension {
     pub updated_at: i64,
 }
 
+/// Where a version's generation stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum VersionStatus {
+    /// Its job is queued or running.
+    #[default]
+    Pending,
+    /// Generated, validated and packaged: its files and ZIP are in the blob store.
+    Ready,
+    /// The job gave up; `error` says why.
+    Failed,
+}
+
+impl VersionStatus {
+    /// The stored and API form: `pending`, `ready`, `failed`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Ready => "ready",
+            Self::Failed => "failed",
+        }
+    }
+}
+
+impl TryFrom<String> for VersionStatus {
+    type Error = String;
+
+    fn try_from(value: String) -> std::result::Result<Self, String> {
+        match value.as_str() {
+            "pending" => Ok(Self::Pending),
+            "ready" => Ok(Self::Ready),
+            "failed" => Ok(Self::Failed),
+            _ => Err(format!("unknown extension version status {value:?}")),
+        }
+    }
+}
+
 /// One generation of an extension: pending while its job runs, then ready or failed.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct ExtensionVersion {
@@ -33,8 +69,9 @@ pub struct ExtensionVersion {
     pub base_version: Option<String>,
     /// The user's prompt.
     pub prompt: String,
-    /// `pending`, `ready` or `failed`.
-    pub status: String,
+    /// Pending, ready or failed.
+    #[sqlx(try_from = "String")]
+    pub status: VersionStatus,
     /// The generating job.
     pub job_id: String,
     /// The blueprint, JSON.
@@ -54,8 +91,8 @@ pub struct ExtensionVersion {
 /// What a finished job records on its version.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct VersionOutcome {
-    /// `ready` or `failed`.
-    pub status: String,
+    /// Ready or failed.
+    pub status: VersionStatus,
     /// The version, when decided.
     pub version: Option<String>,
     /// Blueprint JSON.
@@ -81,8 +118,14 @@ pub trait ExtensionStore {
         job_id: &str,
         now: i64,
     ) -> impl Future<Output = Result<i64>> + Send;
-    /// `owner`'s extensions, most recently changed first.
-    fn extensions_of(&self, owner: &str) -> impl Future<Output = Result<Vec<Extension>>> + Send;
+    /// `owner`'s extensions, most recently changed first, at most `limit`, after the one
+    /// `before` names (`(updated_at, id)` of the previous page's last).
+    fn extensions_of(
+        &self,
+        owner: &str,
+        before: Option<(i64, &str)>,
+        limit: i64,
+    ) -> impl Future<Output = Result<Vec<Extension>>> + Send;
     /// `owner`'s extension `id`.
     fn extension(
         &self,
@@ -131,7 +174,7 @@ const INSERT_VERSION: &str = "INSERT INTO extension_versions
      FROM extension_versions WHERE extension_id = $1
      RETURNING seq";
 const OF_OWNER: &str = "SELECT id, owner, name, model, created_at, updated_at FROM extensions
-     WHERE owner = $1 ORDER BY updated_at DESC, id DESC";
+     WHERE owner = $1 AND (updated_at, id) < ($2, $3) ORDER BY updated_at DESC, id DESC LIMIT $4";
 const ONE: &str = "SELECT id, owner, name, model, created_at, updated_at FROM extensions
      WHERE owner = $1 AND id = $2";
 const VERSIONS: &str = "SELECT extension_id, seq, version, base_version, prompt, status, job_id,
@@ -182,8 +225,15 @@ impl ExtensionStore for Db {
         Ok(seq)
     }
 
-    async fn extensions_of(&self, owner: &str) -> Result<Vec<Extension>> {
-        Ok(with_pool!(self, pool => sqlx::query_as(OF_OWNER).bind(owner).fetch_all(pool).await)?)
+    async fn extensions_of(
+        &self,
+        owner: &str,
+        before: Option<(i64, &str)>,
+        limit: i64,
+    ) -> Result<Vec<Extension>> {
+        let (at, id) = before.unwrap_or((i64::MAX, ""));
+        Ok(with_pool!(self, pool => sqlx::query_as(OF_OWNER)
+            .bind(owner).bind(at).bind(id).bind(limit).fetch_all(pool).await)?)
     }
 
     async fn extension(&self, owner: &str, id: &str) -> Result<Option<Extension>> {
@@ -204,7 +254,7 @@ impl ExtensionStore for Db {
         now: i64,
     ) -> Result<()> {
         with_pool!(self, pool => sqlx::query(FINISH)
-            .bind(id).bind(seq).bind(&o.status).bind(&o.version).bind(&o.blueprint)
+            .bind(id).bind(seq).bind(o.status.as_str()).bind(&o.version).bind(&o.blueprint)
             .bind(&o.report).bind(&o.files).bind(&o.error).bind(now)
             .execute(pool).await.map(|d| d.rows_affected()))
         .map_err(Error::conflict_on_unique("this extension version"))?;

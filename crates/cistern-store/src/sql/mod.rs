@@ -26,7 +26,7 @@ use sqlx::sqlite::{
 
 pub use api_keys::{ApiKey, ApiKeyStore};
 pub use audit::{AuditEvent, AuditFilter, AuditStore, NewAuditEvent};
-pub use extensions::{Extension, ExtensionStore, ExtensionVersion, VersionOutcome};
+pub use extensions::{Extension, ExtensionStore, ExtensionVersion, VersionOutcome, VersionStatus};
 pub use llm_calls::{
     LlmCall, LlmCallCursor, LlmCallFilter, LlmCallParseError, LlmCallStatus, LlmCallStore,
     LlmCallSummary, MAX_LLM_CALL_PAGE, NewLlmCall,
