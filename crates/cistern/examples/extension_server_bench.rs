@@ -287,14 +287,14 @@ async fn call_latencies(client: &Client, want: usize) -> anyhow::Result<Vec<f64>
     let mut cursor: Option<String> = None;
     while out.len() < want {
         let path = match &cursor {
-            Some(c) => format!("/api/v1/llm/calls?limit=200&before={c}"),
+            Some(c) => format!("/api/v1/llm/calls?limit=200&cursor={c}"),
             None => "/api/v1/llm/calls?limit=200".to_owned(),
         };
         let page = client.call(reqwest::Method::GET, &path, None).await?;
-        for call in page["calls"].as_array().context("calls")? {
+        for call in page["items"].as_array().context("items")? {
             out.push(call["total_ms"].as_f64().context("total_ms")?);
         }
-        match page["next"].as_str() {
+        match page["next_cursor"].as_str() {
             Some(next) => cursor = Some(next.to_owned()),
             None => break,
         }

@@ -8,7 +8,7 @@ import { useLoad } from "../components/useLoad";
 import { usePageTitle } from "../components/usePageTitle";
 import { formatDateTime, metadataPairs } from "../format";
 
-type AuditPage = components["schemas"]["AuditPage"];
+type AuditPage = components["schemas"]["Page_AuditEventView"];
 type AuditEvent = components["schemas"]["AuditEventView"];
 type Action = components["schemas"]["Action"];
 
@@ -24,10 +24,10 @@ const KNOWN_ACTIONS: Action[] = [
   "quota.change",
 ];
 
-function fetchPage(action: string, everyone: boolean, before: number | undefined, signal?: AbortSignal) {
+function fetchPage(action: string, everyone: boolean, cursor: string | undefined, signal?: AbortSignal) {
   return call(
     api.GET("/api/v1/audit", {
-      params: { query: { action: (action || undefined) as Action | undefined, all: everyone || undefined, before, limit: PAGE_SIZE } },
+      params: { query: { action: (action || undefined) as Action | undefined, all: everyone || undefined, cursor, limit: PAGE_SIZE } },
       signal,
     }),
   );
@@ -45,12 +45,12 @@ export function AuditLogPage() {
   const [more, setMore] = useState<{ busy: boolean; error?: Error }>({ busy: false });
 
   const loadMore = async () => {
-    const next = page.data?.next;
+    const next = page.data?.next_cursor;
     if (next === null || next === undefined) return;
     setMore({ busy: true });
     try {
       const older = await fetchPage(action, everyone, next);
-      page.setData((prev) => ({ events: [...(prev?.events ?? []), ...older.events], next: older.next }));
+      page.setData((prev) => ({ items: [...(prev?.items ?? []), ...older.items], next_cursor: older.next_cursor }));
       setMore({ busy: false });
     } catch (e) {
       setMore({ busy: false, error: e as Error });
@@ -98,12 +98,12 @@ export function AuditLogPage() {
           <EventTable page={page.data} showActor={everyone} me={user.id} />
           {more.error && <ErrorAlert title="Could not load older events." error={more.error} />}
           <div className="more">
-            {page.data.next !== null && page.data.next !== undefined ? (
+            {page.data.next_cursor ? (
               <button type="button" onClick={() => void loadMore()} disabled={more.busy}>
                 {more.busy ? "Loading…" : "Load more"}
               </button>
             ) : (
-              page.data.events.length > 0 && <span className="muted">No older events.</span>
+              page.data.items.length > 0 && <span className="muted">No older events.</span>
             )}
           </div>
         </div>
@@ -165,7 +165,7 @@ function AuditFilter(props: {
 }
 
 function EventTable({ page, showActor, me }: { page: AuditPage; showActor: boolean; me: string }) {
-  if (page.events.length === 0) return <p className="muted" data-testid="no-events">No events match.</p>;
+  if (page.items.length === 0) return <p className="muted" data-testid="no-events">No events match.</p>;
   return (
     <div className="table-wrap">
       <table className="table" data-testid="audit-events">
@@ -180,7 +180,7 @@ function EventTable({ page, showActor, me }: { page: AuditPage; showActor: boole
           </tr>
         </thead>
         <tbody>
-          {page.events.map((e) => (
+          {page.items.map((e) => (
             <EventRow key={e.id} event={e} showActor={showActor} me={me} />
           ))}
         </tbody>

@@ -39,11 +39,11 @@ export function ChatPage() {
     (signal) =>
       open
         ? call(api.GET("/api/v1/conversations/{id}/messages", { params: { path: { id: open }, query: { limit: 200 } }, signal }))
-        : Promise.resolve({ messages: [], next: null }),
+        : Promise.resolve({ items: [], next_cursor: null }),
     [open],
   );
   // The newest message of the open conversation: a retry answers again what it replied to.
-  const last = messages.data?.messages.at(-1);
+  const last = messages.data?.items.at(-1);
   // Bumped after every turn: the memory panel reloads (the model may have remembered facts).
   const [turns, setTurns] = useState(0);
 
@@ -104,7 +104,7 @@ export function ChatPage() {
         <button type="button" onClick={() => setOpen(undefined)}>New chat</button>
         {conversations.error && <ErrorAlert title="Conversations" error={conversations.error} />}
         <ul>
-          {conversations.data?.conversations.map((c) => (
+          {conversations.data?.items.map((c) => (
             <li key={c.id}>
               <button type="button" aria-current={c.id === open} onClick={() => setOpen(c.id)}>{c.title}</button>
               <button type="button" aria-label="Rename" onClick={() => rename(c.id, c.title)}>✎</button>
@@ -115,7 +115,7 @@ export function ChatPage() {
       </aside>
       <section aria-label="Messages">
         {error && <ErrorAlert title="Chat" error={error} />}
-        {messages.data?.messages
+        {messages.data?.items
           // Failed replies are shown even when empty: they are what a retry is for.
           .filter((m) => m.role !== "tool" && (m.content || m.status !== "complete"))
           .map((m) => (

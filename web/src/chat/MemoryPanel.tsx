@@ -20,7 +20,7 @@ export function MemoryPanel({ conversation, version }: { conversation?: string; 
     (signal) =>
       conversation
         ? call(api.GET("/api/v1/memory/episodes", { params: { query: { conversation_id: conversation, limit: 5 } }, signal }))
-        : Promise.resolve({ episodes: [] }),
+        : Promise.resolve({ items: [], next_cursor: null }),
     [conversation, version],
   );
   // The editable copy starts from what the server has.
@@ -54,7 +54,7 @@ export function MemoryPanel({ conversation, version }: { conversation?: string; 
     await facts.reload();
   }
 
-  const latest = episodes.data?.episodes[0];
+  const latest = episodes.data?.items[0];
   return (
     <aside aria-label="Memory">
       <h2>Memory</h2>
@@ -71,7 +71,7 @@ export function MemoryPanel({ conversation, version }: { conversation?: string; 
       </form>
       <h3>Facts</h3>
       <ul aria-label="Facts">
-        {facts.data?.facts.map((f) => (
+        {facts.data?.items.map((f) => (
           <li key={f.id}>
             {f.content} <button type="button" aria-label="Forget" onClick={() => void forget(f.id)}>✕</button>
           </li>

@@ -56,7 +56,7 @@ export function ExtensionsPage() {
       {error && <ErrorAlert title="Could not start" error={error} />}
       {list.error && <ErrorAlert title="Could not load extensions" error={list.error} />}
       <ul aria-label="Your extensions">
-        {list.data?.extensions.map((e) => (
+        {list.data?.items.map((e) => (
           <li key={e.id}>
             <button type="button" className="link" aria-current={e.id === selected ? "true" : undefined} onClick={() => setParams({ id: e.id })}>
               {e.name}
@@ -65,7 +65,7 @@ export function ExtensionsPage() {
           </li>
         ))}
       </ul>
-      {list.data?.extensions.length === 0 && <p className="muted">No extensions yet.</p>}
+      {list.data?.items.length === 0 && <p className="muted">No extensions yet.</p>}
       {selected && <ExtensionView key={selected} id={selected} onChanged={list.reload} />}
     </section>
   );

@@ -94,7 +94,7 @@ export function JobsPage() {
       </div>
       {jobs.error && <ErrorAlert title="Could not load your jobs." error={jobs.error} />}
       {!jobs.data && !jobs.error && <p className="muted">Loading…</p>}
-      {jobs.data && <JobTable jobs={jobs.data.jobs} selected={selected} onSelect={(id) => set("job", id)} />}
+      {jobs.data && <JobTable jobs={jobs.data.items} selected={selected} onSelect={(id) => set("job", id)} />}
       {selected && (
         <JobDetail
           key={selected}

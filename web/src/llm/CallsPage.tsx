@@ -9,12 +9,12 @@ import { usePageTitle } from "../components/usePageTitle";
 import { formatCount, formatDateTime, formatUsd } from "../format";
 import { answerText, bodyText, filtersFrom, formatMs, type CallFilters } from "./calls";
 
-type CallPage = components["schemas"]["CallPage"];
+type CallPage = components["schemas"]["Page_CallView"];
 type CallView = components["schemas"]["CallView"];
 
 const PAGE_SIZE = 50;
 
-function fetchPage(f: CallFilters, before: string | undefined, signal?: AbortSignal) {
+function fetchPage(f: CallFilters, cursor: string | undefined, signal?: AbortSignal) {
   return call(
     api.GET("/api/v1/llm/calls", {
       params: {
@@ -22,7 +22,7 @@ function fetchPage(f: CallFilters, before: string | undefined, signal?: AbortSig
           model: f.model || undefined,
           status: f.status || undefined,
           app: f.app || undefined,
-          before,
+          cursor,
           limit: PAGE_SIZE,
         },
       },
@@ -41,12 +41,12 @@ export function CallsPage() {
   const [open, setOpen] = useState<string | null>(null);
 
   const loadMore = async () => {
-    const next = page.data?.next;
+    const next = page.data?.next_cursor;
     if (!next) return;
     setMore({ busy: true });
     try {
       const older = await fetchPage(filters, next);
-      page.setData((prev) => ({ calls: [...(prev?.calls ?? []), ...older.calls], next: older.next }));
+      page.setData((prev) => ({ items: [...(prev?.items ?? []), ...older.items], next_cursor: older.next_cursor }));
       setMore({ busy: false });
     } catch (e) {
       setMore({ busy: false, error: e as Error });
@@ -85,12 +85,12 @@ export function CallsPage() {
           <CallTable page={page.data} onOpen={setOpen} />
           {more.error && <ErrorAlert title="Could not load older calls." error={more.error} />}
           <div className="more">
-            {page.data.next ? (
+            {page.data.next_cursor ? (
               <button type="button" onClick={() => void loadMore()} disabled={more.busy}>
                 {more.busy ? "Loading…" : "Load more"}
               </button>
             ) : (
-              page.data.calls.length > 0 && <span className="muted">No older calls.</span>
+              page.data.items.length > 0 && <span className="muted">No older calls.</span>
             )}
           </div>
         </div>
@@ -142,7 +142,7 @@ function FilterForm({ filters, onApply }: { filters: CallFilters; onApply: (f: C
 }
 
 function CallTable({ page, onOpen }: { page: CallPage; onOpen: (id: string) => void }) {
-  if (page.calls.length === 0) return <p className="muted" data-testid="no-calls">No calls match.</p>;
+  if (page.items.length === 0) return <p className="muted" data-testid="no-calls">No calls match.</p>;
   return (
     <div className="table-wrap">
       <table className="table" data-testid="llm-calls">
@@ -161,7 +161,7 @@ function CallTable({ page, onOpen }: { page: CallPage; onOpen: (id: string) => v
           </tr>
         </thead>
         <tbody>
-          {page.calls.map((c) => (
+          {page.items.map((c) => (
             <CallRow key={c.id} call={c} onOpen={onOpen} />
           ))}
         </tbody>

@@ -7,6 +7,7 @@ pub mod error;
 pub mod health;
 pub mod metrics;
 pub mod openapi;
+pub mod page;
 pub mod ratelimit;
 pub mod timeout;
 mod ui;

@@ -3,7 +3,7 @@
 use std::net::SocketAddr;
 
 use axum::Json;
-use axum::extract::{ConnectInfo, FromRequestParts, Query, State};
+use axum::extract::{ConnectInfo, FromRequestParts, State};
 use axum::http::request::Parts;
 use cistern_store::sql::now_ms;
 use cistern_store::{AuditFilter, AuditStore, Db, NewAuditEvent};
@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::http::error::ApiError;
+use crate::http::page::{ApiQuery, Page, PageParams, PageRequest};
 use crate::platform::auth::{Principal, Role};
 use crate::state::AppState;
 use crate::time::rfc3339;
@@ -144,10 +145,6 @@ pub async fn record(db: &Db, ctx: &RequestContext, event: Event<'_>) -> Result<(
 pub struct AuditQuery {
     /// Only this action, e.g. `auth.login`.
     pub action: Option<Action>,
-    /// Cursor: the `next` of the previous page.
-    pub before: Option<i64>,
-    /// Page size, 1–200 (default 50).
-    pub limit: Option<i64>,
     /// Admins only: everyone's events instead of their own.
     #[serde(default)]
     pub all: bool,
@@ -180,31 +177,17 @@ pub struct AuditEventView {
     pub created_at: String,
 }
 
-/// A page of audit events.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct AuditPage {
-    /// Newest first.
-    pub events: Vec<AuditEventView>,
-    /// Pass as `before` for the next page; null on the last page.
-    pub next: Option<i64>,
-}
-
 /// `GET /api/v1/audit`: your own events (admins: everyone's with `all=true`), newest first.
-#[utoipa::path(get, path = "/api/v1/audit", tag = "identity", params(AuditQuery), security(("bearer" = [])),
-    responses((status = 200, body = AuditPage), (status = 401, body = crate::http::error::ErrorBody),
+#[utoipa::path(get, path = "/api/v1/audit", tag = "identity", params(AuditQuery, PageParams), security(("bearer" = [])),
+    responses((status = 200, body = Page<AuditEventView>), (status = 401, body = crate::http::error::ErrorBody),
               (status = 403, body = crate::http::error::ErrorBody), (status = 422, body = crate::http::error::ErrorBody)))]
 pub async fn list(
     State(db): State<Db>,
     principal: Principal,
-    Query(query): Query<AuditQuery>,
-) -> Result<Json<AuditPage>, ApiError> {
-    let limit = query.limit.unwrap_or(50);
-    if !(1..=200).contains(&limit) {
-        return Err(ApiError::validation(
-            "limit",
-            "limit must be between 1 and 200",
-        ));
-    }
+    ApiQuery(query): ApiQuery<AuditQuery>,
+    page: PageRequest,
+) -> Result<Json<Page<AuditEventView>>, ApiError> {
+    let before = page.cursor_as(|c| c.parse::<i64>().ok())?;
     if query.all && principal.role != Role::Admin {
         return Err(ApiError::forbidden(
             "only administrators can list everyone's events",
@@ -213,15 +196,12 @@ pub async fn list(
     let filter = AuditFilter {
         actor_id: (!query.all).then(|| principal.user_id.clone()),
         action: query.action.map(|a| a.as_str().to_owned()),
-        before: query.before,
-        limit,
+        before,
+        limit: page.limit_i64(),
     };
     let events = db.list_audit(&filter).await?;
-    let next = (events.len() as i64 == limit)
-        .then(|| events.last().map(|e| e.id))
-        .flatten();
-    let events = events
-        .into_iter()
+    let page = page
+        .page(events, |e| e.id.to_string())
         .map(|e| AuditEventView {
             id: e.id,
             actor_id: e.actor_id,
@@ -237,7 +217,6 @@ pub async fn list(
             ip: e.ip,
             metadata: serde_json::from_str(&e.metadata).unwrap_or(serde_json::Value::Null),
             created_at: rfc3339(e.created_at),
-        })
-        .collect();
-    Ok(Json(AuditPage { events, next }))
+        });
+    Ok(Json(page))
 }

@@ -297,7 +297,7 @@ async fn users_never_reach_each_others_resources() {
         .await
         .expect("json");
     assert!(
-        audit["events"]
+        audit["items"]
             .as_array()
             .expect("events")
             .iter()
@@ -382,18 +382,18 @@ async fn the_audit_log_records_identity_events_and_pages() {
         .json()
         .await
         .expect("json");
-    let actions: Vec<&str> = mine["events"]
+    let actions: Vec<&str> = mine["items"]
         .as_array()
         .expect("events")
         .iter()
         .map(|e| e["action"].as_str().expect("action"))
         .collect();
     assert_eq!(actions, ["api_key.revoke", "api_key.create"]);
-    let next = mine["next"].as_i64().expect("a next page");
+    let next = mine["next_cursor"].as_str().expect("a next page");
     let older: Value = app
         .call(
             Method::GET,
-            &format!("/api/v1/audit?before={next}"),
+            &format!("/api/v1/audit?cursor={next}"),
             Some(&user.access),
             None,
         )
@@ -401,7 +401,7 @@ async fn the_audit_log_records_identity_events_and_pages() {
         .json()
         .await
         .expect("json");
-    let older: Vec<&str> = older["events"]
+    let older: Vec<&str> = older["items"]
         .as_array()
         .expect("events")
         .iter()
@@ -409,7 +409,7 @@ async fn the_audit_log_records_identity_events_and_pages() {
         .collect();
     assert_eq!(older, ["auth.register"]);
     assert!(
-        mine["events"][0]["request_id"]
+        mine["items"][0]["request_id"]
             .as_str()
             .is_some_and(|id| id.len() == 36)
     );
@@ -425,7 +425,7 @@ async fn the_audit_log_records_identity_events_and_pages() {
         .json()
         .await
         .expect("json");
-    let events = all["events"].as_array().expect("events");
+    let events = all["items"].as_array().expect("events");
     let failed = events
         .iter()
         .find(|e| e["action"] == "auth.login" && e["outcome"] == "failure")

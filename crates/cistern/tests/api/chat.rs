@@ -29,17 +29,22 @@ async fn send(app: &TestApp, token: &str, body: Value) -> Value {
         .await
 }
 
+/// The whole history, oldest first, following `next_cursor` towards the start.
 async fn messages(app: &TestApp, token: &str, conversation: &str) -> Vec<Value> {
-    let page = app
-        .call_json(
-            Method::GET,
-            &format!("/api/v1/conversations/{conversation}/messages?limit=1000"),
-            token,
-            None,
-            200,
-        )
-        .await;
-    page["messages"].as_array().expect("messages").clone()
+    let base = format!("/api/v1/conversations/{conversation}/messages?limit=200");
+    let mut history: Vec<Value> = Vec::new();
+    let mut path = base.clone();
+    for _ in 0..100 {
+        let page = app.call_json(Method::GET, &path, token, None, 200).await;
+        let mut older = page["items"].as_array().expect("messages").clone();
+        older.extend(history);
+        history = older;
+        match page["next_cursor"].as_str() {
+            Some(cursor) => path = format!("{base}&cursor={cursor}"),
+            None => break,
+        }
+    }
+    history
 }
 
 /// Parses an SSE body into (event, data) pairs.
@@ -108,18 +113,18 @@ async fn a_turn_is_answered_and_stored_as_history() {
             200,
         )
         .await;
-    assert_eq!(page["messages"][0]["seq"], 3);
-    assert_eq!(page["next"], 3);
+    assert_eq!(page["items"][0]["seq"], 3);
+    assert_eq!(page["next_cursor"], "3");
     let older = app
         .call_json(
             Method::GET,
-            &format!("/api/v1/conversations/{id}/messages?limit=2&before=3"),
+            &format!("/api/v1/conversations/{id}/messages?limit=2&cursor=3"),
             &user.access,
             None,
             200,
         )
         .await;
-    assert_eq!(older["messages"][0]["content"], "Hi, I'm Ada.");
+    assert_eq!(older["items"][0]["content"], "Hi, I'm Ada.");
 
     let list = app
         .call_json(
@@ -130,8 +135,8 @@ async fn a_turn_is_answered_and_stored_as_history() {
             200,
         )
         .await;
-    assert_eq!(list["conversations"][0]["id"], id.as_str());
-    assert_eq!(list["conversations"][0]["message_count"], 4);
+    assert_eq!(list["items"][0]["id"], id.as_str());
+    assert_eq!(list["items"][0]["message_count"], 4);
     app.stop().await;
 }
 
@@ -270,7 +275,7 @@ async fn another_users_conversation_is_not_found() {
     let list = app
         .call_json(Method::GET, "/api/v1/conversations", &b.access, None, 200)
         .await;
-    assert_eq!(list["conversations"], json!([]));
+    assert_eq!(list["items"], json!([]));
     for (method, path, body) in [
         (
             Method::GET,
@@ -331,7 +336,7 @@ async fn conversations_are_renamed_and_deleted() {
             200,
         )
         .await;
-    assert_eq!(list["conversations"][0]["title"], "Trip planning");
+    assert_eq!(list["items"][0]["title"], "Trip planning");
 
     let deleted = app
         .call(Method::DELETE, &path, Some(&user.access), None)
@@ -348,7 +353,7 @@ async fn conversations_are_renamed_and_deleted() {
             200,
         )
         .await;
-    assert_eq!(list["conversations"], json!([]));
+    assert_eq!(list["items"], json!([]));
     app.stop().await;
 }
 
@@ -377,7 +382,7 @@ async fn facts_are_added_searched_and_deleted_per_user() {
     let all = app
         .call_json(Method::GET, "/api/v1/memory/facts", &user.access, None, 200)
         .await;
-    assert_eq!(all["facts"].as_array().unwrap().len(), 2);
+    assert_eq!(all["items"].as_array().unwrap().len(), 2);
     let found = app
         .call_json(
             Method::GET,
@@ -387,8 +392,8 @@ async fn facts_are_added_searched_and_deleted_per_user() {
             200,
         )
         .await;
-    assert_eq!(found["facts"][0]["content"], "My cat is called Turing");
-    assert_eq!(found["facts"].as_array().unwrap().len(), 1, "{found}");
+    assert_eq!(found["items"][0]["content"], "My cat is called Turing");
+    assert_eq!(found["items"].as_array().unwrap().len(), 1, "{found}");
 
     // Bob sees none of them and cannot delete them.
     let theirs = app
@@ -400,7 +405,7 @@ async fn facts_are_added_searched_and_deleted_per_user() {
             200,
         )
         .await;
-    assert_eq!(theirs["facts"], json!([]));
+    assert_eq!(theirs["items"], json!([]));
     let fact = format!("/api/v1/memory/facts/{}", cat["id"].as_str().unwrap());
     let response = app
         .call(Method::DELETE, &fact, Some(&other.access), None)
@@ -414,7 +419,7 @@ async fn facts_are_added_searched_and_deleted_per_user() {
     let all = app
         .call_json(Method::GET, "/api/v1/memory/facts", &user.access, None, 200)
         .await;
-    assert_eq!(all["facts"].as_array().unwrap().len(), 1);
+    assert_eq!(all["items"].as_array().unwrap().len(), 1);
 
     // The system prompt round-trips.
     let set = app
@@ -494,13 +499,13 @@ async fn bad_input_is_a_422_naming_the_field() {
     let response = app
         .call(
             Method::GET,
-            "/api/v1/conversations/nope/messages?before=x",
+            "/api/v1/conversations/nope/messages?cursor=x",
             t,
             None,
         )
         .await;
     let body: Value = response.json().await.expect("JSON");
-    assert_eq!(body["error"]["details"]["field"], "before", "{body}");
+    assert_eq!(body["error"]["details"]["field"], "cursor", "{body}");
     let response = app
         .call(
             Method::PATCH,

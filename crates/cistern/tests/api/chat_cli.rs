@@ -36,7 +36,7 @@ async fn chat(args: &[&str], env: &[(&str, String)], lines: &str) -> Output {
 }
 
 async fn conversations(app: &TestApp, token: &str) -> Vec<Value> {
-    app.get_json("/api/v1/conversations", token).await["conversations"]
+    app.get_json("/api/v1/conversations", token).await["items"]
         .as_array()
         .expect("conversations")
         .clone()

@@ -49,7 +49,7 @@ async fn summaries_of_a_long_conversation_are_listed_for_their_owner_only() {
     let path = format!("/api/v1/memory/episodes?conversation_id={id}");
     let mut episodes = Vec::new();
     for _ in 0..200 {
-        episodes = app.get_json(&path, &ada.access).await["episodes"]
+        episodes = app.get_json(&path, &ada.access).await["items"]
             .as_array()
             .expect("episodes")
             .clone();
@@ -65,20 +65,16 @@ async fn summaries_of_a_long_conversation_are_listed_for_their_owner_only() {
     assert!(!newest["summary"].as_str().expect("summary").is_empty());
     let all = app.get_json("/api/v1/memory/episodes", &ada.access).await;
     // The summariser may have added a newer one meanwhile: the unfiltered list holds it anyway.
-    let all = all["episodes"].as_array().expect("episodes");
+    let all = all["items"].as_array().expect("episodes");
     assert!(
         all.iter().any(|e| e["id"] == newest["id"]),
         "the unfiltered list has it too: {all:?}"
     );
 
     let theirs = app.get_json(&path, &bob.access).await;
-    assert_eq!(
-        theirs["episodes"],
-        json!([]),
-        "B sees none of A's summaries"
-    );
+    assert_eq!(theirs["items"], json!([]), "B sees none of A's summaries");
     let theirs = app.get_json("/api/v1/memory/episodes", &bob.access).await;
-    assert_eq!(theirs["episodes"], json!([]));
+    assert_eq!(theirs["items"], json!([]));
 
     let bad = app
         .call(
@@ -103,5 +99,5 @@ async fn summaries_of_a_long_conversation_are_listed_for_their_owner_only() {
         .await;
     assert_eq!(deleted.status(), 204);
     let after = app.get_json("/api/v1/memory/episodes", &ada.access).await;
-    assert_eq!(after["episodes"], json!([]));
+    assert_eq!(after["items"], json!([]));
 }

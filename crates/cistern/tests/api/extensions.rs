@@ -209,7 +209,7 @@ async fn a_good_extension_is_generated_packaged_and_loads() {
     let list = app
         .call_json(Method::GET, "/api/v1/extensions", &s.access, None, 200)
         .await;
-    assert_eq!(list["extensions"][0]["name"], "Tab Counter");
+    assert_eq!(list["items"][0]["name"], "Tab Counter");
 }
 
 #[tokio::test]
@@ -353,7 +353,7 @@ async fn another_user_gets_404_and_bad_input_is_rejected() {
     let list = app
         .call_json(Method::GET, "/api/v1/extensions", &b.access, None, 200)
         .await;
-    assert_eq!(list["extensions"], json!([]));
+    assert_eq!(list["items"], json!([]));
 
     let r = app
         .call(

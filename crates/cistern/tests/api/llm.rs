@@ -90,7 +90,7 @@ async fn chat(app: &TestApp, key: &str, body: Value) -> reqwest::Response {
 async fn calls_of(app: &TestApp, token: &str, n: usize) -> Vec<Value> {
     for _ in 0..100 {
         let page: Value = app.get_json("/api/v1/llm/calls", token).await;
-        let calls = page["calls"].as_array().expect("calls").clone();
+        let calls = page["items"].as_array().expect("calls").clone();
         if calls.len() >= n {
             return calls;
         }
@@ -425,7 +425,7 @@ async fn users_see_only_their_own_calls() {
         .await;
     assert_error(theirs, 404, "not_found").await;
     let listed: Value = app.get_json("/api/v1/llm/calls", &bob.access).await;
-    assert_eq!(listed["calls"], json!([]));
+    assert_eq!(listed["items"], json!([]));
     app.stop().await;
 }
 
@@ -467,7 +467,7 @@ async fn models_embeddings_filters_and_metrics() {
     let only_errors: Value = app
         .get_json("/api/v1/llm/calls?status=error&app=my-bot", &user.access)
         .await;
-    let errors = only_errors["calls"].as_array().expect("calls");
+    let errors = only_errors["items"].as_array().expect("calls");
     assert_eq!(errors.len(), 1, "{only_errors}");
     assert_eq!(errors[0]["error_kind"], "bad_request");
 

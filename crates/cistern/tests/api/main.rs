@@ -15,6 +15,7 @@ mod llm;
 mod llm_sdk;
 mod oidc;
 mod openapi;
+mod paging;
 mod scorer;
 mod security;
 mod shutdown;

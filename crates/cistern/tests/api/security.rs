@@ -91,7 +91,7 @@ async fn reusing_a_rotated_refresh_token_signs_the_session_out() {
         .await
         .expect("json");
     assert!(
-        admin_view["events"]
+        admin_view["items"]
             .as_array()
             .expect("events")
             .iter()

@@ -3,15 +3,15 @@
 //! long conversations (`/api/v1/memory/episodes`, read-only: they are derived from the history
 //! and go with their conversation).
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use cistern_agents::{Agents, MAX_FACT_BYTES, MAX_SYSTEM_PROMPT_BYTES};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::routes::parse_limit;
-use super::{EpisodeListView, FactBody, FactPageView, FactView, SystemPromptBody, api_error};
+use super::{EpisodeView, FactBody, FactView, SystemPromptBody, api_error};
 use crate::http::error::{ApiError, ApiJson, ErrorBody};
+use crate::http::page::{ApiQuery, Page, PageParams, PageRequest};
 use crate::platform::auth::Principal;
 
 /// `GET /api/v1/chat/system-prompt`: your standing instructions (empty when unset).
@@ -83,38 +83,33 @@ pub async fn add_fact(
     Ok((StatusCode::CREATED, ApiJson(fact.into())))
 }
 
-/// Query of `GET /api/v1/memory/facts`.
+/// Query of `GET /api/v1/memory/facts` (besides the paging parameters).
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct FactsQuery {
     /// Full-text search (and vector search when an embedding model is configured): the best
-    /// matches first, no paging.
+    /// `limit` matches first (at most 100), in one page.
     pub q: Option<String>,
-    /// Page size, 1–1000 (default 50; at most 100 for searches).
-    #[param(value_type = Option<u32>)]
-    pub limit: Option<String>,
-    /// The `next` of the previous page.
-    pub before: Option<String>,
 }
 
 /// `GET /api/v1/memory/facts`: your facts, newest first — or with `?q=` the best matches.
 #[utoipa::path(get, path = "/api/v1/memory/facts", tag = "memory", operation_id = "list_facts",
-    params(FactsQuery), security(("bearer" = [])),
-    responses((status = 200, body = FactPageView), (status = 401, body = ErrorBody),
+    params(FactsQuery, PageParams), security(("bearer" = [])),
+    responses((status = 200, body = Page<FactView>), (status = 401, body = ErrorBody),
               (status = 422, body = ErrorBody)))]
 pub async fn list_facts(
     State(agents): State<Agents>,
     principal: Principal,
-    Query(query): Query<FactsQuery>,
-) -> Result<ApiJson<FactPageView>, ApiError> {
-    let limit = parse_limit(query.limit.as_deref())?;
+    ApiQuery(query): ApiQuery<FactsQuery>,
+    page: PageRequest,
+) -> Result<ApiJson<Page<FactView>>, ApiError> {
     let memory = agents.memory();
     if let Some(q) = query.q.as_deref() {
         if q.trim().is_empty() {
             return Err(ApiError::validation("q", "q must not be empty"));
         }
         let hits = memory
-            .search_facts(&principal.user_id, q, usize::try_from(limit).unwrap_or(100))
+            .search_facts(&principal.user_id, q, page.limit.min(100) as usize)
             .await
             .map_err(|e| api_error(e, "q"))?;
         let facts = hits
@@ -124,16 +119,13 @@ pub async fn list_facts(
                 ..hit.fact.into()
             })
             .collect();
-        return Ok(ApiJson(FactPageView { facts, next: None }));
+        return Ok(ApiJson(Page::new(facts, None)));
     }
-    let page = memory
-        .list_facts(&principal.user_id, limit, query.before.as_deref())
+    let found = memory
+        .list_facts(&principal.user_id, page.limit_i64(), page.cursor.as_deref())
         .await
-        .map_err(|e| api_error(e, "before"))?;
-    Ok(ApiJson(FactPageView {
-        facts: page.facts.into_iter().map(Into::into).collect(),
-        next: page.next,
-    }))
+        .map_err(|e| api_error(e, "cursor"))?;
+    Ok(ApiJson(Page::new(found.facts, found.next).map(Into::into)))
 }
 
 /// `DELETE /api/v1/memory/facts/{id}`: forgets a fact.
@@ -155,28 +147,25 @@ pub async fn delete_fact(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Query of `GET /api/v1/memory/episodes`.
+/// Query of `GET /api/v1/memory/episodes` (besides the paging parameters).
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct EpisodesQuery {
     /// Only this conversation's summaries.
     pub conversation_id: Option<String>,
-    /// How many, 1–1000 (default 50).
-    #[param(value_type = Option<u32>)]
-    pub limit: Option<String>,
 }
 
 /// `GET /api/v1/memory/episodes`: the summaries of your long conversations, newest first.
 #[utoipa::path(get, path = "/api/v1/memory/episodes", tag = "memory",
-    operation_id = "list_episodes", params(EpisodesQuery), security(("bearer" = [])),
-    responses((status = 200, body = EpisodeListView), (status = 401, body = ErrorBody),
+    operation_id = "list_episodes", params(EpisodesQuery, PageParams), security(("bearer" = [])),
+    responses((status = 200, body = Page<EpisodeView>), (status = 401, body = ErrorBody),
               (status = 422, body = ErrorBody)))]
 pub async fn list_episodes(
     State(agents): State<Agents>,
     principal: Principal,
-    Query(query): Query<EpisodesQuery>,
-) -> Result<ApiJson<EpisodeListView>, ApiError> {
-    let limit = parse_limit(query.limit.as_deref())?;
+    ApiQuery(query): ApiQuery<EpisodesQuery>,
+    page: PageRequest,
+) -> Result<ApiJson<Page<EpisodeView>>, ApiError> {
     let conversation = query.conversation_id.as_deref().map(str::trim);
     if conversation.is_some_and(|c| c.is_empty() || c.len() > 64) {
         return Err(ApiError::validation(
@@ -184,12 +173,17 @@ pub async fn list_episodes(
             "conversation_id must be the id of one of your conversations",
         ));
     }
-    let episodes = agents
+    let found = agents
         .memory()
-        .episodes(&principal.user_id, conversation, limit)
+        .episodes(
+            &principal.user_id,
+            conversation,
+            page.limit_i64(),
+            page.cursor.as_deref(),
+        )
         .await
-        .map_err(|e| api_error(e, "conversation_id"))?;
-    Ok(ApiJson(EpisodeListView {
-        episodes: episodes.into_iter().map(Into::into).collect(),
-    }))
+        .map_err(|e| api_error(e, "cursor"))?;
+    Ok(ApiJson(
+        Page::new(found.episodes, found.next).map(Into::into),
+    ))
 }

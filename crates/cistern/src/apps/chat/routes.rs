@@ -1,42 +1,15 @@
 //! `POST /api/v1/chat` and `/api/v1/conversations…`: turns and conversations, owner-checked.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use cistern_agents::{Agents, MAX_PAGE};
-use serde::Deserialize;
-use utoipa::IntoParams;
+use cistern_agents::Agents;
 
 use super::{
-    ChatBody, ChatReply, ConversationPageView, ConversationView, MessagePageView, RenameBody,
-    api_error, check_turn,
+    ChatBody, ChatReply, ConversationView, MessageView, RenameBody, api_error, check_turn,
 };
 use crate::http::error::{ApiError, ApiJson, ErrorBody};
+use crate::http::page::{Page, PageParams, PageRequest};
 use crate::platform::auth::Principal;
-
-/// Query of the list routes. Text parsed by hand, so a bad value is a 422 naming its field.
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct PageQuery {
-    /// Page size, 1–1000 (default 50).
-    #[param(value_type = Option<u32>)]
-    pub limit: Option<String>,
-    /// The `next` of the previous page.
-    pub before: Option<String>,
-}
-
-/// Parses `limit` (default 50, at most [`MAX_PAGE`]).
-pub(crate) fn parse_limit(limit: Option<&str>) -> Result<i64, ApiError> {
-    match limit {
-        None => Ok(50),
-        Some(l) => l
-            .parse::<i64>()
-            .ok()
-            .filter(|l| (1..=MAX_PAGE).contains(l))
-            .ok_or_else(|| {
-                ApiError::validation("limit", format!("limit must be between 1 and {MAX_PAGE}"))
-            }),
-    }
-}
 
 /// `POST /api/v1/chat`: one turn; answers once the reply is stored.
 #[utoipa::path(post, path = "/api/v1/chat", tag = "chat", operation_id = "send_chat",
@@ -66,23 +39,21 @@ pub async fn send_chat(
 
 /// `GET /api/v1/conversations`: your conversations, most recently active first.
 #[utoipa::path(get, path = "/api/v1/conversations", tag = "chat", operation_id = "list_conversations",
-    params(PageQuery), security(("bearer" = [])),
-    responses((status = 200, body = ConversationPageView), (status = 401, body = ErrorBody),
+    params(PageParams), security(("bearer" = [])),
+    responses((status = 200, body = Page<ConversationView>), (status = 401, body = ErrorBody),
               (status = 422, body = ErrorBody)))]
 pub async fn list_conversations(
     State(agents): State<Agents>,
     principal: Principal,
-    Query(query): Query<PageQuery>,
-) -> Result<ApiJson<ConversationPageView>, ApiError> {
-    let limit = parse_limit(query.limit.as_deref())?;
-    let page = agents
-        .conversations(&principal.user_id, limit, query.before.as_deref())
+    page: PageRequest,
+) -> Result<ApiJson<Page<ConversationView>>, ApiError> {
+    let found = agents
+        .conversations(&principal.user_id, page.limit_i64(), page.cursor.as_deref())
         .await
-        .map_err(|e| api_error(e, "before"))?;
-    Ok(ApiJson(ConversationPageView {
-        conversations: page.conversations.into_iter().map(Into::into).collect(),
-        next: page.next,
-    }))
+        .map_err(|e| api_error(e, "cursor"))?;
+    Ok(ApiJson(
+        Page::new(found.conversations, found.next).map(Into::into),
+    ))
 }
 
 /// `GET /api/v1/conversations/{id}`: one of your conversations.
@@ -102,39 +73,29 @@ pub async fn get_conversation(
     Ok(ApiJson(conversation.into()))
 }
 
-/// `GET /api/v1/conversations/{id}/messages`: a page of messages, oldest first; `before` (a
-/// `seq`) pages towards the start.
+/// `GET /api/v1/conversations/{id}/messages`: the newest page of messages, oldest first;
+/// `cursor` pages towards the start.
 #[utoipa::path(get, path = "/api/v1/conversations/{id}/messages", tag = "chat",
     operation_id = "list_messages",
-    params(("id" = String, Path, description = "Conversation id"), PageQuery),
+    params(("id" = String, Path, description = "Conversation id"), PageParams),
     security(("bearer" = [])),
-    responses((status = 200, body = MessagePageView), (status = 401, body = ErrorBody),
+    responses((status = 200, body = Page<MessageView>), (status = 401, body = ErrorBody),
               (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn list_messages(
     State(agents): State<Agents>,
     principal: Principal,
     Path(id): Path<String>,
-    Query(query): Query<PageQuery>,
-) -> Result<ApiJson<MessagePageView>, ApiError> {
-    let limit = parse_limit(query.limit.as_deref())?;
-    let before = query
-        .before
-        .as_deref()
-        .map(|b| {
-            b.parse::<i64>()
-                .ok()
-                .filter(|b| *b >= 1)
-                .ok_or_else(|| ApiError::validation("before", "before must be a message seq (≥ 1)"))
-        })
-        .transpose()?;
-    let page = agents
-        .messages(&principal.user_id, &id, limit, before)
+    page: PageRequest,
+) -> Result<ApiJson<Page<MessageView>>, ApiError> {
+    let before = page.cursor_as(|c| c.parse::<i64>().ok().filter(|seq| *seq >= 1))?;
+    let found = agents
+        .messages(&principal.user_id, &id, page.limit_i64(), before)
         .await
-        .map_err(|e| api_error(e, "before"))?;
-    Ok(ApiJson(MessagePageView {
-        messages: page.messages.into_iter().map(Into::into).collect(),
-        next: page.next,
-    }))
+        .map_err(|e| api_error(e, "cursor"))?;
+    let next_cursor = found.next.map(|seq| seq.to_string());
+    Ok(ApiJson(
+        Page::new(found.messages, next_cursor).map(Into::into),
+    ))
 }
 
 /// `PATCH /api/v1/conversations/{id}`: renames a conversation.

@@ -104,15 +104,6 @@ impl From<Conversation> for ConversationView {
     }
 }
 
-/// A page of conversations, most recently active first.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ConversationPageView {
-    /// The conversations.
-    pub conversations: Vec<ConversationView>,
-    /// Pass as `before` for the next page; null on the last.
-    pub next: Option<String>,
-}
-
 /// One stored message.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MessageView {
@@ -147,15 +138,6 @@ impl From<StoredMessage> for MessageView {
             created_at: m.created_at,
         }
     }
-}
-
-/// A page of messages, oldest first.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct MessagePageView {
-    /// Messages in ascending `seq`.
-    pub messages: Vec<MessageView>,
-    /// Pass as `before` for the older page; null at the start of the conversation.
-    pub next: Option<i64>,
 }
 
 /// Body of `PATCH /api/v1/conversations/{id}`.
@@ -209,15 +191,6 @@ impl From<Fact> for FactView {
     }
 }
 
-/// Facts: a page newest first, or search hits best first.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct FactPageView {
-    /// The facts.
-    pub facts: Vec<FactView>,
-    /// Pass as `before` for the next page; null on the last (and for searches).
-    pub next: Option<String>,
-}
-
 /// A summary of a stretch of conversation that fell out of the model's context window
 /// (episodic memory). Each one rolls the previous in, so a conversation's newest covers it all.
 #[derive(Debug, Serialize, ToSchema)]
@@ -244,11 +217,4 @@ impl From<cistern_agents::Episode> for EpisodeView {
             created_at: e.created_at,
         }
     }
-}
-
-/// Summaries, newest first.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct EpisodeListView {
-    /// The summaries.
-    pub episodes: Vec<EpisodeView>,
 }

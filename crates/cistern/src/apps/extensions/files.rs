@@ -9,14 +9,10 @@
 use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use cistern_extension::validate::paths::path_problem;
 
-use super::blobs;
-use super::routes::version_of;
-use super::views::FileEntry;
+use super::Extensions;
 use crate::http::error::{ApiError, ErrorBody};
 use crate::platform::auth::Principal;
-use crate::state::AppState;
 
 /// The Content-Type a file is served with: by extension for the types a browser or the UI
 /// needs, `text/plain` for any other UTF-8 text, `application/octet-stream` for other bytes.
@@ -53,31 +49,19 @@ pub fn content_type(path: &str, bytes: &[u8]) -> &'static str {
                content_type = "application/octet-stream"),
               (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn get_extension_file(
-    State(state): State<AppState>,
+    State(extensions): State<Extensions>,
     principal: Principal,
     Path((id, version, path)): Path<(String, String, String)>,
 ) -> Result<Response, ApiError> {
-    // Ownership first: another user's extension is a 404 whatever the path.
-    let (_, row, _) = version_of(&state, &principal, &id, &version).await?;
-    if let Some((code, message)) = path_problem(&path) {
-        return Err(ApiError::validation("path", message)
-            .with_details(serde_json::json!({"field": "path", "finding": code})));
-    }
-    let listed: Vec<FileEntry> = row
-        .files
-        .as_deref()
-        .and_then(|s| serde_json::from_str(s).ok())
-        .unwrap_or_default();
-    if !listed.iter().any(|f| f.path == path) {
-        return Err(ApiError::not_found("this version has no such file"));
-    }
-    let bytes = blobs::read(&state.blobs, &blobs::file_path(&id, row.seq, &path))
-        .await
-        .map_err(ApiError::internal)?
-        .ok_or_else(|| ApiError::not_found("this version has no such file"))?;
+    let file = extensions
+        .file(&principal.user_id, &id, &version, &path)
+        .await?;
     Ok((
         [
-            (header::CONTENT_TYPE, content_type(&path, &bytes)),
+            (
+                header::CONTENT_TYPE,
+                content_type(&file.path, &file.content),
+            ),
             (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
             (
                 header::CONTENT_SECURITY_POLICY,
@@ -85,7 +69,7 @@ pub async fn get_extension_file(
             ),
             (header::CACHE_CONTROL, "private, no-cache"),
         ],
-        bytes,
+        file.content,
     )
         .into_response())
 }

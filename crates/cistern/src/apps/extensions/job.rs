@@ -22,12 +22,10 @@ use cistern_extension::{
 use cistern_jobs::{JobContext, JobError};
 use cistern_llm::{CallContext, ChatRequest, ErrorKind, Message, Tool, ToolChoice};
 use cistern_store::sql::now_ms;
-use cistern_store::{ExtensionStore, VersionOutcome};
+use cistern_store::{ExtensionStore, VersionOutcome, VersionStatus};
 use serde_json::{Value, json};
 
-use super::ExtensionsConfig;
-use super::{GeneratePayload, LLM_APP, blobs, max_version};
-use crate::state::AppState;
+use super::{Extensions, ExtensionsConfig, GeneratePayload, LLM_APP, blobs, max_version};
 
 /// Why a generation failed, with what was known by then.
 struct Failure {
@@ -49,39 +47,45 @@ impl Failure {
 }
 
 /// Runs one `extension.generate` job.
-pub async fn run(state: AppState, ctx: JobContext, p: GeneratePayload) -> Result<Value, JobError> {
+pub async fn run(
+    state: Extensions,
+    ctx: JobContext,
+    p: GeneratePayload,
+) -> Result<Value, JobError> {
     match generate(&state, &ctx, &p).await {
         Ok(result) => Ok(result),
         Err(f) if f.retryable && ctx.attempt() < ctx.max_attempts() => {
-            let _ = ctx.log(format!("retrying: {}", f.reason)).await;
+            if let Err(error) = ctx.log(format!("retrying: {}", f.reason)).await {
+                tracing::warn!(job.id = %ctx.id(), %error, "cannot log the retry on the job");
+            }
             Err(JobError::retry(f.reason))
         }
         Err(f) => {
             let outcome = VersionOutcome {
-                status: "failed".into(),
+                status: VersionStatus::Failed,
                 blueprint: f.blueprint.map(|b| b.to_string()),
                 report: f.report.and_then(|r| serde_json::to_string(&r).ok()),
                 error: Some(f.reason.clone()),
                 ..VersionOutcome::default()
             };
-            let _ = state
-                .db
-                .finish_extension_version(&p.extension_id, p.seq, &outcome, now_ms())
-                .await;
-            let _ = ctx.progress(100, Some("failed")).await;
+            state.finish(&p.extension_id, p.seq, &outcome).await;
+            step(&ctx, 100, "failed").await;
             Err(JobError::permanent(f.reason))
         }
     }
 }
 
 /// Records a stage as a progress event carrying its name (one durable write: the stage is not
-/// logged a second time).
+/// logged a second time). Progress is informative: a failed write is logged, and the work goes
+/// on.
 async fn step(ctx: &JobContext, percent: u8, message: &str) {
-    let _ = ctx.progress(percent, Some(message)).await;
+    if let Err(error) = ctx.progress(percent, Some(message)).await {
+        tracing::warn!(job.id = %ctx.id(), stage = message, %error, "cannot record job progress");
+    }
 }
 
 async fn generate(
-    state: &AppState,
+    state: &Extensions,
     ctx: &JobContext,
     p: &GeneratePayload,
 ) -> Result<Value, Failure> {
@@ -97,7 +101,9 @@ async fn generate(
         Some(v) => {
             let row = versions
                 .iter()
-                .find(|r| r.version.as_deref() == Some(v.as_str()) && r.status == "ready")
+                .find(|r| {
+                    r.version.as_deref() == Some(v.as_str()) && r.status == VersionStatus::Ready
+                })
                 .ok_or_else(|| Failure::new(format!("base version {v} does not exist")))?;
             let files = blobs::files(&state.blobs, &p.extension_id, row.seq)
                 .await
@@ -154,14 +160,14 @@ struct Accepted {
 /// validation → (clean) version bump and browser check. Errors from either go back to the model
 /// while `extensions.repair_rounds` remain; then the version fails with them.
 async fn rounds(
-    state: &AppState,
+    state: &Extensions,
     ctx: &JobContext,
     req: &mut ChatRequest,
     call: &CallContext,
     mut current: Vec<ExtensionFile>,
     previous: Option<&str>,
 ) -> Result<Accepted, Failure> {
-    let config = &state.config.extensions;
+    let config = &state.config;
     let mut arguments_repaired = false;
     let mut round: u32 = 0;
     let max_rounds = config.repair_rounds.min(5);
@@ -184,7 +190,10 @@ async fn rounds(
         let percent = 40 + 10 * round.min(5) as u8;
         step(ctx, percent, "validating").await;
         let started = Instant::now();
-        let _ = icons::generate_missing(&mut files);
+        // A manifest too broken to add icons to is left for validation to report.
+        if let Err(error) = icons::generate_missing(&mut files) {
+            tracing::debug!(job.id = %ctx.id(), %error, "icons not generated");
+        }
         let mut report = validate(&files);
         timings.add_time("validate", elapsed_ms(started));
         let mut next = None;
@@ -258,7 +267,7 @@ async fn rounds(
 
 /// Packages the accepted files, stores them and records the version as ready.
 async fn publish(
-    state: &AppState,
+    state: &Extensions,
     ctx: &JobContext,
     p: &GeneratePayload,
     accepted: Accepted,
@@ -298,7 +307,7 @@ async fn publish(
         .map(|f| json!({"path": f.path, "size": f.content.len()}))
         .collect();
     let outcome = VersionOutcome {
-        status: "ready".into(),
+        status: VersionStatus::Ready,
         version: Some(next.clone()),
         blueprint: Some(blueprint.to_string()),
         report: serde_json::to_string(&report).ok(),
@@ -321,7 +330,10 @@ async fn publish(
             },
         })?;
     if let Some(name) = manifest_name(&files) {
-        let _ = state.db.rename_extension(&p.extension_id, &name, now).await;
+        // The version is ready either way; the list keeps the old name until the next rename.
+        if let Err(error) = state.db.rename_extension(&p.extension_id, &name, now).await {
+            tracing::warn!(extension_id = %p.extension_id, %error, "cannot rename the extension");
+        }
     }
     step(ctx, 100, "done").await;
     Ok(
@@ -332,7 +344,7 @@ async fn publish(
 /// One forced call; unusable arguments get one repair round (the gateway already repairs JSON
 /// that does not parse or fit the schema once), then fail.
 async fn submit(
-    state: &AppState,
+    state: &Extensions,
     req: &mut ChatRequest,
     call: &CallContext,
     arguments_repaired: &mut bool,

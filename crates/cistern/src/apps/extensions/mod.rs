@@ -9,18 +9,21 @@
 
 pub mod blobs;
 mod config;
+mod domain;
 pub mod files;
 pub mod job;
 pub mod routes;
 pub mod views;
 
 pub use config::ExtensionsConfig;
+pub use domain::{Error, Extensions, Started, VersionOf};
 use serde::{Deserialize, Serialize};
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::apps::App;
+use crate::http::error::ApiError;
 use crate::http::openapi::RestOfPath;
 use crate::platform::jobs::Handlers;
 use crate::state::AppState;
@@ -52,12 +55,26 @@ fn routes() -> OpenApiRouter<AppState> {
         .rest_of_path(routes!(files::get_extension_file), "path")
 }
 
-/// `extension.generate`, given the state it needs.
+/// `extension.generate`, over the domain handle.
 fn jobs(state: &AppState) -> Handlers {
-    let state = state.clone();
+    use axum::extract::FromRef;
+    let extensions = Extensions::from_ref(state);
     Handlers::new().handle(JOB_NAME, move |ctx, payload: GeneratePayload| {
-        job::run(state.clone(), ctx, payload)
+        job::run(extensions.clone(), ctx, payload)
     })
+}
+
+impl From<Error> for ApiError {
+    fn from(error: Error) -> Self {
+        match error {
+            Error::NotFound(what) => ApiError::not_found(format!("no such {what}")),
+            Error::Invalid { field, message } => ApiError::validation(field, message),
+            Error::NothingToIterate => ApiError::conflict(error.to_string()),
+            Error::Jobs(e) => crate::platform::jobs::api_error(e),
+            Error::Store(e) => ApiError::from(e),
+            other @ (Error::Blobs(_) | Error::Corrupt(_)) => ApiError::internal(other),
+        }
+    }
 }
 
 /// The job handler name.

@@ -1,10 +1,11 @@
 //! The extension API's request and response bodies.
 
-use cistern_store::{Extension, ExtensionVersion};
+use cistern_store::{Extension, ExtensionVersion, VersionStatus};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 
+use super::domain::Started;
 use crate::time::rfc3339;
 
 /// Body of `POST /api/v1/extensions`.
@@ -39,6 +40,39 @@ pub struct GenerationAccepted {
     pub job_id: String,
 }
 
+impl From<Started> for GenerationAccepted {
+    fn from(s: Started) -> Self {
+        Self {
+            extension_id: s.extension_id,
+            version: s.version,
+            seq: s.seq,
+            job_id: s.job_id,
+        }
+    }
+}
+
+/// Where a version's generation stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum VersionState {
+    /// Its job is queued or running.
+    Pending,
+    /// Generated, validated, packaged: files and ZIP are available.
+    Ready,
+    /// The job gave up; `error` says why.
+    Failed,
+}
+
+impl From<VersionStatus> for VersionState {
+    fn from(s: VersionStatus) -> Self {
+        match s {
+            VersionStatus::Pending => Self::Pending,
+            VersionStatus::Ready => Self::Ready,
+            VersionStatus::Failed => Self::Failed,
+        }
+    }
+}
+
 /// An extension as listed.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ExtensionView {
@@ -66,13 +100,6 @@ impl From<Extension> for ExtensionView {
     }
 }
 
-/// Your extensions, most recently changed first.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ExtensionList {
-    /// The extensions.
-    pub extensions: Vec<ExtensionView>,
-}
-
 /// A version as listed.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct VersionSummary {
@@ -82,8 +109,8 @@ pub struct VersionSummary {
     pub version: Option<String>,
     /// The version an iteration started from.
     pub base_version: Option<String>,
-    /// `pending`, `ready` or `failed`.
-    pub status: String,
+    /// Pending, ready or failed.
+    pub status: VersionState,
     /// The prompt.
     pub prompt: String,
     /// The generating job.
@@ -100,7 +127,7 @@ impl From<&ExtensionVersion> for VersionSummary {
             seq: v.seq,
             version: v.version.clone(),
             base_version: v.base_version.clone(),
-            status: v.status.clone(),
+            status: v.status.into(),
             prompt: v.prompt.clone(),
             job_id: v.job_id.clone(),
             error: v.error.clone(),
@@ -151,12 +178,16 @@ impl From<&ExtensionVersion> for VersionDetail {
         Self {
             summary: v.into(),
             blueprint: json(&v.blueprint),
-            files: v
-                .files
-                .as_deref()
-                .and_then(|s| serde_json::from_str(s).ok())
-                .unwrap_or_default(),
+            files: listed_files(v),
             report: json(&v.report),
         }
     }
+}
+
+/// A version's validated file list (empty unless ready).
+pub fn listed_files(v: &ExtensionVersion) -> Vec<FileEntry> {
+    v.files
+        .as_deref()
+        .and_then(|s| serde_json::from_str(s).ok())
+        .unwrap_or_default()
 }

@@ -2,7 +2,7 @@
 //! [`cistern_jobs::Jobs`] with `Scope::Owner(caller)`, map. Another user's job is a 404.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use cistern_jobs::{CancelOutcome, JobFilter, JobId, JobStatus, Jobs, RetryOutcome, Scope};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -11,6 +11,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::api_error;
 use super::view::{JobView, Status};
 use crate::http::error::{ApiError, ErrorBody};
+use crate::http::page::{ApiQuery, Page, PageParams, PageRequest};
 use crate::platform::auth::Principal;
 
 /// Query of `GET /api/v1/jobs`. Every field is text here and parsed by hand, so a bad value is
@@ -25,20 +26,6 @@ pub struct ListQuery {
     pub queue: Option<String>,
     /// Only jobs of this handler kind.
     pub name: Option<String>,
-    /// The `next_cursor` of the previous page.
-    pub cursor: Option<String>,
-    /// Page size, 1–200 (default 50).
-    #[param(value_type = Option<u32>)]
-    pub limit: Option<String>,
-}
-
-/// A page of jobs, newest first.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct JobPageView {
-    /// The jobs.
-    pub jobs: Vec<JobView>,
-    /// Pass as `cursor` for the next page; null on the last page.
-    pub next_cursor: Option<String>,
 }
 
 /// The answer to a cancel or a retry: what happened, and the job now.
@@ -61,7 +48,7 @@ fn not_found() -> ApiError {
 }
 
 impl ListQuery {
-    fn filter(self) -> Result<JobFilter, ApiError> {
+    fn filter(self, page: &PageRequest) -> Result<JobFilter, ApiError> {
         let status = self
             .status
             .map(|s| {
@@ -78,52 +65,32 @@ impl ListQuery {
                 ApiError::validation("queue", "queue must be 1 to 64 of [A-Za-z0-9_-]")
             })?;
         }
-        let before = self
-            .cursor
-            .map(|c| {
-                JobId::parse(&c).map_err(|_| {
-                    ApiError::validation(
-                        "cursor",
-                        "cursor must be a next_cursor from a previous page",
-                    )
-                })
-            })
-            .transpose()?;
-        let limit = match self.limit {
-            None => 50,
-            Some(l) => l
-                .parse::<u32>()
-                .ok()
-                .filter(|l| (1..=200).contains(l))
-                .ok_or_else(|| ApiError::validation("limit", "limit must be between 1 and 200"))?,
-        };
         Ok(JobFilter {
             status,
             queue: self.queue,
             name: self.name,
-            before,
-            limit,
+            before: page.cursor_as(|c| JobId::parse(c).ok())?,
+            limit: page.limit,
         })
     }
 }
 
 /// `GET /api/v1/jobs`: your jobs, newest first, filtered, a page at a time.
-#[utoipa::path(get, path = "/api/v1/jobs", tag = "jobs", params(ListQuery), security(("bearer" = [])),
-    responses((status = 200, body = JobPageView), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/jobs", tag = "jobs", params(ListQuery, PageParams), security(("bearer" = [])),
+    responses((status = 200, body = Page<JobView>), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn list_jobs(
     State(jobs): State<Jobs>,
     principal: Principal,
-    Query(query): Query<ListQuery>,
-) -> Result<Json<JobPageView>, ApiError> {
-    let filter = query.filter()?;
-    let page = jobs
+    ApiQuery(query): ApiQuery<ListQuery>,
+    page: PageRequest,
+) -> Result<Json<Page<JobView>>, ApiError> {
+    let filter = query.filter(&page)?;
+    let found = jobs
         .list(Scope::Owner(&principal.user_id), &filter)
         .await
         .map_err(api_error)?;
-    Ok(Json(JobPageView {
-        jobs: page.jobs.into_iter().map(JobView::from).collect(),
-        next_cursor: page.next_cursor.map(|c| c.to_string()),
-    }))
+    let next_cursor = found.next_cursor.map(|c| c.to_string());
+    Ok(Json(Page::new(found.jobs, next_cursor).map(JobView::from)))
 }
 
 /// `GET /api/v1/jobs/{id}`: one of your jobs — status, attempts, progress, result or errors.

@@ -3,7 +3,7 @@
 //! another user's call is 404.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use cistern_store::{
     Db, LlmCallCursor, LlmCallFilter, LlmCallStatus, LlmCallStore, LlmCallSummary,
 };
@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::http::error::{ApiError, ErrorBody};
+use crate::http::page::{ApiQuery, Page, PageParams, PageRequest};
 use crate::platform::auth::Principal;
 use crate::time::rfc3339;
 
@@ -34,10 +35,6 @@ pub struct CallQuery {
     pub status: Option<CallOutcome>,
     /// Only this app (`api`, `chat`, …).
     pub app: Option<String>,
-    /// Cursor: the `next` of the previous page.
-    pub before: Option<String>,
-    /// Page size, 1–200 (default 50).
-    pub limit: Option<i64>,
 }
 
 /// One call as listed.
@@ -87,15 +84,6 @@ pub struct CallView {
     pub created_at: String,
 }
 
-/// A page of calls.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CallPage {
-    /// Newest first.
-    pub calls: Vec<CallView>,
-    /// Pass as `before` for the next page; null on the last page.
-    pub next: Option<String>,
-}
-
 /// One call with its bodies.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CallDetail {
@@ -112,31 +100,16 @@ pub struct CallDetail {
 }
 
 /// `GET /api/v1/llm/calls`: your LLM calls, newest first.
-#[utoipa::path(get, path = "/api/v1/llm/calls", operation_id = "list_llm_calls", tag = "llm", params(CallQuery), security(("bearer" = [])),
-    responses((status = 200, body = CallPage), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/llm/calls", operation_id = "list_llm_calls", tag = "llm", params(CallQuery, PageParams), security(("bearer" = [])),
+    responses((status = 200, body = Page<CallView>), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn list(
     State(db): State<Db>,
     principal: Principal,
-    Query(query): Query<CallQuery>,
-) -> Result<Json<CallPage>, ApiError> {
-    let limit = query.limit.unwrap_or(50);
-    if !(1..=200).contains(&limit) {
-        return Err(ApiError::validation(
-            "limit",
-            "limit must be between 1 and 200",
-        ));
-    }
-    let before = query
-        .before
-        .as_deref()
-        .map(str::parse::<LlmCallCursor>)
-        .transpose()
-        .map_err(|_| {
-            ApiError::validation(
-                "before",
-                "before must be a `next` value from a previous page",
-            )
-        })?;
+    ApiQuery(query): ApiQuery<CallQuery>,
+    page: PageRequest,
+) -> Result<Json<Page<CallView>>, ApiError> {
+    let before = page.cursor_as(|c| c.parse::<LlmCallCursor>().ok())?;
+    let limit = page.limit_i64();
     let filter = LlmCallFilter {
         model: query.model,
         status: query.status.map(|s| match s {
@@ -148,13 +121,7 @@ pub async fn list(
         limit,
     };
     let rows = db.list_llm_calls(&principal.user_id, &filter).await?;
-    let next = (rows.len() as i64 == limit)
-        .then(|| rows.last().map(|r| r.cursor().to_string()))
-        .flatten();
-    Ok(Json(CallPage {
-        calls: rows.into_iter().map(view).collect(),
-        next,
-    }))
+    Ok(Json(page.page(rows, |r| r.cursor().to_string()).map(view)))
 }
 
 /// `GET /api/v1/llm/calls/{id}`: one of your calls with its request and response.

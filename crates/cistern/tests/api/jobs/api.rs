@@ -31,7 +31,7 @@ async fn list_filters_paginates_and_shows_only_your_jobs() {
     let all = app
         .call_json(Method::GET, "/api/v1/jobs", &a.access, None, 200)
         .await;
-    let listed: Vec<&str> = all["jobs"]
+    let listed: Vec<&str> = all["items"]
         .as_array()
         .expect("jobs")
         .iter()
@@ -43,7 +43,7 @@ async fn list_filters_paginates_and_shows_only_your_jobs() {
         "A sees exactly their jobs, newest first"
     );
     assert!(all["next_cursor"].is_null());
-    let job = &all["jobs"][3];
+    let job = &all["items"][3];
     assert_eq!(job["status"], "queued");
     assert_eq!(job["name"], "report");
     assert_eq!(job["payload"], json!({ "n": 0 }));
@@ -59,7 +59,7 @@ async fn list_filters_paginates_and_shows_only_your_jobs() {
             200,
         )
         .await;
-    assert_eq!(filtered["jobs"].as_array().map(Vec::len), Some(3));
+    assert_eq!(filtered["items"].as_array().map(Vec::len), Some(3));
     let none = app
         .call_json(
             Method::GET,
@@ -69,12 +69,12 @@ async fn list_filters_paginates_and_shows_only_your_jobs() {
             200,
         )
         .await;
-    assert_eq!(none["jobs"], json!([]));
+    assert_eq!(none["items"], json!([]));
 
     let page1 = app
         .call_json(Method::GET, "/api/v1/jobs?limit=3", &a.access, None, 200)
         .await;
-    assert_eq!(page1["jobs"].as_array().map(Vec::len), Some(3));
+    assert_eq!(page1["items"].as_array().map(Vec::len), Some(3));
     let cursor = page1["next_cursor"].as_str().expect("a next page");
     let page2 = app
         .call_json(
@@ -86,17 +86,17 @@ async fn list_filters_paginates_and_shows_only_your_jobs() {
         )
         .await;
     assert_eq!(
-        page2["jobs"][0]["id"],
+        page2["items"][0]["id"],
         ids[0].as_str(),
         "the oldest job is on page two"
     );
-    assert_eq!(page2["jobs"].as_array().map(Vec::len), Some(1));
+    assert_eq!(page2["items"].as_array().map(Vec::len), Some(1));
 
     let b_list = app
         .call_json(Method::GET, "/api/v1/jobs", &b.access, None, 200)
         .await;
-    assert_eq!(b_list["jobs"].as_array().map(Vec::len), Some(1));
-    assert_eq!(b_list["jobs"][0]["id"], theirs.as_str());
+    assert_eq!(b_list["items"].as_array().map(Vec::len), Some(1));
+    assert_eq!(b_list["items"][0]["id"], theirs.as_str());
     app.stop().await;
 }
 
@@ -291,7 +291,7 @@ async fn dead_and_failed_jobs_keep_their_errors_and_retry_runs_them_again() {
             200,
         )
         .await;
-    assert_eq!(dead_list["jobs"][0]["id"], dead.as_str());
+    assert_eq!(dead_list["items"][0]["id"], dead.as_str());
 
     for id in [&dead, &failed] {
         let retried = app

@@ -241,7 +241,7 @@ async fn queues_are_per_user() {
     let jobs = app
         .call_json(Method::GET, "/api/v1/jobs", &a.access, None, 200)
         .await;
-    assert_eq!(jobs["jobs"], json!([]));
+    assert_eq!(jobs["items"], json!([]));
     app.stop().await;
 }
 
