@@ -1076,6 +1076,36 @@ export interface components {
             /** @description Token counts. */
             usage: components["schemas"]["UsageView"];
         };
+        /**
+         * @description Every event of a streamed turn. On the wire the SSE `event:` is `event` here and the SSE
+         *     `data:` is `data`: `started`, then `token`… and `tool_call`…, then `done` or `error`.
+         */
+        ChatStreamEvent: {
+            /** @description The user's message is stored; the model is called. */
+            data: components["schemas"]["StartedEvent"];
+            /** @enum {string} */
+            event: "started";
+        } | {
+            /** @description Reply text to append. */
+            data: components["schemas"]["TokenEvent"];
+            /** @enum {string} */
+            event: "token";
+        } | {
+            /** @description The model called a memory tool. */
+            data: components["schemas"]["ToolCallEvent"];
+            /** @enum {string} */
+            event: "tool_call";
+        } | {
+            /** @description The reply is stored: the whole reply with usage. */
+            data: components["schemas"]["ChatReply"];
+            /** @enum {string} */
+            event: "done";
+        } | {
+            /** @description The model failed mid-way; what came is stored with status `error`. */
+            data: components["schemas"]["StreamErrorEvent"];
+            /** @enum {string} */
+            event: "error";
+        };
         /** @description The state of one dependency. */
         Check: {
             /** @description The backend (`sqlite`, `postgres`, `local`, `s3`) and, on error, what failed. */
@@ -1276,7 +1306,12 @@ export interface components {
              */
             outcome: string;
         };
-        /** @description One entry of a job's event log, as the `data:` of an SSE event. */
+        /**
+         * @description Every kind of job event; the SSE `event:` name is the kind.
+         * @enum {string}
+         */
+        JobEventKind: "progress" | "log" | "attempt_failed" | "retried" | "succeeded" | "failed" | "dead" | "cancelled";
+        /** @description One entry of a job's event log, as the `data:` of an SSE event (whose `event:` is `kind`). */
         JobEventView: {
             /** @description RFC 3339 time. */
             at: string;
@@ -1291,11 +1326,8 @@ export interface components {
              * @description Increases with every event; resume after it with `Last-Event-ID`.
              */
             id: number;
-            /**
-             * @description `progress`, `log`, `attempt_failed`, `retried`, or a terminal kind: `succeeded`,
-             *     `failed`, `dead`, `cancelled`.
-             */
-            kind: string;
+            /** @description What happened; the stream ends after a terminal kind. */
+            kind: components["schemas"]["JobEventKind"];
         };
         /** @description A job. */
         JobView: {
@@ -1372,8 +1404,8 @@ export interface components {
              * @description Deliveries so far, this one included.
              */
             attempts: number;
-            /** @description The body as sent. */
-            body: Record<string, never>;
+            /** @description The body as sent: any JSON value. */
+            body: unknown;
             /** @description Ack or nack by this id. */
             id: string;
         };
@@ -1479,8 +1511,11 @@ export interface components {
         Outcome: "success" | "failure";
         /** @description One message to send. */
         OutgoingMessageBody: {
-            /** @description Any JSON (at most 256 KiB serialized). */
-            body: Record<string, never>;
+            /**
+             * @description Any JSON value — object, array, string, number, boolean or null — at most 256 KiB
+             *     serialized; delivered exactly as sent.
+             */
+            body: unknown;
             /**
              * Format: int64
              * @description Invisible for this many seconds (at most 43200, 12 hours).
@@ -1863,11 +1898,28 @@ export interface components {
             /** @description Message ids. */
             ids: string[];
         };
+        /** @description The `data:` of a `started` event. */
+        StartedEvent: {
+            /** @description The conversation (new or continued). */
+            conversation_id: string;
+            /**
+             * Format: int64
+             * @description The `seq` of the user message being answered.
+             */
+            user_seq: number;
+        };
         /**
          * @description Where a job is in its life.
          * @enum {string}
          */
         Status: "queued" | "running" | "succeeded" | "failed" | "dead" | "cancelled";
+        /** @description The `data:` of an `error` event. */
+        StreamErrorEvent: {
+            /** @description The stable code, as in error responses (`upstream_error`, `timeout`, …). */
+            code: string;
+            /** @description What went wrong. */
+            message: string;
+        };
         /** @description The user's standing instructions to the chat model. */
         SystemPromptBody: {
             /** @description The instructions; empty clears them. */
@@ -1893,6 +1945,11 @@ export interface components {
             token_type: string;
             /** @description The signed-in user. */
             user: components["schemas"]["UserView"];
+        };
+        /** @description The `data:` of a `tool_call` event. */
+        ToolCallEvent: {
+            /** @description The memory tool the model called (`remember`, `recall`). */
+            name: string;
         };
         /** @description `GET /api/v1/usage` body. */
         Usage: {
@@ -2971,13 +3028,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Server-Sent Events: `started`, `token`…, then `done` (a ChatReply) or `error` */
+            /** @description Server-Sent Events: `started`, `token`… and `tool_call`…, then `done` (a ChatReply) or `error`; each SSE `event:`/`data:` pair is one ChatStreamEvent */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/event-stream": components["schemas"]["TokenEvent"];
+                    "text/event-stream": components["schemas"]["ChatStreamEvent"];
                 };
             };
             /** @description The body is not well-formed JSON */
@@ -3649,13 +3706,13 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Server-Sent Events: `started`, `token`…, then `done` (a ChatReply) or `error` */
+            /** @description Server-Sent Events: `started`, `token`… and `tool_call`…, then `done` (a ChatReply) or `error`; each SSE `event:`/`data:` pair is one ChatStreamEvent */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/event-stream": components["schemas"]["TokenEvent"];
+                    "text/event-stream": components["schemas"]["ChatStreamEvent"];
                 };
             };
             /** @description The body is not well-formed JSON */
@@ -4560,7 +4617,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Server-Sent Events; each `data:` is a JobEventView */
+            /** @description Server-Sent Events: `event:` is one of the JobEventKind names (progress, log, attempt_failed, retried, succeeded, failed, dead, cancelled), `id:` the event id, `data:` a JobEventView */
             200: {
                 headers: {
                     [name: string]: unknown;

@@ -37,9 +37,7 @@ pub async fn create_user(
     let generated = password.is_none().then(random_token::<18>);
     let password = Password::parse(password.or_else(|| generated.clone()).unwrap_or_default())
         .map_err(cli_error)?;
-    let user = session::register(&db, &email, &password, admin)
-        .await
-        .map_err(cli_error)?;
+    let user = session::register(&db, &email, &password, admin).await?;
     let event = Event {
         actor: None,
         action: Action::AuthRegister,
@@ -47,9 +45,7 @@ pub async fn create_user(
         success: true,
         metadata: json!({ "via": "cli", "role": user.role }),
     };
-    audit::record(&db, &cli_context(), event)
-        .await
-        .map_err(cli_error)?;
+    audit::record(&db, &cli_context(), event).await?;
     db.close().await;
     Ok((user.id, user.role, generated))
 }
@@ -78,9 +74,7 @@ pub async fn create_api_key(
         success: true,
         metadata: json!({ "via": "cli", "owner": user.id, "name": created.info.name }),
     };
-    audit::record(&db, &cli_context(), event)
-        .await
-        .map_err(cli_error)?;
+    audit::record(&db, &cli_context(), event).await?;
     db.close().await;
     Ok(created.key)
 }

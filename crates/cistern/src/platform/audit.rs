@@ -124,7 +124,11 @@ pub struct Event<'a> {
 }
 
 /// Appends `event`. Auditing must not be skippable by a failing store, so errors propagate.
-pub async fn record(db: &Db, ctx: &RequestContext, event: Event<'_>) -> Result<(), ApiError> {
+pub async fn record(
+    db: &Db,
+    ctx: &RequestContext,
+    event: Event<'_>,
+) -> Result<(), cistern_store::sql::Error> {
     let row = NewAuditEvent {
         actor_id: event.actor.map(str::to_owned),
         action: event.action.as_str().to_owned(),

@@ -47,8 +47,50 @@ async fn messages(app: &TestApp, token: &str, conversation: &str) -> Vec<Value> 
     history
 }
 
-/// Parses an SSE body into (event, data) pairs.
+/// The chat stream's documented events: name → the required fields of its `data`.
+fn documented_events() -> std::collections::BTreeMap<String, Vec<String>> {
+    let doc = serde_json::to_value(cistern::http::openapi::document()).expect("document");
+    let schemas = &doc["components"]["schemas"];
+    let mut events = std::collections::BTreeMap::new();
+    for variant in schemas["ChatStreamEvent"]["oneOf"]
+        .as_array()
+        .expect("oneOf")
+    {
+        let name = variant["properties"]["event"]["enum"][0]
+            .as_str()
+            .expect("name");
+        let data = variant["properties"]["data"]["$ref"]
+            .as_str()
+            .expect("data ref");
+        let data = &schemas[data.rsplit('/').next().expect("name")];
+        let required = data["required"].as_array().cloned().unwrap_or_default();
+        let required = required
+            .iter()
+            .filter_map(|f| f.as_str().map(str::to_owned));
+        events.insert(name.to_owned(), required.collect());
+    }
+    events
+}
+
+/// Parses an SSE body into (event, data) pairs, checking each against the OpenAPI document.
 fn frames(body: &str) -> Vec<(String, Value)> {
+    let documented = documented_events();
+    let frames = parse_frames(body);
+    for (event, data) in &frames {
+        let required = documented
+            .get(event)
+            .unwrap_or_else(|| panic!("event {event} is not in the OpenAPI document"));
+        for field in required {
+            assert!(
+                data.get(field).is_some(),
+                "{event} lacks its documented {field}: {data}"
+            );
+        }
+    }
+    frames
+}
+
+fn parse_frames(body: &str) -> Vec<(String, Value)> {
     body.split("\n\n")
         .filter_map(|frame| {
             let mut event = None;

@@ -69,3 +69,49 @@ fn operation_ids_are_unique() {
         }
     }
 }
+
+#[test]
+fn statuses_the_middleware_answers_are_documented_on_every_operation() {
+    let doc = serde_json::to_value(cistern::http::openapi::document()).expect("serialise");
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for (method, op) in item.as_object().expect("path item") {
+            let responses = &op["responses"];
+            let mut expected = vec!["503"];
+            if path.starts_with("/api/v1/") || path.starts_with("/v1/") {
+                expected.push("429");
+            }
+            if op.get("requestBody").is_some() {
+                expected.extend(["400", "413", "415", "422"]);
+            }
+            for status in expected {
+                assert!(
+                    responses[status].is_object(),
+                    "{method} {path} does not document {status}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn the_job_event_stream_documents_every_kind() {
+    let doc = serde_json::to_value(cistern::http::openapi::document()).expect("serialise");
+    let kinds: Vec<&str> = doc["components"]["schemas"]["JobEventKind"]["enum"]
+        .as_array()
+        .expect("enum")
+        .iter()
+        .filter_map(|k| k.as_str())
+        .collect();
+    for kind in [
+        "progress",
+        "log",
+        "attempt_failed",
+        "retried",
+        "succeeded",
+        "failed",
+        "dead",
+        "cancelled",
+    ] {
+        assert!(kinds.contains(&kind), "{kind} missing from {kinds:?}");
+    }
+}

@@ -14,7 +14,7 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use cistern_agents::Agents;
 use futures::{Stream, StreamExt};
 
-use super::stream::{TokenEvent, to_event};
+use super::stream::{ChatStreamEvent, to_event};
 use super::{ChatReply, RetryBody, api_error};
 use crate::http::error::{ApiError, ApiJson, ErrorBody};
 use crate::platform::auth::Principal;
@@ -62,8 +62,8 @@ pub async fn retry_reply(
     operation_id = "stream_retry_reply",
     params(("id" = String, Path, description = "Conversation id")), request_body = RetryBody,
     security(("bearer" = [])),
-    responses((status = 200, content_type = "text/event-stream", body = TokenEvent,
-               description = "Server-Sent Events: `started`, `token`…, then `done` (a ChatReply) or `error`"),
+    responses((status = 200, content_type = "text/event-stream", body = ChatStreamEvent,
+               description = "Server-Sent Events: `started`, `token`… and `tool_call`…, then `done` (a ChatReply) or `error`; each SSE `event:`/`data:` pair is one ChatStreamEvent"),
               (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
               (status = 409, body = ErrorBody,
                description = "`busy` or `nothing_to_retry`"),

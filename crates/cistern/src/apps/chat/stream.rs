@@ -16,12 +16,20 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use cistern_agents::{Agents, TurnEvent};
 use futures::{Stream, StreamExt};
 use serde::Serialize;
-use serde_json::json;
 use utoipa::ToSchema;
 
 use super::{ChatBody, ChatReply, api_error, check_turn};
 use crate::http::error::{ApiError, ApiJson, ErrorBody};
 use crate::platform::auth::Principal;
+
+/// The `data:` of a `started` event.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StartedEvent {
+    /// The conversation (new or continued).
+    pub conversation_id: String,
+    /// The `seq` of the user message being answered.
+    pub user_seq: i64,
+}
 
 /// The `data:` of a `token` event.
 #[derive(Debug, Serialize, ToSchema)]
@@ -30,12 +38,58 @@ pub struct TokenEvent {
     pub text: String,
 }
 
+/// The `data:` of a `tool_call` event.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ToolCallEvent {
+    /// The memory tool the model called (`remember`, `recall`).
+    pub name: String,
+}
+
+/// The `data:` of an `error` event.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StreamErrorEvent {
+    /// The stable code, as in error responses (`upstream_error`, `timeout`, …).
+    pub code: String,
+    /// What went wrong.
+    pub message: String,
+}
+
+/// Every event of a streamed turn. On the wire the SSE `event:` is `event` here and the SSE
+/// `data:` is `data`: `started`, then `token`… and `tool_call`…, then `done` or `error`.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(tag = "event", content = "data", rename_all = "snake_case")]
+pub enum ChatStreamEvent {
+    /// The user's message is stored; the model is called.
+    Started(StartedEvent),
+    /// Reply text to append.
+    Token(TokenEvent),
+    /// The model called a memory tool.
+    ToolCall(ToolCallEvent),
+    /// The reply is stored: the whole reply with usage.
+    Done(ChatReply),
+    /// The model failed mid-way; what came is stored with status `error`.
+    Error(StreamErrorEvent),
+}
+
+impl ChatStreamEvent {
+    /// The SSE event: `event:` the variant's name, `data:` its content as JSON.
+    fn into_sse(self) -> Event {
+        let mut value = serde_json::to_value(&self).unwrap_or_default();
+        let name = value["event"].as_str().unwrap_or("error").to_owned();
+        let data = value
+            .get_mut("data")
+            .map(serde_json::Value::take)
+            .unwrap_or_default();
+        Event::default().event(name).data(data.to_string())
+    }
+}
+
 /// `POST /api/v1/chat/stream`: one turn, streamed (`text/event-stream`; see the module docs
 /// for the events).
 #[utoipa::path(post, path = "/api/v1/chat/stream", tag = "chat", operation_id = "stream_chat",
     request_body = ChatBody, security(("bearer" = [])),
-    responses((status = 200, content_type = "text/event-stream", body = TokenEvent,
-               description = "Server-Sent Events: `started`, `token`…, then `done` (a ChatReply) or `error`"),
+    responses((status = 200, content_type = "text/event-stream", body = ChatStreamEvent,
+               description = "Server-Sent Events: `started`, `token`… and `tool_call`…, then `done` (a ChatReply) or `error`; each SSE `event:`/`data:` pair is one ChatStreamEvent"),
               (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
               (status = 409, body = ErrorBody), (status = 422, body = ErrorBody),
               (status = 503, body = ErrorBody, description = "No LLM provider is configured")))]
@@ -68,27 +122,24 @@ pub async fn stream_chat(
 }
 
 pub(crate) fn to_event(item: cistern_agents::Result<TurnEvent>) -> Event {
-    let (name, data) = match item {
+    let event = match item {
         Ok(TurnEvent::Started {
             conversation_id,
             user_seq,
-        }) => (
-            "started",
-            json!({ "conversation_id": conversation_id, "user_seq": user_seq }),
-        ),
-        Ok(TurnEvent::Delta { text }) => ("token", json!({ "text": text })),
-        Ok(TurnEvent::ToolCall { name }) => ("tool_call", json!({ "name": name })),
-        Ok(TurnEvent::Done(result)) => (
-            "done",
-            serde_json::to_value(ChatReply::from(result)).unwrap_or_default(),
-        ),
+        }) => ChatStreamEvent::Started(StartedEvent {
+            conversation_id,
+            user_seq,
+        }),
+        Ok(TurnEvent::Delta { text }) => ChatStreamEvent::Token(TokenEvent { text }),
+        Ok(TurnEvent::ToolCall { name }) => ChatStreamEvent::ToolCall(ToolCallEvent { name }),
+        Ok(TurnEvent::Done(result)) => ChatStreamEvent::Done(ChatReply::from(result)),
         Err(e) => {
             let error = api_error(e, "message");
-            (
-                "error",
-                json!({ "code": error.code(), "message": error.message() }),
-            )
+            ChatStreamEvent::Error(StreamErrorEvent {
+                code: error.code().to_owned(),
+                message: error.message().to_owned(),
+            })
         }
     };
-    Event::default().event(name).data(data.to_string())
+    event.into_sse()
 }

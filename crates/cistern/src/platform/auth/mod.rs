@@ -90,7 +90,11 @@ impl Auth {
     }
 
     /// Revokes login session `sid` everywhere; this instance forgets it at once.
-    pub async fn revoke_session(&self, db: &Db, sid: &str) -> Result<(), ApiError> {
+    pub async fn revoke_session(
+        &self,
+        db: &Db,
+        sid: &str,
+    ) -> Result<(), cistern_store::sql::Error> {
         db.revoke_family(sid, now_ms()).await?;
         self.cache.forget_session(sid);
         Ok(())

@@ -13,7 +13,7 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 use super::credentials::{Email, NewApiKey, Password};
-use super::session::{self, RefreshError, TokenPair, UserView};
+use super::session::{self, TokenPair, UserView};
 use super::{Auth, Principal, Via};
 use crate::http::error::{ApiError, ApiJson, ErrorBody};
 use crate::platform::audit::{self, Action, Event, RequestContext};
@@ -105,7 +105,7 @@ pub async fn login(
                 },
             )
             .await?;
-            Err(error)
+            Err(error.into())
         }
     }
 }
@@ -130,8 +130,7 @@ pub async fn refresh(
 ) -> Result<Json<TokenPair>, ApiError> {
     match session::refresh(&db, &auth, &body.refresh_token).await {
         Ok(pair) => Ok(Json(pair)),
-        Err(RefreshError::Invalid(e)) => Err(e),
-        Err(RefreshError::Replayed { user_id, family_id }) => {
+        Err(session::Error::Replayed { user_id, family_id }) => {
             audit::record(
                 &db,
                 &ctx,
@@ -148,6 +147,7 @@ pub async fn refresh(
                 "this refresh token was already used; the session is signed out for safety",
             ))
         }
+        Err(other) => Err(other.into()),
     }
 }
 
@@ -475,4 +475,20 @@ pub async fn revoke_key(
     )
     .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The sign-in flows' errors at the edge: the one place they become statuses.
+impl From<session::Error> for ApiError {
+    fn from(error: session::Error) -> Self {
+        use session::Error as E;
+        match error {
+            E::EmailTaken => ApiError::conflict(error.to_string()),
+            E::WrongCredentials | E::RefreshInvalid | E::Replayed { .. } => {
+                ApiError::unauthorized(error.to_string())
+            }
+            E::NoSession => ApiError::validation("refresh_token", error.to_string()),
+            E::Store(e) => ApiError::from(e),
+            E::Internal(e) => ApiError::internal(e),
+        }
+    }
 }

@@ -13,8 +13,39 @@ use utoipa::ToSchema;
 use super::credentials::{Email, Password, random_token};
 use super::keys::sha256_hex;
 use super::{Auth, jwt};
-use crate::http::error::ApiError;
 use crate::time::rfc3339;
+
+/// Why a sign-in flow did not complete. Mapped to HTTP once, in `auth::routes`; the CLI
+/// (`cistern user create`) shows it as it is.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Registration with an email that has an account.
+    #[error("an account with this email already exists")]
+    EmailTaken,
+    /// Login with a wrong email or password (the same error for either).
+    #[error("email or password is wrong")]
+    WrongCredentials,
+    /// A refresh token that is unknown, expired or revoked.
+    #[error("refresh token is invalid or expired: sign in again")]
+    RefreshInvalid,
+    /// A rotated refresh token was presented again: the whole session is revoked.
+    #[error("this refresh token was already used: the session is signed out")]
+    Replayed {
+        /// Owner of the stolen session.
+        user_id: String,
+        /// The revoked family.
+        family_id: String,
+    },
+    /// Logout with an API key and no refresh token: there is no session to end.
+    #[error("an API key has no session: send the session's refresh_token")]
+    NoSession,
+    /// The SQL store failed.
+    #[error("database: {0}")]
+    Store(#[from] cistern_store::sql::Error),
+    /// Hashing or signing failed (never the user's fault).
+    #[error("{0}")]
+    Internal(String),
+}
 
 /// A user as the API shows them.
 #[derive(Debug, Serialize, ToSchema)]
@@ -56,7 +87,7 @@ pub struct TokenPair {
 }
 
 /// Hashes a password with argon2id (on a blocking thread: it takes tens of milliseconds by design).
-pub async fn hash_password(password: &Password) -> Result<String, ApiError> {
+pub async fn hash_password(password: &Password) -> Result<String, Error> {
     let secret = password.expose().to_owned();
     tokio::task::spawn_blocking(move || {
         Argon2::default()
@@ -64,8 +95,8 @@ pub async fn hash_password(password: &Password) -> Result<String, ApiError> {
             .map(|h| h.to_string())
     })
     .await
-    .map_err(ApiError::internal)?
-    .map_err(ApiError::internal)
+    .map_err(|e| Error::Internal(format!("password hashing task: {e}")))?
+    .map_err(|e| Error::Internal(format!("password hashing: {e}")))
 }
 
 /// Checks a password against a stored hash; a missing hash still costs one verification so the
@@ -104,7 +135,7 @@ pub async fn register(
     email: &Email,
     password: &Password,
     admin: bool,
-) -> Result<User, ApiError> {
+) -> Result<User, Error> {
     let hash = hash_password(password).await?;
     let role = if admin || db.count_users().await? == 0 {
         "admin"
@@ -120,38 +151,31 @@ pub async fn register(
         })
         .await
         .map_err(|e| match e {
-            cistern_store::sql::Error::Conflict(_) => {
-                ApiError::conflict("an account with this email already exists")
-            }
+            cistern_store::sql::Error::Conflict(_) => Error::EmailTaken,
             other => other.into(),
         })?;
     Ok(user)
 }
 
 /// Checks email and password; the same error whichever was wrong.
-pub async fn login(db: &Db, email: &str, password: &str) -> Result<User, ApiError> {
+pub async fn login(db: &Db, email: &str, password: &str) -> Result<User, Error> {
     let email = email.trim().to_lowercase();
     let user = db.user_by_email(&email).await?;
     let stored = user.as_ref().and_then(|u| u.password_hash.clone());
     if verify_password(password, stored).await {
-        user.ok_or_else(|| ApiError::unauthorized("email or password is wrong"))
+        user.ok_or(Error::WrongCredentials)
     } else {
-        Err(ApiError::unauthorized("email or password is wrong"))
+        Err(Error::WrongCredentials)
     }
 }
 
 /// Starts a session (a new refresh-token family) for `user` and returns its first token pair.
-pub async fn start_session(db: &Db, auth: &Auth, user: &User) -> Result<TokenPair, ApiError> {
+pub async fn start_session(db: &Db, auth: &Auth, user: &User) -> Result<TokenPair, Error> {
     let family = uuid::Uuid::now_v7().to_string();
     issue_pair(db, auth, user, &family).await
 }
 
-async fn issue_pair(
-    db: &Db,
-    auth: &Auth,
-    user: &User,
-    family: &str,
-) -> Result<TokenPair, ApiError> {
+async fn issue_pair(db: &Db, auth: &Auth, user: &User, family: &str) -> Result<TokenPair, Error> {
     let now = now_ms();
     let now_s = u64::try_from(now / 1000).unwrap_or(0);
     let claims = jwt::Claims {
@@ -162,7 +186,8 @@ async fn issue_pair(
         iat: now_s,
         exp: now_s + auth.config.access_token_ttl_secs,
     };
-    let access_token = jwt::issue(&auth.keys, &claims).map_err(ApiError::internal)?;
+    let access_token = jwt::issue(&auth.keys, &claims)
+        .map_err(|e| Error::Internal(format!("signing an access token: {e}")))?;
     let refresh_token = format!("rt_{}", random_token::<32>());
     let ttl_ms =
         i64::try_from(auth.config.refresh_token_ttl_secs.saturating_mul(1000)).unwrap_or(i64::MAX);
@@ -185,67 +210,36 @@ async fn issue_pair(
     })
 }
 
-/// Why a refresh failed (the caller audits replays).
-pub enum RefreshError {
-    /// Unknown, expired or revoked: sign in again.
-    Invalid(ApiError),
-    /// A rotated token was presented again: the whole session is revoked.
-    Replayed {
-        /// Owner of the stolen session.
-        user_id: String,
-        /// The revoked family.
-        family_id: String,
-    },
-}
-
-impl From<ApiError> for RefreshError {
-    fn from(e: ApiError) -> Self {
-        RefreshError::Invalid(e)
-    }
-}
-
 /// Rotates a refresh token: the presented one is spent, a new pair of the same session is issued.
 /// Presenting a spent token again is treated as theft and revokes the session — unless it was
 /// spent less than `refresh_reuse_grace_secs` ago (two tabs refreshing at once, a reload
 /// mid-refresh), when it earns one more pair of the same session.
-pub async fn refresh(db: &Db, auth: &Auth, token: &str) -> Result<TokenPair, RefreshError> {
-    let invalid = || ApiError::unauthorized("refresh token is invalid or expired: sign in again");
+pub async fn refresh(db: &Db, auth: &Auth, token: &str) -> Result<TokenPair, Error> {
     let now = now_ms();
     let row = db
         .refresh_token_by_hash(&sha256_hex(token))
-        .await
-        .map_err(ApiError::from)?
-        .ok_or_else(invalid)?;
+        .await?
+        .ok_or(Error::RefreshInvalid)?;
     if row.revoked_at.is_some() || row.expires_at <= now {
-        return Err(invalid().into());
+        return Err(Error::RefreshInvalid);
     }
-    let fresh = row.used_at.is_none()
-        && db
-            .use_refresh_token(&row.id, now)
-            .await
-            .map_err(ApiError::from)?;
+    let fresh = row.used_at.is_none() && db.use_refresh_token(&row.id, now).await?;
     if !fresh && !within_grace(db, auth, &row, now).await? {
         auth.revoke_session(db, &row.family_id).await?;
-        return Err(RefreshError::Replayed {
+        return Err(Error::Replayed {
             user_id: row.user_id,
             family_id: row.family_id,
         });
     }
     let user = db
         .user_by_id(&row.user_id)
-        .await
-        .map_err(ApiError::from)?
-        .ok_or_else(invalid)?;
-    Ok(issue_pair(db, auth, &user, &row.family_id).await?)
+        .await?
+        .ok_or(Error::RefreshInvalid)?;
+    issue_pair(db, auth, &user, &row.family_id).await
 }
 
 /// Whether a spent token was spent so recently that presenting it again is a race, not a replay.
-async fn within_grace(
-    db: &Db,
-    auth: &Auth,
-    row: &RefreshToken,
-    now: i64,
-) -> Result<bool, ApiError> {
+async fn within_grace(db: &Db, auth: &Auth, row: &RefreshToken, now: i64) -> Result<bool, Error> {
     let grace_ms =
         i64::try_from(auth.config.refresh_reuse_grace_secs.saturating_mul(1000)).unwrap_or(0);
     if grace_ms == 0 {
@@ -266,7 +260,7 @@ pub async fn logout(
     user_id: &str,
     sid: Option<&str>,
     refresh_token: Option<&str>,
-) -> Result<(), ApiError> {
+) -> Result<(), Error> {
     let mut family = sid.map(str::to_owned);
     if let Some(token) = refresh_token
         && let Some(row) = db.refresh_token_by_hash(&sha256_hex(token)).await?
@@ -274,11 +268,6 @@ pub async fn logout(
     {
         family = Some(row.family_id);
     }
-    let family = family.ok_or_else(|| {
-        ApiError::validation(
-            "refresh_token",
-            "an API key has no session: send the session's refresh_token",
-        )
-    })?;
-    auth.revoke_session(db, &family).await
+    let family = family.ok_or(Error::NoSession)?;
+    Ok(auth.revoke_session(db, &family).await?)
 }

@@ -15,7 +15,7 @@ use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use cistern_jobs::{JobEvent, JobId, Jobs, Scope};
@@ -29,6 +29,7 @@ use super::api_error;
 use super::routes::parse_id;
 use crate::config::Config;
 use crate::http::error::{ApiError, ErrorBody};
+use crate::http::page::ApiQuery;
 use crate::platform::auth::Principal;
 use crate::time::rfc3339;
 
@@ -37,14 +38,51 @@ pub const MAX_STREAM: Duration = Duration::from_secs(10 * 60);
 /// Events read per query.
 const BATCH: u32 = 100;
 
-/// One entry of a job's event log, as the `data:` of an SSE event.
+/// Every kind of job event; the SSE `event:` name is the kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum JobEventKind {
+    /// `data`: `{"progress": 0..=100, "message"?}`.
+    Progress,
+    /// `data`: `{"message"}`.
+    Log,
+    /// An attempt failed and the job will run again: `{"attempt", "error", "retry_at"}`.
+    AttemptFailed,
+    /// The owner re-queued a finished job.
+    Retried,
+    /// Terminal: `data` is the handler's result.
+    Succeeded,
+    /// Terminal, no retry: `{"attempt", "error"}`.
+    Failed,
+    /// Terminal, the last attempt failed: `{"attempt", "error"}`.
+    Dead,
+    /// Terminal: cancelled.
+    Cancelled,
+}
+
+impl From<cistern_jobs::EventKind> for JobEventKind {
+    fn from(kind: cistern_jobs::EventKind) -> Self {
+        use cistern_jobs::EventKind as K;
+        match kind {
+            K::Progress => Self::Progress,
+            K::Log => Self::Log,
+            K::AttemptFailed => Self::AttemptFailed,
+            K::Retried => Self::Retried,
+            K::Succeeded => Self::Succeeded,
+            K::Failed => Self::Failed,
+            K::Dead => Self::Dead,
+            K::Cancelled => Self::Cancelled,
+        }
+    }
+}
+
+/// One entry of a job's event log, as the `data:` of an SSE event (whose `event:` is `kind`).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct JobEventView {
     /// Increases with every event; resume after it with `Last-Event-ID`.
     pub id: i64,
-    /// `progress`, `log`, `attempt_failed`, `retried`, or a terminal kind: `succeeded`,
-    /// `failed`, `dead`, `cancelled`.
-    pub kind: String,
+    /// What happened; the stream ends after a terminal kind.
+    pub kind: JobEventKind,
     /// `progress`: `{"progress", "message"?}`; `log`: `{"message"}`; `attempt_failed`:
     /// `{"attempt", "error", "retry_at"}`; `succeeded`: the result; `failed`/`dead`:
     /// `{"attempt", "error"}`.
@@ -68,7 +106,7 @@ pub struct EventsQuery {
     params(("id" = String, Path, description = "Job id"), EventsQuery,
            ("Last-Event-ID" = Option<String>, Header, description = "Resume after this event id")),
     security(("bearer" = [])),
-    responses((status = 200, description = "Server-Sent Events; each `data:` is a JobEventView",
+    responses((status = 200, description = "Server-Sent Events: `event:` is one of the JobEventKind names (progress, log, attempt_failed, retried, succeeded, failed, dead, cancelled), `id:` the event id, `data:` a JobEventView",
                content_type = "text/event-stream", body = JobEventView),
               (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn job_events(
@@ -77,7 +115,7 @@ pub async fn job_events(
     State(config): State<Arc<Config>>,
     principal: Principal,
     Path(id): Path<String>,
-    Query(query): Query<EventsQuery>,
+    ApiQuery(query): ApiQuery<EventsQuery>,
     headers: HeaderMap,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
     let id = parse_id(&id)?;
@@ -212,7 +250,7 @@ impl Cursor {
 fn sse_event(event: JobEvent) -> Event {
     let view = JobEventView {
         id: event.id,
-        kind: event.kind.as_str().to_owned(),
+        kind: event.kind.into(),
         data: event.data,
         at: rfc3339(event.at),
     };
@@ -221,4 +259,27 @@ fn sse_event(event: JobEvent) -> Event {
         .id(event.id.to_string())
         .event(event.kind.as_str())
         .data(data)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::JobEventKind;
+    use cistern_jobs::EventKind;
+
+    #[test]
+    fn documented_kinds_are_the_sse_event_names() {
+        for kind in [
+            EventKind::Progress,
+            EventKind::Log,
+            EventKind::AttemptFailed,
+            EventKind::Retried,
+            EventKind::Succeeded,
+            EventKind::Failed,
+            EventKind::Dead,
+            EventKind::Cancelled,
+        ] {
+            let documented = serde_json::to_value(JobEventKind::from(kind)).expect("json");
+            assert_eq!(documented, kind.as_str());
+        }
+    }
 }

@@ -29,8 +29,8 @@ use crate::platform::auth::Principal;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OutgoingMessageBody {
-    /// Any JSON (at most 256 KiB serialized).
-    #[schema(value_type = Object)]
+    /// Any JSON value — object, array, string, number, boolean or null — at most 256 KiB
+    /// serialized; delivered exactly as sent.
     pub body: serde_json::Value,
     /// Invisible for this many seconds (at most 43200, 12 hours).
     pub delay_s: Option<u64>,
@@ -69,8 +69,7 @@ pub struct LeaseBody {
 pub struct LeasedMessageView {
     /// Ack or nack by this id.
     pub id: String,
-    /// The body as sent.
-    #[schema(value_type = Object)]
+    /// The body as sent: any JSON value.
     pub body: serde_json::Value,
     /// Deliveries so far, this one included.
     pub attempts: u32,
