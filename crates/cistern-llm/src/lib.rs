@@ -35,7 +35,7 @@
 //!   full jitter and `Retry-After`; `clock` — monotonic or manual time for tests.
 //! - `gateway` — the entry point: `attempt` (the retry/fallback/timeout loop shared by
 //!   chat, streams and embeddings, and HTTP status classification), `chat` (cache, tool
-//!   repair round), `stream` and `upstream` (retry until the first event, then error items,
+//!   repair round or, per [`InvalidToolCalls`], the invalid call handed back), `stream` and `upstream` (retry until the first event, then error items,
 //!   normalised Finish/Usage ending, recording on end or drop), `embed`, `info` (models and
 //!   health), `record` (per-call bookkeeping into metrics and the record).
 //! - `tools` — tool-call checks (JSON, known tool, JSON Schema via `jsonschema`) and the

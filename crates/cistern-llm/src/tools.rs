@@ -1,6 +1,7 @@
 //! Tool-call checks: the called tool exists, its arguments are a JSON object, and they match
 //! the tool's JSON Schema (the `jsonschema` crate). A failed check leads to one repair round:
-//! the model is shown its call and the error, and asked again with that tool forced.
+//! the model is shown its call and the error, and asked again with that tool forced — unless
+//! the request asks for invalid calls back ([`crate::InvalidToolCalls::Return`]).
 
 use serde_json::Value;
 

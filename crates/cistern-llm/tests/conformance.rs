@@ -10,3 +10,5 @@ mod chat;
 mod faults;
 #[path = "conformance/routing.rs"]
 mod routing;
+#[path = "conformance/tool_calls.rs"]
+mod tool_calls;

@@ -1,7 +1,8 @@
 //! The cache key: SHA-256 of the normalised request — the fields that shape the answer, in a
 //! fixed order, streamed into the hasher (no intermediate buffer). `user`, `stream` and
 //! `stream_options` do not change the answer and are left out, so a streamed and a
-//! non-streamed call share entries.
+//! non-streamed call share entries. `invalid_tool_calls` is left out too: only answers whose
+//! tool calls pass the check are stored, and those are right for either setting.
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};

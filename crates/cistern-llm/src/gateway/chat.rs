@@ -1,4 +1,5 @@
-//! Non-streamed chat: cache lookup, attempts, tool-call check and repair round, cache store.
+//! Non-streamed chat: cache lookup, attempts, tool-call check and repair round (or the invalid
+//! call handed back, when the request asks for that), cache store.
 
 use std::sync::Arc;
 
@@ -8,7 +9,7 @@ use super::{Gateway, Inner, Route};
 use crate::accounting::{CallContext, CallKind, CallStatus};
 use crate::error::Error;
 use crate::tools;
-use crate::types::{ChatRequest, ChatResponse};
+use crate::types::{ChatRequest, ChatResponse, InvalidToolCalls};
 
 impl Gateway {
     /// One chat completion. Retries, falls back and repairs malformed tool calls as
@@ -47,26 +48,46 @@ impl Inner {
                 return Ok(resp);
             }
         }
-        let mut resp = self.complete(&route, &req, t).await?;
-        if !req.tools.is_empty() && !resp.message.tool_calls.is_empty() {
-            tools::normalise_arguments(&mut resp.message);
-            if let Some(problem) = tools::check(&req, &resp.message) {
-                tracing::debug!(%problem, "tool call failed its check; one repair round");
-                t.repairs = 1;
-                let repair = tools::repair_request(&req, &problem);
-                resp = self.complete(&route, &repair, t).await?;
-                tools::normalise_arguments(&mut resp.message);
-                if let Some(problem) = tools::check(&req, &resp.message) {
-                    return Err(Error::InvalidOutput(format!(
-                        "{problem} (still wrong after a repair round)"
-                    )));
-                }
-            }
-        }
-        if let (Some(cache), Some(key)) = (&self.cache, key) {
+        let resp = self.complete(&route, &req, t).await?;
+        let (resp, valid) = self.checked(&route, &req, resp, t).await?;
+        if let (Some(cache), Some(key), true) = (&self.cache, key, valid) {
             cache.put(key, &resp).await;
         }
         Ok(resp)
+    }
+
+    /// Checks the response's tool calls. An invalid one gets one repair round and then fails,
+    /// or — when the caller asked for [`InvalidToolCalls::Return`] — comes back as it is, with
+    /// `false`: the response must not be cached.
+    async fn checked(
+        &self,
+        route: &Route<'_>,
+        req: &ChatRequest,
+        mut resp: ChatResponse,
+        t: &mut Tracker,
+    ) -> Result<(ChatResponse, bool), Error> {
+        if req.tools.is_empty() || resp.message.tool_calls.is_empty() {
+            return Ok((resp, true));
+        }
+        tools::normalise_arguments(&mut resp.message);
+        let Some(problem) = tools::check(req, &resp.message) else {
+            return Ok((resp, true));
+        };
+        if req.invalid_tool_calls == InvalidToolCalls::Return {
+            tracing::debug!(%problem, "tool call failed its check; returned to the caller");
+            return Ok((resp, false));
+        }
+        tracing::debug!(%problem, "tool call failed its check; one repair round");
+        t.repairs = 1;
+        let repair = tools::repair_request(req, &problem);
+        resp = self.complete(route, &repair, t).await?;
+        tools::normalise_arguments(&mut resp.message);
+        if let Some(problem) = tools::check(req, &resp.message) {
+            return Err(Error::InvalidOutput(format!(
+                "{problem} (still wrong after a repair round)"
+            )));
+        }
+        Ok((resp, true))
     }
 
     /// One answer from the route, with retries and fallbacks; usage estimated if missing.

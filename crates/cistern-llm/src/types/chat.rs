@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use super::content::Content;
 use super::serde_util::{is_false, null_as_default, one_or_many};
-use super::tools::{Tool, ToolCall, ToolChoice};
+use super::tools::{InvalidToolCalls, Tool, ToolCall, ToolChoice};
 
 /// A chat completion request, in OpenAI's shape.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -71,6 +71,10 @@ pub struct ChatRequest {
     /// Number of choices; only 1 is supported.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub n: Option<u32>,
+    /// What to do with tool calls that fail their check; never read from or written to the
+    /// wire, so only in-process callers choose (see [`InvalidToolCalls`]).
+    #[serde(skip)]
+    pub invalid_tool_calls: InvalidToolCalls,
 }
 
 /// `stream_options` of a streaming request.

@@ -16,7 +16,9 @@ pub use chat::{ChatRequest, JsonSchemaFormat, Message, ResponseFormat, Role, Str
 pub use content::{Content, ContentPart, ImageUrl};
 pub use embed::{EmbedRequest, EmbedResponse};
 pub use response::{ChatResponse, FinishReason, StreamEvent, ToolCallDelta, Usage};
-pub use tools::{FunctionCall, FunctionDef, FunctionType, Tool, ToolCall, ToolChoice};
+pub use tools::{
+    FunctionCall, FunctionDef, FunctionType, InvalidToolCalls, Tool, ToolCall, ToolChoice,
+};
 
 #[cfg(test)]
 mod tests;

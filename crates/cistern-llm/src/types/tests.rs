@@ -102,3 +102,17 @@ fn stream_events_serialize_with_a_type_tag() {
         json!({"type": "text_delta", "text": "hi"})
     );
 }
+
+#[test]
+fn invalid_tool_calls_is_never_read_from_or_written_to_the_wire() {
+    let body = json!({
+        "model": "m",
+        "messages": [{"role": "user", "content": "hi"}],
+        "invalid_tool_calls": "Return"
+    });
+    let mut req: ChatRequest = serde_json::from_value(body).unwrap();
+    assert_eq!(req.invalid_tool_calls, InvalidToolCalls::Repair);
+    req.invalid_tool_calls = InvalidToolCalls::Return;
+    let wire = serde_json::to_value(&req).unwrap();
+    assert!(wire.get("invalid_tool_calls").is_none(), "{wire}");
+}

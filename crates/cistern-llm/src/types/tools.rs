@@ -12,6 +12,23 @@ pub enum FunctionType {
     Function,
 }
 
+/// What the gateway does with a tool call that fails its check (unknown tool, arguments not a
+/// JSON object, or not matching the tool's JSON Schema). Not part of the wire format: only an
+/// in-process caller sets it, so `/v1` clients always get [`InvalidToolCalls::Repair`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum InvalidToolCalls {
+    /// One repair round (non-streamed calls only: the model is shown the error and asked again
+    /// with the tool forced); a call still invalid after it — or any invalid call in a stream —
+    /// fails with [`crate::Error::InvalidOutput`]. For callers that hand the calls on as they are.
+    #[default]
+    Repair,
+    /// No repair round and no error: the response comes back with its tool calls as the model
+    /// made them (empty arguments read as `{}`), and the caller answers each invalid call
+    /// itself — an agent that runs the tools does so with an error result the model can act
+    /// on. Such a response is never cached.
+    Return,
+}
+
 /// A call the model made.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ToolCall {

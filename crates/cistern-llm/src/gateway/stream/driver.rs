@@ -1,6 +1,7 @@
 //! Drives a live upstream stream for the caller: passes deltas through, holds back the
-//! finish reason and usage to emit them last, checks tool calls at the end, stores the
-//! complete answer in the cache and records the call — also when the caller drops it.
+//! finish reason and usage to emit them last, checks tool calls at the end (an invalid one is
+//! an error item unless the request asks for it back), stores the complete answer in the cache
+//! and records the call — also when the caller drops it.
 
 use std::sync::Arc;
 
@@ -16,8 +17,8 @@ use crate::gateway::upstream::Upstream;
 use crate::router::Deployment;
 use crate::tools;
 use crate::types::{
-    ChatRequest, ChatResponse, Content, FinishReason, FunctionCall, FunctionType, Message, Role,
-    StreamEvent, ToolCall, Usage,
+    ChatRequest, ChatResponse, Content, FinishReason, FunctionCall, FunctionType, InvalidToolCalls,
+    Message, Role, StreamEvent, ToolCall, Usage,
 };
 
 pub(super) struct Driver {
@@ -154,12 +155,19 @@ impl Driver {
     async fn complete(&mut self) -> Option<Result<StreamEvent, Error>> {
         self.done = true;
         let message = self.message();
-        if !self.req.tools.is_empty()
-            && let Some(problem) = tools::check(&self.req, &message)
-        {
-            let e =
-                Error::InvalidOutput(format!("{problem} (a streamed call gets no repair round)"));
-            return Some(Err(self.record_failure(e, &message)));
+        let problem = if self.req.tools.is_empty() {
+            None
+        } else {
+            tools::check(&self.req, &message)
+        };
+        if let Some(problem) = &problem {
+            if self.req.invalid_tool_calls == InvalidToolCalls::Repair {
+                let e = Error::InvalidOutput(format!(
+                    "{problem} (a streamed call gets no repair round)"
+                ));
+                return Some(Err(self.record_failure(e, &message)));
+            }
+            tracing::debug!(%problem, "streamed tool call failed its check; returned to the caller");
         }
         let usage = self.usage_for(&message);
         let reason = self
@@ -178,7 +186,8 @@ impl Driver {
             finish_reason: reason,
             usage,
         };
-        if let (Some(cache), Some(key)) = (&self.gw.cache, self.key) {
+        // An invalid call handed back is not an answer for anyone else.
+        if let (Some(cache), Some(key), None) = (&self.gw.cache, self.key, &problem) {
             cache.put(key, &resp).await;
         }
         if let Some(at) = self.upstream.first_event_at {
