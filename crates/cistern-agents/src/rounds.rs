@@ -1,8 +1,16 @@
 //! The model side of a turn: call the model with the built context, run the tool calls it makes
 //! (bounded rounds), and turn what came back into rows to store — complete, or `partial` when
 //! the caller stopped the stream, or `error` with whatever text arrived before a failure.
+//!
+//! A tool call with bad arguments never fails the turn: the gateway hands it back
+//! ([`InvalidToolCalls::Return`]) and it gets the tool's error result like any other failed
+//! call, so the model can correct itself or answer without the tool. The last round offers no
+//! tools; only a model that still calls tools then, without any text, leaves the turn without
+//! an answer (a model error, `invalid_output`).
 
-use cistern_llm::{CallContext, ChatRequest, Message, StreamEvent, ToolCall, Usage};
+use cistern_llm::{
+    CallContext, ChatRequest, InvalidToolCalls, Message, StreamEvent, ToolCall, Usage,
+};
 use futures::StreamExt;
 
 use crate::agents::Inner;
@@ -62,6 +70,9 @@ pub(crate) async fn rounds(
         let mut req = ChatRequest::new(model, messages.clone());
         if offer {
             req.tools = inner.tools.clone();
+            // A call with bad arguments comes back to us and gets an error result the model
+            // can act on (`tools::run`), in this round budget — it does not fail the turn.
+            req.invalid_tool_calls = InvalidToolCalls::Return;
         }
         usage.model_calls += 1;
         let (mut message, u) = match call(inner, owner, req, events).await {
@@ -83,6 +94,9 @@ pub(crate) async fn rounds(
         usage.output_tokens += u64::from(u.output_tokens);
         if !offer || message.tool_calls.is_empty() {
             let text = message.text().into_owned();
+            if !message.tool_calls.is_empty() && text.trim().is_empty() {
+                return no_answer(rows, usage, &message, round, max);
+            }
             rows.push(reply_row(text.clone(), MessageStatus::Complete, None));
             return done(rows, text, usage, None);
         }
@@ -152,6 +166,34 @@ fn done(rows: Vec<NewMessage>, reply: String, usage: TurnUsage, error: Option<Er
         usage,
         error,
     }
+}
+
+/// The model called tools where none were offered (its tool rounds were spent) and said
+/// nothing: the turn has no answer. Its calls are not stored — nothing would answer them.
+fn no_answer(
+    mut rows: Vec<NewMessage>,
+    usage: TurnUsage,
+    message: &Message,
+    round: u32,
+    max: u32,
+) -> Rounds {
+    let names: Vec<&str> = message
+        .tool_calls
+        .iter()
+        .map(|c| c.function.name.as_str())
+        .collect();
+    let why = format!(
+        "the model called {} instead of answering when no tools were offered \
+         ({round} of {max} tool rounds used)",
+        names.join(", ")
+    );
+    rows.push(reply_row(
+        String::new(),
+        MessageStatus::Error,
+        Some(why.clone()),
+    ));
+    let error = Error::Model(cistern_llm::Error::InvalidOutput(why));
+    done(rows, String::new(), usage, Some(error))
 }
 
 fn reply_row(text: String, status: MessageStatus, error: Option<String>) -> NewMessage {

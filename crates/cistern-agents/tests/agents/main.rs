@@ -8,3 +8,4 @@ mod isolation;
 mod memory;
 mod retry;
 mod streaming;
+mod tools;
