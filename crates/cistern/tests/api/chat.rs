@@ -9,6 +9,7 @@ use crate::helpers::{TestApp, assert_error};
 use crate::llm::with_fake;
 
 mod retry;
+mod tools;
 
 /// A server whose chat default model `fast` is the fake provider.
 pub(crate) async fn spawn_chat() -> (TestApp, FakeLlm) {
