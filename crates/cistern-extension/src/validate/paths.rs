@@ -82,6 +82,32 @@ pub fn path_problem(path: &str) -> Option<(&'static str, String)> {
     None
 }
 
+/// Splits `files` into those whose paths the validator accepts and those it refuses for their
+/// path, as `(accepted, refused)`, each in the original order.
+///
+/// Refused: every file with a [`path_problem`], and every file whose path collides with another
+/// file's — exactly or by letter case — all copies of it, since nothing tells which one the
+/// model meant. These are the files [`crate::validate`] reports under `path.*` codes.
+///
+/// A repair round merges the model's reply onto the files of the round before; refused files
+/// must not stay in that base, or a reply that sends the file under a proper path still fails
+/// on the old one (a first generation cannot even name it in `deleted_paths`).
+pub fn split_by_path(files: Vec<ExtensionFile>) -> (Vec<ExtensionFile>, Vec<ExtensionFile>) {
+    let mut counts: HashMap<String, usize> = HashMap::new();
+    for file in &files {
+        *counts.entry(collision_key(&file.path)).or_default() += 1;
+    }
+    files.into_iter().partition(|file| {
+        path_problem(&file.path).is_none()
+            && counts.get(&collision_key(&file.path)).copied() == Some(1)
+    })
+}
+
+/// Two paths with the same key land on one file on a case-insensitive file system.
+fn collision_key(path: &str) -> String {
+    path.to_lowercase()
+}
+
 fn is_drive_path(path: &str) -> bool {
     let b = path.as_bytes();
     b.len() >= 2 && b[0].is_ascii_alphabetic() && b[1] == b':'
@@ -106,7 +132,7 @@ pub(crate) fn check(files: &[ExtensionFile], ctx: &mut Ctx<'_>) {
         if let Some((code, message)) = path_problem(path) {
             ctx.error(code, Some(path), message);
         }
-        match seen.get(&path.to_lowercase()) {
+        match seen.get(&collision_key(path)) {
             Some(first) if *first == path => ctx.error(
                 "path.duplicate",
                 Some(path),
@@ -121,7 +147,7 @@ pub(crate) fn check(files: &[ExtensionFile], ctx: &mut Ctx<'_>) {
                 ),
             ),
             None => {
-                seen.insert(path.to_lowercase(), path);
+                seen.insert(collision_key(path), path);
             }
         }
         if file.content.len() > MAX_FILE_BYTES {
@@ -149,7 +175,8 @@ pub(crate) fn check(files: &[ExtensionFile], ctx: &mut Ctx<'_>) {
 
 #[cfg(test)]
 mod tests {
-    use super::path_problem;
+    use super::{path_problem, split_by_path};
+    use crate::ExtensionFile;
 
     #[test]
     fn unsafe_paths_are_named_by_kind() {
@@ -165,5 +192,35 @@ mod tests {
         assert_eq!(code("./a.js"), Some("path.invalid"));
         assert_eq!(code(""), Some("path.invalid"));
         assert_eq!(code("_metadata/x"), Some("path.reserved"));
+    }
+
+    #[test]
+    fn files_refused_for_their_path_are_split_off_with_every_colliding_copy() {
+        let paths = [
+            "manifest.json",
+            "/popup.html",
+            "../shared.js",
+            "a.js",
+            "a.js",
+            "Lib/b.js",
+            "lib/b.js",
+            "popup.js",
+        ];
+        let files = paths.iter().map(|p| ExtensionFile::new(*p, *p)).collect();
+        let (accepted, refused) = split_by_path(files);
+        let names =
+            |files: &[ExtensionFile]| files.iter().map(|f| f.path.clone()).collect::<Vec<_>>();
+        assert_eq!(names(&accepted), ["manifest.json", "popup.js"]);
+        assert_eq!(
+            names(&refused),
+            [
+                "/popup.html",
+                "../shared.js",
+                "a.js",
+                "a.js",
+                "Lib/b.js",
+                "lib/b.js"
+            ]
+        );
     }
 }

@@ -1,6 +1,7 @@
 //! Property tests: validation and argument parsing never panic on arbitrary input.
 
 use cistern_extension::contract::parse_submission;
+use cistern_extension::validate::paths::split_by_path;
 use cistern_extension::{ExtensionFile, validate};
 use proptest::prelude::*;
 
@@ -32,6 +33,20 @@ proptest! {
         let report = validate(&files);
         for f in &report.findings {
             prop_assert!(f.code.contains('.'));
+        }
+    }
+
+    /// What a repair round keeps as its base draws no path finding, and nothing else is lost.
+    #[test]
+    fn files_kept_by_the_path_split_draw_no_path_findings(files in prop::collection::vec((path(), content()), 0..8)) {
+        let files: Vec<ExtensionFile> = files.into_iter().map(|(p, c)| ExtensionFile::new(p, c)).collect();
+        let (accepted, refused) = split_by_path(files.clone());
+        prop_assert_eq!(accepted.len() + refused.len(), files.len());
+        let report = validate(&accepted);
+        prop_assert!(!report.findings.iter().any(|f| f.code.starts_with("path.")), "{:?}", report.codes());
+        let report = validate(&files);
+        for file in &refused {
+            prop_assert!(report.findings.iter().any(|f| f.code.starts_with("path.")), "{} refused silently", file.path);
         }
     }
 

@@ -240,6 +240,51 @@ async fn a_validation_error_is_repaired_in_a_round() {
 }
 
 #[tokio::test]
+async fn a_file_refused_for_its_path_does_not_outlive_its_round() {
+    let (app, fake) = spawn().await;
+    let s = app.register("ext-l@example.com").await;
+    let mut escaping = good_files("1;\n");
+    escaping[3]["path"] = json!("../popup.js");
+    fake.enqueue(submission(escaping));
+    // A first generation's repair reply: every file again, popup.js under its proper path (and
+    // no `deleted_paths`, which the first generation's schema does not have).
+    fake.enqueue(submission(good_files("1;\n")));
+    let (id, job) = create(&app, &s.access).await;
+    let done = wait_job(&app, &s.access, &job).await;
+    assert_eq!(done["status"], "succeeded", "{done}");
+    assert_eq!(done["result"]["repair_rounds"], 1, "{done}");
+    let v = app
+        .call_json(
+            Method::GET,
+            &format!("/api/v1/extensions/{id}/versions/1.0.0"),
+            &s.access,
+            None,
+            200,
+        )
+        .await;
+    assert_eq!(v["status"], "ready", "{v}");
+    let paths: Vec<&str> = v["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .filter_map(|f| f["path"].as_str())
+        .collect();
+    assert!(
+        paths.contains(&"popup.js") && !paths.contains(&"../popup.js"),
+        "{paths:?}"
+    );
+    let repaired = &v["report"]["repairs"][0]["findings"];
+    assert!(
+        repaired
+            .as_array()
+            .expect("findings")
+            .iter()
+            .any(|f| f["code"] == "path.traversal" && f["file"] == "../popup.js"),
+        "{repaired}"
+    );
+}
+
+#[tokio::test]
 async fn truncated_tool_json_is_repaired_and_twice_malformed_fails_clearly() {
     let (app, fake) = spawn().await;
     let s = app.register("ext-c@example.com").await;

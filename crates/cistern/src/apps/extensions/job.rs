@@ -261,7 +261,8 @@ async fn rounds(
         )
         .await;
         repair_with(req, &report.repair_prompt());
-        current = files;
+        // Files refused for their path never become the next round's base.
+        current = validate::paths::split_by_path(files).0;
     }
 }
 
