@@ -117,6 +117,38 @@ fn eval_and_new_function_are_errors_but_not_in_comments_or_strings() {
 }
 
 #[test]
+fn a_devtools_panel_may_eval_in_the_inspected_page_but_not_globally() {
+    let panel_js = "chrome.devtools.inspectedWindow.eval(\n  'document.title',\n  (title, error) => { document.body.textContent = error ? 'n/a' : title; }\n);\n";
+    let mut manifest = crate::fixtures::good_manifest();
+    manifest["devtools_page"] = json!("devtools.html");
+    let page = |script: &str| {
+        format!("<!doctype html><html><body><script src=\"{script}\"></script></body></html>")
+    };
+    let files = [
+        ("manifest.json", crate::fixtures::pretty(&manifest)),
+        ("devtools.html", page("devtools.js")),
+        (
+            "devtools.js",
+            "chrome.devtools.panels.create('Title', '', 'panel.html');\n".to_owned(),
+        ),
+        ("panel.html", page("panel.js")),
+        ("panel.js", panel_js.to_owned()),
+    ]
+    .into_iter()
+    .fold(good(), |files, (path, content)| with(files, path, content));
+    let report = validate(&files);
+    assert!(!report.has_errors(), "{:#?}", report.findings);
+
+    let global = with(files, "panel.js", format!("{panel_js}window.eval('1');\n"));
+    let r = assert_error(&global, "js.eval");
+    assert!(
+        r.findings.iter().any(|f| f.message.contains("Line 5")),
+        "{:#?}",
+        r.findings
+    );
+}
+
+#[test]
 fn csp_and_web_accessible_resources_follow_mv3() {
     assert_error(
         &with_manifest(|m| {
