@@ -2,6 +2,8 @@
 //! become a typed [`Submission`], the prompts that ask for it, and how an iteration's partial
 //! file set is merged onto its base version.
 
+mod derive;
+mod lenient;
 mod merge;
 mod parse;
 mod prompt;
@@ -31,19 +33,40 @@ pub struct Submission {
 }
 
 /// The model's reasoning about the extension, written before the code.
+///
+/// Deserializing is lenient (see `lenient.rs`): other common names for the permission list,
+/// entries as bare strings, unknown keys and a missing file plan are accepted; what is missing
+/// is listed in [`Blueprint::derived`] and filled in from the files ([`Blueprint::fill_in`]).
+/// Serializing always writes the preferred shape.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(from = "lenient::BlueprintInput")]
 pub struct Blueprint {
     /// One or two sentences: what the extension does for the user.
     pub purpose: String,
     /// User-visible features.
     pub features: Vec<String>,
-    /// Every permission (API or host pattern) the manifest asks for, each with its reason.
+    /// Every permission (API or host pattern) the manifest asks for, each with its reason
+    /// (empty when the model gave none).
     pub permissions: Vec<PermissionReason>,
     /// Every file of the extension and its role.
     pub file_plan: Vec<PlannedFile>,
     /// How big the change is; decides the version bump.
     pub change_kind: ChangeKind,
+    /// What Cistern filled in because the model left it out; empty when the model wrote it all.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub derived: Vec<Derived>,
+}
+
+/// A part of the blueprint Cistern filled in from the files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Derived {
+    /// The model sent no file plan: it lists the version's files, roles from the manifest.
+    FilePlan,
+    /// Some planned files came without a role; theirs are from the manifest or file kind.
+    FileRoles,
+    /// The model sent no permission list: it is the manifest's, without reasons.
+    Permissions,
 }
 
 /// A permission and why the extension needs it.

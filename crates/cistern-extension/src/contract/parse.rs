@@ -45,7 +45,8 @@ impl ArgumentsError {
     }
 }
 
-/// Parses the raw `arguments` string of a `submit_extension` call.
+/// Parses the raw `arguments` string of a `submit_extension` call. What the blueprint left out
+/// and the submitted files tell is filled in ([`Submission::fill_in`]).
 pub fn parse_submission(arguments: &str) -> Result<Submission, ArgumentsError> {
     let text = strip_fence(arguments.trim());
     if text.is_empty() {
@@ -62,18 +63,20 @@ pub fn parse_submission(arguments: &str) -> Result<Submission, ArgumentsError> {
     {
         return parse_submission(&inner);
     }
-    match serde_json::from_str::<Submission>(text) {
-        Ok(submission) => Ok(submission),
+    let mut submission = match serde_json::from_str::<Submission>(text) {
+        Ok(submission) => submission,
         // A raw newline or tab inside a string can only mean that character: escape it and
         // try again rather than spend a repair round on it.
         Err(e)
             if e.classify() == Category::Syntax && e.to_string().contains("control character") =>
         {
             serde_json::from_str::<Submission>(&escape_raw_controls(text))
-                .map_err(|e2| classify(&e2))
+                .map_err(|e2| classify(&e2))?
         }
-        Err(e) => Err(classify(&e)),
-    }
+        Err(e) => return Err(classify(&e)),
+    };
+    submission.fill_in();
+    Ok(submission)
 }
 
 /// Escapes control characters that appear raw inside JSON strings (outside strings they are

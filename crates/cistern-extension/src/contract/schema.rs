@@ -11,6 +11,12 @@ then its files. Every file's content is a JSON string: escape newlines as \\n an
 
 /// The JSON schema of the tool's arguments. With `iteration`, `files` holds only new or changed
 /// files and `deleted_paths` lists removed ones; otherwise `files` is the whole extension.
+///
+/// The blueprint's properties describe the preferred shape, but the schema — which the gateway
+/// also checks the call against, spending a model round on a mismatch — refuses nothing the
+/// lenient parser understands: `permissions` and `file_plan` are not required (they are filled
+/// in from the files), entries may be bare strings, and unknown blueprint keys pass. The top
+/// level and the files stay strict.
 pub fn tool_parameters_schema(iteration: bool) -> Value {
     let files_description = if iteration {
         "Only the files you add or change, each complete. Unchanged files are kept as they are."
@@ -26,29 +32,16 @@ pub fn tool_parameters_schema(iteration: bool) -> Value {
                 "features": {"type": "array", "items": {"type": "string"}, "description": "User-visible features."},
                 "permissions": {
                     "type": "array",
-                    "description": "Every entry of permissions and host_permissions in the manifest, with why it is needed. Ask for as few as possible.",
-                    "items": {
-                        "type": "object",
-                        "properties": {
-                            "permission": {"type": "string", "description": "Permission name (e.g. storage) or host match pattern (e.g. https://*.example.com/*)."},
-                            "reason": {"type": "string", "description": "Why the extension needs it."}
-                        },
-                        "required": ["permission", "reason"],
-                        "additionalProperties": false
-                    }
+                    "description": "Every entry of permissions and host_permissions in the manifest, with why it is needed (empty if none). Ask for as few as possible.",
+                    "items": entry(
+                        ("permission", "Permission name (e.g. storage) or host match pattern (e.g. https://*.example.com/*)."),
+                        ("reason", "Why the extension needs it."),
+                    )
                 },
                 "file_plan": {
                     "type": "array",
                     "description": "Every file of the finished extension and its role.",
-                    "items": {
-                        "type": "object",
-                        "properties": {
-                            "path": {"type": "string"},
-                            "role": {"type": "string"}
-                        },
-                        "required": ["path", "role"],
-                        "additionalProperties": false
-                    }
+                    "items": entry(("path", "Relative path, as in files."), ("role", "What the file does."))
                 },
                 "change_kind": {
                     "type": "string",
@@ -56,8 +49,7 @@ pub fn tool_parameters_schema(iteration: bool) -> Value {
                     "description": "patch: fixes and polish; minor: new features; major: redesign or removed features. Use major for a first version."
                 }
             },
-            "required": ["purpose", "features", "permissions", "file_plan", "change_kind"],
-            "additionalProperties": false
+            "required": ["purpose", "features", "change_kind"]
         },
         "files": {
             "type": "array",
@@ -88,5 +80,23 @@ pub fn tool_parameters_schema(iteration: bool) -> Value {
         "properties": properties,
         "required": required,
         "additionalProperties": false
+    })
+}
+
+/// A list entry of the blueprint: preferably an object with a name and a text, each described;
+/// a bare name (a string) is understood too. Nothing is required inside the object: the parser
+/// knows other names for both keys, and a missing text is filled in or left empty.
+fn entry(name: (&str, &str), text: (&str, &str)) -> Value {
+    json!({
+        "anyOf": [
+            {
+                "type": "object",
+                "properties": {
+                    name.0: {"type": "string", "description": name.1},
+                    text.0: {"type": "string", "description": text.1}
+                }
+            },
+            {"type": "string"}
+        ]
     })
 }

@@ -10,7 +10,8 @@ use serde_json::{Value, json};
 
 use crate::fixtures::{good, pretty};
 
-fn arguments(files: Value, extra: Value) -> String {
+/// `submit_extension` arguments with a complete blueprint, `files` and `extra` top-level keys.
+pub fn arguments(files: Value, extra: Value) -> String {
     let mut args = json!({
         "blueprint": {
             "purpose": "Counts open tabs.",
@@ -113,10 +114,19 @@ fn the_schema_requires_blueprint_and_files() {
         first["properties"]["blueprint"]["properties"]["change_kind"]["enum"],
         json!(["patch", "minor", "major"])
     );
+    // The preferred shape is described, but nothing the parser can fill in is required.
+    let blueprint = &first["properties"]["blueprint"];
     assert_eq!(
-        first["properties"]["blueprint"]["properties"]["permissions"]["items"]["required"],
-        json!(["permission", "reason"])
+        blueprint["required"],
+        json!(["purpose", "features", "change_kind"])
     );
+    let permission = &blueprint["properties"]["permissions"]["items"]["anyOf"][0];
+    assert!(
+        permission["properties"]["permission"].is_object()
+            && permission["properties"]["reason"].is_object()
+    );
+    let planned = &blueprint["properties"]["file_plan"]["items"]["anyOf"][0];
+    assert!(planned["properties"]["path"].is_object() && planned["properties"]["role"].is_object());
     assert!(first["properties"].get("deleted_paths").is_none());
     let iteration = tool_parameters_schema(true);
     assert_eq!(

@@ -285,6 +285,58 @@ async fn a_file_refused_for_its_path_does_not_outlive_its_round() {
 }
 
 #[tokio::test]
+async fn a_blueprint_without_a_file_plan_and_with_bare_permissions_needs_no_repair() {
+    let (app, fake) = spawn().await;
+    let s = app.register("ext-m@example.com").await;
+    let mut plan = blueprint("major");
+    if let Some(b) = plan.as_object_mut() {
+        b.remove("file_plan");
+        b.remove("permissions");
+        b.insert("permissions_requested".into(), json!(["storage"]));
+    }
+    let args = json!({"blueprint": plan, "files": good_files("1;\n")});
+    fake.enqueue(Reply::tool_call("submit_extension", args.to_string()));
+    let (id, job) = create(&app, &s.access).await;
+    let done = wait_job(&app, &s.access, &job).await;
+    assert_eq!(done["status"], "succeeded", "{done}");
+    assert_eq!(done["result"]["repair_rounds"], 0, "{done}");
+    // Neither the gateway's schema check nor the job asked the model again.
+    assert_eq!(fake.requests().len(), 1);
+    let v = app
+        .call_json(
+            Method::GET,
+            &format!("/api/v1/extensions/{id}/versions/1.0.0"),
+            &s.access,
+            None,
+            200,
+        )
+        .await;
+    assert_eq!(v["status"], "ready", "{v}");
+    let b = &v["blueprint"];
+    assert_eq!(b["derived"], json!(["file_plan"]), "{b}");
+    assert_eq!(
+        b["permissions"],
+        json!([{"permission": "storage", "reason": ""}])
+    );
+    // The plan lists the version's files, generated icons included, with roles.
+    let planned: Vec<(&str, &str)> = b["file_plan"]
+        .as_array()
+        .expect("file plan")
+        .iter()
+        .filter_map(|p| Some((p["path"].as_str()?, p["role"].as_str()?)))
+        .collect();
+    assert!(
+        planned.contains(&("popup.html", "popup page"))
+            && planned.contains(&("background.js", "background service worker"))
+            && planned
+                .iter()
+                .any(|(p, r)| p.ends_with("128.png") && *r == "icon"),
+        "{planned:?}"
+    );
+    assert_eq!(planned.len(), v["files"].as_array().expect("files").len());
+}
+
+#[tokio::test]
 async fn truncated_tool_json_is_repaired_and_twice_malformed_fails_clearly() {
     let (app, fake) = spawn().await;
     let s = app.register("ext-c@example.com").await;

@@ -274,7 +274,7 @@ async fn publish(
     accepted: Accepted,
 ) -> Result<Value, Failure> {
     let Accepted {
-        submission,
+        mut submission,
         mut files,
         mut report,
         version: next,
@@ -282,6 +282,8 @@ async fn publish(
         mut timings,
     } = accepted;
     step(ctx, 96, "packaging").await;
+    // What the blueprint left out is filled in from the version's files, not the reply's.
+    submission.blueprint.fill_in(&files);
     let blueprint = serde_json::to_value(&submission.blueprint).unwrap_or(Value::Null);
     let fail = |reason: String, report: Option<Report>| Failure {
         blueprint: Some(blueprint.clone()),
