@@ -10,6 +10,8 @@
 //! (64 concurrent senders) and for one user spread over 16 conversations; memory per idle
 //! agent (RSS delta over 5,000 loaded agents); and, for a 100,000-message conversation, the
 //! latest page, a cold agent's first turn and a full read in pages of 1,000.
+// Tests and benchmarks own their tasks' lives: they may spawn directly.
+#![allow(clippy::disallowed_methods)]
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -166,7 +166,8 @@ impl Agents {
         let (tx, rx) = oneshot::channel();
         let inner = self.inner.clone();
         self.inner.turns.spawn(async move {
-            let _ = tx.send(turn::run(&inner, req, None).await);
+            // The caller stopped waiting (a client that left): the turn is stored anyway.
+            tx.send(turn::run(&inner, req, None).await).ok();
         });
         rx.await.map_err(|_| Error::Closed)?
     }
@@ -188,7 +189,8 @@ impl Agents {
         self.inner.turns.spawn(async move {
             let events = tx.clone();
             let result = turn::run(&inner, req, Some(events)).await;
-            let _ = tx.send(result.map(crate::TurnEvent::Done)).await;
+            // The caller stopped waiting (a client that left): the turn is stored anyway.
+            tx.send(result.map(crate::TurnEvent::Done)).await.ok();
         });
         Ok(TurnStream::new(rx))
     }

@@ -58,7 +58,8 @@ impl Agents {
         let (tx, rx) = oneshot::channel();
         let inner = self.inner.clone();
         self.inner.turns.spawn(async move {
-            let _ = tx.send(run(&inner, req, None).await);
+            // The caller stopped waiting (a client that left): the turn is stored anyway.
+            tx.send(run(&inner, req, None).await).ok();
         });
         rx.await.map_err(|_| Error::Closed)?
     }
@@ -77,7 +78,8 @@ impl Agents {
         let inner = self.inner.clone();
         self.inner.turns.spawn(async move {
             let result = run(&inner, req, Some(tx.clone())).await;
-            let _ = tx.send(result.map(TurnEvent::Done)).await;
+            // The caller stopped waiting (a client that left): the turn is stored anyway.
+            tx.send(result.map(TurnEvent::Done)).await.ok();
         });
         Ok(TurnStream::new(rx))
     }

@@ -121,11 +121,12 @@ pub(crate) async fn rounds(
         messages.push(message);
         for c in &calls {
             if let Some(ev) = events {
-                let _ = ev
-                    .send(Ok(TurnEvent::ToolCall {
-                        name: c.function.name.clone(),
-                    }))
-                    .await;
+                // A client that left stops listening; the turn goes on.
+                ev.send(Ok(TurnEvent::ToolCall {
+                    name: c.function.name.clone(),
+                }))
+                .await
+                .ok();
             }
             // Room left for this result: what the window has, shared with the results to come.
             let used = request_tokens(&messages, tools_tokens);

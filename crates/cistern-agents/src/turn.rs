@@ -219,7 +219,8 @@ pub(crate) async fn started(
             conversation_id: conversation.to_owned(),
             user_seq,
         };
-        let _ = ev.send(Ok(started)).await;
+        // A client that left stops listening; the turn goes on and stores its reply.
+        ev.send(Ok(started)).await.ok();
     }
     requested
         .or(stored)
@@ -228,8 +229,13 @@ pub(crate) async fn started(
 
 /// Gives the conversation back without appending anything.
 pub(crate) async fn release(inner: &Inner, conversation: &str, token: &str) {
-    if let Ok(p) = enqueue_end(inner, conversation, token, Vec::new()).await {
-        let _ = p.wait().await;
+    match enqueue_end(inner, conversation, token, Vec::new()).await {
+        Ok(p) => {
+            if let Err(error) = p.wait().await {
+                tracing::warn!(conversation, %error, "cannot release the conversation");
+            }
+        }
+        Err(error) => tracing::warn!(conversation, %error, "cannot release the conversation"),
     }
 }
 

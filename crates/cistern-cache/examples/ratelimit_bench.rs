@@ -8,6 +8,8 @@
 //! In process: one thread, checks back to back, on a working set of hot keys and on a spray of
 //! distinct keys that keeps the bounded map evicting. Redis: one connection shared by many
 //! tasks (the connection pipelines their commands), then one task alone (round-trip bound).
+// Tests and benchmarks own their tasks' lives: they may spawn directly.
+#![allow(clippy::disallowed_methods)]
 
 use std::time::{Duration, Instant};
 
@@ -68,7 +70,8 @@ async fn run_serial(limiter: &RateLimiter, quota: Quota, keys: &[String]) -> f64
     while start.elapsed() < PHASE {
         // Read the clock every 1024 calls so the loop measures the limiter, not Instant.
         for _ in 0..1024 {
-            let _ = limiter.check(&keys[n % keys.len()], quota, 1).await;
+            // Only the time spent deciding is measured; the decision itself is not needed.
+            std::hint::black_box(limiter.check(&keys[n % keys.len()], quota, 1).await).ok();
             n += 1;
         }
     }

@@ -139,7 +139,7 @@ impl FakeLlmBuilder {
         let addr = listener.local_addr()?;
         // Small SSE frames must leave at once rather than wait on Nagle's algorithm.
         let listener = listener.tap_io(|tcp| {
-            let _ = tcp.set_nodelay(true);
+            tcp.set_nodelay(true).ok();
         });
         let cancel = CancellationToken::new();
         let shared = Arc::new(Shared {
@@ -156,12 +156,15 @@ impl FakeLlmBuilder {
             .fallback(server::handle)
             .with_state(shared.clone());
         let signal = cancel.clone().cancelled_owned();
+        // The handle is kept in `Life` and awaited when the fake stops.
+        #[allow(clippy::disallowed_methods)]
         let task = tokio::spawn(async move {
             // Serving only fails if accepting fails fatally; a test then sees refused
             // connections, which is the clearest signal available from here.
-            let _ = axum::serve(listener, app)
+            axum::serve(listener, app)
                 .with_graceful_shutdown(signal)
-                .await;
+                .await
+                .ok();
         });
         Ok(FakeLlm {
             shared,

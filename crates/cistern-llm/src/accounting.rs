@@ -122,7 +122,9 @@ pub trait CallSink: Send + Sync + 'static {
 /// A Tokio unbounded channel is a sink.
 impl CallSink for tokio::sync::mpsc::UnboundedSender<CallRecord> {
     fn record(&self, record: CallRecord) {
-        let _ = self.send(record);
+        if self.send(record).is_err() {
+            tracing::warn!("the call-log writer has stopped; an LLM call record is lost");
+        }
     }
 }
 

@@ -14,6 +14,8 @@
 //! bound (it includes the job's dispatch, its durable progress writes and the HTTP round trips);
 //! then the job's own step times from the version's report (`timings_ms`: validate, package,
 //! store).
+// Tests and benchmarks own their tasks' lives: they may spawn directly.
+#![allow(clippy::disallowed_methods)]
 
 use std::time::{Duration, Instant};
 

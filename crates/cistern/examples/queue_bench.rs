@@ -9,6 +9,8 @@
 //! long poll (`--wait`) and acking what it got) together until every message is acked. Prints per run:
 //! messages/s from the first send to the last ack, and the send and lease+ack round trips (p50,
 //! p99). Client and server share the process and the machine's cores.
+// Tests and benchmarks own their tasks' lives: they may spawn directly.
+#![allow(clippy::disallowed_methods)]
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

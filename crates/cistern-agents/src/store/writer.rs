@@ -142,12 +142,13 @@ async fn process(conn: &mut SqliteConnection, items: Vec<Item>) {
     match run(conn, items.iter().map(|(op, _)| op)).await {
         Ok(outcomes) => {
             for ((_, reply), outcome) in items.into_iter().zip(outcomes) {
-                let _ = reply.send(Ok(outcome));
+                // A caller that gave up no longer waits for its outcome; the write stands.
+                reply.send(Ok(outcome)).ok();
             }
         }
         Err(e) if items.len() == 1 => {
             if let Some((_, reply)) = items.into_iter().next() {
-                let _ = reply.send(Err(e));
+                reply.send(Err(e)).ok();
             }
         }
         Err(e) => {
@@ -156,7 +157,7 @@ async fn process(conn: &mut SqliteConnection, items: Vec<Item>) {
                 let result = run(conn, std::iter::once(&op))
                     .await
                     .and_then(|mut o| o.pop().ok_or(sqlx::Error::RowNotFound));
-                let _ = reply.send(result);
+                reply.send(result).ok();
             }
         }
     }

@@ -26,7 +26,7 @@ fn redis_url() -> Option<String> {
             NOTE.call_once(|| {
                 let note =
                     "note: CISTERN_TEST_REDIS_URL is unset; skipping the Redis rate-limit tests\n";
-                let _ = std::io::stderr().write_all(note.as_bytes());
+                std::io::stderr().write_all(note.as_bytes()).ok();
             });
             None
         }

@@ -87,6 +87,8 @@ pub(super) async fn run(dir: &Path, options: &ChromiumOptions) -> BrowserCheck {
     let log = Arc::new(Mutex::new(Log::default()));
     let reader = child.stderr.take().map(|stderr| {
         let log = Arc::clone(&log);
+        // The handle is awaited below, after the browser is reaped (the reader then sees EOF).
+        #[allow(clippy::disallowed_methods)]
         tokio::spawn(async move {
             let mut lines = BufReader::new(stderr).lines();
             while let Ok(Some(line)) = lines.next_line().await {
@@ -98,8 +100,12 @@ pub(super) async fn run(dir: &Path, options: &ChromiumOptions) -> BrowserCheck {
     });
     let outcome = watch(&mut child, profile.path(), options, &log).await;
     // Cleanup on every path: kill by handle, reap, let the reader see EOF, drop the profile.
-    let _ = child.start_kill();
-    let _ = tokio::time::timeout(Duration::from_secs(10), child.wait()).await;
+    // Cleanup is best effort: a browser that already exited cannot be killed, and one that
+    // will not die within 10 s is left to `kill_on_drop`.
+    child.start_kill().ok();
+    tokio::time::timeout(Duration::from_secs(10), child.wait())
+        .await
+        .ok();
     if let Some(mut reader) = reader {
         // Chromium's helpers inherit stderr; should one outlive the browser, stop reading
         // rather than leave the task behind.

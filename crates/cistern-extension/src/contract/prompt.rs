@@ -74,23 +74,24 @@ pub fn iteration_system_prompt(current: &[ExtensionFile], version: &str) -> Stri
     sorted.sort_by(|a, b| a.path.cmp(&b.path));
     for file in sorted {
         let Some(text) = file.text() else {
-            let _ = writeln!(
+            writeln!(
                 out,
                 "\n=== {} ===\n[binary file, {} bytes — kept as is]",
                 file.path,
                 file.content.len()
-            );
+            )
+            .ok();
             continue;
         };
-        let _ = writeln!(out, "\n=== {} ===", file.path);
+        writeln!(out, "\n=== {} ===", file.path).ok();
         if text.len() > TRUNCATE_ABOVE_BYTES {
             let cut = text.floor_char_boundary(TRUNCATE_ABOVE_BYTES);
-            let _ = writeln!(
+            writeln!(
                 out,
                 "{}\n[… {TRUNCATION_MARKER}: this file is {} bytes; only the first {cut} are shown …]",
                 &text[..cut],
                 text.len()
-            );
+            ).ok();
         } else {
             out.push_str(text);
             if !text.ends_with('\n') {

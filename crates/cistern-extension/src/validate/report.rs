@@ -10,6 +10,7 @@ use crate::chromium::BrowserCheck;
 /// How bad a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Severity {
     /// Chrome refuses the extension, or it breaks at run time: must be fixed before packaging.
     Error,
@@ -19,6 +20,7 @@ pub enum Severity {
 
 /// One problem found in an extension.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Finding {
     /// Stable machine-readable code, `area.problem` (e.g. `manifest.version_invalid`).
     pub code: String,
@@ -51,6 +53,7 @@ impl Finding {
 /// The outcome of validating one version: findings in the order found, and the real-browser
 /// check when one ran. Serializes as `{"findings": [...], "browser": {...}}`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Report {
     /// Everything found, errors and warnings.
     pub findings: Vec<Finding>,
@@ -69,6 +72,7 @@ pub struct Report {
 
 /// One repair round: the errors of the round before it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RepairRound {
     /// 1 for the first repair round.
     pub round: u32,
@@ -140,14 +144,14 @@ impl Report {
                 Severity::Error => "Errors (must fix)",
                 Severity::Warning => "Warnings (fix if you can)",
             };
-            let _ = writeln!(out, "{title}:");
+            writeln!(out, "{title}:").ok();
             for f in items.iter().take(50) {
                 let file = f.file.as_deref().unwrap_or("(extension)");
-                let _ = writeln!(out, "- [{}] {}: {}", f.code, file, f.message);
+                writeln!(out, "- [{}] {}: {}", f.code, file, f.message).ok();
                 listed += 1;
             }
             if items.len() > 50 {
-                let _ = writeln!(out, "- … and {} more of the same kind", items.len() - 50);
+                writeln!(out, "- … and {} more of the same kind", items.len() - 50).ok();
             }
             out.push('\n');
         }

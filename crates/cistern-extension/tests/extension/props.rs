@@ -52,6 +52,7 @@ proptest! {
 
     #[test]
     fn parse_submission_never_panics(text in any::<String>()) {
-        let _ = parse_submission(&text);
+        // Never panics, whatever the verdict.
+        parse_submission(&text).ok();
     }
 }

@@ -150,7 +150,8 @@ impl Drop for Pending {
         if let Ok(Ok(reply)) = self.rx.try_recv()
             && let Some(cmd) = reply.orphaned()
         {
-            let _ = self.orphans.send(cmd);
+            // The writer is gone only at shutdown, when the claim lapses by its lease anyway.
+            self.orphans.send(cmd).ok();
         }
     }
 }

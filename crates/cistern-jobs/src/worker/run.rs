@@ -124,7 +124,10 @@ async fn run_job(
     ) else {
         tracing::warn!(job.id = %lease.job_id, job.name = %job.name, "no handler registered for this job here");
         let at = now_ms().saturating_add(duration_ms(NO_HANDLER_DELAY));
-        let _ = backend.finish(&lease, Outcome::Release { at }).await;
+        if let Err(error) = backend.finish(&lease, Outcome::Release { at }).await {
+            // The lease lapses on its own and another worker takes the job.
+            tracing::warn!(job.id = %lease.job_id, %error, "cannot release a job this worker has no handler for");
+        }
         return;
     };
     metrics.started((now_ms() - job.due_at) as f64 / 1000.0);

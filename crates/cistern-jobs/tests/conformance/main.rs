@@ -1,6 +1,8 @@
 //! One conformance suite for every job backend: each case runs on SQLite, on PostgreSQL (a fresh
 //! schema) and on NATS JetStream (with its state in SQLite). The PostgreSQL and NATS servers come
 //! from `scripts/test.sh`; without them those variants skip with a note, except under CI.
+// Tests and benchmarks own their tasks' lives: they may spawn directly.
+#![allow(clippy::disallowed_methods)]
 
 mod api;
 mod delivery;

@@ -5,6 +5,8 @@
 //! a job whose worker is killed mid-run is redelivered and completes once; across thousands of
 //! jobs and repeated kills none is lost and none has its completion recorded twice; and every
 //! enqueue a producer saw acknowledged before it was killed is in the store.
+// Tests and benchmarks own their tasks' lives: they may spawn directly.
+#![allow(clippy::disallowed_methods)]
 
 mod child;
 

@@ -329,8 +329,9 @@ struct Child(std::process::Child);
 
 impl Drop for Child {
     fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
+        // Best effort in Drop: the process may have exited already.
+        self.0.kill().ok();
+        self.0.wait().ok();
     }
 }
 

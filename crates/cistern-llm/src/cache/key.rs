@@ -18,7 +18,8 @@ impl CacheKey {
         use std::fmt::Write;
         let mut s = String::with_capacity(64);
         for b in self.0 {
-            let _ = write!(s, "{b:02x}");
+            // Writing to a String cannot fail.
+            write!(s, "{b:02x}").ok();
         }
         s
     }
@@ -73,7 +74,7 @@ pub(crate) fn cache_key(req: &ChatRequest) -> CacheKey {
     };
     let mut w = HashWriter(Sha256::new());
     // Writing to the hasher cannot fail, and these types always serialize.
-    let _ = serde_json::to_writer(&mut w, &n);
+    serde_json::to_writer(&mut w, &n).ok();
     CacheKey(w.0.finalize().into())
 }
 

@@ -1,4 +1,6 @@
 //! Integration tests of the `cistern` server: the real application, booted by [`helpers::TestApp`].
+// Tests and benchmarks own their tasks' lives: they may spawn directly.
+#![allow(clippy::disallowed_methods)]
 
 mod auth;
 mod auth_walk;

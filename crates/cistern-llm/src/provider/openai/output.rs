@@ -218,7 +218,9 @@ impl ChunkWriter {
         let mut out = Vec::with_capacity(160);
         out.extend_from_slice(b"data: ");
         // Serializing these borrowed views cannot fail (no maps with non-string keys).
-        let _ = serde_json::to_writer(&mut out, &chunk);
+        if let Err(error) = serde_json::to_writer(&mut out, &chunk) {
+            tracing::error!(%error, "cannot serialize a stream chunk");
+        }
         out.extend_from_slice(b"\n\n");
         out
     }

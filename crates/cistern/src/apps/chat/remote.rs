@@ -53,14 +53,18 @@ impl Remote {
             .bearer_auth(&self.key)
             .json(&json!({ "message": message, "conversation_id": conversation, "model": model }));
         let (tx, rx) = mpsc::channel(64);
-        tokio::spawn(async move {
-            let last = match stream_turn(request, &tx).await {
-                Ok(()) => return,
-                Err(message) => Shown::Failed(message),
-            };
-            let _ = tx.send(last).await;
-        });
-        futures::stream::unfold(rx, |mut rx| async { rx.recv().await.map(|s| (s, rx)) }).boxed()
+        // The request runs inside the stream it feeds (no task of its own): polling the stream
+        // drives both, and dropping it ends the request.
+        let producer = async move {
+            if let Err(message) = stream_turn(request, &tx).await {
+                // The reader left (the CLI stopped): nobody to show it to.
+                tx.send(Shown::Failed(message)).await.ok();
+            }
+        };
+        let shown =
+            futures::stream::unfold(rx, |mut rx| async { rx.recv().await.map(|s| (s, rx)) });
+        let driver = futures::stream::once(producer).filter_map(|()| async { None });
+        futures::stream::select(driver, shown).boxed()
     }
 }
 

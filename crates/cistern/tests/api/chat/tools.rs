@@ -75,7 +75,7 @@ async fn a_model_calling_remember_badly_twice_still_answers_the_turn() {
     let facts = app
         .call_json(Method::GET, "/api/v1/memory/facts", &user.access, None, 200)
         .await;
-    assert_eq!(facts["facts"], json!([]), "nothing was remembered");
+    assert_eq!(facts["items"], json!([]), "nothing was remembered");
     app.stop().await;
 }
 
