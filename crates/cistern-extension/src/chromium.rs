@@ -43,6 +43,7 @@ impl Default for ChromiumOptions {
 /// The outcome, as kept in the validation report (`{"status": "loaded", …}`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum BrowserCheck {
     /// Chromium loaded the extension and its service worker started.
     Loaded {

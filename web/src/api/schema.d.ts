@@ -942,6 +942,60 @@ export interface components {
             /** @description What it happened to. */
             target?: string | null;
         };
+        /**
+         * @description The model's reasoning about the extension, written before the code.
+         *
+         *     Deserializing is lenient (see `lenient.rs`): other common names for the permission list,
+         *     entries as bare strings, unknown keys and a missing file plan are accepted; what is missing
+         *     is listed in [`Blueprint::derived`] and filled in from the files ([`Blueprint::fill_in`]).
+         *     Serializing always writes the preferred shape.
+         */
+        Blueprint: {
+            /** @description How big the change is; decides the version bump. */
+            change_kind: components["schemas"]["ChangeKind"];
+            /** @description What Cistern filled in because the model left it out; empty when the model wrote it all. */
+            derived?: components["schemas"]["Derived"][];
+            /** @description User-visible features. */
+            features: string[];
+            /** @description Every file of the extension and its role. */
+            file_plan: components["schemas"]["PlannedFile"][];
+            /**
+             * @description Every permission (API or host pattern) the manifest asks for, each with its reason
+             *     (empty when the model gave none).
+             */
+            permissions: components["schemas"]["PermissionReason"][];
+            /** @description One or two sentences: what the extension does for the user. */
+            purpose: string;
+        };
+        /** @description The outcome, as kept in the validation report (`{"status": "loaded", …}`). */
+        BrowserCheck: {
+            /**
+             * Format: int64
+             * @description How long the check took, launch included.
+             */
+            duration_ms: number;
+            /** @description The extension id Chromium assigned. */
+            extension_id: string;
+            /** @description The running service worker's URL. */
+            service_worker_url: string;
+            /** @enum {string} */
+            status: "loaded";
+        } | {
+            /**
+             * Format: int64
+             * @description How long the check took.
+             */
+            duration_ms: number;
+            /** @description Chromium's error messages (load errors, uncaught exceptions), or why the check gave up. */
+            errors: string[];
+            /** @enum {string} */
+            status: "failed";
+        } | {
+            /** @description Why. */
+            reason: string;
+            /** @enum {string} */
+            status: "not_checked";
+        };
         /** @description A user's budget for the current month. */
         Budget: {
             /**
@@ -1045,6 +1099,11 @@ export interface components {
             /** @description The provider's model name. */
             upstream_model?: string | null;
         };
+        /**
+         * @description The size of a change, from the blueprint; decides the semantic version bump.
+         * @enum {string}
+         */
+        ChangeKind: "patch" | "minor" | "major";
         /** @description Body of `POST /api/v1/chat` and `POST /api/v1/chat/stream`. */
         ChatBody: {
             /** @description Continue this conversation; absent: start a new one. */
@@ -1185,6 +1244,11 @@ export interface components {
             provider: string;
         };
         /**
+         * @description A part of the blueprint Cistern filled in from the files.
+         * @enum {string}
+         */
+        Derived: "file_plan" | "file_roles" | "permissions";
+        /**
          * @description A summary of a stretch of conversation that fell out of the model's context window
          *     (episodic memory). Each one rolls the previous in, so a conversation's newest covers it all.
          */
@@ -1271,6 +1335,17 @@ export interface components {
              * @description Bytes.
              */
             size: number;
+        };
+        /** @description One problem found in an extension. */
+        Finding: {
+            /** @description Stable machine-readable code, `area.problem` (e.g. `manifest.version_invalid`). */
+            code: string;
+            /** @description The file the finding is about, when there is one. */
+            file?: string | null;
+            /** @description What is wrong and what to do about it, for a user or the model. */
+            message: string;
+            /** @description Error or warning. */
+            severity: components["schemas"]["Severity"];
         };
         /** @description The answer to a create or an iterate: the job that generates the version. */
         GenerationAccepted: {
@@ -1808,6 +1883,20 @@ export interface components {
             /** @description Pass as `cursor` for the next page; null on the last page. */
             next_cursor?: string | null;
         };
+        /** @description A permission and why the extension needs it. */
+        PermissionReason: {
+            /** @description The permission name or host match pattern, as in the manifest. */
+            permission: string;
+            /** @description Why the extension needs it, in words a user understands. */
+            reason: string;
+        };
+        /** @description One entry of the file plan. */
+        PlannedFile: {
+            /** @description Path relative to the extension root. */
+            path: string;
+            /** @description What the file does. */
+            role: string;
+        };
         /** @description How many jobs or messages of one queue are in each live state. */
         QueueDepthView: {
             /**
@@ -1875,6 +1964,37 @@ export interface components {
             /** @description The new title (one line, 1–200 characters). */
             title: string;
         };
+        /** @description One repair round: the errors of the round before it. */
+        RepairRound: {
+            /** @description The errors that were sent to the model. */
+            findings: components["schemas"]["Finding"][];
+            /**
+             * Format: int32
+             * @description 1 for the first repair round.
+             */
+            round: number;
+        };
+        /**
+         * @description The outcome of validating one version: findings in the order found, and the real-browser
+         *     check when one ran. Serializes as `{"findings": [...], "browser": {...}}`.
+         */
+        Report: {
+            browser?: components["schemas"]["BrowserCheck"] | null;
+            /** @description Everything found, errors and warnings. */
+            findings: components["schemas"]["Finding"][];
+            /**
+             * @description The errors that sent earlier rounds back to the model (validation or the browser
+             *     check), oldest first: what the final version was repaired from.
+             */
+            repairs?: components["schemas"]["RepairRound"][];
+            /**
+             * @description How long each server-side step took, in milliseconds (`validate`, `package`, `store`,
+             *     `browser_check`; summed over rounds), when the job measured them.
+             */
+            timings_ms?: {
+                [key: string]: number;
+            };
+        };
         /**
          * @description Body of `POST /api/v1/conversations/{id}/retry` (and `…/retry/stream`); `{}` retries
          *     with the conversation's model.
@@ -1898,6 +2018,11 @@ export interface components {
             /** @description Message ids. */
             ids: string[];
         };
+        /**
+         * @description How bad a finding is.
+         * @enum {string}
+         */
+        Severity: "error" | "warning";
         /** @description The `data:` of a `started` event. */
         StartedEvent: {
             /** @description The conversation (new or continued). */
@@ -2031,15 +2156,10 @@ export interface components {
         };
         /** @description One version: blueprint, files, validation report. */
         VersionDetail: components["schemas"]["VersionSummary"] & {
-            /** @description The model's plan: purpose, features, permissions with reasons, file plan, change kind. */
-            blueprint?: Record<string, never> | null;
+            blueprint?: components["schemas"]["Blueprint"] | null;
             /** @description The files (empty unless ready). */
             files: components["schemas"]["FileEntry"][];
-            /**
-             * @description The validation report: `findings` (code, file, message, severity) and `browser` (the
-             *     Chromium check: `loaded`, `failed` or `not_checked`).
-             */
-            report?: Record<string, never> | null;
+            report?: components["schemas"]["Report"] | null;
         };
         /**
          * @description Where a version's generation stands.

@@ -71,7 +71,7 @@ export function VersionView({ id, version }: { id: string; version: string }) {
                   <td>
                     <code>{p.permission}</code>
                   </td>
-                  <td>{p.reason}</td>
+                  <td>{p.reason || <span className="muted">no reason given</span>}</td>
                 </tr>
               ))}
               {blueprint.permissions.length === 0 && (
@@ -84,6 +84,9 @@ export function VersionView({ id, version }: { id: string; version: string }) {
             </tbody>
           </table>
           <h5>File plan{blueprint.changeKind ? ` (${blueprint.changeKind} change)` : ""}</h5>
+          {blueprint.derived.includes("file_plan") && (
+            <p className="muted">The model sent no file plan: Cistern listed the files it generated.</p>
+          )}
           <ul aria-label="File plan">
             {blueprint.filePlan.map((f) => (
               <li key={f.path}>

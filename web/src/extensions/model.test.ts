@@ -51,13 +51,14 @@ describe("files", () => {
 });
 
 describe("readBlueprint", () => {
-  it("reads what is there and tolerates junk", () => {
+  it("reads the typed blueprint, with what Cistern filled in", () => {
     const b = readBlueprint({
       purpose: "Counts tabs.",
-      features: ["badge", 3],
+      features: ["badge"],
       permissions: [{ permission: "storage", reason: "keeps the count" }],
       file_plan: [{ path: "manifest.json", role: "manifest" }],
       change_kind: "minor",
+      derived: ["file_plan"],
     });
     expect(b).toEqual({
       purpose: "Counts tabs.",
@@ -65,9 +66,9 @@ describe("readBlueprint", () => {
       permissions: [{ permission: "storage", reason: "keeps the count" }],
       filePlan: [{ path: "manifest.json", role: "manifest" }],
       changeKind: "minor",
+      derived: ["file_plan"],
     });
     expect(readBlueprint(null)).toBeUndefined();
-    expect(readBlueprint("nope")?.features).toEqual([]);
   });
 });
 
@@ -91,7 +92,7 @@ describe("readReport", () => {
 
   it("says not checked when there is no browser result", () => {
     expect(readReport({ findings: [] })?.browser).toEqual({ status: "not_checked", text: "Not checked." });
-    const failed = readReport({ browser: { status: "failed", errors: ["boom"], duration_ms: 1 } });
+    const failed = readReport({ findings: [], browser: { status: "failed", errors: ["boom"], duration_ms: 1 } });
     expect(failed?.browser).toMatchObject({ status: "failed", errors: ["boom"] });
     expect(readReport(undefined)).toBeUndefined();
   });

@@ -1,7 +1,8 @@
+import type { components } from "../api/schema";
 /**
- * Pure logic of the extensions page: the file tree, reading the blueprint and the validation
- * report out of their untyped JSON (the API documents them as objects), and the generation's
- * stages from the job's progress messages.
+ * Pure logic of the extensions page: the file tree, the blueprint and the validation report in
+ * the page's terms (both are typed schemas in the API document), and the generation's stages
+ * from the job's progress messages.
  */
 
 /** A file as the API lists it. */
@@ -66,39 +67,35 @@ export function fileUrl(id: string, version: string, path: string): string {
   return `/api/v1/extensions/${encodeURIComponent(id)}/versions/${encodeURIComponent(version)}/files/${encoded}`;
 }
 
-/** The blueprint's parts, read defensively from JSON. */
+type BlueprintSchema = components["schemas"]["Blueprint"];
+type ReportSchema = components["schemas"]["Report"];
+type FindingSchema = components["schemas"]["Finding"];
+
+/** The blueprint as the page shows it (the API document types it: no parsing here). */
 export interface Blueprint {
   purpose: string;
   features: string[];
   permissions: { permission: string; reason: string }[];
   filePlan: { path: string; role: string }[];
   changeKind?: string;
+  /** What Cistern filled in because the model left it out. */
+  derived: string[];
 }
 
-const str = (v: unknown): string => (typeof v === "string" ? v : "");
-const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-const obj = (v: unknown): Record<string, unknown> =>
-  v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
-
-export function readBlueprint(value: unknown): Blueprint | undefined {
-  if (value === null || value === undefined) return undefined;
-  const b = obj(value);
+export function readBlueprint(b: BlueprintSchema | null | undefined): Blueprint | undefined {
+  if (!b) return undefined;
   return {
-    purpose: str(b.purpose),
-    features: arr(b.features).map(str).filter(Boolean),
-    permissions: arr(b.permissions).map((p) => ({ permission: str(obj(p).permission), reason: str(obj(p).reason) })),
-    filePlan: arr(b.file_plan).map((f) => ({ path: str(obj(f).path), role: str(obj(f).role) })),
-    changeKind: str(b.change_kind) || undefined,
+    purpose: b.purpose,
+    features: b.features,
+    permissions: b.permissions,
+    filePlan: b.file_plan,
+    changeKind: b.change_kind,
+    derived: b.derived ?? [],
   };
 }
 
 /** One finding of the report. */
-export interface Finding {
-  code: string;
-  file?: string;
-  message: string;
-  severity: string;
-}
+export type Finding = { code: string; file?: string; message: string; severity: string };
 
 /** What the real-browser check said, in words. */
 export type BrowserResult =
@@ -106,7 +103,7 @@ export type BrowserResult =
   | { status: "failed"; text: string; errors: string[] }
   | { status: "not_checked"; text: string };
 
-/** The validation report, read defensively from JSON. */
+/** The validation report as the page shows it. */
 export interface ReportView {
   findings: Finding[];
   browser: BrowserResult;
@@ -114,29 +111,26 @@ export interface ReportView {
   timings: [string, number][];
 }
 
-function readFinding(v: unknown): Finding {
-  const f = obj(v);
-  return { code: str(f.code), file: str(f.file) || undefined, message: str(f.message), severity: str(f.severity) || "error" };
+function finding(f: FindingSchema): Finding {
+  return { code: f.code, file: f.file ?? undefined, message: f.message, severity: f.severity };
 }
 
-export function readReport(value: unknown): ReportView | undefined {
-  if (value === null || value === undefined) return undefined;
-  const r = obj(value);
-  const b = obj(r.browser);
+export function readReport(r: ReportSchema | null | undefined): ReportView | undefined {
+  if (!r) return undefined;
+  const b = r.browser;
   let browser: BrowserResult;
-  if (b.status === "loaded") {
-    browser = { status: "loaded", text: `Loaded in Chromium; its service worker started (${Number(b.duration_ms) || 0} ms).` };
-  } else if (b.status === "failed") {
-    const errors = arr(b.errors).map(str);
-    browser = { status: "failed", text: "Chromium did not load it or its service worker did not start.", errors };
+  if (b?.status === "loaded") {
+    browser = { status: "loaded", text: `Loaded in Chromium; its service worker started (${b.duration_ms} ms).` };
+  } else if (b?.status === "failed") {
+    browser = { status: "failed", text: "Chromium did not load it or its service worker did not start.", errors: b.errors };
   } else {
-    browser = { status: "not_checked", text: str(b.reason) ? `Not checked: ${str(b.reason)}` : "Not checked." };
+    browser = { status: "not_checked", text: b?.reason ? `Not checked: ${b.reason}` : "Not checked." };
   }
   return {
-    findings: arr(r.findings).map(readFinding),
+    findings: r.findings.map(finding),
     browser,
-    repairs: arr(r.repairs).map((x) => ({ round: Number(obj(x).round) || 0, findings: arr(obj(x).findings).map(readFinding) })),
-    timings: Object.entries(obj(r.timings_ms)).map(([k, v]) => [k, Number(v) || 0] as [string, number]),
+    repairs: (r.repairs ?? []).map((x) => ({ round: x.round, findings: x.findings.map(finding) })),
+    timings: Object.entries(r.timings_ms ?? {}).map(([k, v]) => [k, v ?? 0] as [string, number]),
   };
 }
 

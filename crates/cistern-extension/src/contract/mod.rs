@@ -40,6 +40,7 @@ pub struct Submission {
 /// Serializing always writes the preferred shape.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(from = "lenient::BlueprintInput")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Blueprint {
     /// One or two sentences: what the extension does for the user.
     pub purpose: String,
@@ -60,6 +61,7 @@ pub struct Blueprint {
 /// A part of the blueprint Cistern filled in from the files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Derived {
     /// The model sent no file plan: it lists the version's files, roles from the manifest.
     FilePlan,
@@ -72,6 +74,7 @@ pub enum Derived {
 /// A permission and why the extension needs it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PermissionReason {
     /// The permission name or host match pattern, as in the manifest.
     pub permission: String,
@@ -82,6 +85,7 @@ pub struct PermissionReason {
 /// One entry of the file plan.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PlannedFile {
     /// Path relative to the extension root.
     pub path: String,
@@ -104,6 +108,7 @@ pub struct SubmittedFile {
 /// The size of a change, from the blueprint; decides the semantic version bump.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ChangeKind {
     /// Fixes, wording, styling: x.y.Z+1.
     Patch,

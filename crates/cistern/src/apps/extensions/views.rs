@@ -161,14 +161,16 @@ pub struct VersionDetail {
     /// The version.
     #[serde(flatten)]
     pub summary: VersionSummary,
-    /// The model's plan: purpose, features, permissions with reasons, file plan, change kind.
-    #[schema(value_type = Option<Object>)]
+    /// The model's plan: purpose, features, permissions with reasons, file plan, change kind
+    /// (`derived` lists what Cistern filled in). Stored as the job wrote it.
+    #[schema(value_type = Option<cistern_extension::Blueprint>)]
     pub blueprint: Option<Value>,
     /// The files (empty unless ready).
     pub files: Vec<FileEntry>,
-    /// The validation report: `findings` (code, file, message, severity) and `browser` (the
-    /// Chromium check: `loaded`, `failed` or `not_checked`).
-    #[schema(value_type = Option<Object>)]
+    /// The validation report: `findings` (code, file, message, severity), `browser` (the
+    /// Chromium check: `loaded`, `failed` or `not_checked`), earlier rounds' `repairs` and
+    /// per-step `timings_ms`. Stored as the job wrote it.
+    #[schema(value_type = Option<cistern_extension::Report>)]
     pub report: Option<Value>,
 }
 
