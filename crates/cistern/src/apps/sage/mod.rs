@@ -1,6 +1,6 @@
 //! Log risk scoring behind one interface: in process, or over HTTP on a `cistern scorer`.
 //!
-//! [`Scorer`] is what the rest of the server calls (Sage's ingest, later). With `scorer.url`
+//! [`Scorer`] is what the rest of the server calls (`cistern logs score`, and Sage's ingest). With `scorer.url`
 //! empty it runs `cistern_logs::score` on a blocking thread of this process; with a URL it posts
 //! the same [`ScoreRequest`] to a `cistern scorer` service ([`service`]), which is stateless so
 //! any number can run behind a load balancer. Both paths validate with the same rules and answer
