@@ -34,13 +34,45 @@ pub struct Budget {
     pub resets_at: String,
 }
 
+/// Why a quota operation did not happen. Mapped to HTTP once, below.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// No such user.
+    #[error("no such user")]
+    NoSuchUser,
+    /// The month's budget is spent.
+    #[error("the monthly token quota of {} tokens is used up; it resets at {}", .0.limit.unwrap_or_default(), .0.resets_at)]
+    Exceeded(Budget),
+    /// The SQL store failed.
+    #[error("database: {0}")]
+    Store(#[from] cistern_store::sql::Error),
+}
+
+impl From<Error> for ApiError {
+    fn from(error: Error) -> Self {
+        match error {
+            Error::NoSuchUser => ApiError::not_found(error.to_string()),
+            Error::Exceeded(ref budget) => {
+                let limit = budget.limit.unwrap_or_default();
+                let details = json!({ "quota": "monthly_tokens", "limit": limit, "used": budget.used, "resets_at": budget.resets_at });
+                let retry = retry_after(&budget.resets_at);
+                ApiError::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "quota_exceeded",
+                    error.to_string(),
+                )
+                .with_details(details)
+                .with_header(header::RETRY_AFTER, retry)
+            }
+            Error::Store(e) => ApiError::from(e),
+        }
+    }
+}
+
 /// Computes `user_id`'s budget now.
-pub async fn budget(db: &Db, config: &QuotaConfig, user_id: &str) -> Result<Budget, ApiError> {
+pub async fn budget(db: &Db, config: &QuotaConfig, user_id: &str) -> Result<Budget, Error> {
     let (month, resets_at) = month_and_reset(now_ms());
-    let user = db
-        .user_by_id(user_id)
-        .await?
-        .ok_or_else(|| ApiError::not_found("no such user"))?;
+    let user = db.user_by_id(user_id).await?.ok_or(Error::NoSuchUser)?;
     let limit = user
         .monthly_token_quota
         .unwrap_or(config.default_monthly_tokens);
@@ -57,20 +89,13 @@ pub async fn budget(db: &Db, config: &QuotaConfig, user_id: &str) -> Result<Budg
 
 /// Before a model call: refuses with 429 (saying which quota and when it resets) once the month's
 /// budget is spent. Calls in flight may overshoot by their own size; the next call is refused.
-pub async fn check(db: &Db, config: &QuotaConfig, user_id: &str) -> Result<Budget, ApiError> {
+pub async fn check(db: &Db, config: &QuotaConfig, user_id: &str) -> Result<Budget, Error> {
     refuse_if_spent(budget(db, config, user_id).await?)
 }
 
-fn refuse_if_spent(budget: Budget) -> Result<Budget, ApiError> {
+fn refuse_if_spent(budget: Budget) -> Result<Budget, Error> {
     if budget.remaining == Some(0) {
-        let limit = budget.limit.unwrap_or_default();
-        return Err(ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "quota_exceeded",
-            format!("the monthly token quota of {limit} tokens is used up; it resets at {}", budget.resets_at),
-        )
-        .with_details(json!({ "quota": "monthly_tokens", "limit": limit, "used": budget.used, "resets_at": budget.resets_at }))
-        .with_header(header::RETRY_AFTER, retry_after(&budget.resets_at)));
+        return Err(Error::Exceeded(budget));
     }
     Ok(budget)
 }
@@ -101,7 +126,7 @@ impl QuotaCache {
         db: &Db,
         config: &QuotaConfig,
         user_id: &str,
-    ) -> Result<Budget, ApiError> {
+    ) -> Result<Budget, Error> {
         let fresh = self
             .entries
             .get(user_id)
@@ -144,7 +169,7 @@ pub async fn charge(
     tokens_in: i64,
     tokens_out: i64,
     cost_micros: i64,
-) -> Result<(), ApiError> {
+) -> Result<(), cistern_store::sql::Error> {
     let (month, _) = month_and_reset(now_ms());
     let row = UsageRow {
         month,

@@ -510,6 +510,11 @@ async fn quotas_are_reported_overridden_by_admins_and_enforced() {
     let exhausted = cistern::platform::quota::check(db, config, &user.user_id)
         .await
         .expect_err("spent");
+    assert!(matches!(
+        exhausted,
+        cistern::platform::quota::Error::Exceeded(_)
+    ));
+    let exhausted = cistern::http::error::ApiError::from(exhausted);
     assert_eq!(exhausted.status(), 429);
     let response = axum::response::IntoResponse::into_response(exhausted);
     assert!(response.headers().contains_key("retry-after"));
