@@ -33,10 +33,9 @@ pub async fn create_user(
     password: Option<String>,
 ) -> anyhow::Result<(String, String, Option<String>)> {
     let db = crate::app::open_db(config).await?;
-    let email = Email::parse(email).map_err(cli_error)?;
+    let email = Email::parse(email)?;
     let generated = password.is_none().then(random_token::<18>);
-    let password = Password::parse(password.or_else(|| generated.clone()).unwrap_or_default())
-        .map_err(cli_error)?;
+    let password = Password::parse(password.or_else(|| generated.clone()).unwrap_or_default())?;
     let user = session::register(&db, &email, &password, admin).await?;
     let event = Event {
         actor: None,

@@ -7,13 +7,29 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 use crate::http::error::ApiError;
 
+/// A credential that does not parse; `field` names the input.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct Invalid {
+    /// `email` or `password`.
+    pub field: &'static str,
+    /// The rule it breaks.
+    pub message: String,
+}
+
+impl From<Invalid> for ApiError {
+    fn from(e: Invalid) -> Self {
+        ApiError::validation(e.field, e.message)
+    }
+}
+
 /// A normalised email address (trimmed, lower-case).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Email(String);
 
 impl Email {
     /// Normalises and checks the shape `local@domain.tld`.
-    pub fn parse(raw: &str) -> Result<Self, ApiError> {
+    pub fn parse(raw: &str) -> Result<Self, Invalid> {
         let email = raw.trim().to_lowercase();
         let valid = email.len() <= 254
             && email.split_once('@').is_some_and(|(local, domain)| {
@@ -27,10 +43,10 @@ impl Email {
         if valid {
             Ok(Self(email))
         } else {
-            Err(ApiError::validation(
-                "email",
-                "email must look like name@example.com",
-            ))
+            Err(Invalid {
+                field: "email",
+                message: "email must look like name@example.com".to_owned(),
+            })
         }
     }
 
@@ -50,7 +66,7 @@ pub struct Password(String);
 
 impl Password {
     /// Checks the rules: 10–128 characters, not all the same character.
-    pub fn parse(raw: String) -> Result<Self, ApiError> {
+    pub fn parse(raw: String) -> Result<Self, Invalid> {
         let chars = raw.chars().count();
         let rule = format!(
             "password must be {MIN_PASSWORD_CHARS} to {MAX_PASSWORD_CHARS} characters and not one repeated character"
@@ -59,7 +75,10 @@ impl Password {
         let first = distinct.next();
         let repeated = first.is_some_and(|c| distinct.all(|d| d == c));
         if !(MIN_PASSWORD_CHARS..=MAX_PASSWORD_CHARS).contains(&chars) || repeated {
-            return Err(ApiError::validation("password", rule));
+            return Err(Invalid {
+                field: "password",
+                message: rule,
+            });
         }
         Ok(Self(raw))
     }
