@@ -2492,6 +2492,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description A query parameter or the id in the path is malformed; `details.field` names it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Too many requests from this address; `Retry-After` says when to try again */
             429: {
                 headers: {
@@ -3459,6 +3468,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description A query parameter or the id in the path is malformed; `details.field` names it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Too many requests from this address; `Retry-After` says when to try again */
             429: {
                 headers: {
@@ -3507,6 +3525,15 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A query parameter or the id in the path is malformed; `details.field` names it */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4093,6 +4120,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description A query parameter or the id in the path is malformed; `details.field` names it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Too many requests from this address; `Retry-After` says when to try again */
             429: {
                 headers: {
@@ -4140,6 +4176,15 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A query parameter or the id in the path is malformed; `details.field` names it */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4308,6 +4353,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description A query parameter or the id in the path is malformed; `details.field` names it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Too many requests from this address; `Retry-After` says when to try again */
             429: {
                 headers: {
@@ -4367,6 +4421,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description A query parameter or the id in the path is malformed; `details.field` names it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Too many requests from this address; `Retry-After` says when to try again */
             429: {
                 headers: {
@@ -4419,6 +4482,15 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A query parameter or the id in the path is malformed; `details.field` names it */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4963,6 +5035,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            /** @description A query parameter or the id in the path is malformed; `details.field` names it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             /** @description Too many requests from this address; `Retry-After` says when to try again */
             429: {
                 headers: {
@@ -5263,6 +5344,15 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A query parameter or the id in the path is malformed; `details.field` names it */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -8,6 +8,7 @@ pub mod health;
 pub mod metrics;
 pub mod openapi;
 pub mod page;
+pub mod path;
 pub mod ratelimit;
 pub mod timeout;
 mod ui;

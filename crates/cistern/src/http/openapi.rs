@@ -112,8 +112,8 @@ pub async fn openapi_json() -> Json<&'static Document> {
 /// 429 from the per-IP rate limit (`/api/v1/…` and `/v1/…`), 503 from the request timeout
 /// (and shutdown), and for routes that take a JSON body 400 (malformed JSON), 413 (larger than
 /// `server.body_limit_bytes`), 415 (not `application/json`) and 422 (the wrong shape); routes
-/// with query parameters may answer 422 naming the parameter. A status the handler already
-/// documents keeps the handler's description.
+/// with query parameters, or an `{id}` (parsed by `path::ResourceId`), may answer 422 naming
+/// the parameter. A status the handler already documents keeps the handler's description.
 fn stack_statuses(document: &mut Document) {
     use utoipa::openapi::path::{Operation, ParameterIn};
     use utoipa::openapi::{RefOr, Response};
@@ -178,11 +178,11 @@ fn stack_statuses(document: &mut Document) {
                 .iter()
                 .flatten()
                 .any(|p| matches!(p, RefOr::T(p) if p.parameter_in == ParameterIn::Query));
-            if has_query {
+            if has_query || path.contains("{id}") {
                 add(
                     operation,
                     "422",
-                    "A query parameter is invalid; `details.field` names it",
+                    "A query parameter or the id in the path is malformed; `details.field` names it",
                 );
             }
         }

@@ -151,3 +151,49 @@ async fn pages_follow_their_cursor_to_the_end_without_repeats() {
     assert_eq!((seen.len(), unique.len()), (5, 5), "{seen:?}");
     app.stop().await;
 }
+
+/// Every route with an `{id}` refuses a malformed one with a 422 naming `id` — before any
+/// lookup, and the same on every route (the OpenAPI document says so too).
+#[tokio::test]
+async fn malformed_ids_are_a_422_naming_the_id_on_every_route() {
+    let app = TestApp::spawn().await;
+    let doc: Value = app
+        .get("/api/openapi.json")
+        .await
+        .json()
+        .await
+        .expect("doc");
+    let user = app.register("ids@example.com").await;
+    let mut checked = 0;
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        if !path.contains("{id}") || !path.starts_with("/api/v1/") || path.contains("/admin/") {
+            continue;
+        }
+        let concrete = path
+            .replace("{id}", "not.an.id")
+            .replace("{version}", "1.0.0")
+            .replace("{path}", "manifest.json");
+        for (method, op) in item.as_object().expect("item") {
+            assert!(
+                op["responses"]["422"].is_object(),
+                "{method} {path} does not document 422"
+            );
+            let method = Method::from_bytes(method.to_uppercase().as_bytes()).expect("method");
+            let body = (method != Method::GET && method != Method::DELETE).then(|| json!({}));
+            let response = app
+                .call(method.clone(), &concrete, Some(&user.access), body)
+                .await;
+            let status = response.status().as_u16();
+            let text = response.text().await.expect("body");
+            assert_eq!(status, 422, "{method} {concrete}: {text}");
+            let body: Value = serde_json::from_str(&text).expect("json");
+            assert_eq!(
+                body["error"]["details"]["field"], "id",
+                "{method} {concrete}: {text}"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 15, "only {checked} operations with an id");
+    app.stop().await;
+}

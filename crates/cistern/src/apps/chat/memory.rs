@@ -3,7 +3,7 @@
 //! long conversations (`/api/v1/memory/episodes`, read-only: they are derived from the history
 //! and go with their conversation).
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use cistern_agents::{Agents, MAX_FACT_BYTES, MAX_SYSTEM_PROMPT_BYTES};
 use serde::Deserialize;
@@ -12,6 +12,7 @@ use utoipa::IntoParams;
 use super::{EpisodeView, FactBody, FactView, SystemPromptBody, api_error};
 use crate::http::error::{ApiError, ApiJson, ErrorBody};
 use crate::http::page::{ApiQuery, Page, PageParams, PageRequest};
+use crate::http::path::ResourceId;
 use crate::platform::auth::Principal;
 
 /// `GET /api/v1/chat/system-prompt`: your standing instructions (empty when unset).
@@ -137,11 +138,11 @@ pub async fn list_facts(
 pub async fn delete_fact(
     State(agents): State<Agents>,
     principal: Principal,
-    Path(id): Path<String>,
+    id: ResourceId,
 ) -> Result<StatusCode, ApiError> {
     agents
         .memory()
-        .delete_fact(&principal.user_id, &id)
+        .delete_fact(&principal.user_id, id.as_str())
         .await
         .map_err(|e| api_error(e, "id"))?;
     Ok(StatusCode::NO_CONTENT)

@@ -9,7 +9,7 @@
 
 use std::convert::Infallible;
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use cistern_agents::Agents;
 use futures::{Stream, StreamExt};
@@ -17,6 +17,7 @@ use futures::{Stream, StreamExt};
 use super::stream::{ChatStreamEvent, to_event};
 use super::{ChatReply, RetryBody, api_error};
 use crate::http::error::{ApiError, ApiJson, ErrorBody};
+use crate::http::path::ResourceId;
 use crate::platform::auth::Principal;
 
 fn check(body: &RetryBody, llm: &cistern_llm::Gateway) -> Result<(), ApiError> {
@@ -45,12 +46,12 @@ pub async fn retry_reply(
     State(agents): State<Agents>,
     State(llm): State<cistern_llm::Gateway>,
     principal: Principal,
-    Path(id): Path<String>,
+    id: ResourceId,
     ApiJson(body): ApiJson<RetryBody>,
 ) -> Result<ApiJson<ChatReply>, ApiError> {
     check(&body, &llm)?;
     let result = agents
-        .retry(&principal.user_id, &id, body.model.as_deref())
+        .retry(&principal.user_id, id.as_str(), body.model.as_deref())
         .await
         .map_err(|e| api_error(e, "model"))?;
     Ok(ApiJson(result.into()))
@@ -73,12 +74,12 @@ pub async fn stream_retry_reply(
     State(agents): State<Agents>,
     State(llm): State<cistern_llm::Gateway>,
     principal: Principal,
-    Path(id): Path<String>,
+    id: ResourceId,
     ApiJson(body): ApiJson<RetryBody>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
     check(&body, &llm)?;
     let mut turn = agents
-        .retry_stream(&principal.user_id, &id, body.model.as_deref())
+        .retry_stream(&principal.user_id, id.as_str(), body.model.as_deref())
         .map_err(|e| api_error(e, "model"))?;
     // As for a turn: failing to start (someone else's conversation, nothing to retry, busy)
     // is a plain error response, not a stream holding one error.

@@ -1,6 +1,6 @@
 //! `POST /api/v1/chat` and `/api/v1/conversations…`: turns and conversations, owner-checked.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use cistern_agents::Agents;
 
@@ -9,6 +9,7 @@ use super::{
 };
 use crate::http::error::{ApiError, ApiJson, ErrorBody};
 use crate::http::page::{Page, PageParams, PageRequest};
+use crate::http::path::ResourceId;
 use crate::platform::auth::Principal;
 
 /// `POST /api/v1/chat`: one turn; answers once the reply is stored.
@@ -64,10 +65,10 @@ pub async fn list_conversations(
 pub async fn get_conversation(
     State(agents): State<Agents>,
     principal: Principal,
-    Path(id): Path<String>,
+    id: ResourceId,
 ) -> Result<ApiJson<ConversationView>, ApiError> {
     let conversation = agents
-        .conversation(&principal.user_id, &id)
+        .conversation(&principal.user_id, id.as_str())
         .await
         .map_err(|e| api_error(e, "id"))?;
     Ok(ApiJson(conversation.into()))
@@ -84,12 +85,12 @@ pub async fn get_conversation(
 pub async fn list_messages(
     State(agents): State<Agents>,
     principal: Principal,
-    Path(id): Path<String>,
+    id: ResourceId,
     page: PageRequest,
 ) -> Result<ApiJson<Page<MessageView>>, ApiError> {
     let before = page.cursor_as(|c| c.parse::<i64>().ok().filter(|seq| *seq >= 1))?;
     let found = agents
-        .messages(&principal.user_id, &id, page.limit_i64(), before)
+        .messages(&principal.user_id, id.as_str(), page.limit_i64(), before)
         .await
         .map_err(|e| api_error(e, "cursor"))?;
     let next_cursor = found.next.map(|seq| seq.to_string());
@@ -108,7 +109,7 @@ pub async fn list_messages(
 pub async fn rename_conversation(
     State(agents): State<Agents>,
     principal: Principal,
-    Path(id): Path<String>,
+    id: ResourceId,
     ApiJson(body): ApiJson<RenameBody>,
 ) -> Result<ApiJson<ConversationView>, ApiError> {
     let title = body.title.trim();
@@ -119,11 +120,11 @@ pub async fn rename_conversation(
         ));
     }
     agents
-        .rename(&principal.user_id, &id, title)
+        .rename(&principal.user_id, id.as_str(), title)
         .await
         .map_err(|e| api_error(e, "title"))?;
     let conversation = agents
-        .conversation(&principal.user_id, &id)
+        .conversation(&principal.user_id, id.as_str())
         .await
         .map_err(|e| api_error(e, "id"))?;
     Ok(ApiJson(conversation.into()))
@@ -138,10 +139,10 @@ pub async fn rename_conversation(
 pub async fn delete_conversation(
     State(agents): State<Agents>,
     principal: Principal,
-    Path(id): Path<String>,
+    id: ResourceId,
 ) -> Result<StatusCode, ApiError> {
     agents
-        .delete(&principal.user_id, &id)
+        .delete(&principal.user_id, id.as_str())
         .await
         .map_err(|e| api_error(e, "id"))?;
     Ok(StatusCode::NO_CONTENT)

@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::Extensions;
 use crate::http::error::{ApiError, ErrorBody};
+use crate::http::path::ResourceId;
 use crate::platform::auth::Principal;
 
 /// The Content-Type a file is served with: by extension for the types a browser or the UI
@@ -53,8 +54,9 @@ pub async fn get_extension_file(
     principal: Principal,
     Path((id, version, path)): Path<(String, String, String)>,
 ) -> Result<Response, ApiError> {
+    let id = ResourceId::parse(&id)?;
     let file = extensions
-        .file(&principal.user_id, &id, &version, &path)
+        .file(&principal.user_id, id.as_str(), &version, &path)
         .await?;
     Ok((
         [

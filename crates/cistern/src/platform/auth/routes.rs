@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use cistern_store::sql::now_ms;
 use cistern_store::{ApiKey, ApiKeyStore, Db, NewUser, UserStore};
@@ -16,6 +16,7 @@ use super::credentials::{Email, NewApiKey, Password};
 use super::session::{self, TokenPair, UserView};
 use super::{Auth, Principal, Via};
 use crate::http::error::{ApiError, ApiJson, ErrorBody};
+use crate::http::path::ResourceId;
 use crate::platform::audit::{self, Action, Event, RequestContext};
 use crate::time::rfc3339;
 
@@ -456,9 +457,12 @@ pub async fn revoke_key(
     State(auth): State<Arc<Auth>>,
     principal: Principal,
     ctx: RequestContext,
-    Path(id): Path<String>,
+    id: ResourceId,
 ) -> Result<StatusCode, ApiError> {
-    if !db.revoke_api_key(&principal.user_id, &id, now_ms()).await? {
+    if !db
+        .revoke_api_key(&principal.user_id, id.as_str(), now_ms())
+        .await?
+    {
         return Err(ApiError::not_found("no such API key"));
     }
     auth.cache.forget_keys();
@@ -468,7 +472,7 @@ pub async fn revoke_key(
         Event {
             actor: Some(&principal.user_id),
             action: Action::ApiKeyRevoke,
-            target: Some(&id),
+            target: Some(id.as_str()),
             success: true,
             metadata: json!({}),
         },

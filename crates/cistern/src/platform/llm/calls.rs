@@ -3,7 +3,7 @@
 //! another user's call is 404.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use cistern_store::{
     Db, LlmCallCursor, LlmCallFilter, LlmCallStatus, LlmCallStore, LlmCallSummary,
 };
@@ -12,6 +12,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::http::error::{ApiError, ErrorBody};
 use crate::http::page::{ApiQuery, Page, PageParams, PageRequest};
+use crate::http::path::ResourceId;
 use crate::platform::auth::Principal;
 use crate::time::rfc3339;
 
@@ -131,10 +132,10 @@ pub async fn list(
 pub async fn get(
     State(db): State<Db>,
     principal: Principal,
-    Path(id): Path<String>,
+    id: ResourceId,
 ) -> Result<Json<CallDetail>, ApiError> {
     let call = db
-        .llm_call(&principal.user_id, &id)
+        .llm_call(&principal.user_id, id.as_str())
         .await?
         .ok_or_else(|| ApiError::not_found("no such LLM call"))?;
     let parse = |body: Option<String>| body.and_then(|b| serde_json::from_str(&b).ok());
