@@ -333,7 +333,7 @@ describe("web UI served by cistern", () => {
     assert.match((await answer.json()).choices[0].message.content, /Cisterns collect rain/);
     await eventually("the call is in the log", async () => {
       const log = await (await fetch(`${server.baseUrl}/api/v1/llm/calls`, { headers })).json();
-      return log.calls.length === 1;
+      return log.items.length === 1;
     });
 
     await page.getByRole("navigation").getByRole("link", { name: "LLM calls" }).click();
