@@ -54,7 +54,11 @@ impl Auth {
     }
 
     /// The user with this id, from the credential cache or the database.
-    pub async fn user(&self, db: &Db, id: &str) -> Result<Option<Arc<User>>, ApiError> {
+    pub async fn user(
+        &self,
+        db: &Db,
+        id: &str,
+    ) -> Result<Option<Arc<User>>, cistern_store::sql::Error> {
         if let Some(user) = self.cache.user(id) {
             return Ok(Some(user));
         }
@@ -66,7 +70,11 @@ impl Auth {
         Ok(Some(user))
     }
 
-    async fn api_key(&self, db: &Db, prefix: &str) -> Result<Option<Arc<ApiKey>>, ApiError> {
+    async fn api_key(
+        &self,
+        db: &Db,
+        prefix: &str,
+    ) -> Result<Option<Arc<ApiKey>>, cistern_store::sql::Error> {
         if let Some(key) = self.cache.key(prefix) {
             return Ok(Some(key));
         }
@@ -78,7 +86,7 @@ impl Auth {
         Ok(Some(key))
     }
 
-    async fn session_live(&self, db: &Db, sid: &str) -> Result<bool, ApiError> {
+    async fn session_live(&self, db: &Db, sid: &str) -> Result<bool, cistern_store::sql::Error> {
         if self.cache.session_live(sid) {
             return Ok(true);
         }
