@@ -167,7 +167,7 @@ async fn rounds(
     mut current: Vec<ExtensionFile>,
     previous: Option<&str>,
 ) -> Result<Accepted, Failure> {
-    let config = &state.config;
+    let config = state.config();
     let mut arguments_repaired = false;
     let mut round: u32 = 0;
     let max_rounds = config.repair_rounds.min(5);
