@@ -5,11 +5,12 @@
 //! A tool call with bad arguments never fails the turn: the gateway hands it back
 //! ([`InvalidToolCalls::Return`]) and it gets the tool's error result like any other failed
 //! call, so the model can correct itself or answer without the tool. The last round offers no
-//! tools; only a model that still calls tools then, without any text, leaves the turn without
-//! an answer (a model error, `invalid_output`).
+//! tools (they stay declared, with `tool_choice: none`, when the history holds tool calls:
+//! Anthropic refuses tool blocks without them); only a model that still calls tools then,
+//! without any text, leaves the turn without an answer (a model error, `invalid_output`).
 
 use cistern_llm::{
-    CallContext, ChatRequest, InvalidToolCalls, Message, StreamEvent, ToolCall, Usage,
+    CallContext, ChatRequest, InvalidToolCalls, Message, StreamEvent, ToolCall, ToolChoice, Usage,
 };
 use futures::StreamExt;
 
@@ -66,12 +67,20 @@ pub(crate) async fn rounds(
     let max = inner.config.max_tool_rounds;
     for round in 0..=max {
         let offer = built.tools && round < max;
-        let tools_tokens = if offer { inner.tools_tokens } else { 0 };
+        // The last round after tool rounds: the history holds tool calls and results, which some
+        // providers (Anthropic) accept only with the tools declared — so they are declared,
+        // with `tool_choice: none`.
+        let declare = offer || (built.tools && round > 0);
+        let tools_tokens = if declare { inner.tools_tokens } else { 0 };
         let mut req = ChatRequest::new(model, messages.clone());
         if offer {
             req.tools = inner.tools.clone();
             // A call with bad arguments comes back to us and gets an error result the model
             // can act on (`tools::run`), in this round budget — it does not fail the turn.
+            req.invalid_tool_calls = InvalidToolCalls::Return;
+        } else if declare {
+            req.tools = inner.tools.clone();
+            req.tool_choice = Some(ToolChoice::None);
             req.invalid_tool_calls = InvalidToolCalls::Return;
         }
         usage.model_calls += 1;

@@ -208,6 +208,19 @@ fn anthropic(body: &Value) -> Result<Call, String> {
             ));
         }
     }
+    // Anthropic refuses a history with tool blocks unless the request declares tools.
+    let tool_blocks = messages.iter().any(|m| {
+        m["content"].as_array().is_some_and(|blocks| {
+            blocks
+                .iter()
+                .any(|b| matches!(b["type"].as_str(), Some("tool_use" | "tool_result")))
+        })
+    });
+    if tool_blocks && body["tools"].as_array().is_none_or(Vec::is_empty) {
+        return Err(
+            "Requests which include `tool_use` or `tool_result` blocks must define tools.".into(),
+        );
+    }
     let (last_user, prompt_words) = prompt(&body["system"], messages, "role", &["user"]);
     Ok(Call {
         protocol: Protocol::Anthropic,

@@ -78,10 +78,20 @@ pub async fn fake() -> FakeLlm {
 /// A gateway with model [`MODEL`] (context window `window`) and [`EMBED`] on `fake`; fast
 /// retries, no cache.
 pub fn gateway(fake: &FakeLlm, window: u32) -> Gateway {
+    gateway_on(fake, window, ProviderKind::OpenAi)
+}
+
+/// [`gateway`] speaking `provider`'s protocol to the fake.
+pub fn gateway_on(fake: &FakeLlm, window: u32, provider: ProviderKind) -> Gateway {
+    let base_url = match provider {
+        ProviderKind::Anthropic => fake.anthropic_base_url(),
+        ProviderKind::Gemini => fake.gemini_base_url(),
+        _ => fake.openai_base_url(),
+    };
     let deployment = |model: &str, window: Option<u32>| DeploymentConfig {
         name: None,
-        provider: ProviderKind::OpenAi,
-        base_url: Some(fake.openai_base_url()),
+        provider,
+        base_url: Some(base_url.clone()),
         api_key: Some(Secret::new("sk-test")),
         api_keys: Vec::new(),
         api_key_env: None,

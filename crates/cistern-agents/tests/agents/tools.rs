@@ -150,11 +150,13 @@ async fn a_model_that_never_stops_calling_tools_badly_ends_the_turn_with_a_model
     assert_eq!(e.kind(), cistern_llm::ErrorKind::InvalidOutput, "{e}");
     assert!(e.to_string().contains("tool rounds"), "{e}");
 
-    // Two tool rounds, then a last call that offered no tools.
+    // Two tool rounds, then a last call that offered no tools: they stay declared (the history
+    // holds tool calls; Anthropic refuses those without them) with tool_choice none.
     let bodies = chat_bodies(&fake);
     assert_eq!(bodies.len(), 4);
     assert!(bodies[1].get("tools").is_some() && bodies[2].get("tools").is_some());
-    assert!(bodies[3].get("tools").is_none(), "{}", bodies[3]);
+    assert!(bodies[1].get("tool_choice").is_none_or(|c| c != "none"));
+    assert_eq!(bodies[3]["tool_choice"], "none", "{}", bodies[3]);
 
     let rows: Vec<StoredMessage> = agents
         .messages(&owner, &conv, 20, None)
@@ -180,5 +182,38 @@ async fn a_model_that_never_stops_calling_tools_badly_ends_the_turn_with_a_model
             .as_deref()
             .is_some_and(|e| e.contains("tool rounds"))
     );
+    agents.shutdown().await;
+}
+
+/// The same on Anthropic's wire, which refuses a history holding tool blocks unless the request
+/// declares tools (the fake refuses it as the real API does): the last round keeps them declared
+/// with `tool_choice: none`, so a model that answers then is answered, not refused.
+#[tokio::test]
+async fn the_last_round_after_tool_calls_is_accepted_by_anthropic() {
+    let database = Database::sqlite().await;
+    let fake = fake().await;
+    let db = database.connect().await;
+    let owner = user(&db, "ada@example.com").await;
+    let config = AgentsConfig {
+        max_tool_rounds: 1,
+        ..config()
+    };
+    let gateway = crate::helpers::gateway_on(&fake, 32_000, cistern_llm::ProviderKind::Anthropic);
+    let agents = cistern_agents::Agents::new(db, gateway, config)
+        .await
+        .expect("agents start");
+    fake.enqueue(Reply::tool_call("remember", r#"{"text":"x"}"#));
+    fake.enqueue(Reply::text(ANSWER));
+    let reply = agents
+        .send(&owner, None, "Remember that I like teal.", None)
+        .await
+        .expect("the last round is accepted");
+    assert_eq!(reply.message, ANSWER);
+    let last = fake.requests().into_iter().last().expect("requests").body;
+    assert!(
+        last["tools"].as_array().is_some_and(|t| !t.is_empty()),
+        "{last}"
+    );
+    assert_eq!(last["tool_choice"]["type"], "none", "{last}");
     agents.shutdown().await;
 }
