@@ -26,14 +26,11 @@ impl AuthKeys {
     /// Loads the keys, generating and storing any that do not exist yet.
     pub async fn load(db: &Db, config: &AuthConfig) -> cistern_store::sql::Result<Self> {
         let jwt_secret = if config.jwt_secret.is_empty() {
-            db.meta_get_or_insert("auth.jwt_secret", &random_token::<32>())
-                .await?
+            stored_secret(db, "auth.jwt_secret").await?
         } else {
             config.jwt_secret.expose().to_owned()
         };
-        let pepper = db
-            .meta_get_or_insert("auth.api_key_pepper", &random_token::<32>())
-            .await?;
+        let pepper = stored_secret(db, "auth.api_key_pepper").await?;
         let pepper = URL_SAFE_NO_PAD
             .decode(&pepper)
             .unwrap_or_else(|_| pepper.into_bytes());
@@ -55,6 +52,19 @@ impl AuthKeys {
             return false;
         };
         hmac::verify(&self.api_key_hmac, key.as_bytes(), &tag).is_ok()
+    }
+}
+
+/// The secret stored under `key`, minted and stored if there is none yet (racing instances all
+/// end up with the one that was stored first).
+///
+/// It is read first and minted only when missing: the first draw from aws-lc's random generator
+/// seeds it from CPU jitter entropy, ~30 ms of CPU, and a restart would pay that (a third of its
+/// start-up, `docs/benchmarks.md`) for a candidate secret it throws away.
+async fn stored_secret(db: &Db, key: &str) -> cistern_store::sql::Result<String> {
+    match db.meta_get(key).await? {
+        Some(secret) => Ok(secret),
+        None => db.meta_get_or_insert(key, &random_token::<32>()).await,
     }
 }
 
