@@ -5,7 +5,7 @@
 //! [`crate::apps::routes`], so a route cannot exist without being documented. The document is
 //! snapshot-tested (`docs/openapi.json`), which makes every API change visible in review.
 //! Statuses the middleware stack can produce on any route are added to every operation by
-//! [`stack_statuses`], so the document lists every status a route can answer.
+//! `stack_statuses`, so the document lists every status a route can answer.
 
 use std::sync::LazyLock;
 

@@ -11,7 +11,7 @@
 //! stream sends at once.
 //!
 //! How the two meet: [`limit`] runs before routing's inner layers, so it puts a shared
-//! [`Deadline`] in the request's extensions; [`allow`] moves that deadline when the route is
+//! `Deadline` in the request's extensions; [`allow`] moves that deadline when the route is
 //! entered, and [`limit`] re-reads it whenever its timer fires.
 
 use std::sync::{Arc, Mutex};

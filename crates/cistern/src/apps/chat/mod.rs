@@ -1,11 +1,11 @@
 //! Chat at the server: the HTTP API over [`cistern_agents::Agents`] — turns (plain and
 //! streamed), conversations, the system prompt and remembered facts.
 //!
-//! * [`routes`]: `POST /api/v1/chat`, conversations (list, messages, rename, delete).
+//! * [`routes`](mod@routes): `POST /api/v1/chat`, conversations (list, messages, rename, delete).
 //! * [`stream`]: `POST /api/v1/chat/stream`, a turn as Server-Sent Events.
 //! * [`retry`]: `POST /api/v1/conversations/{id}/retry[/stream]`, the last reply again.
 //! * [`memory`]: the system prompt, `/api/v1/memory/facts` and `/api/v1/memory/episodes`.
-//! * [`cli`]: `cistern chat`, in process or against a running server ([`remote`]).
+//! * [`cli`]: `cistern chat`, in process or against a running server (`remote`).
 //!
 //! Every call passes the caller's user id as the owner, so another user's conversation or fact
 //! is a 404, never a 403. Inputs are checked here first so a bad one is a 422 naming its field.

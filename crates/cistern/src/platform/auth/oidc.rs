@@ -1,6 +1,6 @@
 //! Verification of ID tokens from an external OpenID Connect provider (Firebase, Auth0, Clerk, …)
 //! against its published JWKS. Keys are cached; an unknown `kid` (the provider rotated its keys)
-//! triggers a refetch, at most once per [`REFETCH_COOLDOWN`] so forged kids cannot make us hammer
+//! triggers a refetch, at most once per `REFETCH_COOLDOWN` so forged kids cannot make us hammer
 //! the provider.
 
 use std::collections::HashMap;

@@ -5,7 +5,7 @@
 //! * [`Handlers`] is where apps register what their jobs do.
 //! * [`service`] runs workers — inside `cistern serve`, or alone in `cistern worker` — and
 //!   drains them on shutdown.
-//! * [`routes`] (`/api/v1/jobs…`), [`events`] (the SSE stream) and [`queues`]
+//! * [`routes`](mod@routes) (`/api/v1/jobs…`), [`events`] (the SSE stream) and [`queues`]
 //!   (`/api/v1/queues…`) are thin handlers; everything is owner-checked through
 //!   [`cistern_jobs::Scope::Owner`], so another user's job is a 404.
 //!
