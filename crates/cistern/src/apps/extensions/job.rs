@@ -405,7 +405,7 @@ fn repair_with(req: &mut ChatRequest, prompt: &str) {
 async fn browser_check(config: &ExtensionsConfig, files: &[ExtensionFile]) -> BrowserCheck {
     if !config.check_in_browser {
         return BrowserCheck::NotChecked {
-            reason: "not checked: disabled by extensions.check_in_browser".into(),
+            reason: "disabled by extensions.check_in_browser".into(),
         };
     }
     let options = ChromiumOptions {
