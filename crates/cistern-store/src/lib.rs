@@ -20,5 +20,5 @@ pub use sql::{
     ApiKey, ApiKeyStore, AuditEvent, AuditFilter, AuditStore, Backend, Db, Extension,
     ExtensionStore, ExtensionVersion, LlmCall, LlmCallCursor, LlmCallFilter, LlmCallStatus,
     LlmCallStore, LlmCallSummary, MetaStore, NewAuditEvent, NewLlmCall, NewUser, RefreshToken,
-    SessionStore, UsageRow, UsageStore, User, UserStore, VersionOutcome, VersionStatus,
+    SessionStore, TimeCursor, UsageRow, UsageStore, User, UserStore, VersionOutcome, VersionStatus,
 };

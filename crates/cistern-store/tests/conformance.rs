@@ -768,7 +768,7 @@ async fn llm_calls_prune_by_age(db: Db) {
 #[test]
 fn llm_call_cursors_and_statuses_parse_from_text() {
     let cursor = LlmCallCursor {
-        created_at: 1_767_225_600_123,
+        at: 1_767_225_600_123,
         id: "0199a1b2-c3d4_x".into(),
     };
     assert_eq!(cursor.to_string().parse::<LlmCallCursor>(), Ok(cursor));
@@ -994,12 +994,12 @@ async fn extensions_are_owner_scoped_and_ordered(db: Db) {
     assert_eq!(ids(first.clone()), ["e2"]);
     let last = &first[0];
     let second = db
-        .extensions_of(&alice.id, Some((last.updated_at, &last.id)), 1)
+        .extensions_of(&alice.id, Some(&last.cursor()), 1)
         .await
         .expect("page");
     assert_eq!(ids(second.clone()), ["e1"]);
     let after = db
-        .extensions_of(&alice.id, Some((second[0].updated_at, &second[0].id)), 1)
+        .extensions_of(&alice.id, Some(&second[0].cursor()), 1)
         .await
         .expect("page");
     assert!(after.is_empty());

@@ -1,5 +1,6 @@
 //! Episodic memory: summaries of conversation stretches that fell out of the context window.
 
+use cistern_store::TimeCursor;
 use serde::{Deserialize, Serialize};
 
 use super::Memory;
@@ -60,23 +61,24 @@ impl Memory {
         limit: i64,
         before: Option<&str>,
     ) -> Result<EpisodePage> {
-        let (at, id) = match before {
-            None => (i64::MAX, ""),
-            Some(s) => {
-                let bad = || Error::Invalid(format!("malformed episode cursor {s:?}"));
-                let (at, id) = s.split_once('_').ok_or_else(bad)?;
-                (at.parse().map_err(|_| bad())?, id)
-            }
-        };
+        let before = before
+            .map(str::parse::<TimeCursor>)
+            .transpose()
+            .map_err(|e| Error::Invalid(format!("episode: {e}")))?;
+        let (at, id) = TimeCursor::bounds(before.as_ref());
         let limit = limit.clamp(1, crate::MAX_PAGE);
         let episodes: Vec<Episode> = on_db!(&self.db, pool => sqlx::query_as(LIST)
             .bind(owner).bind(conversation_id).bind(at).bind(id).bind(limit)
             .fetch_all(pool).await)?;
         let next = (episodes.len() as i64 == limit)
             .then(|| {
-                episodes
-                    .last()
-                    .map(|e| format!("{}_{}", e.created_at, e.id))
+                episodes.last().map(|e| {
+                    TimeCursor {
+                        at: e.created_at,
+                        id: e.id.clone(),
+                    }
+                    .to_string()
+                })
             })
             .flatten();
         Ok(EpisodePage { episodes, next })

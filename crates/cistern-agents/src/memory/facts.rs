@@ -1,5 +1,6 @@
 //! Semantic memory: facts (add, list, delete; search is in `search.rs`).
 
+use cistern_store::TimeCursor;
 use serde::{Deserialize, Serialize};
 
 use super::Memory;
@@ -94,19 +95,24 @@ impl Memory {
         limit: i64,
         before: Option<&str>,
     ) -> Result<FactPage> {
-        let (at, id) = match before {
-            None => (i64::MAX, ""),
-            Some(s) => {
-                let bad = || Error::Invalid(format!("malformed fact cursor {s:?}"));
-                let (at, id) = s.split_once('_').ok_or_else(bad)?;
-                (at.parse().map_err(|_| bad())?, id)
-            }
-        };
+        let before = before
+            .map(str::parse::<TimeCursor>)
+            .transpose()
+            .map_err(|e| Error::Invalid(format!("fact: {e}")))?;
+        let (at, id) = TimeCursor::bounds(before.as_ref());
         let limit = limit.clamp(1, crate::MAX_PAGE);
         let facts: Vec<Fact> = on_db!(&self.db, pool => sqlx::query_as(LIST)
             .bind(owner).bind(at).bind(id).bind(limit).fetch_all(pool).await)?;
         let next = (facts.len() as i64 == limit)
-            .then(|| facts.last().map(|f| format!("{}_{}", f.created_at, f.id)))
+            .then(|| {
+                facts.last().map(|f| {
+                    TimeCursor {
+                        at: f.created_at,
+                        id: f.id.clone(),
+                    }
+                    .to_string()
+                })
+            })
             .flatten();
         Ok(FactPage { facts, next })
     }

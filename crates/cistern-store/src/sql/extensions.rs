@@ -1,7 +1,7 @@
 //! The Chrome extension builder's metadata: extensions and their versions, owner-scoped.
 //! Files and ZIPs are in the blob store; see `migrations/*/0007_extensions.sql`.
 
-use super::{Db, Error, Result, with_pool};
+use super::{Db, Error, Result, TimeCursor, with_pool};
 
 /// An extension (its versions are [`ExtensionVersion`]s).
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -119,11 +119,11 @@ pub trait ExtensionStore {
         now: i64,
     ) -> impl Future<Output = Result<i64>> + Send;
     /// `owner`'s extensions, most recently changed first, at most `limit`, after the one
-    /// `before` names (`(updated_at, id)` of the previous page's last).
+    /// `before` names (the previous page's last `(updated_at, id)`).
     fn extensions_of(
         &self,
         owner: &str,
-        before: Option<(i64, &str)>,
+        before: Option<&TimeCursor>,
         limit: i64,
     ) -> impl Future<Output = Result<Vec<Extension>>> + Send;
     /// `owner`'s extension `id`.
@@ -190,6 +190,16 @@ const DELETE_VERSIONS: &str = "DELETE FROM extension_versions WHERE extension_id
      (SELECT id FROM extensions WHERE owner = $1 AND id = $2)";
 const DELETE: &str = "DELETE FROM extensions WHERE owner = $1 AND id = $2";
 
+impl Extension {
+    /// The cursor that continues a listing after this one (lists are ordered by activity).
+    pub fn cursor(&self) -> TimeCursor {
+        TimeCursor {
+            at: self.updated_at,
+            id: self.id.clone(),
+        }
+    }
+}
+
 impl ExtensionStore for Db {
     async fn insert_extension(&self, e: &Extension) -> Result<()> {
         with_pool!(self, pool => sqlx::query(INSERT)
@@ -228,10 +238,10 @@ impl ExtensionStore for Db {
     async fn extensions_of(
         &self,
         owner: &str,
-        before: Option<(i64, &str)>,
+        before: Option<&TimeCursor>,
         limit: i64,
     ) -> Result<Vec<Extension>> {
-        let (at, id) = before.unwrap_or((i64::MAX, ""));
+        let (at, id) = TimeCursor::bounds(before);
         Ok(with_pool!(self, pool => sqlx::query_as(OF_OWNER)
             .bind(owner).bind(at).bind(id).bind(limit).fetch_all(pool).await)?)
     }

@@ -5,10 +5,9 @@
 //! on PostgreSQL a single `INSERT … SELECT FROM UNNEST` of one array per column (one round trip),
 //! on SQLite one cached prepared statement executed per row (no network, one commit).
 
-use std::fmt;
 use std::str::FromStr;
 
-use super::{Db, Result, with_pool};
+use super::{Db, Result, TimeCursor, with_pool};
 
 /// How a call ended.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -52,15 +51,12 @@ impl TryFrom<String> for LlmCallStatus {
     }
 }
 
-/// A malformed status or cursor from outside (a query string).
+/// A malformed status from outside (a query string).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LlmCallParseError {
     /// Not `ok` or `error`.
     #[error("unknown LLM call status {0:?}: expected \"ok\" or \"error\"")]
     Status(String),
-    /// Not a cursor produced by [`LlmCallCursor`]'s `Display`.
-    #[error("malformed LLM call cursor {0:?}")]
-    Cursor(String),
 }
 
 /// A call as listed: everything but the bodies.
@@ -116,8 +112,8 @@ pub struct LlmCallSummary {
 impl LlmCallSummary {
     /// The cursor that continues a listing after this row.
     pub fn cursor(&self) -> LlmCallCursor {
-        LlmCallCursor {
-            created_at: self.created_at,
+        TimeCursor {
+            at: self.created_at,
             id: self.id.clone(),
         }
     }
@@ -140,39 +136,8 @@ pub struct LlmCall {
 /// the stored row's shape; leave the bodies `None` unless config keeps them.
 pub type NewLlmCall = LlmCall;
 
-/// Where a page ends: the last row's `(created_at, id)`. Rows are ordered by both, so pages
-/// neither skip nor repeat rows that share a millisecond.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LlmCallCursor {
-    /// The last row's `created_at`.
-    pub created_at: i64,
-    /// The last row's id.
-    pub id: String,
-}
-
-/// The opaque text form `<created_at>_<id>`, for query strings; [`FromStr`] reads it back.
-impl fmt::Display for LlmCallCursor {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}_{}", self.created_at, self.id)
-    }
-}
-
-impl FromStr for LlmCallCursor {
-    type Err = LlmCallParseError;
-
-    fn from_str(s: &str) -> Result<Self, LlmCallParseError> {
-        let bad = || LlmCallParseError::Cursor(s.to_owned());
-        let (at, id) = s.split_once('_').ok_or_else(bad)?;
-        let created_at = at.parse().map_err(|_| bad())?;
-        if id.is_empty() {
-            return Err(bad());
-        }
-        Ok(LlmCallCursor {
-            created_at,
-            id: id.to_owned(),
-        })
-    }
-}
+/// Where a page of calls ends (see [`TimeCursor`]).
+pub type LlmCallCursor = TimeCursor;
 
 /// Which of an owner's calls to list.
 #[derive(Debug, Clone, Default)]
@@ -341,10 +306,7 @@ impl LlmCallStore for Db {
     }
 
     async fn list_llm_calls(&self, owner: &str, f: &LlmCallFilter) -> Result<Vec<LlmCallSummary>> {
-        let (before_at, before_id) = f
-            .before
-            .as_ref()
-            .map_or((i64::MAX, ""), |c| (c.created_at, c.id.as_str()));
+        let (before_at, before_id) = TimeCursor::bounds(f.before.as_ref());
         let status = f.status.map(LlmCallStatus::as_str);
         let limit = f.limit.clamp(0, MAX_LLM_CALL_PAGE);
         Ok(with_pool!(self, pool => sqlx::query_as(LIST)

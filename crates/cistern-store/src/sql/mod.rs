@@ -9,6 +9,7 @@
 
 mod api_keys;
 mod audit;
+mod cursor;
 mod extensions;
 mod llm_calls;
 mod meta;
@@ -26,6 +27,7 @@ use sqlx::sqlite::{
 
 pub use api_keys::{ApiKey, ApiKeyStore};
 pub use audit::{AuditEvent, AuditFilter, AuditStore, NewAuditEvent};
+pub use cursor::{MalformedCursor, TimeCursor};
 pub use extensions::{Extension, ExtensionStore, ExtensionVersion, VersionOutcome, VersionStatus};
 pub use llm_calls::{
     LlmCall, LlmCallCursor, LlmCallFilter, LlmCallParseError, LlmCallStatus, LlmCallStore,

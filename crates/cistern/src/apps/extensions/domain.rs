@@ -12,7 +12,8 @@ use cistern_extension::{ExtensionFile, package};
 use cistern_jobs::{Jobs, NewJob};
 use cistern_store::sql::now_ms;
 use cistern_store::{
-    BlobStore, Db, Extension, ExtensionStore, ExtensionVersion, VersionOutcome, VersionStatus,
+    BlobStore, Db, Extension, ExtensionStore, ExtensionVersion, TimeCursor, VersionOutcome,
+    VersionStatus,
 };
 
 use super::{ExtensionsConfig, GeneratePayload, JOB_NAME, blobs, max_version};
@@ -199,7 +200,7 @@ impl Extensions {
     }
 
     /// `owner`'s extensions, most recently changed first, `limit` after the `cursor` of a
-    /// previous page (see [`Extensions::cursor_of`]).
+    /// previous page (an [`Extension::cursor`] as text).
     pub async fn list(
         &self,
         owner: &str,
@@ -207,25 +208,16 @@ impl Extensions {
         limit: i64,
     ) -> Result<Vec<Extension>> {
         let before = cursor
-            .map(|c| {
-                c.split_once('_')
-                    .and_then(|(at, id)| Some((at.parse::<i64>().ok()?, id)))
-                    .ok_or_else(|| {
-                        invalid(
-                            "cursor",
-                            "cursor must be the next_cursor of a previous page",
-                        )
-                    })
-            })
-            .transpose()?;
-        Ok(self.db.extensions_of(owner, before, limit).await?)
+            .map(str::parse::<TimeCursor>)
+            .transpose()
+            .map_err(|_| {
+                invalid(
+                    "cursor",
+                    "cursor must be the next_cursor of a previous page",
+                )
+            })?;
+        Ok(self.db.extensions_of(owner, before.as_ref(), limit).await?)
     }
-
-    /// The cursor that continues a list after `extension`.
-    pub fn cursor_of(extension: &Extension) -> String {
-        format!("{}_{}", extension.updated_at, extension.id)
-    }
-
     /// One of `owner`'s extensions with every version, oldest first.
     pub async fn get(&self, owner: &str, id: &str) -> Result<(Extension, Vec<ExtensionVersion>)> {
         let extension = self.owned(owner, id).await?;

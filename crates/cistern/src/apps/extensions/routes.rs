@@ -66,7 +66,7 @@ pub async fn list_extensions(
         .list(&principal.user_id, page.cursor.as_deref(), page.limit_i64())
         .await?;
     Ok(Json(
-        page.page(found, Extensions::cursor_of).map(Into::into),
+        page.page(found, |e| e.cursor().to_string()).map(Into::into),
     ))
 }
 
