@@ -1,5 +1,6 @@
 // Starts the real `cistern serve` on a free port with a fresh data dir, and stops it.
 import { spawn } from "node:child_process";
+import { createServer } from "node:net";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -27,7 +28,48 @@ export async function startServer({ timeoutMs = 30_000, env = {} } = {}) {
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, NO_COLOR: "1", ...env },
   });
-  return waitUntilReady({ child, dataDir, ready: READY, name: "cistern", timeoutMs });
+  const server = await waitUntilReady({ child, dataDir, ready: READY, name: "cistern", timeoutMs });
+  if (process.env.E2E_UI === "preview") await putPreviewInFront(server, timeoutMs);
+  return server;
+}
+
+/**
+ * `E2E_UI=preview`: serve this checkout's `dist/` with `vite preview` (which proxies the API
+ * prefixes to the server, see vite.config.ts) and point the test at it. For working on the UI in
+ * a second checkout with a binary built elsewhere; CI tests the UI the binary embeds.
+ */
+async function putPreviewInFront(server, timeoutMs) {
+  const port = await new Promise((resolve, reject) => {
+    const probe = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+    probe.on("error", reject);
+  });
+  const vite = path.join(webDir, "node_modules/vite/bin/vite.js");
+  const child = spawn(
+    process.execPath,
+    [vite, "preview", "--host", "127.0.0.1", "--port", String(port), "--strictPort"],
+    {
+      cwd: webDir,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, NO_COLOR: "1", CISTERN_DEV_SERVER: server.baseUrl },
+    },
+  );
+  const preview = await waitUntilReady({
+    child,
+    dataDir: null,
+    ready: /Local:\s+(http:\/\/127\.0\.0\.1:\d+)/,
+    name: "vite preview",
+    timeoutMs,
+  });
+  const stopCistern = server.stop;
+  server.apiUrl = server.baseUrl;
+  server.baseUrl = preview.baseUrl;
+  server.stop = async () => {
+    await preview.stop();
+    await stopCistern();
+  };
 }
 
 /**

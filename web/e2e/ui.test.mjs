@@ -28,7 +28,7 @@ const text = (locator) => locator.innerText().then((t) => t.trim());
 /** The fake provider's one reply: prose, then a Markdown code block for the chat page. */
 const FAKE_REPLY =
   "Cisterns collect rain from roofs and store it underground.\n\n" +
-  "```rust\nfn main() {\n    let litres = 42;\n    println!(\"{litres}\");\n}\n```\n";
+  '```rust\nfn main() {\n    let litres = 42;\n    println!("{litres}");\n}\n```\n';
 
 const EMAIL = "ada@example.com";
 const PASSWORD = "correct horse battery";
@@ -312,10 +312,16 @@ describe("web UI served by cistern", () => {
         `${n(usage.budget.used)} of ${n(usage.budget.limit)} tokens used`,
       );
       const bar = page.getByRole("progressbar", { name: "Share of this month's token budget used" });
-      assert.equal(await bar.getAttribute("aria-valuenow"), String(Math.round((usage.budget.used / usage.budget.limit) * 1000) / 10));
+      assert.equal(
+        await bar.getAttribute("aria-valuenow"),
+        String(Math.round((usage.budget.used / usage.budget.limit) * 1000) / 10),
+      );
       assert.equal(await text(page.getByTestId("budget-remaining")), `${n(usage.budget.remaining)} tokens`);
     }
-    assert.equal(await page.getByTestId("budget-resets").locator("time").getAttribute("datetime"), usage.budget.resets_at);
+    assert.equal(
+      await page.getByTestId("budget-resets").locator("time").getAttribute("datetime"),
+      usage.budget.resets_at,
+    );
     assert.match(await text(page.getByTestId("budget-resets")), /\(in \d+ (day|days|hour|hours)\)/);
     assert.equal(await text(page.getByTestId("cost")), "$0.00");
     await page.getByTestId("no-usage").waitFor();
@@ -401,7 +407,11 @@ describe("web UI served by cistern", () => {
     await eventually(`all ${total} events`, async () => (await rows.count()) === total);
     await page.getByText("No older events.").waitFor();
     const ids = await rows.evaluateAll((trs) => trs.map((tr) => Number(tr.dataset.eventId)));
-    assert.deepEqual(ids, [...ids].sort((a, b) => b - a), "newest first, no repeats across pages");
+    assert.deepEqual(
+      ids,
+      [...ids].sort((a, b) => b - a),
+      "newest first, no repeats across pages",
+    );
     assert.equal(new Set(ids).size, ids.length);
 
     // The first account is an admin: it can switch to everyone's events (an Actor column appears).
@@ -428,7 +438,10 @@ describe("web UI served by cistern", () => {
     const row = page.locator("[data-testid=queue-depths] tbody tr");
     await row.first().waitFor();
     const cells = await row.first().locator("td").allInnerTexts();
-    assert.deepEqual(cells.map((c) => c.trim()), ["e2e-inbox", "2", "1", "0", "0"]);
+    assert.deepEqual(
+      cells.map((c) => c.trim()),
+      ["e2e-inbox", "2", "1", "0", "0"],
+    );
     await page.getByText("No jobs match.").waitFor();
     await page.getByRole("tab", { name: "Dead" }).click();
     assert.equal(new URL(page.url()).searchParams.get("status"), "dead");
@@ -448,10 +461,9 @@ describe("web UI served by cistern", () => {
     const keyword = stored.first().locator(".hljs-keyword").first();
     assert.equal(await text(keyword), "fn");
     // The bundled theme applies: a keyword is coloured unlike the code around it.
-    const [plain, coloured] = await stored.first().evaluate((el) => [
-      getComputedStyle(el).color,
-      getComputedStyle(el.querySelector(".hljs-keyword")).color,
-    ]);
+    const [plain, coloured] = await stored
+      .first()
+      .evaluate((el) => [getComputedStyle(el).color, getComputedStyle(el.querySelector(".hljs-keyword")).color]);
     assert.notEqual(plain, coloured);
     assert.match(await text(page.locator(".msg-assistant:not([aria-live]) p").first()), /Cisterns collect rain/);
 
@@ -468,13 +480,22 @@ describe("web UI served by cistern", () => {
     assert.match(await text(facts.first()), /12,000 litres/);
     await memory.getByRole("textbox", { name: "Instructions" }).fill("Answer in metric units.");
     await memory.getByRole("button", { name: "Save" }).click();
-    await eventually("the instructions are saved", async () => await memory.getByRole("button", { name: "Save" }).isDisabled());
+    await eventually(
+      "the instructions are saved",
+      async () => await memory.getByRole("button", { name: "Save" }).isDisabled(),
+    );
     await page.screenshot({ path: path.join(resultsDir, "chat.png"), fullPage: true });
     await facts.first().getByRole("button", { name: "Forget" }).click();
     await eventually("the fact is forgotten", async () => (await facts.count()) === 0);
     await page.reload();
-    await eventually("the instructions outlive a reload", async () =>
-      (await page.getByRole("complementary", { name: "Memory" }).getByRole("textbox", { name: "Instructions" }).inputValue()) === "Answer in metric units.");
+    await eventually(
+      "the instructions outlive a reload",
+      async () =>
+        (await page
+          .getByRole("complementary", { name: "Memory" })
+          .getByRole("textbox", { name: "Instructions" })
+          .inputValue()) === "Answer in metric units.",
+    );
   });
 
   it("signing out returns to /login; a deep link to /keys then asks to sign in and comes back to /keys", async () => {
@@ -516,13 +537,22 @@ describe("web UI served by cistern", () => {
     await p.getByRole("button", { name: "Create account", pressed: false }).click();
     await signIn(p, "bob@example.com", "short");
     const password = form(p).password;
-    await eventually("the password field marked invalid", async () => (await password.getAttribute("aria-invalid")) === "true");
+    await eventually(
+      "the password field marked invalid",
+      async () => (await password.getAttribute("aria-invalid")) === "true",
+    );
     const describedBy = (await password.getAttribute("aria-describedby")).split(" ");
     const messages = await Promise.all(describedBy.map((id) => p.locator(`[id="${id}"]`).innerText()));
-    assert.ok(messages.some((m) => /10 to 128 characters/.test(m) && /password/.test(m)), `messages: ${messages}`);
+    assert.ok(
+      messages.some((m) => /10 to 128 characters/.test(m) && /password/.test(m)),
+      `messages: ${messages}`,
+    );
 
     await signIn(p, "not-an-email", PASSWORD);
-    await eventually("the email field marked invalid", async () => (await form(p).email.getAttribute("aria-invalid")) === "true");
+    await eventually(
+      "the email field marked invalid",
+      async () => (await form(p).email.getAttribute("aria-invalid")) === "true",
+    );
 
     await signIn(p, EMAIL.toUpperCase(), PASSWORD);
     await eventually("the duplicate-email message", async () => /already/i.test(await text(form(p).error)));
@@ -551,7 +581,10 @@ describe("web UI served by cistern", () => {
     const [usageBefore, refreshBefore] = [seen("/api/v1/usage"), seen("/api/v1/auth/refresh")];
     await p.getByRole("button", { name: "Refresh" }).click();
     await eventually("the retried request", async () => seen("/api/v1/usage") === usageBefore + 2);
-    await eventually("the page settled", async () => (await text(p.getByRole("button", { name: /Refresh|Loading/ }))) === "Refresh");
+    await eventually(
+      "the page settled",
+      async () => (await text(p.getByRole("button", { name: /Refresh|Loading/ }))) === "Refresh",
+    );
     assert.equal(seen("/api/v1/auth/refresh"), refreshBefore + 1, "exactly one refresh");
     assert.equal(await p.getByRole("alert").filter({ hasText: "Could not load" }).count(), 0);
     assert.equal(new URL(p.url()).pathname, "/usage");
@@ -563,7 +596,9 @@ describe("web UI served by cistern", () => {
       route.fulfill({
         status: 401,
         contentType: "application/json",
-        body: JSON.stringify({ error: { code: "unauthorized", message: "refresh token is invalid or expired: sign in again", details: null } }),
+        body: JSON.stringify({
+          error: { code: "unauthorized", message: "refresh token is invalid or expired: sign in again", details: null },
+        }),
       }),
     );
     await p.getByRole("button", { name: "Refresh" }).click();
@@ -615,7 +650,10 @@ describe("web UI served by cistern", () => {
     await signIn(narrow.page, EMAIL, PASSWORD);
     await narrow.page.locator('tr[data-key-name="ci"]').waitFor();
     for (const route of ["/keys", "/usage", "/audit"]) {
-      await narrow.page.getByRole("navigation").getByRole("link", { name: { "/keys": "API keys", "/usage": "Usage", "/audit": "Audit log" }[route] }).click();
+      await narrow.page
+        .getByRole("navigation")
+        .getByRole("link", { name: { "/keys": "API keys", "/usage": "Usage", "/audit": "Audit log" }[route] })
+        .click();
       await narrow.page.waitForURL((u) => u.pathname === route);
       await narrow.page.locator("h1").waitFor();
       const wide = await narrow.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);

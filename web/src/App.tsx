@@ -1,19 +1,27 @@
+import { lazy, Suspense, type ComponentType } from "react";
 import { Route, Routes } from "react-router";
 import { APPS } from "./apps";
 import { Layout } from "./components/Layout";
-import { NotFoundPage } from "./components/NotFoundPage";
-import { ChatPage } from "./chat/ChatPage";
-import { PlaceholderPage } from "./components/PlaceholderPage";
-import { ApiDocsPage } from "./apidocs/ApiDocsPage";
-import { StatusPage } from "./status/StatusPage";
-import { LoginPage } from "./auth/LoginPage";
 import { RequireAuth } from "./auth/RequireAuth";
-import { KeysPage } from "./account/KeysPage";
-import { UsagePage } from "./account/UsagePage";
-import { AuditLogPage } from "./account/AuditPage";
-import { CallsPage } from "./llm/CallsPage";
-import { JobsPage } from "./jobs/JobsPage";
-import { ExtensionsPage } from "./extensions/ExtensionsPage";
+import { LoadingRows } from "./ui/QueryView";
+
+/**
+ * A page loaded on first visit: each page is a chunk of its own, so the first paint downloads
+ * the shell and the page it shows, not all twelve.
+ */
+function page<M>(load: () => Promise<M>, pick: (m: M) => ComponentType) {
+  const Page = lazy(() => load().then((m) => ({ default: pick(m) })));
+  return (
+    <Suspense fallback={<LoadingRows rows={4} />}>
+      <Page />
+    </Suspense>
+  );
+}
+
+const status = page(
+  () => import("./status/StatusPage"),
+  (m) => m.StatusPage,
+);
 
 /**
  * Every UI route. The server answers any other non-API GET with index.html, so these deep-link.
@@ -23,23 +31,93 @@ export function App() {
   return (
     <Routes>
       <Route element={<Layout />}>
-        <Route index element={<StatusPage />} />
-        <Route path="status" element={<StatusPage />} />
-        <Route path="api-docs" element={<ApiDocsPage />} />
-        <Route path="login" element={<LoginPage />} />
+        <Route index element={status} />
+        <Route path="status" element={status} />
+        <Route
+          path="api-docs"
+          element={page(
+            () => import("./apidocs/ApiDocsPage"),
+            (m) => m.ApiDocsPage,
+          )}
+        />
+        <Route
+          path="login"
+          element={page(
+            () => import("./auth/LoginPage"),
+            (m) => m.LoginPage,
+          )}
+        />
         <Route element={<RequireAuth />}>
-          <Route path="keys" element={<KeysPage />} />
-          <Route path="usage" element={<UsagePage />} />
-          <Route path="audit" element={<AuditLogPage />} />
-          <Route path="llm-calls" element={<CallsPage />} />
-          <Route path="jobs" element={<JobsPage />} />
-          <Route path="extensions" element={<ExtensionsPage />} />
-          <Route path="chat" element={<ChatPage />} />
+          <Route
+            path="keys"
+            element={page(
+              () => import("./account/KeysPage"),
+              (m) => m.KeysPage,
+            )}
+          />
+          <Route
+            path="usage"
+            element={page(
+              () => import("./account/UsagePage"),
+              (m) => m.UsagePage,
+            )}
+          />
+          <Route
+            path="audit"
+            element={page(
+              () => import("./account/AuditPage"),
+              (m) => m.AuditLogPage,
+            )}
+          />
+          <Route
+            path="llm-calls"
+            element={page(
+              () => import("./llm/CallsPage"),
+              (m) => m.CallsPage,
+            )}
+          />
+          <Route
+            path="jobs"
+            element={page(
+              () => import("./jobs/JobsPage"),
+              (m) => m.JobsPage,
+            )}
+          />
+          <Route
+            path="extensions"
+            element={page(
+              () => import("./extensions/ExtensionsPage"),
+              (m) => m.ExtensionsPage,
+            )}
+          />
+          <Route
+            path="chat"
+            element={page(
+              () => import("./chat/ChatPage"),
+              (m) => m.ChatPage,
+            )}
+          />
           {APPS.filter((app) => app.path !== "/extensions" && app.path !== "/chat").map((app) => (
-            <Route key={app.path} path={app.path.slice(1)} element={<PlaceholderPage app={app} />} />
+            <Route
+              key={app.path}
+              path={app.path.slice(1)}
+              element={page(
+                () => import("./components/PlaceholderPage"),
+                (m) =>
+                  function Placeholder() {
+                    return <m.PlaceholderPage app={app} />;
+                  },
+              )}
+            />
           ))}
         </Route>
-        <Route path="*" element={<NotFoundPage />} />
+        <Route
+          path="*"
+          element={page(
+            () => import("./components/NotFoundPage"),
+            (m) => m.NotFoundPage,
+          )}
+        />
       </Route>
     </Routes>
   );

@@ -13,8 +13,7 @@ export const APPS: readonly AppInfo[] = [
   {
     path: "/chat",
     name: "Chat",
-    summary:
-      "Talk to your own durable agent whose conversations, memory and system prompt survive restarts.",
+    summary: "Talk to your own durable agent whose conversations, memory and system prompt survive restarts.",
   },
   {
     path: "/extensions",
@@ -25,8 +24,7 @@ export const APPS: readonly AppInfo[] = [
   {
     path: "/codegen",
     name: "Code generator",
-    summary:
-      "Turn a prompt into organised project files for the framework you choose, synchronously or as a job.",
+    summary: "Turn a prompt into organised project files for the framework you choose, synchronously or as a job.",
   },
   {
     path: "/agent",

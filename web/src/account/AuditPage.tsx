@@ -3,9 +3,9 @@ import { useSearchParams } from "react-router";
 import { api, call } from "../api/client";
 import type { components } from "../api/schema";
 import { useUser } from "../auth/current";
-import { ErrorAlert } from "../components/ErrorAlert";
+import { ErrorAlert } from "../ui/ErrorAlert";
 import { useLoad } from "../components/useLoad";
-import { usePageTitle } from "../components/usePageTitle";
+import { usePageTitle } from "../ui/usePageTitle";
 import { formatDateTime, metadataPairs } from "../format";
 
 type AuditPage = components["schemas"]["Page_AuditEventView"];
@@ -27,7 +27,14 @@ const KNOWN_ACTIONS: Action[] = [
 function fetchPage(action: string, everyone: boolean, cursor: string | undefined, signal?: AbortSignal) {
   return call(
     api.GET("/api/v1/audit", {
-      params: { query: { action: (action || undefined) as Action | undefined, all: everyone || undefined, cursor, limit: PAGE_SIZE } },
+      params: {
+        query: {
+          action: (action || undefined) as Action | undefined,
+          all: everyone || undefined,
+          cursor,
+          limit: PAGE_SIZE,
+        },
+      },
       signal,
     }),
   );
@@ -78,9 +85,7 @@ export function AuditLogPage() {
       <div className="page-head">
         <h1 id="audit-title">Audit log</h1>
       </div>
-      <p className="lead">
-        {everyone ? "Everyone's" : "Your"} sign-ins, keys and other account events, newest first.
-      </p>
+      <p className="lead">{everyone ? "Everyone's" : "Your"} sign-ins, keys and other account events, newest first.</p>
 
       <AuditFilter
         key={action}
@@ -165,7 +170,12 @@ function AuditFilter(props: {
 }
 
 function EventTable({ page, showActor, me }: { page: AuditPage; showActor: boolean; me: string }) {
-  if (page.items.length === 0) return <p className="muted" data-testid="no-events">No events match.</p>;
+  if (page.items.length === 0)
+    return (
+      <p className="muted" data-testid="no-events">
+        No events match.
+      </p>
+    );
   return (
     <div className="table-wrap">
       <table className="table" data-testid="audit-events">

@@ -3,9 +3,9 @@ import { api, call } from "../api/client";
 import { errorField } from "../api/errors";
 import type { components } from "../api/schema";
 import { Dialog } from "../components/Dialog";
-import { ErrorAlert } from "../components/ErrorAlert";
+import { ErrorAlert } from "../ui/ErrorAlert";
 import { useLoad } from "../components/useLoad";
-import { usePageTitle } from "../components/usePageTitle";
+import { usePageTitle } from "../ui/usePageTitle";
 import { formatDateTime } from "../format";
 
 type ApiKey = components["schemas"]["ApiKeyView"];
@@ -156,7 +156,12 @@ function KeyTable({ keys, onRevoke }: { keys: ApiKey[]; onRevoke: (key: ApiKey) 
           {keys.map((k) => {
             const state = keyState(k);
             return (
-              <tr key={k.id} data-key-id={k.id} data-key-name={k.name} className={state === "active" ? undefined : "row-dim"}>
+              <tr
+                key={k.id}
+                data-key-id={k.id}
+                data-key-name={k.name}
+                className={state === "active" ? undefined : "row-dim"}
+              >
                 <th scope="row">{k.name}</th>
                 <td>
                   <code>{k.prefix}_…</code>
@@ -227,8 +232,8 @@ function NewKeyDialog({ created, onClose }: { created: CreatedKey; onClose: () =
   return (
     <Dialog title="Your new API key" onClose={onClose} testId="new-key-dialog">
       <p>
-        Copy the key for <strong>{created.name}</strong> now.{" "}
-        <strong>It won't be shown again</strong>: Cistern keeps only a fingerprint of it.
+        Copy the key for <strong>{created.name}</strong> now. <strong>It won't be shown again</strong>: Cistern keeps
+        only a fingerprint of it.
       </p>
       <div className="key-box">
         <code ref={keyBox} className="key-value" aria-label="API key" data-testid="new-key" onClick={selectKey}>

@@ -1,8 +1,8 @@
 import { api, call } from "../api/client";
 import type { components } from "../api/schema";
-import { ErrorAlert } from "../components/ErrorAlert";
+import { ErrorAlert } from "../ui/ErrorAlert";
 import { useLoad } from "../components/useLoad";
-import { usePageTitle } from "../components/usePageTitle";
+import { usePageTitle } from "../ui/usePageTitle";
 import { budgetShare, budgetTone, formatCount, formatDateTime, formatRelative, formatUsd } from "../format";
 
 type Usage = components["schemas"]["Usage"];
@@ -61,10 +61,18 @@ function UsageReport({ usage }: { usage: Usage }) {
               <tr>
                 <th scope="col">Model</th>
                 <th scope="col">App</th>
-                <th scope="col" className="num">Requests</th>
-                <th scope="col" className="num">Tokens in</th>
-                <th scope="col" className="num">Tokens out</th>
-                <th scope="col" className="num">Cost</th>
+                <th scope="col" className="num">
+                  Requests
+                </th>
+                <th scope="col" className="num">
+                  Tokens in
+                </th>
+                <th scope="col" className="num">
+                  Tokens out
+                </th>
+                <th scope="col" className="num">
+                  Cost
+                </th>
               </tr>
             </thead>
             <tbody>

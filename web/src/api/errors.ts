@@ -48,7 +48,13 @@ export function toApiError(response: Response, body: unknown): ApiError {
     return new ApiError(message, response.status, code, details, retryAfter);
   }
   const text = response.statusText ? ` ${response.statusText}` : "";
-  return new ApiError(`HTTP ${response.status}${text}`, response.status, `http_${response.status}`, undefined, retryAfter);
+  return new ApiError(
+    `HTTP ${response.status}${text}`,
+    response.status,
+    `http_${response.status}`,
+    undefined,
+    retryAfter,
+  );
 }
 
 /** `Retry-After` as whole seconds (delta-seconds or an HTTP date); undefined when absent or unreadable. */

@@ -2,7 +2,7 @@ import { InlineText } from "../components/InlineText";
 import { useEffect, useMemo, useState } from "react";
 import { useSearchParams } from "react-router";
 import { getJson } from "../api/client";
-import { usePageTitle } from "../components/usePageTitle";
+import { usePageTitle } from "../ui/usePageTitle";
 import { OperationView } from "./OperationView";
 import { groupByTag, listOperations, matchesFilter, type OpenApiDoc } from "./openapi";
 

@@ -1,6 +1,13 @@
 import { InlineText } from "../components/InlineText";
 import { SchemaView } from "./SchemaView";
-import { deref, type MediaType, type OpenApiDoc, type OperationEntry, type RequestBody, type Response } from "./openapi";
+import {
+  deref,
+  type MediaType,
+  type OpenApiDoc,
+  type OperationEntry,
+  type RequestBody,
+  type Response,
+} from "./openapi";
 
 /** One operation, collapsed to its method, path and summary until opened. */
 export function OperationView({ doc, entry }: { doc: OpenApiDoc; entry: OperationEntry }) {
@@ -72,9 +79,7 @@ export function OperationView({ doc, entry }: { doc: OpenApiDoc; entry: Operatio
 
         {body && (
           <>
-            <h4>
-              Request body {body.required && <span className="pill pill-required">required</span>}
-            </h4>
+            <h4>Request body {body.required && <span className="pill pill-required">required</span>}</h4>
             {body.description && (
               <p className="schema-desc">
                 <InlineText text={body.description} />

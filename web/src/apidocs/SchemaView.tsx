@@ -59,7 +59,17 @@ export function SchemaView({ doc, schema, name, required, depth = 0, seen }: Pro
   );
 }
 
-function ChildrenView({ doc, of, depth, seen }: { doc: OpenApiDoc; of: Children; depth: number; seen: ReadonlySet<string> }) {
+function ChildrenView({
+  doc,
+  of,
+  depth,
+  seen,
+}: {
+  doc: OpenApiDoc;
+  of: Children;
+  depth: number;
+  seen: ReadonlySet<string>;
+}) {
   switch (of.kind) {
     case "props":
       return (
@@ -79,7 +89,13 @@ function ChildrenView({ doc, of, depth, seen }: { doc: OpenApiDoc; of: Children;
       return (
         <ul className="schema-children">
           <li>
-            <SchemaView doc={doc} schema={of.schema} name={of.kind === "map" ? "{key}" : "[ ]"} depth={depth} seen={seen} />
+            <SchemaView
+              doc={doc}
+              schema={of.schema}
+              name={of.kind === "map" ? "{key}" : "[ ]"}
+              depth={depth}
+              seen={seen}
+            />
           </li>
         </ul>
       );

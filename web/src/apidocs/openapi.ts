@@ -110,7 +110,10 @@ function decodePointerToken(token: string): string {
  */
 export function resolvePointer(doc: unknown, ref: string): unknown {
   if (!ref.startsWith("#")) return undefined;
-  const tokens = ref.slice(1).split("/").filter((t, i) => i > 0 || t !== "");
+  const tokens = ref
+    .slice(1)
+    .split("/")
+    .filter((t, i) => i > 0 || t !== "");
   let node: unknown = doc;
   for (const raw of tokens) {
     if (typeof node !== "object" || node === null) return undefined;

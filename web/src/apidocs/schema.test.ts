@@ -13,8 +13,14 @@ const doc: OpenApiDoc = {
         required: ["name"],
         properties: { name: { type: "string" }, detail: { type: ["string", "null"] } },
       },
-      Report: { type: "object", properties: { checks: { type: "array", items: { $ref: "#/components/schemas/Check" } } } },
-      Tree: { type: "object", properties: { children: { type: "array", items: { $ref: "#/components/schemas/Tree" } } } },
+      Report: {
+        type: "object",
+        properties: { checks: { type: "array", items: { $ref: "#/components/schemas/Check" } } },
+      },
+      Tree: {
+        type: "object",
+        properties: { children: { type: "array", items: { $ref: "#/components/schemas/Tree" } } },
+      },
       Base: { type: "object", required: ["id"], properties: { id: { type: "string", format: "uuid" } } },
       Status: { type: "string", enum: ["ok", "error"] },
     },
@@ -46,7 +52,10 @@ describe("describeSchema", () => {
   it("reads 3.1 type arrays and utoipa's oneOf-null as nullable", () => {
     const a = describeSchema(doc, { type: ["string", "null"] });
     expect([a.label, a.nullable]).toEqual(["string", true]);
-    const b = describeSchema(doc, { oneOf: [{ type: "null" }, { $ref: "#/components/schemas/Status" }], description: "why" });
+    const b = describeSchema(doc, {
+      oneOf: [{ type: "null" }, { $ref: "#/components/schemas/Status" }],
+      description: "why",
+    });
     expect([b.label, b.nullable, b.description, b.enumValues]).toEqual(["Status", true, "why", ['"ok"', '"error"']]);
     expect(b.typeHint).toBe("string");
   });

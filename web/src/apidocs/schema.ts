@@ -31,7 +31,11 @@ export function typeLabel(doc: OpenApiDoc, schema: Schema | Ref | undefined): st
   const types = Array.isArray(schema.type) ? schema.type : schema.type ? [schema.type] : [];
   if (types.includes("array") || schema.items) return `array of ${typeLabel(doc, schema.items)}`;
   // utoipa writes HashMap<String, T> as an object with only additionalProperties.
-  if (!schema.properties && typeof schema.additionalProperties === "object" && (types.length === 0 || types.includes("object")))
+  if (
+    !schema.properties &&
+    typeof schema.additionalProperties === "object" &&
+    (types.length === 0 || types.includes("object"))
+  )
     return `map of string → ${typeLabel(doc, schema.additionalProperties)}`;
   if (types.length === 0) {
     if (schema.properties || schema.additionalProperties) return "object";
@@ -169,7 +173,13 @@ function childrenOf(s: Schema): Children | undefined {
     };
   }
   if (s.items) return { kind: "items", schema: s.items };
-  const variants = s.oneOf ? ["one of", s.oneOf] : s.anyOf ? ["any of", s.anyOf] : s.allOf ? ["all of", s.allOf] : undefined;
+  const variants = s.oneOf
+    ? ["one of", s.oneOf]
+    : s.anyOf
+      ? ["any of", s.anyOf]
+      : s.allOf
+        ? ["all of", s.allOf]
+        : undefined;
   if (variants) return { kind: "variants", label: variants[0] as "one of", schemas: variants[1] as (Schema | Ref)[] };
   if (typeof s.additionalProperties === "object") return { kind: "map", schema: s.additionalProperties };
   return undefined;

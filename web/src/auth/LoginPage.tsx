@@ -1,7 +1,7 @@
 import { useId, useState, type FormEvent } from "react";
 import { Navigate, useSearchParams } from "react-router";
 import { ApiError, errorField } from "../api/errors";
-import { usePageTitle } from "../components/usePageTitle";
+import { usePageTitle } from "../ui/usePageTitle";
 import { getSession, useSession } from "./current";
 import { safeNext } from "./next";
 import type { SignedOutReason } from "./session";

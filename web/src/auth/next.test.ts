@@ -15,7 +15,16 @@ describe("next back-link", () => {
   it("only follows paths on this site, never back to the login page", () => {
     expect(safeNext("/keys")).toBe("/keys");
     expect(safeNext("/audit?all=1")).toBe("/audit?all=1");
-    for (const bad of [null, "", "https://evil.example/", "//evil.example", "/\\evil.example", "keys", "/login", "/login?next=/x"]) {
+    for (const bad of [
+      null,
+      "",
+      "https://evil.example/",
+      "//evil.example",
+      "/\\evil.example",
+      "keys",
+      "/login",
+      "/login?next=/x",
+    ]) {
       expect(safeNext(bad)).toBe("/");
     }
   });

@@ -30,7 +30,13 @@ function fakeServer() {
     /** Mint a pair as login would. */
     pair(expiresIn = 900) {
       n += 1;
-      const pair = { access_token: `at${n}`, refresh_token: `rt${n}`, token_type: "Bearer", expires_in: expiresIn, user };
+      const pair = {
+        access_token: `at${n}`,
+        refresh_token: `rt${n}`,
+        token_type: "Bearer",
+        expires_in: expiresIn,
+        user,
+      };
       valid.add(pair.access_token);
       refreshTokens.add(pair.refresh_token);
       return pair;
@@ -46,7 +52,8 @@ function fakeServer() {
     },
     count: (path: string) => calls.filter((c) => c.path === path).length,
     fetch: async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
-      const request = input instanceof Request ? input : new Request(new URL(String(input), "http://cistern.test"), init);
+      const request =
+        input instanceof Request ? input : new Request(new URL(String(input), "http://cistern.test"), init);
       const path = new URL(request.url).pathname;
       const text = await request.text();
       const body: unknown = text ? JSON.parse(text) : undefined;
@@ -56,15 +63,14 @@ function fakeServer() {
       switch (path) {
         case "/api/v1/auth/login": {
           const { password } = body as { password: string };
-          return password === "correct horse"
-            ? json(200, server.pair())
-            : unauthorized("email or password is wrong");
+          return password === "correct horse" ? json(200, server.pair()) : unauthorized("email or password is wrong");
         }
         case "/api/v1/auth/refresh": {
           if (gate) await gate;
           if (server.refreshAnswer) return server.refreshAnswer();
           const { refresh_token } = body as { refresh_token: string };
-          if (!refreshTokens.delete(refresh_token)) return unauthorized("refresh token is invalid or expired: sign in again");
+          if (!refreshTokens.delete(refresh_token))
+            return unauthorized("refresh token is invalid or expired: sign in again");
           return json(200, server.pair());
         }
         case "/api/v1/auth/logout":
@@ -207,7 +213,8 @@ describe("session", () => {
   it("a refused refresh ends the session: storage cleared, state signed-out (expired), the 401 returned", async () => {
     const { session, server, storage, states } = await signedIn();
     server.expireAll();
-    server.refreshAnswer = () => unauthorized("this refresh token was already used; the session is signed out for safety");
+    server.refreshAnswer = () =>
+      unauthorized("this refresh token was already used; the session is signed out for safety");
     const [a, b] = await Promise.all([session.fetch("/api/v1/me"), session.fetch("/api/v1/usage")]);
     expect([a.status, b.status]).toEqual([401, 401]);
     expect(server.count("/api/v1/auth/refresh")).toBe(1);
@@ -313,7 +320,10 @@ describe("session", () => {
   it("adopts a refresh another tab made instead of spending the refresh token again", async () => {
     const { session, server, storage, clock } = await signedIn();
     // Another tab refreshed: rt1 is spent, its new record is in the shared storage.
-    const other = await server.fetch("/api/v1/auth/refresh", { method: "POST", body: JSON.stringify({ refresh_token: "rt1" }) });
+    const other = await server.fetch("/api/v1/auth/refresh", {
+      method: "POST",
+      body: JSON.stringify({ refresh_token: "rt1" }),
+    });
     const pair = (await other.json()) as { refresh_token: string; access_token: string };
     storage.setItem(STORAGE_KEY, JSON.stringify({ ...pair, expires_at: clock.now + 900_000, user }));
     server.calls.length = 0;
@@ -328,7 +338,10 @@ describe("session", () => {
 
   it("a refresh under the cross-tab lock uses the latest stored refresh token", async () => {
     const { session, server, storage, clock } = await signedIn();
-    const other = await server.fetch("/api/v1/auth/refresh", { method: "POST", body: JSON.stringify({ refresh_token: "rt1" }) });
+    const other = await server.fetch("/api/v1/auth/refresh", {
+      method: "POST",
+      body: JSON.stringify({ refresh_token: "rt1" }),
+    });
     const pair = (await other.json()) as { refresh_token: string; access_token: string };
     // Stored by the other tab, but already (nearly) expired: this tab must refresh, with rt2.
     storage.setItem(STORAGE_KEY, JSON.stringify({ ...pair, expires_at: clock.now + 1_000, user }));

@@ -32,9 +32,7 @@ export type TokenPair = components["schemas"]["TokenPair"];
 export type SignedOutReason = "none" | "signed-out" | "expired" | "unreachable";
 
 export type SessionState =
-  | { status: "loading" }
-  | { status: "signed-out"; reason: SignedOutReason }
-  | { status: "signed-in"; user: User };
+  { status: "loading" } | { status: "signed-out"; reason: SignedOutReason } | { status: "signed-in"; user: User };
 
 type Fetch = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
 

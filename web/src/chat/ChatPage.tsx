@@ -7,9 +7,9 @@
 import { lazy, Suspense, useRef, useState } from "react";
 import { api, call } from "../api/client";
 import { getSession } from "../auth/current";
-import { ErrorAlert } from "../components/ErrorAlert";
+import { ErrorAlert } from "../ui/ErrorAlert";
 import { useLoad } from "../components/useLoad";
-import { usePageTitle } from "../components/usePageTitle";
+import { usePageTitle } from "../ui/usePageTitle";
 import { MemoryPanel } from "./MemoryPanel";
 import { streamRetry, streamTurn, type TurnState } from "./turn";
 
@@ -38,7 +38,12 @@ export function ChatPage() {
   const messages = useLoad(
     (signal) =>
       open
-        ? call(api.GET("/api/v1/conversations/{id}/messages", { params: { path: { id: open }, query: { limit: 200 } }, signal }))
+        ? call(
+            api.GET("/api/v1/conversations/{id}/messages", {
+              params: { path: { id: open }, query: { limit: 200 } },
+              signal,
+            }),
+          )
         : Promise.resolve({ items: [], next_cursor: null }),
     [open],
   );
@@ -101,14 +106,22 @@ export function ChatPage() {
   return (
     <div className="chat-page" style={{ display: "grid", gridTemplateColumns: "14rem 1fr 16rem", gap: "1rem" }}>
       <aside aria-label="Conversations">
-        <button type="button" onClick={() => setOpen(undefined)}>New chat</button>
+        <button type="button" onClick={() => setOpen(undefined)}>
+          New chat
+        </button>
         {conversations.error && <ErrorAlert title="Conversations" error={conversations.error} />}
         <ul>
           {conversations.data?.items.map((c) => (
             <li key={c.id}>
-              <button type="button" aria-current={c.id === open} onClick={() => setOpen(c.id)}>{c.title}</button>
-              <button type="button" aria-label="Rename" onClick={() => rename(c.id, c.title)}>✎</button>
-              <button type="button" aria-label="Delete" onClick={() => remove(c.id)}>✕</button>
+              <button type="button" aria-current={c.id === open} onClick={() => setOpen(c.id)}>
+                {c.title}
+              </button>
+              <button type="button" aria-label="Rename" onClick={() => rename(c.id, c.title)}>
+                ✎
+              </button>
+              <button type="button" aria-label="Delete" onClick={() => remove(c.id)}>
+                ✕
+              </button>
             </li>
           ))}
         </ul>
@@ -126,15 +139,21 @@ export function ChatPage() {
             </div>
           ))}
         {!turn && last?.role === "assistant" && (
-          <button type="button" className="retry" onClick={() => void retry()}
-            title="Answer the last message again; this reply stays in the history">
+          <button
+            type="button"
+            className="retry"
+            onClick={() => void retry()}
+            title="Answer the last message again; this reply stays in the history"
+          >
             {last.status === "complete" ? "Retry" : `Retry (reply ${last.status === "error" ? "failed" : "stopped"})`}
           </button>
         )}
         {turn && (
           <>
             {turn.message !== undefined && (
-              <p className="msg msg-user" style={{ whiteSpace: "pre-wrap" }}><strong>You:</strong> {turn.message}</p>
+              <p className="msg msg-user" style={{ whiteSpace: "pre-wrap" }}>
+                <strong>You:</strong> {turn.message}
+              </p>
             )}
             <div className="msg msg-assistant" aria-live="polite">
               <strong>Agent:</strong>
@@ -143,12 +162,21 @@ export function ChatPage() {
             </div>
           </>
         )}
-        <form onSubmit={(e) => { e.preventDefault(); void send(); }}>
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            void send();
+          }}
+        >
           <textarea value={draft} onChange={(e) => setDraft(e.target.value)} aria-label="Message" rows={3} />
           {turn?.state.status === "streaming" ? (
-            <button type="button" onClick={() => stop.current?.abort()}>Stop</button>
+            <button type="button" onClick={() => stop.current?.abort()}>
+              Stop
+            </button>
           ) : (
-            <button type="submit" disabled={!draft.trim()}>Send</button>
+            <button type="submit" disabled={!draft.trim()}>
+              Send
+            </button>
           )}
         </form>
       </section>

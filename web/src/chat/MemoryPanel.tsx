@@ -6,7 +6,7 @@
  */
 import { useEffect, useState } from "react";
 import { api, call } from "../api/client";
-import { ErrorAlert } from "../components/ErrorAlert";
+import { ErrorAlert } from "../ui/ErrorAlert";
 import { useLoad } from "../components/useLoad";
 
 export function MemoryPanel({ conversation, version }: { conversation?: string; version: number }) {
@@ -19,7 +19,12 @@ export function MemoryPanel({ conversation, version }: { conversation?: string; 
   const episodes = useLoad(
     (signal) =>
       conversation
-        ? call(api.GET("/api/v1/memory/episodes", { params: { query: { conversation_id: conversation, limit: 5 } }, signal }))
+        ? call(
+            api.GET("/api/v1/memory/episodes", {
+              params: { query: { conversation_id: conversation, limit: 5 } },
+              signal,
+            }),
+          )
         : Promise.resolve({ items: [], next_cursor: null }),
     [conversation, version],
   );
@@ -61,25 +66,51 @@ export function MemoryPanel({ conversation, version }: { conversation?: string; 
       {(error ?? prompt.error ?? facts.error ?? episodes.error) && (
         <ErrorAlert title="Memory" error={(error ?? prompt.error ?? facts.error ?? episodes.error)!} />
       )}
-      <form onSubmit={(e) => { e.preventDefault(); void saveInstructions(); }}>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void saveInstructions();
+        }}
+      >
         <label>
           Instructions
-          <textarea rows={3} value={instructions ?? ""} onChange={(e) => setInstructions(e.target.value)}
-            placeholder="How the agent should answer you, in every conversation" />
+          <textarea
+            rows={3}
+            value={instructions ?? ""}
+            onChange={(e) => setInstructions(e.target.value)}
+            placeholder="How the agent should answer you, in every conversation"
+          />
         </label>
-        <button type="submit" disabled={instructions === prompt.data?.system_prompt}>Save</button>
+        <button type="submit" disabled={instructions === prompt.data?.system_prompt}>
+          Save
+        </button>
       </form>
       <h3>Facts</h3>
       <ul aria-label="Facts">
         {facts.data?.items.map((f) => (
           <li key={f.id}>
-            {f.content} <button type="button" aria-label="Forget" onClick={() => void forget(f.id)}>✕</button>
+            {f.content}{" "}
+            <button type="button" aria-label="Forget" onClick={() => void forget(f.id)}>
+              ✕
+            </button>
           </li>
         ))}
       </ul>
-      <form onSubmit={(e) => { e.preventDefault(); void addFact(); }}>
-        <input aria-label="New fact" value={newFact} onChange={(e) => setNewFact(e.target.value)} placeholder="Remember…" />
-        <button type="submit" disabled={!newFact.trim()}>Add</button>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void addFact();
+        }}
+      >
+        <input
+          aria-label="New fact"
+          value={newFact}
+          onChange={(e) => setNewFact(e.target.value)}
+          placeholder="Remember…"
+        />
+        <button type="submit" disabled={!newFact.trim()}>
+          Add
+        </button>
       </form>
       {latest && (
         <>

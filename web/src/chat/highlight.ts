@@ -27,8 +27,25 @@ import yaml from "highlight.js/lib/languages/yaml";
 import { createLowlight } from "lowlight";
 
 const lowlight = createLowlight({
-  bash, c, cpp, css, diff, dockerfile, go, ini, java, javascript, json, markdown, python, rust,
-  shell, sql, typescript, xml, yaml,
+  bash,
+  c,
+  cpp,
+  css,
+  diff,
+  dockerfile,
+  go,
+  ini,
+  java,
+  javascript,
+  json,
+  markdown,
+  python,
+  rust,
+  shell,
+  sql,
+  typescript,
+  xml,
+  yaml,
 });
 // Fence names models use that the grammars do not declare themselves.
 lowlight.registerAlias({ bash: ["sh", "zsh"], ini: ["toml"], json: ["jsonc"], xml: ["html", "svg"] });

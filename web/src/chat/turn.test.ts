@@ -27,7 +27,8 @@ describe("applyEvent", () => {
 
 describe("streamRetry", () => {
   it("posts to the conversation's retry stream and folds its events", async () => {
-    const sse = 'event: started\ndata: {"conversation_id":"c/1","user_seq":3}\n\n' +
+    const sse =
+      'event: started\ndata: {"conversation_id":"c/1","user_seq":3}\n\n' +
       'event: token\ndata: {"text":"Again"}\n\n' +
       'event: done\ndata: {"conversation_id":"c/1","message":"Again","message_count":5,"usage":{"output_tokens":1}}\n\n';
     const calls: { url: string; init?: RequestInit }[] = [];
@@ -47,11 +48,16 @@ describe("streamRetry", () => {
 
   it("turns a refused retry into an API error", async () => {
     const fetchFn = async () =>
-      new Response(JSON.stringify({ error: { code: "nothing_to_retry", message: "nothing to retry", details: null } }), {
-        status: 409,
-        headers: { "Content-Type": "application/json" },
-      });
-    await expect(streamRetry("c1", fetchFn, () => {}, new AbortController().signal)).rejects.toThrow(/nothing to retry/);
+      new Response(
+        JSON.stringify({ error: { code: "nothing_to_retry", message: "nothing to retry", details: null } }),
+        {
+          status: 409,
+          headers: { "Content-Type": "application/json" },
+        },
+      );
+    await expect(streamRetry("c1", fetchFn, () => {}, new AbortController().signal)).rejects.toThrow(
+      /nothing to retry/,
+    );
     expect(retryUrl("c1")).toBe("/api/v1/conversations/c1/retry/stream");
   });
 });

@@ -1,10 +1,9 @@
 /**
  * A streamed chat turn (`POST /api/v1/chat/stream`) or retry
  * (`POST /api/v1/conversations/{id}/retry/stream`, the same events): the pure state it builds
- * from the server's events, and the fetch that reads them (the SSE parser is the jobs page's).
+ * from the server's events, and the fetch that reads them (read by the shared SSE client, `api/sse.ts`).
  */
-import { networkError, toApiError } from "../api/errors";
-import { SseParser, type SseMessage } from "../jobs/sse";
+import { postEvents, type SseMessage } from "../api/sse";
 
 /** What the page shows of a turn in progress. */
 export interface TurnState {
@@ -85,35 +84,17 @@ async function streamEvents(
   signal: AbortSignal,
 ): Promise<TurnState> {
   let state = initialTurn;
-  let response: Response;
-  try {
-    response = await fetchFn(url, {
-      method: "POST",
-      headers: { "Content-Type": "application/json", Accept: "text/event-stream" },
-      body: JSON.stringify(body),
-      signal,
-    });
-  } catch (e) {
-    if (signal.aborted) return { ...state, status: "stopped" };
-    throw networkError(e);
-  }
-  if (!response.ok) throw toApiError(response, await response.json().catch(() => undefined));
-  if (!response.body) return state;
-  const parser = new SseParser();
-  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-  try {
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      for (const message of parser.push(value)) {
-        state = applyEvent(state, message);
-        onState(state);
-      }
-    }
-  } catch (e) {
-    if (!signal.aborted) throw networkError(e);
-  }
-  if (state.status === "streaming") state = { ...state, status: signal.aborted ? "stopped" : "error" };
+  const how = await postEvents(
+    url,
+    body,
+    fetchFn,
+    (message) => {
+      state = applyEvent(state, message);
+      onState(state);
+    },
+    signal,
+  );
+  if (state.status === "streaming") state = { ...state, status: how === "aborted" ? "stopped" : "error" };
   onState(state);
   return state;
 }

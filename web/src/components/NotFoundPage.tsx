@@ -1,5 +1,5 @@
 import { Link, useLocation } from "react-router";
-import { usePageTitle } from "./usePageTitle";
+import { usePageTitle } from "../ui/usePageTitle";
 
 export function NotFoundPage() {
   usePageTitle("Not found");

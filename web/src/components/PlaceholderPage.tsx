@@ -1,5 +1,5 @@
 import type { AppInfo } from "../apps";
-import { usePageTitle } from "./usePageTitle";
+import { usePageTitle } from "../ui/usePageTitle";
 
 /** Stands in for an app until its real UI lands; says what the app will do. */
 export function PlaceholderPage({ app }: { app: AppInfo }) {

@@ -2,9 +2,9 @@ import { useCallback, useEffect, useState } from "react";
 import { useSearchParams } from "react-router";
 import { api, call } from "../api/client";
 import type { components } from "../api/schema";
-import { ErrorAlert } from "../components/ErrorAlert";
+import { ErrorAlert } from "../ui/ErrorAlert";
 import { useLoad } from "../components/useLoad";
-import { usePageTitle } from "../components/usePageTitle";
+import { usePageTitle } from "../ui/usePageTitle";
 import { formatDateTime } from "../format";
 import { JobProgress } from "./JobProgress";
 import { VersionView } from "./VersionView";
@@ -41,7 +41,9 @@ export function ExtensionsPage() {
   return (
     <section>
       <h1>Extensions</h1>
-      <p className="muted">Describe a Chrome extension; Cistern generates it, checks it loads in Chromium and packages it.</p>
+      <p className="muted">
+        Describe a Chrome extension; Cistern generates it, checks it loads in Chromium and packages it.
+      </p>
       <textarea
         className="ext-prompt"
         aria-label="Describe your extension"
@@ -58,7 +60,12 @@ export function ExtensionsPage() {
       <ul aria-label="Your extensions">
         {list.data?.items.map((e) => (
           <li key={e.id}>
-            <button type="button" className="link" aria-current={e.id === selected ? "true" : undefined} onClick={() => setParams({ id: e.id })}>
+            <button
+              type="button"
+              className="link"
+              aria-current={e.id === selected ? "true" : undefined}
+              onClick={() => setParams({ id: e.id })}
+            >
               {e.name}
             </button>{" "}
             <span className="muted">{formatDateTime(e.updated_at)}</span>
@@ -75,7 +82,10 @@ export function ExtensionsPage() {
 const keyOf = (v: Summary) => v.version ?? `seq-${v.seq}`;
 
 function ExtensionView({ id, onChanged }: { id: string; onChanged: () => Promise<void> }) {
-  const detail = useLoad((signal) => call(api.GET("/api/v1/extensions/{id}", { params: { path: { id } }, signal })), [id]);
+  const detail = useLoad(
+    (signal) => call(api.GET("/api/v1/extensions/{id}", { params: { path: { id } }, signal })),
+    [id],
+  );
   const reload = detail.reload;
   const pending = detail.data?.versions.filter((v) => v.status === "pending") ?? [];
   // A generating version changes on its own: its progress view reloads when the job ends, and
@@ -151,7 +161,11 @@ function Versions({ detail, reload }: { detail: Detail; reload: () => Promise<vo
             <tr key={v.seq} aria-current={keyOf(v) === shown ? "true" : undefined}>
               <td>{v.version ?? "…"}</td>
               <td>
-                <span className={`badge ${v.status === "ready" ? "badge-ok" : v.status === "failed" ? "badge-bad" : "badge-warn"}`}>{v.status}</span>
+                <span
+                  className={`badge ${v.status === "ready" ? "badge-ok" : v.status === "failed" ? "badge-bad" : "badge-warn"}`}
+                >
+                  {v.status}
+                </span>
               </td>
               <td>{v.base_version ?? "—"}</td>
               <td>
@@ -171,7 +185,13 @@ function Versions({ detail, reload }: { detail: Detail; reload: () => Promise<vo
       </table>
       {shown && <VersionView id={detail.id} version={shown} />}
       <h3>Iterate</h3>
-      <textarea className="ext-prompt" aria-label="What to change" rows={2} value={prompt} onChange={(e) => setPrompt(e.target.value)} />
+      <textarea
+        className="ext-prompt"
+        aria-label="What to change"
+        rows={2}
+        value={prompt}
+        onChange={(e) => setPrompt(e.target.value)}
+      />
       <label>
         From version{" "}
         <select aria-label="Base version" value={base} onChange={(e) => setBase(e.target.value)}>

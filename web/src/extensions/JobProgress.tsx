@@ -1,7 +1,7 @@
 import { useEffect, useState } from "react";
 import { api, call } from "../api/client";
 import { getSession } from "../auth/current";
-import { followEvents } from "../jobs/sse";
+import { followEvents } from "../api/sse";
 import { STAGES, stageOf } from "./model";
 
 /**
@@ -9,7 +9,10 @@ import { STAGES, stageOf } from "./model";
  * the job covers a stream that could not be opened. `onEnd` fires once when the job ends.
  */
 export function JobProgress({ jobId, onEnd }: { jobId: string; onEnd: () => void }) {
-  const [state, setState] = useState<{ status: string; message?: string; progress: number }>({ status: "queued", progress: 0 });
+  const [state, setState] = useState<{ status: string; message?: string; progress: number }>({
+    status: "queued",
+    progress: 0,
+  });
 
   useEffect(() => {
     if (!jobId) return;
@@ -38,7 +41,11 @@ export function JobProgress({ jobId, onEnd }: { jobId: string; onEnd: () => void
       (m) => {
         const data = (JSON.parse(m.data) as { data?: { progress?: number; message?: string } }).data ?? {};
         if (m.event === "progress") {
-          setState((s) => ({ status: "running", progress: data.progress ?? s.progress, message: data.message ?? s.message }));
+          setState((s) => ({
+            status: "running",
+            progress: data.progress ?? s.progress,
+            message: data.message ?? s.message,
+          }));
         } else if (["succeeded", "failed", "dead", "cancelled"].includes(m.event)) {
           setState((s) => ({ ...s, status: m.event }));
           end();

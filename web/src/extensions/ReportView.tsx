@@ -2,11 +2,13 @@ import type { Finding, ReportView as Report } from "./model";
 
 /** The validation report: findings, the browser check (or "not checked"), repairs, timings. */
 export function ReportView({ report }: { report: Report }) {
-  const tone = report.browser.status === "loaded" ? "badge-ok" : report.browser.status === "failed" ? "badge-bad" : "badge-muted";
+  const tone =
+    report.browser.status === "loaded" ? "badge-ok" : report.browser.status === "failed" ? "badge-bad" : "badge-muted";
   return (
     <div data-testid="extension-report">
       <p>
-        Browser check: <span className={`badge ${tone}`}>{report.browser.status.replace("_", " ")}</span> {report.browser.text}
+        Browser check: <span className={`badge ${tone}`}>{report.browser.status.replace("_", " ")}</span>{" "}
+        {report.browser.text}
       </p>
       {report.browser.status === "failed" && (
         <ul aria-label="Chromium errors">
@@ -17,7 +19,11 @@ export function ReportView({ report }: { report: Report }) {
           ))}
         </ul>
       )}
-      {report.findings.length === 0 ? <p className="muted">No findings.</p> : <Findings findings={report.findings} label="Findings" />}
+      {report.findings.length === 0 ? (
+        <p className="muted">No findings.</p>
+      ) : (
+        <Findings findings={report.findings} label="Findings" />
+      )}
       {report.repairs.map((r) => (
         <details key={r.round}>
           <summary>

@@ -1,9 +1,18 @@
 import { useEffect, useState } from "react";
 import { api, call } from "../api/client";
 import { getSession } from "../auth/current";
-import { ErrorAlert } from "../components/ErrorAlert";
+import { ErrorAlert } from "../ui/ErrorAlert";
 import { useLoad } from "../components/useLoad";
-import { buildFileTree, defaultFile, fileUrl, isText, numberLines, readBlueprint, readReport, type TreeNode } from "./model";
+import {
+  buildFileTree,
+  defaultFile,
+  fileUrl,
+  isText,
+  numberLines,
+  readBlueprint,
+  readReport,
+  type TreeNode,
+} from "./model";
 import { ReportView } from "./ReportView";
 import { formatBytes } from "./versions";
 
@@ -13,7 +22,8 @@ import { formatBytes } from "./versions";
  */
 export function VersionView({ id, version }: { id: string; version: string }) {
   const v = useLoad(
-    (signal) => call(api.GET("/api/v1/extensions/{id}/versions/{version}", { params: { path: { id, version } }, signal })),
+    (signal) =>
+      call(api.GET("/api/v1/extensions/{id}/versions/{version}", { params: { path: { id, version } }, signal })),
     [id, version],
   );
   const [diff, setDiff] = useState<string>();
@@ -33,7 +43,10 @@ export function VersionView({ id, version }: { id: string; version: string }) {
   return (
     <div className="card" data-testid="extension-version">
       <h3>
-        {d.version ? `Version ${d.version}` : `Attempt ${d.seq}`} <span className={`badge ${ready ? "badge-ok" : d.status === "failed" ? "badge-bad" : "badge-warn"}`}>{d.status}</span>
+        {d.version ? `Version ${d.version}` : `Attempt ${d.seq}`}{" "}
+        <span className={`badge ${ready ? "badge-ok" : d.status === "failed" ? "badge-bad" : "badge-warn"}`}>
+          {d.status}
+        </span>
       </h3>
       {d.error && <p role="alert">{d.error}</p>}
       {ready && d.version && (
@@ -126,7 +139,12 @@ function Tree({ nodes, open, onOpen }: { nodes: TreeNode[]; open?: string; onOpe
           </li>
         ) : (
           <li key={n.path}>
-            <button type="button" className="link" aria-current={n.path === open ? "true" : undefined} onClick={() => onOpen(n.path)}>
+            <button
+              type="button"
+              className="link"
+              aria-current={n.path === open ? "true" : undefined}
+              onClick={() => onOpen(n.path)}
+            >
               {n.name}
             </button>{" "}
             <span className="muted">{formatBytes(n.size)}</span>

@@ -18,7 +18,12 @@ describe("buildFileTree", () => {
   });
 
   it("ignores empty segments and empty paths", () => {
-    expect(buildFileTree([{ path: "", size: 0 }, { path: "a//b.js", size: 1 }])).toEqual([
+    expect(
+      buildFileTree([
+        { path: "", size: 0 },
+        { path: "a//b.js", size: 1 },
+      ]),
+    ).toEqual([
       { kind: "dir", name: "a", path: "a", children: [{ kind: "file", name: "b.js", path: "a/b.js", size: 1 }] },
     ]);
   });
@@ -26,7 +31,12 @@ describe("buildFileTree", () => {
 
 describe("files", () => {
   it("opens the manifest first", () => {
-    expect(defaultFile([{ path: "a.js", size: 1 }, { path: "manifest.json", size: 1 }])).toBe("manifest.json");
+    expect(
+      defaultFile([
+        { path: "a.js", size: 1 },
+        { path: "manifest.json", size: 1 },
+      ]),
+    ).toBe("manifest.json");
     expect(defaultFile([{ path: "a.js", size: 1 }])).toBe("a.js");
     expect(defaultFile([])).toBeUndefined();
   });
@@ -46,7 +56,9 @@ describe("files", () => {
   });
 
   it("encodes each segment of a file URL", () => {
-    expect(fileUrl("e1", "1.0.0", "my dir/a#b.js")).toBe("/api/v1/extensions/e1/versions/1.0.0/files/my%20dir/a%23b.js");
+    expect(fileUrl("e1", "1.0.0", "my dir/a#b.js")).toBe(
+      "/api/v1/extensions/e1/versions/1.0.0/files/my%20dir/a%23b.js",
+    );
   });
 });
 
@@ -77,10 +89,22 @@ describe("readReport", () => {
     const r = readReport({
       findings: [{ code: "icons.generated", file: "manifest.json", message: "added", severity: "warning" }],
       browser: { status: "loaded", extension_id: "x", service_worker_url: "u", duration_ms: 812 },
-      repairs: [{ round: 1, findings: [{ code: "browser.uncaught_exception", file: "background.js", message: "SyntaxError", severity: "error" }] }],
+      repairs: [
+        {
+          round: 1,
+          findings: [
+            { code: "browser.uncaught_exception", file: "background.js", message: "SyntaxError", severity: "error" },
+          ],
+        },
+      ],
       timings_ms: { validate: 3, browser_check: 812 },
     });
-    expect(r?.findings[0]).toEqual({ code: "icons.generated", file: "manifest.json", message: "added", severity: "warning" });
+    expect(r?.findings[0]).toEqual({
+      code: "icons.generated",
+      file: "manifest.json",
+      message: "added",
+      severity: "warning",
+    });
     expect(r?.browser.status).toBe("loaded");
     expect(r?.browser.text).toContain("812 ms");
     expect(r?.repairs[0]?.findings[0]?.code).toBe("browser.uncaught_exception");
@@ -101,7 +125,11 @@ describe("readReport", () => {
 describe("stageOf", () => {
   it("maps job states and progress messages to stages", () => {
     expect(stageOf("queued")).toEqual({ stage: "queued", label: "queued", failed: false });
-    expect(stageOf("running", "repairing (round 2)")).toEqual({ stage: "repairing", label: "repairing (round 2)", failed: false });
+    expect(stageOf("running", "repairing (round 2)")).toEqual({
+      stage: "repairing",
+      label: "repairing (round 2)",
+      failed: false,
+    });
     expect(stageOf("running", "checking in browser").stage).toBe("checking in browser");
     expect(stageOf("succeeded", "done").stage).toBe("done");
     expect(stageOf("dead", "failed").failed).toBe(true);

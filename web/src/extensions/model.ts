@@ -122,7 +122,11 @@ export function readReport(r: ReportSchema | null | undefined): ReportView | und
   if (b?.status === "loaded") {
     browser = { status: "loaded", text: `Loaded in Chromium; its service worker started (${b.duration_ms} ms).` };
   } else if (b?.status === "failed") {
-    browser = { status: "failed", text: "Chromium did not load it or its service worker did not start.", errors: b.errors };
+    browser = {
+      status: "failed",
+      text: "Chromium did not load it or its service worker did not start.",
+      errors: b.errors,
+    };
   } else {
     browser = { status: "not_checked", text: b?.reason ? `Not checked: ${b.reason}` : "Not checked." };
   }
@@ -135,14 +139,23 @@ export function readReport(r: ReportSchema | null | undefined): ReportView | und
 }
 
 /** The stages a generation goes through, in order. */
-export const STAGES = ["queued", "generating", "validating", "checking in browser", "repairing", "packaging", "done"] as const;
+export const STAGES = [
+  "queued",
+  "generating",
+  "validating",
+  "checking in browser",
+  "repairing",
+  "packaging",
+  "done",
+] as const;
 
 /**
  * The stage a job is in, from its status and last progress message (`repairing (round 2)`
  * keeps its round in `label`).
  */
 export function stageOf(status: string, message?: string): { stage: string; label: string; failed: boolean } {
-  if (status === "failed" || status === "dead" || status === "cancelled") return { stage: "failed", label: status, failed: true };
+  if (status === "failed" || status === "dead" || status === "cancelled")
+    return { stage: "failed", label: status, failed: true };
   if (status === "succeeded") return { stage: "done", label: "done", failed: false };
   if (!message || status === "queued") return { stage: "queued", label: "queued", failed: false };
   const stage = STAGES.find((s) => message.startsWith(s)) ?? "generating";

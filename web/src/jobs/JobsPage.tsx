@@ -3,11 +3,11 @@ import { useSearchParams } from "react-router";
 import { api, call } from "../api/client";
 import type { components } from "../api/schema";
 import { getSession } from "../auth/current";
-import { ErrorAlert } from "../components/ErrorAlert";
+import { ErrorAlert } from "../ui/ErrorAlert";
 import { useLoad } from "../components/useLoad";
-import { usePageTitle } from "../components/usePageTitle";
+import { usePageTitle } from "../ui/usePageTitle";
 import { formatDateTime } from "../format";
-import { followEvents } from "./sse";
+import { followEvents } from "../api/sse";
 
 type Job = components["schemas"]["JobView"];
 type Status = components["schemas"]["Status"];
@@ -117,10 +117,18 @@ function DepthTable({ depths }: { depths: Depth[] }) {
         <thead>
           <tr>
             <th scope="col">Queue</th>
-            <th scope="col" className="num">Ready</th>
-            <th scope="col" className="num">Delayed</th>
-            <th scope="col" className="num">Leased</th>
-            <th scope="col" className="num">Dead</th>
+            <th scope="col" className="num">
+              Ready
+            </th>
+            <th scope="col" className="num">
+              Delayed
+            </th>
+            <th scope="col" className="num">
+              Leased
+            </th>
+            <th scope="col" className="num">
+              Dead
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -141,7 +149,15 @@ function DepthTable({ depths }: { depths: Depth[] }) {
   );
 }
 
-function JobTable({ jobs, selected, onSelect }: { jobs: Job[]; selected: string | null; onSelect: (id: string) => void }) {
+function JobTable({
+  jobs,
+  selected,
+  onSelect,
+}: {
+  jobs: Job[];
+  selected: string | null;
+  onSelect: (id: string) => void;
+}) {
   if (jobs.length === 0) return <p className="muted">No jobs match.</p>;
   return (
     <div className="table-wrap">
@@ -152,8 +168,12 @@ function JobTable({ jobs, selected, onSelect }: { jobs: Job[]; selected: string 
             <th scope="col">Name</th>
             <th scope="col">Queue</th>
             <th scope="col">Status</th>
-            <th scope="col" className="num">Progress</th>
-            <th scope="col" className="num">Attempts</th>
+            <th scope="col" className="num">
+              Progress
+            </th>
+            <th scope="col" className="num">
+              Attempts
+            </th>
             <th scope="col">Job</th>
           </tr>
         </thead>
@@ -257,7 +277,9 @@ function JobDetail({ id, onChanged }: { id: string; onChanged: () => void }) {
               ))}
             </ol>
           )}
-          {j.result !== null && j.result !== undefined && <pre className="result">{JSON.stringify(j.result, null, 2)}</pre>}
+          {j.result !== null && j.result !== undefined && (
+            <pre className="result">{JSON.stringify(j.result, null, 2)}</pre>
+          )}
         </>
       )}
       <h4>Events</h4>

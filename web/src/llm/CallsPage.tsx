@@ -3,9 +3,9 @@ import { useSearchParams } from "react-router";
 import { api, call } from "../api/client";
 import type { components } from "../api/schema";
 import { Dialog } from "../components/Dialog";
-import { ErrorAlert } from "../components/ErrorAlert";
+import { ErrorAlert } from "../ui/ErrorAlert";
 import { useLoad } from "../components/useLoad";
-import { usePageTitle } from "../components/usePageTitle";
+import { usePageTitle } from "../ui/usePageTitle";
 import { formatCount, formatDateTime, formatUsd } from "../format";
 import { answerText, bodyText, filtersFrom, formatMs, type CallFilters } from "./calls";
 
@@ -111,7 +111,12 @@ function FilterForm({ filters, onApply }: { filters: CallFilters; onApply: (f: C
   return (
     <form className="filter" onSubmit={submit} role="search" aria-label="Filter the LLM calls">
       <label htmlFor={ids.model}>Model</label>
-      <input id={ids.model} placeholder="Any" value={draft.model} onChange={(e) => setDraft({ ...draft, model: e.target.value })} />
+      <input
+        id={ids.model}
+        placeholder="Any"
+        value={draft.model}
+        onChange={(e) => setDraft({ ...draft, model: e.target.value })}
+      />
       <label htmlFor={ids.status}>Status</label>
       <select
         id={ids.status}
@@ -123,7 +128,12 @@ function FilterForm({ filters, onApply }: { filters: CallFilters; onApply: (f: C
         <option value="error">error</option>
       </select>
       <label htmlFor={ids.app}>App</label>
-      <input id={ids.app} placeholder="Any (api, chat, …)" value={draft.app} onChange={(e) => setDraft({ ...draft, app: e.target.value })} />
+      <input
+        id={ids.app}
+        placeholder="Any (api, chat, …)"
+        value={draft.app}
+        onChange={(e) => setDraft({ ...draft, app: e.target.value })}
+      />
       <button type="submit">Filter</button>
       {active && (
         <button
@@ -142,7 +152,12 @@ function FilterForm({ filters, onApply }: { filters: CallFilters; onApply: (f: C
 }
 
 function CallTable({ page, onOpen }: { page: CallPage; onOpen: (id: string) => void }) {
-  if (page.items.length === 0) return <p className="muted" data-testid="no-calls">No calls match.</p>;
+  if (page.items.length === 0)
+    return (
+      <p className="muted" data-testid="no-calls">
+        No calls match.
+      </p>
+    );
   return (
     <div className="table-wrap">
       <table className="table" data-testid="llm-calls">
@@ -152,9 +167,15 @@ function CallTable({ page, onOpen }: { page: CallPage; onOpen: (id: string) => v
             <th scope="col">Model</th>
             <th scope="col">App</th>
             <th scope="col">Status</th>
-            <th scope="col" className="num">Tokens in / out</th>
-            <th scope="col" className="num">Cost</th>
-            <th scope="col" className="num">Latency</th>
+            <th scope="col" className="num">
+              Tokens in / out
+            </th>
+            <th scope="col" className="num">
+              Cost
+            </th>
+            <th scope="col" className="num">
+              Latency
+            </th>
             <th scope="col">
               <span className="sr-only">Open</span>
             </th>

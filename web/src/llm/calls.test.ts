@@ -26,7 +26,16 @@ describe("LLM call helpers", () => {
 
   it("finds the answer in a canonical response", () => {
     expect(answerText({ message: { role: "assistant", content: "Paris." } })).toBe("Paris.");
-    expect(answerText({ message: { content: [{ type: "text", text: "a" }, { type: "text", text: "b" }] } })).toBe("ab");
+    expect(
+      answerText({
+        message: {
+          content: [
+            { type: "text", text: "a" },
+            { type: "text", text: "b" },
+          ],
+        },
+      }),
+    ).toBe("ab");
     expect(answerText({ message: { content: null } })).toBeUndefined();
     expect(answerText("nope")).toBeUndefined();
   });

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { fetchHealth, formatLatency, formatUptime, type HealthReport } from "./health";
-import { usePageTitle } from "../components/usePageTitle";
+import { usePageTitle } from "../ui/usePageTitle";
 
 /** How often the page asks again; cheap for the server (two tiny checks). */
 const REFRESH_MS = 10_000;
@@ -99,7 +99,9 @@ function Report({ report, stale }: { report: HealthReport; stale: boolean }) {
             <tr>
               <th scope="col">Check</th>
               <th scope="col">Status</th>
-              <th scope="col" className="num">Latency</th>
+              <th scope="col" className="num">
+                Latency
+              </th>
               <th scope="col">Detail</th>
             </tr>
           </thead>

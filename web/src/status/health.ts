@@ -3,8 +3,7 @@ import { api } from "../api/client";
 import { ApiError, networkError, toApiError } from "../api/errors";
 import type { paths } from "../api/schema";
 
-export type HealthReport =
-  paths["/health/detailed"]["get"]["responses"][200]["content"]["application/json"];
+export type HealthReport = paths["/health/detailed"]["get"]["responses"][200]["content"]["application/json"];
 export type HealthCheck = HealthReport["checks"][number];
 
 /** A degraded server answers 503 with a full report; that is data to show, not an error. */

@@ -1,9 +1,12 @@
 /**
- * Server-Sent Events over `fetch`. The browser's EventSource cannot send an `Authorization`
- * header, and the API authenticates with bearer tokens, so the jobs page reads the stream with
- * the session's fetch and parses it here (the same wire format, per the HTML standard).
+ * Server-Sent Events over `fetch`: the one SSE client every streaming page uses (job events,
+ * chat turns, extension progress). The browser's EventSource cannot send an `Authorization`
+ * header, and the API authenticates with bearer tokens, so streams are read with the session's
+ * fetch and parsed here (the same wire format, per the HTML standard).
  */
-import { networkError, toApiError } from "../api/errors";
+import { networkError, toApiError } from "./errors";
+
+type FetchFn = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
 
 /** One dispatched event. */
 export interface SseMessage {
@@ -64,7 +67,7 @@ export const TERMINAL_KINDS = ["succeeded", "failed", "dead", "cancelled"];
  */
 export async function followEvents(
   url: string,
-  fetchFn: (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>,
+  fetchFn: FetchFn,
   onEvent: (message: SseMessage) => void,
   signal: AbortSignal,
   reconnectMs = 1000,
@@ -100,4 +103,46 @@ export async function followEvents(
     if (ended) return;
     await new Promise((resolve) => setTimeout(resolve, reconnectMs));
   }
+}
+
+/**
+ * POSTs `body` as JSON to `url` and reads the answer as one event stream (no reconnect: a POST
+ * is not repeated). Resolves `"ended"` when the server closed the stream, `"aborted"` when
+ * `signal` stopped it (the Stop button); throws an ApiError for an HTTP error or a dropped
+ * connection.
+ */
+export async function postEvents(
+  url: string,
+  body: object,
+  fetchFn: FetchFn,
+  onEvent: (message: SseMessage) => void,
+  signal: AbortSignal,
+): Promise<"ended" | "aborted"> {
+  let response: Response;
+  try {
+    response = await fetchFn(url, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Accept: "text/event-stream" },
+      body: JSON.stringify(body),
+      signal,
+    });
+  } catch (e) {
+    if (signal.aborted) return "aborted";
+    throw networkError(e);
+  }
+  if (!response.ok) throw toApiError(response, await response.json().catch(() => undefined));
+  if (!response.body) return "ended";
+  const parser = new SseParser();
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      for (const message of parser.push(value)) onEvent(message);
+    }
+  } catch (e) {
+    if (signal.aborted) return "aborted";
+    throw networkError(e);
+  }
+  return signal.aborted ? "aborted" : "ended";
 }

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { SseParser, followEvents, type SseMessage } from "./sse";
+import { SseParser, followEvents, type SseMessage } from "../api/sse";
 
 describe("SseParser", () => {
   it("dispatches on a blank line, with id, event and multi-line data", () => {
     const p = new SseParser();
-    expect(p.push("id: 7\nevent: progress\ndata: {\"a\":\ndata: 1}\n\n")).toEqual([
+    expect(p.push('id: 7\nevent: progress\ndata: {"a":\ndata: 1}\n\n')).toEqual([
       { id: "7", event: "progress", data: '{"a":\n1}' },
     ]);
     expect(p.lastEventId).toBe("7");
@@ -35,10 +35,7 @@ function streamOf(text: string): Response {
 describe("followEvents", () => {
   it("reconnects with Last-Event-ID until a terminal event", async () => {
     const sent: (string | null)[] = [];
-    const answers = [
-      "id: 1\nevent: progress\ndata: {}\n\n",
-      "id: 2\nevent: succeeded\ndata: {\"ok\":true}\n\n",
-    ];
+    const answers = ["id: 1\nevent: progress\ndata: {}\n\n", 'id: 2\nevent: succeeded\ndata: {"ok":true}\n\n'];
     const fetchFn = async (_url: RequestInfo | URL, init?: RequestInit) => {
       sent.push(new Headers(init?.headers).get("Last-Event-ID"));
       return streamOf(answers.shift() ?? "");

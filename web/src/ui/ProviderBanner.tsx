@@ -1,0 +1,42 @@
+import { Alert, Anchor, Code, Text } from "@mantine/core";
+import { IconPlugConnectedX } from "@tabler/icons-react";
+import { useQuery } from "@tanstack/react-query";
+import { Link } from "react-router";
+import { fetchHealth } from "../status/health";
+
+/** The health report, shared by the status page and every banner (one request, cached). */
+export const healthQuery = {
+  queryKey: ["health"],
+  queryFn: ({ signal }: { signal: AbortSignal }) => fetchHealth(signal),
+};
+
+/**
+ * On every page that needs a model: when the server has no LLM provider, say so before the
+ * user's first message fails, with the server's own instructions (the text its 503 carries).
+ */
+export function ProviderBanner() {
+  const health = useQuery({ ...healthQuery, staleTime: 30_000 });
+  const llm = health.data?.llm;
+  if (!llm || llm.configured) return null;
+  return (
+    <Alert
+      color="yellow"
+      variant="light"
+      icon={<IconPlugConnectedX size={18} />}
+      title="No LLM provider is configured"
+      mb="md"
+      data-testid="provider-banner"
+    >
+      <Text size="sm">
+        This page needs a model. <Code>{llm.message}</Code>
+      </Text>
+      <Text size="sm" mt={4}>
+        Then restart the server. The{" "}
+        <Anchor component={Link} to="/status">
+          status page
+        </Anchor>{" "}
+        shows what the server sees.
+      </Text>
+    </Alert>
+  );
+}
