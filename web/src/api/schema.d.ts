@@ -1167,14 +1167,17 @@ export interface components {
         };
         /** @description The state of one dependency. */
         Check: {
-            /** @description The backend (`sqlite`, `postgres`, `local`, `s3`) and, on error, what failed. */
+            /**
+             * @description The backend (`sqlite`, `postgres`, `local`, `s3`, `sql`, `nats`) and, on error, what
+             *     failed.
+             */
             detail: string;
             /**
              * Format: double
              * @description Round-trip time of the probe.
              */
             latency_ms: number;
-            /** @description `sql`, `blobs`, … */
+            /** @description `sql`, `blobs`, `jobs` */
             name: string;
             /** @description `ok` or `error`. */
             status: components["schemas"]["CheckStatus"];
@@ -1937,13 +1940,18 @@ export interface components {
         };
         /** @description `GET /health/detailed` body. */
         Readiness: {
-            /** @description One entry per dependency. */
+            /** @description One entry per dependency: `sql`, `blobs`, `jobs` (the job engine's backend). */
             checks: components["schemas"]["Check"][];
             /**
              * @description The LLM gateway's providers. Informational: an unconfigured gateway or an open circuit
              *     does not make the server unready (only LLM routes are affected).
              */
             llm: components["schemas"]["LlmHealth"];
+            /**
+             * @description How many jobs wait, run and died in each job queue (every owner's; empty when the job
+             *     engine did not answer).
+             */
+            queues: components["schemas"]["QueueDepthView"][];
             /** @description `ok` when every check passed, `degraded` otherwise. */
             status: components["schemas"]["Overall"];
             /**

@@ -9,6 +9,7 @@ use axum::http::StatusCode;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::platform::jobs::QueueDepthView;
 use crate::state::AppState;
 
 /// How long one dependency may take to answer before it counts as down.
@@ -50,8 +51,11 @@ pub struct Readiness {
     pub version: &'static str,
     /// Seconds since this process started serving.
     pub uptime_seconds: f64,
-    /// One entry per dependency.
+    /// One entry per dependency: `sql`, `blobs`, `jobs` (the job engine's backend).
     pub checks: Vec<Check>,
+    /// How many jobs wait, run and died in each job queue (every owner's; empty when the job
+    /// engine did not answer).
+    pub queues: Vec<QueueDepthView>,
     /// The LLM gateway's providers. Informational: an unconfigured gateway or an open circuit
     /// does not make the server unready (only LLM routes are affected).
     pub llm: LlmHealth,
@@ -86,13 +90,14 @@ pub struct DeploymentHealth {
 /// The state of one dependency.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Check {
-    /// `sql`, `blobs`, …
+    /// `sql`, `blobs`, `jobs`
     pub name: &'static str,
     /// `ok` or `error`.
     pub status: CheckStatus,
     /// Round-trip time of the probe.
     pub latency_ms: f64,
-    /// The backend (`sqlite`, `postgres`, `local`, `s3`) and, on error, what failed.
+    /// The backend (`sqlite`, `postgres`, `local`, `s3`, `sql`, `nats`) and, on error, what
+    /// failed.
     pub detail: String,
 }
 
@@ -112,7 +117,9 @@ pub async fn health() -> Json<Liveness> {
 pub async fn health_detailed(State(state): State<AppState>) -> (StatusCode, Json<Readiness>) {
     let db = state.db.clone();
     let blobs = state.blobs.clone();
-    let (sql, blob) = tokio::join!(
+    let jobs = state.jobs.clone();
+    let mut queues = Vec::new();
+    let (sql, blob, engine) = tokio::join!(
         probe("sql", db.backend().as_str(), async move {
             db.ping().await.map_err(|e| e.to_string())
         }),
@@ -121,8 +128,12 @@ pub async fn health_detailed(State(state): State<AppState>) -> (StatusCode, Json
                 .await
                 .map_err(|e| e.to_string())
         }),
+        probe("jobs", state.jobs.backend().kind(), async {
+            queues = jobs.depths().await.map_err(|e| e.to_string())?;
+            Ok(())
+        }),
     );
-    let checks = vec![sql, blob];
+    let checks = vec![sql, blob, engine];
     let healthy = checks.iter().all(|c| c.status == CheckStatus::Ok);
     let body = Readiness {
         status: if healthy {
@@ -133,6 +144,7 @@ pub async fn health_detailed(State(state): State<AppState>) -> (StatusCode, Json
         version: env!("CARGO_PKG_VERSION"),
         uptime_seconds: state.started.elapsed().as_secs_f64(),
         checks,
+        queues: queues.into_iter().map(QueueDepthView::from).collect(),
         llm: llm_health(&state.llm),
     };
     let status = if healthy {

@@ -1,6 +1,10 @@
 //! `/health`, `/health/detailed` and `/metrics`.
 
+use cistern_jobs::NewJob;
+use serde_json::json;
+
 use crate::helpers::TestApp;
+use crate::jobs::{IDLE_QUEUE, enqueue};
 
 #[tokio::test]
 async fn liveness_answers_ok() {
@@ -19,6 +23,14 @@ async fn liveness_answers_ok() {
 #[tokio::test]
 async fn detailed_health_reports_each_store_with_its_backend() {
     let app = TestApp::spawn().await;
+    // A job no worker takes (nothing serves the idle queue), so its depth is stable.
+    let user = app.register("ops@example.com").await;
+    enqueue(
+        &app,
+        &user.user_id,
+        NewJob::new("report", json!({})).queue(IDLE_QUEUE),
+    )
+    .await;
     let response = app.get("/health/detailed").await;
     assert_eq!(response.status(), 200);
     let body: serde_json::Value = response.json().await.expect("json");
@@ -32,7 +44,17 @@ async fn detailed_health_reports_each_store_with_its_backend() {
             .cloned()
             .expect(name)
     };
-    let (sql, blobs) = (find("sql"), find("blobs"));
+    let (sql, blobs, jobs) = (find("sql"), find("blobs"), find("jobs"));
+    assert_eq!(jobs["status"], "ok", "the job engine answers: {jobs}");
+    assert_eq!(jobs["detail"], cistern_store::testing::sql_from_env());
+    let idle = body["queues"]
+        .as_array()
+        .expect("queues")
+        .iter()
+        .find(|q| q["queue"] == IDLE_QUEUE)
+        .cloned()
+        .expect("the idle queue's depth is reported");
+    assert_eq!(idle["ready"], 1, "{idle}");
     assert_eq!(sql["status"], "ok");
     assert_eq!(sql["detail"], cistern_store::testing::sql_from_env());
     assert_eq!(blobs["status"], "ok");
@@ -43,6 +65,7 @@ async fn detailed_health_reports_each_store_with_its_backend() {
         ".version" => "[version]",
         ".checks[].latency_ms" => "[latency]",
         ".checks[].detail" => "[backend]",
+        ".queues" => "[queues]",
         // Depends on the environment's provider keys; tests/api/llm.rs covers it.
         ".llm" => "[llm]",
     });
@@ -90,7 +113,7 @@ async fn scale_out_backends_report_themselves() {
         .iter()
         .map(|c| c["detail"].as_str().expect("detail"))
         .collect();
-    assert_eq!(details, ["postgres", "s3"], "{body}");
+    assert_eq!(details, ["postgres", "s3", "postgres"], "{body}");
     assert_eq!(body["status"], "ok");
     app.stop().await;
 }

@@ -19,6 +19,7 @@ pub mod service;
 mod view;
 
 pub use handlers::Handlers;
+pub use view::QueueDepthView;
 
 use std::sync::Arc;
 
