@@ -7,7 +7,7 @@ import "@mantine/core/styles.css";
 import { App } from "./App";
 import { getSession } from "./auth/current";
 import { createQueryClient } from "./api/query";
-import { COLOR_SCHEME_KEY, theme } from "./theme";
+import { COLOR_SCHEME_KEY, cssVariablesResolver, theme } from "./theme";
 import "./ui/global.css";
 import "./legacy.css";
 
@@ -25,7 +25,12 @@ const colorSchemeManager = localStorageColorSchemeManager({ key: COLOR_SCHEME_KE
 
 createRoot(root).render(
   <StrictMode>
-    <MantineProvider theme={theme} defaultColorScheme="auto" colorSchemeManager={colorSchemeManager}>
+    <MantineProvider
+      theme={theme}
+      cssVariablesResolver={cssVariablesResolver}
+      defaultColorScheme="auto"
+      colorSchemeManager={colorSchemeManager}
+    >
       <Suspense>
         <Notifications />
       </Suspense>

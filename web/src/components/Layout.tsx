@@ -111,7 +111,7 @@ export function Layout() {
           </Group>
         </Group>
       </AppShell.Header>
-      <AppShell.Navbar p="xs" style={{ overflowY: "auto" }}>
+      <AppShell.Navbar p="xs" style={{ overflowY: "auto" }} visibleFrom="sm">
         <Navigation />
       </AppShell.Navbar>
       <Drawer
