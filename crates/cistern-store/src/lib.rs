@@ -17,8 +17,9 @@ pub mod testing;
 
 pub use blob::{BlobConfig, BlobStore, S3Config};
 pub use sql::{
-    ApiKey, ApiKeyStore, AuditEvent, AuditFilter, AuditStore, Backend, Db, Extension,
-    ExtensionStore, ExtensionVersion, LlmCall, LlmCallCursor, LlmCallFilter, LlmCallStatus,
-    LlmCallStore, LlmCallSummary, MetaStore, NewAuditEvent, NewLlmCall, NewUser, RefreshToken,
-    SessionStore, TimeCursor, UsageRow, UsageStore, User, UserStore, VersionOutcome, VersionStatus,
+    ApiKey, ApiKeyStore, AuditEvent, AuditFilter, AuditStore, Backend, CodegenStore, Db, Extension,
+    ExtensionStore, ExtensionVersion, Generation, LlmCall, LlmCallCursor, LlmCallFilter,
+    LlmCallStatus, LlmCallStore, LlmCallSummary, MetaStore, NewAuditEvent, NewLlmCall, NewUser,
+    RefreshToken, SessionStore, TimeCursor, UsageRow, UsageStore, User, UserStore, VersionOutcome,
+    VersionStatus,
 };

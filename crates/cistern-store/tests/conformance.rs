@@ -9,10 +9,10 @@ use bytes::Bytes;
 use cistern_store::blob::{self, BlobConfig};
 use cistern_store::sql::{Backend, Error, PoolOptions, now_ms};
 use cistern_store::{
-    ApiKey, ApiKeyStore, AuditFilter, AuditStore, BlobStore, Db, Extension, ExtensionStore,
-    LlmCall, LlmCallCursor, LlmCallFilter, LlmCallStatus, LlmCallStore, LlmCallSummary, MetaStore,
-    NewAuditEvent, NewLlmCall, NewUser, RefreshToken, SessionStore, UsageRow, UsageStore, User,
-    UserStore, VersionOutcome, VersionStatus, testing,
+    ApiKey, ApiKeyStore, AuditFilter, AuditStore, BlobStore, CodegenStore, Db, Extension,
+    ExtensionStore, Generation, LlmCall, LlmCallCursor, LlmCallFilter, LlmCallStatus, LlmCallStore,
+    LlmCallSummary, MetaStore, NewAuditEvent, NewLlmCall, NewUser, RefreshToken, SessionStore,
+    UsageRow, UsageStore, User, UserStore, VersionOutcome, VersionStatus, testing,
 };
 use futures::TryStreamExt;
 use object_store::path::Path;
@@ -82,6 +82,8 @@ sql_suite!(
     extension_versions_stay_distinct,
     concurrent_extension_versions_get_distinct_seqs,
     deleting_an_extension_removes_its_versions,
+    generations_are_owner_scoped_paged_and_finish,
+    codegen_cache_is_per_owner_expires_and_follows_deletes,
 );
 
 async fn migrations_are_idempotent(db: Db) {
@@ -1231,5 +1233,170 @@ async fn sqlite_plans_are_stable() {
     assert!(
         on.is_some(),
         "SQLite was built without SQLITE_ENABLE_QPSG: build from the workspace (.cargo/config.toml)"
+    );
+}
+
+fn generation(id: &str, owner: &str, at: i64) -> Generation {
+    Generation {
+        id: id.to_owned(),
+        owner: owner.to_owned(),
+        prompt: format!("prompt of {id}"),
+        request: "{}".to_owned(),
+        status: VersionStatus::Pending,
+        job_id: String::new(),
+        result: None,
+        error: None,
+        created_at: at,
+        updated_at: at,
+    }
+}
+
+async fn generations_are_owner_scoped_paged_and_finish(db: Db) {
+    let alice = user(&db, "gen-alice@example.com").await;
+    let bob = user(&db, "gen-bob@example.com").await;
+    for i in 0..5 {
+        db.insert_generation(&generation(&format!("g{i}"), &alice.id, 1_000 + i))
+            .await
+            .expect("insert");
+    }
+    db.insert_generation(&generation("b", &bob.id, 9_000))
+        .await
+        .expect("insert");
+    assert!(matches!(
+        db.insert_generation(&generation("g0", &alice.id, 1)).await,
+        Err(Error::Conflict(_))
+    ));
+    assert_eq!(db.generation(&bob.id, "g0").await.expect("get"), None);
+
+    // Newest first, in pages without gaps or repeats.
+    let first = db.generations_of(&alice.id, None, 2).await.expect("page 1");
+    let ids = |v: &[Generation]| v.iter().map(|g| g.id.clone()).collect::<Vec<_>>();
+    assert_eq!(ids(&first), ["g4", "g3"]);
+    let second = db
+        .generations_of(&alice.id, Some(&first[1].cursor()), 10)
+        .await
+        .expect("page 2");
+    assert_eq!(ids(&second), ["g2", "g1", "g0"]);
+
+    db.set_generation_job("g1", "job-1").await.expect("job");
+    db.finish_generation(
+        "g1",
+        VersionStatus::Ready,
+        Some(r#"{"files":[]}"#),
+        None,
+        5_000,
+    )
+    .await
+    .expect("finish");
+    db.finish_generation(
+        "g2",
+        VersionStatus::Failed,
+        None,
+        Some("the model gave up"),
+        5_001,
+    )
+    .await
+    .expect("fail");
+    let g1 = db
+        .generation(&alice.id, "g1")
+        .await
+        .expect("get")
+        .expect("g1");
+    assert_eq!(
+        (g1.status, g1.job_id.as_str()),
+        (VersionStatus::Ready, "job-1")
+    );
+    assert_eq!(g1.result.as_deref(), Some(r#"{"files":[]}"#));
+    assert_eq!(g1.updated_at, 5_000);
+    let g2 = db
+        .generation(&alice.id, "g2")
+        .await
+        .expect("get")
+        .expect("g2");
+    assert_eq!(g2.status, VersionStatus::Failed);
+    assert_eq!(g2.error.as_deref(), Some("the model gave up"));
+
+    assert!(
+        !db.delete_generation(&bob.id, "g1")
+            .await
+            .expect("not bob's")
+    );
+    assert!(db.delete_generation(&alice.id, "g1").await.expect("delete"));
+    assert_eq!(db.generation(&alice.id, "g1").await.expect("get"), None);
+}
+
+async fn codegen_cache_is_per_owner_expires_and_follows_deletes(db: Db) {
+    let alice = user(&db, "cache-alice@example.com").await;
+    let bob = user(&db, "cache-bob@example.com").await;
+    for (id, owner) in [
+        ("ready", &alice.id),
+        ("pending", &alice.id),
+        ("bobs", &bob.id),
+    ] {
+        db.insert_generation(&generation(id, owner, 1_000))
+            .await
+            .expect("insert");
+    }
+    db.finish_generation("ready", VersionStatus::Ready, Some("{}"), None, 1_500)
+        .await
+        .expect("finish");
+    db.cache_generation(&alice.id, "k", "ready", 10_000)
+        .await
+        .expect("cache");
+    db.cache_generation(&alice.id, "p", "pending", 10_000)
+        .await
+        .expect("cache");
+
+    let hit = db
+        .cached_generation(&alice.id, "k", 2_000)
+        .await
+        .expect("hit");
+    assert_eq!(hit.map(|g| g.id).as_deref(), Some("ready"));
+    assert_eq!(
+        db.cached_generation(&bob.id, "k", 2_000)
+            .await
+            .expect("bob"),
+        None,
+        "per owner"
+    );
+    assert_eq!(
+        db.cached_generation(&alice.id, "k", 10_000)
+            .await
+            .expect("expired"),
+        None
+    );
+    assert_eq!(
+        db.cached_generation(&alice.id, "p", 2_000)
+            .await
+            .expect("pending"),
+        None,
+        "only ready ones"
+    );
+
+    // Replacing an entry moves it; pruning removes expired ones; deleting the generation removes its entry.
+    db.cache_generation(&alice.id, "k", "ready", 20_000)
+        .await
+        .expect("re-cache");
+    assert_eq!(
+        db.prune_codegen_cache(15_000).await.expect("prune"),
+        1,
+        "only 'p' expired"
+    );
+    assert!(
+        db.cached_generation(&alice.id, "k", 15_000)
+            .await
+            .expect("hit")
+            .is_some()
+    );
+    assert!(
+        db.delete_generation(&alice.id, "ready")
+            .await
+            .expect("delete")
+    );
+    assert_eq!(
+        db.cached_generation(&alice.id, "k", 15_000)
+            .await
+            .expect("gone"),
+        None
     );
 }

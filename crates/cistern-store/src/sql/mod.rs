@@ -9,6 +9,7 @@
 
 mod api_keys;
 mod audit;
+mod codegen;
 mod cursor;
 mod extensions;
 mod llm_calls;
@@ -27,6 +28,7 @@ use sqlx::sqlite::{
 
 pub use api_keys::{ApiKey, ApiKeyStore};
 pub use audit::{AuditEvent, AuditFilter, AuditStore, NewAuditEvent};
+pub use codegen::{CodegenStore, Generation};
 pub use cursor::{MalformedCursor, TimeCursor};
 pub use extensions::{Extension, ExtensionStore, ExtensionVersion, VersionOutcome, VersionStatus};
 pub use llm_calls::{
