@@ -14,6 +14,8 @@ echo "==> web UI: typed client in step with docs/openapi.json, then build (embed
 git diff --exit-code --stat -- web/src/api/schema.d.ts \
   || { echo "web/src/api/schema.d.ts is stale: run 'npm run gen:api' in web/ and commit it"; exit 1; }
 (cd web && npm run --silent build)
+echo "==> web UI: ESLint and Prettier"
+(cd web && npm run --silent lint)
 
 source scripts/test-servers.sh
 
