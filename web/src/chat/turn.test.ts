@@ -9,8 +9,22 @@ describe("applyEvent", () => {
     s = applyEvent(s, ev("token", { text: "Hel" }));
     s = applyEvent(s, ev("token", { text: "lo" }));
     expect(s).toMatchObject({ conversationId: "c1", reply: "Hello", status: "streaming" });
-    s = applyEvent(s, ev("done", { conversation_id: "c1", message: "Hello", usage: { output_tokens: 2 } }));
-    expect(s).toMatchObject({ status: "done", reply: "Hello", outputTokens: 2 });
+    s = applyEvent(
+      s,
+      ev("done", {
+        conversation_id: "c1",
+        message: "Hello",
+        seq: 2,
+        message_count: 2,
+        usage: { input_tokens: 24, output_tokens: 2, model_calls: 1 },
+      }),
+    );
+    expect(s).toMatchObject({
+      status: "done",
+      reply: "Hello",
+      seq: 2,
+      usage: { inputTokens: 24, outputTokens: 2, modelCalls: 1 },
+    });
   });
 
   it("keeps the partial reply on an error event", () => {
@@ -44,6 +58,24 @@ describe("streamRetry", () => {
     expect(calls[0]?.init?.body).toBe("{}");
     expect(end).toMatchObject({ status: "done", reply: "Again", conversationId: "c/1" });
     expect(seen.some((s) => s.status === "streaming" && s.reply === "Again")).toBe(true);
+  });
+
+  it("sends the chosen model, and marks a stream stopped by its signal", async () => {
+    const bodies: unknown[] = [];
+    const ctrl = new AbortController();
+    const fetchFn = async (_input: RequestInfo | URL, init?: RequestInit) => {
+      bodies.push(init?.body);
+      const stream = new ReadableStream<Uint8Array>({
+        start(c) {
+          c.enqueue(new TextEncoder().encode('event: token\ndata: {"text":"Half"}\n\n'));
+          init?.signal?.addEventListener("abort", () => c.error(new DOMException("aborted", "AbortError")));
+        },
+      });
+      return new Response(stream, { status: 200 });
+    };
+    const end = streamRetry("c1", fetchFn, (s) => s.reply === "Half" && ctrl.abort(), ctrl.signal, "gpt-x");
+    await expect(end).resolves.toMatchObject({ status: "stopped", reply: "Half" });
+    expect(bodies).toEqual(['{"model":"gpt-x"}']);
   });
 
   it("turns a refused retry into an API error", async () => {

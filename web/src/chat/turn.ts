@@ -11,7 +11,17 @@ export interface TurnState {
   reply: string;
   status: "streaming" | "done" | "error" | "stopped";
   error?: string;
-  outputTokens?: number;
+  /** The stored reply's position, from `done`. */
+  seq?: number;
+  /** Token counts of the turn (every model call it made), from `done`. */
+  usage?: TurnUsage;
+}
+
+/** What `done` reports a turn used. */
+export interface TurnUsage {
+  inputTokens: number;
+  outputTokens: number;
+  modelCalls: number;
 }
 
 export const initialTurn: TurnState = { reply: "", status: "streaming" };
@@ -30,13 +40,18 @@ export function applyEvent(state: TurnState, message: SseMessage): TurnState {
     case "token":
       return { ...state, reply: state.reply + String(data.text ?? "") };
     case "done": {
-      const usage = data.usage as { output_tokens?: number } | undefined;
+      const usage = data.usage as { input_tokens?: number; output_tokens?: number; model_calls?: number } | undefined;
       return {
         ...state,
         conversationId: String(data.conversation_id),
         reply: String(data.message ?? state.reply),
         status: "done",
-        outputTokens: usage?.output_tokens,
+        seq: typeof data.seq === "number" ? data.seq : undefined,
+        usage: usage && {
+          inputTokens: usage.input_tokens ?? 0,
+          outputTokens: usage.output_tokens ?? 0,
+          modelCalls: usage.model_calls ?? 1,
+        },
       };
     }
     case "error":
@@ -50,7 +65,7 @@ type FetchFn = (input: RequestInfo | URL, init?: RequestInit) => Promise<Respons
 
 /** Runs a turn, calling `onState` after each event; aborting `signal` is the stop button. */
 export function streamTurn(
-  body: { message: string; conversation_id?: string },
+  body: { message: string; conversation_id?: string; model?: string },
   fetchFn: FetchFn,
   onState: (state: TurnState) => void,
   signal: AbortSignal,
@@ -65,15 +80,16 @@ export function retryUrl(conversationId: string): string {
 
 /**
  * Retries the conversation's last reply (the new one is appended after it), streamed like a
- * turn; aborting `signal` stops it.
+ * turn; aborting `signal` stops it. `model` switches the conversation's model from now on.
  */
 export function streamRetry(
   conversationId: string,
   fetchFn: FetchFn,
   onState: (state: TurnState) => void,
   signal: AbortSignal,
+  model?: string,
 ): Promise<TurnState> {
-  return streamEvents(retryUrl(conversationId), {}, fetchFn, onState, signal);
+  return streamEvents(retryUrl(conversationId), model ? { model } : {}, fetchFn, onState, signal);
 }
 
 async function streamEvents(
