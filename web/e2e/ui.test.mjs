@@ -452,27 +452,45 @@ describe("web UI served by cistern", () => {
   // After the LLM calls test: a chat turn is a call too.
   it("chat: a reply renders as Markdown with its code block highlighted, and Retry appends another", async () => {
     await page.getByRole("navigation").getByRole("link", { name: "Chat" }).click();
+    // A new chat offers example prompts; the composer has focus.
+    await page.getByTestId("chat-welcome").waitFor();
+    assert.equal(await page.getByTestId("example-prompt").count(), 4);
     await page.getByRole("textbox", { name: "Message" }).fill("Show me some Rust");
     await page.getByRole("button", { name: "Send" }).click();
-    // History replies (the streaming one is the aria-live region).
-    const stored = page.locator(".msg-assistant:not([aria-live]) pre code.language-rust.hljs");
+    // Stored replies (the one streaming is `streaming-reply`).
+    const replies = page.getByTestId("assistant-message");
+    const stored = replies.locator("pre code.language-rust.hljs");
     await stored.first().waitFor();
     assert.match(await text(stored.first()), /fn main\(\)/);
     const keyword = stored.first().locator(".hljs-keyword").first();
     assert.equal(await text(keyword), "fn");
-    // The bundled theme applies: a keyword is coloured unlike the code around it.
+    // Tokens are coloured: a keyword unlike the code around it.
     const [plain, coloured] = await stored
       .first()
       .evaluate((el) => [getComputedStyle(el).color, getComputedStyle(el.querySelector(".hljs-keyword")).color]);
     assert.notEqual(plain, coloured);
-    assert.match(await text(page.locator(".msg-assistant:not([aria-live]) p").first()), /Cisterns collect rain/);
+    assert.match(await text(replies.first().locator("p").first()), /Cisterns collect rain/);
+    // The user's message is a bubble of its own; each code block has a Copy button; the reply's
+    // token counts are on its usage button.
+    assert.equal(await text(page.getByTestId("user-message").first()), "Show me some Rust");
+    await replies.first().getByRole("button", { name: "Copy code" }).waitFor();
+    assert.match(
+      await replies.first().getByTestId("reply-usage").getAttribute("aria-label"),
+      /\d+ prompt \+ \d+ reply tokens/,
+    );
+    // The new conversation is open (in the URL) and listed in the sidebar under Today.
+    assert.ok(new URL(page.url()).searchParams.get("c"));
+    const sidebar = page.getByRole("navigation", { name: "Conversations" });
+    await sidebar.getByText("Today").waitFor();
+    await sidebar.getByRole("button", { name: "Show me some Rust", exact: true }).waitFor();
 
     await page.getByRole("button", { name: "Retry", exact: true }).click();
     await eventually("the retried reply is stored after the first", async () => (await stored.count()) === 2);
     await page.getByRole("button", { name: "Retry", exact: true }).waitFor();
 
-    // The memory panel: a fact is added and forgotten, instructions are saved for good.
-    const memory = page.getByRole("complementary", { name: "Memory" });
+    // The memory sheet: a fact is added and forgotten, instructions are saved for good.
+    await page.getByRole("button", { name: "Memory" }).click();
+    const memory = page.getByRole("dialog", { name: "Memory" });
     await memory.getByRole("textbox", { name: "New fact" }).fill("My cistern holds 12,000 litres");
     await memory.getByRole("button", { name: "Add" }).click();
     const facts = memory.getByRole("list", { name: "Facts" }).getByRole("listitem");
@@ -484,18 +502,95 @@ describe("web UI served by cistern", () => {
       "the instructions are saved",
       async () => await memory.getByRole("button", { name: "Save" }).isDisabled(),
     );
-    await page.screenshot({ path: path.join(resultsDir, "chat.png"), fullPage: true });
+    await page.screenshot({ path: path.join(resultsDir, "chat-memory.png") });
     await facts.first().getByRole("button", { name: "Forget" }).click();
     await eventually("the fact is forgotten", async () => (await facts.count()) === 0);
+    await page.keyboard.press("Escape");
+    await page.screenshot({ path: path.join(resultsDir, "chat.png") });
     await page.reload();
+    // The open conversation survives the reload (it is in the URL).
+    await stored.first().waitFor();
+    await page.getByRole("button", { name: "Memory" }).click();
     await eventually(
       "the instructions outlive a reload",
       async () =>
         (await page
-          .getByRole("complementary", { name: "Memory" })
+          .getByRole("dialog", { name: "Memory" })
           .getByRole("textbox", { name: "Instructions" })
           .inputValue()) === "Answer in metric units.",
     );
+    await page.keyboard.press("Escape");
+  });
+
+  it("chat: while a reply streams, Stop replaces Send and the composer waits; stopping ends the turn", async () => {
+    await page.getByRole("button", { name: "New chat" }).first().click();
+    await page.getByTestId("chat-welcome").waitFor();
+    // The fake provider answers at once; hold each chunk of the stream back in the browser so the
+    // turn stays in flight long enough to see and press Stop.
+    await page.evaluate(() => {
+      const real = window.fetch.bind(window);
+      window.fetch = async (input, init) => {
+        const response = await real(input, init);
+        const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
+        if (!url.includes("/chat/stream") || !response.body) return response;
+        const slow = response.body.pipeThrough(
+          new TransformStream({
+            async transform(chunk, controller) {
+              await new Promise((r) => setTimeout(r, 1500));
+              controller.enqueue(chunk);
+            },
+          }),
+        );
+        return new Response(slow, { status: response.status, headers: response.headers });
+      };
+    });
+    // Keyboard only: the composer has focus, Enter sends.
+    const composer = page.getByRole("textbox", { name: "Message" });
+    await eventually("the composer has focus", () => composer.evaluate((el) => el === document.activeElement));
+    await page.keyboard.type("Tell me about cisterns");
+    await page.keyboard.press("Enter");
+    const stop = page.getByRole("button", { name: "Stop" });
+    await stop.waitFor();
+    assert.equal(await composer.isDisabled(), true, "the composer waits while the reply streams");
+    assert.equal(await page.getByRole("button", { name: "Send" }).count(), 0);
+    assert.equal(await page.getByTestId("streaming-reply").getAttribute("data-status"), "streaming");
+    await page.getByTestId("user-message").getByText("Tell me about cisterns").waitFor();
+    await stop.focus();
+    await page.keyboard.press("Enter");
+    await page.getByRole("button", { name: "Send" }).waitFor();
+    assert.equal(await composer.isDisabled(), false);
+    await eventually("the composer has focus again", () => composer.evaluate((el) => el === document.activeElement));
+    await eventually("the live turn is gone", async () => (await page.getByTestId("streaming-reply").count()) === 0);
+    await page.reload();
+  });
+
+  it("chat: the sidebar searches, renames and deletes conversations", async () => {
+    const sidebar = page.getByRole("navigation", { name: "Conversations" });
+    const listed = sidebar.getByTestId("conversation");
+    await eventually("both conversations are listed", async () => (await listed.count()) === 2);
+    const search = page.getByRole("searchbox", { name: "Search conversations" });
+    await search.fill("rust");
+    await eventually("the search keeps one", async () => (await listed.count()) === 1);
+    assert.equal(await text(listed.first().getByRole("button").first()), "Show me some Rust");
+    await search.fill("no such title");
+    await sidebar.getByText(/No conversation title matches/).waitFor();
+    await search.fill("");
+    await eventually("both are back", async () => (await listed.count()) === 2);
+
+    await sidebar.getByRole("button", { name: "Actions for Show me some Rust" }).click();
+    await page.getByRole("menuitem", { name: "Rename" }).click();
+    const rename = page.getByRole("dialog", { name: "Rename conversation" });
+    await rename.getByRole("textbox", { name: "Title" }).fill("Rust examples");
+    await rename.getByRole("button", { name: "Save" }).click();
+    await sidebar.getByRole("button", { name: "Rust examples", exact: true }).waitFor();
+
+    await sidebar.getByRole("button", { name: "Actions for Rust examples" }).click();
+    await page.getByRole("menuitem", { name: "Delete" }).click();
+    const confirm = page.getByRole("dialog", { name: "Delete this conversation?" });
+    await confirm.getByText(/Rust examples/).waitFor();
+    await confirm.getByRole("button", { name: "Delete" }).click();
+    await eventually("the conversation is deleted", async () => (await listed.count()) === 1);
+    assert.equal(await sidebar.getByRole("button", { name: "Rust examples", exact: true }).count(), 0);
   });
 
   it("signing out returns to /login; a deep link to /keys then asks to sign in and comes back to /keys", async () => {

@@ -1,58 +1,68 @@
 /**
- * The Chat app: conversations on the left, the open one with a streaming reply and a stop
- * button, retry, rename/delete, and the memory panel (`MemoryPanel.tsx`). Replies are
- * rendered as Markdown with highlighted code (`Markdown.tsx`); the user's own messages stay
- * plain text, as typed.
+ * The Chat app: the conversation list (a side column on wide screens, a drawer on phones), the
+ * open conversation filling the height under the header with the composer at the bottom, and
+ * the memory panel in a sheet on the right. Replies stream with a Stop button; the last reply
+ * can be retried. The open conversation is in the URL (`/chat?c=<id>`), so it survives a reload.
  */
-import { lazy, Suspense, useRef, useState } from "react";
-import { api, call } from "../api/client";
+import { useEffect, useRef, useState } from "react";
+import { useSearchParams } from "react-router";
+import { Box, Button, Drawer, Group, Paper, Stack } from "@mantine/core";
+import { IconBrain, IconLayoutSidebar, IconMessagePlus } from "@tabler/icons-react";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { getSession } from "../auth/current";
 import { ErrorAlert } from "../ui/ErrorAlert";
-import { useLoad } from "../components/useLoad";
-import { usePageTitle } from "../ui/usePageTitle";
+import { PageHeader } from "../ui/PageHeader";
+import { ProviderBanner } from "../ui/ProviderBanner";
+import { LoadingRows } from "../ui/QueryView";
+import { Composer } from "./Composer";
+import { ConversationSidebar } from "./ConversationSidebar";
 import { MemoryPanel } from "./MemoryPanel";
-import { streamRetry, streamTurn, type TurnState } from "./turn";
+import { MessageList, type LiveTurn } from "./MessageList";
+import { chatKeys, conversationsQuery, messagesQuery, modelsQuery } from "./queries";
+import { streamRetry, streamTurn, type TurnState, type TurnUsage } from "./turn";
 
-// The Markdown renderer and its grammars are a chunk of their own, loaded by this page only.
-const Markdown = lazy(() => import("./Markdown").then((m) => ({ default: m.Markdown })));
-
-/** An assistant reply: plain text until the renderer has loaded, then Markdown. */
-function Reply({ text }: { text: string }) {
-  return (
-    <Suspense fallback={<p style={{ whiteSpace: "pre-wrap" }}>{text}</p>}>
-      <Markdown text={text} />
-    </Suspense>
-  );
-}
+const NO_MESSAGES = { items: [], next_cursor: null };
 
 export function ChatPage() {
-  usePageTitle("Chat");
-  const [open, setOpen] = useState<string | undefined>();
+  const queryClient = useQueryClient();
+  const [params, setParams] = useSearchParams();
+  const open = params.get("c") ?? undefined;
+  const setOpen = (id: string | undefined) => setParams(id ? { c: id } : {}, { replace: false });
+
   const [draft, setDraft] = useState("");
-  // A turn or retry in flight; `message` is the user's (none for a retry).
-  const [turn, setTurn] = useState<{ message?: string; state: TurnState } | undefined>();
+  const [turn, setTurn] = useState<LiveTurn | undefined>();
   const [error, setError] = useState<Error | undefined>();
+  // Token counts of the replies streamed here, by conversation and reply seq.
+  const [usage, setUsage] = useState<Record<string, Record<number, TurnUsage>>>({});
+  // The model the user picked; undefined: the open conversation's own.
+  const [picked, setPicked] = useState<string | null | undefined>();
+  const [sidebarOpen, setSidebarOpen] = useState(false);
+  const [memoryOpen, setMemoryOpen] = useState(false);
   const stop = useRef<AbortController | null>(null);
+  const input = useRef<HTMLTextAreaElement>(null);
 
-  const conversations = useLoad((signal) => call(api.GET("/api/v1/conversations", { signal })), []);
-  const messages = useLoad(
-    (signal) =>
-      open
-        ? call(
-            api.GET("/api/v1/conversations/{id}/messages", {
-              params: { path: { id: open }, query: { limit: 200 } },
-              signal,
-            }),
-          )
-        : Promise.resolve({ items: [], next_cursor: null }),
-    [open],
-  );
-  // The newest message of the open conversation: a retry answers again what it replied to.
-  const last = messages.data?.items.at(-1);
-  // Bumped after every turn: the memory panel reloads (the model may have remembered facts).
-  const [turns, setTurns] = useState(0);
+  const conversations = useQuery(conversationsQuery);
+  const messages = useQuery({ ...messagesQuery(open ?? ""), enabled: open !== undefined });
+  const models = useQuery(modelsQuery);
+  const conversation = conversations.data?.items.find((c) => c.id === open);
+  const model = picked !== undefined ? picked : (conversation?.model ?? null);
 
-  /** Streams a turn or a retry; the stop button aborts it. */
+  // The composer has focus on arrival and whenever a turn ends (not on touch screens, where
+  // focusing would pop the keyboard over the page).
+  const streaming = turn !== undefined;
+  useEffect(() => {
+    if (!streaming && !window.matchMedia("(pointer: coarse)").matches) input.current?.focus();
+  }, [streaming, open]);
+
+  function openConversation(id: string | undefined) {
+    if (stop.current) return;
+    setOpen(id);
+    setPicked(undefined);
+    setError(undefined);
+    setSidebarOpen(false);
+  }
+
+  /** Streams a turn or a retry; Stop aborts it. Afterwards the stored history replaces it. */
   async function stream(
     message: string | undefined,
     start: (onState: (state: TurnState) => void, signal: AbortSignal) => Promise<TurnState>,
@@ -60,127 +70,170 @@ export function ChatPage() {
     setError(undefined);
     const ctrl = new AbortController();
     stop.current = ctrl;
+    setTurn({ message, state: { reply: "", status: "streaming" } });
     try {
       const end = await start((state) => setTurn({ message, state }), ctrl.signal);
-      if (end.conversationId && end.conversationId !== open) setOpen(end.conversationId);
-      else await messages.reload();
-      await conversations.reload();
-      setTurns((n) => n + 1);
-      setTurn(undefined);
+      const id = end.conversationId ?? open;
+      if (id && end.seq !== undefined && end.usage) {
+        const { seq, usage: used } = end;
+        setUsage((u) => ({ ...u, [id]: { ...u[id], [seq]: used } }));
+      }
+      if (id) {
+        await queryClient.fetchQuery({ ...messagesQuery(id), staleTime: 0 }).catch(() => undefined);
+        if (id !== open) setOpen(id);
+        // A stopped reply is stored as the server notices the closed stream: look again shortly.
+        if (end.status === "stopped") {
+          setTimeout(() => void queryClient.invalidateQueries({ queryKey: chatKeys.messages(id) }), 800);
+        }
+      }
     } catch (e) {
       setError(e as Error);
+      // Nothing was sent: give the message back to edit or send again.
+      if (message !== undefined) setDraft((d) => d || message);
     } finally {
       stop.current = null;
+      setTurn(undefined);
+      void queryClient.invalidateQueries({ queryKey: chatKeys.conversations });
+      void queryClient.invalidateQueries({ queryKey: ["memory"] });
     }
   }
 
-  async function send() {
-    const message = draft.trim();
+  function send(text = draft) {
+    const message = text.trim();
     if (!message || stop.current) return;
     setDraft("");
-    const body = open ? { message, conversation_id: open } : { message };
-    await stream(message, (onState, signal) => streamTurn(body, getSession().fetch, onState, signal));
+    const body = {
+      message,
+      ...(open ? { conversation_id: open } : {}),
+      ...(model ? { model } : {}),
+    };
+    void stream(message, (onState, signal) => streamTurn(body, getSession().fetch, onState, signal));
   }
 
   /** Answers the last user message again; the old reply stays in history. */
-  async function retry() {
+  function retry() {
     if (!open || stop.current) return;
     const id = open;
-    await stream(undefined, (onState, signal) => streamRetry(id, getSession().fetch, onState, signal));
+    void stream(undefined, (onState, signal) =>
+      streamRetry(id, getSession().fetch, onState, signal, model ?? undefined),
+    );
   }
 
-  async function rename(id: string, current: string) {
-    const title = window.prompt("Rename conversation", current);
-    if (!title) return;
-    await call(api.PATCH("/api/v1/conversations/{id}", { params: { path: { id } }, body: { title } })).catch(setError);
-    await conversations.reload();
-  }
-
-  async function remove(id: string) {
-    if (!window.confirm("Delete this conversation?")) return;
-    await api.DELETE("/api/v1/conversations/{id}", { params: { path: { id } } });
-    if (open === id) setOpen(undefined);
-    await conversations.reload();
-  }
+  const sidebar = (
+    <ConversationSidebar
+      open={open}
+      onOpen={openConversation}
+      onNew={() => openConversation(undefined)}
+      onDeleted={(id) => id === open && openConversation(undefined)}
+    />
+  );
+  const items = open ? (messages.data ?? NO_MESSAGES).items : [];
+  const last = items.at(-1);
 
   return (
-    <div className="chat-page" style={{ display: "grid", gridTemplateColumns: "14rem 1fr 16rem", gap: "1rem" }}>
-      <aside aria-label="Conversations">
-        <button type="button" onClick={() => setOpen(undefined)}>
-          New chat
-        </button>
-        {conversations.error && <ErrorAlert title="Conversations" error={conversations.error} />}
-        <ul>
-          {conversations.data?.items.map((c) => (
-            <li key={c.id}>
-              <button type="button" aria-current={c.id === open} onClick={() => setOpen(c.id)}>
-                {c.title}
-              </button>
-              <button type="button" aria-label="Rename" onClick={() => rename(c.id, c.title)}>
-                ✎
-              </button>
-              <button type="button" aria-label="Delete" onClick={() => remove(c.id)}>
-                ✕
-              </button>
-            </li>
-          ))}
-        </ul>
-      </aside>
-      <section aria-label="Messages">
-        {error && <ErrorAlert title="Chat" error={error} />}
-        {messages.data?.items
-          // Failed replies are shown even when empty: they are what a retry is for.
-          .filter((m) => m.role !== "tool" && (m.content || m.status !== "complete"))
-          .map((m) => (
-            <div key={m.seq} className={`msg msg-${m.role}`}>
-              <strong>{m.role === "user" ? "You" : "Agent"}:</strong>
-              {m.role === "user" ? <p style={{ whiteSpace: "pre-wrap" }}>{m.content}</p> : <Reply text={m.content} />}
-              {m.status !== "complete" && <em> ({m.status})</em>}
-            </div>
-          ))}
-        {!turn && last?.role === "assistant" && (
-          <button
-            type="button"
-            className="retry"
-            onClick={() => void retry()}
-            title="Answer the last message again; this reply stays in the history"
-          >
-            {last.status === "complete" ? "Retry" : `Retry (reply ${last.status === "error" ? "failed" : "stopped"})`}
-          </button>
-        )}
-        {turn && (
+    <Stack h="calc(100dvh - var(--app-shell-header-height) - 2 * var(--app-shell-padding))" gap={0} mih={420}>
+      <PageHeader
+        title="Chat"
+        description={open ? (conversation?.title ?? "…") : "A new conversation"}
+        actions={
           <>
-            {turn.message !== undefined && (
-              <p className="msg msg-user" style={{ whiteSpace: "pre-wrap" }}>
-                <strong>You:</strong> {turn.message}
-              </p>
-            )}
-            <div className="msg msg-assistant" aria-live="polite">
-              <strong>Agent:</strong>
-              <Reply text={turn.state.reply} />
-              {turn.state.status === "error" && <em> (error: {turn.state.error})</em>}
-            </div>
+            <Button
+              variant="default"
+              size="xs"
+              hiddenFrom="md"
+              leftSection={<IconLayoutSidebar size={16} />}
+              onClick={() => setSidebarOpen(true)}
+            >
+              Conversations
+            </Button>
+            <Button
+              variant="default"
+              size="xs"
+              hiddenFrom="md"
+              leftSection={<IconMessagePlus size={16} />}
+              onClick={() => openConversation(undefined)}
+              aria-label="New chat"
+            >
+              New
+            </Button>
+            <Button
+              variant="default"
+              size="xs"
+              leftSection={<IconBrain size={16} />}
+              onClick={() => setMemoryOpen(true)}
+            >
+              Memory
+            </Button>
           </>
-        )}
-        <form
-          onSubmit={(e) => {
-            e.preventDefault();
-            void send();
-          }}
+        }
+      />
+      <ProviderBanner />
+      <Group align="stretch" gap="md" wrap="nowrap" flex={1} mih={0}>
+        <Paper
+          withBorder
+          p="sm"
+          w={264}
+          visibleFrom="md"
+          style={{ flexShrink: 0 }}
+          component="aside"
+          aria-label="Conversation list"
         >
-          <textarea value={draft} onChange={(e) => setDraft(e.target.value)} aria-label="Message" rows={3} />
-          {turn?.state.status === "streaming" ? (
-            <button type="button" onClick={() => stop.current?.abort()}>
-              Stop
-            </button>
-          ) : (
-            <button type="submit" disabled={!draft.trim()}>
-              Send
-            </button>
-          )}
-        </form>
-      </section>
-      <MemoryPanel conversation={open} version={turns} />
-    </div>
+          {sidebar}
+        </Paper>
+        <Stack gap="xs" flex={1} miw={0}>
+          <MessageList
+            conversationKey={open ?? "new"}
+            messages={items}
+            turn={turn}
+            usage={(open && usage[open]) || {}}
+            onRetry={last?.role === "assistant" ? retry : undefined}
+            onPrompt={(prompt) => send(prompt)}
+            header={
+              <>
+                {open && messages.isPending && <LoadingRows rows={3} />}
+                {messages.isError && (
+                  <ErrorAlert
+                    title="Could not load this conversation"
+                    error={messages.error}
+                    onRetry={() => void messages.refetch()}
+                  />
+                )}
+              </>
+            }
+          />
+          <Box maw={820} w="100%" mx="auto">
+            {error && (
+              <Box mb="xs">
+                <ErrorAlert title="The message was not answered" error={error} testId="chat-error" />
+              </Box>
+            )}
+            <Composer
+              inputRef={input}
+              value={draft}
+              onChange={setDraft}
+              onSend={() => send()}
+              onStop={() => stop.current?.abort()}
+              streaming={streaming}
+              models={models.data ?? []}
+              model={model}
+              onModel={setPicked}
+            />
+          </Box>
+        </Stack>
+      </Group>
+      <Drawer
+        opened={sidebarOpen}
+        onClose={() => setSidebarOpen(false)}
+        title="Conversations"
+        size={300}
+        hiddenFrom="md"
+        styles={{ body: { height: "calc(100% - 60px)" } }}
+      >
+        {sidebar}
+      </Drawer>
+      <Drawer opened={memoryOpen} onClose={() => setMemoryOpen(false)} title="Memory" position="right" size="md">
+        <MemoryPanel conversation={open} />
+      </Drawer>
+    </Stack>
   );
 }

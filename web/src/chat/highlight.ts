@@ -84,8 +84,63 @@ function highlight(code: Element) {
   code.children = result.children as ElementContent[];
 }
 
-function textOf(node: Element | RootContent): string {
+/** The text of a syntax-tree node (a code block's source, for its Copy button). */
+export function textOf(node: Element | RootContent): string {
   if (node.type === "text") return node.value;
   if (node.type === "element") return node.children.map(textOf).join("");
   return "";
+}
+
+/** Token colours (GitHub's light and dark palettes), each AA-readable on Mantine's code background. */
+const PALETTE: Record<string, { light: string; dark: string }> = {
+  keyword: { light: "#cf222e", dark: "#ff7b72" },
+  string: { light: "#0a3069", dark: "#a5d6ff" },
+  title: { light: "#8250df", dark: "#d2a8ff" },
+  number: { light: "#0550ae", dark: "#79c0ff" },
+  comment: { light: "#57606a", dark: "#8b949e" },
+  attr: { light: "#953800", dark: "#ffa657" },
+  tag: { light: "#116329", dark: "#7ee787" },
+  deletion: { light: "#82071e", dark: "#ffa198" },
+};
+
+const KIND: Record<string, keyof typeof PALETTE> = {
+  keyword: "keyword",
+  "selector-tag": "keyword",
+  doctag: "keyword",
+  string: "string",
+  regexp: "string",
+  addition: "tag",
+  "meta-string": "string",
+  title: "title",
+  section: "title",
+  "selector-id": "title",
+  "selector-class": "title",
+  number: "number",
+  literal: "number",
+  built_in: "number",
+  symbol: "number",
+  meta: "number",
+  type: "attr",
+  attr: "attr",
+  attribute: "attr",
+  variable: "attr",
+  params: "attr",
+  "template-variable": "attr",
+  comment: "comment",
+  quote: "comment",
+  tag: "tag",
+  name: "tag",
+  "selector-pseudo": "tag",
+  deletion: "deletion",
+};
+
+/** The colour of a highlighted token (`class="hljs-keyword"` …) in `scheme`; undefined for other spans. */
+export function tokenColor(className: string | undefined, scheme: "light" | "dark"): string | undefined {
+  if (!className) return undefined;
+  for (const cls of className.split(" ")) {
+    if (!cls.startsWith("hljs-")) continue;
+    const kind = KIND[cls.slice("hljs-".length)];
+    if (kind) return PALETTE[kind]![scheme];
+  }
+  return undefined;
 }

@@ -1,17 +1,19 @@
 import { createElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
+import { MantineProvider } from "@mantine/core";
 import { describe, expect, it } from "vitest";
-import { highlights } from "./highlight";
+import { highlights, tokenColor } from "./highlight";
 import { Markdown } from "./Markdown";
 
-const render = (text: string) => renderToStaticMarkup(createElement(Markdown, { text }));
+const render = (text: string, scheme: "light" | "dark" = "light") =>
+  renderToStaticMarkup(createElement(MantineProvider, { forceColorScheme: scheme }, createElement(Markdown, { text })));
 
 describe("Markdown", () => {
   it("renders GitHub-flavoured Markdown", () => {
     const html = render("# Title\n\nSome **bold** and `code`.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] done");
     expect(html).toContain("<h1>Title</h1>");
     expect(html).toContain("<strong>bold</strong>");
-    expect(html).toContain("<code>code</code>");
+    expect(html).toMatch(/<code[^>]*>code<\/code>/);
     expect(html).toContain("<table>");
     expect(html).toContain('type="checkbox"');
   });
@@ -19,8 +21,17 @@ describe("Markdown", () => {
   it("highlights a fenced block in the fence's language", () => {
     const html = render('```rust\nfn main() { let x = "hi"; }\n```');
     expect(html).toContain('class="language-rust hljs"');
-    expect(html).toContain('<span class="hljs-keyword">fn</span>');
-    expect(html).toContain('<span class="hljs-string">&quot;hi&quot;</span>');
+    expect(html).toContain('<span class="hljs-keyword" style="color:#cf222e">fn</span>');
+    expect(html).toContain('<span class="hljs-string" style="color:#0a3069">&quot;hi&quot;</span>');
+    expect(html).toContain('aria-label="Copy code"');
+  });
+
+  it("colours tokens for the dark scheme too", () => {
+    expect(render("```rust\nfn x() {}\n```", "dark")).toContain(
+      '<span class="hljs-keyword" style="color:#ff7b72">fn</span>',
+    );
+    expect(tokenColor("hljs-title function_", "light")).toBe("#8250df");
+    expect(tokenColor("something-else", "light")).toBeUndefined();
   });
 
   it("knows the common fence aliases and leaves unknown languages plain", () => {
@@ -51,6 +62,6 @@ describe("Markdown", () => {
     const html = render("Here:\n\n```python\ndef f(x):\n    return x");
     expect(html).toContain("<p>Here:</p>");
     expect(html).toContain('class="language-python hljs"');
-    expect(html).toContain('<span class="hljs-keyword">def</span>');
+    expect(html).toMatch(/<span class="hljs-keyword"[^>]*>def<\/span>/);
   });
 });
