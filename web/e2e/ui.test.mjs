@@ -593,6 +593,29 @@ describe("web UI served by cistern", () => {
     assert.equal(await sidebar.getByRole("button", { name: "Rust examples", exact: true }).count(), 0);
   });
 
+  it("chat on a phone: the conversations are in a drawer and nothing scrolls sideways", async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    try {
+      await page.goto(`${server.baseUrl}/chat`);
+      await page.getByTestId("chat-welcome").waitFor();
+      // The side column is hidden; its drawer opens from the page header.
+      assert.equal(await page.getByRole("navigation", { name: "Conversations" }).count(), 0);
+      await page.getByRole("button", { name: "Conversations" }).click();
+      const drawer = page.getByRole("dialog", { name: "Conversations" });
+      await drawer.getByTestId("conversation").first().getByRole("button").first().click();
+      await drawer.waitFor({ state: "detached" });
+      await page.getByTestId("assistant-message").locator("pre code").first().waitFor();
+      const wide = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(wide <= 0, `/chat is ${wide}px wider than the window`);
+      // The composer sits at the bottom of the window.
+      const box = await page.getByTestId("composer").boundingBox();
+      assert.ok(box && box.y + box.height > 844 - 40, `composer ends at ${box && box.y + box.height}`);
+      await page.screenshot({ path: path.join(resultsDir, "chat-narrow.png") });
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 800 });
+    }
+  });
+
   it("signing out returns to /login; a deep link to /keys then asks to sign in and comes back to /keys", async () => {
     await page.getByRole("banner").getByRole("button", { name: "Sign out" }).click();
     await page.waitForURL((u) => u.pathname === "/login");

@@ -6,7 +6,7 @@
  */
 import { useEffect, useRef, useState } from "react";
 import { useSearchParams } from "react-router";
-import { Box, Button, Drawer, Group, Paper, Stack } from "@mantine/core";
+import { ActionIcon, Box, Button, Drawer, Group, Paper, Stack } from "@mantine/core";
 import { IconBrain, IconLayoutSidebar, IconMessagePlus } from "@tabler/icons-react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { getSession } from "../auth/current";
@@ -146,16 +146,16 @@ export function ChatPage() {
             >
               Conversations
             </Button>
-            <Button
+            <ActionIcon
               variant="default"
-              size="xs"
+              size={30}
               hiddenFrom="md"
-              leftSection={<IconMessagePlus size={16} />}
               onClick={() => openConversation(undefined)}
               aria-label="New chat"
+              title="New chat"
             >
-              New
-            </Button>
+              <IconMessagePlus size={16} />
+            </ActionIcon>
             <Button
               variant="default"
               size="xs"

@@ -33,8 +33,14 @@ function CodeBlock({ node, children }: WithNode<"pre">) {
       style={{ borderRadius: "var(--mantine-radius-md)", overflow: "hidden" }}
       data-testid="code-block"
     >
-      <Group justify="space-between" px="sm" py={2} bg="var(--mantine-color-default-hover)" wrap="nowrap">
-        <Text component="span" size="xs" ff="monospace" c="dimmed">
+      <Group
+        justify="space-between"
+        px="sm"
+        py={2}
+        wrap="nowrap"
+        style={{ borderBottom: "1px solid var(--mantine-color-default-border)" }}
+      >
+        <Text component="span" size="xs" ff="monospace">
           {language ?? "text"}
         </Text>
         <CopyButton value={source} timeout={1500}>
@@ -52,7 +58,8 @@ function CodeBlock({ node, children }: WithNode<"pre">) {
           )}
         </CopyButton>
       </Group>
-      <Box component="pre" p="sm" style={{ margin: 0, borderRadius: 0, maxWidth: "100%" }}>
+      {/* Focusable, so a long line can be scrolled to with the keyboard. */}
+      <Box component="pre" p="sm" tabIndex={0} style={{ margin: 0, borderRadius: 0, maxWidth: "100%" }}>
         {children}
       </Box>
     </Box>
@@ -63,7 +70,8 @@ function CodeBlock({ node, children }: WithNode<"pre">) {
 function InlineOrBlockCode({ node: _node, className, children, ...rest }: WithNode<"code">) {
   if (className?.split(" ").includes("hljs")) {
     return (
-      <code className={className} {...rest}>
+      // Typography gives every <code> a background; a block's is its <pre>'s.
+      <code className={className} style={{ backgroundColor: "transparent", padding: 0 }} {...rest}>
         {children}
       </code>
     );

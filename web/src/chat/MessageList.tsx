@@ -79,12 +79,12 @@ export function MessageList({
   const shown = messages.filter((m) => m.role !== "tool" && (m.content || m.status !== "complete"));
   const lastAssistant = shown.at(-1)?.role === "assistant" ? shown.at(-1) : undefined;
 
-  const scrollToEnd = (smooth = false) => {
+  const scrollToEnd = () => {
     const el = box.current;
     if (!el) return;
     following.current = true;
     setBehind(false);
-    el.scrollTo({ top: el.scrollHeight, behavior: smooth ? "smooth" : "auto" });
+    el.scrollTo({ top: el.scrollHeight });
   };
 
   // Another conversation, or a new turn: start at the end and follow.
@@ -159,7 +159,7 @@ export function MessageList({
           radius="xl"
           variant="default"
           leftSection={<IconArrowDown size={14} />}
-          onClick={() => scrollToEnd(true)}
+          onClick={scrollToEnd}
         >
           Jump to latest
         </Button>
