@@ -522,25 +522,32 @@ describe("web UI served by cistern", () => {
     await page.keyboard.press("Escape");
   });
 
-  it("chat: while a reply streams, Stop replaces Send and the composer waits; stopping ends the turn", async () => {
+  it("chat: while a reply streams, Stop replaces Send and the composer waits; stopping leaves the partial turn marked stopped", async () => {
     await page.getByRole("button", { name: "New chat" }).first().click();
     await page.getByTestId("chat-welcome").waitFor();
-    // The fake provider answers at once; hold each chunk of the stream back in the browser so the
-    // turn stays in flight long enough to see and press Stop.
+    // The fake provider answers at once; hold the stream back in the browser (its first chunk
+    // comes after 3 s) so the turn is still waiting for the server when Stop is pressed.
     await page.evaluate(() => {
       const real = window.fetch.bind(window);
       window.fetch = async (input, init) => {
         const response = await real(input, init);
         const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
         if (!url.includes("/chat/stream") || !response.body) return response;
-        const slow = response.body.pipeThrough(
-          new TransformStream({
-            async transform(chunk, controller) {
-              await new Promise((r) => setTimeout(r, 1500));
-              controller.enqueue(chunk);
-            },
-          }),
-        );
+        const reader = response.body.getReader();
+        let stream;
+        const slow = new ReadableStream({
+          start(controller) {
+            stream = controller;
+          },
+          async pull(controller) {
+            await new Promise((r) => setTimeout(r, 3000));
+            const { value, done } = await reader.read();
+            if (done) controller.close();
+            else controller.enqueue(value);
+          },
+          cancel: (reason) => reader.cancel(reason),
+        });
+        init?.signal?.addEventListener("abort", () => stream.error(new DOMException("stopped", "AbortError")));
         return new Response(slow, { status: response.status, headers: response.headers });
       };
     });
@@ -560,7 +567,15 @@ describe("web UI served by cistern", () => {
     await page.getByRole("button", { name: "Send" }).waitFor();
     assert.equal(await composer.isDisabled(), false);
     await eventually("the composer has focus again", () => composer.evaluate((el) => el === document.activeElement));
-    await eventually("the live turn is gone", async () => (await page.getByTestId("streaming-reply").count()) === 0);
+    // Stopped before the server's first event: the turn stays, marked stopped.
+    const stopped = page.getByTestId("streaming-reply");
+    assert.equal(await stopped.getAttribute("data-status"), "stopped");
+    assert.equal(await stopped.getByTestId("reply-mark").textContent(), "stopped");
+    // The message reached the server: its conversation is listed.
+    await page
+      .getByRole("navigation", { name: "Conversations" })
+      .getByRole("button", { name: "Tell me about cisterns", exact: true })
+      .waitFor();
     await page.reload();
   });
 

@@ -49,7 +49,7 @@ export function ChatPage() {
 
   // The composer has focus on arrival and whenever a turn ends (not on touch screens, where
   // focusing would pop the keyboard over the page).
-  const streaming = turn !== undefined;
+  const streaming = turn?.state.status === "streaming";
   useEffect(() => {
     if (!streaming && !window.matchMedia("(pointer: coarse)").matches) input.current?.focus();
   }, [streaming, open]);
@@ -59,10 +59,15 @@ export function ChatPage() {
     setOpen(id);
     setPicked(undefined);
     setError(undefined);
+    setTurn(undefined);
     setSidebarOpen(false);
   }
 
-  /** Streams a turn or a retry; Stop aborts it. Afterwards the stored history replaces it. */
+  /**
+   * Streams a turn or a retry; Stop aborts it. Afterwards the stored history replaces it — except
+   * for a new chat stopped before the server named its conversation: that turn stays on screen,
+   * marked stopped (the conversation appears in the list).
+   */
   async function stream(
     message: string | undefined,
     start: (onState: (state: TurnState) => void, signal: AbortSignal) => Promise<TurnState>,
@@ -71,6 +76,7 @@ export function ChatPage() {
     const ctrl = new AbortController();
     stop.current = ctrl;
     setTurn({ message, state: { reply: "", status: "streaming" } });
+    let keep = false;
     try {
       const end = await start((state) => setTurn({ message, state }), ctrl.signal);
       const id = end.conversationId ?? open;
@@ -85,6 +91,8 @@ export function ChatPage() {
         if (end.status === "stopped") {
           setTimeout(() => void queryClient.invalidateQueries({ queryKey: chatKeys.messages(id) }), 800);
         }
+      } else {
+        keep = true;
       }
     } catch (e) {
       setError(e as Error);
@@ -92,7 +100,7 @@ export function ChatPage() {
       if (message !== undefined) setDraft((d) => d || message);
     } finally {
       stop.current = null;
-      setTurn(undefined);
+      if (!keep) setTurn(undefined);
       void queryClient.invalidateQueries({ queryKey: chatKeys.conversations });
       void queryClient.invalidateQueries({ queryKey: ["memory"] });
     }
