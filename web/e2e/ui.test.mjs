@@ -132,7 +132,7 @@ describe("web UI served by cistern", () => {
     assert.equal(await form(page).password.getAttribute("autocomplete"), "new-password");
     await signIn(page, EMAIL, PASSWORD);
     await page.getByTestId("user-email").filter({ hasText: EMAIL }).waitFor();
-    assert.equal(await text(page.getByTestId("user-role")), "admin");
+    assert.equal((await text(page.getByTestId("user-role"))).toLowerCase(), "admin");
     assert.equal(new URL(page.url()).pathname, "/");
     const stored = await storedSession(page);
     assert.match(stored?.refresh_token ?? "", /^rt_/, "the refresh token is kept for the next visit");

@@ -2,80 +2,30 @@
  * The shell every page sits in: a header (brand, theme switch, account menu), the navigation
  * (a side bar on wide screens, a drawer on phones) and the routed page.
  */
-import { useState, type ReactNode } from "react";
-import { Link, NavLink as RouterNavLink, Outlet, useLocation, useNavigate } from "react-router";
+import { lazy, Suspense, useState } from "react";
+import { Link, Outlet, useLocation, useNavigate } from "react-router";
 import {
   ActionIcon,
   AppShell,
   Badge,
   Burger,
   Button,
-  Drawer,
   Group,
-  NavLink,
-  Stack,
   Text,
   UnstyledButton,
   useComputedColorScheme,
   useMantineColorScheme,
 } from "@mantine/core";
-import {
-  IconActivity,
-  IconApi,
-  IconBrain,
-  IconChartLine,
-  IconCode,
-  IconKey,
-  IconListCheck,
-  IconLogout,
-  IconMessages,
-  IconMoon,
-  IconPuzzle,
-  IconReceipt,
-  IconShieldCheck,
-  IconSun,
-  IconTerminal2,
-} from "@tabler/icons-react";
+import { IconLogout, IconMoon, IconSun } from "@tabler/icons-react";
 import { getSession, useSession } from "../auth/current";
+import { Navigation } from "./Navigation";
 
-interface NavItem {
-  to: string;
-  label: string;
-  icon: ReactNode;
-}
-
-const SECTIONS: { title: string; items: NavItem[] }[] = [
-  {
-    title: "Apps",
-    items: [
-      { to: "/chat", label: "Chat", icon: <IconMessages size={18} /> },
-      { to: "/extensions", label: "Extensions", icon: <IconPuzzle size={18} /> },
-      { to: "/codegen", label: "Code generator", icon: <IconCode size={18} /> },
-      { to: "/agent", label: "Coding agent", icon: <IconTerminal2 size={18} /> },
-      { to: "/sage", label: "Sage", icon: <IconChartLine size={18} /> },
-    ],
-  },
-  {
-    title: "Account",
-    items: [
-      { to: "/keys", label: "API keys", icon: <IconKey size={18} /> },
-      { to: "/usage", label: "Usage", icon: <IconReceipt size={18} /> },
-      { to: "/llm-calls", label: "LLM calls", icon: <IconBrain size={18} /> },
-      { to: "/jobs", label: "Jobs", icon: <IconListCheck size={18} /> },
-      { to: "/audit", label: "Audit log", icon: <IconShieldCheck size={18} /> },
-    ],
-  },
-  {
-    title: "Server",
-    items: [
-      { to: "/status", label: "Status", icon: <IconActivity size={18} /> },
-      { to: "/api-docs", label: "API reference", icon: <IconApi size={18} /> },
-    ],
-  },
-];
+// The phone drawer (and the scroll-area and focus-trap code it brings) loads on first use.
+const NavDrawer = lazy(() => import("./NavDrawer"));
 
 export function Layout() {
   const [drawerOpen, setDrawerOpen] = useState(false);
+  const [drawerUsed, setDrawerUsed] = useState(false);
 
   return (
     <AppShell
@@ -91,7 +41,10 @@ export function Layout() {
           <Group gap="xs" wrap="nowrap">
             <Burger
               opened={drawerOpen}
-              onClick={() => setDrawerOpen((o) => !o)}
+              onClick={() => {
+                setDrawerUsed(true);
+                setDrawerOpen((o) => !o);
+              }}
               hiddenFrom="sm"
               size="sm"
               aria-label={drawerOpen ? "Close navigation" : "Open navigation"}
@@ -114,52 +67,15 @@ export function Layout() {
       <AppShell.Navbar p="xs" style={{ overflowY: "auto" }} visibleFrom="sm">
         <Navigation />
       </AppShell.Navbar>
-      <Drawer
-        opened={drawerOpen}
-        onClose={() => setDrawerOpen(false)}
-        size={280}
-        title="Cistern"
-        hiddenFrom="sm"
-        aria-label="Navigation"
-      >
-        {/* Following a link closes the drawer. */}
-        <Navigation onNavigate={() => setDrawerOpen(false)} />
-      </Drawer>
+      {drawerUsed && (
+        <Suspense>
+          <NavDrawer opened={drawerOpen} onClose={() => setDrawerOpen(false)} />
+        </Suspense>
+      )}
       <AppShell.Main id="main" tabIndex={-1}>
         <Outlet />
       </AppShell.Main>
     </AppShell>
-  );
-}
-
-function Navigation({ onNavigate }: { onNavigate?: () => void }) {
-  const { pathname } = useLocation();
-  return (
-    <nav aria-label="Main">
-      <Stack gap="md">
-        {SECTIONS.map((section) => (
-          <div key={section.title}>
-            <Text size="xs" fw={700} c="dimmed" tt="uppercase" px="sm" mb={4}>
-              {section.title}
-            </Text>
-            {section.items.map((item) => (
-              <NavLink
-                key={item.to}
-                component={RouterNavLink}
-                to={item.to}
-                label={item.label}
-                leftSection={item.icon}
-                // "/" shows the status page, so its link is the current one there too.
-                active={pathname.startsWith(item.to) || (pathname === "/" && item.to === "/status")}
-                aria-current={pathname.startsWith(item.to) ? "page" : undefined}
-                onClick={onNavigate}
-                styles={{ root: { borderRadius: "var(--mantine-radius-md)" } }}
-              />
-            ))}
-          </div>
-        ))}
-      </Stack>
-    </nav>
   );
 }
 

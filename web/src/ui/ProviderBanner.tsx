@@ -26,13 +26,15 @@ export function ProviderBanner() {
       title="No LLM provider is configured"
       mb="md"
       data-testid="provider-banner"
+      // Yellow text on the light yellow ground is below AA: the words keep the body colour.
+      styles={{ title: { color: "var(--mantine-color-text)" } }}
     >
       <Text size="sm">
         This page needs a model. <Code>{llm.message}</Code>
       </Text>
       <Text size="sm" mt={4}>
         Then restart the server. The{" "}
-        <Anchor component={Link} to="/status">
+        <Anchor component={Link} to="/status" c="var(--mantine-color-text)" underline="always">
           status page
         </Anchor>{" "}
         shows what the server sees.
