@@ -4,6 +4,7 @@ import react from "@vitejs/plugin-react";
 // In development the UI runs on Vite's server and the API on a locally started
 // `cistern serve --port 8080`; these prefixes are the server's, everything else is the UI's.
 const server = process.env.CISTERN_DEV_SERVER ?? "http://127.0.0.1:8080";
+// Matched as whole path segments, so the UI's own /api-docs page is not sent to the server.
 const apiPrefixes = ["/api", "/health", "/metrics", "/v1"];
 
 export default defineConfig({
@@ -16,6 +17,6 @@ export default defineConfig({
   },
   server: {
     host: "127.0.0.1",
-    proxy: Object.fromEntries(apiPrefixes.map((p) => [p, { target: server, changeOrigin: true }])),
+    proxy: Object.fromEntries(apiPrefixes.map((p) => [`^${p}(/|$|\\?)`, { target: server, changeOrigin: true }])),
   },
 });
