@@ -24,6 +24,8 @@ async function eventually(what, fn, ms = 10_000) {
 }
 
 const text = (locator) => locator.innerText().then((t) => t.trim());
+/** An element's text as written (a badge's innerText is upper-cased by its style). */
+const raw = (locator) => locator.textContent().then((t) => t.trim());
 
 /** The fake provider's one reply: prose, then a Markdown code block for the chat page. */
 const FAKE_REPLY =
@@ -36,11 +38,11 @@ const STORAGE_KEY = "cistern.session";
 /** The session record the UI keeps in localStorage (null when signed out). */
 const storedSession = (page) => page.evaluate((k) => JSON.parse(localStorage.getItem(k) ?? "null"), STORAGE_KEY);
 
-/** The sign-in form's fields and submit button (the mode toggle has buttons of the same names). */
+/** The sign-in form's fields and submit button (the mode tabs have the same names). */
 const form = (page) => ({
   email: page.getByLabel("Email", { exact: true }),
   password: page.getByLabel("Password", { exact: true }),
-  submit: page.locator("form.form button[type=submit]"),
+  submit: page.getByTestId("auth-form").locator("button[type=submit]"),
   error: page.getByTestId("auth-error"),
 });
 
@@ -99,10 +101,10 @@ describe("web UI served by cistern", () => {
     for (const name of ["sql", "blobs"]) {
       const row = page.locator(`tr[data-check="${name}"]`);
       await row.waitFor();
-      assert.equal(await text(row.locator(".check-status")), "ok", `${name} check`);
+      assert.equal(await raw(row.locator(".check-status")), "ok", `${name} check`);
       assert.match(await text(row.locator("td.num")), /^\d+(\.\d+)? ms$/, `${name} latency`);
     }
-    assert.equal(await text(page.getByTestId("overall-status")), "ok");
+    assert.equal(await raw(page.getByTestId("overall-status")), "ok");
     assert.match(health.version, /^\d+\.\d+\.\d+/);
     assert.equal(await text(page.getByTestId("version")), health.version);
     assert.match(await text(page.getByTestId("uptime")), /^\d+ (s|min|h|d)/);
@@ -127,12 +129,12 @@ describe("web UI served by cistern", () => {
 
   it("registering through the UI signs in (first account: admin), and a reload keeps the session", async () => {
     await page.getByRole("banner").getByRole("link", { name: "Sign in" }).click();
-    await page.getByRole("button", { name: "Create account", pressed: false }).click();
+    await page.getByRole("tab", { name: "Create account" }).click();
     await page.getByRole("heading", { name: "Create an account", level: 1 }).waitFor();
     assert.equal(await form(page).password.getAttribute("autocomplete"), "new-password");
     await signIn(page, EMAIL, PASSWORD);
     await page.getByTestId("user-email").filter({ hasText: EMAIL }).waitFor();
-    assert.equal((await text(page.getByTestId("user-role"))).toLowerCase(), "admin");
+    assert.equal(await raw(page.getByTestId("user-role")), "admin");
     assert.equal(new URL(page.url()).pathname, "/");
     const stored = await storedSession(page);
     assert.match(stored?.refresh_token ?? "", /^rt_/, "the refresh token is kept for the next visit");
@@ -192,9 +194,10 @@ describe("web UI served by cistern", () => {
     const health = page.locator('[data-testid=operation][data-method=get][data-path="/health"]');
     assert.equal(await health.count(), 1);
 
-    // Opening an operation shows its responses with their schemas resolved.
-    await health.locator("summary").click();
-    assert.match(await text(health.locator(".responses")), /200/);
+    // Opening an operation shows its responses with their schemas resolved, and keeps it in the URL.
+    await health.click();
+    assert.match(await text(page.getByTestId("op-responses")), /200/);
+    assert.equal(new URL(page.url()).searchParams.get("op"), "op-get-health");
 
     const filter = page.getByLabel("Filter operations");
     await filter.fill("health/detailed");
@@ -667,14 +670,14 @@ describe("web UI served by cistern", () => {
     assert.equal(await p.getByTestId("user-email").count(), 0);
     await p.screenshot({ path: path.join(resultsDir, "login-error.png") });
 
-    await p.getByRole("button", { name: "Create account", pressed: false }).click();
+    await p.getByRole("tab", { name: "Create account" }).click();
     await signIn(p, "bob@example.com", "short");
     const password = form(p).password;
     await eventually(
       "the password field marked invalid",
       async () => (await password.getAttribute("aria-invalid")) === "true",
     );
-    const describedBy = (await password.getAttribute("aria-describedby")).split(" ");
+    const describedBy = (await password.getAttribute("aria-describedby")).split(" ").filter(Boolean);
     const messages = await Promise.all(describedBy.map((id) => p.locator(`[id="${id}"]`).innerText()));
     assert.ok(
       messages.some((m) => /10 to 128 characters/.test(m) && /password/.test(m)),
@@ -820,8 +823,8 @@ describe("web UI served by cistern", () => {
     await bad.page.clock.install();
     await bad.page.goto(`${server.baseUrl}/status`);
     await bad.page.getByTestId("version").filter({ hasText: "9.9.9" }).waitFor();
-    assert.equal(await text(bad.page.getByTestId("overall-status")), "degraded");
-    assert.equal(await text(bad.page.locator('tr[data-check="blobs"] .check-status')), "error");
+    assert.equal(await raw(bad.page.getByTestId("overall-status")), "degraded");
+    assert.equal(await raw(bad.page.locator('tr[data-check="blobs"] .check-status')), "error");
     assert.match(await text(bad.page.locator('tr[data-check="blobs"]')), /permission denied/);
     assert.equal(polls, 1);
     await bad.page.clock.runFor(10_000);

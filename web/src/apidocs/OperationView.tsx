@@ -1,4 +1,7 @@
-import { InlineText } from "../components/InlineText";
+import type { ReactNode } from "react";
+import { Accordion, Badge, Box, Code, Group, Paper, Stack, Table, Text, Title } from "@mantine/core";
+import { Inline } from "./Inline";
+import { MethodBadge } from "./MethodBadge";
 import { SchemaView } from "./SchemaView";
 import {
   deref,
@@ -9,103 +12,181 @@ import {
   type Response,
 } from "./openapi";
 
-/** One operation, collapsed to its method, path and summary until opened. */
+/** The colour of a response status: success, redirect, the caller's error, the server's error. */
+function statusColor(status: string): string {
+  switch (status[0]) {
+    case "2":
+      return "green";
+    case "3":
+      return "blue";
+    case "4":
+      return "orange";
+    case "5":
+      return "red";
+    default:
+      return "gray";
+  }
+}
+
+/** One operation in full: what it does, its parameters, its request body and every response. */
 export function OperationView({ doc, entry }: { doc: OpenApiDoc; entry: OperationEntry }) {
   const { op, method, path, parameters } = entry;
   const body = deref<RequestBody>(doc, op.requestBody);
-  const auth = (op.security ?? []).flatMap((req) => Object.keys(req));
+  const auth = [...new Set((op.security ?? []).flatMap((req) => Object.keys(req)))];
   return (
-    <details className="op" id={entry.id} data-testid="operation" data-method={method} data-path={path}>
-      <summary className="op-summary">
-        <span className={`method method-${method}`}>{method.toUpperCase()}</span>
-        <code className={op.deprecated ? "op-path deprecated" : "op-path"}>{path}</code>
-        {op.summary && (
-          <span className="op-title">
-            <InlineText text={op.summary} />
-          </span>
-        )}
-      </summary>
-      <div className="op-body">
-        {op.description && op.description !== op.summary && (
-          <p className="op-desc">
-            <InlineText text={op.description} />
-          </p>
-        )}
-        <div className="op-meta">
-          {op.operationId && (
-            <span>
-              operation id <code>{op.operationId}</code>
-            </span>
+    <Paper withBorder radius="md" p={{ base: "md", sm: "lg" }} id={entry.id} data-testid="operation-detail">
+      <Stack gap="lg">
+        <Stack gap="xs">
+          <Group gap="sm" wrap="nowrap" align="flex-start">
+            <MethodBadge method={method} size="lg" />
+            <Text
+              ff="monospace"
+              fw={600}
+              td={op.deprecated ? "line-through" : undefined}
+              style={{ overflowWrap: "anywhere" }}
+            >
+              {path}
+            </Text>
+          </Group>
+          {op.summary && (
+            <Title order={2} fz="lg">
+              <Inline text={op.summary} />
+            </Title>
           )}
-          {auth.length > 0 && <span className="pill">auth: {[...new Set(auth)].join(", ")}</span>}
-          {op.deprecated && <span className="pill pill-warn">deprecated</span>}
-        </div>
+          {op.description && op.description !== op.summary && (
+            <Text size="sm" style={{ whiteSpace: "pre-line" }}>
+              <Inline text={op.description} />
+            </Text>
+          )}
+          <Group gap="xs">
+            {op.operationId && (
+              <Text size="xs" c="dimmed">
+                operation id <Code>{op.operationId}</Code>
+              </Text>
+            )}
+            {auth.length > 0 && (
+              <Badge variant="outline" color="gray" size="sm">
+                auth: {auth.join(", ")}
+              </Badge>
+            )}
+            {op.deprecated && (
+              <Badge variant="light" color="orange" size="sm">
+                deprecated
+              </Badge>
+            )}
+          </Group>
+        </Stack>
 
         {parameters.length > 0 && (
-          <>
-            <h4>Parameters</h4>
-            <div className="table-wrap">
-              <table className="table params">
-                <thead>
-                  <tr>
-                    <th scope="col">Name</th>
-                    <th scope="col">In</th>
-                    <th scope="col">Schema</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {parameters.map((p) => (
-                    <tr key={`${p.in}:${p.name}`}>
-                      <td>
-                        <code>{p.name}</code>
-                        {p.required && <span className="pill pill-required">required</span>}
-                        {p.description && (
-                          <div className="schema-desc">
-                            <InlineText text={p.description} />
-                          </div>
-                        )}
-                      </td>
-                      <td>{p.in}</td>
-                      <td>
-                        <SchemaView doc={doc} schema={p.schema} />
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          </>
+          <Section title="Parameters">
+            <Paper withBorder radius="sm">
+              <Table.ScrollContainer minWidth={480}>
+                <Table verticalSpacing="xs" horizontalSpacing="sm">
+                  <Table.Thead>
+                    <Table.Tr>
+                      <Table.Th scope="col">Name</Table.Th>
+                      <Table.Th scope="col">In</Table.Th>
+                      <Table.Th scope="col">Schema</Table.Th>
+                    </Table.Tr>
+                  </Table.Thead>
+                  <Table.Tbody>
+                    {parameters.map((p) => (
+                      <Table.Tr key={`${p.in}:${p.name}`}>
+                        <Table.Td valign="top">
+                          <Group gap={6}>
+                            <Code>{p.name}</Code>
+                            {p.required && <Required />}
+                          </Group>
+                          {p.description && (
+                            <Text size="xs" c="dimmed" mt={4}>
+                              <Inline text={p.description} />
+                            </Text>
+                          )}
+                        </Table.Td>
+                        <Table.Td valign="top" fz="sm">
+                          {p.in}
+                        </Table.Td>
+                        <Table.Td valign="top">
+                          <SchemaView doc={doc} schema={p.schema} />
+                        </Table.Td>
+                      </Table.Tr>
+                    ))}
+                  </Table.Tbody>
+                </Table>
+              </Table.ScrollContainer>
+            </Paper>
+          </Section>
         )}
 
         {body && (
-          <>
-            <h4>Request body {body.required && <span className="pill pill-required">required</span>}</h4>
+          <Section title="Request body" extra={body.required && <Required />}>
             {body.description && (
-              <p className="schema-desc">
-                <InlineText text={body.description} />
-              </p>
+              <Text size="sm" c="dimmed">
+                <Inline text={body.description} />
+              </Text>
             )}
             <Content doc={doc} content={body.content} />
-          </>
+          </Section>
         )}
 
-        <h4>Responses</h4>
-        <ul className="responses">
-          {Object.entries(op.responses ?? {}).map(([status, r]) => {
-            const res = deref<Response>(doc, r);
-            return (
-              <li key={status} className="response">
-                <div className="response-head">
-                  <span className={`status status-${status[0]}xx`}>{status}</span>
-                  <span>{res?.description && <InlineText text={res.description} />}</span>
-                </div>
-                <Content doc={doc} content={res?.content} />
-              </li>
-            );
-          })}
-        </ul>
-      </div>
-    </details>
+        <Section title="Responses">
+          <Accordion
+            multiple
+            variant="separated"
+            radius="sm"
+            defaultValue={Object.keys(op.responses ?? {}).filter((s) => s.startsWith("2"))}
+            data-testid="op-responses"
+          >
+            {Object.entries(op.responses ?? {}).map(([status, r]) => {
+              const res = deref<Response>(doc, r);
+              return (
+                <Accordion.Item key={status} value={status}>
+                  <Accordion.Control>
+                    <Group gap="xs" wrap="nowrap" align="flex-start">
+                      <Badge color={statusColor(status)} variant="light" radius="sm" ff="monospace" miw={48}>
+                        {status}
+                      </Badge>
+                      <Text size="sm">{res?.description && <Inline text={res.description} />}</Text>
+                    </Group>
+                  </Accordion.Control>
+                  <Accordion.Panel>
+                    {res?.content ? (
+                      <Content doc={doc} content={res.content} />
+                    ) : (
+                      <Text size="sm" c="dimmed">
+                        No body.
+                      </Text>
+                    )}
+                  </Accordion.Panel>
+                </Accordion.Item>
+              );
+            })}
+          </Accordion>
+        </Section>
+      </Stack>
+    </Paper>
+  );
+}
+
+function Section({ title, extra, children }: { title: string; extra?: ReactNode; children: ReactNode }) {
+  return (
+    <Stack gap="xs">
+      <Group gap="xs">
+        <Title order={3} fz="md">
+          {title}
+        </Title>
+        {extra}
+      </Group>
+      {children}
+    </Stack>
+  );
+}
+
+function Required() {
+  return (
+    <Badge variant="light" color="red" size="xs">
+      required
+    </Badge>
   );
 }
 
@@ -114,10 +195,18 @@ function Content({ doc, content }: { doc: OpenApiDoc; content?: Record<string, M
   return (
     <>
       {Object.entries(content).map(([type, media]) => (
-        <div className="media" key={type}>
-          <div className="media-type">{type}</div>
-          {media.schema ? <SchemaView doc={doc} schema={media.schema} /> : <span className="muted">no schema</span>}
-        </div>
+        <Box key={type} mt="xs">
+          <Text size="xs" c="dimmed" ff="monospace" mb={4}>
+            {type}
+          </Text>
+          {media.schema ? (
+            <SchemaView doc={doc} schema={media.schema} />
+          ) : (
+            <Text size="sm" c="dimmed">
+              no schema
+            </Text>
+          )}
+        </Box>
       ))}
     </>
   );

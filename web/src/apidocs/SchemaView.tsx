@@ -1,4 +1,6 @@
-import { InlineText } from "../components/InlineText";
+import type { ReactNode } from "react";
+import { Badge, Box, Code, Group, Stack, Text } from "@mantine/core";
+import { Inline } from "./Inline";
 import { describeSchema, type Children } from "./schema";
 import type { OpenApiDoc, Ref, Schema } from "./openapi";
 
@@ -20,42 +22,73 @@ export function SchemaView({ doc, schema, name, required, depth = 0, seen }: Pro
   const info = describeSchema(doc, schema, seen);
   const showChildren = info.children && !info.recursive && depth < MAX_DEPTH;
   return (
-    <div className="schema">
-      <div className="schema-line">
-        {name !== undefined && <code className="prop-name">{name}</code>}
-        <span className="schema-type">{info.label}</span>
-        {info.typeHint && info.typeHint !== info.label && <span className="muted schema-hint">{info.typeHint}</span>}
-        {required && <span className="pill pill-required">required</span>}
-        {info.nullable && <span className="pill">nullable</span>}
+    <Box py={2}>
+      <Group gap={6} wrap="wrap">
+        {name !== undefined && (
+          <Code fw={600} c="var(--mantine-color-text)">
+            {name}
+          </Code>
+        )}
+        <Text size="sm" ff="monospace" c="var(--mantine-color-anchor)">
+          {info.label}
+        </Text>
+        {info.typeHint && info.typeHint !== info.label && (
+          <Text size="xs" c="dimmed">
+            {info.typeHint}
+          </Text>
+        )}
+        {required && <Pill color="red">required</Pill>}
+        {info.nullable && <Pill>nullable</Pill>}
         {info.notes.map((n) => (
-          <span className="pill" key={n}>
-            {n}
-          </span>
+          <Pill key={n}>{n}</Pill>
         ))}
-        {info.recursive && <span className="muted">(recursive, shown above)</span>}
-        {info.unresolved && <span className="pill pill-warn">unresolved $ref</span>}
-      </div>
+        {info.recursive && (
+          <Text size="xs" c="dimmed">
+            (recursive, shown above)
+          </Text>
+        )}
+        {info.unresolved && <Pill color="orange">unresolved $ref</Pill>}
+      </Group>
       {info.description && (
-        <p className="schema-desc">
-          <InlineText text={info.description} />
-        </p>
+        <Text size="xs" c="dimmed" mt={2}>
+          <Inline text={info.description} />
+        </Text>
       )}
       {info.enumValues && (
-        <div className="schema-enum">
-          one of:{" "}
+        <Group gap={4} mt={4}>
+          <Text size="xs" c="dimmed">
+            one of:
+          </Text>
           {info.enumValues.map((v) => (
-            <code key={v}>{v}</code>
+            <Code key={v}>{v}</Code>
           ))}
-        </div>
+        </Group>
       )}
       {info.example && (
-        <div className="schema-example">
-          example: <code>{info.example}</code>
-        </div>
+        <Text size="xs" c="dimmed" mt={4}>
+          example: <Code>{info.example}</Code>
+        </Text>
       )}
       {showChildren && <ChildrenView doc={doc} of={info.children!} depth={depth + 1} seen={info.seen} />}
-      {info.children && depth >= MAX_DEPTH && <div className="muted">…</div>}
-    </div>
+      {info.children && depth >= MAX_DEPTH && <Text c="dimmed">…</Text>}
+    </Box>
+  );
+}
+
+function Pill({ children, color = "gray" }: { children: string; color?: string }) {
+  return (
+    <Badge variant="light" color={color} size="xs" radius="sm">
+      {children}
+    </Badge>
+  );
+}
+
+/** Nested fields, indented under a thin rule so the structure reads at a glance. */
+function Nested({ children }: { children: ReactNode }) {
+  return (
+    <Stack gap={2} mt={4} pl="sm" style={{ borderLeft: "2px solid var(--mantine-color-default-border)" }}>
+      {children}
+    </Stack>
   );
 }
 
@@ -73,13 +106,19 @@ function ChildrenView({
   switch (of.kind) {
     case "props":
       return (
-        <ul className="schema-children">
+        <Nested>
           {of.props.map((p) => (
-            <li key={p.name}>
-              <SchemaView doc={doc} schema={p.schema} name={p.name} required={p.required} depth={depth} seen={seen} />
-            </li>
+            <SchemaView
+              key={p.name}
+              doc={doc}
+              schema={p.schema}
+              name={p.name}
+              required={p.required}
+              depth={depth}
+              seen={seen}
+            />
           ))}
-        </ul>
+        </Nested>
       );
     case "items":
     case "map": {
@@ -87,28 +126,24 @@ function ChildrenView({
       const item = describeSchema(doc, of.schema, seen);
       if (!item.children && !item.enumValues && !item.description) return null;
       return (
-        <ul className="schema-children">
-          <li>
-            <SchemaView
-              doc={doc}
-              schema={of.schema}
-              name={of.kind === "map" ? "{key}" : "[ ]"}
-              depth={depth}
-              seen={seen}
-            />
-          </li>
-        </ul>
+        <Nested>
+          <SchemaView
+            doc={doc}
+            schema={of.schema}
+            name={of.kind === "map" ? "{key}" : "[ ]"}
+            depth={depth}
+            seen={seen}
+          />
+        </Nested>
       );
     }
     case "variants":
       return (
-        <ul className="schema-children">
+        <Nested>
           {of.schemas.map((s, i) => (
-            <li key={i}>
-              <SchemaView doc={doc} schema={s} name={`${of.label} #${i + 1}`} depth={depth} seen={seen} />
-            </li>
+            <SchemaView key={i} doc={doc} schema={s} name={`${of.label} #${i + 1}`} depth={depth} seen={seen} />
           ))}
-        </ul>
+        </Nested>
       );
   }
 }

@@ -1,5 +1,21 @@
-import { useId, useState, type FormEvent } from "react";
+import { useRef, useState, type FormEvent } from "react";
 import { Navigate, useSearchParams } from "react-router";
+import {
+  Alert,
+  Box,
+  Button,
+  Center,
+  Image,
+  Paper,
+  PasswordInput,
+  Stack,
+  Tabs,
+  Text,
+  TextInput,
+  Title,
+  VisuallyHidden,
+} from "@mantine/core";
+import { IconAlertTriangle, IconInfoCircle } from "@tabler/icons-react";
 import { ApiError, errorField } from "../api/errors";
 import { usePageTitle } from "../ui/usePageTitle";
 import { getSession, useSession } from "./current";
@@ -30,17 +46,9 @@ export function LoginPage() {
   const state = useSession();
   usePageTitle(mode === "login" ? "Sign in" : "Create an account");
 
-  const [email, setEmail] = useState("");
-  const [password, setPassword] = useState("");
-  const [showPassword, setShowPassword] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<{ message: string; field?: string } | null>(null);
-  const ids = { email: useId(), password: useId(), hint: useId(), emailErr: useId(), passwordErr: useId() };
-
   if (state.status === "signed-in") return <Navigate to={next} replace />;
 
-  const switchMode = (to: Mode) => {
-    setError(null);
+  const switchMode = (to: Mode) =>
     setParams(
       (p) => {
         if (to === "register") p.set("mode", "register");
@@ -49,7 +57,67 @@ export function LoginPage() {
       },
       { replace: true },
     );
-  };
+
+  const notice = state.status === "signed-out" ? NOTICES[state.reason] : undefined;
+
+  return (
+    <Center mih="calc(100dvh - 160px)" py="xl">
+      <Paper withBorder shadow="sm" radius="lg" p={{ base: "lg", sm: "xl" }} w="100%" maw={420}>
+        <Stack align="center" gap={6} mb="lg">
+          <Image src="/favicon.svg" alt="" w={44} h={44} />
+          <Title order={1} fz={24} ta="center">
+            {mode === "login" ? "Sign in" : "Create an account"}
+          </Title>
+          <Text size="sm" c="dimmed" ta="center">
+            {mode === "login"
+              ? "Welcome back to Cistern."
+              : "The first account on a new server becomes its administrator."}
+          </Text>
+        </Stack>
+
+        <Tabs
+          keepMounted={false}
+          value={mode}
+          onChange={(v) => switchMode(v === "register" ? "register" : "login")}
+          variant="pills"
+        >
+          <Tabs.List grow mb="lg" aria-label="Account">
+            <Tabs.Tab value="login">Sign in</Tabs.Tab>
+            <Tabs.Tab value="register">Create account</Tabs.Tab>
+          </Tabs.List>
+
+          {notice && (
+            <Alert
+              color="blue"
+              variant="light"
+              icon={<IconInfoCircle size={18} />}
+              mb="md"
+              data-testid="session-notice"
+            >
+              {notice}
+            </Alert>
+          )}
+
+          <Tabs.Panel value="login">
+            <AuthForm key="login" mode="login" />
+          </Tabs.Panel>
+          <Tabs.Panel value="register">
+            <AuthForm key="register" mode="register" />
+          </Tabs.Panel>
+        </Tabs>
+      </Paper>
+    </Center>
+  );
+}
+
+/** The email and password form of one mode; a failed attempt's message shows on its field or above the button. */
+function AuthForm({ mode }: { mode: Mode }) {
+  const [email, setEmail] = useState("");
+  const [password, setPassword] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<{ message: string; field?: "email" | "password" } | null>(null);
+  const emailRef = useRef<HTMLInputElement>(null);
+  const passwordRef = useRef<HTMLInputElement>(null);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -58,118 +126,71 @@ export function LoginPage() {
     try {
       const session = getSession();
       await (mode === "login" ? session.login(email.trim(), password) : session.register(email.trim(), password));
-      // The session is now signed in; the <Navigate> above takes the user to `next`.
+      // The session is now signed in; the page's <Navigate> takes the user to `next`.
     } catch (err) {
       const field = errorField(err);
       const known = field === "email" || field === "password" ? field : undefined;
       setError({ message: describe(err), field: known });
       setBusy(false);
-      if (known) document.getElementById(known === "email" ? ids.email : ids.password)?.focus();
+      if (known) (known === "email" ? emailRef : passwordRef).current?.focus();
     }
   };
 
-  const notice = state.status === "signed-out" ? NOTICES[state.reason] : undefined;
   const fieldError = (f: "email" | "password") => (error?.field === f ? error.message : undefined);
   const formError = error && !error.field ? error.message : undefined;
 
   return (
-    <section className="page auth-page" aria-labelledby="auth-title">
-      <div className="auth-card">
-        <h1 id="auth-title">{mode === "login" ? "Sign in" : "Create an account"}</h1>
-        <div className="segmented" role="group" aria-label="Account">
-          <button type="button" aria-pressed={mode === "login"} onClick={() => switchMode("login")}>
-            Sign in
-          </button>
-          <button type="button" aria-pressed={mode === "register"} onClick={() => switchMode("register")}>
-            Create account
-          </button>
-        </div>
+    <form onSubmit={submit} noValidate data-testid="auth-form" aria-label={mode === "login" ? "Sign in" : "Register"}>
+      <Stack gap="md">
+        <TextInput
+          ref={emailRef}
+          label="Email"
+          name="email"
+          type="email"
+          inputMode="email"
+          autoComplete="username"
+          autoCapitalize="none"
+          spellCheck={false}
+          required
+          withAsterisk={false}
+          value={email}
+          onChange={(e) => setEmail(e.currentTarget.value)}
+          error={fieldError("email")}
+          data-autofocus
+        />
+        <PasswordInput
+          ref={passwordRef}
+          label="Password"
+          name="password"
+          autoComplete={mode === "login" ? "current-password" : "new-password"}
+          required
+          withAsterisk={false}
+          maxLength={128}
+          value={password}
+          onChange={(e) => setPassword(e.currentTarget.value)}
+          description={mode === "register" ? "10 to 128 characters." : undefined}
+          error={fieldError("password")}
+          // Mantine marks only its wrapper invalid; screen readers need it on the input itself.
+          aria-invalid={fieldError("password") ? true : undefined}
+          visibilityToggleButtonProps={{ "aria-label": "Show or hide the password" }}
+        />
 
-        {notice && !error && (
-          <p className="notice" data-testid="session-notice">
-            {notice}
-          </p>
-        )}
+        {/* Present from the start, so screen readers announce a message when it appears. A
+            field's message shows under its field; here it is only read out. */}
+        <Box role="alert" data-testid="auth-error">
+          {formError ? (
+            <Alert color="red" variant="light" icon={<IconAlertTriangle size={18} />} p="sm">
+              {formError}
+            </Alert>
+          ) : (
+            <VisuallyHidden>{error?.message}</VisuallyHidden>
+          )}
+        </Box>
 
-        <form className="form" onSubmit={submit} noValidate aria-describedby={formError ? "auth-error" : undefined}>
-          <div className="field">
-            <label htmlFor={ids.email}>Email</label>
-            <input
-              id={ids.email}
-              name="email"
-              type="email"
-              inputMode="email"
-              autoComplete="username"
-              autoCapitalize="none"
-              spellCheck={false}
-              required
-              value={email}
-              onChange={(e) => setEmail(e.target.value)}
-              aria-invalid={fieldError("email") ? true : undefined}
-              aria-describedby={fieldError("email") ? ids.emailErr : undefined}
-            />
-            {fieldError("email") && (
-              <p id={ids.emailErr} className="field-error">
-                {fieldError("email")}
-              </p>
-            )}
-          </div>
-
-          <div className="field">
-            <label htmlFor={ids.password}>Password</label>
-            <input
-              id={ids.password}
-              name="password"
-              type={showPassword ? "text" : "password"}
-              autoComplete={mode === "login" ? "current-password" : "new-password"}
-              required
-              maxLength={128}
-              value={password}
-              onChange={(e) => setPassword(e.target.value)}
-              aria-invalid={fieldError("password") ? true : undefined}
-              aria-describedby={
-                [mode === "register" ? ids.hint : "", fieldError("password") ? ids.passwordErr : ""].join(" ").trim() ||
-                undefined
-              }
-            />
-            {mode === "register" && (
-              <p id={ids.hint} className="field-hint">
-                10 to 128 characters.
-              </p>
-            )}
-            {fieldError("password") && (
-              <p id={ids.passwordErr} className="field-error">
-                {fieldError("password")}
-              </p>
-            )}
-            <label className="check">
-              <input type="checkbox" checked={showPassword} onChange={(e) => setShowPassword(e.target.checked)} />
-              Show password
-            </label>
-          </div>
-
-          {/* Present from the start, so screen readers announce a message when it appears. A
-              field's message shows under its field; here it is only read out. */}
-          <div
-            id="auth-error"
-            role="alert"
-            className={formError ? "form-error" : "visually-hidden"}
-            data-testid="auth-error"
-          >
-            {error?.message}
-          </div>
-
-          <button type="submit" className="primary" disabled={busy}>
-            {busy
-              ? mode === "login"
-                ? "Signing in…"
-                : "Creating account…"
-              : mode === "login"
-                ? "Sign in"
-                : "Create account"}
-          </button>
-        </form>
-      </div>
-    </section>
+        <Button type="submit" fullWidth loading={busy} size="md">
+          {mode === "login" ? "Sign in" : "Create account"}
+        </Button>
+      </Stack>
+    </form>
   );
 }

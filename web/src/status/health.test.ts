@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatLatency, formatUptime } from "./health";
+import { cellText, columnsOf, extraSections, fieldLabel, formatLatency, formatUptime } from "./health";
 
 describe("formatUptime", () => {
   it("shows the largest unit and the next one when not zero", () => {
@@ -18,5 +18,30 @@ describe("formatLatency", () => {
     expect(formatLatency(0.423)).toBe("0.42 ms");
     expect(formatLatency(12.34)).toBe("12.3 ms");
     expect(formatLatency(1234.5)).toBe("1235 ms");
+  });
+});
+
+describe("generic sections", () => {
+  it("finds the report's sections the page has no dedicated view for", () => {
+    const report = { status: "ok", version: "1", uptime_seconds: 1, checks: [], llm: {}, queues: [], jobs: { x: 1 } };
+    expect(extraSections(report).map(([k]) => k)).toEqual(["queues", "jobs"]);
+  });
+
+  it("lists every key any row has, the named ones first", () => {
+    const rows = [
+      { b: 1, a: 2 },
+      { c: 3, name: "x" },
+    ];
+    expect(columnsOf(rows, ["name", "missing"])).toEqual(["name", "b", "a", "c"]);
+    expect(columnsOf([])).toEqual([]);
+  });
+
+  it("writes values as one line", () => {
+    expect(cellText(true)).toBe("yes");
+    expect(cellText(null)).toBe("—");
+    expect(cellText(3)).toBe("3");
+    expect(cellText(0.456)).toBe("0.46");
+    expect(cellText({ a: 1 })).toBe('{"a":1}');
+    expect(fieldLabel("consecutive_failures")).toBe("Consecutive failures");
   });
 });

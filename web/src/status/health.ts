@@ -51,3 +51,37 @@ export function formatLatency(ms: number): string {
   if (ms < 100) return `${ms.toFixed(1)} ms`;
   return `${Math.round(ms)} ms`;
 }
+
+/** The parts of the report every server sends; anything else is a section the page shows generically. */
+const KNOWN_KEYS = new Set(["status", "version", "uptime_seconds", "checks", "llm"]);
+
+/** Report sections this page has no dedicated view for (e.g. `queues`), in the server's order. */
+export function extraSections(report: object): [string, unknown][] {
+  return Object.entries(report).filter(([key]) => !KNOWN_KEYS.has(key));
+}
+
+/** The columns of a list of records: every key any row has, in first-seen order, `first` ones first. */
+export function columnsOf(rows: unknown[], first: string[] = []): string[] {
+  const seen = new Set<string>();
+  for (const row of rows) {
+    if (typeof row === "object" && row !== null && !Array.isArray(row)) {
+      for (const key of Object.keys(row)) seen.add(key);
+    }
+  }
+  return [...first.filter((key) => seen.has(key)), ...[...seen].filter((key) => !first.includes(key))];
+}
+
+/** A field's value as one line of text: numbers rounded, booleans as yes/no, objects as JSON. */
+export function cellText(value: unknown): string {
+  if (value === null || value === undefined) return "—";
+  if (typeof value === "boolean") return value ? "yes" : "no";
+  if (typeof value === "number") return Number.isInteger(value) ? String(value) : value.toFixed(2);
+  if (typeof value === "string") return value;
+  return JSON.stringify(value);
+}
+
+/** `consecutive_failures` → "Consecutive failures". */
+export function fieldLabel(key: string): string {
+  const words = key.replace(/_/g, " ").trim();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
