@@ -1,12 +1,17 @@
-import { useId, useState, type FormEvent } from "react";
+import { useState, type FormEvent } from "react";
 import { useSearchParams } from "react-router";
+import { Autocomplete, Badge, Box, Button, Checkbox, Code, Group, Paper, Table, Text, Tooltip } from "@mantine/core";
+import { IconFilter, IconShieldCheck } from "@tabler/icons-react";
+import { keepPreviousData, useInfiniteQuery, type InfiniteData } from "@tanstack/react-query";
 import { api, call } from "../api/client";
 import type { components } from "../api/schema";
 import { useUser } from "../auth/current";
-import { ErrorAlert } from "../ui/ErrorAlert";
-import { useLoad } from "../components/useLoad";
-import { usePageTitle } from "../ui/usePageTitle";
-import { formatDateTime, metadataPairs } from "../format";
+import { DateTime } from "../ui/DateTime";
+import { EmptyState } from "../ui/EmptyState";
+import { LoadMore } from "../ui/LoadMore";
+import { PageHeader } from "../ui/PageHeader";
+import { QueryView } from "../ui/QueryView";
+import { metadataPairs } from "../format";
 
 type AuditPage = components["schemas"]["Page_AuditEventView"];
 type AuditEvent = components["schemas"]["AuditEventView"];
@@ -24,45 +29,33 @@ const KNOWN_ACTIONS: Action[] = [
   "quota.change",
 ];
 
-function fetchPage(action: string, everyone: boolean, cursor: string | undefined, signal?: AbortSignal) {
-  return call(
-    api.GET("/api/v1/audit", {
-      params: {
-        query: {
-          action: (action || undefined) as Action | undefined,
-          all: everyone || undefined,
-          cursor,
-          limit: PAGE_SIZE,
-        },
-      },
-      signal,
-    }),
-  );
-}
-
 /** `/audit`: your audit events, newest first (admins can see everyone's); filter and page. */
 export function AuditLogPage() {
-  usePageTitle("Audit log");
   const user = useUser();
   const [params, setParams] = useSearchParams();
   const action = params.get("action") ?? "";
   const everyone = user.role === "admin" && params.get("all") === "1";
 
-  const page = useLoad((signal) => fetchPage(action, everyone, undefined, signal), [action, everyone]);
-  const [more, setMore] = useState<{ busy: boolean; error?: Error }>({ busy: false });
-
-  const loadMore = async () => {
-    const next = page.data?.next_cursor;
-    if (next === null || next === undefined) return;
-    setMore({ busy: true });
-    try {
-      const older = await fetchPage(action, everyone, next);
-      page.setData((prev) => ({ items: [...(prev?.items ?? []), ...older.items], next_cursor: older.next_cursor }));
-      setMore({ busy: false });
-    } catch (e) {
-      setMore({ busy: false, error: e as Error });
-    }
-  };
+  const events = useInfiniteQuery({
+    queryKey: ["audit", action, everyone],
+    queryFn: ({ pageParam, signal }) =>
+      call(
+        api.GET("/api/v1/audit", {
+          params: {
+            query: {
+              action: (action || undefined) as Action | undefined,
+              all: everyone || undefined,
+              cursor: pageParam,
+              limit: PAGE_SIZE,
+            },
+          },
+          signal,
+        }),
+      ),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.next_cursor ?? undefined,
+    placeholderData: keepPreviousData,
+  });
 
   const setQuery = (change: { action?: string; all?: boolean }) =>
     setParams(
@@ -81,12 +74,11 @@ export function AuditLogPage() {
     );
 
   return (
-    <section className="page" aria-labelledby="audit-title">
-      <div className="page-head">
-        <h1 id="audit-title">Audit log</h1>
-      </div>
-      <p className="lead">{everyone ? "Everyone's" : "Your"} sign-ins, keys and other account events, newest first.</p>
-
+    <>
+      <PageHeader
+        title="Audit log"
+        description={`${everyone ? "Everyone's" : "Your"} sign-ins, keys and other account events, newest first.`}
+      />
       <AuditFilter
         key={action}
         action={action}
@@ -95,25 +87,27 @@ export function AuditLogPage() {
         onAction={(a) => setQuery({ action: a })}
         onEveryone={(all) => setQuery({ all })}
       />
-
-      {page.error && <ErrorAlert title="Could not load the audit log." error={page.error} />}
-      {!page.data && !page.error && <p className="muted">Loading…</p>}
-      {page.data && (
-        <div className={page.loading ? "stale" : undefined}>
-          <EventTable page={page.data} showActor={everyone} me={user.id} />
-          {more.error && <ErrorAlert title="Could not load older events." error={more.error} />}
-          <div className="more">
-            {page.data.next_cursor ? (
-              <button type="button" onClick={() => void loadMore()} disabled={more.busy}>
-                {more.busy ? "Loading…" : "Load more"}
-              </button>
-            ) : (
-              page.data.items.length > 0 && <span className="muted">No older events.</span>
-            )}
-          </div>
-        </div>
-      )}
-    </section>
+      <QueryView
+        query={events}
+        what="the audit log"
+        skeletonRows={6}
+        isEmpty={(d: InfiniteData<AuditPage>) => d.pages.every((p) => p.items.length === 0)}
+        empty={
+          <EmptyState icon={<IconShieldCheck size={22} />} title="No events match" testId="no-events">
+            {action
+              ? `Nothing recorded for “${action}”. Clear the filter to see every event.`
+              : "Signing in, creating or revoking a key and changing a quota are recorded here."}
+          </EmptyState>
+        }
+      >
+        {(data) => (
+          <Box opacity={events.isPlaceholderData ? 0.6 : 1}>
+            <EventTable events={data.pages.flatMap((p) => p.items)} showActor={everyone} me={user.id} />
+            <LoadMore query={events} what="events" />
+          </Box>
+        )}
+      </QueryView>
+    </>
   );
 }
 
@@ -125,126 +119,143 @@ function AuditFilter(props: {
   onEveryone: (all: boolean) => void;
 }) {
   const [draft, setDraft] = useState(props.action);
-  const ids = { action: useId(), list: useId() };
   const submit = (e: FormEvent) => {
     e.preventDefault();
     props.onAction(draft.trim());
   };
   return (
-    <form className="filter" onSubmit={submit} role="search" aria-label="Filter the audit log">
-      <label htmlFor={ids.action}>Action</label>
-      <input
-        id={ids.action}
-        list={ids.list}
-        placeholder="All actions (e.g. auth.login)"
-        autoComplete="off"
-        spellCheck={false}
-        value={draft}
-        onChange={(e) => setDraft(e.target.value)}
-      />
-      <datalist id={ids.list}>
-        {KNOWN_ACTIONS.map((a) => (
-          <option key={a} value={a} />
-        ))}
-      </datalist>
-      <button type="submit">Filter</button>
-      {props.action && (
-        <button
-          type="button"
-          onClick={() => {
-            setDraft("");
-            props.onAction("");
-          }}
-        >
-          Clear
-        </button>
-      )}
-      {props.isAdmin && (
-        <label className="check">
-          <input type="checkbox" checked={props.everyone} onChange={(e) => props.onEveryone(e.target.checked)} />
-          Everyone's events
-        </label>
-      )}
-    </form>
+    <Paper
+      withBorder
+      radius="md"
+      p="sm"
+      mb="md"
+      component="form"
+      onSubmit={submit}
+      role="search"
+      aria-label="Filter the audit log"
+    >
+      <Group align="flex-end" gap="sm">
+        <Autocomplete
+          label="Action"
+          placeholder="All actions (e.g. auth.login)"
+          data={KNOWN_ACTIONS}
+          value={draft}
+          onChange={setDraft}
+          autoComplete="off"
+          spellCheck={false}
+          style={{ flex: "1 1 240px" }}
+        />
+        <Group gap="xs">
+          <Button type="submit" variant="light" leftSection={<IconFilter size={16} />}>
+            Filter
+          </Button>
+          {props.action && (
+            <Button
+              variant="subtle"
+              color="gray"
+              onClick={() => {
+                setDraft("");
+                props.onAction("");
+              }}
+            >
+              Clear
+            </Button>
+          )}
+        </Group>
+        {props.isAdmin && (
+          <Checkbox
+            label="Everyone's events"
+            checked={props.everyone}
+            onChange={(e) => props.onEveryone(e.currentTarget.checked)}
+            mb={8}
+          />
+        )}
+      </Group>
+    </Paper>
   );
 }
 
-function EventTable({ page, showActor, me }: { page: AuditPage; showActor: boolean; me: string }) {
-  if (page.items.length === 0)
-    return (
-      <p className="muted" data-testid="no-events">
-        No events match.
-      </p>
-    );
+function EventTable({ events, showActor, me }: { events: AuditEvent[]; showActor: boolean; me: string }) {
   return (
-    <div className="table-wrap">
-      <table className="table" data-testid="audit-events">
-        <thead>
-          <tr>
-            <th scope="col">Time</th>
-            <th scope="col">Action</th>
-            <th scope="col">Outcome</th>
-            {showActor && <th scope="col">Actor</th>}
-            <th scope="col">Target</th>
-            <th scope="col">Details</th>
-          </tr>
-        </thead>
-        <tbody>
-          {page.items.map((e) => (
-            <EventRow key={e.id} event={e} showActor={showActor} me={me} />
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <Paper withBorder radius="md">
+      <Table.ScrollContainer minWidth={showActor ? 860 : 720}>
+        <Table verticalSpacing="sm" horizontalSpacing="md" data-testid="audit-events">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th scope="col">Time</Table.Th>
+              <Table.Th scope="col">Action</Table.Th>
+              <Table.Th scope="col">Outcome</Table.Th>
+              {showActor && <Table.Th scope="col">Actor</Table.Th>}
+              <Table.Th scope="col">Target</Table.Th>
+              <Table.Th scope="col">Details</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {events.map((e) => (
+              <EventRow key={e.id} event={e} showActor={showActor} me={me} />
+            ))}
+          </Table.Tbody>
+        </Table>
+      </Table.ScrollContainer>
+    </Paper>
   );
 }
 
 function EventRow({ event: e, showActor, me }: { event: AuditEvent; showActor: boolean; me: string }) {
   const details = metadataPairs(e.metadata);
+  if (e.ip) details.push(["ip", e.ip]);
   return (
-    <tr data-action={e.action} data-event-id={e.id}>
-      <td className="nowrap">
-        <time dateTime={e.created_at} title={e.created_at}>
-          {formatDateTime(e.created_at)}
-        </time>
-      </td>
-      <td>
-        <code className="audit-action">{e.action}</code>
-      </td>
-      <td>
-        <span className={`badge ${e.outcome === "success" ? "badge-ok" : "badge-bad"}`}>{e.outcome}</span>
-      </td>
-      {showActor && <td>{e.actor_id === me ? "you" : (e.actor_email ?? <Id value={e.actor_id} />)}</td>}
-      <td>
+    <Table.Tr data-action={e.action} data-event-id={e.id}>
+      <Table.Td fz="sm">
+        <DateTime iso={e.created_at} />
+      </Table.Td>
+      <Table.Td>
+        <Code>{e.action}</Code>
+      </Table.Td>
+      <Table.Td>
+        <Badge variant="light" color={e.outcome === "success" ? "green" : "red"}>
+          {e.outcome}
+        </Badge>
+      </Table.Td>
+      {showActor && (
+        <Table.Td fz="sm">{e.actor_id === me ? "you" : (e.actor_email ?? <Id value={e.actor_id} />)}</Table.Td>
+      )}
+      <Table.Td>
         <Id value={e.target} />
-      </td>
-      <td className="details">
-        {details.map(([k, v]) => (
-          <span key={k} className="kv">
-            <span className="muted">{k}</span> {v}
-          </span>
-        ))}
-        {e.ip && (
-          <span className="kv">
-            <span className="muted">ip</span> {e.ip}
-          </span>
-        )}
-        {e.request_id && (
-          <span className="kv" title={e.request_id}>
-            <span className="muted">request</span> {e.request_id.slice(0, 8)}
-          </span>
-        )}
-      </td>
-    </tr>
+      </Table.Td>
+      <Table.Td>
+        <Group gap={6}>
+          {details.map(([k, v]) => (
+            <Text key={k} size="xs" component="span">
+              <Text component="span" c="dimmed" inherit>
+                {k}
+              </Text>{" "}
+              {v}
+            </Text>
+          ))}
+          {e.request_id && (
+            <Tooltip label={e.request_id}>
+              <Text size="xs" component="span">
+                <Text component="span" c="dimmed" inherit>
+                  request
+                </Text>{" "}
+                {e.request_id.slice(0, 8)}
+              </Text>
+            </Tooltip>
+          )}
+        </Group>
+      </Table.Td>
+    </Table.Tr>
   );
 }
 
 /** Long ids shortened for reading; the full one on hover. */
 function Id({ value }: { value?: string | null }) {
-  if (!value) return <span className="muted">—</span>;
+  if (!value) return <Text c="dimmed">—</Text>;
+  if (value.length <= 13) return <Code>{value}</Code>;
   return (
-    <code className="id" title={value}>
-      {value.length > 13 ? `${value.slice(0, 8)}…${value.slice(-4)}` : value}
-    </code>
+    <Tooltip label={value}>
+      <Code>{`${value.slice(0, 8)}…${value.slice(-4)}`}</Code>
+    </Tooltip>
   );
 }

@@ -1,21 +1,43 @@
-import { useId, useRef, useState, type FormEvent } from "react";
+import { useState, type FormEvent } from "react";
+import {
+  ActionIcon,
+  Alert,
+  Badge,
+  Button,
+  Code,
+  CopyButton,
+  Group,
+  Modal,
+  NativeSelect,
+  Paper,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Tooltip,
+  VisuallyHidden,
+} from "@mantine/core";
+import { IconAlertTriangle, IconCheck, IconCopy, IconKey, IconPlus } from "@tabler/icons-react";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, call } from "../api/client";
 import { errorField } from "../api/errors";
 import type { components } from "../api/schema";
-import { Dialog } from "../components/Dialog";
-import { ErrorAlert } from "../ui/ErrorAlert";
-import { useLoad } from "../components/useLoad";
-import { usePageTitle } from "../ui/usePageTitle";
-import { formatDateTime } from "../format";
+import { ConfirmDialog } from "../ui/ConfirmDialog";
+import { DateTime } from "../ui/DateTime";
+import { EmptyState } from "../ui/EmptyState";
+import { PageHeader } from "../ui/PageHeader";
+import { QueryView } from "../ui/QueryView";
 
 type ApiKey = components["schemas"]["ApiKeyView"];
 type CreatedKey = components["schemas"]["CreatedApiKey"];
 
+const KEYS = ["api-keys"];
+
 const EXPIRY_CHOICES = [
-  { days: 0, label: "Never" },
-  { days: 30, label: "In 30 days" },
-  { days: 90, label: "In 90 days" },
-  { days: 365, label: "In 1 year" },
+  { value: "0", label: "Never" },
+  { value: "30", label: "In 30 days" },
+  { value: "90", label: "In 90 days" },
+  { value: "365", label: "In 1 year" },
 ];
 
 function keyState(key: ApiKey, now = Date.now()): "active" | "revoked" | "expired" {
@@ -24,271 +46,277 @@ function keyState(key: ApiKey, now = Date.now()): "active" | "revoked" | "expire
   return "active";
 }
 
-/** `/keys`: create, list and revoke API keys. */
-export function KeysPage() {
-  usePageTitle("API keys");
-  const keys = useLoad((signal) => call(api.GET("/api/v1/api-keys", { signal })), []);
-  const [created, setCreated] = useState<CreatedKey | null>(null);
-  const [revoking, setRevoking] = useState<ApiKey | null>(null);
-
-  return (
-    <section className="page" aria-labelledby="keys-title">
-      <div className="page-head">
-        <h1 id="keys-title">API keys</h1>
-      </div>
-      <p className="lead">
-        A key lets a program call the API as you, sent as <code>Authorization: Bearer &lt;key&gt;</code>.
-      </p>
-
-      <CreateKeyForm
-        onCreated={(key) => {
-          setCreated(key);
-          keys.setData((list) => [stripSecret(key), ...(list ?? [])]);
-        }}
-      />
-
-      <h2>Your keys</h2>
-      {keys.error && <ErrorAlert title="Could not load your keys." error={keys.error} />}
-      {keys.data && <KeyTable keys={keys.data} onRevoke={setRevoking} />}
-      {!keys.data && !keys.error && <p className="muted">Loading…</p>}
-
-      {created && <NewKeyDialog created={created} onClose={() => setCreated(null)} />}
-      {revoking && (
-        <RevokeDialog
-          apiKey={revoking}
-          onClose={() => setRevoking(null)}
-          onRevoked={() => {
-            setRevoking(null);
-            void keys.reload();
-          }}
-        />
-      )}
-    </section>
-  );
-}
-
-/** The listing form of a new key: the secret must not linger in the list's state. */
+/** The listing form of a new key: the secret must not linger in the list's cache. */
 function stripSecret({ key: _secret, ...view }: CreatedKey): ApiKey {
   return view;
 }
 
-function CreateKeyForm({ onCreated }: { onCreated: (key: CreatedKey) => void }) {
-  const [name, setName] = useState("");
-  const [days, setDays] = useState(0);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<Error | null>(null);
-  const ids = { name: useId(), expiry: useId(), err: useId() };
+/** `/keys`: create, list and revoke API keys. */
+export function KeysPage() {
+  const keys = useQuery({ queryKey: KEYS, queryFn: ({ signal }) => call(api.GET("/api/v1/api-keys", { signal })) });
+  const [created, setCreated] = useState<CreatedKey | null>(null);
+  const [revoking, setRevoking] = useState<ApiKey | null>(null);
 
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const key = await call(
-        api.POST("/api/v1/api-keys", { body: { name: name.trim(), expires_in_days: days || undefined } }),
-      );
+  return (
+    <>
+      <PageHeader
+        title="API keys"
+        description={
+          <>
+            A key lets a program call the API as you, sent as <Code>Authorization: Bearer &lt;key&gt;</Code>.
+          </>
+        }
+      />
+      <Stack gap="lg">
+        <CreateKeyForm onCreated={setCreated} />
+        <QueryView
+          query={keys}
+          what="your keys"
+          isEmpty={(list) => list.length === 0}
+          empty={
+            <EmptyState icon={<IconKey size={22} />} title="No keys yet" testId="no-keys">
+              Create one above, then send it as a bearer token from your scripts, CI or any OpenAI-compatible client
+              pointed at this server's <Code>/v1</Code>.
+            </EmptyState>
+          }
+        >
+          {(list) => <KeyTable keys={list} onRevoke={setRevoking} />}
+        </QueryView>
+      </Stack>
+
+      <NewKeyDialog created={created} onClose={() => setCreated(null)} />
+      <RevokeDialog apiKey={revoking} onClose={() => setRevoking(null)} />
+    </>
+  );
+}
+
+function CreateKeyForm({ onCreated }: { onCreated: (key: CreatedKey) => void }) {
+  const queryClient = useQueryClient();
+  const [name, setName] = useState("");
+  const [days, setDays] = useState("0");
+  const create = useMutation({
+    mutationFn: () =>
+      call(
+        api.POST("/api/v1/api-keys", {
+          body: { name: name.trim(), expires_in_days: Number(days) || undefined },
+        }),
+      ),
+    onSuccess: (key) => {
       setName("");
-      setDays(0);
+      setDays("0");
+      queryClient.setQueryData<ApiKey[]>(KEYS, (list) => [stripSecret(key), ...(list ?? [])]);
+      void queryClient.invalidateQueries({ queryKey: KEYS });
       onCreated(key);
-    } catch (err) {
-      setError(err as Error);
-    } finally {
-      setBusy(false);
-    }
+    },
+  });
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    create.mutate();
   };
 
-  const nameError = error && errorField(error) === "name";
+  const nameError = create.error && errorField(create.error) === "name" ? create.error.message : undefined;
+  const otherError = create.error && !nameError ? create.error.message : undefined;
   return (
-    <form className="card form form-row" onSubmit={submit} noValidate aria-label="Create an API key">
-      <div className="field grow">
-        <label htmlFor={ids.name}>Name</label>
-        <input
-          id={ids.name}
+    <Paper withBorder radius="md" p="md" component="form" onSubmit={submit} noValidate aria-label="Create an API key">
+      <Group align="flex-start" gap="sm" wrap="wrap">
+        <TextInput
+          label="Name"
           name="key-name"
           autoComplete="off"
           placeholder="e.g. laptop, CI"
           maxLength={100}
           value={name}
-          onChange={(e) => setName(e.target.value)}
-          aria-invalid={nameError ? true : undefined}
-          aria-describedby={error ? ids.err : undefined}
+          onChange={(e) => setName(e.currentTarget.value)}
+          error={nameError}
+          style={{ flex: "1 1 220px" }}
         />
-      </div>
-      <div className="field">
-        <label htmlFor={ids.expiry}>Expires</label>
-        <select id={ids.expiry} value={days} onChange={(e) => setDays(Number(e.target.value))}>
-          {EXPIRY_CHOICES.map((c) => (
-            <option key={c.days} value={c.days}>
-              {c.label}
-            </option>
-          ))}
-        </select>
-      </div>
-      <button type="submit" className="primary" disabled={busy}>
-        {busy ? "Creating…" : "Create key"}
-      </button>
-      <div id={ids.err} role="alert" className="form-error full">
-        {error?.message}
-      </div>
-    </form>
+        <NativeSelect
+          label="Expires"
+          data={EXPIRY_CHOICES}
+          value={days}
+          onChange={(e) => setDays(e.currentTarget.value)}
+          style={{ flex: "0 1 160px" }}
+        />
+        <Button type="submit" loading={create.isPending} leftSection={<IconPlus size={16} />} mt={25}>
+          Create key
+        </Button>
+      </Group>
+      {otherError && (
+        <Alert color="red" variant="light" icon={<IconAlertTriangle size={18} />} mt="sm" role="alert">
+          {otherError}
+        </Alert>
+      )}
+    </Paper>
   );
 }
 
 function KeyTable({ keys, onRevoke }: { keys: ApiKey[]; onRevoke: (key: ApiKey) => void }) {
-  if (keys.length === 0) return <p className="muted">No keys yet. Create one above.</p>;
   return (
-    <div className="table-wrap">
-      <table className="table" data-testid="keys">
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Key</th>
-            <th scope="col">Created</th>
-            <th scope="col">Last used</th>
-            <th scope="col">Expires</th>
-            <th scope="col">Status</th>
-            <th scope="col">
-              <span className="visually-hidden">Actions</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {keys.map((k) => {
-            const state = keyState(k);
-            return (
-              <tr
-                key={k.id}
-                data-key-id={k.id}
-                data-key-name={k.name}
-                className={state === "active" ? undefined : "row-dim"}
-              >
-                <th scope="row">{k.name}</th>
-                <td>
-                  <code>{k.prefix}_…</code>
-                </td>
-                <td className="nowrap">
-                  <When iso={k.created_at} />
-                </td>
-                <td className="nowrap">
-                  {k.last_used_at ? <When iso={k.last_used_at} /> : <span className="muted">Never</span>}
-                </td>
-                <td className="nowrap">
-                  {k.expires_at ? <When iso={k.expires_at} /> : <span className="muted">Never</span>}
-                </td>
-                <td className="key-status">
-                  <span className={`badge ${state === "active" ? "badge-ok" : "badge-muted"}`}>{state}</span>
-                </td>
-                <td className="actions">
-                  {state !== "revoked" && (
-                    <button type="button" className="danger-quiet" onClick={() => onRevoke(k)}>
-                      Revoke<span className="visually-hidden"> {k.name}</span>
-                    </button>
-                  )}
-                </td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
-    </div>
-  );
-}
-
-function When({ iso }: { iso: string }) {
-  return (
-    <time dateTime={iso} title={iso}>
-      {formatDateTime(iso)}
-    </time>
+    <Paper withBorder radius="md">
+      <Table.ScrollContainer minWidth={720}>
+        <Table verticalSpacing="sm" horizontalSpacing="md" highlightOnHover data-testid="keys">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th scope="col">Name</Table.Th>
+              <Table.Th scope="col">Key</Table.Th>
+              <Table.Th scope="col">Created</Table.Th>
+              <Table.Th scope="col">Last used</Table.Th>
+              <Table.Th scope="col">Expires</Table.Th>
+              <Table.Th scope="col">Status</Table.Th>
+              <Table.Th scope="col">
+                <VisuallyHidden>Actions</VisuallyHidden>
+              </Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {keys.map((k) => {
+              const state = keyState(k);
+              const dim = state === "active" ? undefined : "dimmed";
+              return (
+                <Table.Tr key={k.id} data-key-id={k.id} data-key-name={k.name}>
+                  <Table.Th scope="row" fw={600} c={dim}>
+                    {k.name}
+                  </Table.Th>
+                  <Table.Td>
+                    <Code>{k.prefix}_…</Code>
+                  </Table.Td>
+                  <Table.Td c={dim}>
+                    <DateTime iso={k.created_at} />
+                  </Table.Td>
+                  <Table.Td c={dim}>
+                    {k.last_used_at ? (
+                      <DateTime iso={k.last_used_at} relative />
+                    ) : (
+                      <Text c="dimmed" inherit>
+                        Never
+                      </Text>
+                    )}
+                  </Table.Td>
+                  <Table.Td c={dim}>
+                    {k.expires_at ? (
+                      <DateTime iso={k.expires_at} />
+                    ) : (
+                      <Text c="dimmed" inherit>
+                        Never
+                      </Text>
+                    )}
+                  </Table.Td>
+                  <Table.Td className="key-status">
+                    <Badge variant="light" color={state === "active" ? "green" : "gray"}>
+                      {state}
+                    </Badge>
+                  </Table.Td>
+                  <Table.Td ta="right">
+                    {state !== "revoked" && (
+                      <Button
+                        variant="subtle"
+                        color="red"
+                        size="compact-sm"
+                        onClick={() => onRevoke(k)}
+                        aria-label={`Revoke ${k.name}`}
+                      >
+                        Revoke
+                      </Button>
+                    )}
+                  </Table.Td>
+                </Table.Tr>
+              );
+            })}
+          </Table.Tbody>
+        </Table>
+      </Table.ScrollContainer>
+    </Paper>
   );
 }
 
 /** Shows a new key once, with a Copy button; after this it cannot be seen again. */
-function NewKeyDialog({ created, onClose }: { created: CreatedKey; onClose: () => void }) {
-  const keyBox = useRef<HTMLElement>(null);
-  const [copy, setCopy] = useState<"idle" | "copied" | "failed">("idle");
-
-  /** Select the whole key, for copying by hand. */
-  const selectKey = () => {
-    const el = keyBox.current;
-    const selection = window.getSelection();
-    if (!el || !selection) return;
-    const range = document.createRange();
-    range.selectNodeContents(el);
-    selection.removeAllRanges();
-    selection.addRange(range);
-  };
-
-  const copyKey = async () => {
-    try {
-      await navigator.clipboard.writeText(created.key);
-      setCopy("copied");
-    } catch {
-      // No clipboard permission: select the key so the user can copy it by hand.
-      selectKey();
-      setCopy("failed");
-    }
-  };
-
+function NewKeyDialog({ created, onClose }: { created: CreatedKey | null; onClose: () => void }) {
   return (
-    <Dialog title="Your new API key" onClose={onClose} testId="new-key-dialog">
-      <p>
-        Copy the key for <strong>{created.name}</strong> now. <strong>It won't be shown again</strong>: Cistern keeps
-        only a fingerprint of it.
-      </p>
-      <div className="key-box">
-        <code ref={keyBox} className="key-value" aria-label="API key" data-testid="new-key" onClick={selectKey}>
-          {created.key}
-        </code>
-        <button type="button" onClick={() => void copyKey()}>
-          {copy === "copied" ? "Copied" : "Copy"}
-        </button>
-      </div>
-      <p className="copy-status" role="status">
-        {copy === "copied" && "Copied to the clipboard."}
-        {copy === "failed" && "Could not use the clipboard: the key is selected, copy it with Ctrl+C."}
-      </p>
-      <form method="dialog" className="dialog-actions">
-        <button type="submit" className="primary">
-          Done
-        </button>
-      </form>
-    </Dialog>
+    <Modal
+      opened={created !== null}
+      onClose={onClose}
+      title="Your new API key"
+      centered
+      size="lg"
+      closeButtonProps={{ "aria-label": "Close" }}
+      data-testid="new-key-dialog"
+    >
+      {created && (
+        <Stack>
+          <Text size="sm">
+            Copy the key for <strong>{created.name}</strong> now. <strong>It won't be shown again</strong>: Cistern
+            keeps only a fingerprint of it.
+          </Text>
+          <CopyButton value={created.key}>
+            {({ copied, copy }) => (
+              <>
+                <Group gap="xs" wrap="nowrap" align="stretch">
+                  <Code
+                    block
+                    aria-label="API key"
+                    data-testid="new-key"
+                    style={{ flex: 1, wordBreak: "break-all", whiteSpace: "pre-wrap", userSelect: "all" }}
+                  >
+                    {created.key}
+                  </Code>
+                  <Tooltip label={copied ? "Copied" : "Copy"} withArrow>
+                    <ActionIcon
+                      variant={copied ? "filled" : "default"}
+                      color={copied ? "green" : undefined}
+                      size="xl"
+                      onClick={copy}
+                      aria-label="Copy"
+                    >
+                      {copied ? <IconCheck size={18} /> : <IconCopy size={18} />}
+                    </ActionIcon>
+                  </Tooltip>
+                </Group>
+                <Text size="sm" c={copied ? "green" : "dimmed"} role="status" mih={20}>
+                  {copied ? "Copied to the clipboard." : "Or select the key and copy it with Ctrl+C."}
+                </Text>
+              </>
+            )}
+          </CopyButton>
+          <Group justify="flex-end">
+            <Button onClick={onClose}>Done</Button>
+          </Group>
+        </Stack>
+      )}
+    </Modal>
   );
 }
 
 /** Asks before revoking: programs using the key stop working at once. */
-function RevokeDialog({ apiKey, onClose, onRevoked }: { apiKey: ApiKey; onClose: () => void; onRevoked: () => void }) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<Error | null>(null);
-
-  const revoke = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      await call(api.DELETE("/api/v1/api-keys/{id}", { params: { path: { id: apiKey.id } } }));
-      onRevoked();
-    } catch (err) {
-      setError(err as Error);
-      setBusy(false);
-    }
+function RevokeDialog({ apiKey, onClose }: { apiKey: ApiKey | null; onClose: () => void }) {
+  const queryClient = useQueryClient();
+  const revoke = useMutation({
+    mutationFn: (id: string) => call(api.DELETE("/api/v1/api-keys/{id}", { params: { path: { id } } })),
+    onSuccess: () => {
+      onClose();
+      void queryClient.invalidateQueries({ queryKey: KEYS });
+    },
+  });
+  const close = () => {
+    revoke.reset();
+    onClose();
   };
-
   return (
-    <Dialog title={`Revoke “${apiKey.name}”?`} onClose={onClose} testId="revoke-dialog">
-      <p>
-        Programs using <code>{apiKey.prefix}_…</code> will be refused from now on. This cannot be undone.
-      </p>
-      <div role="alert" className="form-error">
-        {error?.message}
-      </div>
-      <div className="dialog-actions">
-        <button type="button" onClick={onClose} disabled={busy} autoFocus>
-          Cancel
-        </button>
-        <button type="button" className="danger" onClick={() => void revoke()} disabled={busy}>
-          {busy ? "Revoking…" : "Revoke key"}
-        </button>
-      </div>
-    </Dialog>
+    <ConfirmDialog
+      opened={apiKey !== null}
+      title={apiKey ? `Revoke “${apiKey.name}”?` : "Revoke key?"}
+      confirmLabel="Revoke key"
+      onConfirm={() => apiKey && revoke.mutate(apiKey.id)}
+      onClose={close}
+      busy={revoke.isPending}
+      testId="revoke-dialog"
+    >
+      Programs using <Code>{apiKey?.prefix}_…</Code> will be refused from now on. This cannot be undone.
+      {revoke.error && (
+        <Text component="span" display="block" c="red" mt="sm" role="alert">
+          {revoke.error.message}
+        </Text>
+      )}
+    </ConfirmDialog>
   );
 }

@@ -1,153 +1,205 @@
+import type { ReactNode } from "react";
+import { Button, Code, Group, Paper, Progress, SimpleGrid, Stack, Table, Text, Title } from "@mantine/core";
+import { IconArrowDownRight, IconArrowUpRight, IconChartBar, IconCoin, IconRefresh } from "@tabler/icons-react";
+import { useQuery } from "@tanstack/react-query";
+import { Link } from "react-router";
 import { api, call } from "../api/client";
 import type { components } from "../api/schema";
-import { ErrorAlert } from "../ui/ErrorAlert";
-import { useLoad } from "../components/useLoad";
-import { usePageTitle } from "../ui/usePageTitle";
+import { EmptyState } from "../ui/EmptyState";
+import { PageHeader } from "../ui/PageHeader";
+import { QueryView } from "../ui/QueryView";
+import { StatCard } from "../ui/StatCard";
 import { budgetShare, budgetTone, formatCount, formatDateTime, formatRelative, formatUsd } from "../format";
 
 type Usage = components["schemas"]["Usage"];
 type Budget = components["schemas"]["Budget"];
 
+const TONE_COLOR = { ok: "cistern", warn: "yellow", bad: "red" } as const;
+
 /** `/usage`: this month's token budget and what used it. */
 export function UsagePage() {
-  usePageTitle("Usage");
-  const usage = useLoad((signal) => call(api.GET("/api/v1/usage", { signal })), []);
+  const usage = useQuery({ queryKey: ["usage"], queryFn: ({ signal }) => call(api.GET("/api/v1/usage", { signal })) });
 
   return (
-    <section className="page" aria-labelledby="usage-title">
-      <div className="page-head">
-        <h1 id="usage-title">Usage</h1>
-        <div className="page-actions">
-          <button type="button" onClick={() => void usage.reload()} disabled={usage.loading}>
-            {usage.loading ? "Loading…" : "Refresh"}
-          </button>
-        </div>
-      </div>
-      {usage.error && <ErrorAlert title="Could not load your usage." error={usage.error} />}
-      {!usage.data && !usage.error && <p className="muted">Loading…</p>}
-      {usage.data && <UsageReport usage={usage.data} />}
-    </section>
+    <>
+      <PageHeader
+        title="Usage"
+        description="Tokens and cost of every model call made with your account this month."
+        actions={
+          <Button
+            variant="default"
+            leftSection={<IconRefresh size={16} />}
+            loading={usage.isFetching}
+            onClick={() => void usage.refetch()}
+          >
+            Refresh
+          </Button>
+        }
+      />
+      <QueryView query={usage} what="your usage" skeletonRows={5}>
+        {(data) => <UsageReport usage={data} />}
+      </QueryView>
+    </>
   );
 }
 
 function UsageReport({ usage }: { usage: Usage }) {
   return (
-    <>
+    <Stack gap="lg">
       <BudgetCard budget={usage.budget} />
-      <dl className="summary" data-testid="usage-totals">
-        <div className="summary-card">
-          <dt>Tokens in</dt>
-          <dd data-testid="tokens-in">{formatCount(usage.tokens_in)}</dd>
-        </div>
-        <div className="summary-card">
-          <dt>Tokens out</dt>
-          <dd data-testid="tokens-out">{formatCount(usage.tokens_out)}</dd>
-        </div>
-        <div className="summary-card">
-          <dt>Cost</dt>
-          <dd data-testid="cost">{formatUsd(usage.cost_usd)}</dd>
-        </div>
-      </dl>
+      <SimpleGrid cols={{ base: 1, xs: 3 }} data-testid="usage-totals">
+        <StatCard
+          label="Tokens in"
+          value={formatCount(usage.tokens_in)}
+          testId="tokens-in"
+          icon={<IconArrowUpRight size={18} />}
+          hint="Prompts sent"
+        />
+        <StatCard
+          label="Tokens out"
+          value={formatCount(usage.tokens_out)}
+          testId="tokens-out"
+          icon={<IconArrowDownRight size={18} />}
+          hint="Completions received"
+        />
+        <StatCard
+          label="Cost"
+          value={formatUsd(usage.cost_usd)}
+          testId="cost"
+          icon={<IconCoin size={18} />}
+          hint="At the configured prices"
+        />
+      </SimpleGrid>
 
-      <h2>By model and app</h2>
-      {usage.breakdown.length === 0 ? (
-        <p className="muted" data-testid="no-usage">
-          Nothing used yet this month.
-        </p>
-      ) : (
-        <div className="table-wrap">
-          <table className="table" data-testid="breakdown">
-            <thead>
-              <tr>
-                <th scope="col">Model</th>
-                <th scope="col">App</th>
-                <th scope="col" className="num">
-                  Requests
-                </th>
-                <th scope="col" className="num">
-                  Tokens in
-                </th>
-                <th scope="col" className="num">
-                  Tokens out
-                </th>
-                <th scope="col" className="num">
-                  Cost
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {usage.breakdown.map((line) => (
-                <tr key={`${line.model}\u0000${line.app}`}>
-                  <th scope="row">{line.model}</th>
-                  <td>{line.app}</td>
-                  <td className="num">{formatCount(line.requests)}</td>
-                  <td className="num">{formatCount(line.tokens_in)}</td>
-                  <td className="num">{formatCount(line.tokens_out)}</td>
-                  <td className="num">{formatUsd(line.cost_usd)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-    </>
+      <Stack gap="sm" component="section" aria-label="By model and app">
+        <Title order={2} fz="lg">
+          By model and app
+        </Title>
+        {usage.breakdown.length === 0 ? (
+          <EmptyState icon={<IconChartBar size={22} />} title="Nothing used yet this month" testId="no-usage">
+            Start a conversation in <Link to="/chat">Chat</Link>, or call <Code>/v1/chat/completions</Code> with an{" "}
+            <Link to="/keys">API key</Link>: each call's tokens and cost show here.
+          </EmptyState>
+        ) : (
+          <Breakdown usage={usage} />
+        )}
+      </Stack>
+    </Stack>
+  );
+}
+
+function Breakdown({ usage }: { usage: Usage }) {
+  const total = usage.tokens_in + usage.tokens_out;
+  return (
+    <Paper withBorder radius="md">
+      <Table.ScrollContainer minWidth={640}>
+        <Table verticalSpacing="sm" horizontalSpacing="md" data-testid="breakdown">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th scope="col">Model</Table.Th>
+              <Table.Th scope="col">App</Table.Th>
+              <Table.Th scope="col" ta="right">
+                Requests
+              </Table.Th>
+              <Table.Th scope="col" ta="right">
+                Tokens in
+              </Table.Th>
+              <Table.Th scope="col" ta="right">
+                Tokens out
+              </Table.Th>
+              <Table.Th scope="col" ta="right">
+                Cost
+              </Table.Th>
+              <Table.Th scope="col" w={120}>
+                Share
+              </Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {usage.breakdown.map((line) => {
+              const share = total > 0 ? ((line.tokens_in + line.tokens_out) / total) * 100 : 0;
+              return (
+                <Table.Tr key={`${line.model}\u0000${line.app}`}>
+                  <Table.Th scope="row" ff="monospace" fz="sm" fw={500}>
+                    {line.model}
+                  </Table.Th>
+                  <Table.Td>{line.app}</Table.Td>
+                  <Table.Td ta="right">{formatCount(line.requests)}</Table.Td>
+                  <Table.Td ta="right">{formatCount(line.tokens_in)}</Table.Td>
+                  <Table.Td ta="right">{formatCount(line.tokens_out)}</Table.Td>
+                  <Table.Td ta="right">{formatUsd(line.cost_usd)}</Table.Td>
+                  <Table.Td>
+                    <Progress
+                      value={share}
+                      size="sm"
+                      aria-label={`${line.model} via ${line.app}: ${Math.round(share)} % of tokens`}
+                    />
+                  </Table.Td>
+                </Table.Tr>
+              );
+            })}
+          </Table.Tbody>
+        </Table>
+      </Table.ScrollContainer>
+    </Paper>
   );
 }
 
 function BudgetCard({ budget }: { budget: Budget }) {
   const limit = budget.limit ?? null;
   const share = budgetShare(budget.used, limit);
-  const tone = budgetTone(share);
   const percent = share === null ? null : Math.round(share * 1000) / 10;
   return (
-    <div className="card budget" data-testid="budget">
-      <div className="budget-head">
-        <h2 className="budget-title">Token budget for {budget.month}</h2>
-        <span className="budget-used" data-testid="budget-used">
+    <Paper withBorder radius="md" p="lg" data-testid="budget">
+      <Group justify="space-between" align="baseline" gap="xs" mb="sm">
+        <Title order={2} fz="lg">
+          Token budget for {budget.month}
+        </Title>
+        <Text size="sm" c="dimmed" data-testid="budget-used">
           {limit === null
             ? `${formatCount(budget.used)} tokens used · no limit`
             : `${formatCount(budget.used)} of ${formatCount(limit)} tokens used`}
-        </span>
-      </div>
-      {share !== null && (
-        <div
-          className={`progress progress-${tone}`}
-          role="progressbar"
+        </Text>
+      </Group>
+      {percent !== null && (
+        <Progress
+          value={percent}
+          color={TONE_COLOR[budgetTone(share)]}
+          size="lg"
+          radius="xl"
           aria-label="Share of this month's token budget used"
-          aria-valuemin={0}
-          aria-valuemax={100}
-          aria-valuenow={percent ?? 0}
-          aria-valuetext={`${percent} %`}
           data-testid="budget-bar"
-        >
-          <div className="progress-fill" style={{ width: `${(share * 100).toFixed(2)}%` }} />
-        </div>
+        />
       )}
-      <dl className="facts">
-        <div>
-          <dt>Remaining</dt>
-          <dd data-testid="budget-remaining">
-            {budget.remaining === null || budget.remaining === undefined
-              ? "Unlimited"
-              : `${formatCount(budget.remaining)} tokens`}
-          </dd>
-        </div>
-        {percent !== null && (
-          <div>
-            <dt>Used</dt>
-            <dd>{percent} %</dd>
-          </div>
-        )}
-        <div>
-          <dt>Resets</dt>
-          <dd data-testid="budget-resets">
-            <time dateTime={budget.resets_at} title={budget.resets_at}>
-              {formatDateTime(budget.resets_at)}
-            </time>{" "}
-            <span className="muted">({formatRelative(budget.resets_at)})</span>
-          </dd>
-        </div>
-      </dl>
+      <SimpleGrid cols={{ base: 1, xs: percent === null ? 2 : 3 }} mt="md" spacing="md">
+        <Fact label="Remaining" testId="budget-remaining">
+          {budget.remaining === null || budget.remaining === undefined
+            ? "Unlimited"
+            : `${formatCount(budget.remaining)} tokens`}
+        </Fact>
+        {percent !== null && <Fact label="Used">{percent} %</Fact>}
+        <Fact label="Resets" testId="budget-resets">
+          <time dateTime={budget.resets_at} title={budget.resets_at}>
+            {formatDateTime(budget.resets_at)}
+          </time>{" "}
+          <Text component="span" c="dimmed" inherit>
+            ({formatRelative(budget.resets_at)})
+          </Text>
+        </Fact>
+      </SimpleGrid>
+    </Paper>
+  );
+}
+
+function Fact({ label, testId, children }: { label: string; testId?: string; children: ReactNode }) {
+  return (
+    <div>
+      <Text size="xs" c="dimmed" tt="uppercase" fw={600}>
+        {label}
+      </Text>
+      <Text fw={600} data-testid={testId}>
+        {children}
+      </Text>
     </div>
   );
 }

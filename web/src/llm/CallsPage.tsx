@@ -1,12 +1,35 @@
-import { useId, useState, type FormEvent } from "react";
+import { useState, type FormEvent } from "react";
 import { useSearchParams } from "react-router";
+import {
+  Badge,
+  Blockquote,
+  Box,
+  Button,
+  Code,
+  DataList,
+  Drawer,
+  Group,
+  NativeSelect,
+  Paper,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Title,
+  Tooltip,
+  VisuallyHidden,
+} from "@mantine/core";
+import { IconBrain, IconFilter, IconRefresh } from "@tabler/icons-react";
+import { keepPreviousData, useInfiniteQuery, useQuery, type InfiniteData } from "@tanstack/react-query";
+import { Link } from "react-router";
 import { api, call } from "../api/client";
 import type { components } from "../api/schema";
-import { Dialog } from "../components/Dialog";
-import { ErrorAlert } from "../ui/ErrorAlert";
-import { useLoad } from "../components/useLoad";
-import { usePageTitle } from "../ui/usePageTitle";
-import { formatCount, formatDateTime, formatUsd } from "../format";
+import { DateTime } from "../ui/DateTime";
+import { EmptyState } from "../ui/EmptyState";
+import { LoadMore } from "../ui/LoadMore";
+import { PageHeader } from "../ui/PageHeader";
+import { QueryView } from "../ui/QueryView";
+import { formatCount, formatUsd } from "../format";
 import { answerText, bodyText, filtersFrom, formatMs, type CallFilters } from "./calls";
 
 type CallPage = components["schemas"]["Page_CallView"];
@@ -14,44 +37,39 @@ type CallView = components["schemas"]["CallView"];
 
 const PAGE_SIZE = 50;
 
-function fetchPage(f: CallFilters, cursor: string | undefined, signal?: AbortSignal) {
-  return call(
-    api.GET("/api/v1/llm/calls", {
-      params: {
-        query: {
-          model: f.model || undefined,
-          status: f.status || undefined,
-          app: f.app || undefined,
-          cursor,
-          limit: PAGE_SIZE,
-        },
-      },
-      signal,
-    }),
-  );
-}
+const STATUS_CHOICES = [
+  { value: "", label: "Any" },
+  { value: "ok", label: "ok" },
+  { value: "error", label: "error" },
+];
 
 /** `/llm-calls`: your calls through the LLM gateway, newest first; filter, page, open one. */
 export function CallsPage() {
-  usePageTitle("LLM calls");
   const [params, setParams] = useSearchParams();
   const filters = filtersFrom(params);
-  const page = useLoad((signal) => fetchPage(filters, undefined, signal), [filters.model, filters.status, filters.app]);
-  const [more, setMore] = useState<{ busy: boolean; error?: Error }>({ busy: false });
   const [open, setOpen] = useState<string | null>(null);
 
-  const loadMore = async () => {
-    const next = page.data?.next_cursor;
-    if (!next) return;
-    setMore({ busy: true });
-    try {
-      const older = await fetchPage(filters, next);
-      page.setData((prev) => ({ items: [...(prev?.items ?? []), ...older.items], next_cursor: older.next_cursor }));
-      setMore({ busy: false });
-    } catch (e) {
-      setMore({ busy: false, error: e as Error });
-    }
-  };
+  const calls = useInfiniteQuery({
+    queryKey: ["llm-calls", filters.model, filters.status, filters.app],
+    queryFn: ({ pageParam, signal }) =>
+      call(
+        api.GET("/api/v1/llm/calls", {
+          params: {
+            query: {
+              model: filters.model || undefined,
+              status: filters.status || undefined,
+              app: filters.app || undefined,
+              cursor: pageParam,
+              limit: PAGE_SIZE,
+            },
+          },
+          signal,
+        }),
+      ),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.next_cursor ?? undefined,
+    placeholderData: keepPreviousData,
+  });
 
   const apply = (f: CallFilters) =>
     setParams(
@@ -64,226 +82,324 @@ export function CallsPage() {
       },
       { replace: true },
     );
+  const filtered = Boolean(filters.model || filters.status || filters.app);
 
   return (
-    <section className="page" aria-labelledby="calls-title">
-      <div className="page-head">
-        <h1 id="calls-title">LLM calls</h1>
-        <button type="button" onClick={() => void page.reload()} disabled={page.loading}>
-          Refresh
-        </button>
-      </div>
-      <p className="lead">
-        Every model call made with your account — through <code>/v1</code> or by an app — with its tokens, cost and
-        latency. Open one to see the prompt and the answer, when the server keeps them.
-      </p>
+    <>
+      <PageHeader
+        title="LLM calls"
+        description={
+          <>
+            Every model call made with your account — through <Code>/v1</Code> or by an app — with its tokens, cost and
+            latency. Open one to see the prompt and the answer, when the server keeps them.
+          </>
+        }
+        actions={
+          <Button
+            variant="default"
+            leftSection={<IconRefresh size={16} />}
+            loading={calls.isFetching && !calls.isFetchingNextPage}
+            onClick={() => void calls.refetch()}
+          >
+            Refresh
+          </Button>
+        }
+      />
       <FilterForm key={`${filters.model}|${filters.status}|${filters.app}`} filters={filters} onApply={apply} />
-      {page.error && <ErrorAlert title="Could not load the call log." error={page.error} />}
-      {!page.data && !page.error && <p className="muted">Loading…</p>}
-      {page.data && (
-        <div className={page.loading ? "stale" : undefined}>
-          <CallTable page={page.data} onOpen={setOpen} />
-          {more.error && <ErrorAlert title="Could not load older calls." error={more.error} />}
-          <div className="more">
-            {page.data.next_cursor ? (
-              <button type="button" onClick={() => void loadMore()} disabled={more.busy}>
-                {more.busy ? "Loading…" : "Load more"}
-              </button>
+      <QueryView
+        query={calls}
+        what="the call log"
+        skeletonRows={6}
+        isEmpty={(d: InfiniteData<CallPage>) => d.pages.every((p) => p.items.length === 0)}
+        empty={
+          <EmptyState icon={<IconBrain size={22} />} title="No calls match" testId="no-calls">
+            {filtered ? (
+              "No call matches these filters. Clear them to see every call."
             ) : (
-              page.data.items.length > 0 && <span className="muted">No older calls.</span>
+              <>
+                Nothing called a model with your account yet. Send a message in <Link to="/chat">Chat</Link>, or call{" "}
+                <Code>/v1/chat/completions</Code> with an <Link to="/keys">API key</Link>.
+              </>
             )}
-          </div>
-        </div>
-      )}
-      {open && <CallDialog id={open} onClose={() => setOpen(null)} />}
-    </section>
+          </EmptyState>
+        }
+      >
+        {(data) => (
+          <Box opacity={calls.isPlaceholderData ? 0.6 : 1}>
+            <CallTable calls={data.pages.flatMap((p) => p.items)} onOpen={setOpen} />
+            <LoadMore query={calls} what="calls" />
+          </Box>
+        )}
+      </QueryView>
+      <CallDrawer id={open} onClose={() => setOpen(null)} />
+    </>
   );
 }
 
 function FilterForm({ filters, onApply }: { filters: CallFilters; onApply: (f: CallFilters) => void }) {
   const [draft, setDraft] = useState(filters);
-  const ids = { model: useId(), status: useId(), app: useId() };
   const submit = (e: FormEvent) => {
     e.preventDefault();
     onApply({ ...draft, model: draft.model.trim(), app: draft.app.trim() });
   };
   const active = filters.model || filters.status || filters.app;
   return (
-    <form className="filter" onSubmit={submit} role="search" aria-label="Filter the LLM calls">
-      <label htmlFor={ids.model}>Model</label>
-      <input
-        id={ids.model}
-        placeholder="Any"
-        value={draft.model}
-        onChange={(e) => setDraft({ ...draft, model: e.target.value })}
-      />
-      <label htmlFor={ids.status}>Status</label>
-      <select
-        id={ids.status}
-        value={draft.status}
-        onChange={(e) => setDraft({ ...draft, status: e.target.value as CallFilters["status"] })}
-      >
-        <option value="">Any</option>
-        <option value="ok">ok</option>
-        <option value="error">error</option>
-      </select>
-      <label htmlFor={ids.app}>App</label>
-      <input
-        id={ids.app}
-        placeholder="Any (api, chat, …)"
-        value={draft.app}
-        onChange={(e) => setDraft({ ...draft, app: e.target.value })}
-      />
-      <button type="submit">Filter</button>
-      {active && (
-        <button
-          type="button"
-          onClick={() => {
-            const none = { model: "", status: "", app: "" } as const;
-            setDraft(none);
-            onApply(none);
-          }}
-        >
-          Clear
-        </button>
-      )}
-    </form>
+    <Paper
+      withBorder
+      radius="md"
+      p="sm"
+      mb="md"
+      component="form"
+      onSubmit={submit}
+      role="search"
+      aria-label="Filter the LLM calls"
+    >
+      <Group align="flex-end" gap="sm">
+        <TextInput
+          label="Model"
+          placeholder="Any"
+          value={draft.model}
+          onChange={(e) => setDraft({ ...draft, model: e.currentTarget.value })}
+          style={{ flex: "1 1 160px" }}
+        />
+        <NativeSelect
+          label="Status"
+          data={STATUS_CHOICES}
+          value={draft.status}
+          onChange={(e) => setDraft({ ...draft, status: e.currentTarget.value as CallFilters["status"] })}
+          style={{ flex: "0 1 120px" }}
+        />
+        <TextInput
+          label="App"
+          placeholder="Any (api, chat, …)"
+          value={draft.app}
+          onChange={(e) => setDraft({ ...draft, app: e.currentTarget.value })}
+          style={{ flex: "1 1 160px" }}
+        />
+        <Group gap="xs">
+          <Button type="submit" variant="light" leftSection={<IconFilter size={16} />}>
+            Filter
+          </Button>
+          {active && (
+            <Button
+              variant="subtle"
+              color="gray"
+              onClick={() => {
+                const none = { model: "", status: "", app: "" } as const;
+                setDraft(none);
+                onApply(none);
+              }}
+            >
+              Clear
+            </Button>
+          )}
+        </Group>
+      </Group>
+    </Paper>
   );
 }
 
-function CallTable({ page, onOpen }: { page: CallPage; onOpen: (id: string) => void }) {
-  if (page.items.length === 0)
-    return (
-      <p className="muted" data-testid="no-calls">
-        No calls match.
-      </p>
-    );
+function CallTable({ calls, onOpen }: { calls: CallView[]; onOpen: (id: string) => void }) {
   return (
-    <div className="table-wrap">
-      <table className="table" data-testid="llm-calls">
-        <thead>
-          <tr>
-            <th scope="col">Time</th>
-            <th scope="col">Model</th>
-            <th scope="col">App</th>
-            <th scope="col">Status</th>
-            <th scope="col" className="num">
-              Tokens in / out
-            </th>
-            <th scope="col" className="num">
-              Cost
-            </th>
-            <th scope="col" className="num">
-              Latency
-            </th>
-            <th scope="col">
-              <span className="sr-only">Open</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {page.items.map((c) => (
-            <CallRow key={c.id} call={c} onOpen={onOpen} />
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <Paper withBorder radius="md">
+      <Table.ScrollContainer minWidth={820}>
+        <Table verticalSpacing="sm" horizontalSpacing="md" highlightOnHover data-testid="llm-calls">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th scope="col">Time</Table.Th>
+              <Table.Th scope="col">Model</Table.Th>
+              <Table.Th scope="col">App</Table.Th>
+              <Table.Th scope="col">Status</Table.Th>
+              <Table.Th scope="col" ta="right">
+                Tokens in / out
+              </Table.Th>
+              <Table.Th scope="col" ta="right">
+                Cost
+              </Table.Th>
+              <Table.Th scope="col" ta="right">
+                Latency
+              </Table.Th>
+              <Table.Th scope="col">
+                <VisuallyHidden>Open</VisuallyHidden>
+              </Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {calls.map((c) => (
+              <CallRow key={c.id} call={c} onOpen={onOpen} />
+            ))}
+          </Table.Tbody>
+        </Table>
+      </Table.ScrollContainer>
+    </Paper>
   );
 }
 
 function CallRow({ call: c, onOpen }: { call: CallView; onOpen: (id: string) => void }) {
   return (
-    <tr data-call-id={c.id} data-status={c.status}>
-      <td className="nowrap">
-        <time dateTime={c.created_at} title={c.created_at}>
-          {formatDateTime(c.created_at)}
-        </time>
-      </td>
-      <td>
-        <code>{c.model}</code>
-        {c.deployment && <span className="muted"> via {c.deployment}</span>}
-      </td>
-      <td>{c.app}</td>
-      <td>
-        <span className={`badge ${c.status === "ok" ? "badge-ok" : "badge-bad"}`} title={c.error_message ?? undefined}>
-          {c.status === "ok" ? "ok" : (c.error_kind ?? "error")}
-        </span>
-        {c.cache_hit && <span className="badge"> cached</span>}
-        {c.stream && <span className="muted"> stream</span>}
-      </td>
-      <td className="num">
+    <Table.Tr data-call-id={c.id} data-status={c.status}>
+      <Table.Td fz="sm">
+        <DateTime iso={c.created_at} />
+      </Table.Td>
+      <Table.Td>
+        <Code>{c.model}</Code>
+        {c.deployment && (
+          <Text size="xs" c="dimmed">
+            via {c.deployment}
+          </Text>
+        )}
+      </Table.Td>
+      <Table.Td fz="sm">{c.app}</Table.Td>
+      <Table.Td>
+        <Group gap={4} wrap="nowrap">
+          <Tooltip label={c.error_message ?? ""} disabled={!c.error_message} multiline maw={360}>
+            <Badge variant="light" color={c.status === "ok" ? "green" : "red"}>
+              {c.status === "ok" ? "ok" : (c.error_kind ?? "error")}
+            </Badge>
+          </Tooltip>
+          {c.cache_hit && (
+            <Badge variant="outline" color="gray">
+              cached
+            </Badge>
+          )}
+          {c.stream && (
+            <Badge variant="outline" color="gray">
+              stream
+            </Badge>
+          )}
+        </Group>
+      </Table.Td>
+      <Table.Td ta="right" fz="sm" style={{ whiteSpace: "nowrap" }}>
         {formatCount(c.tokens_in)} / {formatCount(c.tokens_out)}
-        {c.tokens_estimated && <span title="Counted locally: the provider reported no usage"> ≈</span>}
-      </td>
-      <td className="num">{formatUsd(c.cost_usd)}</td>
-      <td className="num" title={c.first_token_ms !== null ? `first token ${formatMs(c.first_token_ms)}` : undefined}>
+        {c.tokens_estimated && (
+          <Tooltip label="Counted locally: the provider reported no usage">
+            <Text component="span" inherit>
+              {" "}
+              ≈
+            </Text>
+          </Tooltip>
+        )}
+      </Table.Td>
+      <Table.Td ta="right" fz="sm">
+        {formatUsd(c.cost_usd)}
+      </Table.Td>
+      <Table.Td ta="right" fz="sm" style={{ whiteSpace: "nowrap" }}>
         {formatMs(c.total_ms)}
-      </td>
-      <td>
-        <button type="button" className="link" onClick={() => onOpen(c.id)}>
+        {c.first_token_ms !== null && c.first_token_ms !== undefined && (
+          <Text size="xs" c="dimmed">
+            first {formatMs(c.first_token_ms)}
+          </Text>
+        )}
+      </Table.Td>
+      <Table.Td ta="right">
+        <Button variant="subtle" size="compact-sm" onClick={() => onOpen(c.id)}>
           Open
-        </button>
-      </td>
-    </tr>
+        </Button>
+      </Table.Td>
+    </Table.Tr>
   );
 }
 
-function CallDialog({ id, onClose }: { id: string; onClose: () => void }) {
-  const detail = useLoad(
-    (signal) => call(api.GET("/api/v1/llm/calls/{id}", { params: { path: { id } }, signal })),
-    [id],
-  );
-  const d = detail.data;
-  const failed = d?.status === "error";
-  const answer = d ? answerText(d.response) : undefined;
+function CallDrawer({ id, onClose }: { id: string | null; onClose: () => void }) {
   return (
-    <Dialog title="LLM call" onClose={onClose} testId="llm-call" wide>
-      {detail.error && <ErrorAlert title="Could not load the call." error={detail.error} />}
-      {!d && !detail.error && <p className="muted">Loading…</p>}
-      {d && (
-        <>
-          <dl className="facts">
-            <dt>Model</dt>
-            <dd>
-              <code>{d.model}</code> → {d.provider ?? "—"} {d.upstream_model && <code>{d.upstream_model}</code>}
-            </dd>
-            <dt>Outcome</dt>
-            <dd>
-              {failed ? `${d.error_kind ?? "error"}: ${d.error_message ?? ""}` : "ok"} · {d.attempts} attempt(s)
-              {d.fallbacks > 0 && `, ${d.fallbacks} fallback(s)`}
-            </dd>
-            <dt>Tokens</dt>
-            <dd>
-              {formatCount(d.tokens_in)} in, {formatCount(d.tokens_out)} out · {formatUsd(d.cost_usd)}
-            </dd>
-            <dt>Latency</dt>
-            <dd>
-              {formatMs(d.total_ms)} total, first token {formatMs(d.first_token_ms)}
-            </dd>
-          </dl>
-          {answer !== undefined && (
-            <>
-              <h3>Answer</h3>
-              <p data-testid="llm-call-answer" className="answer">
-                {answer}
-              </p>
-            </>
-          )}
-          <h3>Request</h3>
-          <pre className="code" data-testid="llm-call-request">
-            {bodyText(d.request, "request", failed)}
-          </pre>
-          <h3>Response</h3>
-          <pre className="code" data-testid="llm-call-response">
-            {bodyText(d.response, "response", failed)}
-          </pre>
-        </>
-      )}
-      <div className="dialog-actions">
-        <button type="button" onClick={onClose}>
-          Close
-        </button>
-      </div>
-    </Dialog>
+    <Drawer
+      opened={id !== null}
+      onClose={onClose}
+      position="right"
+      size="xl"
+      title="LLM call"
+      closeButtonProps={{ "aria-label": "Close" }}
+      data-testid="llm-call"
+    >
+      {id && <CallDetail id={id} />}
+    </Drawer>
+  );
+}
+
+function CallDetail({ id }: { id: string }) {
+  const detail = useQuery({
+    queryKey: ["llm-call", id],
+    queryFn: ({ signal }) => call(api.GET("/api/v1/llm/calls/{id}", { params: { path: { id } }, signal })),
+  });
+  return (
+    <QueryView query={detail} what="the call" skeletonRows={6}>
+      {(d) => {
+        const failed = d.status === "error";
+        const answer = answerText(d.response);
+        return (
+          <Stack gap="md">
+            <DataList labelWidth={90} withDivider>
+              <DataList.Item>
+                <DataList.ItemLabel>Model</DataList.ItemLabel>
+                <DataList.ItemValue>
+                  <Code>{d.model}</Code> → {d.provider ?? "—"} {d.upstream_model && <Code>{d.upstream_model}</Code>}
+                </DataList.ItemValue>
+              </DataList.Item>
+              <DataList.Item>
+                <DataList.ItemLabel>Outcome</DataList.ItemLabel>
+                <DataList.ItemValue>
+                  <Badge variant="light" color={failed ? "red" : "green"} mr="xs">
+                    {failed ? (d.error_kind ?? "error") : "ok"}
+                  </Badge>
+                  {failed && d.error_message} {d.attempts} attempt{d.attempts === 1 ? "" : "s"}
+                  {d.fallbacks > 0 && `, ${d.fallbacks} fallback${d.fallbacks === 1 ? "" : "s"}`}
+                </DataList.ItemValue>
+              </DataList.Item>
+              <DataList.Item>
+                <DataList.ItemLabel>Tokens</DataList.ItemLabel>
+                <DataList.ItemValue>
+                  {formatCount(d.tokens_in)} in, {formatCount(d.tokens_out)} out · {formatUsd(d.cost_usd)}
+                </DataList.ItemValue>
+              </DataList.Item>
+              <DataList.Item>
+                <DataList.ItemLabel>Latency</DataList.ItemLabel>
+                <DataList.ItemValue>
+                  {formatMs(d.total_ms)} total, first token {formatMs(d.first_token_ms)}
+                </DataList.ItemValue>
+              </DataList.Item>
+              <DataList.Item>
+                <DataList.ItemLabel>When</DataList.ItemLabel>
+                <DataList.ItemValue>
+                  <DateTime iso={d.created_at} /> · {d.app}
+                </DataList.ItemValue>
+              </DataList.Item>
+            </DataList>
+            {answer !== undefined && (
+              <Stack gap={6}>
+                <Title order={3} fz="md">
+                  Answer
+                </Title>
+                <Blockquote p="sm" data-testid="llm-call-answer" style={{ whiteSpace: "pre-wrap" }}>
+                  {answer}
+                </Blockquote>
+              </Stack>
+            )}
+            <JsonBlock title="Request" testId="llm-call-request" text={bodyText(d.request, "request", failed)} />
+            <JsonBlock title="Response" testId="llm-call-response" text={bodyText(d.response, "response", failed)} />
+          </Stack>
+        );
+      }}
+    </QueryView>
+  );
+}
+
+/** A stored body: scrollable (and reachable by keyboard, to scroll it), never wider than the drawer. */
+function JsonBlock({ title, text, testId }: { title: string; text: string; testId: string }) {
+  return (
+    <Stack gap={6}>
+      <Title order={3} fz="md">
+        {title}
+      </Title>
+      <Code
+        block
+        mah={360}
+        tabIndex={0}
+        aria-label={`${title} body`}
+        data-testid={testId}
+        style={{ overflow: "auto", whiteSpace: "pre-wrap", wordBreak: "break-word" }}
+      >
+        {text}
+      </Code>
+    </Stack>
   );
 }
