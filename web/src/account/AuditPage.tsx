@@ -12,6 +12,7 @@ import { LoadMore } from "../ui/LoadMore";
 import { PageHeader } from "../ui/PageHeader";
 import { QueryView } from "../ui/QueryView";
 import { metadataPairs } from "../format";
+import { TableFrame } from "../ui/TableFrame";
 
 type AuditPage = components["schemas"]["Page_AuditEventView"];
 type AuditEvent = components["schemas"]["AuditEventView"];
@@ -177,27 +178,25 @@ function AuditFilter(props: {
 
 function EventTable({ events, showActor, me }: { events: AuditEvent[]; showActor: boolean; me: string }) {
   return (
-    <Paper withBorder radius="md">
-      <Table.ScrollContainer minWidth={showActor ? 860 : 720}>
-        <Table verticalSpacing="sm" horizontalSpacing="md" data-testid="audit-events">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th scope="col">Time</Table.Th>
-              <Table.Th scope="col">Action</Table.Th>
-              <Table.Th scope="col">Outcome</Table.Th>
-              {showActor && <Table.Th scope="col">Actor</Table.Th>}
-              <Table.Th scope="col">Target</Table.Th>
-              <Table.Th scope="col">Details</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {events.map((e) => (
-              <EventRow key={e.id} event={e} showActor={showActor} me={me} />
-            ))}
-          </Table.Tbody>
-        </Table>
-      </Table.ScrollContainer>
-    </Paper>
+    <TableFrame label="Audit events" minWidth={showActor ? 860 : 720}>
+      <Table verticalSpacing="sm" horizontalSpacing="md" data-testid="audit-events">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th scope="col">Time</Table.Th>
+            <Table.Th scope="col">Action</Table.Th>
+            <Table.Th scope="col">Outcome</Table.Th>
+            {showActor && <Table.Th scope="col">Actor</Table.Th>}
+            <Table.Th scope="col">Target</Table.Th>
+            <Table.Th scope="col">Details</Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {events.map((e) => (
+            <EventRow key={e.id} event={e} showActor={showActor} me={me} />
+          ))}
+        </Table.Tbody>
+      </Table>
+    </TableFrame>
   );
 }
 

@@ -27,6 +27,7 @@ import { DateTime } from "../ui/DateTime";
 import { EmptyState } from "../ui/EmptyState";
 import { PageHeader } from "../ui/PageHeader";
 import { QueryView } from "../ui/QueryView";
+import { TableFrame } from "../ui/TableFrame";
 
 type ApiKey = components["schemas"]["ApiKeyView"];
 type CreatedKey = components["schemas"]["CreatedApiKey"];
@@ -153,80 +154,78 @@ function CreateKeyForm({ onCreated }: { onCreated: (key: CreatedKey) => void }) 
 
 function KeyTable({ keys, onRevoke }: { keys: ApiKey[]; onRevoke: (key: ApiKey) => void }) {
   return (
-    <Paper withBorder radius="md">
-      <Table.ScrollContainer minWidth={720}>
-        <Table verticalSpacing="sm" horizontalSpacing="md" highlightOnHover data-testid="keys">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th scope="col">Name</Table.Th>
-              <Table.Th scope="col">Key</Table.Th>
-              <Table.Th scope="col">Created</Table.Th>
-              <Table.Th scope="col">Last used</Table.Th>
-              <Table.Th scope="col">Expires</Table.Th>
-              <Table.Th scope="col">Status</Table.Th>
-              <Table.Th scope="col">
-                <VisuallyHidden>Actions</VisuallyHidden>
-              </Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {keys.map((k) => {
-              const state = keyState(k);
-              const dim = state === "active" ? undefined : "dimmed";
-              return (
-                <Table.Tr key={k.id} data-key-id={k.id} data-key-name={k.name}>
-                  <Table.Th scope="row" fw={600} c={dim}>
-                    {k.name}
-                  </Table.Th>
-                  <Table.Td>
-                    <Code>{k.prefix}_…</Code>
-                  </Table.Td>
-                  <Table.Td c={dim}>
-                    <DateTime iso={k.created_at} />
-                  </Table.Td>
-                  <Table.Td c={dim}>
-                    {k.last_used_at ? (
-                      <DateTime iso={k.last_used_at} relative />
-                    ) : (
-                      <Text c="dimmed" inherit>
-                        Never
-                      </Text>
-                    )}
-                  </Table.Td>
-                  <Table.Td c={dim}>
-                    {k.expires_at ? (
-                      <DateTime iso={k.expires_at} />
-                    ) : (
-                      <Text c="dimmed" inherit>
-                        Never
-                      </Text>
-                    )}
-                  </Table.Td>
-                  <Table.Td className="key-status">
-                    <Badge variant="light" color={state === "active" ? "green" : "gray"}>
-                      {state}
-                    </Badge>
-                  </Table.Td>
-                  <Table.Td ta="right">
-                    {state !== "revoked" && (
-                      <Button
-                        variant="subtle"
-                        color="red"
-                        size="compact-sm"
-                        onClick={() => onRevoke(k)}
-                        aria-label={`Revoke ${k.name}`}
-                      >
-                        Revoke
-                      </Button>
-                    )}
-                  </Table.Td>
-                </Table.Tr>
-              );
-            })}
-          </Table.Tbody>
-        </Table>
-      </Table.ScrollContainer>
-    </Paper>
+    <TableFrame label="API keys" minWidth={720}>
+      <Table verticalSpacing="sm" horizontalSpacing="md" highlightOnHover data-testid="keys">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th scope="col">Name</Table.Th>
+            <Table.Th scope="col">Key</Table.Th>
+            <Table.Th scope="col">Created</Table.Th>
+            <Table.Th scope="col">Last used</Table.Th>
+            <Table.Th scope="col">Expires</Table.Th>
+            <Table.Th scope="col">Status</Table.Th>
+            <Table.Th scope="col">
+              <VisuallyHidden>Actions</VisuallyHidden>
+            </Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {keys.map((k) => {
+            const state = keyState(k);
+            const dim = state === "active" ? undefined : "dimmed";
+            return (
+              <Table.Tr key={k.id} data-key-id={k.id} data-key-name={k.name}>
+                <Table.Th scope="row" fw={600} c={dim}>
+                  {k.name}
+                </Table.Th>
+                <Table.Td>
+                  <Code>{k.prefix}_…</Code>
+                </Table.Td>
+                <Table.Td c={dim}>
+                  <DateTime iso={k.created_at} />
+                </Table.Td>
+                <Table.Td c={dim}>
+                  {k.last_used_at ? (
+                    <DateTime iso={k.last_used_at} relative />
+                  ) : (
+                    <Text c="dimmed" inherit>
+                      Never
+                    </Text>
+                  )}
+                </Table.Td>
+                <Table.Td c={dim}>
+                  {k.expires_at ? (
+                    <DateTime iso={k.expires_at} />
+                  ) : (
+                    <Text c="dimmed" inherit>
+                      Never
+                    </Text>
+                  )}
+                </Table.Td>
+                <Table.Td className="key-status">
+                  <Badge variant="light" color={state === "active" ? "green" : "gray"}>
+                    {state}
+                  </Badge>
+                </Table.Td>
+                <Table.Td ta="right">
+                  {state !== "revoked" && (
+                    <Button
+                      variant="subtle"
+                      color="red"
+                      size="compact-sm"
+                      onClick={() => onRevoke(k)}
+                      aria-label={`Revoke ${k.name}`}
+                    >
+                      Revoke
+                    </Button>
+                  )}
+                </Table.Td>
+              </Table.Tr>
+            );
+          })}
+        </Table.Tbody>
+      </Table>
+    </TableFrame>
   );
 }
 

@@ -10,6 +10,7 @@ import { PageHeader } from "../ui/PageHeader";
 import { QueryView } from "../ui/QueryView";
 import { StatCard } from "../ui/StatCard";
 import { budgetShare, budgetTone, formatCount, formatDateTime, formatRelative, formatUsd } from "../format";
+import { TableFrame } from "../ui/TableFrame";
 
 type Usage = components["schemas"]["Usage"];
 type Budget = components["schemas"]["Budget"];
@@ -91,57 +92,55 @@ function UsageReport({ usage }: { usage: Usage }) {
 function Breakdown({ usage }: { usage: Usage }) {
   const total = usage.tokens_in + usage.tokens_out;
   return (
-    <Paper withBorder radius="md">
-      <Table.ScrollContainer minWidth={640}>
-        <Table verticalSpacing="sm" horizontalSpacing="md" data-testid="breakdown">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th scope="col">Model</Table.Th>
-              <Table.Th scope="col">App</Table.Th>
-              <Table.Th scope="col" ta="right">
-                Requests
-              </Table.Th>
-              <Table.Th scope="col" ta="right">
-                Tokens in
-              </Table.Th>
-              <Table.Th scope="col" ta="right">
-                Tokens out
-              </Table.Th>
-              <Table.Th scope="col" ta="right">
-                Cost
-              </Table.Th>
-              <Table.Th scope="col" w={120}>
-                Share
-              </Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {usage.breakdown.map((line) => {
-              const share = total > 0 ? ((line.tokens_in + line.tokens_out) / total) * 100 : 0;
-              return (
-                <Table.Tr key={`${line.model}\u0000${line.app}`}>
-                  <Table.Th scope="row" ff="monospace" fz="sm" fw={500}>
-                    {line.model}
-                  </Table.Th>
-                  <Table.Td>{line.app}</Table.Td>
-                  <Table.Td ta="right">{formatCount(line.requests)}</Table.Td>
-                  <Table.Td ta="right">{formatCount(line.tokens_in)}</Table.Td>
-                  <Table.Td ta="right">{formatCount(line.tokens_out)}</Table.Td>
-                  <Table.Td ta="right">{formatUsd(line.cost_usd)}</Table.Td>
-                  <Table.Td>
-                    <Progress
-                      value={share}
-                      size="sm"
-                      aria-label={`${line.model} via ${line.app}: ${Math.round(share)} % of tokens`}
-                    />
-                  </Table.Td>
-                </Table.Tr>
-              );
-            })}
-          </Table.Tbody>
-        </Table>
-      </Table.ScrollContainer>
-    </Paper>
+    <TableFrame label="Usage by model and app" minWidth={640}>
+      <Table verticalSpacing="sm" horizontalSpacing="md" data-testid="breakdown">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th scope="col">Model</Table.Th>
+            <Table.Th scope="col">App</Table.Th>
+            <Table.Th scope="col" ta="right">
+              Requests
+            </Table.Th>
+            <Table.Th scope="col" ta="right">
+              Tokens in
+            </Table.Th>
+            <Table.Th scope="col" ta="right">
+              Tokens out
+            </Table.Th>
+            <Table.Th scope="col" ta="right">
+              Cost
+            </Table.Th>
+            <Table.Th scope="col" w={120}>
+              Share
+            </Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {usage.breakdown.map((line) => {
+            const share = total > 0 ? ((line.tokens_in + line.tokens_out) / total) * 100 : 0;
+            return (
+              <Table.Tr key={`${line.model}\u0000${line.app}`}>
+                <Table.Th scope="row" ff="monospace" fz="sm" fw={500}>
+                  {line.model}
+                </Table.Th>
+                <Table.Td>{line.app}</Table.Td>
+                <Table.Td ta="right">{formatCount(line.requests)}</Table.Td>
+                <Table.Td ta="right">{formatCount(line.tokens_in)}</Table.Td>
+                <Table.Td ta="right">{formatCount(line.tokens_out)}</Table.Td>
+                <Table.Td ta="right">{formatUsd(line.cost_usd)}</Table.Td>
+                <Table.Td>
+                  <Progress
+                    value={share}
+                    size="sm"
+                    aria-label={`${line.model} via ${line.app}: ${Math.round(share)} % of tokens`}
+                  />
+                </Table.Td>
+              </Table.Tr>
+            );
+          })}
+        </Table.Tbody>
+      </Table>
+    </TableFrame>
   );
 }
 

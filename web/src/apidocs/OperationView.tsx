@@ -1,3 +1,4 @@
+import { TableFrame } from "../ui/TableFrame";
 import type { ReactNode } from "react";
 import { Accordion, Badge, Box, Code, Group, Paper, Stack, Table, Text, Title } from "@mantine/core";
 import { Inline } from "./Inline";
@@ -79,42 +80,40 @@ export function OperationView({ doc, entry }: { doc: OpenApiDoc; entry: Operatio
 
         {parameters.length > 0 && (
           <Section title="Parameters">
-            <Paper withBorder radius="sm">
-              <Table.ScrollContainer minWidth={480}>
-                <Table verticalSpacing="xs" horizontalSpacing="sm">
-                  <Table.Thead>
-                    <Table.Tr>
-                      <Table.Th scope="col">Name</Table.Th>
-                      <Table.Th scope="col">In</Table.Th>
-                      <Table.Th scope="col">Schema</Table.Th>
+            <TableFrame label="Parameters" minWidth={480}>
+              <Table verticalSpacing="xs" horizontalSpacing="sm">
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th scope="col">Name</Table.Th>
+                    <Table.Th scope="col">In</Table.Th>
+                    <Table.Th scope="col">Schema</Table.Th>
+                  </Table.Tr>
+                </Table.Thead>
+                <Table.Tbody>
+                  {parameters.map((p) => (
+                    <Table.Tr key={`${p.in}:${p.name}`}>
+                      <Table.Td valign="top">
+                        <Group gap={6}>
+                          <Code>{p.name}</Code>
+                          {p.required && <Required />}
+                        </Group>
+                        {p.description && (
+                          <Text size="xs" c="dimmed" mt={4}>
+                            <Inline text={p.description} />
+                          </Text>
+                        )}
+                      </Table.Td>
+                      <Table.Td valign="top" fz="sm">
+                        {p.in}
+                      </Table.Td>
+                      <Table.Td valign="top">
+                        <SchemaView doc={doc} schema={p.schema} />
+                      </Table.Td>
                     </Table.Tr>
-                  </Table.Thead>
-                  <Table.Tbody>
-                    {parameters.map((p) => (
-                      <Table.Tr key={`${p.in}:${p.name}`}>
-                        <Table.Td valign="top">
-                          <Group gap={6}>
-                            <Code>{p.name}</Code>
-                            {p.required && <Required />}
-                          </Group>
-                          {p.description && (
-                            <Text size="xs" c="dimmed" mt={4}>
-                              <Inline text={p.description} />
-                            </Text>
-                          )}
-                        </Table.Td>
-                        <Table.Td valign="top" fz="sm">
-                          {p.in}
-                        </Table.Td>
-                        <Table.Td valign="top">
-                          <SchemaView doc={doc} schema={p.schema} />
-                        </Table.Td>
-                      </Table.Tr>
-                    ))}
-                  </Table.Tbody>
-                </Table>
-              </Table.ScrollContainer>
-            </Paper>
+                  ))}
+                </Table.Tbody>
+              </Table>
+            </TableFrame>
           </Section>
         )}
 

@@ -9,7 +9,6 @@ import {
   Drawer,
   Group,
   List,
-  Paper,
   Progress,
   SimpleGrid,
   Stack,
@@ -42,6 +41,7 @@ import { QueryView } from "../ui/QueryView";
 import { StatCard } from "../ui/StatCard";
 import { StatusBadge } from "../ui/StatusBadge";
 import { describeEvent, totalDepths } from "./events";
+import { TableFrame } from "../ui/TableFrame";
 
 type Job = components["schemas"]["JobView"];
 type Status = components["schemas"]["Status"];
@@ -160,44 +160,42 @@ function Queues({ depths }: { depths: Depth[] }) {
           No messages in your queues. Send some with <Code>POST /api/v1/queues/&#123;queue&#125;/messages</Code>.
         </Text>
       ) : (
-        <Paper withBorder radius="md">
-          <Table.ScrollContainer minWidth={480}>
-            <Table verticalSpacing="sm" horizontalSpacing="md" data-testid="queue-depths">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th scope="col">Queue</Table.Th>
-                  <Table.Th scope="col" ta="right">
-                    Ready
-                  </Table.Th>
-                  <Table.Th scope="col" ta="right">
-                    Delayed
-                  </Table.Th>
-                  <Table.Th scope="col" ta="right">
-                    Leased
-                  </Table.Th>
-                  <Table.Th scope="col" ta="right">
-                    Dead
-                  </Table.Th>
+        <TableFrame label="Queue depths" minWidth={480}>
+          <Table verticalSpacing="sm" horizontalSpacing="md" data-testid="queue-depths">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th scope="col">Queue</Table.Th>
+                <Table.Th scope="col" ta="right">
+                  Ready
+                </Table.Th>
+                <Table.Th scope="col" ta="right">
+                  Delayed
+                </Table.Th>
+                <Table.Th scope="col" ta="right">
+                  Leased
+                </Table.Th>
+                <Table.Th scope="col" ta="right">
+                  Dead
+                </Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {depths.map((d) => (
+                <Table.Tr key={d.queue}>
+                  <Table.Td>
+                    <Code>{d.queue}</Code>
+                  </Table.Td>
+                  <Table.Td ta="right">{d.ready}</Table.Td>
+                  <Table.Td ta="right">{d.delayed}</Table.Td>
+                  <Table.Td ta="right">{d.running}</Table.Td>
+                  <Table.Td ta="right" c={d.dead > 0 ? "red" : undefined}>
+                    {d.dead}
+                  </Table.Td>
                 </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {depths.map((d) => (
-                  <Table.Tr key={d.queue}>
-                    <Table.Td>
-                      <Code>{d.queue}</Code>
-                    </Table.Td>
-                    <Table.Td ta="right">{d.ready}</Table.Td>
-                    <Table.Td ta="right">{d.delayed}</Table.Td>
-                    <Table.Td ta="right">{d.running}</Table.Td>
-                    <Table.Td ta="right" c={d.dead > 0 ? "red" : undefined}>
-                      {d.dead}
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
-        </Paper>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </TableFrame>
       )}
     </Stack>
   );
@@ -229,57 +227,55 @@ function JobList({ status, onSelect }: { status?: Status; onSelect: (id: string)
 
 function JobTable({ jobs, onSelect }: { jobs: Job[]; onSelect: (id: string) => void }) {
   return (
-    <Paper withBorder radius="md">
-      <Table.ScrollContainer minWidth={760}>
-        <Table verticalSpacing="sm" horizontalSpacing="md" highlightOnHover data-testid="jobs">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th scope="col">Created</Table.Th>
-              <Table.Th scope="col">Name</Table.Th>
-              <Table.Th scope="col">Queue</Table.Th>
-              <Table.Th scope="col">Status</Table.Th>
-              <Table.Th scope="col">Progress</Table.Th>
-              <Table.Th scope="col" ta="right">
-                Attempts
-              </Table.Th>
-              <Table.Th scope="col">
-                <VisuallyHidden>Open</VisuallyHidden>
-              </Table.Th>
+    <TableFrame label="Jobs" minWidth={760}>
+      <Table verticalSpacing="sm" horizontalSpacing="md" highlightOnHover data-testid="jobs">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th scope="col">Created</Table.Th>
+            <Table.Th scope="col">Name</Table.Th>
+            <Table.Th scope="col">Queue</Table.Th>
+            <Table.Th scope="col">Status</Table.Th>
+            <Table.Th scope="col">Progress</Table.Th>
+            <Table.Th scope="col" ta="right">
+              Attempts
+            </Table.Th>
+            <Table.Th scope="col">
+              <VisuallyHidden>Open</VisuallyHidden>
+            </Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {jobs.map((j) => (
+            <Table.Tr key={j.id} data-job-id={j.id}>
+              <Table.Td fz="sm">
+                <DateTime iso={j.created_at} />
+              </Table.Td>
+              <Table.Td>
+                <Code>{j.name}</Code>
+              </Table.Td>
+              <Table.Td fz="sm">{j.queue}</Table.Td>
+              <Table.Td>
+                <StatusBadge status={j.status} />
+              </Table.Td>
+              <Table.Td>
+                <Group gap="xs" wrap="nowrap">
+                  <Progress value={j.progress} size="sm" w={80} aria-label={`Progress of ${j.name}`} />
+                  <Text size="xs">{j.progress}%</Text>
+                </Group>
+              </Table.Td>
+              <Table.Td ta="right" fz="sm">
+                {j.attempts}/{j.max_attempts}
+              </Table.Td>
+              <Table.Td ta="right">
+                <Button variant="subtle" size="compact-sm" onClick={() => onSelect(j.id)} title={j.id}>
+                  Details
+                </Button>
+              </Table.Td>
             </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {jobs.map((j) => (
-              <Table.Tr key={j.id} data-job-id={j.id}>
-                <Table.Td fz="sm">
-                  <DateTime iso={j.created_at} />
-                </Table.Td>
-                <Table.Td>
-                  <Code>{j.name}</Code>
-                </Table.Td>
-                <Table.Td fz="sm">{j.queue}</Table.Td>
-                <Table.Td>
-                  <StatusBadge status={j.status} />
-                </Table.Td>
-                <Table.Td>
-                  <Group gap="xs" wrap="nowrap">
-                    <Progress value={j.progress} size="sm" w={80} aria-label={`Progress of ${j.name}`} />
-                    <Text size="xs">{j.progress}%</Text>
-                  </Group>
-                </Table.Td>
-                <Table.Td ta="right" fz="sm">
-                  {j.attempts}/{j.max_attempts}
-                </Table.Td>
-                <Table.Td ta="right">
-                  <Button variant="subtle" size="compact-sm" onClick={() => onSelect(j.id)} title={j.id}>
-                    Details
-                  </Button>
-                </Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      </Table.ScrollContainer>
-    </Paper>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </TableFrame>
   );
 }
 

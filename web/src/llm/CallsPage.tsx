@@ -31,6 +31,7 @@ import { PageHeader } from "../ui/PageHeader";
 import { QueryView } from "../ui/QueryView";
 import { formatCount, formatUsd } from "../format";
 import { answerText, bodyText, filtersFrom, formatMs, type CallFilters } from "./calls";
+import { TableFrame } from "../ui/TableFrame";
 
 type CallPage = components["schemas"]["Page_CallView"];
 type CallView = components["schemas"]["CallView"];
@@ -201,37 +202,35 @@ function FilterForm({ filters, onApply }: { filters: CallFilters; onApply: (f: C
 
 function CallTable({ calls, onOpen }: { calls: CallView[]; onOpen: (id: string) => void }) {
   return (
-    <Paper withBorder radius="md">
-      <Table.ScrollContainer minWidth={820}>
-        <Table verticalSpacing="sm" horizontalSpacing="md" highlightOnHover data-testid="llm-calls">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th scope="col">Time</Table.Th>
-              <Table.Th scope="col">Model</Table.Th>
-              <Table.Th scope="col">App</Table.Th>
-              <Table.Th scope="col">Status</Table.Th>
-              <Table.Th scope="col" ta="right">
-                Tokens in / out
-              </Table.Th>
-              <Table.Th scope="col" ta="right">
-                Cost
-              </Table.Th>
-              <Table.Th scope="col" ta="right">
-                Latency
-              </Table.Th>
-              <Table.Th scope="col">
-                <VisuallyHidden>Open</VisuallyHidden>
-              </Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {calls.map((c) => (
-              <CallRow key={c.id} call={c} onOpen={onOpen} />
-            ))}
-          </Table.Tbody>
-        </Table>
-      </Table.ScrollContainer>
-    </Paper>
+    <TableFrame label="LLM calls" minWidth={820}>
+      <Table verticalSpacing="sm" horizontalSpacing="md" highlightOnHover data-testid="llm-calls">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th scope="col">Time</Table.Th>
+            <Table.Th scope="col">Model</Table.Th>
+            <Table.Th scope="col">App</Table.Th>
+            <Table.Th scope="col">Status</Table.Th>
+            <Table.Th scope="col" ta="right">
+              Tokens in / out
+            </Table.Th>
+            <Table.Th scope="col" ta="right">
+              Cost
+            </Table.Th>
+            <Table.Th scope="col" ta="right">
+              Latency
+            </Table.Th>
+            <Table.Th scope="col">
+              <VisuallyHidden>Open</VisuallyHidden>
+            </Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {calls.map((c) => (
+            <CallRow key={c.id} call={c} onOpen={onOpen} />
+          ))}
+        </Table.Tbody>
+      </Table>
+    </TableFrame>
   );
 }
 

@@ -1,3 +1,4 @@
+import { TableFrame } from "../ui/TableFrame";
 import type { ReactNode } from "react";
 import {
   Alert,
@@ -177,48 +178,46 @@ function ChecksTable({ checks }: { checks: HealthCheck[] }) {
     );
   }
   return (
-    <Paper withBorder radius="md">
-      <Table.ScrollContainer minWidth={300}>
-        <Table verticalSpacing="sm" horizontalSpacing="md" data-testid="checks">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th scope="col">Check</Table.Th>
-              <Table.Th scope="col">Status</Table.Th>
-              <Table.Th scope="col" ta="right">
-                Latency
+    <TableFrame label="Checks" minWidth={300}>
+      <Table verticalSpacing="sm" horizontalSpacing="md" data-testid="checks">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th scope="col">Check</Table.Th>
+            <Table.Th scope="col">Status</Table.Th>
+            <Table.Th scope="col" ta="right">
+              Latency
+            </Table.Th>
+            <Table.Th scope="col" visibleFrom="sm">
+              Detail
+            </Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {checks.map((c) => (
+            <Table.Tr key={c.name} data-check={c.name}>
+              <Table.Th scope="row" fw={600}>
+                {c.name}
+                {/* On a phone the detail goes under the name instead of a fourth column. */}
+                {c.detail && (
+                  <Text size="xs" fw={400} c={c.status === "ok" ? "dimmed" : undefined} hiddenFrom="sm">
+                    {c.detail}
+                  </Text>
+                )}
               </Table.Th>
-              <Table.Th scope="col" visibleFrom="sm">
-                Detail
-              </Table.Th>
+              <Table.Td className="check-status">
+                <StatusBadge status={c.status} />
+              </Table.Td>
+              <Table.Td className="num" ta="right" ff="monospace" style={{ whiteSpace: "nowrap" }}>
+                {formatLatency(c.latency_ms)}
+              </Table.Td>
+              <Table.Td c={c.status === "ok" ? "dimmed" : undefined} visibleFrom="sm">
+                {c.detail ?? ""}
+              </Table.Td>
             </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {checks.map((c) => (
-              <Table.Tr key={c.name} data-check={c.name}>
-                <Table.Th scope="row" fw={600}>
-                  {c.name}
-                  {/* On a phone the detail goes under the name instead of a fourth column. */}
-                  {c.detail && (
-                    <Text size="xs" fw={400} c={c.status === "ok" ? "dimmed" : undefined} hiddenFrom="sm">
-                      {c.detail}
-                    </Text>
-                  )}
-                </Table.Th>
-                <Table.Td className="check-status">
-                  <StatusBadge status={c.status} />
-                </Table.Td>
-                <Table.Td className="num" ta="right" ff="monospace" style={{ whiteSpace: "nowrap" }}>
-                  {formatLatency(c.latency_ms)}
-                </Table.Td>
-                <Table.Td c={c.status === "ok" ? "dimmed" : undefined} visibleFrom="sm">
-                  {c.detail ?? ""}
-                </Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      </Table.ScrollContainer>
-    </Paper>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </TableFrame>
   );
 }
 
@@ -256,30 +255,28 @@ function LlmSection({ llm }: { llm: HealthReport["llm"] }) {
           </Text>
         )
       ) : (
-        <Paper withBorder radius="md">
-          <Table.ScrollContainer minWidth={520}>
-            <Table verticalSpacing="sm" horizontalSpacing="md" data-testid="llm-deployments">
-              <Table.Thead>
-                <Table.Tr>
+        <TableFrame label="LLM deployments" minWidth={520}>
+          <Table verticalSpacing="sm" horizontalSpacing="md" data-testid="llm-deployments">
+            <Table.Thead>
+              <Table.Tr>
+                {columns.map((c) => (
+                  <Table.Th key={c} scope="col">
+                    {c === "breaker" ? "Circuit" : fieldLabel(c)}
+                  </Table.Th>
+                ))}
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {deployments.map((d, i) => (
+                <Table.Tr key={String(d.name ?? i)} data-deployment={String(d.name ?? i)}>
                   {columns.map((c) => (
-                    <Table.Th key={c} scope="col">
-                      {c === "breaker" ? "Circuit" : fieldLabel(c)}
-                    </Table.Th>
+                    <DeploymentCell key={c} column={c} value={d[c]} />
                   ))}
                 </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {deployments.map((d, i) => (
-                  <Table.Tr key={String(d.name ?? i)} data-deployment={String(d.name ?? i)}>
-                    {columns.map((c) => (
-                      <DeploymentCell key={c} column={c} value={d[c]} />
-                    ))}
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
-        </Paper>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </TableFrame>
       )}
     </Stack>
   );
@@ -325,36 +322,34 @@ function GenericSection({ name, value }: { name: string; value: unknown }) {
     const rows = value as Record<string, unknown>[];
     const columns = columnsOf(rows, ["name", "queue"]);
     return (
-      <Paper withBorder radius="md">
-        <Table.ScrollContainer minWidth={Math.min(120 * columns.length, 640)}>
-          <Table verticalSpacing="sm" horizontalSpacing="md" data-testid={`section-${name}`}>
-            <Table.Thead>
-              <Table.Tr>
+      <TableFrame label={fieldLabel(name)} minWidth={Math.min(120 * columns.length, 640)}>
+        <Table verticalSpacing="sm" horizontalSpacing="md" data-testid={`section-${name}`}>
+          <Table.Thead>
+            <Table.Tr>
+              {columns.map((c) => (
+                <Table.Th key={c} scope="col" ta={typeof rows[0]?.[c] === "number" ? "right" : undefined}>
+                  {fieldLabel(c)}
+                </Table.Th>
+              ))}
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {rows.map((row, i) => (
+              <Table.Tr key={i}>
                 {columns.map((c) => (
-                  <Table.Th key={c} scope="col" ta={typeof rows[0]?.[c] === "number" ? "right" : undefined}>
-                    {fieldLabel(c)}
-                  </Table.Th>
+                  <Table.Td key={c} ta={typeof row?.[c] === "number" ? "right" : undefined}>
+                    {c === "status" && typeof row?.[c] === "string" ? (
+                      <StatusBadge status={row[c] as string} />
+                    ) : (
+                      cellText(row?.[c])
+                    )}
+                  </Table.Td>
                 ))}
               </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {rows.map((row, i) => (
-                <Table.Tr key={i}>
-                  {columns.map((c) => (
-                    <Table.Td key={c} ta={typeof row?.[c] === "number" ? "right" : undefined}>
-                      {c === "status" && typeof row?.[c] === "string" ? (
-                        <StatusBadge status={row[c] as string} />
-                      ) : (
-                        cellText(row?.[c])
-                      )}
-                    </Table.Td>
-                  ))}
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
-      </Paper>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </TableFrame>
     );
   }
   if (typeof value === "object" && value !== null) {
