@@ -45,6 +45,9 @@ export function LoginPage() {
   const next = safeNext(params.get("next"));
   const state = useSession();
   usePageTitle(mode === "login" ? "Sign in" : "Create an account");
+  // Kept across the two tabs, so switching mode does not lose what was typed.
+  const [email, setEmail] = useState("");
+  const [password, setPassword] = useState("");
 
   if (state.status === "signed-in") return <Navigate to={next} replace />;
 
@@ -99,10 +102,10 @@ export function LoginPage() {
           )}
 
           <Tabs.Panel value="login">
-            <AuthForm key="login" mode="login" />
+            <AuthForm key="login" mode="login" {...{ email, setEmail, password, setPassword }} />
           </Tabs.Panel>
           <Tabs.Panel value="register">
-            <AuthForm key="register" mode="register" />
+            <AuthForm key="register" mode="register" {...{ email, setEmail, password, setPassword }} />
           </Tabs.Panel>
         </Tabs>
       </Paper>
@@ -111,9 +114,19 @@ export function LoginPage() {
 }
 
 /** The email and password form of one mode; a failed attempt's message shows on its field or above the button. */
-function AuthForm({ mode }: { mode: Mode }) {
-  const [email, setEmail] = useState("");
-  const [password, setPassword] = useState("");
+function AuthForm({
+  mode,
+  email,
+  setEmail,
+  password,
+  setPassword,
+}: {
+  mode: Mode;
+  email: string;
+  setEmail: (email: string) => void;
+  password: string;
+  setPassword: (password: string) => void;
+}) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<{ message: string; field?: "email" | "password" } | null>(null);
   const emailRef = useRef<HTMLInputElement>(null);
@@ -174,23 +187,23 @@ function AuthForm({ mode }: { mode: Mode }) {
           aria-invalid={fieldError("password") ? true : undefined}
           visibilityToggleButtonProps={{ "aria-label": "Show or hide the password" }}
         />
-
-        {/* Present from the start, so screen readers announce a message when it appears. A
-            field's message shows under its field; here it is only read out. */}
-        <Box role="alert" data-testid="auth-error">
-          {formError ? (
-            <Alert color="red" variant="light" icon={<IconAlertTriangle size={18} />} p="sm">
-              {formError}
-            </Alert>
-          ) : (
-            <VisuallyHidden>{error?.message}</VisuallyHidden>
-          )}
-        </Box>
-
-        <Button type="submit" fullWidth loading={busy} size="md">
-          {mode === "login" ? "Sign in" : "Create account"}
-        </Button>
       </Stack>
+
+      {/* Present from the start, so screen readers announce a message when it appears. A
+            field's message shows under its field; here it is only read out. */}
+      <Box role="alert" data-testid="auth-error" mt={formError ? "md" : 0}>
+        {formError ? (
+          <Alert color="red" variant="light" icon={<IconAlertTriangle size={18} />} p="sm">
+            {formError}
+          </Alert>
+        ) : (
+          <VisuallyHidden>{error?.message}</VisuallyHidden>
+        )}
+      </Box>
+
+      <Button type="submit" fullWidth loading={busy} size="md" mt="lg">
+        {mode === "login" ? "Sign in" : "Create account"}
+      </Button>
     </form>
   );
 }

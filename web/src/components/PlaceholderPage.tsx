@@ -31,11 +31,11 @@ export function PlaceholderPage({ app }: { app: AppInfo }) {
           </Text>
           <Text size="sm" c="dimmed">
             This app's page is on its way. Meanwhile, the{" "}
-            <Anchor component={Link} to="/api-docs">
+            <Anchor component={Link} to="/api-docs" underline="always">
               API reference
             </Anchor>{" "}
             lists every endpoint the server offers, and the{" "}
-            <Anchor component={Link} to="/status">
+            <Anchor component={Link} to="/status" underline="always">
               status page
             </Anchor>{" "}
             shows what it runs today.
