@@ -1,11 +1,10 @@
-import { useState, type FormEvent } from "react";
+import { useEffect, useRef, useState, type FormEvent } from "react";
 import {
   ActionIcon,
   Alert,
   Badge,
   Button,
   Code,
-  CopyButton,
   Group,
   Modal,
   NativeSelect,
@@ -18,6 +17,7 @@ import {
   VisuallyHidden,
 } from "@mantine/core";
 import { IconAlertTriangle, IconCheck, IconCopy, IconKey, IconPlus } from "@tabler/icons-react";
+import { useClipboard } from "@mantine/hooks";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, call } from "../api/client";
 import { errorField } from "../api/errors";
@@ -247,42 +247,70 @@ function NewKeyDialog({ created, onClose }: { created: CreatedKey | null; onClos
             Copy the key for <strong>{created.name}</strong> now. <strong>It won't be shown again</strong>: Cistern
             keeps only a fingerprint of it.
           </Text>
-          <CopyButton value={created.key}>
-            {({ copied, copy }) => (
-              <>
-                <Group gap="xs" wrap="nowrap" align="stretch">
-                  <Code
-                    block
-                    aria-label="API key"
-                    data-testid="new-key"
-                    style={{ flex: 1, wordBreak: "break-all", whiteSpace: "pre-wrap", userSelect: "all" }}
-                  >
-                    {created.key}
-                  </Code>
-                  <Tooltip label={copied ? "Copied" : "Copy"} withArrow>
-                    <ActionIcon
-                      variant={copied ? "filled" : "default"}
-                      color={copied ? "green" : undefined}
-                      size="xl"
-                      onClick={copy}
-                      aria-label="Copy"
-                    >
-                      {copied ? <IconCheck size={18} /> : <IconCopy size={18} />}
-                    </ActionIcon>
-                  </Tooltip>
-                </Group>
-                <Text size="sm" c={copied ? "green" : "dimmed"} role="status" mih={20}>
-                  {copied ? "Copied to the clipboard." : "Or select the key and copy it with Ctrl+C."}
-                </Text>
-              </>
-            )}
-          </CopyButton>
+          <KeyCopy value={created.key} />
           <Group justify="flex-end">
             <Button onClick={onClose}>Done</Button>
           </Group>
         </Stack>
       )}
     </Modal>
+  );
+}
+
+/**
+ * The key with a Copy button. Without clipboard access (plain http on another host, or a
+ * refused permission) the key is selected instead, for Ctrl+C.
+ */
+function KeyCopy({ value }: { value: string }) {
+  const clipboard = useClipboard({ timeout: 3000 });
+  const box = useRef<HTMLElement>(null);
+  function select() {
+    const el = box.current;
+    const selection = window.getSelection();
+    if (!el || !selection) return;
+    const range = document.createRange();
+    range.selectNodeContents(el);
+    selection.removeAllRanges();
+    selection.addRange(range);
+  }
+  const failed = clipboard.error !== null;
+  // The clipboard refused: select the key so Ctrl+C copies it.
+  useEffect(() => {
+    if (failed) select();
+  }, [failed]);
+  return (
+    <>
+      <Group gap="xs" wrap="nowrap" align="stretch">
+        <Code
+          ref={box}
+          block
+          aria-label="API key"
+          data-testid="new-key"
+          onClick={select}
+          style={{ flex: 1, wordBreak: "break-all", whiteSpace: "pre-wrap" }}
+        >
+          {value}
+        </Code>
+        <Tooltip label={clipboard.copied ? "Copied" : "Copy"} withArrow>
+          <ActionIcon
+            variant={clipboard.copied ? "filled" : "default"}
+            color={clipboard.copied ? "teal" : undefined}
+            size="xl"
+            onClick={() => clipboard.copy(value)}
+            aria-label="Copy"
+          >
+            {clipboard.copied ? <IconCheck size={18} /> : <IconCopy size={18} />}
+          </ActionIcon>
+        </Tooltip>
+      </Group>
+      <Text size="sm" c={failed ? "red" : undefined} role="status" mih={20}>
+        {clipboard.copied
+          ? "Copied to the clipboard."
+          : failed
+            ? "Could not use the clipboard: the key is selected, copy it with Ctrl+C."
+            : "Click the key to select it, or use Copy."}
+      </Text>
+    </>
   );
 }
 
