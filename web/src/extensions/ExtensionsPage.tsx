@@ -1,208 +1,199 @@
-import { useCallback, useEffect, useState } from "react";
+import { useState } from "react";
 import { useSearchParams } from "react-router";
+import { Button, Card, Group, Paper, SimpleGrid, Skeleton, Stack, Text, Title } from "@mantine/core";
+import { IconPuzzle, IconSparkles } from "@tabler/icons-react";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, call } from "../api/client";
 import type { components } from "../api/schema";
+import { EmptyState } from "../ui/EmptyState";
 import { ErrorAlert } from "../ui/ErrorAlert";
-import { useLoad } from "../components/useLoad";
-import { usePageTitle } from "../ui/usePageTitle";
+import { PageHeader } from "../ui/PageHeader";
+import { ProviderBanner } from "../ui/ProviderBanner";
+import { QueryView } from "../ui/QueryView";
+import { StatusBadge } from "../ui/StatusBadge";
 import { formatDateTime } from "../format";
-import { JobProgress } from "./JobProgress";
-import { VersionView } from "./VersionView";
-import { latestVersion } from "./versions";
+import { ExtensionPanel } from "./ExtensionPanel";
+import { EXAMPLES, newestVersion } from "./model";
+import { PromptBox } from "./PromptBox";
+import { EXTENSIONS, detailQuery, listQuery } from "./queries";
+import { VERSION_TABS, type VersionTab } from "./VersionView";
 
-type Detail = components["schemas"]["ExtensionDetail"];
-type Summary = components["schemas"]["VersionSummary"];
+type Extension = components["schemas"]["ExtensionView"];
 
-/** `/extensions`: describe an extension, follow its generation, read and download its versions, iterate. */
+/**
+ * `/extensions`: a workspace. Describe an extension (or pick an example), follow its generation
+ * step by step, then read its blueprint, files and report, download it, iterate on it.
+ * The selection lives in the URL (`?id=…&v=<seq>&tab=files`), so it survives a reload.
+ */
 export function ExtensionsPage() {
-  usePageTitle("Extensions");
   const [params, setParams] = useSearchParams();
-  const selected = params.get("id");
-  const [prompt, setPrompt] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<Error>();
-  const list = useLoad((signal) => call(api.GET("/api/v1/extensions", { signal })), []);
-
-  const create = async () => {
-    setError(undefined);
-    setBusy(true);
-    try {
-      const accepted = await call(api.POST("/api/v1/extensions", { body: { prompt } }));
-      setPrompt("");
-      await list.reload();
-      setParams({ id: accepted.extension_id });
-    } catch (e) {
-      setError(e as Error);
-    } finally {
-      setBusy(false);
-    }
+  const selected = params.get("id") ?? undefined;
+  const seq = params.get("v");
+  const tabParam = params.get("tab");
+  const tab = VERSION_TABS.includes(tabParam as VersionTab) ? (tabParam as VersionTab) : undefined;
+  // Set once the user picks something: the panel then takes focus (not on a deep link's first load).
+  const [focusPanel, setFocusPanel] = useState(false);
+  const select = (next: { id?: string; v?: number; tab?: VersionTab }) => {
+    setFocusPanel(true);
+    const p: Record<string, string> = {};
+    if (next.id) p.id = next.id;
+    if (next.v !== undefined) p.v = String(next.v);
+    if (next.tab) p.tab = next.tab;
+    setParams(p, { replace: false });
   };
 
-  return (
-    <section>
-      <h1>Extensions</h1>
-      <p className="muted">
-        Describe a Chrome extension; Cistern generates it, checks it loads in Chromium and packages it.
-      </p>
-      <textarea
-        className="ext-prompt"
-        aria-label="Describe your extension"
-        placeholder="e.g. Show how many tabs are open as a badge on the toolbar icon"
-        rows={3}
-        value={prompt}
-        onChange={(e) => setPrompt(e.target.value)}
-      />
-      <button type="button" disabled={!prompt.trim() || busy} onClick={() => void create()}>
-        Generate
-      </button>
-      {error && <ErrorAlert title="Could not start" error={error} />}
-      {list.error && <ErrorAlert title="Could not load extensions" error={list.error} />}
-      <ul aria-label="Your extensions">
-        {list.data?.items.map((e) => (
-          <li key={e.id}>
-            <button
-              type="button"
-              className="link"
-              aria-current={e.id === selected ? "true" : undefined}
-              onClick={() => setParams({ id: e.id })}
-            >
-              {e.name}
-            </button>{" "}
-            <span className="muted">{formatDateTime(e.updated_at)}</span>
-          </li>
-        ))}
-      </ul>
-      {list.data?.items.length === 0 && <p className="muted">No extensions yet.</p>}
-      {selected && <ExtensionView key={selected} id={selected} onChanged={list.reload} />}
-    </section>
-  );
-}
-
-/** `1.0.0`, or `seq-N` for a version without a number (pending or failed). */
-const keyOf = (v: Summary) => v.version ?? `seq-${v.seq}`;
-
-function ExtensionView({ id, onChanged }: { id: string; onChanged: () => Promise<void> }) {
-  const detail = useLoad(
-    (signal) => call(api.GET("/api/v1/extensions/{id}", { params: { path: { id } }, signal })),
-    [id],
-  );
-  const reload = detail.reload;
-  const pending = detail.data?.versions.filter((v) => v.status === "pending") ?? [];
-  // A generating version changes on its own: its progress view reloads when the job ends, and
-  // a slow poll catches anything the stream missed.
-  const anyPending = pending.length > 0;
-  useEffect(() => {
-    if (!anyPending) return;
-    const timer = setInterval(() => void reload(), 5000);
-    return () => clearInterval(timer);
-  }, [anyPending, reload]);
-  const ended = useCallback(() => {
-    void reload();
-    void onChanged();
-  }, [reload, onChanged]);
-  if (detail.error) return <ErrorAlert title="Could not load the extension" error={detail.error} />;
-  if (!detail.data) return <p>Loading…</p>;
-  return (
-    <>
-      {pending.map((v) => (
-        <JobProgress key={v.seq} jobId={v.job_id} onEnd={ended} />
-      ))}
-      <Versions detail={detail.data} reload={reload} />
-    </>
-  );
-}
-
-function Versions({ detail, reload }: { detail: Detail; reload: () => Promise<void> }) {
-  const ready = detail.versions.filter((v) => v.status === "ready").map((v) => v.version);
-  const latest = latestVersion(ready);
-  // The newest ready version, else the newest finished attempt (a failed one shows its report).
-  const finished = detail.versions.filter((v) => v.status !== "pending");
-  const last = finished[finished.length - 1];
-  const lastKey = last ? keyOf(last) : undefined;
-  const [shown, setShown] = useState<string | undefined>(latest ?? lastKey);
+  const client = useQueryClient();
+  const list = useQuery(listQuery);
   const [prompt, setPrompt] = useState("");
-  const [base, setBase] = useState("");
-  const [error, setError] = useState<Error>();
-  // A version that just became ready is what the user waited for: show it (or the attempt that
-  // just failed, when nothing is ready).
-  useEffect(() => {
-    setShown((s) => latest ?? s ?? lastKey);
-  }, [latest, lastKey]);
-  const iterate = async () => {
-    setError(undefined);
-    try {
-      await call(
-        api.POST("/api/v1/extensions/{id}/versions", {
-          params: { path: { id: detail.id } },
-          body: { prompt, base_version: base || undefined },
-        }),
-      );
+  const create = useMutation({
+    mutationFn: (text: string) => call(api.POST("/api/v1/extensions", { body: { prompt: text } })),
+    onSuccess: (accepted) => {
       setPrompt("");
-      await reload();
-    } catch (e) {
-      setError(e as Error);
-    }
-  };
+      void client.invalidateQueries({ queryKey: EXTENSIONS });
+      select({ id: accepted.extension_id, v: accepted.seq });
+    },
+  });
+
   return (
-    <article>
-      <h2>{detail.name}</h2>
-      <table aria-label="Versions">
-        <thead>
-          <tr>
-            <th>Version</th>
-            <th>Status</th>
-            <th>From</th>
-            <th>Prompt</th>
-            <th />
-          </tr>
-        </thead>
-        <tbody>
-          {detail.versions.map((v) => (
-            <tr key={v.seq} aria-current={keyOf(v) === shown ? "true" : undefined}>
-              <td>{v.version ?? "…"}</td>
-              <td>
-                <span
-                  className={`badge ${v.status === "ready" ? "badge-ok" : v.status === "failed" ? "badge-bad" : "badge-warn"}`}
+    <Stack gap="lg">
+      <div>
+        <PageHeader
+          title="Extensions"
+          description="Describe a Chrome extension: Cistern plans it, writes its files, checks that Chromium loads it and packages it as a ZIP."
+        />
+        <ProviderBanner />
+        <Paper withBorder radius="md" p="md" component="section" aria-label="New extension">
+          <PromptBox
+            label="Describe your extension"
+            placeholder="What should it do, where, and when? e.g. Show how many tabs are open as a badge on the toolbar icon"
+            value={prompt}
+            onChange={setPrompt}
+            onSubmit={() => create.mutate(prompt.trim())}
+            submitLabel="Generate"
+            busy={create.isPending}
+            testId="extension-prompt"
+          >
+            <Group gap={6} mt="xs" aria-label="Examples">
+              <Text size="xs" c="dimmed">
+                Try:
+              </Text>
+              {EXAMPLES.map((e) => (
+                <Button
+                  key={e}
+                  size="compact-xs"
+                  variant="light"
+                  radius="xl"
+                  fw={500}
+                  onClick={() => setPrompt(e)}
+                  data-testid="extension-example"
                 >
-                  {v.status}
-                </span>
-              </td>
-              <td>{v.base_version ?? "—"}</td>
-              <td>
-                {v.prompt}
-                {v.error && <div className="muted">{v.error}</div>}
-              </td>
-              <td>
-                {v.status !== "pending" && (
-                  <button type="button" onClick={() => setShown(keyOf(v))}>
-                    Show
-                  </button>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      {shown && <VersionView id={detail.id} version={shown} />}
-      <h3>Iterate</h3>
-      <textarea
-        className="ext-prompt"
-        aria-label="What to change"
-        rows={2}
-        value={prompt}
-        onChange={(e) => setPrompt(e.target.value)}
-      />
-      <label>
-        From version{" "}
-        <select aria-label="Base version" value={base} onChange={(e) => setBase(e.target.value)}>
-          <option value="">latest ({latest ?? "none"})</option>
-          {ready.map((v) => v && <option key={v}>{v}</option>)}
-        </select>
-      </label>{" "}
-      <button type="button" disabled={!prompt.trim() || ready.length === 0} onClick={() => void iterate()}>
-        Iterate
-      </button>
-      {error && <ErrorAlert title="Could not iterate" error={error} />}
-    </article>
+                  {e}
+                </Button>
+              ))}
+            </Group>
+          </PromptBox>
+          {create.error && (
+            <ErrorAlert title="Could not start the generation" error={create.error} testId="extension-create-error" />
+          )}
+        </Paper>
+      </div>
+
+      <Stack gap="sm" component="section" aria-labelledby="your-extensions">
+        <Title order={2} size="h4" id="your-extensions">
+          Your extensions
+        </Title>
+        <QueryView
+          query={list}
+          what="your extensions"
+          isEmpty={(d) => d.items.length === 0}
+          empty={
+            <EmptyState icon={<IconPuzzle size={22} />} title="No extensions yet" testId="extensions-empty">
+              Describe one above, or click an example, then press Generate. It appears here while it is generated.
+            </EmptyState>
+          }
+        >
+          {(d) => (
+            <SimpleGrid cols={{ base: 1, sm: 2, lg: 3 }} spacing="sm" data-testid="extension-list">
+              {d.items.map((e) => (
+                <ExtensionCard
+                  key={e.id}
+                  extension={e}
+                  selected={e.id === selected}
+                  onSelect={() => select({ id: e.id })}
+                />
+              ))}
+            </SimpleGrid>
+          )}
+        </QueryView>
+      </Stack>
+
+      {selected && (
+        <ExtensionPanel
+          key={selected}
+          id={selected}
+          autoFocus={focusPanel}
+          seq={seq === null ? undefined : Number(seq)}
+          tab={tab}
+          onSelectVersion={(v, t) => select({ id: selected, v, tab: t })}
+          onDeleted={() => select({})}
+        />
+      )}
+      {!selected && list.data && list.data.items.length > 0 && (
+        <EmptyState icon={<IconSparkles size={22} />} title="Pick an extension">
+          Choose a card above to see its versions, blueprint, files and validation report.
+        </EmptyState>
+      )}
+    </Stack>
+  );
+}
+
+/** One extension as a selectable card: name, when it was made, its newest version's status. */
+function ExtensionCard({
+  extension,
+  selected,
+  onSelect,
+}: {
+  extension: Extension;
+  selected: boolean;
+  onSelect: () => void;
+}) {
+  const detail = useQuery(detailQuery(extension.id));
+  const newest = newestVersion(detail.data?.versions ?? []);
+  return (
+    <Card
+      component="button"
+      type="button"
+      withBorder
+      radius="md"
+      padding="md"
+      ta="left"
+      w="100%"
+      onClick={onSelect}
+      aria-current={selected ? "true" : undefined}
+      data-testid="extension-card"
+      data-id={extension.id}
+      bd={selected ? "2px solid var(--mantine-primary-color-filled)" : undefined}
+      style={{ cursor: "pointer" }}
+    >
+      <Stack gap={6}>
+        <Group justify="space-between" wrap="nowrap" align="flex-start" gap="xs">
+          <Text fw={600} lineClamp={2} style={{ wordBreak: "break-word" }}>
+            {extension.name}
+          </Text>
+          {newest ? (
+            <StatusBadge
+              status={newest.status === "pending" ? "generating" : newest.status}
+              testId="extension-card-status"
+            />
+          ) : detail.isPending ? (
+            <Skeleton height={18} width={56} radius="xl" />
+          ) : null}
+        </Group>
+        <Text size="xs" c="dimmed">
+          Created {formatDateTime(extension.created_at)}
+          {newest?.version ? ` · v${newest.version}` : ""}
+        </Text>
+      </Stack>
+    </Card>
   );
 }

@@ -1,78 +1,132 @@
-import { useEffect, useState } from "react";
-import { api, call } from "../api/client";
+import { useEffect, useRef, useState } from "react";
+import { Alert, Progress as Bar, Stack, Stepper, Text } from "@mantine/core";
+import { useMediaQuery } from "@mantine/hooks";
+import { IconAlertTriangle, IconX } from "@tabler/icons-react";
 import { getSession } from "../auth/current";
 import { followEvents } from "../api/sse";
-import { STAGES, stageOf } from "./model";
+import { INITIAL_PROGRESS, STEPS, applyEvent, isTerminal, stepperView, type Progress } from "./model";
 
 /**
- * A generation's live progress: the job's SSE events move the stage list along; a slow poll of
- * the job covers a stream that could not be opened. `onEnd` fires once when the job ends.
+ * A generation's progress as a stepper (queued → generating → validating → repairing (n) →
+ * checking in browser → done), fed by the job's event stream: a running job moves it live, a
+ * finished one replays its history to the state it ended in. `onEnd` fires once when a job that
+ * was still running when this mounted ends. `reason` is the version's recorded failure, which
+ * wins over the job's last error.
  */
-export function JobProgress({ jobId, onEnd }: { jobId: string; onEnd: () => void }) {
-  const [state, setState] = useState<{ status: string; message?: string; progress: number }>({
-    status: "queued",
-    progress: 0,
-  });
+export function JobProgress({
+  jobId,
+  live,
+  reason,
+  onEnd,
+}: {
+  jobId: string;
+  /** Whether the version is still generating (its end then refreshes the page's data). */
+  live: boolean;
+  reason?: string | null;
+  onEnd?: () => void;
+}) {
+  const [progress, setProgress] = useState<Progress>(INITIAL_PROGRESS);
+  const [streamError, setStreamError] = useState<Error>();
+  const onEndRef = useRef(onEnd);
+  useEffect(() => {
+    onEndRef.current = onEnd;
+  }, [onEnd]);
+  const liveAtStart = useRef(live);
+  const vertical = useMediaQuery("(max-width: 48em)") ?? false;
 
   useEffect(() => {
-    if (!jobId) return;
     const ctrl = new AbortController();
     let ended = false;
-    const end = () => {
-      if (!ended) {
-        ended = true;
-        onEnd();
-      }
-    };
-    const poll = async () => {
-      try {
-        const job = await call(api.GET("/api/v1/jobs/{id}", { params: { path: { id: jobId } }, signal: ctrl.signal }));
-        setState((s) => ({ status: job.status, progress: job.progress, message: s.message }));
-        if (["succeeded", "failed", "dead", "cancelled"].includes(job.status)) end();
-      } catch {
-        // The next poll or event tries again.
-      }
-    };
-    void poll();
-    const timer = setInterval(() => void poll(), 3000);
     followEvents(
       `/api/v1/jobs/${encodeURIComponent(jobId)}/events`,
       getSession().fetch,
       (m) => {
-        const data = (JSON.parse(m.data) as { data?: { progress?: number; message?: string } }).data ?? {};
-        if (m.event === "progress") {
-          setState((s) => ({
-            status: "running",
-            progress: data.progress ?? s.progress,
-            message: data.message ?? s.message,
-          }));
-        } else if (["succeeded", "failed", "dead", "cancelled"].includes(m.event)) {
-          setState((s) => ({ ...s, status: m.event }));
-          end();
+        let data: Record<string, unknown> | undefined;
+        try {
+          data = (JSON.parse(m.data) as { data?: Record<string, unknown> }).data;
+        } catch {
+          data = undefined;
+        }
+        setProgress((p) => applyEvent(p, m.event, data));
+        if (isTerminal(m.event) && !ended) {
+          ended = true;
+          if (liveAtStart.current) onEndRef.current?.();
         }
       },
       ctrl.signal,
-    ).catch(() => {
-      // Polling carries on.
+    ).catch((e: Error) => {
+      if (!ctrl.signal.aborted) setStreamError(e);
     });
-    return () => {
-      ctrl.abort();
-      clearInterval(timer);
-    };
-  }, [jobId, onEnd]);
+    return () => ctrl.abort();
+  }, [jobId]);
 
-  const { stage, label, failed } = stageOf(state.status, state.message);
-  const at = STAGES.indexOf(stage as (typeof STAGES)[number]);
+  const view = stepperView(progress);
+  const failed = view.failed;
+  const why = reason ?? progress.error;
+  const running = !isTerminal(progress.status);
   return (
-    <div className="card" aria-label="Generation progress" data-testid="extension-progress">
-      <progress max={100} value={state.progress} aria-label="Progress" /> {label}
-      <ol className="stages">
-        {STAGES.map((s, i) => (
-          <li key={s} className={failed ? "" : i < at ? "stage-done" : i === at ? "stage-now" : "muted"}>
-            {s}
-          </li>
-        ))}
-      </ol>
-    </div>
+    <Stack gap="sm" data-testid="extension-progress" data-status={progress.status} aria-label="Generation progress">
+      {running && (
+        <Bar
+          value={Math.max(progress.percent, 3)}
+          animated
+          size="sm"
+          aria-label={`Generation progress: ${view.label}`}
+          data-testid="extension-progress-bar"
+        />
+      )}
+      <Stepper
+        active={view.active}
+        orientation={vertical ? "vertical" : "horizontal"}
+        size="xs"
+        color={failed ? "red" : undefined}
+        allowNextStepsSelect={false}
+        wrap
+      >
+        {STEPS.map((label, i) => {
+          const isFailedStep = failed && i === view.active;
+          let description: string | undefined;
+          if (label === "Repairing") description = progress.round > 0 ? `round ${progress.round}` : "if needed";
+          if (isFailedStep) description = "failed here";
+          else if (i === view.active && running && progress.message && label !== "Repairing")
+            description = progress.message;
+          return (
+            <Stepper.Step
+              key={label}
+              label={label}
+              description={description}
+              loading={running && i === view.active && i > 0}
+              color={isFailedStep ? "red" : undefined}
+              icon={isFailedStep ? <IconX size={16} /> : undefined}
+              data-step={label}
+              data-state={i < view.active ? "done" : i === view.active ? (isFailedStep ? "failed" : "now") : "todo"}
+            />
+          );
+        })}
+      </Stepper>
+      <Text size="sm" aria-live="polite" data-testid="extension-progress-label">
+        {running ? `${view.label}…` : view.label}
+      </Text>
+      {failed && (
+        <Alert
+          color="red"
+          variant="light"
+          icon={<IconAlertTriangle size={18} />}
+          title="The generation failed"
+          data-testid="extension-failure"
+        >
+          <Text size="sm">{why ?? "The job ended without a reason."}</Text>
+          <Text size="sm" mt={6}>
+            What to do: describe the extension more concretely (what it shows, where, when), or check the model on the
+            LLM calls page; then iterate or generate again.
+          </Text>
+        </Alert>
+      )}
+      {streamError && (
+        <Text size="sm" c="dimmed">
+          Live progress is unavailable ({streamError.message}); the page refreshes when the version is done.
+        </Text>
+      )}
+    </Stack>
   );
 }

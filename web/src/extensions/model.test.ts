@@ -1,5 +1,19 @@
 import { describe, expect, it } from "vitest";
-import { buildFileTree, defaultFile, fileUrl, isText, numberLines, readBlueprint, readReport, stageOf } from "./model";
+import {
+  INITIAL_PROGRESS,
+  applyEvent,
+  buildFileTree,
+  defaultFile,
+  fileUrl,
+  isText,
+  newestVersion,
+  readBlueprint,
+  readReport,
+  stepperView,
+  versionKey,
+  versionLabel,
+  type Progress,
+} from "./model";
 
 describe("buildFileTree", () => {
   it("nests directories, lists them before files, sorts by name", () => {
@@ -44,15 +58,6 @@ describe("files", () => {
   it("tells text from images", () => {
     expect(isText("icons/icon16.png")).toBe(false);
     expect(isText("popup.html")).toBe(true);
-  });
-
-  it("numbers lines without a phantom last line", () => {
-    expect(numberLines("a\nb\n")).toEqual([
-      { n: 1, line: "a" },
-      { n: 2, line: "b" },
-    ]);
-    expect(numberLines("")).toEqual([{ n: 1, line: "" }]);
-    expect(numberLines("x\r\ny")).toHaveLength(2);
   });
 
   it("encodes each segment of a file URL", () => {
@@ -122,16 +127,51 @@ describe("readReport", () => {
   });
 });
 
-describe("stageOf", () => {
-  it("maps job states and progress messages to stages", () => {
-    expect(stageOf("queued")).toEqual({ stage: "queued", label: "queued", failed: false });
-    expect(stageOf("running", "repairing (round 2)")).toEqual({
-      stage: "repairing",
-      label: "repairing (round 2)",
-      failed: false,
-    });
-    expect(stageOf("running", "checking in browser").stage).toBe("checking in browser");
-    expect(stageOf("succeeded", "done").stage).toBe("done");
-    expect(stageOf("dead", "failed").failed).toBe(true);
+describe("progress", () => {
+  const run = (events: [string, Record<string, unknown>?][]): Progress =>
+    events.reduce((p, [kind, data]) => applyEvent(p, kind, data), INITIAL_PROGRESS);
+
+  it("starts queued and follows the stages, counting repair rounds", () => {
+    expect(stepperView(INITIAL_PROGRESS)).toEqual({ active: 0, failed: false, label: "Queued" });
+    const p = run([
+      ["progress", { progress: 10, message: "generating" }],
+      ["progress", { progress: 40, message: "validating" }],
+      ["progress", { progress: 50, message: "repairing (round 1)" }],
+      ["progress", { progress: 50, message: "validating" }],
+      ["progress", { progress: 60, message: "repairing (round 2)" }],
+    ]);
+    expect(p).toMatchObject({ status: "running", percent: 60, step: 3, round: 2 });
+    expect(stepperView(p)).toEqual({ active: 3, failed: false, label: "repairing (round 2)" });
+    const checking = applyEvent(p, "progress", { progress: 65, message: "checking in browser" });
+    expect(stepperView(checking).active).toBe(4);
+    expect(stepperView(applyEvent(checking, "progress", { progress: 96, message: "packaging" })).active).toBe(5);
+  });
+
+  it("ends done, or failed at the step it was in with the reason", () => {
+    const done = run([
+      ["progress", { message: "generating" }],
+      ["succeeded", {}],
+    ]);
+    expect(stepperView(done)).toEqual({ active: 6, failed: false, label: "Done" });
+    const failed = run([
+      ["progress", { message: "generating" }],
+      ["attempt_failed", { error: "the model could not be called" }],
+      ["progress", { message: "validating" }],
+      ["failed", { error: "unusable after a repair round" }],
+    ]);
+    expect(failed.error).toBe("unusable after a repair round");
+    expect(stepperView(failed)).toEqual({ active: 2, failed: true, label: "Failed" });
+    expect(applyEvent(INITIAL_PROGRESS, "log", { message: "x" })).toBe(INITIAL_PROGRESS);
+  });
+});
+
+describe("versions", () => {
+  it("keys and names versions with or without a number; the newest is the highest seq", () => {
+    expect(versionKey({ version: "1.0.1", seq: 2 })).toBe("1.0.1");
+    expect(versionKey({ version: null, seq: 3 })).toBe("seq-3");
+    expect(versionLabel({ version: "1.0.1", seq: 2 })).toBe("v1.0.1");
+    expect(versionLabel({ seq: 3 })).toBe("Attempt 3");
+    expect(newestVersion([{ seq: 1 }, { seq: 3 }, { seq: 2 }])?.seq).toBe(3);
+    expect(newestVersion([])).toBeUndefined();
   });
 });

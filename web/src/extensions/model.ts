@@ -54,13 +54,6 @@ export function isText(path: string): boolean {
   return !/\.(png|jpe?g|gif|webp|ico|woff2?|ttf|zip)$/i.test(path);
 }
 
-/** `text` as numbered lines (a trailing newline adds no empty last line). */
-export function numberLines(text: string): { n: number; line: string }[] {
-  const lines = text.split(/\r\n|\n/);
-  if (lines.length > 1 && lines[lines.length - 1] === "") lines.pop();
-  return lines.map((line, i) => ({ n: i + 1, line }));
-}
-
 /** The path of the files route: each segment encoded, `/` kept. */
 export function fileUrl(id: string, version: string, path: string): string {
   const encoded = path.split("/").map(encodeURIComponent).join("/");
@@ -138,26 +131,104 @@ export function readReport(r: ReportSchema | null | undefined): ReportView | und
   };
 }
 
-/** The stages a generation goes through, in order. */
-export const STAGES = [
-  "queued",
-  "generating",
-  "validating",
-  "checking in browser",
-  "repairing",
-  "packaging",
-  "done",
+/** Example prompts: a click fills the prompt box. */
+export const EXAMPLES = [
+  "Show how many tabs are open as a badge on the toolbar icon",
+  "Add a dark mode toggle to every page, remembered per site",
+  "Highlight every occurrence of a word I choose on the current page",
+  "A popup with a Pomodoro timer that notifies me when a session ends",
 ] as const;
 
-/**
- * The stage a job is in, from its status and last progress message (`repairing (round 2)`
- * keeps its round in `label`).
- */
-export function stageOf(status: string, message?: string): { stage: string; label: string; failed: boolean } {
-  if (status === "failed" || status === "dead" || status === "cancelled")
-    return { stage: "failed", label: status, failed: true };
-  if (status === "succeeded") return { stage: "done", label: "done", failed: false };
-  if (!message || status === "queued") return { stage: "queued", label: "queued", failed: false };
-  const stage = STAGES.find((s) => message.startsWith(s)) ?? "generating";
-  return { stage, label: message, failed: false };
+type VersionSummary = components["schemas"]["VersionSummary"];
+
+/** A version's key in URLs and the picker: `1.0.0`, or `seq-N` for one without a number (pending or failed). */
+export const versionKey = (v: Pick<VersionSummary, "version" | "seq">): string => v.version ?? `seq-${v.seq}`;
+
+/** How the picker names a version: `v1.0.0`, or `Attempt 3` for one without a number. */
+export const versionLabel = (v: Pick<VersionSummary, "version" | "seq">): string =>
+  v.version ? `v${v.version}` : `Attempt ${v.seq}`;
+
+/** The version to show first: the newest one (versions come oldest first). */
+export function newestVersion<V extends Pick<VersionSummary, "version" | "seq">>(
+  versions: readonly V[],
+): V | undefined {
+  return versions.reduce<V | undefined>((best, v) => (best === undefined || v.seq > best.seq ? v : best), undefined);
+}
+
+/** The steps of a generation, in the order the stepper shows them. */
+export const STEPS = ["Queued", "Generating", "Validating", "Repairing", "Checking in browser", "Done"] as const;
+
+/** Where a generation stands, as its job's events told it. */
+export interface Progress {
+  /** The job's status: queued, running, succeeded, failed, dead, cancelled. */
+  status: string;
+  /** 0–100. */
+  percent: number;
+  /** The last progress message (`validating`, `repairing (round 2)`, …). */
+  message?: string;
+  /** The step the last progress message was in (index into STEPS). */
+  step: number;
+  /** Repair rounds seen. */
+  round: number;
+  /** Why the job failed (or why an attempt failed, while it is retried). */
+  error?: string;
+}
+
+export const INITIAL_PROGRESS: Progress = { status: "queued", percent: 0, step: 0, round: 0 };
+
+const TERMINAL = ["succeeded", "failed", "dead", "cancelled"];
+
+/** Whether a job status is final. */
+export const isTerminal = (status: string): boolean => TERMINAL.includes(status);
+
+/** The step a progress message belongs to (`packaging` is the last step's work). */
+export function stepOfMessage(message: string): number {
+  if (message.startsWith("generating")) return 1;
+  if (message.startsWith("validating")) return 2;
+  if (message.startsWith("repairing")) return 3;
+  if (message.startsWith("checking in browser")) return 4;
+  if (message.startsWith("packaging") || message.startsWith("done")) return 5;
+  return 1;
+}
+
+/** Applies one job event (`kind` and its parsed `data`) to the progress. */
+export function applyEvent(p: Progress, kind: string, data: Record<string, unknown> | undefined): Progress {
+  const str = (k: string) => (typeof data?.[k] === "string" ? (data[k] as string) : undefined);
+  switch (kind) {
+    case "progress": {
+      const message = str("message") ?? p.message;
+      const percent = typeof data?.progress === "number" ? data.progress : p.percent;
+      const round = /round (\d+)/.exec(message ?? "")?.[1];
+      return {
+        ...p,
+        status: "running",
+        percent,
+        message,
+        step: message ? stepOfMessage(message) : p.step,
+        round: round ? Math.max(p.round, Number(round)) : p.round,
+      };
+    }
+    case "attempt_failed":
+      return { ...p, status: "queued", error: str("error") };
+    case "retried":
+      return { ...p, status: "queued" };
+    case "succeeded":
+      return { ...p, status: "succeeded", percent: 100, step: STEPS.length - 1, error: undefined };
+    case "failed":
+    case "dead":
+    case "cancelled":
+      return { ...p, status: kind, error: str("error") ?? p.error };
+    default:
+      return p;
+  }
+}
+
+/** What the stepper shows: the active step (STEPS.length when all are done) and whether it failed there. */
+export function stepperView(p: Progress): { active: number; failed: boolean; label: string } {
+  if (p.status === "succeeded") return { active: STEPS.length, failed: false, label: "Done" };
+  if (["failed", "dead", "cancelled"].includes(p.status)) {
+    return { active: p.step, failed: true, label: p.status === "cancelled" ? "Cancelled" : "Failed" };
+  }
+  if (p.status === "queued" && p.step === 0) return { active: 0, failed: false, label: "Queued" };
+  return { active: p.step, failed: false, label: p.message ?? STEPS[p.step] ?? "Working" };
 }
