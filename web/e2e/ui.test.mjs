@@ -634,6 +634,99 @@ describe("web UI served by cistern", () => {
     }
   });
 
+  // The fake provider only ever replies with fixed text, never the submit_extension tool call, so
+  // a generation here ends failed (with the server's reason): the journey asserts up to that final
+  // state, shown in the stepper. A ready version's tabs and code view are covered by unit tests.
+  it("extensions, keyboard only: Tab to the prompt, type, Ctrl+Enter, follow the stepper to its end, open the tabs, delete", async () => {
+    await page.goto(`${server.baseUrl}/extensions`);
+    await page.getByRole("heading", { name: "Extensions", level: 1 }).waitFor();
+    await page.getByTestId("extensions-empty").waitFor();
+    // Skip link, then into the page: the prompt is the first control of the page.
+    await page.keyboard.press("Tab");
+    await page.keyboard.press("Enter");
+    await page.keyboard.press("Tab");
+    const prompt = page.getByRole("textbox", { name: "Describe your extension" });
+    assert.equal(await prompt.evaluate((el) => el === document.activeElement), true, "Tab reaches the prompt");
+    await page.keyboard.type("Show how many tabs are open as a badge on the toolbar icon");
+    await page.keyboard.press("Control+Enter");
+
+    // The new extension is listed as a card and selected; focus moves to its panel.
+    const card = page.getByTestId("extension-card");
+    await card.first().waitFor();
+    assert.equal(await card.count(), 1);
+    assert.equal(await card.first().getAttribute("aria-current"), "true");
+    const name = page.getByTestId("extension-name");
+    await eventually("focus on the new extension's heading", () =>
+      name.evaluate((el) => el === document.activeElement).catch(() => false),
+    );
+    assert.equal(await prompt.inputValue(), "", "the prompt is cleared once accepted");
+
+    // The stepper follows the job to its final state: failed at a step, with the reason.
+    const progress = page.getByTestId("extension-progress");
+    await progress.waitFor();
+    assert.equal(await progress.locator("[data-step]").count(), 6);
+    await eventually(
+      "the generation to end",
+      async () => ["failed", "dead"].includes(await progress.getAttribute("data-status")),
+      30_000,
+    );
+    assert.equal(await progress.locator('[data-state="failed"]').count(), 1, "one step is marked failed");
+    assert.equal(await progress.locator('[data-step="Queued"][data-state="done"]').count(), 1);
+    const failure = page.getByTestId("extension-failure");
+    assert.match(await text(failure), /submit_extension/);
+    assert.match(await text(failure), /What to do/);
+    await eventually(
+      "the card to show the failed status",
+      async () => (await card.first().getByTestId("extension-card-status").textContent()) === "failed",
+    );
+    await page.screenshot({ path: path.join(resultsDir, "extensions-failed.png"), fullPage: true });
+
+    // Tab on to the version's tabs (a failed attempt opens on its report), arrow to Files.
+    const report = page.getByRole("tab", { name: "Report" });
+    await report.waitFor();
+    for (let i = 0; i < 8 && !(await report.evaluate((el) => el === document.activeElement)); i++) {
+      await page.keyboard.press("Tab");
+    }
+    assert.equal(await report.evaluate((el) => el === document.activeElement), true, "Tab reaches the tabs");
+    await page.keyboard.press("ArrowLeft");
+    const files = page.getByRole("tab", { name: /^Files/ });
+    await eventually(
+      "the Files tab to be selected",
+      async () => (await files.getAttribute("aria-selected")) === "true",
+    );
+    await page.getByRole("tabpanel").getByText("No files", { exact: true }).waitFor();
+    assert.equal(new URL(page.url()).searchParams.get("tab"), "files", "the tab is kept in the URL");
+
+    // Phone width: no horizontal scroll.
+    await page.setViewportSize({ width: 390, height: 844 });
+    const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    await eventually("no horizontal scroll at 390 px", async () => (await overflow()) <= 0, 3000).catch(async (e) => {
+      await page.screenshot({ path: path.join(resultsDir, "extensions-narrow.png"), fullPage: true });
+      throw e;
+    });
+    await page.setViewportSize({ width: 1280, height: 800 });
+
+    // Delete: the dialog opens on Cancel and closes on Escape; confirming removes the extension.
+    const del = page.getByTestId("extension-delete");
+    await del.focus();
+    await page.keyboard.press("Enter");
+    const dialog = page.getByRole("dialog", { name: /^Delete / });
+    await dialog.waitFor();
+    await eventually("Cancel to be focused", () =>
+      dialog
+        .getByRole("button", { name: "Cancel" })
+        .evaluate((el) => el === document.activeElement)
+        .catch(() => false),
+    );
+    await page.keyboard.press("Escape");
+    await dialog.waitFor({ state: "hidden" });
+    await del.focus();
+    await page.keyboard.press("Enter");
+    await dialog.getByRole("button", { name: "Delete extension" }).click();
+    await page.getByTestId("extensions-empty").waitFor();
+    assert.equal(await page.getByTestId("extension-detail").count(), 0);
+  });
+
   it("signing out returns to /login; a deep link to /keys then asks to sign in and comes back to /keys", async () => {
     await page.getByRole("banner").getByRole("button", { name: "Sign out" }).click();
     await page.waitForURL((u) => u.pathname === "/login");

@@ -12,7 +12,7 @@ import { formatDateTime } from "../format";
 import { JobProgress } from "./JobProgress";
 import { newestVersion, versionKey, versionLabel } from "./model";
 import { PromptBox } from "./PromptBox";
-import { EXTENSIONS, detailQuery, downloadZip } from "./queries";
+import { EXTENSIONS, detailQuery, downloadZip, listQuery } from "./queries";
 import { VersionView, type VersionTab } from "./VersionView";
 import { latestVersion } from "./versions";
 
@@ -52,9 +52,12 @@ export function ExtensionPanel({
     onSuccess: () => {
       setConfirming(false);
       notifications.show({ color: "green", message: `Deleted ${detail.data?.name ?? "the extension"}.` });
-      client.removeQueries({ queryKey: [...EXTENSIONS, "detail", id] });
-      void client.invalidateQueries({ queryKey: EXTENSIONS });
+      // Unselect and drop it from the list at once, and refresh the list only: its own cached
+      // reads are left to expire (refetching them, or removing them while they are still
+      // observed, would ask the server for an extension that is gone).
       onDeleted();
+      client.setQueryData(listQuery.queryKey, (old) => old && { ...old, items: old.items.filter((e) => e.id !== id) });
+      void client.invalidateQueries({ queryKey: listQuery.queryKey });
     },
   });
   const [download, setDownload] = useState<{ busy: boolean; error?: Error }>({ busy: false });
@@ -183,6 +186,7 @@ export function ExtensionPanel({
               <Iterate
                 id={id}
                 readyVersions={d.versions.flatMap((v) => (v.status === "ready" && v.version ? [v.version] : []))}
+                generating={d.versions.some((v) => v.status === "pending")}
                 onCreated={(s) => onSelectVersion(s)}
               />
 
@@ -214,10 +218,12 @@ export function ExtensionPanel({
 function Iterate({
   id,
   readyVersions,
+  generating,
   onCreated,
 }: {
   id: string;
   readyVersions: string[];
+  generating: boolean;
   onCreated: (seq: number) => void;
 }) {
   const client = useQueryClient();
@@ -252,9 +258,11 @@ function Iterate({
         Improve it
       </Title>
       <Text size="sm" c="dimmed" mb="xs">
-        {none
-          ? "Iterating starts from a ready version; this extension has none yet. Generate it again from the box at the top with a clearer description."
-          : "Say what to change; Cistern makes a new version from the one you pick and shows what changed in its Diff tab."}
+        {none && generating
+          ? "Iterating starts from a ready version: this one can be improved once its generation is done."
+          : none
+            ? "Iterating starts from a ready version; this extension has none yet. Generate it again from the box at the top with a clearer description."
+            : "Say what to change; Cistern makes a new version from the one you pick and shows what changed in its Diff tab."}
       </Text>
       <PromptBox
         label="What to change"

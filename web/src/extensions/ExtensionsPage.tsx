@@ -1,6 +1,6 @@
 import { useState } from "react";
 import { useSearchParams } from "react-router";
-import { Button, Card, Group, Paper, SimpleGrid, Skeleton, Stack, Text, Title } from "@mantine/core";
+import { Box, Button, Card, Group, Paper, SimpleGrid, Skeleton, Stack, Text, Title } from "@mantine/core";
 import { IconPuzzle, IconSparkles } from "@tabler/icons-react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, call } from "../api/client";
@@ -17,6 +17,7 @@ import { EXAMPLES, newestVersion } from "./model";
 import { PromptBox } from "./PromptBox";
 import { EXTENSIONS, detailQuery, listQuery } from "./queries";
 import { VERSION_TABS, type VersionTab } from "./VersionView";
+import { latestVersion } from "./versions";
 
 type Extension = components["schemas"]["ExtensionView"];
 
@@ -84,6 +85,10 @@ export function ExtensionsPage() {
                   variant="light"
                   radius="xl"
                   fw={500}
+                  h="auto"
+                  py={3}
+                  maw="100%"
+                  styles={{ label: { whiteSpace: "normal", textAlign: "left" } }}
                   onClick={() => setPrompt(e)}
                   data-testid="extension-example"
                 >
@@ -159,6 +164,7 @@ function ExtensionCard({
 }) {
   const detail = useQuery(detailQuery(extension.id));
   const newest = newestVersion(detail.data?.versions ?? []);
+  const latest = latestVersion(detail.data?.versions.map((v) => (v.status === "ready" ? v.version : null)) ?? []);
   return (
     <Card
       component="button"
@@ -180,18 +186,20 @@ function ExtensionCard({
           <Text fw={600} lineClamp={2} style={{ wordBreak: "break-word" }}>
             {extension.name}
           </Text>
-          {newest ? (
-            <StatusBadge
-              status={newest.status === "pending" ? "generating" : newest.status}
-              testId="extension-card-status"
-            />
-          ) : detail.isPending ? (
-            <Skeleton height={18} width={56} radius="xl" />
-          ) : null}
+          <Box style={{ flexShrink: 0 }}>
+            {newest ? (
+              <StatusBadge
+                status={newest.status === "pending" ? "generating" : newest.status}
+                testId="extension-card-status"
+              />
+            ) : detail.isPending ? (
+              <Skeleton height={18} width={56} radius="xl" />
+            ) : null}
+          </Box>
         </Group>
         <Text size="xs" c="dimmed">
           Created {formatDateTime(extension.created_at)}
-          {newest?.version ? ` · v${newest.version}` : ""}
+          {latest ? ` · v${latest}` : ""}
         </Text>
       </Stack>
     </Card>

@@ -79,7 +79,6 @@ export function JobProgress({
         active={view.active}
         orientation={vertical ? "vertical" : "horizontal"}
         size="xs"
-        color={failed ? "red" : undefined}
         allowNextStepsSelect={false}
         wrap
       >
@@ -88,7 +87,13 @@ export function JobProgress({
           let description: string | undefined;
           if (label === "Repairing") description = progress.round > 0 ? `round ${progress.round}` : "if needed";
           if (isFailedStep) description = "failed here";
-          else if (i === view.active && running && progress.message && label !== "Repairing")
+          else if (
+            i === view.active &&
+            running &&
+            progress.message &&
+            label !== "Repairing" &&
+            progress.message.toLowerCase() !== label.toLowerCase()
+          )
             description = progress.message;
           return (
             <Stepper.Step
@@ -104,7 +109,7 @@ export function JobProgress({
           );
         })}
       </Stepper>
-      <Text size="sm" aria-live="polite" data-testid="extension-progress-label">
+      <Text size="sm" aria-live="polite" data-testid="extension-progress-label" hidden={failed}>
         {running ? `${view.label}…` : view.label}
       </Text>
       {failed && (
