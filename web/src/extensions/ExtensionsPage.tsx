@@ -74,7 +74,7 @@ export function ExtensionsPage() {
             busy={create.isPending}
             testId="extension-prompt"
           >
-            <Group gap={6} mt="xs" aria-label="Examples">
+            <Group gap={6} mt="xs" role="group" aria-label="Examples">
               <Text size="xs" c="dimmed">
                 Try:
               </Text>

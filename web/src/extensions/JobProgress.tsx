@@ -65,7 +65,13 @@ export function JobProgress({
   const why = reason ?? progress.error;
   const running = !isTerminal(progress.status);
   return (
-    <Stack gap="sm" data-testid="extension-progress" data-status={progress.status} aria-label="Generation progress">
+    <Stack
+      gap="sm"
+      data-testid="extension-progress"
+      data-status={progress.status}
+      role="group"
+      aria-label="Generation progress"
+    >
       {running && (
         <Bar
           value={Math.max(progress.percent, 3)}

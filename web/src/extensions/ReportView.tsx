@@ -9,7 +9,8 @@ export function ReportView({ report }: { report: Report }) {
   return (
     <Stack gap="md" data-testid="extension-report">
       <Alert
-        variant="light"
+        // Light green and grey titles fall below AA contrast: only a failure is tinted.
+        variant={b.status === "failed" ? "light" : "default"}
         color={b.status === "loaded" ? "green" : b.status === "failed" ? "red" : "gray"}
         icon={
           b.status === "loaded" ? (
@@ -66,7 +67,7 @@ export function ReportView({ report }: { report: Report }) {
         </Stack>
       )}
       {report.timings.length > 0 && (
-        <Group gap={6} aria-label="Server time">
+        <Group gap={6} role="group" aria-label="Server time">
           <Text size="sm" c="dimmed">
             Server time:
           </Text>
