@@ -88,7 +88,7 @@ export function ExtensionsPage() {
                   h="auto"
                   py={3}
                   maw="100%"
-                  styles={{ label: { whiteSpace: "normal", textAlign: "left" } }}
+                  styles={{ label: { whiteSpace: "normal", textAlign: "left", lineHeight: 1.35 } }}
                   onClick={() => setPrompt(e)}
                   data-testid="extension-example"
                 >

@@ -69,6 +69,14 @@ function highlight(code: string, language: string | undefined): Segment[][] {
   return toLines(lowlight.highlight(language, code).children);
 }
 
+/** A unified diff's line as added or removed (file headers `+++`/`---` are neither). */
+function diffKind(segments: Segment[]): "add" | "del" | undefined {
+  const text = segments.map((s) => s.text).join("");
+  if (text.startsWith("+") && !text.startsWith("+++")) return "add";
+  if (text.startsWith("-") && !text.startsWith("---")) return "del";
+  return undefined;
+}
+
 export interface CodeViewProps {
   code: string;
   /** A highlight.js grammar name or alias; by default from `fileName`'s extension. */
@@ -124,7 +132,12 @@ export function CodeView({ code, language, fileName, maxHeight, highlightLines }
       >
         <code>
           {lines.map((segments, i) => (
-            <span key={i} className="cistern-code-line" data-marked={marked.has(i + 1) || undefined}>
+            <span
+              key={i}
+              className="cistern-code-line"
+              data-marked={marked.has(i + 1) || undefined}
+              data-diff={lang === "diff" ? diffKind(segments) : undefined}
+            >
               <span className="cistern-code-ln" aria-hidden="true">
                 {i + 1}
               </span>
