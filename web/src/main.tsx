@@ -9,7 +9,6 @@ import { getSession } from "./auth/current";
 import { createQueryClient } from "./api/query";
 import { COLOR_SCHEME_KEY, cssVariablesResolver, theme } from "./theme";
 import "./ui/global.css";
-import "./legacy.css";
 
 const root = document.getElementById("root");
 if (!root) throw new Error("index.html has no #root element");

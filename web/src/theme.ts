@@ -36,9 +36,24 @@ export const theme = createTheme({
  */
 export const cssVariablesResolver: CSSVariablesResolver = () => ({
   variables: {},
-  light: { "--mantine-color-dimmed": "var(--mantine-color-gray-7)" },
-  dark: { "--mantine-color-dimmed": "var(--mantine-color-dark-1)" },
+  light: {
+    "--mantine-color-dimmed": "var(--mantine-color-gray-7)",
+    // Text of "light" badges, alerts and buttons on their tinted ground.
+    ...lightVariantText((c) => `var(--mantine-color-${c}-9)`),
+  },
+  dark: {
+    "--mantine-color-dimmed": "var(--mantine-color-dark-1)",
+    "--mantine-color-anchor": "var(--mantine-color-cistern-3)",
+    ...lightVariantText((c) => `var(--mantine-color-${c}-3)`),
+  },
 });
+
+/** The colours the UI uses for status words and actions (see ui/StatusBadge.tsx). */
+const TINTED = ["cistern", "blue", "green", "teal", "yellow", "orange", "red", "violet", "grape", "gray", "cyan"];
+
+function lightVariantText(shade: (color: string) => string): Record<string, string> {
+  return Object.fromEntries(TINTED.map((c) => [`--mantine-color-${c}-light-color`, shade(c)]));
+}
 
 /** Where the chosen colour scheme is remembered (Mantine's local-storage manager). */
 export const COLOR_SCHEME_KEY = "cistern.color-scheme";

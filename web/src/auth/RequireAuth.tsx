@@ -1,4 +1,5 @@
 import { Navigate, Outlet, useLocation } from "react-router";
+import { Text } from "@mantine/core";
 import { useSession } from "./current";
 import { loginPath } from "./next";
 
@@ -8,9 +9,9 @@ export function RequireAuth() {
   const { pathname, search, hash } = useLocation();
   if (state.status === "loading") {
     return (
-      <p className="muted" role="status">
+      <Text c="dimmed" role="status">
         Resuming your session…
-      </p>
+      </Text>
     );
   }
   if (state.status === "signed-out") return <Navigate to={loginPath(pathname + search + hash)} replace />;
