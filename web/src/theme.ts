@@ -38,8 +38,9 @@ export const cssVariablesResolver: CSSVariablesResolver = () => ({
   variables: {},
   light: {
     "--mantine-color-dimmed": "var(--mantine-color-gray-7)",
-    // Text of "light" badges, alerts and buttons on their tinted ground.
-    ...lightVariantText((c) => `var(--mantine-color-${c}-9)`),
+    // Text of "light" badges, alerts and buttons on their tinted ground: Mantine's darkest
+    // shade is still below 4.5:1 on it for green, yellow and orange, so darker still.
+    ...lightVariantText((c) => `color-mix(in srgb, var(--mantine-color-${c}-9), black 35%)`),
   },
   dark: {
     "--mantine-color-dimmed": "var(--mantine-color-dark-1)",
