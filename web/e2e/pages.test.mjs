@@ -166,6 +166,7 @@ describe("every page", () => {
     await page.getByRole("button", { name: "Open navigation" }).click();
     const drawer = page.getByRole("dialog");
     await drawer.waitFor();
+    assert.deepEqual(await axeViolations(page), [], "the open drawer passes axe too");
     for (let i = 0; i < 20; i++) {
       await page.keyboard.press("Tab");
       assert.ok(await drawer.evaluate((d) => d.contains(document.activeElement)), "focus stays in the drawer");

@@ -236,10 +236,18 @@ export function ChatPage() {
         size={300}
         hiddenFrom="md"
         styles={{ body: { height: "calc(100% - 60px)" } }}
+        closeButtonProps={{ "aria-label": "Close conversations" }}
       >
         {sidebar}
       </Drawer>
-      <Drawer opened={memoryOpen} onClose={() => setMemoryOpen(false)} title="Memory" position="right" size="md">
+      <Drawer
+        opened={memoryOpen}
+        onClose={() => setMemoryOpen(false)}
+        title="Memory"
+        position="right"
+        size="md"
+        closeButtonProps={{ "aria-label": "Close memory" }}
+      >
         <MemoryPanel conversation={open} />
       </Drawer>
     </Stack>

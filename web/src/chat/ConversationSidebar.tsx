@@ -157,7 +157,7 @@ function RenameDialog({ conversation, onClose }: { conversation: Conversation; o
   });
   const trimmed = title.trim();
   return (
-    <Modal opened onClose={onClose} title="Rename conversation" centered>
+    <Modal opened onClose={onClose} title="Rename conversation" centered closeButtonProps={{ "aria-label": "Close" }}>
       <form
         onSubmit={(e) => {
           e.preventDefault();

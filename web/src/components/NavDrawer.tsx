@@ -4,7 +4,14 @@ import { Navigation } from "./Navigation";
 
 export default function NavDrawer({ opened, onClose }: { opened: boolean; onClose: () => void }) {
   return (
-    <Drawer opened={opened} onClose={onClose} size={280} title="Cistern" hiddenFrom="sm">
+    <Drawer
+      opened={opened}
+      onClose={onClose}
+      size={280}
+      title="Cistern"
+      hiddenFrom="sm"
+      closeButtonProps={{ "aria-label": "Close navigation" }}
+    >
       <Navigation onNavigate={onClose} />
     </Drawer>
   );

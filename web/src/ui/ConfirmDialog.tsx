@@ -27,7 +27,14 @@ export function ConfirmDialog({
   testId?: string;
 }) {
   return (
-    <Modal opened={opened} onClose={onClose} title={title} centered data-testid={testId}>
+    <Modal
+      opened={opened}
+      onClose={onClose}
+      title={title}
+      centered
+      data-testid={testId}
+      closeButtonProps={{ "aria-label": "Close" }}
+    >
       <Stack>
         <Text size="sm">{children}</Text>
         <Group justify="flex-end">
