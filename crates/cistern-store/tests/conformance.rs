@@ -10,9 +10,10 @@ use cistern_store::blob::{self, BlobConfig};
 use cistern_store::sql::{Backend, Error, PoolOptions, now_ms};
 use cistern_store::{
     ApiKey, ApiKeyStore, AuditFilter, AuditStore, BlobStore, CodegenStore, Db, Extension,
-    ExtensionStore, Generation, LlmCall, LlmCallCursor, LlmCallFilter, LlmCallStatus, LlmCallStore,
-    LlmCallSummary, MetaStore, NewAuditEvent, NewLlmCall, NewUser, RefreshToken, SessionStore,
-    UsageRow, UsageStore, User, UserStore, VersionOutcome, VersionStatus, testing,
+    ExtensionStore, Generation, ListedExtension, LlmCall, LlmCallCursor, LlmCallFilter,
+    LlmCallStatus, LlmCallStore, LlmCallSummary, MetaStore, NewAuditEvent, NewLlmCall, NewUser,
+    RefreshToken, SessionStore, UsageRow, UsageStore, User, UserStore, VersionOutcome,
+    VersionStatus, testing,
 };
 use futures::TryStreamExt;
 use object_store::path::Path;
@@ -963,7 +964,7 @@ async fn extensions_are_owner_scoped_and_ordered(db: Db) {
     assert_eq!(db.extension(&bob.id, "e1").await.expect("get"), None);
     assert_eq!(db.extension(&alice.id, "nope").await.expect("get"), None);
 
-    let ids = |v: Vec<Extension>| v.into_iter().map(|e| e.id).collect::<Vec<_>>();
+    let ids = |v: Vec<ListedExtension>| v.into_iter().map(|e| e.extension.id).collect::<Vec<_>>();
     // Most recently changed first.
     assert_eq!(
         ids(db.extensions_of(&alice.id, None, 50).await.expect("list")),
@@ -985,23 +986,28 @@ async fn extensions_are_owner_scoped_and_ordered(db: Db) {
         .await
         .expect("rename");
     let list = db.extensions_of(&alice.id, None, 50).await.expect("list");
+    let e2 = &list[0].extension;
+    assert_eq!((e2.id.as_str(), e2.name.as_str()), ("e2", "Tab Counter"));
+    assert_eq!(e2.updated_at, 6_000);
+    assert_eq!(e2.created_at, 2_000);
+    // Each listed with where its newest version stands: e2 has none, e1 one pending.
+    assert_eq!((list[0].newest_seq, list[0].newest_status()), (None, None));
+    assert_eq!(list[1].newest_status(), Some(VersionStatus::Pending));
     assert_eq!(
-        (list[0].id.as_str(), list[0].name.as_str()),
-        ("e2", "Tab Counter")
+        (list[1].newest_seq, list[1].ready_version.as_deref()),
+        (Some(1), None)
     );
-    assert_eq!(list[0].updated_at, 6_000);
-    assert_eq!(list[0].created_at, 2_000);
     // A page at a time, after the previous page's last.
     let first = db.extensions_of(&alice.id, None, 1).await.expect("page");
     assert_eq!(ids(first.clone()), ["e2"]);
-    let last = &first[0];
+    let last = &first[0].extension;
     let second = db
         .extensions_of(&alice.id, Some(&last.cursor()), 1)
         .await
         .expect("page");
     assert_eq!(ids(second.clone()), ["e1"]);
     let after = db
-        .extensions_of(&alice.id, Some(&second[0].cursor()), 1)
+        .extensions_of(&alice.id, Some(&second[0].extension.cursor()), 1)
         .await
         .expect("page");
     assert!(after.is_empty());
@@ -1063,6 +1069,11 @@ async fn extension_versions_number_and_finish(db: Db) {
         .await
         .expect("v3");
     assert_eq!(third, 3, "a failed version keeps its seq");
+    // The list shows the newest version (pending 3) and the newest ready one (1.0.0).
+    let listed = db.extensions_of(&alice.id, None, 10).await.expect("list");
+    assert_eq!(listed[0].newest_seq, Some(3));
+    assert_eq!(listed[0].newest_status(), Some(VersionStatus::Pending));
+    assert_eq!(listed[0].ready_version.as_deref(), Some("1.0.0"));
 
     let versions = db.extension_versions("e").await.expect("versions");
     let seqs: Vec<i64> = versions.iter().map(|v| v.seq).collect();

@@ -1292,6 +1292,17 @@ export interface components {
             /** @description Every version, oldest first, pending and failed ones included. */
             versions: components["schemas"]["VersionSummary"][];
         };
+        /** @description An extension in the list, with where its newest version stands. */
+        ExtensionListItem: components["schemas"]["ExtensionView"] & {
+            /**
+             * Format: int64
+             * @description The newest version's `seq` (null before the first generation is recorded).
+             */
+            newest_seq?: number | null;
+            newest_status?: components["schemas"]["VersionState"] | null;
+            /** @description The newest ready version (`1.2.0`), if any version is ready. */
+            ready_version?: string | null;
+        };
         /** @description An extension as listed. */
         ExtensionView: {
             /** @description RFC 3339. */
@@ -1761,20 +1772,18 @@ export interface components {
             next_cursor?: string | null;
         };
         /** @description One page of a list, newest (or first) items first as the route documents. */
-        Page_ExtensionView: {
+        Page_ExtensionListItem: {
             /** @description The items of this page. */
-            items: {
-                /** @description RFC 3339. */
-                created_at: string;
-                /** @description Extension id. */
-                id: string;
-                /** @description The model generating it. */
-                model: string;
-                /** @description The manifest's name (the prompt's start until a version is ready). */
-                name: string;
-                /** @description RFC 3339. */
-                updated_at: string;
-            }[];
+            items: (components["schemas"]["ExtensionView"] & {
+                /**
+                 * Format: int64
+                 * @description The newest version's `seq` (null before the first generation is recorded).
+                 */
+                newest_seq?: number | null;
+                newest_status?: components["schemas"]["VersionState"] | null;
+                /** @description The newest ready version (`1.2.0`), if any version is ready. */
+                ready_version?: string | null;
+            })[];
             /** @description Pass as `cursor` for the next page; null on the last page. */
             next_cursor?: string | null;
         };
@@ -3969,7 +3978,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Page_ExtensionView"];
+                    "application/json": components["schemas"]["Page_ExtensionListItem"];
                 };
             };
             401: {

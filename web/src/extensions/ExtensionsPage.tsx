@@ -1,6 +1,6 @@
 import { useState } from "react";
 import { useSearchParams } from "react-router";
-import { Box, Button, Card, Group, Paper, SimpleGrid, Skeleton, Stack, Text, Title } from "@mantine/core";
+import { Box, Button, Card, Group, Paper, SimpleGrid, Stack, Text, Title } from "@mantine/core";
 import { IconPuzzle, IconSparkles } from "@tabler/icons-react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, call } from "../api/client";
@@ -13,13 +13,12 @@ import { QueryView } from "../ui/QueryView";
 import { StatusBadge } from "../ui/StatusBadge";
 import { formatDateTime } from "../format";
 import { ExtensionPanel } from "./ExtensionPanel";
-import { EXAMPLES, newestVersion } from "./model";
+import { EXAMPLES } from "./model";
 import { PromptBox } from "./PromptBox";
-import { EXTENSIONS, detailQuery, listQuery } from "./queries";
+import { EXTENSIONS, listQuery } from "./queries";
 import { VERSION_TABS, type VersionTab } from "./VersionView";
-import { latestVersion } from "./versions";
 
-type Extension = components["schemas"]["ExtensionView"];
+type Extension = components["schemas"]["ExtensionListItem"];
 
 /**
  * `/extensions`: a workspace. Describe an extension (or pick an example), follow its generation
@@ -162,9 +161,7 @@ function ExtensionCard({
   selected: boolean;
   onSelect: () => void;
 }) {
-  const detail = useQuery(detailQuery(extension.id));
-  const newest = newestVersion(detail.data?.versions ?? []);
-  const latest = latestVersion(detail.data?.versions.map((v) => (v.status === "ready" ? v.version : null)) ?? []);
+  const newest = extension.newest_status;
   return (
     <Card
       component="button"
@@ -187,19 +184,14 @@ function ExtensionCard({
             {extension.name}
           </Text>
           <Box style={{ flexShrink: 0 }}>
-            {newest ? (
-              <StatusBadge
-                status={newest.status === "pending" ? "generating" : newest.status}
-                testId="extension-card-status"
-              />
-            ) : detail.isPending ? (
-              <Skeleton height={18} width={56} radius="xl" />
-            ) : null}
+            {newest && (
+              <StatusBadge status={newest === "pending" ? "generating" : newest} testId="extension-card-status" />
+            )}
           </Box>
         </Group>
         <Text size="xs" c="dimmed">
           Created {formatDateTime(extension.created_at)}
-          {latest ? ` · v${latest}` : ""}
+          {extension.ready_version ? ` · v${extension.ready_version}` : ""}
         </Text>
       </Stack>
     </Card>

@@ -20,6 +20,31 @@ pub struct Extension {
     pub updated_at: i64,
 }
 
+/// An extension as its owner's list shows it: with where its newest version stands.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ListedExtension {
+    /// The extension.
+    #[sqlx(flatten)]
+    pub extension: Extension,
+    /// The newest version's `seq`, if it has any version.
+    pub newest_seq: Option<i64>,
+    /// The newest version's status (`pending`, `ready`, `failed`; see [`Self::newest_status`]).
+    #[sqlx(rename = "newest_status")]
+    pub newest_status_text: Option<String>,
+    /// The highest-`seq` ready version's version (`1.2.0`), if any is ready.
+    pub ready_version: Option<String>,
+}
+
+impl ListedExtension {
+    /// The newest version's status, if it has a version (an unknown stored word reads as
+    /// `None`).
+    pub fn newest_status(&self) -> Option<VersionStatus> {
+        self.newest_status_text
+            .clone()
+            .and_then(|s| VersionStatus::try_from(s).ok())
+    }
+}
+
 /// Where a version's generation stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum VersionStatus {
@@ -125,7 +150,7 @@ pub trait ExtensionStore {
         owner: &str,
         before: Option<&TimeCursor>,
         limit: i64,
-    ) -> impl Future<Output = Result<Vec<Extension>>> + Send;
+    ) -> impl Future<Output = Result<Vec<ListedExtension>>> + Send;
     /// `owner`'s extension `id`.
     fn extension(
         &self,
@@ -173,8 +198,18 @@ const INSERT_VERSION: &str = "INSERT INTO extension_versions
      SELECT $1, COALESCE(MAX(seq), 0) + 1, $2, $3, 'pending', $4, $5, $5
      FROM extension_versions WHERE extension_id = $1
      RETURNING seq";
-const OF_OWNER: &str = "SELECT id, owner, name, model, created_at, updated_at FROM extensions
-     WHERE owner = $1 AND (updated_at, id) < ($2, $3) ORDER BY updated_at DESC, id DESC LIMIT $4";
+// The newest version and the newest ready one come from the (extension_id, seq) primary key:
+// two index probes per listed extension.
+const OF_OWNER: &str = "SELECT e.id, e.owner, e.name, e.model, e.created_at, e.updated_at,
+     (SELECT v.seq FROM extension_versions v WHERE v.extension_id = e.id
+      ORDER BY v.seq DESC LIMIT 1) AS newest_seq,
+     (SELECT v.status FROM extension_versions v WHERE v.extension_id = e.id
+      ORDER BY v.seq DESC LIMIT 1) AS newest_status,
+     (SELECT v.version FROM extension_versions v WHERE v.extension_id = e.id AND v.status = 'ready'
+      ORDER BY v.seq DESC LIMIT 1) AS ready_version
+     FROM extensions e
+     WHERE e.owner = $1 AND (e.updated_at, e.id) < ($2, $3)
+     ORDER BY e.updated_at DESC, e.id DESC LIMIT $4";
 const ONE: &str = "SELECT id, owner, name, model, created_at, updated_at FROM extensions
      WHERE owner = $1 AND id = $2";
 const VERSIONS: &str = "SELECT extension_id, seq, version, base_version, prompt, status, job_id,
@@ -240,7 +275,7 @@ impl ExtensionStore for Db {
         owner: &str,
         before: Option<&TimeCursor>,
         limit: i64,
-    ) -> Result<Vec<Extension>> {
+    ) -> Result<Vec<ListedExtension>> {
         let (at, id) = TimeCursor::bounds(before);
         Ok(with_pool!(self, pool => sqlx::query_as(OF_OWNER)
             .bind(owner).bind(at).bind(id).bind(limit).fetch_all(pool).await)?)

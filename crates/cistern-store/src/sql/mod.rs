@@ -30,7 +30,9 @@ pub use api_keys::{ApiKey, ApiKeyStore};
 pub use audit::{AuditEvent, AuditFilter, AuditStore, NewAuditEvent};
 pub use codegen::{CodegenStore, Generation};
 pub use cursor::{MalformedCursor, TimeCursor};
-pub use extensions::{Extension, ExtensionStore, ExtensionVersion, VersionOutcome, VersionStatus};
+pub use extensions::{
+    Extension, ExtensionStore, ExtensionVersion, ListedExtension, VersionOutcome, VersionStatus,
+};
 pub use llm_calls::{
     LlmCall, LlmCallCursor, LlmCallFilter, LlmCallParseError, LlmCallStatus, LlmCallStore,
     LlmCallSummary, MAX_LLM_CALL_PAGE, NewLlmCall,

@@ -209,7 +209,14 @@ async fn a_good_extension_is_generated_packaged_and_loads() {
     let list = app
         .call_json(Method::GET, "/api/v1/extensions", &s.access, None, 200)
         .await;
-    assert_eq!(list["items"][0]["name"], "Tab Counter");
+    let item = &list["items"][0];
+    assert_eq!(item["name"], "Tab Counter");
+    // Each item says where its newest version stands, so a list needs no request per row.
+    assert_eq!(
+        (&item["newest_seq"], &item["newest_status"], &item["ready_version"]),
+        (&json!(1), &json!("ready"), &json!("1.0.0")),
+        "{item}"
+    );
 }
 
 #[tokio::test]

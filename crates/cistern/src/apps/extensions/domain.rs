@@ -12,8 +12,8 @@ use cistern_extension::{ExtensionFile, package};
 use cistern_jobs::{Jobs, NewJob};
 use cistern_store::sql::now_ms;
 use cistern_store::{
-    BlobStore, Db, Extension, ExtensionStore, ExtensionVersion, TimeCursor, VersionOutcome,
-    VersionStatus,
+    BlobStore, Db, Extension, ExtensionStore, ExtensionVersion, ListedExtension, TimeCursor,
+    VersionOutcome, VersionStatus,
 };
 
 use super::{ExtensionsConfig, GeneratePayload, JOB_NAME, blobs, max_version};
@@ -206,7 +206,7 @@ impl Extensions {
         owner: &str,
         cursor: Option<&str>,
         limit: i64,
-    ) -> Result<Vec<Extension>> {
+    ) -> Result<Vec<ListedExtension>> {
         let before = cursor
             .map(str::parse::<TimeCursor>)
             .transpose()

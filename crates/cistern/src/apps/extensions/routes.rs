@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::Extensions;
 use super::views::{
-    CreateExtension, ExtensionDetail, ExtensionView, GenerationAccepted, IterateExtension,
+    CreateExtension, ExtensionDetail, ExtensionListItem, GenerationAccepted, IterateExtension,
     VersionDetail,
 };
 use crate::http::error::{ApiError, ApiJson, ErrorBody};
@@ -56,17 +56,18 @@ pub async fn iterate_extension(
 /// `GET /api/v1/extensions`: your extensions, most recently changed first.
 #[utoipa::path(get, path = "/api/v1/extensions", operation_id = "list_extensions", tag = "extensions",
     params(PageParams), security(("bearer" = [])),
-    responses((status = 200, body = Page<ExtensionView>), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = Page<ExtensionListItem>), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn list_extensions(
     State(extensions): State<Extensions>,
     principal: Principal,
     page: PageRequest,
-) -> Result<Json<Page<ExtensionView>>, ApiError> {
+) -> Result<Json<Page<ExtensionListItem>>, ApiError> {
     let found = extensions
         .list(&principal.user_id, page.cursor.as_deref(), page.limit_i64())
         .await?;
     Ok(Json(
-        page.page(found, |e| e.cursor().to_string()).map(Into::into),
+        page.page(found, |e| e.extension.cursor().to_string())
+            .map(Into::into),
     ))
 }
 

@@ -1,6 +1,6 @@
 //! The extension API's request and response bodies.
 
-use cistern_store::{Extension, ExtensionVersion, VersionStatus};
+use cistern_store::{Extension, ExtensionVersion, ListedExtension, VersionStatus};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
@@ -96,6 +96,32 @@ impl From<Extension> for ExtensionView {
             model: e.model,
             created_at: rfc3339(e.created_at),
             updated_at: rfc3339(e.updated_at),
+        }
+    }
+}
+
+/// An extension in the list, with where its newest version stands.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExtensionListItem {
+    /// The extension.
+    #[serde(flatten)]
+    pub extension: ExtensionView,
+    /// The newest version's `seq` (null before the first generation is recorded).
+    pub newest_seq: Option<i64>,
+    /// The newest version's status.
+    pub newest_status: Option<VersionState>,
+    /// The newest ready version (`1.2.0`), if any version is ready.
+    pub ready_version: Option<String>,
+}
+
+impl From<ListedExtension> for ExtensionListItem {
+    fn from(e: ListedExtension) -> Self {
+        let newest_status = e.newest_status().map(Into::into);
+        Self {
+            newest_seq: e.newest_seq,
+            newest_status,
+            ready_version: e.ready_version,
+            extension: e.extension.into(),
         }
     }
 }
