@@ -1,0 +1,350 @@
+//! Where a block's file name comes from: its info string, the line above it, or a path
+//! comment on its first line — in that order — and the default name of a lone block.
+
+use cistern_syntax::Language;
+
+/// File names without an extension that are still files of a project.
+const BARE_NAMES: [&str; 10] = [
+    "Dockerfile",
+    "Makefile",
+    "Procfile",
+    "LICENSE",
+    "Gemfile",
+    "Rakefile",
+    "Justfile",
+    "Containerfile",
+    "Pipfile",
+    "Caddyfile",
+];
+
+/// Words in front of a path in a label ("File: x", "Filename: `x`").
+const LABEL_PREFIXES: [&str; 6] = [
+    "file:",
+    "filename:",
+    "path:",
+    "file name:",
+    "create",
+    "update",
+];
+
+/// The file path in an info string: `lang:path`, `path=…`, `file=…`, `filename=…`,
+/// `title="…"`, `name=…`, a second word that is a path (`python src/main.py`) or a first word
+/// that is one (`src/main.py`). Returns the raw path, not yet validated.
+pub(crate) fn from_info(info: &str) -> Option<String> {
+    for key in ["path", "file", "filename", "title", "name"] {
+        if let Some(value) = attribute(info, key) {
+            return Some(value);
+        }
+    }
+    let mut words = info.split_whitespace();
+    let first = words.next()?.trim_matches(|c| c == '{' || c == '}');
+    if let Some((language, path)) = first.split_once(':')
+        && !language.is_empty()
+        && !language.contains(['/', '.'])
+        && !path.is_empty()
+    {
+        return Some(path.to_owned());
+    }
+    if looks_like_path(first) && Language::from_name(first).is_none() {
+        return Some(first.to_owned());
+    }
+    words
+        .next()
+        .filter(|word| looks_like_path(word))
+        .map(str::to_owned)
+}
+
+/// `key=value`, `key="value with spaces"` or `key='value'` anywhere in the info string.
+fn attribute(info: &str, key: &str) -> Option<String> {
+    let lower = info.to_ascii_lowercase();
+    let mut from = 0;
+    while let Some(found) = lower[from..].find(key) {
+        let start = from + found;
+        from = start + key.len();
+        let boundary = start == 0 || !lower.as_bytes()[start - 1].is_ascii_alphanumeric();
+        let rest = info[from..].trim_start();
+        let Some(value) = rest.strip_prefix('=').map(str::trim_start) else {
+            continue;
+        };
+        if !boundary {
+            continue;
+        }
+        let value = match value.chars().next() {
+            Some(quote @ ('"' | '\'')) => value[1..].split(quote).next().unwrap_or(""),
+            _ => value
+                .split(|c: char| c.is_whitespace() || c == '}' || c == ',')
+                .next()
+                .unwrap_or(""),
+        };
+        if !value.is_empty() {
+            return Some(value.to_owned());
+        }
+    }
+    None
+}
+
+/// The path in the line above a fence: `**src/a.js**`, `` `a.js`: ``, `### src/a.js`,
+/// `File: a.js`, `1. **a.js**`, `Create \`a.js\`:`. Returns `None` for prose.
+pub(crate) fn from_label(label: &str) -> Option<String> {
+    let mut text = label.trim();
+    // A list marker: "-", "*", "+", "1.", "2)".
+    if let Some(rest) = text
+        .strip_prefix(['-', '*', '+'])
+        .filter(|r| r.starts_with(' '))
+    {
+        text = rest.trim_start();
+    } else if let Some(digits) = text.find(['.', ')']).filter(|&i| i > 0 && i < 4)
+        && text[..digits].bytes().all(|b| b.is_ascii_digit())
+    {
+        text = text[digits + 1..].trim_start();
+    }
+    let text = text.trim_start_matches('#').trim();
+    let text = text.trim_end_matches(':').trim();
+    let undecorated = strip_decoration(text);
+    let mut candidate = undecorated.as_str();
+    for prefix in LABEL_PREFIXES {
+        if candidate.len() > prefix.len() && candidate[..prefix.len()].eq_ignore_ascii_case(prefix)
+        {
+            candidate = candidate[prefix.len()..].trim_start();
+            break;
+        }
+    }
+    let candidate = strip_decoration(candidate.trim_end_matches(':'));
+    let candidate = candidate.trim_end_matches(':').trim();
+    if looks_like_path(candidate) {
+        return Some(candidate.to_owned());
+    }
+    // "Now update `src/main.rs`:" — one backticked path in a short line ending in a colon.
+    if label.trim_end().ends_with(':') && label.len() < 120 {
+        let quoted: Vec<&str> = label.split('`').skip(1).step_by(2).collect();
+        if let [only] = quoted.as_slice()
+            && looks_like_path(only)
+        {
+            return Some((*only).to_owned());
+        }
+    }
+    None
+}
+
+/// Removes Markdown emphasis and code marks around a label.
+fn strip_decoration(text: &str) -> String {
+    text.trim_matches(|c| matches!(c, '*' | '_' | '`' | '"' | ' '))
+        .to_owned()
+}
+
+/// A path comment on the first line of a block: `// src/a.js`, `# app/main.py`,
+/// `<!-- index.html -->`, `/* style.css */`, `-- db.sql`, optionally `File: …` inside.
+/// Returns the path and the content with that line removed.
+pub(crate) fn from_first_line(content: &str) -> Option<(String, String)> {
+    let (first, rest) = content.split_once('\n').unwrap_or((content, ""));
+    let line = first.trim();
+    if line.starts_with("#!") {
+        return None;
+    }
+    let inner = ["//", "#", "--", ";"]
+        .iter()
+        .find_map(|open| line.strip_prefix(open))
+        .or_else(|| {
+            line.strip_prefix("<!--")
+                .and_then(|l| l.strip_suffix("-->"))
+        })
+        .or_else(|| line.strip_prefix("/*").and_then(|l| l.strip_suffix("*/")))?;
+    let mut inner = inner.trim();
+    for prefix in LABEL_PREFIXES {
+        if inner.len() > prefix.len() && inner[..prefix.len()].eq_ignore_ascii_case(prefix) {
+            inner = inner[prefix.len()..].trim_start();
+            break;
+        }
+    }
+    let inner = inner.trim_matches('`');
+    (looks_like_path(inner) && (inner.contains('.') || inner.contains('/')))
+        .then(|| (inner.to_owned(), rest.to_owned()))
+}
+
+/// Whether a word reads as a file path: no spaces or URL scheme, and either a file
+/// extension, a directory, or a well-known bare name.
+pub(crate) fn looks_like_path(word: &str) -> bool {
+    if word.is_empty()
+        || word.len() > 200
+        || word.contains(char::is_whitespace)
+        || word.contains("://")
+    {
+        return false;
+    }
+    if !word
+        .chars()
+        .all(|c| c.is_alphanumeric() || "._-/\\@+~$:[]()".contains(c))
+    {
+        return false;
+    }
+    let name = word.rsplit(['/', '\\']).next().unwrap_or(word);
+    if BARE_NAMES.contains(&name) || (name.starts_with('.') && name.len() > 1) {
+        return true;
+    }
+    match name.rsplit_once('.') {
+        Some((stem, extension)) => {
+            !stem.is_empty()
+                && (1..=10).contains(&extension.len())
+                && extension.chars().all(|c| c.is_ascii_alphanumeric())
+                && extension.chars().any(|c| c.is_ascii_alphabetic())
+        }
+        None => false,
+    }
+}
+
+/// The name a lone unnamed block gets from its fence language (`python` → `main.py`).
+/// `None` for a language with no sensible file (console output, a tree, …).
+pub(crate) fn default_name(fence_language: &str, content: &str) -> Option<String> {
+    let word = fence_language.to_ascii_lowercase();
+    let name = match word.as_str() {
+        "python" | "py" | "python3" => "main.py",
+        "html" | "htm" => "index.html",
+        "rust" | "rs" => "main.rs",
+        "javascript" | "js" | "node" | "mjs" => "index.js",
+        "jsx" => "App.jsx",
+        "typescript" | "ts" => "index.ts",
+        "tsx" => "App.tsx",
+        "go" | "golang" => "main.go",
+        "java" => return Some(format!("{}.java", java_class(content).unwrap_or("Main"))),
+        "css" => "style.css",
+        "json" => "data.json",
+        "toml" => "config.toml",
+        "yaml" | "yml" => "config.yaml",
+        "bash" | "sh" | "shell" | "zsh" => "script.sh",
+        "sql" => "query.sql",
+        "c" => "main.c",
+        "cpp" | "c++" | "cc" => "main.cpp",
+        "csharp" | "cs" | "c#" => "Program.cs",
+        "ruby" | "rb" => "main.rb",
+        "php" => "index.php",
+        "kotlin" | "kt" => "Main.kt",
+        "swift" => "main.swift",
+        "markdown" | "md" => "README.md",
+        "dockerfile" | "docker" => "Dockerfile",
+        "makefile" | "make" => "Makefile",
+        "vue" => "App.vue",
+        "svelte" => "App.svelte",
+        "" | "text" | "txt" | "plaintext" => "main.txt",
+        _ => return None,
+    };
+    Some(name.to_owned())
+}
+
+/// Fence languages that are commands or output rather than files, when a reply has more.
+pub(crate) fn is_command_or_output(fence_language: &str) -> bool {
+    matches!(
+        fence_language.to_ascii_lowercase().as_str(),
+        "bash"
+            | "sh"
+            | "shell"
+            | "zsh"
+            | "console"
+            | "terminal"
+            | "powershell"
+            | "ps1"
+            | "cmd"
+            | "bat"
+            | "output"
+            | "text"
+            | "txt"
+            | "plaintext"
+            | ""
+            | "tree"
+            | "diff"
+    )
+}
+
+/// The public class of a Java source, which names its file.
+fn java_class(content: &str) -> Option<&str> {
+    let at = content.find("public class ")? + "public class ".len();
+    let name = content[at..]
+        .split(|c: char| !c.is_alphanumeric() && c != '_')
+        .next()?;
+    (!name.is_empty()).then_some(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn info_strings() {
+        let cases = [
+            ("python:src/main.py", Some("src/main.py")),
+            ("js path=src/a.js", Some("src/a.js")),
+            ("tsx title=\"src/App.tsx\"", Some("src/App.tsx")),
+            ("json filename='package.json'", Some("package.json")),
+            ("{.python file=app.py}", Some("app.py")),
+            ("python src/main.py", Some("src/main.py")),
+            ("src/main.py", Some("src/main.py")),
+            ("Dockerfile", Some("Dockerfile")),
+            ("python", None),
+            ("json", None),
+            ("js filepath=x", None),
+            ("", None),
+        ];
+        for (info, path) in cases {
+            assert_eq!(from_info(info).as_deref(), path, "{info}");
+        }
+    }
+
+    #[test]
+    fn labels_above_a_fence() {
+        let cases = [
+            ("**src/App.jsx**", Some("src/App.jsx")),
+            ("`src/App.jsx`:", Some("src/App.jsx")),
+            ("### src/App.jsx", Some("src/App.jsx")),
+            ("## File: `server.js`", Some("server.js")),
+            ("File: app/main.py", Some("app/main.py")),
+            ("**File: package.json**", Some("package.json")),
+            ("1. **index.html**", Some("index.html")),
+            ("- `style.css`", Some("style.css")),
+            ("Now update `src/main.rs`:", Some("src/main.rs")),
+            ("Dockerfile:", Some("Dockerfile")),
+            ("Here is the code:", None),
+            ("Run it with:", None),
+            ("See https://example.com/a.js", None),
+            ("Install the deps (see `package.json`) and run", None),
+        ];
+        for (label, path) in cases {
+            assert_eq!(from_label(label).as_deref(), path, "{label}");
+        }
+    }
+
+    #[test]
+    fn first_line_comments() {
+        let (path, rest) = from_first_line("// src/a.js\nlet a;\n").unwrap_or_default();
+        assert_eq!((path.as_str(), rest.as_str()), ("src/a.js", "let a;\n"));
+        assert_eq!(
+            from_first_line("# app/main.py\nx\n")
+                .map(|p| p.0)
+                .as_deref(),
+            Some("app/main.py")
+        );
+        assert_eq!(
+            from_first_line("<!-- index.html -->\n<p>")
+                .map(|p| p.0)
+                .as_deref(),
+            Some("index.html")
+        );
+        assert_eq!(
+            from_first_line("/* File: style.css */\nb{}")
+                .map(|p| p.0)
+                .as_deref(),
+            Some("style.css")
+        );
+        assert_eq!(from_first_line("#!/usr/bin/env python\n"), None);
+        assert_eq!(from_first_line("# Compute the totals\nx = 1\n"), None);
+        assert_eq!(from_first_line("// TODO: fix.\n"), None);
+    }
+
+    #[test]
+    fn default_names() {
+        assert_eq!(default_name("python", "").as_deref(), Some("main.py"));
+        assert_eq!(
+            default_name("java", "public class Hello {}").as_deref(),
+            Some("Hello.java")
+        );
+        assert_eq!(default_name("console", ""), None);
+    }
+}
