@@ -17,6 +17,7 @@
 
 pub mod continuation;
 pub mod extract;
+pub mod framework;
 pub mod path;
 
 pub use extract::{Extraction, File, SkipReason, Skipped, extract, extract_with};
