@@ -18,7 +18,10 @@
 pub mod continuation;
 pub mod extract;
 pub mod framework;
+pub mod manifest;
 pub mod path;
+pub mod warning;
 
 pub use extract::{Extraction, File, SkipReason, Skipped, extract, extract_with};
 pub use path::{PathError, ProjectPath};
+pub use warning::{Warning, WarningKind};

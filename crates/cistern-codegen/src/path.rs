@@ -83,6 +83,16 @@ impl ProjectPath {
         Ok(ProjectPath(path))
     }
 
+    /// A path from this crate's own constants (`package.json`, `README.md`): plain relative
+    /// names that [`ProjectPath::parse`] accepts unchanged (a test checks each).
+    pub(crate) fn constant(name: &'static str) -> ProjectPath {
+        debug_assert_eq!(
+            ProjectPath::parse(name).as_ref().map(ProjectPath::as_str),
+            Ok(name)
+        );
+        ProjectPath(name.to_owned())
+    }
+
     /// The normalised path.
     pub fn as_str(&self) -> &str {
         &self.0
