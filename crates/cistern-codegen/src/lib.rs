@@ -19,9 +19,11 @@ pub mod continuation;
 pub mod extract;
 pub mod framework;
 pub mod manifest;
+pub mod organise;
 pub mod path;
 pub mod warning;
 
 pub use extract::{Extraction, File, SkipReason, Skipped, extract, extract_with};
+pub use organise::{Project, ProjectFile, assemble, merge, organise};
 pub use path::{PathError, ProjectPath};
 pub use warning::{Warning, WarningKind};
