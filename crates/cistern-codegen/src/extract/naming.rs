@@ -102,12 +102,8 @@ pub(crate) fn from_label(label: &str) -> Option<String> {
     let text = text.trim_end_matches(':').trim();
     let undecorated = strip_decoration(text);
     let mut candidate = undecorated.as_str();
-    for prefix in LABEL_PREFIXES {
-        if candidate.len() > prefix.len() && candidate[..prefix.len()].eq_ignore_ascii_case(prefix)
-        {
-            candidate = candidate[prefix.len()..].trim_start();
-            break;
-        }
+    if let Some(rest) = strip_label_prefix(candidate) {
+        candidate = rest;
     }
     let candidate = strip_decoration(candidate.trim_end_matches(':'));
     let candidate = candidate.trim_end_matches(':').trim();
@@ -124,6 +120,17 @@ pub(crate) fn from_label(label: &str) -> Option<String> {
         }
     }
     None
+}
+
+/// `text` after a [`LABEL_PREFIXES`] word (ASCII case ignored), when it starts with one.
+fn strip_label_prefix(text: &str) -> Option<&str> {
+    LABEL_PREFIXES.iter().find_map(|prefix| {
+        let head = text.get(..prefix.len())?;
+        let after = text.get(prefix.len()..)?;
+        let boundary = prefix.ends_with(':') || after.starts_with(char::is_whitespace);
+        let rest = after.trim_start();
+        (head.eq_ignore_ascii_case(prefix) && boundary && !rest.is_empty()).then_some(rest)
+    })
 }
 
 /// Removes Markdown emphasis and code marks around a label.
@@ -150,11 +157,8 @@ pub(crate) fn from_first_line(content: &str) -> Option<(String, String)> {
         })
         .or_else(|| line.strip_prefix("/*").and_then(|l| l.strip_suffix("*/")))?;
     let mut inner = inner.trim();
-    for prefix in LABEL_PREFIXES {
-        if inner.len() > prefix.len() && inner[..prefix.len()].eq_ignore_ascii_case(prefix) {
-            inner = inner[prefix.len()..].trim_start();
-            break;
-        }
+    if let Some(rest) = strip_label_prefix(inner) {
+        inner = rest;
     }
     let inner = inner.trim_matches('`');
     (looks_like_path(inner) && (inner.contains('.') || inner.contains('/')))
@@ -301,6 +305,8 @@ mod tests {
             ("- `style.css`", Some("style.css")),
             ("Now update `src/main.rs`:", Some("src/main.rs")),
             ("Dockerfile:", Some("Dockerfile")),
+            ("**createApp.js**", Some("createApp.js")),
+            ("Create src/db.py:", Some("src/db.py")),
             ("Here is the code:", None),
             ("Run it with:", None),
             ("See https://example.com/a.js", None),
