@@ -30,6 +30,9 @@ pub(crate) fn fenced_blocks(reply: &str) -> Vec<Block> {
     let mut blocks = Vec::new();
     let mut current: Option<(String, Range<usize>, String)> = None;
     let mut previous_end = 0;
+    // Lines are counted incrementally: recounting from the start for each block would make a
+    // reply with many blocks quadratic.
+    let (mut counted_to, mut line_count) = (0usize, 1usize);
     for (event, range) in Parser::new(reply).into_offset_iter() {
         match event {
             Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) => {
@@ -44,7 +47,9 @@ pub(crate) fn fenced_blocks(reply: &str) -> Vec<Block> {
                 let Some((info, range, content)) = current.take() else {
                     continue;
                 };
-                let line = reply[..range.start].matches('\n').count() + 1;
+                line_count += newlines(&reply.as_bytes()[counted_to..range.start]);
+                counted_to = range.start;
+                let line = line_count;
                 let label = label_above(reply, previous_end, range.start);
                 let closed =
                     has_closing_fence(&reply[range.clone()]) || range.end < reply.trim_end().len();
@@ -61,6 +66,10 @@ pub(crate) fn fenced_blocks(reply: &str) -> Vec<Block> {
         }
     }
     blocks
+}
+
+fn newlines(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|b| **b == b'\n').count()
 }
 
 /// Whether `reply` ends inside a fenced block (the model was cut off mid-file).
