@@ -30,6 +30,12 @@ pub enum PathError {
     /// Has a control character (NUL, newline, …).
     #[error("the path has a control character")]
     ControlCharacter,
+    /// A component Windows would rewrite: only dots beyond `..` (`...`), or ending with a dot
+    /// or a space (dropped there, so `a./x` and `a/x` would be one file, and `...` may walk up).
+    #[error(
+        "the path has a component that Windows rewrites (dots only, or a trailing dot or space)"
+    )]
+    Unportable,
     /// Longer than [`MAX_PATH_LEN`].
     #[error("the path is longer than {MAX_PATH_LEN} bytes")]
     TooLong,
@@ -110,6 +116,9 @@ impl ProjectPath {
 }
 
 fn check_component(part: &str) -> Result<(), PathError> {
+    if part.ends_with(['.', ' ']) {
+        return Err(PathError::Unportable);
+    }
     if part.eq_ignore_ascii_case(".git") {
         return Err(PathError::VersionControl);
     }
@@ -190,6 +199,10 @@ mod tests {
             ("a/.GIT/config", PathError::VersionControl),
             ("a\nb", PathError::ControlCharacter),
             ("a\0b", PathError::ControlCharacter),
+            ("..../win.ini", PathError::Unportable),
+            ("a/.../b", PathError::Unportable),
+            ("dir./x", PathError::Unportable),
+            ("a /x", PathError::Unportable),
         ];
         for (raw, error) in cases {
             assert_eq!(ProjectPath::parse(raw), Err(error), "{raw:?}");

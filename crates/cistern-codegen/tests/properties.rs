@@ -125,3 +125,48 @@ proptest! {
         }
     }
 }
+
+fn refused_path() -> impl Strategy<Value = String> {
+    prop::sample::select(vec![
+        "/etc/passwd",
+        "../../.bashrc",
+        "src/../../escape.py",
+        "a/../b.py",
+        "..\\..\\win.ini",
+        "C:\\Windows\\system.ini",
+        "D:relative.txt",
+        "\\\\server\\share\\x.txt",
+        "~/.ssh/authorized_keys",
+        ".git/hooks/pre-commit",
+        "src/.GIT/config",
+        "NUL.txt",
+        "file.txt:stream",
+    ])
+    .prop_map(str::to_owned)
+}
+
+proptest! {
+    /// One refused path anywhere among good files, in any naming style, refuses the reply
+    /// with its reason: nothing is extracted.
+    #[test]
+    fn one_hostile_path_refuses_the_whole_reply(
+        good in prop::collection::vec("[a-z]{1,8}/[a-z]{1,8}\\.py", 0..5),
+        bad in refused_path(),
+        at in 0..6usize,
+        style in 0..3u8,
+    ) {
+        let mut blocks: Vec<String> = good.iter().map(|p| format!("```python:{p}\nx = 1\n```\n")).collect();
+        let hostile = match style {
+            0 => format!("```python:{bad}\nowned = True\n```\n"),
+            1 => format!("```python path=\"{bad}\"\nowned = True\n```\n"),
+            _ => format!("File: `{bad}`\n```python\nowned = True\n```\n"),
+        };
+        blocks.insert(at.min(blocks.len()), hostile);
+        let reply = blocks.join("\n");
+        match extract(&reply) {
+            // The raw path may differ from `bad`: CommonMark unescapes `\.` in info strings.
+            Err(cistern_codegen::extract::Error::Path { .. }) => {}
+            other => prop_assert!(false, "{reply}\n→ {other:?}"),
+        }
+    }
+}

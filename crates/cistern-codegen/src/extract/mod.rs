@@ -18,7 +18,9 @@
 //!    the reply ([`Error::Conflict`]) — the model contradicted itself and guessing which one
 //!    it meant would hand back a project nobody asked for. A path that is both a file and a
 //!    directory of another file is refused too.
-//! 7. A reply that ends inside a block is [`Error::Truncated`]: no partial file is returned.
+//! 7. A reply that ends inside a block is [`Error::Truncated`]: no partial file is returned —
+//!    unless that block is an unnamed one after named files (a command, an example), which
+//!    would not have been a file: it is dropped and [`Extraction::truncated`] is set.
 
 mod blocks;
 
@@ -103,8 +105,9 @@ pub struct Extraction {
     pub files: Vec<File>,
     /// Blocks that are not files.
     pub skipped: Vec<Skipped>,
-    /// The model stopped for length ([`Options::cut_off`]) after a complete block: every
-    /// file is whole, but the project may lack files that were to follow.
+    /// The reply was cut off outside a file ([`Options::cut_off`] after a complete block, or
+    /// inside a trailing command block): every file is whole, but the project may lack files
+    /// that were to follow.
     pub truncated: bool,
 }
 
@@ -196,11 +199,25 @@ pub fn extract_with(reply: &str, options: Options) -> Result<Extraction, Error> 
         );
     }
     let reply = nesting::lengthen_outer_fences(&reply);
-    let blocks = blocks::fenced_blocks(&reply);
+    let mut blocks = blocks::fenced_blocks(&reply);
+    let mut cut_in_skipped_block = false;
     if let Some(open) = blocks.last().filter(|b| !b.closed) {
-        let path = name_of(open).and_then(|(raw, _)| ProjectPath::parse(&raw).ok());
-        return Err(Error::Truncated { path });
+        let name = name_of(open);
+        let other_named = blocks[..blocks.len() - 1]
+            .iter()
+            .any(|b| name_of(b).is_some());
+        // A cut-off command or example after named files loses nothing: it would not be a
+        // file. Any other open block would be a partial file.
+        if name.is_some() || !other_named {
+            let path = name.and_then(|(raw, _)| ProjectPath::parse(&raw).ok());
+            return Err(Error::Truncated { path });
+        }
+        blocks.pop();
+        cut_in_skipped_block = true;
     }
+    let options = Options {
+        cut_off: options.cut_off || cut_in_skipped_block,
+    };
     let mut named = Vec::new();
     let mut unnamed = Vec::new();
     for block in blocks {

@@ -102,12 +102,14 @@ pub(crate) fn from_label(label: &str) -> Option<String> {
     let text = text.trim_end_matches(':').trim();
     let undecorated = strip_decoration(text);
     let mut candidate = undecorated.as_str();
+    let mut declared = false;
     if let Some(rest) = strip_label_prefix(candidate) {
+        declared = is_declaration(candidate);
         candidate = rest;
     }
     let candidate = strip_decoration(candidate.trim_end_matches(':'));
     let candidate = candidate.trim_end_matches(':').trim();
-    if looks_like_path(candidate) {
+    if looks_like_path(candidate) || (declared && is_declared_path(candidate)) {
         return Some(candidate.to_owned());
     }
     // "Now update `src/main.rs`:" — one backticked path in a short line ending in a colon.
@@ -120,6 +122,24 @@ pub(crate) fn from_label(label: &str) -> Option<String> {
         }
     }
     None
+}
+
+/// Whether `text` starts with a word that declares a file name ("File:", "Path:"), after
+/// which any single word is taken as the path — so `File: ~/.ssh/keys` is refused rather
+/// than ignored.
+fn is_declaration(text: &str) -> bool {
+    LABEL_PREFIXES.iter().filter(|p| p.ends_with(':')).any(|p| {
+        text.get(..p.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(p))
+    })
+}
+
+/// A declared path: one word, no URL.
+fn is_declared_path(word: &str) -> bool {
+    !word.is_empty()
+        && word.len() <= 255
+        && !word.contains(char::is_whitespace)
+        && !word.contains("://")
 }
 
 /// `text` after a [`LABEL_PREFIXES`] word (ASCII case ignored), when it starts with one.
@@ -157,11 +177,14 @@ pub(crate) fn from_first_line(content: &str) -> Option<(String, String)> {
         })
         .or_else(|| line.strip_prefix("/*").and_then(|l| l.strip_suffix("*/")))?;
     let mut inner = inner.trim();
+    let mut declared = false;
     if let Some(rest) = strip_label_prefix(inner) {
+        declared = is_declaration(inner);
         inner = rest;
     }
     let inner = inner.trim_matches('`');
-    (looks_like_path(inner) && (inner.contains('.') || inner.contains('/')))
+    let path_like = looks_like_path(inner) && (inner.contains('.') || inner.contains('/'));
+    (path_like || (declared && is_declared_path(inner)))
         .then(|| (inner.to_owned(), rest.to_owned()))
 }
 
@@ -307,6 +330,11 @@ mod tests {
             ("Dockerfile:", Some("Dockerfile")),
             ("**createApp.js**", Some("createApp.js")),
             ("Create src/db.py:", Some("src/db.py")),
+            (
+                "File: `~/.ssh/authorized_keys`",
+                Some("~/.ssh/authorized_keys"),
+            ),
+            ("Path: bin/run", Some("bin/run")),
             ("Here is the code:", None),
             ("Run it with:", None),
             ("See https://example.com/a.js", None),

@@ -206,3 +206,19 @@ fn a_readme_fenced_like_its_own_blocks_stays_whole() {
         "# App\n\n```bash\nnpm start\n```\n\nEnjoy.\n"
     );
 }
+
+#[test]
+fn a_reply_cut_off_in_a_trailing_command_keeps_its_files() {
+    let reply = "**a.py**\n```python\nx = 1\n```\nRun it:\n```bash\npython a.";
+    let extraction = ok(reply);
+    assert_eq!(paths(&extraction), ["a.py"]);
+    assert!(extraction.truncated);
+    assert!(extraction.skipped.is_empty());
+}
+
+#[test]
+fn indented_fences_up_to_three_spaces() {
+    let reply = "   **a.py**\n   ```python\n   x = 1\n   ```\n";
+    let extraction = ok(reply);
+    assert_eq!(extraction.files[0].content, "x = 1\n");
+}
