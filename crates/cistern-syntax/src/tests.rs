@@ -217,6 +217,10 @@ fn reports_serialise_with_api_names() {
     assert_eq!(json["language"], "json");
     assert_eq!(json["ok"], false);
     assert_eq!(json["errors"][0]["line"], 1);
+    assert_eq!(
+        report.errors[0].to_string(),
+        "line 1, column 2: unexpected `,`, expected `\"` or `}`"
+    );
 }
 
 proptest::proptest! {

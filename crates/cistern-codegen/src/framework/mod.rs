@@ -146,6 +146,21 @@ impl Framework {
         Some(framework)
     }
 
+    /// Whether a project of this framework can be written in `language`: the JavaScript
+    /// frameworks in JavaScript, TypeScript or TSX, plain web pages in those or HTML/CSS, and so
+    /// on. Data and text languages (JSON, YAML, Markdown, …) restrict nothing.
+    pub fn fits(self, language: Language) -> bool {
+        use Language::*;
+        match language {
+            Javascript | Typescript | Tsx => {
+                matches!(self.language(), Javascript | Html) || self == Framework::Generic
+            }
+            Html | Css => matches!(self, Framework::PlainWeb | Framework::Generic),
+            Python | Rust | Go | Java => self.language() == language || self == Framework::Generic,
+            Json | Toml | Yaml | Markdown | Text => true,
+        }
+    }
+
     /// The main language of its projects.
     pub fn language(self) -> Language {
         match self {
@@ -181,6 +196,16 @@ pub struct Detection {
 
 /// The framework for `prompt`; `explicit` (the user's choice) wins.
 pub fn detect(prompt: &str, explicit: Option<Framework>) -> Detection {
+    detect_with_language(prompt, explicit, None)
+}
+
+/// Like [`detect`], among the frameworks that fit the language the user asked for
+/// ([`Framework::fits`]): "a REST API" with `language: "go"` is Go's `net/http`, not FastAPI.
+pub fn detect_with_language(
+    prompt: &str,
+    explicit: Option<Framework>,
+    language: Option<Language>,
+) -> Detection {
     if let Some(framework) = explicit {
         return Detection {
             framework,
@@ -189,10 +214,17 @@ pub fn detect(prompt: &str, explicit: Option<Framework>) -> Detection {
             explicit: true,
         };
     }
-    let text = normalise(prompt);
+    // The chosen language counts as a word of the prompt ("go", "python"): it is evidence.
+    let text = match language {
+        Some(language) => normalise(&format!("{prompt} {}", language.name())),
+        None => normalise(prompt),
+    };
     let mut best: Option<Scored> = None;
     let mut runner_up = 0.0f32;
     for (framework, words) in table::TABLE {
+        if language.is_some_and(|language| !framework.fits(language)) {
+            continue;
+        }
         let matched: Vec<(&str, f32)> = words
             .iter()
             .copied()

@@ -155,3 +155,21 @@ fn names_parse_and_round_trip() {
     );
     assert_eq!(Framework::from_name("cobol"), None);
 }
+
+#[test]
+fn a_language_narrows_the_choice() {
+    let go = detect_with_language("a REST API for a todo list", None, Some(Language::Go));
+    assert_eq!(go.framework, Framework::GoNetHttp, "{go:?}");
+    let python = detect_with_language("a REST API for a todo list", None, Some(Language::Python));
+    assert_eq!(python.framework, Framework::FastApi);
+    let typescript = detect_with_language("a react dashboard", None, Some(Language::Typescript));
+    assert_eq!(typescript.framework, Framework::ReactVite);
+    // The language outweighs a framework of another language.
+    let java = detect_with_language("a react dashboard", None, Some(Language::Java));
+    assert_eq!(java.framework, Framework::SpringBoot);
+    let css = detect_with_language("a react dashboard", None, Some(Language::Css));
+    assert_eq!(css.framework, Framework::PlainWeb);
+    assert!(
+        Framework::PlainWeb.fits(Language::Javascript) && !Framework::Flask.fits(Language::Rust)
+    );
+}
