@@ -3,11 +3,11 @@
 //! Rules, in order:
 //! 1. CRLF becomes LF; a reply that is JSON `{"files": [{"path", "content"}]}` (bare or as the
 //!    reply's only fenced block) is read as such.
-//! 2. Otherwise the reply is CommonMark (after [`nesting`] repairs a README fenced with the
+//! 2. Otherwise the reply is CommonMark (after `nesting.rs` repairs a README fenced with the
 //!    same fence length as the blocks inside it): each *fenced* block (any fence length, backticks or
 //!    tildes, nested by a longer fence) is a candidate; indented code blocks never are.
 //! 3. A block's path comes from its info string, else the line above it, else a path comment
-//!    on its first line (removed from the content) — see [`naming`].
+//!    on its first line (removed from the content) — see `naming.rs`.
 //! 4. When any block is named, unnamed blocks (commands, trees, examples) are not files: they
 //!    are returned in [`Extraction::skipped`]. When none is, each unnamed block that is code
 //!    gets a default name by language (`main.py`, `index.html`, …); commands and output are

@@ -1,5 +1,5 @@
 //! The framework a prompt asks for: an explicit choice wins, otherwise a weighted-keyword
-//! score over the prompt ([`table`]), with a confidence and the words that decided it.
+//! score over the prompt (`table.rs`), with a confidence and the words that decided it.
 //!
 //! Confidence is `strength × (½ + ½ × margin)`: strength `s/(s+2)` grows with the winner's
 //! score `s` (an explicit name alone scores 6 → 0.75), margin is how far it leads the
