@@ -51,14 +51,14 @@ pub fn organise(mut files: Vec<File>) -> Vec<File> {
 }
 
 /// Completes manifests and the README ([`manifest::complete`]), sorts ([`organise`]) and
-/// checks every file ([`cistern_syntax::check_language`]).
+/// checks every file ([`cistern_syntax::check`], which knows JSONC files by name).
 pub fn assemble(mut files: Vec<File>, framework: Framework) -> Project {
     let warnings = manifest::complete(&mut files, framework);
     let files = organise(files)
         .into_iter()
         .map(|file| {
-            let language = Language::from_path(file.path.as_str());
-            let syntax = cistern_syntax::check_language(language, &file.content);
+            let syntax = cistern_syntax::check(file.path.as_str(), &file.content);
+            let language = syntax.language;
             ProjectFile {
                 size: file.content.len(),
                 language,
@@ -111,7 +111,7 @@ mod tests {
             vec![
                 file("main.py", "def f(:\n    pass\n"),
                 file("README.md", "# é\n"),
-                file("ok.json", "{}"),
+                file("tsconfig.json", "{\"a\": 1,}"),
             ],
             Framework::PythonCli,
         );
@@ -125,11 +125,11 @@ mod tests {
             [
                 ("README.md", Language::Markdown, 5, true),
                 ("main.py", Language::Python, 17, false),
-                ("ok.json", Language::Json, 2, true)
+                ("tsconfig.json", Language::Json, 9, true)
             ]
         );
         assert_eq!(project.files_with_errors().count(), 1);
-        assert_eq!(project.size(), 24);
+        assert_eq!(project.size(), 31);
     }
 
     #[test]

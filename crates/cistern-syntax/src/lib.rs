@@ -38,9 +38,13 @@
 //! small file), and each parse has a time budget ([`Options::budget`]): a file that blows it is
 //! reported `checked: false` rather than holding a worker.
 //!
+//! JSON accepts comments (the grammar does); trailing commas only in the JSONC files named
+//! at [`check`].
+//!
 //! **Boundary:** no I/O, no async; callable from any thread.
 
 mod check;
+mod jsonc;
 mod language;
 mod message;
 
@@ -48,9 +52,19 @@ pub use check::{Options, SyntaxError, SyntaxReport, check_with};
 pub use language::Language;
 
 /// Checks `source` as the language of `path` (see [`Language::from_path`]) with the default
-/// [`Options`]. Unchecked languages answer `ok: true, checked: false`.
+/// [`Options`]. Unchecked languages answer `ok: true, checked: false`. Files that their tools
+/// read as JSON with comments and trailing commas (`tsconfig.json`, `jsconfig.json`,
+/// `.vscode/*.json`, `*.jsonc`) are checked as such; `package.json` stays strict.
 pub fn check(path: &str, source: &str) -> SyntaxReport {
-    check_with(Language::from_path(path), source, &Options::default())
+    let language = Language::from_path(path);
+    if language == Language::Json && jsonc::is_jsonc(path) {
+        return check_with(
+            language,
+            &jsonc::blank_trailing_commas(source),
+            &Options::default(),
+        );
+    }
+    check_with(language, source, &Options::default())
 }
 
 /// Checks `source` as `language` with the default [`Options`].

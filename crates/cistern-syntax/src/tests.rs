@@ -238,3 +238,16 @@ proptest::proptest! {
         proptest::prop_assert_eq!(report.ok, report.errors.is_empty());
     }
 }
+
+#[test]
+fn tsconfig_with_comments_and_trailing_commas_passes_but_package_json_does_not() {
+    let source = "{\n  \"compilerOptions\": {\n    /* Bundler mode */\n    \"target\": \"ES2020\", // x\n    \"lib\": [\"DOM\",],\n  },\n}\n";
+    assert!(
+        check("tsconfig.json", source).ok,
+        "{:?}",
+        check("tsconfig.json", source).errors
+    );
+    let strict = check("package.json", source);
+    assert!(!strict.ok);
+    assert_eq!((strict.errors[0].line, strict.errors[0].column), (5, 18));
+}
