@@ -9,6 +9,8 @@
 //!   (a re-opening or the block's real closing fence): the reading that leaves the stitched
 //!   reply with balanced fences wins; when neither does, a reply cut mid-line takes it as a
 //!   re-opening, a reply cut at a line end as the closing fence.
+//! - **rewrite a cut fence line**: the reply ends with `` ```pyth ``, the continuation starts
+//!   with `` ```python `` — the fence line is taken once, from the continuation.
 //! - **repeat the partial last line**: the reply ends with `    retu`, the continuation starts
 //!   with `    return x` (or `return x`) — the partial line is replaced, keeping its indent.
 //! - **repeat whole lines**: the continuation starts with the reply's last lines — the longest
@@ -40,6 +42,15 @@ pub fn stitch(previous: &str, continuation: &str) -> String {
     let continuation = continuation.replace("\r\n", "\n");
     let previous = previous.replace("\r\n", "\n");
     let mut rest = continuation.as_str();
+    // A restarted partial line (`    retu` → `    return x`, a cut fence line `` ```pyth ``
+    // → `` ```python ``) comes first: the continuation's first line then is that line, even
+    // when it is a fence.
+    let line_start = previous.rfind('\n').map_or(0, |i| i + 1);
+    if restarts(&previous[line_start..], rest) {
+        let mut out = previous[..line_start].to_owned();
+        out.push_str(rest);
+        return out;
+    }
     if ends_inside_fence(&previous) {
         rest = drop_reopened_fence(&previous, rest);
     }
@@ -90,6 +101,17 @@ fn prefer_reopening(previous: &str, without: &str, with: &str) -> bool {
     }
 }
 
+/// Whether `continuation` starts by writing the cut-off line `partial` again. A partial line
+/// of one or two characters is too short to tell a restart from a continuation that happens
+/// to begin with the same letters, unless it is only indentation or a cut fence (`` `` ``).
+fn restarts(partial: &str, continuation: &str) -> bool {
+    !partial.is_empty()
+        && (partial.len() >= 3
+            || partial.trim().is_empty()
+            || partial.chars().all(|c| c == '`' || c == '~'))
+        && continuation.starts_with(partial)
+}
+
 /// A line a model puts before resuming: blank, or short prose about continuing.
 fn is_lead_in(line: &str) -> bool {
     let lower = line.trim().to_ascii_lowercase();
@@ -120,7 +142,7 @@ fn drop_overlap<'a, 'b>(previous: &'a str, continuation: &'b str) -> (&'a str, &
     }
     // The partial last line restarted, with or without its indentation.
     if !partial.is_empty() {
-        if continuation.starts_with(partial) {
+        if restarts(partial, continuation) {
             return (&previous[..line_start], continuation);
         }
         let bare = partial.trim_start();
@@ -199,6 +221,38 @@ mod tests {
         let reopening = stitch(cut_at_line_end, "```\ny = 2\n```\n");
         let extraction = extract(&reopening).unwrap_or_else(|e| panic!("{e}: {reopening}"));
         assert_eq!(extraction.files[0].content, "x = 1\ny = 2\n");
+    }
+
+    #[test]
+    fn a_fence_line_cut_in_the_middle() {
+        let previous = "**a.py**\n```pyth";
+        assert_eq!(
+            stitch(previous, "```python\nx = 1\n```\n"),
+            "**a.py**\n```python\nx = 1\n```\n"
+        );
+        assert_eq!(
+            stitch(previous, "on\nx = 1\n```\n"),
+            "**a.py**\n```python\nx = 1\n```\n"
+        );
+        let closing = "**a.py**\n```python\nx = 1\n``";
+        let stitched = stitch(closing, "```\n\n**b.py**\n```python\ny = 2\n```\n");
+        assert_eq!(
+            extract(&stitched).map(|e| e.files.len()),
+            Ok(2),
+            "{stitched}"
+        );
+    }
+
+    #[test]
+    fn a_short_partial_line_is_continued_not_replaced() {
+        assert_eq!(
+            stitch(
+                "```js
+x",
+                "xy = 1;\n```\n"
+            ),
+            "```js\nxxy = 1;\n```\n"
+        );
     }
 
     #[test]
