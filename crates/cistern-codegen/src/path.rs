@@ -46,6 +46,7 @@ pub enum PathError {
 /// so a `ProjectPath` joined under any directory stays under it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(transparent)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProjectPath(String);
 
 impl ProjectPath {

@@ -7,6 +7,7 @@ use crate::ProjectPath;
 /// What kind of change or notice a [`Warning`] reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum WarningKind {
     /// A dependency the code imports was added to a manifest.
     DependencyAdded,
@@ -20,6 +21,7 @@ pub enum WarningKind {
 
 /// One change or notice, for the user to see next to the files.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Warning {
     /// What happened.
     pub kind: WarningKind,

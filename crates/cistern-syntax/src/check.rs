@@ -12,6 +12,7 @@ use crate::message;
 
 /// One syntax error: where it is and what to do about it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SyntaxError {
     /// 1-based line.
     pub line: u32,
@@ -34,6 +35,7 @@ impl std::fmt::Display for SyntaxError {
 
 /// The outcome of checking one file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SyntaxReport {
     /// The language the file was checked as.
     pub language: Language,

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 /// `Text` is the answer for every file the checker does not recognise.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Language {
     /// JavaScript, JSX included (`.js`, `.jsx`, `.mjs`, `.cjs`).
     Javascript,

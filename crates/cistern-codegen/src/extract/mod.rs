@@ -70,6 +70,7 @@ impl File {
 /// Why a code block did not become a file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum SkipReason {
     /// A shell command, console output or tree in a reply that has files.
     Command,
@@ -89,6 +90,7 @@ pub enum SkipReason {
 
 /// A code block that is not a file, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Skipped {
     /// 1-based line of its opening fence in the reply.
     pub line: usize,

@@ -17,6 +17,7 @@ pub const MIN_SCORE: f32 = 1.5;
 /// A project kind the generator has a template for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Framework {
     /// React with Vite.
     ReactVite,
@@ -183,6 +184,7 @@ impl Framework {
 
 /// The framework chosen for a prompt, how sure, and why.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Detection {
     /// The framework.
     pub framework: Framework,
