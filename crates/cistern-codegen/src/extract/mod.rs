@@ -249,11 +249,21 @@ pub fn extract_with(reply: &str, options: Options) -> Result<Extraction, Error> 
 }
 
 /// The raw path of a block and its content (without a path comment that named it).
+/// Names found in a label or a comment must fit the fence's language
+/// ([`naming::fits_fence`]); a name in the info string is the model's explicit word.
 fn name_of(block: &blocks::Block) -> Option<(String, String)> {
+    let fence = fence_word(&block.info).to_ascii_lowercase();
+    let fits = |path: &String| naming::fits_fence(&fence, path);
     naming::from_info(&block.info)
-        .or_else(|| block.label.as_deref().and_then(naming::from_label))
+        .or_else(|| {
+            block
+                .label
+                .as_deref()
+                .and_then(naming::from_label)
+                .filter(fits)
+        })
         .map(|path| (path, block.content.clone()))
-        .or_else(|| naming::from_first_line(&block.content))
+        .or_else(|| naming::from_first_line(&block.content).filter(|(path, _)| fits(path)))
 }
 
 /// The language word of an info string (`python` in `{.python file=x}` or `python:x`).

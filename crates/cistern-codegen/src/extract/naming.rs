@@ -86,22 +86,17 @@ fn attribute(info: &str, key: &str) -> Option<String> {
 /// The path in the line above a fence: `**src/a.js**`, `` `a.js`: ``, `### src/a.js`,
 /// `File: a.js`, `1. **a.js**`, `Create \`a.js\`:`. Returns `None` for prose.
 pub(crate) fn from_label(label: &str) -> Option<String> {
-    let mut text = label.trim();
-    // A list marker: "-", "*", "+", "1.", "2)".
-    if let Some(rest) = text
-        .strip_prefix(['-', '*', '+'])
-        .filter(|r| r.starts_with(' '))
-    {
-        text = rest.trim_start();
-    } else if let Some(digits) = text.find(['.', ')']).filter(|&i| i > 0 && i < 4)
-        && text[..digits].bytes().all(|b| b.is_ascii_digit())
-    {
-        text = text[digits + 1..].trim_start();
-    }
-    let text = text.trim_start_matches('#').trim();
+    let text = label.trim().trim_start_matches('#').trim();
+    let text = strip_list_marker(text);
+    let text = text.trim_end_matches(':').trim();
+    // "**src/App.jsx** (updated)": a trailing remark in parentheses.
+    let text = match text.rfind(" (") {
+        Some(at) if text.ends_with(')') => text[..at].trim_end(),
+        _ => text,
+    };
     let text = text.trim_end_matches(':').trim();
     let undecorated = strip_decoration(text);
-    let mut candidate = undecorated.as_str();
+    let mut candidate = strip_list_marker(undecorated.as_str());
     let mut declared = false;
     if let Some(rest) = strip_label_prefix(candidate) {
         declared = is_declaration(candidate);
@@ -151,6 +146,45 @@ fn strip_label_prefix(text: &str) -> Option<&str> {
         let rest = after.trim_start();
         (head.eq_ignore_ascii_case(prefix) && boundary && !rest.is_empty()).then_some(rest)
     })
+}
+
+/// `text` without a leading list marker: "-", "*", "+", "1.", "2)".
+fn strip_list_marker(text: &str) -> &str {
+    if let Some(rest) = text
+        .strip_prefix(['-', '*', '+'])
+        .filter(|r| r.starts_with(' '))
+    {
+        return rest.trim_start();
+    }
+    match text.find(['.', ')']) {
+        Some(at) if at > 0 && at < 4 && text[..at].bytes().all(|b| b.is_ascii_digit()) => {
+            text[at + 1..].trim_start()
+        }
+        _ => text,
+    }
+}
+
+/// Whether a path found in a label or a comment fits the block's fence language: a `bash`
+/// block under "Edit `config.py`, then run:" is a command, not `config.py`.
+pub(crate) fn fits_fence(fence_language: &str, path: &str) -> bool {
+    use cistern_syntax::Language::{Javascript, Tsx, Typescript};
+    if is_command_or_output(fence_language)
+        && !fence_language.is_empty()
+        && !matches!(fence_language, "text" | "txt" | "plaintext")
+    {
+        return matches!(
+            path.rsplit('.').next(),
+            Some("sh" | "bash" | "zsh" | "ps1" | "bat" | "cmd")
+        );
+    }
+    let (Some(fence), file) = (
+        Language::from_name(fence_language),
+        Language::from_path(path),
+    ) else {
+        return true;
+    };
+    let script = |l: Language| matches!(l, Javascript | Typescript | Tsx);
+    fence == file || !file.is_checked() || !fence.is_checked() || (script(fence) && script(file))
 }
 
 /// Removes Markdown emphasis and code marks around a label.
@@ -370,6 +404,17 @@ mod tests {
         assert_eq!(from_first_line("#!/usr/bin/env python\n"), None);
         assert_eq!(from_first_line("# Compute the totals\nx = 1\n"), None);
         assert_eq!(from_first_line("// TODO: fix.\n"), None);
+    }
+
+    #[test]
+    fn names_must_fit_the_fence_language() {
+        assert!(fits_fence("python", "app.py"));
+        assert!(fits_fence("jsx", "App.js") && fits_fence("ts", "App.tsx"));
+        assert!(fits_fence("", "Dockerfile") && fits_fence("dockerfile", "Dockerfile"));
+        assert!(fits_fence("bash", "setup.sh"));
+        assert!(!fits_fence("bash", "config.py"));
+        assert!(!fits_fence("python", "index.html"));
+        assert!(fits_fence("html", "App.vue"));
     }
 
     #[test]

@@ -222,3 +222,11 @@ fn indented_fences_up_to_three_spaces() {
     let extraction = ok(reply);
     assert_eq!(extraction.files[0].content, "x = 1\n");
 }
+
+#[test]
+fn a_command_under_a_label_naming_a_file_is_not_that_file() {
+    let reply = "**config.py**\n```python\nDEBUG = True\n```\nEdit `config.py`, then run:\n```bash\npython config.py\n```\n";
+    let extraction = ok(reply);
+    assert_eq!(paths(&extraction), ["config.py"]);
+    assert_eq!(extraction.skipped[0].reason, SkipReason::Command);
+}
