@@ -114,7 +114,24 @@ pub fn check_with(language: Language, source: &str, options: &Options) -> Syntax
         return SyntaxReport::unchecked(language);
     };
     let mut errors = Vec::new();
-    let more_errors = collect(tree.root_node(), source, options.max_errors, &mut errors);
+    let mut more_errors = collect(tree.root_node(), source, options.max_errors, &mut errors);
+    if language == Language::Python {
+        // Indentation is Python's syntax, but tree-sitter's grammar recovers from it silently.
+        for (byte, message) in crate::python::indentation(tree.root_node(), source) {
+            let (line, column) = position(source, byte);
+            errors.push(SyntaxError {
+                line,
+                column,
+                message: message.to_owned(),
+            });
+        }
+        errors.sort_by_key(|e| (e.line, e.column));
+        errors.dedup_by_key(|e| (e.line, e.column));
+        if errors.len() > options.max_errors {
+            errors.truncate(options.max_errors);
+            more_errors = true;
+        }
+    }
     SyntaxReport {
         language,
         checked: true,

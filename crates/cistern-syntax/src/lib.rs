@@ -38,6 +38,9 @@
 //! small file), and each parse has a time budget ([`Options::budget`]): a file that blows it is
 //! reported `checked: false` rather than holding a worker.
 //!
+//! Python's indentation errors, which its grammar recovers from silently, are found from the
+//! tree's blocks ("expected an indented block", "unexpected indent").
+//!
 //! JSON accepts comments (the grammar does); trailing commas only in the JSONC files named
 //! at [`check`].
 //!
@@ -47,6 +50,7 @@ mod check;
 mod jsonc;
 mod language;
 mod message;
+mod python;
 
 pub use check::{Options, SyntaxError, SyntaxReport, check_with};
 pub use language::Language;

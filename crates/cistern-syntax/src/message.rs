@@ -51,6 +51,13 @@ pub(crate) fn describe(node: Node<'_>, leaves: &[Node<'_>], source: &str) -> (us
             unexpected(leaves[first], source, &[]),
         );
     }
+    // A closing bracket left over at the end: the classic unmatched `)`.
+    if let Some(last) = node.child(node.child_count().saturating_sub(1))
+        && last.child_count() == 0
+        && matches!(last.kind(), ")" | "]" | "}")
+    {
+        return (last.start_byte(), unexpected(last, source, &[]));
+    }
     // Every token fitted: the input stopped before a construct was closed.
     if node.end_byte() >= source.trim_end().len() {
         return (source.trim_end().len(), "unexpected end of file".to_owned());

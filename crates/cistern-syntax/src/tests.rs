@@ -225,6 +225,21 @@ fn reports_serialise_with_api_names() {
 
 proptest::proptest! {
     #[test]
+    fn python_shaped_input_never_panics(
+        lines in proptest::collection::vec(
+            (0..12usize, proptest::sample::select(vec![
+                "def f():", "class A:", "if x:", "else:", "x = 1", "return (1,", ")", "pass",
+                "# c", "", "for i in y: z()", "é = 'ü'", "\\", "try:", "except E as e:",
+            ])),
+            0..12,
+        ),
+    ) {
+        let source: String = lines.iter().map(|(indent, line)| format!("{}{line}\n", " ".repeat(*indent))).collect();
+        let report = check_language(Language::Python, &source);
+        proptest::prop_assert_eq!(report.ok, report.errors.is_empty());
+    }
+
+    #[test]
     fn arbitrary_input_never_panics_and_positions_are_in_range(
         source in "(?s).{0,200}",
         language in proptest::sample::select(Language::ALL.to_vec()),
@@ -250,4 +265,35 @@ fn tsconfig_with_comments_and_trailing_commas_passes_but_package_json_does_not()
     let strict = check("package.json", source);
     assert!(!strict.ok);
     assert_eq!((strict.errors[0].line, strict.errors[0].column), (5, 18));
+}
+
+#[test]
+fn python_indentation_errors() {
+    let (line, column, message) = first_error("a.py", "def f():\nreturn 1\n");
+    assert_eq!(
+        (line, column, message.as_str()),
+        (2, 1, "expected an indented block")
+    );
+    let (line, column, message) = first_error("a.py", "def f():\n    x = 1\n      y = 2\n");
+    assert_eq!(
+        (line, column, message.as_str()),
+        (3, 7, "unexpected indent")
+    );
+    let (line, _, message) = first_error(
+        "a.py",
+        "class A:\n    def f(self):\n        x = 1\n      y = 2\n",
+    );
+    assert_eq!(
+        (line, message.as_str()),
+        (4, "unindent does not match any outer indentation level")
+    );
+    // One-line bodies, comments and continuation lines are fine.
+    let fine = "if x: y = 1\nwhile a:\n    # note\n    b = (1 +\n         2)\n    c = 3; d = 4\n";
+    assert!(check("a.py", fine).ok, "{:?}", check("a.py", fine).errors);
+}
+
+#[test]
+fn python_extra_closing_paren() {
+    let (line, column, message) = first_error("a.py", "print('a'))\n");
+    assert_eq!((line, column, message.as_str()), (1, 11, "unexpected `)`"));
 }
