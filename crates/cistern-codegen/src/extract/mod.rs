@@ -23,8 +23,11 @@
 //!    would not have been a file: it is dropped and [`Extraction::truncated`] is set.
 
 mod blocks;
+mod defaults;
+mod error;
 
 pub(crate) use blocks::fence_of;
+pub use error::Error;
 mod json;
 mod naming;
 mod nesting;
@@ -34,7 +37,7 @@ use std::collections::{HashMap, HashSet};
 use cistern_syntax::Language;
 use serde::Serialize;
 
-use crate::path::{PathError, ProjectPath};
+use crate::path::ProjectPath;
 
 /// Whether `reply` ends inside a fenced block (read as [`extract`] reads it).
 pub(crate) fn ends_inside_fence(reply: &str) -> bool {
@@ -120,68 +123,6 @@ pub struct Options {
     pub cut_off: bool,
 }
 
-/// Why a reply yields no project.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum Error {
-    /// A path that would leave the project or cannot be written.
-    #[error("the file path `{path}` (line {line}) is refused: {reason}")]
-    Path {
-        /// The path as the model wrote it.
-        path: String,
-        /// 1-based line of its block in the reply (0 for JSON replies).
-        line: usize,
-        /// Why.
-        reason: PathError,
-    },
-    /// Two blocks with different contents for one path.
-    #[error("two different files named `{path}` (lines {first_line} and {second_line})")]
-    Conflict {
-        /// The path (as first written).
-        path: ProjectPath,
-        /// Line of the first block.
-        first_line: usize,
-        /// Line of the second block.
-        second_line: usize,
-    },
-    /// One path is a file and also a directory above another file.
-    #[error("`{path}` is both a file and a directory")]
-    FileDirectoryClash {
-        /// The path.
-        path: ProjectPath,
-    },
-    /// The reply ends inside a code block (or inside its JSON).
-    #[error("the reply was cut off inside {}", .path.as_ref().map_or("a code block".to_owned(), |p| format!("`{p}`")))]
-    Truncated {
-        /// The file that was being written, when its name was known.
-        path: Option<ProjectPath>,
-    },
-    /// Not one file in the reply.
-    #[error("the reply has no files")]
-    NoFiles,
-    /// More than [`MAX_FILES`] files.
-    #[error("the reply has more than {MAX_FILES} files")]
-    TooManyFiles,
-    /// A JSON reply whose shape is not `{"files": [{"path", "content"}]}`.
-    #[error("the JSON reply is not {{\"files\": [{{\"path\", \"content\"}}]}}: {0}")]
-    Json(String),
-}
-
-impl Error {
-    /// A stable, machine-readable name for the error (`"path"`, `"truncated"`, …), e.g. for
-    /// `{"error": kind}` in a CLI or API answer.
-    pub fn kind(&self) -> &'static str {
-        match self {
-            Error::Path { .. } => "path",
-            Error::Conflict { .. } => "conflict",
-            Error::FileDirectoryClash { .. } => "file_directory_clash",
-            Error::Truncated { .. } => "truncated",
-            Error::NoFiles => "no_files",
-            Error::TooManyFiles => "too_many_files",
-            Error::Json(_) => "json",
-        }
-    }
-}
-
 /// Extracts the files of a reply that ended normally. See the module doc for the rules.
 pub fn extract(reply: &str) -> Result<Extraction, Error> {
     extract_with(reply, Options::default())
@@ -230,10 +171,10 @@ pub fn extract_with(reply: &str, options: Options) -> Result<Extraction, Error> 
     }
     let mut skipped = Vec::new();
     if named.is_empty() {
-        named = default_names(unnamed, &mut skipped);
+        named = defaults::name_unnamed(unnamed, &mut skipped);
     } else {
         for block in unnamed {
-            let reason = if naming::is_command_or_output(fence_word(&block.info)) {
+            let reason = if defaults::is_command_or_output(fence_word(&block.info)) {
                 SkipReason::Command
             } else {
                 SkipReason::Unnamed
@@ -250,10 +191,10 @@ pub fn extract_with(reply: &str, options: Options) -> Result<Extraction, Error> 
 
 /// The raw path of a block and its content (without a path comment that named it).
 /// Names found in a label or a comment must fit the fence's language
-/// ([`naming::fits_fence`]); a name in the info string is the model's explicit word.
+/// ([`defaults::fits_fence`]); a name in the info string is the model's explicit word.
 fn name_of(block: &blocks::Block) -> Option<(String, String)> {
     let fence = fence_word(&block.info).to_ascii_lowercase();
-    let fits = |path: &String| naming::fits_fence(&fence, path);
+    let fits = |path: &String| defaults::fits_fence(&fence, path);
     naming::from_info(&block.info)
         .or_else(|| {
             block
@@ -267,59 +208,10 @@ fn name_of(block: &blocks::Block) -> Option<(String, String)> {
 }
 
 /// The language word of an info string (`python` in `{.python file=x}` or `python:x`).
-fn fence_word(info: &str) -> &str {
+pub(super) fn fence_word(info: &str) -> &str {
     let first = info.split_whitespace().next().unwrap_or("");
     let first = first.trim_start_matches(['{', '.']).trim_end_matches('}');
     first.split(':').next().unwrap_or(first)
-}
-
-/// Names the unnamed blocks of a reply without named ones.
-fn default_names(
-    unnamed: Vec<blocks::Block>,
-    skipped: &mut Vec<Skipped>,
-) -> Vec<(String, String, usize)> {
-    let code = unnamed
-        .iter()
-        .filter(|b| !naming::is_command_or_output(fence_word(&b.info)))
-        .count();
-    let lone = unnamed.len() == 1;
-    let mut taken: HashSet<String> = HashSet::new();
-    let mut named = Vec::new();
-    for block in unnamed {
-        let word = fence_word(&block.info);
-        let command = naming::is_command_or_output(word);
-        let name = if command && !(lone || code == 0 && taken.is_empty()) {
-            None
-        } else {
-            naming::default_name(word, &block.content)
-        };
-        let Some(name) = name else {
-            let reason = if command {
-                SkipReason::Command
-            } else {
-                SkipReason::Unnamed
-            };
-            skipped.push(Skipped {
-                line: block.line,
-                info: block.info,
-                reason,
-            });
-            continue;
-        };
-        if !taken.insert(name.clone()) {
-            let path = ProjectPath::parse(&name).ok();
-            if let Some(path) = path {
-                skipped.push(Skipped {
-                    line: block.line,
-                    info: block.info,
-                    reason: SkipReason::DefaultNameTaken { path },
-                });
-            }
-            continue;
-        }
-        named.push((name, block.content, block.line));
-    }
-    named
 }
 
 /// Validates paths, collapses duplicates and refuses conflicts.

@@ -1,6 +1,7 @@
 //! Replies shaped like real models' answers.
 
 use super::*;
+use crate::path::PathError;
 
 fn paths(extraction: &Extraction) -> Vec<&str> {
     extraction.files.iter().map(|f| f.path.as_str()).collect()
