@@ -2,14 +2,14 @@
 //! language, size and syntax report; manifests completed on the way ([`assemble`]).
 
 use cistern_syntax::{Language, SyntaxReport};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::framework::Framework;
 use crate::warning::Warning;
 use crate::{File, ProjectPath, manifest};
 
 /// One file of the finished project.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProjectFile {
     /// Where it goes.
     pub path: ProjectPath,
@@ -24,7 +24,7 @@ pub struct ProjectFile {
 }
 
 /// A finished project: its files and every change the generator made.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Project {
     /// The files, sorted by path component by component.
     pub files: Vec<ProjectFile>,

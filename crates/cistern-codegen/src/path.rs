@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Longest path accepted, in bytes (a ZIP entry and every file system take this).
 pub const MAX_PATH_LEN: usize = 255;
@@ -44,8 +44,8 @@ pub enum PathError {
 /// A normalised relative path inside the project: `/`-separated, no empty, `.` or `..`
 /// components, no leading or trailing slash. The only way to build one is [`ProjectPath::parse`],
 /// so a `ProjectPath` joined under any directory stays under it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(transparent)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(into = "String", try_from = "String")]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProjectPath(String);
 
@@ -149,6 +149,21 @@ impl fmt::Display for ProjectPath {
     }
 }
 
+impl TryFrom<String> for ProjectPath {
+    type Error = PathError;
+
+    /// [`ProjectPath::parse`]: deserialising a stored path checks it again.
+    fn try_from(raw: String) -> Result<ProjectPath, PathError> {
+        ProjectPath::parse(&raw)
+    }
+}
+
+impl From<ProjectPath> for String {
+    fn from(path: ProjectPath) -> String {
+        path.0
+    }
+}
+
 impl AsRef<str> for ProjectPath {
     fn as_ref(&self) -> &str {
         &self.0
@@ -212,6 +227,15 @@ mod tests {
             ProjectPath::parse(&"a/".repeat(200)),
             Err(PathError::TooLong)
         );
+    }
+
+    #[test]
+    fn serde_round_trips_and_checks_again() {
+        let path = ProjectPath::parse("src/a.rs").unwrap_or_else(|e| panic!("{e}"));
+        let json = serde_json::to_string(&path).unwrap_or_default();
+        assert_eq!(json, "\"src/a.rs\"");
+        assert_eq!(serde_json::from_str::<ProjectPath>(&json).ok(), Some(path));
+        assert!(serde_json::from_str::<ProjectPath>("\"../x\"").is_err());
     }
 
     #[test]

@@ -1,11 +1,11 @@
 //! [`Warning`]: something the generator changed or noticed in a project, never silently.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::ProjectPath;
 
 /// What kind of change or notice a [`Warning`] reports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum WarningKind {
@@ -20,7 +20,7 @@ pub enum WarningKind {
 }
 
 /// One change or notice, for the user to see next to the files.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Warning {
     /// What happened.

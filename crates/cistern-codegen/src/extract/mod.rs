@@ -35,7 +35,7 @@ mod nesting;
 use std::collections::{HashMap, HashSet};
 
 use cistern_syntax::Language;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::path::ProjectPath;
 
@@ -49,7 +49,7 @@ pub(crate) fn ends_inside_fence(reply: &str) -> bool {
 pub const MAX_FILES: usize = 1000;
 
 /// A file taken from the reply.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct File {
     /// Where it goes in the project.
     pub path: ProjectPath,
@@ -71,7 +71,7 @@ impl File {
 }
 
 /// Why a code block did not become a file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum SkipReason {
@@ -92,7 +92,7 @@ pub enum SkipReason {
 }
 
 /// A code block that is not a file, and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Skipped {
     /// 1-based line of its opening fence in the reply.
@@ -104,7 +104,7 @@ pub struct Skipped {
 }
 
 /// What a reply holds.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Extraction {
     /// The files, in reply order.
     pub files: Vec<File>,

@@ -9,13 +9,13 @@
 mod table;
 
 use cistern_syntax::Language;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Lowest winning score that names a framework; below it the prompt is [`Framework::Generic`].
 pub const MIN_SCORE: f32 = 1.5;
 
 /// A project kind the generator has a template for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Framework {
@@ -183,7 +183,7 @@ impl Framework {
 }
 
 /// The framework chosen for a prompt, how sure, and why.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Detection {
     /// The framework.
