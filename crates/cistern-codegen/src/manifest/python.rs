@@ -19,14 +19,12 @@ static IMPORT: LazyLock<Option<Regex>> = LazyLock::new(|| {
 
 /// Import names whose distribution on PyPI is called something else.
 const DISTRIBUTIONS: &[(&str, &str)] = &[
-    ("Crypto", "pycryptodome"),
-    ("Levenshtein", "python-Levenshtein"),
-    ("MySQLdb", "mysqlclient"),
-    ("OpenSSL", "pyOpenSSL"),
-    ("PIL", "Pillow"),
     ("attr", "attrs"),
+    ("Bio", "biopython"),
     ("bs4", "beautifulsoup4"),
+    ("bson", "pymongo"),
     ("corsheaders", "django-cors-headers"),
+    ("Crypto", "pycryptodome"),
     ("cv2", "opencv-python"),
     ("dateutil", "python-dateutil"),
     ("discord", "discord.py"),
@@ -37,17 +35,26 @@ const DISTRIBUTIONS: &[(&str, &str)] = &[
     ("fitz", "PyMuPDF"),
     ("flask_cors", "flask-cors"),
     ("flask_login", "Flask-Login"),
+    ("flask_migrate", "Flask-Migrate"),
+    ("flask_socketio", "Flask-SocketIO"),
     ("flask_sqlalchemy", "Flask-SQLAlchemy"),
+    ("flask_wtf", "Flask-WTF"),
     ("gi", "PyGObject"),
     ("git", "GitPython"),
     ("github", "PyGithub"),
+    ("googleapiclient", "google-api-python-client"),
     ("jose", "python-jose"),
     ("jwt", "PyJWT"),
     ("kafka", "kafka-python"),
+    ("Levenshtein", "python-Levenshtein"),
     ("magic", "python-magic"),
     ("mpl_toolkits", "matplotlib"),
     ("multipart", "python-multipart"),
+    ("MySQLdb", "mysqlclient"),
     ("nacl", "PyNaCl"),
+    ("OpenGL", "PyOpenGL"),
+    ("OpenSSL", "pyOpenSSL"),
+    ("PIL", "Pillow"),
     ("pkg_resources", "setuptools"),
     ("pptx", "python-pptx"),
     ("psycopg2", "psycopg2-binary"),
@@ -57,10 +64,12 @@ const DISTRIBUTIONS: &[(&str, &str)] = &[
     ("skimage", "scikit-image"),
     ("sklearn", "scikit-learn"),
     ("slugify", "python-slugify"),
+    ("socketio", "python-socketio"),
     ("telegram", "python-telegram-bot"),
     ("usb", "pyusb"),
     ("websocket", "websocket-client"),
     ("win32api", "pywin32"),
+    ("wx", "wxPython"),
     ("yaml", "PyYAML"),
     ("zmq", "pyzmq"),
 ];
@@ -81,6 +90,22 @@ pub(super) fn distribution(module: &str) -> String {
         .iter()
         .find(|(import, _)| *import == module)
         .map_or_else(|| module.replace('_', "-"), |(_, dist)| (*dist).to_owned())
+}
+
+/// The distribution of a module under a namespace package, where the top-level name says
+/// nothing: `google.generativeai` → `google-generativeai`, `google.cloud.storage` →
+/// `google-cloud-storage`, `azure.storage.blob` → `azure-storage-blob`.
+fn namespaced(module: &str) -> Option<String> {
+    let parts: Vec<&str> = module.split('.').collect();
+    match parts.as_slice() {
+        ["google", "protobuf", ..] => Some("protobuf".to_owned()),
+        ["google", "cloud", name, ..] => Some(format!("google-cloud-{}", name.replace('_', "-"))),
+        ["google", "oauth2", ..] => Some("google-auth".to_owned()),
+        ["google", name, ..] => Some(format!("google-{}", name.replace('_', "-"))),
+        ["azure", a, b, ..] => Some(format!("azure-{a}-{b}")),
+        ["azure", a] => Some(format!("azure-{a}")),
+        _ => None,
+    }
 }
 
 /// PEP 503 normalisation, to compare names (`Flask_Login` = `flask-login`).
@@ -128,7 +153,7 @@ fn imported(files: &[File]) -> BTreeMap<String, String> {
                     continue;
                 }
                 found
-                    .entry(distribution(top))
+                    .entry(namespaced(module).unwrap_or_else(|| distribution(top)))
                     .or_insert_with(|| file.path.to_string());
             }
         }
@@ -293,6 +318,23 @@ mod tests {
         assert_eq!(distribution("sklearn"), "scikit-learn");
         assert_eq!(distribution("requests"), "requests");
         assert_eq!(normalise("Flask_Login"), "flask-login");
+        assert_eq!(
+            namespaced("google.generativeai").as_deref(),
+            Some("google-generativeai")
+        );
+        assert_eq!(
+            namespaced("google.cloud.storage").as_deref(),
+            Some("google-cloud-storage")
+        );
+        assert_eq!(
+            namespaced("google.protobuf.json_format").as_deref(),
+            Some("protobuf")
+        );
+        assert_eq!(
+            namespaced("azure.storage.blob").as_deref(),
+            Some("azure-storage-blob")
+        );
+        assert_eq!(namespaced("requests"), None);
     }
 
     #[test]
