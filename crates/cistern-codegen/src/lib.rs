@@ -52,6 +52,8 @@
 //!   [`extract::Error`] (`Path {path, line, reason: PathError}`, `Conflict`,
 //!   `FileDirectoryClash`, `Truncated`, `NoFiles`, `TooManyFiles`, `Json`) — the rules are in
 //!   the [`extract`](mod@extract) module doc.
+//! - [`extract::progress(partial)`](extract::progress()) → [`Progress`](extract::Progress)
+//!   `{complete, writing}`: the files of a reply still streaming, for a live file list.
 //! - [`manifest::complete(&mut files, framework)`](manifest::complete) → `Vec<Warning>`
 //!   (used by [`assemble`]; callable alone).
 //! - [`assemble(files, framework)`](assemble) → [`Project`] `{files: [ProjectFile {path,

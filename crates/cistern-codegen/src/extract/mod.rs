@@ -28,9 +28,11 @@ mod error;
 
 pub(crate) use blocks::fence_of;
 pub use error::Error;
+pub use progress::{Progress, progress};
 mod json;
 mod naming;
 mod nesting;
+mod progress;
 
 use std::collections::{HashMap, HashSet};
 
