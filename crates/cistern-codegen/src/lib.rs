@@ -61,7 +61,10 @@
 //! - [`ProjectPath`]: the only path type — normalised, relative, never outside the project,
 //!   so joining it under an output directory or a ZIP root is safe.
 //!
-//! Every type the API answers with is `Serialize`; the app's views can embed them or map them.
+//! Every type the API answers with is `Serialize` and `Deserialize` (a stored generation reads
+//! back; a stored [`ProjectPath`] is checked again); the `openapi` feature derives utoipa
+//! schemas for them. [`assemble`] is CPU work (a few ms for 20 files, the syntax check most of
+//! it): from async code, call it in `spawn_blocking` or a job worker.
 //!
 //! # Choices
 //! - **pulldown-cmark** (the CommonMark parser rustdoc and mdBook use) decides what a code

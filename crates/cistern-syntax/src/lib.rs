@@ -44,6 +44,13 @@
 //! JSON accepts comments (the grammar does); trailing commas only in the JSONC files named
 //! at [`check`].
 //!
+//! Checking is CPU work (tree-sitter's JavaScript grammar parses a few MB/s on this project's
+//! machine, see docs/benchmarks.md): async callers checking a whole project run it in
+//! `spawn_blocking` or a job worker; pooled threads keep their parsers.
+//!
+//! The `openapi` feature derives utoipa schemas for [`Language`], [`SyntaxReport`] and
+//! [`SyntaxError`].
+//!
 //! **Boundary:** no I/O, no async; callable from any thread.
 
 mod check;
