@@ -233,19 +233,26 @@ pub(super) fn complete(files: &mut Vec<File>, framework: Framework, warnings: &m
 
 /// A minimal manifest; a `main.rs` outside `src/` gets a `[[bin]]` pointing at it.
 fn new_manifest(files: &[File]) -> DocumentMut {
-    let mut text =
-        String::from("[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2021\"\n");
+    let mut document = DocumentMut::new();
+    let mut package = Table::new();
+    package.insert("name", toml_edit::value("app"));
+    package.insert("version", toml_edit::value("0.1.0"));
+    package.insert("edition", toml_edit::value("2021"));
+    document.insert("package", Item::Table(package));
     let standard = ["src/main.rs", "src/lib.rs"]
         .iter()
         .any(|p| find(files, p).is_some());
     if !standard && let Some(main) = files.iter().find(|f| f.path.file_name() == "main.rs") {
-        text.push_str(&format!(
-            "\n[[bin]]\nname = \"app\"\npath = \"{}\"\n",
-            main.path
-        ));
+        // Built with toml_edit, not formatted text: a path is a value, whatever it holds.
+        let mut bin = Table::new();
+        bin.insert("name", toml_edit::value("app"));
+        bin.insert("path", toml_edit::value(main.path.as_str()));
+        let mut bins = toml_edit::ArrayOfTables::new();
+        bins.push(bin);
+        document.insert("bin", Item::ArrayOfTables(bins));
     }
-    text.push_str("\n[dependencies]\n");
-    text.parse().unwrap_or_default()
+    document.insert("dependencies", Item::Table(Table::new()));
+    document
 }
 
 fn report(added: &[(String, String, String)], path: &ProjectPath, warnings: &mut Vec<Warning>) {
@@ -291,6 +298,19 @@ mod tests {
             names,
             ["axum", "itertools", "rand", "serde", "serde_json", "tokio"]
         );
+    }
+
+    #[test]
+    fn a_new_manifest_quotes_odd_paths() {
+        let files = vec![file("we\"ird/main.rs", "fn main() {}\n")];
+        let text = new_manifest(&files).to_string();
+        let parsed: DocumentMut = text.parse().unwrap_or_default();
+        assert_eq!(
+            parsed["bin"][0]["path"].as_str(),
+            Some("we\"ird/main.rs"),
+            "{text}"
+        );
+        assert_eq!(parsed["package"]["name"].as_str(), Some("app"));
     }
 
     #[test]
