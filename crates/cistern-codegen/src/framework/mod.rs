@@ -4,7 +4,7 @@
 //! Confidence is `strength × (½ + ½ × margin)`: strength `s/(s+2)` grows with the winner's
 //! score `s` (an explicit name alone scores 6 → 0.75), margin is how far it leads the
 //! runner-up (`(s − r)/s`). Below a score of [`MIN_SCORE`] the answer is
-//! [`Framework::Generic`].
+//! [`Framework::Generic`], with a confidence of 0.5.
 
 mod table;
 
