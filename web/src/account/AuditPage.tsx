@@ -1,6 +1,6 @@
-import { useState, type FormEvent } from "react";
+import { useState } from "react";
 import { useSearchParams } from "react-router";
-import { Autocomplete, Badge, Box, Button, Checkbox, Code, Group, Paper, Table, Text, Tooltip } from "@mantine/core";
+import { Autocomplete, Badge, Box, Button, Checkbox, Code, Group, Table, Text, Tooltip } from "@mantine/core";
 import { IconFilter, IconShieldCheck } from "@tabler/icons-react";
 import { keepPreviousData, useInfiniteQuery, type InfiniteData } from "@tanstack/react-query";
 import { api, call } from "../api/client";
@@ -9,6 +9,7 @@ import { useUser } from "../auth/current";
 import { DateTime } from "../ui/DateTime";
 import { EmptyState } from "../ui/EmptyState";
 import { LoadMore } from "../ui/LoadMore";
+import { FilterBar } from "../ui/FilterBar";
 import { PageHeader } from "../ui/PageHeader";
 import { QueryView } from "../ui/QueryView";
 import { metadataPairs } from "../format";
@@ -120,59 +121,47 @@ function AuditFilter(props: {
   onEveryone: (all: boolean) => void;
 }) {
   const [draft, setDraft] = useState(props.action);
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
+  const submit = () => {
     props.onAction(draft.trim());
   };
   return (
-    <Paper
-      withBorder
-      radius="md"
-      p="sm"
-      mb="md"
-      component="form"
-      onSubmit={submit}
-      role="search"
-      aria-label="Filter the audit log"
-    >
-      <Group align="flex-end" gap="sm">
-        <Autocomplete
-          label="Action"
-          placeholder="All actions (e.g. auth.login)"
-          data={KNOWN_ACTIONS}
-          value={draft}
-          onChange={setDraft}
-          autoComplete="off"
-          spellCheck={false}
-          style={{ flex: "1 1 240px" }}
-        />
-        <Group gap="xs">
-          <Button type="submit" variant="light" leftSection={<IconFilter size={16} />}>
-            Filter
+    <FilterBar label="Filter the audit log" onSubmit={submit}>
+      <Autocomplete
+        label="Action"
+        placeholder="All actions (e.g. auth.login)"
+        data={KNOWN_ACTIONS}
+        value={draft}
+        onChange={setDraft}
+        autoComplete="off"
+        spellCheck={false}
+        style={{ flex: "1 1 240px" }}
+      />
+      <Group gap="xs">
+        <Button type="submit" variant="light" leftSection={<IconFilter size={16} />}>
+          Filter
+        </Button>
+        {props.action && (
+          <Button
+            variant="subtle"
+            color="gray"
+            onClick={() => {
+              setDraft("");
+              props.onAction("");
+            }}
+          >
+            Clear
           </Button>
-          {props.action && (
-            <Button
-              variant="subtle"
-              color="gray"
-              onClick={() => {
-                setDraft("");
-                props.onAction("");
-              }}
-            >
-              Clear
-            </Button>
-          )}
-        </Group>
-        {props.isAdmin && (
-          <Checkbox
-            label="Everyone's events"
-            checked={props.everyone}
-            onChange={(e) => props.onEveryone(e.currentTarget.checked)}
-            mb={8}
-          />
         )}
       </Group>
-    </Paper>
+      {props.isAdmin && (
+        <Checkbox
+          label="Everyone's events"
+          checked={props.everyone}
+          onChange={(e) => props.onEveryone(e.currentTarget.checked)}
+          mb={8}
+        />
+      )}
+    </FilterBar>
   );
 }
 

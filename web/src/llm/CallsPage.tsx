@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from "react";
+import { useState } from "react";
 import { useSearchParams } from "react-router";
 import {
   Badge,
@@ -10,7 +10,6 @@ import {
   Drawer,
   Group,
   NativeSelect,
-  Paper,
   Stack,
   Table,
   Text,
@@ -27,6 +26,7 @@ import type { components } from "../api/schema";
 import { DateTime } from "../ui/DateTime";
 import { EmptyState } from "../ui/EmptyState";
 import { LoadMore } from "../ui/LoadMore";
+import { FilterBar } from "../ui/FilterBar";
 import { PageHeader } from "../ui/PageHeader";
 import { QueryView } from "../ui/QueryView";
 import { formatCount, formatUsd } from "../format";
@@ -139,64 +139,52 @@ export function CallsPage() {
 
 function FilterForm({ filters, onApply }: { filters: CallFilters; onApply: (f: CallFilters) => void }) {
   const [draft, setDraft] = useState(filters);
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
+  const submit = () => {
     onApply({ ...draft, model: draft.model.trim(), app: draft.app.trim() });
   };
   const active = filters.model || filters.status || filters.app;
   return (
-    <Paper
-      withBorder
-      radius="md"
-      p="sm"
-      mb="md"
-      component="form"
-      onSubmit={submit}
-      role="search"
-      aria-label="Filter the LLM calls"
-    >
-      <Group align="flex-end" gap="sm">
-        <TextInput
-          label="Model"
-          placeholder="Any"
-          value={draft.model}
-          onChange={(e) => setDraft({ ...draft, model: e.currentTarget.value })}
-          style={{ flex: "1 1 160px" }}
-        />
-        <NativeSelect
-          label="Status"
-          data={STATUS_CHOICES}
-          value={draft.status}
-          onChange={(e) => setDraft({ ...draft, status: e.currentTarget.value as CallFilters["status"] })}
-          style={{ flex: "0 1 120px" }}
-        />
-        <TextInput
-          label="App"
-          placeholder="Any (api, chat, …)"
-          value={draft.app}
-          onChange={(e) => setDraft({ ...draft, app: e.currentTarget.value })}
-          style={{ flex: "1 1 160px" }}
-        />
-        <Group gap="xs">
-          <Button type="submit" variant="light" leftSection={<IconFilter size={16} />}>
-            Filter
+    <FilterBar label="Filter the LLM calls" onSubmit={submit}>
+      <TextInput
+        label="Model"
+        placeholder="Any"
+        value={draft.model}
+        onChange={(e) => setDraft({ ...draft, model: e.currentTarget.value })}
+        style={{ flex: "1 1 160px" }}
+      />
+      <NativeSelect
+        label="Status"
+        data={STATUS_CHOICES}
+        value={draft.status}
+        onChange={(e) => setDraft({ ...draft, status: e.currentTarget.value as CallFilters["status"] })}
+        style={{ flex: "0 1 120px" }}
+      />
+      <TextInput
+        label="App"
+        placeholder="Any (api, chat, …)"
+        value={draft.app}
+        onChange={(e) => setDraft({ ...draft, app: e.currentTarget.value })}
+        style={{ flex: "1 1 160px" }}
+      />
+      <Group gap="xs">
+        <Button type="submit" variant="light" leftSection={<IconFilter size={16} />}>
+          Filter
+        </Button>
+        {active && (
+          <Button
+            variant="subtle"
+            color="gray"
+            onClick={() => {
+              const none = { model: "", status: "", app: "" } as const;
+              setDraft(none);
+              onApply(none);
+            }}
+          >
+            Clear
           </Button>
-          {active && (
-            <Button
-              variant="subtle"
-              color="gray"
-              onClick={() => {
-                const none = { model: "", status: "", app: "" } as const;
-                setDraft(none);
-                onApply(none);
-              }}
-            >
-              Clear
-            </Button>
-          )}
-        </Group>
+        )}
       </Group>
-    </Paper>
+    </FilterBar>
   );
 }
 

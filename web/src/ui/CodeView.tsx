@@ -4,64 +4,14 @@
  * (extensions, code generator, coding agent).
  *
  * highlight.js is heavy: import this module only from lazy pages, so it stays out of the main
- * chunk. Only the grammars below are bundled (the chat page's set), through lowlight, which
- * returns a syntax tree rendered as React elements (nothing is set as innerHTML).
+ * chunk. Highlighting is `ui/lowlight.ts`'s tree, rendered as React elements.
  */
 import { useMemo } from "react";
 import { ActionIcon, Badge, Box, CopyButton, Group, Paper, Text } from "@mantine/core";
 import { IconCheck, IconCopy } from "@tabler/icons-react";
-import bash from "highlight.js/lib/languages/bash";
-import c from "highlight.js/lib/languages/c";
-import cpp from "highlight.js/lib/languages/cpp";
-import css from "highlight.js/lib/languages/css";
-import diff from "highlight.js/lib/languages/diff";
-import dockerfile from "highlight.js/lib/languages/dockerfile";
-import go from "highlight.js/lib/languages/go";
-import ini from "highlight.js/lib/languages/ini";
-import java from "highlight.js/lib/languages/java";
-import javascript from "highlight.js/lib/languages/javascript";
-import json from "highlight.js/lib/languages/json";
-import markdown from "highlight.js/lib/languages/markdown";
-import python from "highlight.js/lib/languages/python";
-import rust from "highlight.js/lib/languages/rust";
-import shell from "highlight.js/lib/languages/shell";
-import sql from "highlight.js/lib/languages/sql";
-import typescript from "highlight.js/lib/languages/typescript";
-import xml from "highlight.js/lib/languages/xml";
-import yaml from "highlight.js/lib/languages/yaml";
-import { createLowlight } from "lowlight";
+import { lowlight } from "./lowlight";
 import { languageOf, plainLines, toLines, type Segment } from "./code";
 import "./CodeView.css";
-
-const lowlight = createLowlight({
-  bash,
-  c,
-  cpp,
-  css,
-  diff,
-  dockerfile,
-  go,
-  ini,
-  java,
-  javascript,
-  json,
-  markdown,
-  python,
-  rust,
-  shell,
-  sql,
-  typescript,
-  xml,
-  yaml,
-});
-lowlight.registerAlias({
-  bash: ["sh", "zsh"],
-  ini: ["toml"],
-  json: ["jsonc"],
-  javascript: ["js", "jsx"],
-  typescript: ["ts", "tsx"],
-  xml: ["html", "svg"],
-});
 
 /** Highlighted lines of `code` in `language` (plain lines when the grammar is unknown). */
 function highlight(code: string, language: string | undefined): Segment[][] {
