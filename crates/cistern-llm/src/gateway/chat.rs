@@ -18,8 +18,8 @@ impl Gateway {
         let inner = &*self.inner;
         let mut tracker = Tracker::new(CallKind::Chat, &req.model, ctx);
         match inner.chat(req, &mut tracker).await {
-            Ok(resp) => {
-                tracker.finish(inner, CallStatus::Ok, None, Some(&resp));
+            Ok(mut resp) => {
+                tracker.finish(inner, CallStatus::Ok, None, Some(&mut resp));
                 Ok(resp)
             }
             Err(e) => {

@@ -81,13 +81,14 @@ impl Tracker {
     }
 
     /// Emits metrics and the record, with the usage consumed upstream (zero for a cache hit
-    /// or a failure before any answer).
+    /// or a failure before any answer). The cost is computed here, once: the record carries
+    /// it and so does `response`'s usage, which is what the caller gets.
     pub(crate) fn finish(
         self,
         gw: &Inner,
         status: CallStatus,
         error: Option<&Error>,
-        response: Option<&ChatResponse>,
+        response: Option<&mut ChatResponse>,
     ) {
         let usage = self.usage;
         let total = self.started.elapsed();
@@ -95,6 +96,10 @@ impl Tracker {
             (Some(d), false) => d.cost(usage.input_tokens, usage.output_tokens),
             _ => 0.0,
         };
+        let response = response.map(|r| {
+            r.usage.cost_usd = cost;
+            &*r
+        });
         // An unconfigured name gets its own label only once a provider accepted it.
         let label = if self.passthrough && status == CallStatus::Ok {
             Label(Arc::from(self.model.as_str()))

@@ -1,7 +1,8 @@
 //! Streamed chat. Retries and fallbacks happen only until the first event is in hand — after
 //! that the caller has bytes and a retry could duplicate them — so an upstream that breaks
 //! later yields an `Err` item. The stream is normalised to deltas, then one `Finish`, then one
-//! `Usage`; the call is recorded when the stream ends or is dropped.
+//! `Usage` (with the call's cost, computed as the call is recorded); the call is recorded when
+//! the stream ends or is dropped.
 
 use std::pin::Pin;
 use std::sync::Arc;
@@ -51,8 +52,8 @@ impl Gateway {
     ) -> Result<ChatStream, Error> {
         let mut tracker = Tracker::new(CallKind::ChatStream, &req.model, ctx);
         match self.inner.open_stream(req, &mut tracker).await {
-            Ok(Opened::Cached(resp)) => {
-                tracker.finish(&self.inner, CallStatus::Ok, None, Some(&resp));
+            Ok(Opened::Cached(mut resp)) => {
+                tracker.finish(&self.inner, CallStatus::Ok, None, Some(&mut resp));
                 Ok(ChatStream {
                     inner: Box::pin(futures::stream::iter(replay(&resp).into_iter().map(Ok))),
                 })

@@ -46,8 +46,8 @@ impl FinishReason {
     }
 }
 
-/// Token counts of one call.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// Token counts and cost of one call.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct Usage {
     /// Prompt tokens.
     pub input_tokens: u32,
@@ -56,6 +56,12 @@ pub struct Usage {
     /// True when the provider reported no usage and the gateway counted with a tokenizer.
     #[serde(default)]
     pub estimated: bool,
+    /// What the whole call cost in USD at the answering deployment's prices (a repair round
+    /// included) — the number its accounting record carries. Set by the gateway when the call
+    /// ends: 0 for a cache hit or an unpriced deployment, and always 0 as a provider parsed it.
+    /// Not part of the OpenAI wire format (`/v1` renders tokens only).
+    #[serde(default)]
+    pub cost_usd: f64,
 }
 
 impl std::ops::AddAssign for Usage {
@@ -64,6 +70,7 @@ impl std::ops::AddAssign for Usage {
         self.output_tokens = self.output_tokens.saturating_add(other.output_tokens);
         // Estimated if any part was.
         self.estimated = self.estimated || other.estimated;
+        self.cost_usd += other.cost_usd;
     }
 }
 
@@ -74,6 +81,7 @@ impl Usage {
             input_tokens,
             output_tokens,
             estimated: false,
+            cost_usd: 0.0,
         }
     }
 }

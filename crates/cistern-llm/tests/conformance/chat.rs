@@ -14,7 +14,11 @@ async fn plain_chat_is_translated_both_ways_and_recorded() {
         assert_eq!(resp.message.text(), "Hello there", "{kind:?}");
         assert_eq!(resp.message.role, Role::Assistant);
         assert_eq!(resp.finish_reason, FinishReason::Stop);
-        assert_eq!(resp.usage, Usage::new(12, 3), "{kind:?}");
+        assert_eq!(
+            (resp.usage.input_tokens, resp.usage.output_tokens),
+            (12, 3),
+            "{kind:?}"
+        );
         let sent = s.fake.requests().remove(0);
         match kind {
             ProviderKind::OpenAi => {
@@ -56,6 +60,8 @@ async fn plain_chat_is_translated_both_ways_and_recorded() {
             "{}",
             r.cost_usd
         );
+        // The caller gets the very number the accounting recorded.
+        assert_eq!(resp.usage.cost_usd, r.cost_usd, "{kind:?}");
         assert!(!r.cache_hit && !r.tokens_estimated);
         s.no_more_records();
     }
@@ -82,9 +88,10 @@ async fn streaming_delivers_every_chunk_then_finish_and_usage() {
                 >= 3,
             "{kind:?} {events:?}"
         );
+        let (reason, usage) = ends_properly(&events);
         assert_eq!(
-            ends_properly(&events),
-            (FinishReason::Stop, Usage::new(7, 5)),
+            (reason, usage.input_tokens, usage.output_tokens),
+            (FinishReason::Stop, 7, 5),
             "{kind:?}"
         );
         let r = s.record();
@@ -92,6 +99,9 @@ async fn streaming_delivers_every_chunk_then_finish_and_usage() {
             (r.kind, r.status, r.output_tokens),
             (CallKind::ChatStream, CallStatus::Ok, 5)
         );
+        // The usage event carries the recorded cost: (7 × $1 + 5 × $2) per million tokens.
+        assert_eq!(usage.cost_usd, r.cost_usd, "{kind:?}");
+        assert!((usage.cost_usd - 17.0 / 1e6).abs() < 1e-12, "{usage:?}");
         assert!(r.latency_first_token.is_some_and(|t| t <= r.latency_total));
     }
 }

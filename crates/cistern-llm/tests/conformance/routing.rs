@@ -12,7 +12,10 @@ async fn identical_calls_hit_the_cache_and_bypass_skips_it() {
         let mut s = setup(kind, |c, _| c.cache.enabled = true).await;
         let first = s.chat(ask("cache me")).await.unwrap();
         let second = s.chat(ask("cache me")).await.unwrap();
-        assert_eq!(first, second);
+        assert_eq!(
+            (&first.message, first.usage.output_tokens),
+            (&second.message, second.usage.output_tokens)
+        );
         assert_eq!(
             s.fake.requests().len(),
             1,
@@ -21,6 +24,12 @@ async fn identical_calls_hit_the_cache_and_bypass_skips_it() {
         let (r1, r2) = (s.record(), s.record());
         assert!(!r1.cache_hit && r2.cache_hit);
         assert_eq!((r2.attempts, r2.cost_usd, r2.input_tokens), (0, 0.0, 0));
+        // The caller is told what the accounting recorded: a hit costs nothing.
+        assert!(first.usage.cost_usd > 0.0, "{kind:?}: {:?}", first.usage);
+        assert_eq!(
+            (first.usage.cost_usd, second.usage.cost_usd),
+            (r1.cost_usd, 0.0)
+        );
         let bypass = CallContext {
             cache_bypass: true,
             ..CallContext::default()
@@ -30,7 +39,11 @@ async fn identical_calls_hit_the_cache_and_bypass_skips_it() {
         // A streamed call for the same question replays the cached answer.
         let (events, _) = s.stream(ask("cache me")).await.unwrap();
         assert_eq!(streamed_text(&events), first.message.text());
-        ends_properly(&events);
+        assert_eq!(
+            ends_properly(&events).1.cost_usd,
+            0.0,
+            "a replayed hit is free"
+        );
         assert_eq!(s.fake.requests().len(), 2);
         // Sampling makes answers differ: not cached unless asked.
         let mut hot = ask("cache me");

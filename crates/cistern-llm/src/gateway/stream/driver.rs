@@ -173,9 +173,8 @@ impl Driver {
         let reason = self
             .finish
             .unwrap_or_else(|| default_finish(!message.tool_calls.is_empty()));
-        self.tail = vec![StreamEvent::Usage(usage), StreamEvent::Finish { reason }];
         let mut tracker = self.tracker.take()?;
-        let resp = ChatResponse {
+        let mut resp = ChatResponse {
             id: format!("chatcmpl-{:016x}", fastrand::u64(..)),
             model: self
                 .deployment
@@ -194,7 +193,12 @@ impl Driver {
             tracker.first_token_at(at);
         }
         tracker.usage += usage;
-        tracker.finish(&self.gw, CallStatus::Ok, None, Some(&resp));
+        // Sets the usage's cost, so the usage event carries what the record does.
+        tracker.finish(&self.gw, CallStatus::Ok, None, Some(&mut resp));
+        self.tail = vec![
+            StreamEvent::Usage(resp.usage),
+            StreamEvent::Finish { reason },
+        ];
         self.tail.pop().map(Ok)
     }
 
