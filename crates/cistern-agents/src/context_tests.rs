@@ -14,6 +14,7 @@ fn row(role: Role, text: &str, calls: Option<&str>, call_id: Option<&str>) -> Ne
         tokens: i64::from(estimate_tokens(text)) + if calls.is_some() { 20 } else { 0 },
         status: MessageStatus::Complete,
         error: None,
+        usage: None,
     }
 }
 

@@ -96,7 +96,7 @@ pub struct Conversation {
 }
 
 /// One stored message.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct StoredMessage {
     /// Position in the conversation, 1-based and gapless.
     pub seq: i64,
@@ -118,10 +118,14 @@ pub struct StoredMessage {
     pub error: Option<String>,
     /// Unix milliseconds.
     pub created_at: i64,
+    /// What the turn cost, on its final assistant message (whatever its status); `None` on
+    /// other messages and on replies stored before usage was kept.
+    #[sqlx(json(nullable))]
+    pub usage: Option<TurnUsage>,
 }
 
 /// A page of messages, oldest first, and where the next (older) page ends.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MessagePage {
     /// Messages in ascending `seq`.
     pub messages: Vec<StoredMessage>,
@@ -138,8 +142,9 @@ pub struct ConversationPage {
     pub next: Option<String>,
 }
 
-/// Token counts of a turn: every model call it made (tool rounds included).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// Token counts and cost of a turn: every model call it made (tool rounds included). A call
+/// that failed or was stopped counts in `model_calls` only (its usage never arrived).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct TurnUsage {
     /// Prompt tokens, summed over the turn's model calls.
     pub input_tokens: u64,
@@ -147,6 +152,10 @@ pub struct TurnUsage {
     pub output_tokens: u64,
     /// Model calls made (1 + tool rounds).
     pub model_calls: u32,
+    /// USD, summed over the calls as the gateway's accounting recorded them (0 for cache hits
+    /// and unpriced models).
+    #[serde(default)]
+    pub cost_usd: f64,
 }
 
 /// What a completed turn returns, once its reply is durable.

@@ -145,6 +145,7 @@ async fn run(inner: &Arc<Inner>, req: RetryRequest, events: Option<Events>) -> R
         tokens: asked.tokens,
         status: MessageStatus::Complete,
         error: None,
+        usage: None,
     };
     let model = started(
         inner,

@@ -101,6 +101,7 @@ pub(crate) async fn rounds(
         };
         usage.input_tokens += u64::from(u.input_tokens);
         usage.output_tokens += u64::from(u.output_tokens);
+        usage.cost_usd += u.cost_usd;
         if !offer || message.tool_calls.is_empty() {
             let text = message.text().into_owned();
             if !message.tool_calls.is_empty() && text.trim().is_empty() {
@@ -126,6 +127,7 @@ pub(crate) async fn rounds(
             tokens: i64::from(message_tokens(&message)),
             status: MessageStatus::Complete,
             error: None,
+            usage: None,
         });
         messages.push(message);
         for c in &calls {
@@ -155,6 +157,7 @@ pub(crate) async fn rounds(
                 tool_call_id: Some(c.id.clone()),
                 status: MessageStatus::Complete,
                 error: None,
+                usage: None,
             });
             messages.push(Message::tool_result(c.id.clone(), result));
         }
@@ -169,7 +172,17 @@ pub(crate) async fn rounds(
     done(rows, String::new(), usage, None)
 }
 
-fn done(rows: Vec<NewMessage>, reply: String, usage: TurnUsage, error: Option<Error>) -> Rounds {
+/// The rounds' outcome; the final reply (the last row, whatever its status) carries the turn's
+/// usage, so the conversation shows what each reply cost.
+fn done(
+    mut rows: Vec<NewMessage>,
+    reply: String,
+    usage: TurnUsage,
+    error: Option<Error>,
+) -> Rounds {
+    if let Some(last) = rows.last_mut() {
+        last.usage = Some(usage);
+    }
     Rounds {
         rows,
         reply,
@@ -215,6 +228,7 @@ fn reply_row(text: String, status: MessageStatus, error: Option<String>) -> NewM
         tool_call_id: None,
         status,
         error,
+        usage: None,
     }
 }
 

@@ -70,6 +70,7 @@ pub(crate) async fn run(
         tokens: i64::from(tokens),
         status: MessageStatus::Complete,
         error: None,
+        usage: None,
     };
     let token = uuid::Uuid::new_v4().to_string();
     let begun = match begin(

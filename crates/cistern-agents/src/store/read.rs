@@ -16,11 +16,11 @@ const LIST: &str = "SELECT id, owner, title, model, message_count, version, summ
      FROM conversations WHERE owner = $1 AND (updated_at, id) < ($2, $3)
      ORDER BY updated_at DESC, id DESC LIMIT $4";
 const PAGE: &str = "SELECT seq, role, content, tool_calls, tool_call_id, tokens, status, error,
-        created_at
+        created_at, usage
      FROM chat_messages WHERE conversation_id = $1 AND seq < $2
      ORDER BY seq DESC LIMIT $3";
 const RANGE: &str = "SELECT seq, role, content, tool_calls, tool_call_id, tokens, status, error,
-        created_at
+        created_at, usage
      FROM chat_messages WHERE conversation_id = $1 AND seq > $2 AND seq <= $3
      ORDER BY seq LIMIT $4";
 const RENAME: &str = "UPDATE conversations SET title = $3, version = version + 1

@@ -5,7 +5,7 @@
 //! seqs are gapless and ordered and `message_count` is exact whatever the number of instances.
 
 use super::{Tx, on_tx};
-use crate::model::{MessageStatus, Role};
+use crate::model::{MessageStatus, Role, TurnUsage};
 
 // Begin's RETURNING also reads what the turn needs of the owner's memory — the standing
 // instructions and whether any fact exists (no fact: no recall query) — in the same statement
@@ -31,8 +31,8 @@ const BEGIN_ONE: &str = "INSERT INTO chat_messages (conversation_id, seq, role, 
         (SELECT content FROM memory_instructions WHERE owner = $2),
         EXISTS (SELECT 1 FROM memory_facts WHERE owner = $2)";
 const END_ONE: &str = "INSERT INTO chat_messages (conversation_id, seq, role, content,
-        tool_calls, tool_call_id, tokens, status, error, created_at)
-     SELECT id, message_count + 1, $5, $6, $7, $8, $9, $10, $11, $4 FROM conversations
+        tool_calls, tool_call_id, tokens, status, error, created_at, usage)
+     SELECT id, message_count + 1, $5, $6, $7, $8, $9, $10, $11, $4, $12 FROM conversations
      WHERE id = $1 AND turn_token = $2;
      UPDATE conversations SET message_count = message_count + $3,
         version = version + 1, updated_at = $4, turn_token = NULL, turn_expires = NULL
@@ -45,8 +45,8 @@ const END: &str = "UPDATE conversations SET message_count = message_count + $3,
      RETURNING message_count";
 const RENEW: &str = "UPDATE conversations SET turn_expires = $3 WHERE id = $1 AND turn_token = $2";
 const INSERT: &str = "INSERT INTO chat_messages (conversation_id, seq, role, content, tool_calls,
-        tool_call_id, tokens, status, error, created_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+        tool_call_id, tokens, status, error, created_at, usage)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
 
 /// A message to append.
 #[derive(Debug, Clone)]
@@ -58,6 +58,17 @@ pub(crate) struct NewMessage {
     pub tokens: i64,
     pub status: MessageStatus,
     pub error: Option<String>,
+    /// The turn's usage, on its final reply only (user messages are begun without it).
+    pub usage: Option<TurnUsage>,
+}
+
+impl NewMessage {
+    /// The usage as the column's JSON text.
+    pub(crate) fn usage_json(&self) -> Option<String> {
+        self.usage
+            .as_ref()
+            .and_then(|u| serde_json::to_string(u).ok())
+    }
 }
 
 /// A new conversation, created by the turn that posts its first message.
@@ -185,6 +196,7 @@ pub(crate) async fn apply(tx: &mut Tx<'_>, op: &Op) -> Result<Outcome, sqlx::Err
                     .bind(conversation).bind(token).bind(n).bind(now)
                     .bind(m.role.as_str()).bind(&m.content).bind(&m.tool_calls)
                     .bind(&m.tool_call_id).bind(m.tokens).bind(m.status.as_str()).bind(&m.error)
+                    .bind(m.usage_json())
                     .fetch_all(&mut **t).await)?;
                 return Ok(match rows.first() {
                     Some((count,)) => Outcome::Ended {
@@ -247,7 +259,7 @@ async fn insert(
     on_tx!(tx, t => sqlx::query(INSERT)
         .bind(conversation).bind(seq).bind(m.role.as_str()).bind(&m.content)
         .bind(&m.tool_calls).bind(&m.tool_call_id).bind(m.tokens).bind(m.status.as_str())
-        .bind(&m.error).bind(now)
+        .bind(&m.error).bind(now).bind(m.usage_json())
         .execute(&mut **t).await.map(|r| r.rows_affected()))?;
     Ok(())
 }

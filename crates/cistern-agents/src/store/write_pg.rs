@@ -41,12 +41,13 @@ const END: &str = "WITH c AS (
         RETURNING message_count),
      m AS (
         INSERT INTO chat_messages (conversation_id, seq, role, content, tool_calls, tool_call_id,
-            tokens, status, error, created_at)
+            tokens, status, error, created_at, usage)
         SELECT $1, c.message_count - $3 + r.ord, r.role, r.content, r.tool_calls,
-            r.tool_call_id, r.tokens, r.status, r.error, $4
+            r.tool_call_id, r.tokens, r.status, r.error, $4, r.usage::jsonb
         FROM c, UNNEST($5::text[], $6::text[], $7::text[], $8::text[], $9::bigint[],
-            $10::text[], $11::text[])
-            WITH ORDINALITY AS r (role, content, tool_calls, tool_call_id, tokens, status, error, ord))
+            $10::text[], $11::text[], $12::text[])
+            WITH ORDINALITY AS r (role, content, tool_calls, tool_call_id, tokens, status, error,
+                usage, ord))
      SELECT message_count FROM c";
 const RENEW: &str = "UPDATE conversations SET turn_expires = $3 WHERE id = $1 AND turn_token = $2";
 
@@ -155,6 +156,7 @@ pub(crate) async fn apply(pool: &PgPool, op: &Op) -> Result<Outcome, sqlx::Error
                 .bind(messages.iter().map(|m| m.tokens).collect::<Vec<i64>>())
                 .bind(col(|m| Some(m.status.as_str().to_owned())))
                 .bind(col(|m| m.error.clone()))
+                .bind(col(NewMessage::usage_json))
                 .fetch_optional(pool)
                 .await?;
             Ok(match row {

@@ -1,7 +1,7 @@
 //! The memory API: facts with full-text and vector search, the system prompt, and the
 //! `remember`/`recall` tools used inside a turn.
 
-use cistern_agents::{AgentsConfig, MessageStatus, Role};
+use cistern_agents::{AgentsConfig, MessageStatus, Role, TurnUsage};
 use cistern_llm_fake::Reply;
 
 use crate::helpers::{Database, EMBED, agents, chat_bodies, config, fake, user};
@@ -138,11 +138,11 @@ async fn tool_round_trip(database: Database) {
     let owner = user(&db, "ada@example.com").await;
     let agents = agents(db, &fake, 32_000, config()).await;
 
-    fake.enqueue(Reply::tool_call(
-        "remember",
-        r#"{"fact":"Ada's favourite colour is teal."}"#,
-    ));
-    fake.enqueue(Reply::text("Noted: teal."));
+    fake.enqueue(
+        Reply::tool_call("remember", r#"{"fact":"Ada's favourite colour is teal."}"#)
+            .usage(100, 20),
+    );
+    fake.enqueue(Reply::text("Noted: teal.").usage(150, 5));
     let r = agents
         .send(
             &owner,
@@ -155,6 +155,15 @@ async fn tool_round_trip(database: Database) {
     assert_eq!(r.message, "Noted: teal.");
     assert_eq!(r.message_count, 4);
     assert_eq!(r.usage.model_calls, 2);
+    assert_eq!((r.usage.input_tokens, r.usage.output_tokens), (250, 25));
+    // The turn's usage is stored on its final reply only.
+    let history = agents
+        .messages(&owner, &r.conversation_id, 10, None)
+        .await
+        .expect("history")
+        .messages;
+    let stored: Vec<Option<TurnUsage>> = history.iter().map(|m| m.usage).collect();
+    assert_eq!(stored, [None, None, None, Some(r.usage)]);
     let facts = agents
         .memory()
         .list_facts(&owner, 10, None)

@@ -10,6 +10,7 @@ use crate::llm::with_fake;
 
 mod retry;
 mod tools;
+mod usage;
 
 /// A server whose chat default model `fast` is the fake provider.
 pub(crate) async fn spawn_chat() -> (TestApp, FakeLlm) {

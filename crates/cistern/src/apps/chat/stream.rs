@@ -2,7 +2,7 @@
 //!
 //! Events: `started` (`{conversation_id, user_seq}`: the user's message is stored), `token`
 //! (`{text}`, reply text to append), `tool_call` (`{name}`), then either `done` (a
-//! [`ChatReply`] with usage: the reply is stored) or `error` (`{code, message}`: the model
+//! [`ChatReply`] with usage — tokens and `cost_usd` — the reply is stored) or `error` (`{code, message}`: the model
 //! failed mid-way; what came is stored with status `error`, never as complete). A client that
 //! disconnects stops the model: the reply so far is stored with status `partial`.
 //!
@@ -65,7 +65,8 @@ pub enum ChatStreamEvent {
     Token(TokenEvent),
     /// The model called a memory tool.
     ToolCall(ToolCallEvent),
-    /// The reply is stored: the whole reply with usage.
+    /// The reply is stored: the whole reply with its usage (tokens and `cost_usd`, as the
+    /// stored reply's `usage` has them).
     Done(ChatReply),
     /// The model failed mid-way; what came is stored with status `error`.
     Error(StreamErrorEvent),

@@ -26,7 +26,8 @@ pub struct RetryBody {
     pub model: Option<String>,
 }
 
-/// Token counts of a turn, over every model call it made.
+/// Token counts and cost of a turn, over every model call it made (a call that failed or was
+/// stopped counts in `model_calls` only).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct UsageView {
     /// Prompt tokens.
@@ -35,6 +36,9 @@ pub struct UsageView {
     pub output_tokens: u64,
     /// Model calls (1 + tool rounds).
     pub model_calls: u32,
+    /// What the calls cost in USD at the models' configured prices, as the LLM accounting
+    /// recorded them (0 for cached answers and unpriced models).
+    pub cost_usd: f64,
 }
 
 impl From<TurnUsage> for UsageView {
@@ -43,6 +47,7 @@ impl From<TurnUsage> for UsageView {
             input_tokens: u.input_tokens,
             output_tokens: u.output_tokens,
             model_calls: u.model_calls,
+            cost_usd: u.cost_usd,
         }
     }
 }
@@ -123,6 +128,10 @@ pub struct MessageView {
     pub tool_call_id: Option<String>,
     /// Unix milliseconds.
     pub created_at: i64,
+    /// What the turn cost, on its final assistant reply (also a partial or failed one); null
+    /// on user and tool messages, on a tool round's message, and on replies stored before
+    /// usage was kept.
+    pub usage: Option<UsageView>,
 }
 
 impl From<StoredMessage> for MessageView {
@@ -136,6 +145,7 @@ impl From<StoredMessage> for MessageView {
             tool_calls: m.tool_calls,
             tool_call_id: m.tool_call_id,
             created_at: m.created_at,
+            usage: m.usage.map(UsageView::from),
         }
     }
 }
