@@ -479,7 +479,7 @@ describe("web UI served by cistern", () => {
     await replies.first().getByRole("button", { name: "Copy code" }).waitFor();
     assert.match(
       await replies.first().getByTestId("reply-usage").getAttribute("aria-label"),
-      /\d+ prompt \+ \d+ reply tokens/,
+      /[\d,]+ prompt \+ [\d,]+ reply tokens · 1 model call · \$\d+\.\d{2}/,
     );
     // The new conversation is open (in the URL) and listed in the sidebar under Today.
     assert.ok(new URL(page.url()).searchParams.get("c"));
@@ -511,8 +511,14 @@ describe("web UI served by cistern", () => {
     await page.keyboard.press("Escape");
     await page.screenshot({ path: path.join(resultsDir, "chat.png") });
     await page.reload();
-    // The open conversation survives the reload (it is in the URL).
+    // The open conversation survives the reload (it is in the URL), each reply with its tokens
+    // and cost (stored with it: this page load streamed nothing).
     await stored.first().waitFor();
+    const usages = replies.getByTestId("reply-usage");
+    assert.equal(await usages.count(), 2);
+    for (const label of await usages.evaluateAll((els) => els.map((el) => el.getAttribute("aria-label")))) {
+      assert.match(label, /^Usage: [\d,]+ prompt \+ [\d,]+ reply tokens · 1 model call · \$\d+\.\d{2}/);
+    }
     await page.getByRole("button", { name: "Memory" }).click();
     await eventually(
       "the instructions outlive a reload",

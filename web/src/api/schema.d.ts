@@ -1155,7 +1155,10 @@ export interface components {
             /** @enum {string} */
             event: "tool_call";
         } | {
-            /** @description The reply is stored: the whole reply with usage. */
+            /**
+             * @description The reply is stored: the whole reply with its usage (tokens and `cost_usd`, as the
+             *     stored reply's `usage` has them).
+             */
             data: components["schemas"]["ChatReply"];
             /** @enum {string} */
             event: "done";
@@ -1546,6 +1549,7 @@ export interface components {
             tool_call_id?: string | null;
             /** @description An assistant's tool calls (OpenAI-shaped JSON text). */
             tool_calls?: string | null;
+            usage?: components["schemas"]["UsageView"] | null;
         };
         /** @description One entry of `GET /v1/models`. */
         ModelEntry: {
@@ -1891,6 +1895,7 @@ export interface components {
                 tool_call_id?: string | null;
                 /** @description An assistant's tool calls (OpenAI-shaped JSON text). */
                 tool_calls?: string | null;
+                usage?: components["schemas"]["UsageView"] | null;
             }[];
             /** @description Pass as `cursor` for the next page; null on the last page. */
             next_cursor?: string | null;
@@ -2142,8 +2147,17 @@ export interface components {
              */
             tokens_out: number;
         };
-        /** @description Token counts of a turn, over every model call it made. */
+        /**
+         * @description Token counts and cost of a turn, over every model call it made (a call that failed or was
+         *     stopped counts in `model_calls` only).
+         */
         UsageView: {
+            /**
+             * Format: double
+             * @description What the calls cost in USD at the models' configured prices, as the LLM accounting
+             *     recorded them (0 for cached answers and unpriced models).
+             */
+            cost_usd: number;
             /**
              * Format: int64
              * @description Prompt tokens.

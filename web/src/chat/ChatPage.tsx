@@ -32,7 +32,8 @@ export function ChatPage() {
   const [draft, setDraft] = useState("");
   const [turn, setTurn] = useState<LiveTurn | undefined>();
   const [error, setError] = useState<Error | undefined>();
-  // Token counts of the replies streamed here, by conversation and reply seq.
+  // Usage of the replies streamed here (from `done`), by conversation and reply seq: shown until
+  // the stored history, which carries it too, is read.
   const [usage, setUsage] = useState<Record<string, Record<number, TurnUsage>>>({});
   // The model the user picked; undefined: the open conversation's own.
   const [picked, setPicked] = useState<string | null | undefined>();

@@ -1,7 +1,7 @@
 /**
  * The open conversation: the user's messages as right-aligned bubbles, the assistant's replies
- * full width beside an avatar, rendered as Markdown, each with Copy (and Retry on the last one,
- * and its token counts when this page saw it arrive). A reply being streamed shows a cursor. The
+ * full width beside an avatar, rendered as Markdown, each with Copy (and Retry on the last one),
+ * and its tokens and cost on hover (stored with the reply; from the stream for one just streamed). A reply being streamed shows a cursor. The
  * list follows the stream unless the reader scrolled up; then "Jump to latest" brings it back.
  */
 import { lazy, Suspense, useEffect, useLayoutEffect, useRef, useState, type ReactNode } from "react";
@@ -30,9 +30,10 @@ import {
   IconRefresh,
   IconSparkles,
 } from "@tabler/icons-react";
+import { formatCount, formatUsd } from "../format";
 import { isAtBottom } from "./groupByDate";
 import type { Message } from "./queries";
-import type { TurnState, TurnUsage } from "./turn";
+import { usageOf, type TurnState, type TurnUsage } from "./turn";
 
 // The Markdown renderer and its grammars are a chunk of their own, loaded by this page only.
 const Markdown = lazy(() => import("./Markdown").then((m) => ({ default: m.Markdown })));
@@ -64,7 +65,7 @@ export function MessageList({
   conversationKey: string;
   messages: Message[];
   turn?: LiveTurn;
-  /** Token counts by reply `seq`, for the replies this page streamed. */
+  /** Usage by reply `seq`, for the replies this page streamed (until their stored usage is read). */
   usage: Record<number, TurnUsage>;
   /** Retry the last reply; absent while nothing can be retried. */
   onRetry?: () => void;
@@ -129,7 +130,7 @@ export function MessageList({
                     text={m.content}
                     status={m.status}
                     error={m.error ?? undefined}
-                    usage={usage[m.seq]}
+                    usage={usageOf(m.usage) ?? usage[m.seq]}
                     onRetry={m === lastAssistant && !turn ? onRetry : undefined}
                   />
                 ),
@@ -275,10 +276,11 @@ function AssistantReply({
   );
 }
 
-/** A reply's token counts, on hover or focus. */
+/** A reply's tokens and cost, on hover or focus. */
 function UsageInfo({ usage }: { usage: TurnUsage }) {
-  const calls = usage.modelCalls === 1 ? "1 model call" : `${usage.modelCalls} model calls`;
-  const label = `${usage.inputTokens} prompt + ${usage.outputTokens} reply tokens · ${calls}`;
+  const calls = usage.modelCalls === 1 ? "1 model call" : `${formatCount(usage.modelCalls)} model calls`;
+  const tokens = `${formatCount(usage.inputTokens)} prompt + ${formatCount(usage.outputTokens)} reply tokens`;
+  const label = `${tokens} · ${calls} · ${formatUsd(usage.costUsd)}`;
   return (
     <Tooltip label={label}>
       <ActionIcon variant="subtle" color="gray" size="sm" aria-label={`Usage: ${label}`} data-testid="reply-usage">

@@ -1,7 +1,20 @@
 import { describe, expect, it } from "vitest";
-import { applyEvent, initialTurn, retryUrl, streamRetry, type TurnState } from "./turn";
+import { applyEvent, initialTurn, retryUrl, streamRetry, usageOf, type TurnState } from "./turn";
 
 const ev = (event: string, data: unknown) => ({ event, data: JSON.stringify(data) });
+
+describe("usageOf", () => {
+  it("reads a stored reply's usage, and none for messages without it", () => {
+    expect(usageOf({ input_tokens: 250, output_tokens: 25, model_calls: 2, cost_usd: 0.0003 })).toEqual({
+      inputTokens: 250,
+      outputTokens: 25,
+      modelCalls: 2,
+      costUsd: 0.0003,
+    });
+    expect(usageOf(null)).toBeUndefined();
+    expect(usageOf(undefined)).toBeUndefined();
+  });
+});
 
 describe("applyEvent", () => {
   it("appends tokens and ends with the stored reply and usage", () => {
@@ -16,14 +29,14 @@ describe("applyEvent", () => {
         message: "Hello",
         seq: 2,
         message_count: 2,
-        usage: { input_tokens: 24, output_tokens: 2, model_calls: 1 },
+        usage: { input_tokens: 24, output_tokens: 2, model_calls: 1, cost_usd: 0.000028 },
       }),
     );
     expect(s).toMatchObject({
       status: "done",
       reply: "Hello",
       seq: 2,
-      usage: { inputTokens: 24, outputTokens: 2, modelCalls: 1 },
+      usage: { inputTokens: 24, outputTokens: 2, modelCalls: 1, costUsd: 0.000028 },
     });
   });
 

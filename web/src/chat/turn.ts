@@ -13,15 +13,30 @@ export interface TurnState {
   error?: string;
   /** The stored reply's position, from `done`. */
   seq?: number;
-  /** Token counts of the turn (every model call it made), from `done`. */
+  /** Token counts and cost of the turn (every model call it made), from `done`. */
   usage?: TurnUsage;
 }
 
-/** What `done` reports a turn used. */
+/** What a turn used: from `done`, or stored with its reply (`MessageView.usage`). */
 export interface TurnUsage {
   inputTokens: number;
   outputTokens: number;
   modelCalls: number;
+  /** USD at the model's configured prices (0 for cached answers and unpriced models). */
+  costUsd: number;
+}
+
+/** The server's usage object (`UsageView`) as the page keeps it; absent stays absent. */
+export function usageOf(
+  usage: { input_tokens?: number; output_tokens?: number; model_calls?: number; cost_usd?: number } | null | undefined,
+): TurnUsage | undefined {
+  if (!usage) return undefined;
+  return {
+    inputTokens: usage.input_tokens ?? 0,
+    outputTokens: usage.output_tokens ?? 0,
+    modelCalls: usage.model_calls ?? 1,
+    costUsd: usage.cost_usd ?? 0,
+  };
 }
 
 export const initialTurn: TurnState = { reply: "", status: "streaming" };
@@ -40,18 +55,13 @@ export function applyEvent(state: TurnState, message: SseMessage): TurnState {
     case "token":
       return { ...state, reply: state.reply + String(data.text ?? "") };
     case "done": {
-      const usage = data.usage as { input_tokens?: number; output_tokens?: number; model_calls?: number } | undefined;
       return {
         ...state,
         conversationId: String(data.conversation_id),
         reply: String(data.message ?? state.reply),
         status: "done",
         seq: typeof data.seq === "number" ? data.seq : undefined,
-        usage: usage && {
-          inputTokens: usage.input_tokens ?? 0,
-          outputTokens: usage.output_tokens ?? 0,
-          modelCalls: usage.model_calls ?? 1,
-        },
+        usage: usageOf(data.usage as Parameters<typeof usageOf>[0]),
       };
     }
     case "error":
