@@ -181,7 +181,7 @@ fn done(
     error: Option<Error>,
 ) -> Rounds {
     if let Some(last) = rows.last_mut() {
-        last.usage = Some(usage);
+        last.usage = serde_json::to_string(&usage).ok();
     }
     Rounds {
         rows,

@@ -5,7 +5,7 @@
 //! seqs are gapless and ordered and `message_count` is exact whatever the number of instances.
 
 use super::{Tx, on_tx};
-use crate::model::{MessageStatus, Role, TurnUsage};
+use crate::model::{MessageStatus, Role};
 
 // Begin's RETURNING also reads what the turn needs of the owner's memory — the standing
 // instructions and whether any fact exists (no fact: no recall query) — in the same statement
@@ -58,17 +58,10 @@ pub(crate) struct NewMessage {
     pub tokens: i64,
     pub status: MessageStatus,
     pub error: Option<String>,
-    /// The turn's usage, on its final reply only (user messages are begun without it).
-    pub usage: Option<TurnUsage>,
-}
-
-impl NewMessage {
-    /// The usage as the column's JSON text.
-    pub(crate) fn usage_json(&self) -> Option<String> {
-        self.usage
-            .as_ref()
-            .and_then(|u| serde_json::to_string(u).ok())
-    }
+    /// The turn's usage ([`crate::TurnUsage`]) as the column's JSON text, on its final reply
+    /// only (user messages are begun without it). Text, like `tool_calls`: serialised once, when
+    /// the row is made, and it keeps `Op` small.
+    pub usage: Option<String>,
 }
 
 /// A new conversation, created by the turn that posts its first message.
@@ -196,7 +189,7 @@ pub(crate) async fn apply(tx: &mut Tx<'_>, op: &Op) -> Result<Outcome, sqlx::Err
                     .bind(conversation).bind(token).bind(n).bind(now)
                     .bind(m.role.as_str()).bind(&m.content).bind(&m.tool_calls)
                     .bind(&m.tool_call_id).bind(m.tokens).bind(m.status.as_str()).bind(&m.error)
-                    .bind(m.usage_json())
+                    .bind(&m.usage)
                     .fetch_all(&mut **t).await)?;
                 return Ok(match rows.first() {
                     Some((count,)) => Outcome::Ended {
@@ -259,7 +252,7 @@ async fn insert(
     on_tx!(tx, t => sqlx::query(INSERT)
         .bind(conversation).bind(seq).bind(m.role.as_str()).bind(&m.content)
         .bind(&m.tool_calls).bind(&m.tool_call_id).bind(m.tokens).bind(m.status.as_str())
-        .bind(&m.error).bind(now).bind(m.usage_json())
+        .bind(&m.error).bind(now).bind(&m.usage)
         .execute(&mut **t).await.map(|r| r.rows_affected()))?;
     Ok(())
 }

@@ -156,7 +156,7 @@ pub(crate) async fn apply(pool: &PgPool, op: &Op) -> Result<Outcome, sqlx::Error
                 .bind(messages.iter().map(|m| m.tokens).collect::<Vec<i64>>())
                 .bind(col(|m| Some(m.status.as_str().to_owned())))
                 .bind(col(|m| m.error.clone()))
-                .bind(col(NewMessage::usage_json))
+                .bind(col(|m| m.usage.clone()))
                 .fetch_optional(pool)
                 .await?;
             Ok(match row {
