@@ -10,6 +10,7 @@
 //! ```
 
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -37,6 +38,8 @@ pub struct LlmConfig {
     /// Put the request and the response in each [`crate::CallRecord`] (for the call log).
     /// Default false: prompts are not kept unless the operator turns this on.
     pub record_bodies: bool,
+    /// The built-in local model (`[llm.local]`).
+    pub local: LocalConfig,
 }
 
 impl Default for LlmConfig {
@@ -50,6 +53,7 @@ impl Default for LlmConfig {
             breaker: BreakerConfig::default(),
             cache: CacheConfig::default(),
             record_bodies: false,
+            local: LocalConfig::default(),
         }
     }
 }
@@ -106,6 +110,60 @@ pub struct DeploymentConfig {
 
 fn one() -> u32 {
     1
+}
+
+/// `[llm.local]`: a GGUF model run in process on the CPU (cargo feature `local-model`).
+///
+/// With no provider configured it answers every model name, as the default model; with one,
+/// it stays reachable by its name (`local/…`), and is each model's last fallback only when
+/// `fallback` is on. See docs/llm-gateway.md, "The local model".
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LocalConfig {
+    /// The GGUF file. Unset: the server uses `<data_dir>/models/smollm2-135m-instruct-q4_1.gguf`
+    /// when that file exists (`scripts/fetch-model.sh` puts it there). A path that is set
+    /// must load, or the server does not start.
+    pub model: Option<PathBuf>,
+    /// The name callers use; default `local/` and the file's stem (`local/smollm2-135m` for the
+    /// default model).
+    pub name: Option<String>,
+    /// Turn the local model off even when the file is there. Default true.
+    pub enabled: bool,
+    /// CPU threads per generating sequence; 0 = the machine's cores divided among the
+    /// sequences (at least 1). Default 0.
+    pub threads: u32,
+    /// Context window per sequence in tokens (prompt + answer), at most the model's own.
+    /// Default 4 096.
+    pub context: u32,
+    /// Requests generated at the same time, each on its own thread with its own context.
+    /// Default 2.
+    pub sequences: u32,
+    /// Requests that may wait for a free sequence; beyond that a call is refused at once
+    /// (503, `overloaded`). Default 8.
+    pub queue: u32,
+    /// Append the local model to every configured model's deployments (weight 0, so only
+    /// when the others fail) and behind the environment's passthrough providers. Default false.
+    pub fallback: bool,
+    /// Per-attempt timeout in milliseconds: a whole answer when not streamed, up to the first
+    /// token when streamed. Default 300 000 (a CPU writes a long answer slowly); the call is
+    /// still bounded by `llm.deadline_ms`.
+    pub timeout_ms: u64,
+}
+
+impl Default for LocalConfig {
+    fn default() -> Self {
+        Self {
+            model: None,
+            name: None,
+            enabled: true,
+            threads: 0,
+            context: 4_096,
+            sequences: 2,
+            queue: 8,
+            fallback: false,
+            timeout_ms: 300_000,
+        }
+    }
 }
 
 /// `[llm.retry]`.

@@ -23,6 +23,9 @@ pub enum ErrorKind {
     InvalidOutput,
     /// The gateway configuration is invalid (only from [`crate::Gateway::new`]). 500.
     Config,
+    /// The built-in local model is busy: every sequence is generating and its wait queue is
+    /// full. 503 with `Retry-After`.
+    Overloaded,
 }
 
 impl ErrorKind {
@@ -31,7 +34,7 @@ impl ErrorKind {
         match self {
             ErrorKind::BadRequest => 400,
             ErrorKind::ModelNotFound => 404,
-            ErrorKind::NotConfigured => 503,
+            ErrorKind::NotConfigured | ErrorKind::Overloaded => 503,
             ErrorKind::RateLimited => 429,
             ErrorKind::Unavailable | ErrorKind::InvalidOutput => 502,
             ErrorKind::Timeout => 504,
@@ -50,6 +53,7 @@ impl ErrorKind {
             ErrorKind::Timeout => "timeout",
             ErrorKind::InvalidOutput => "invalid_output",
             ErrorKind::Config => "config",
+            ErrorKind::Overloaded => "overloaded",
         }
     }
 }
@@ -57,7 +61,8 @@ impl ErrorKind {
 /// The message of [`Error::NotConfigured`], also for the health report.
 pub const NOT_CONFIGURED: &str = "no LLM provider configured: set OPENAI_API_KEY (and OPENAI_BASE_URL for \
      any OpenAI-compatible server), ANTHROPIC_API_KEY, GEMINI_API_KEY, CEREBRAS_API_KEY or OLLAMA_HOST, \
-     or add models under [llm] in the config";
+     or add models under [llm] in the config; or fetch the built-in local model with scripts/fetch-model.sh \
+     (a build with the `local-model` feature serves it with no key and no network)";
 
 /// Errors of the gateway. Messages are safe to show to the API caller: they never hold keys,
 /// and a provider's own error text is included only truncated.
@@ -93,6 +98,14 @@ pub enum Error {
     /// The configuration is invalid.
     #[error("invalid [llm] config: {0}")]
     Config(String),
+    /// The local model is at capacity: every sequence busy and the wait queue full.
+    #[error("{message}")]
+    Overloaded {
+        /// What is full, in words.
+        message: String,
+        /// A guess at when a slot frees up.
+        retry_after: Option<Duration>,
+    },
 }
 
 impl Error {
@@ -107,13 +120,16 @@ impl Error {
             Error::Timeout(_) => ErrorKind::Timeout,
             Error::InvalidOutput(_) => ErrorKind::InvalidOutput,
             Error::Config(_) => ErrorKind::Config,
+            Error::Overloaded { .. } => ErrorKind::Overloaded,
         }
     }
 
-    /// For 429 answers: how long the caller should wait.
+    /// For 429 and overload answers: how long the caller should wait.
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
-            Error::RateLimited { retry_after, .. } => *retry_after,
+            Error::RateLimited { retry_after, .. } | Error::Overloaded { retry_after, .. } => {
+                *retry_after
+            }
             _ => None,
         }
     }

@@ -73,7 +73,8 @@ pub use breaker::BreakerState;
 pub use cache::CacheStats;
 pub use clock::ManualClock;
 pub use config::{
-    BreakerConfig, CacheConfig, DeploymentConfig, LlmConfig, ModelConfig, RetryConfig, Secret,
+    BreakerConfig, CacheConfig, DeploymentConfig, LlmConfig, LocalConfig, ModelConfig, RetryConfig,
+    Secret,
 };
 pub use env::{EnvProvider, providers_from_env};
 pub use error::{Error, ErrorKind, NOT_CONFIGURED, Result};
@@ -82,5 +83,9 @@ pub use gateway::{
     ModelsInfo,
 };
 pub use provider::ProviderKind;
+pub use provider::local::{
+    AVAILABLE as LOCAL_MODEL_AVAILABLE, DEFAULT_MODEL_FILE, LOCAL_ONLY, LocalInfo,
+    check_local_model,
+};
 pub use sse::SseDecoder;
 pub use types::*;

@@ -10,6 +10,7 @@ use reqwest::header::{HeaderName, HeaderValue};
 use crate::breaker::Breaker;
 use crate::error::Error;
 use crate::metrics::Label;
+use crate::provider::local::LocalModel;
 use crate::provider::{ProviderKind, Target};
 
 /// What a deployment is built from (configured, or found in the environment).
@@ -50,6 +51,8 @@ pub(crate) struct Deployment {
     pub failures: AtomicU64,
     /// The last failure in words (never holding a key), for the health report.
     pub last_error: Mutex<Option<String>>,
+    /// For [`ProviderKind::Local`]: the model, served in process instead of over HTTP.
+    pub local: Option<Arc<LocalModel>>,
 }
 
 impl Deployment {
@@ -92,7 +95,35 @@ impl Deployment {
             requests: AtomicU64::new(0),
             failures: AtomicU64::new(0),
             last_error: Mutex::new(None),
+            local: None,
         })
+    }
+
+    /// A deployment of the local model: no HTTP client is used, no key, no price.
+    pub(crate) fn local(
+        name: String,
+        model: Arc<LocalModel>,
+        weight: u32,
+        timeout: Duration,
+        breaker: Breaker,
+    ) -> Result<Self, Error> {
+        let spec = DeploymentSpec {
+            name,
+            kind: ProviderKind::Local,
+            // Only to build the (unused) client; the model's path is shown instead.
+            base_url: "http://127.0.0.1",
+            keys: Vec::new(),
+            upstream_model: Some(model.upstream.clone()),
+            weight,
+            timeout,
+            input_price_per_mtok: 0.0,
+            output_price_per_mtok: 0.0,
+            context_window: None,
+        };
+        let mut d = Self::new(spec, breaker)?;
+        d.base_url = model.path().display().to_string();
+        d.local = Some(model);
+        Ok(d)
     }
 
     /// Where the next attempt goes; keys of the pool are used in turn.

@@ -199,6 +199,21 @@ pub(crate) async fn send(
     })
 }
 
+/// How a failure of the local model is handled: a full queue lets another deployment try
+/// (and is not the model's fault: the breaker does not count it); a bad request or a timeout
+/// is final; anything else is final and counts.
+pub(crate) fn local_failure(error: Error) -> Failure {
+    match error {
+        Error::Overloaded { .. } => Failure {
+            error,
+            next: Next::OtherDeployment,
+            counts: false,
+        },
+        Error::BadRequest(_) | Error::Timeout(_) => Failure::stop(error, false),
+        _ => Failure::stop(error, true),
+    }
+}
+
 /// A transport error in words: the kind and the innermost cause, no URL query.
 pub(crate) fn describe(e: &reqwest::Error) -> String {
     let what = if e.is_connect() {

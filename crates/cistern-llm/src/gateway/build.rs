@@ -4,13 +4,15 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::{GatewayOptions, Inner, ModelRoute, env_providers};
+use super::{GatewayOptions, Inner, LocalRoute, ModelRoute, env_providers};
 use crate::breaker::Breaker;
 use crate::cache::ResponseCache;
 use crate::clock::Clock;
 use crate::config::{DeploymentConfig, LlmConfig};
 use crate::error::Error;
 use crate::metrics::{Label, Metrics};
+use crate::provider::ProviderKind;
+use crate::provider::local::{FETCH_HINT, LocalModel};
 use crate::retry::RetryPolicy;
 use crate::router::{Deployment, DeploymentSpec};
 
@@ -25,15 +27,49 @@ pub(super) fn build(config: LlmConfig, options: GatewayOptions) -> Result<Inner,
         )
     };
     let default_timeout = Duration::from_millis(config.timeout_ms.max(1));
+    let local_model = LocalModel::load(&config.local)?;
+    let local_timeout = Duration::from_millis(config.local.timeout_ms.max(1));
+    let local_deployment = match &local_model {
+        Some(m) => Some(Arc::new(Deployment::local(
+            m.name.clone(),
+            m.clone(),
+            0,
+            local_timeout,
+            breaker(),
+        )?)),
+        None => None,
+    };
     let mut models = HashMap::with_capacity(config.models.len());
     for (name, model) in &config.models {
         if model.deployments.is_empty() {
             return Err(Error::Config(format!("models.{name} has no deployments")));
         }
-        let mut deployments = Vec::with_capacity(model.deployments.len());
+        let mut deployments = Vec::with_capacity(model.deployments.len() + 1);
         for (i, d) in model.deployments.iter().enumerate() {
+            if d.provider == ProviderKind::Local {
+                let Some(m) = &local_model else {
+                    return Err(Error::Config(format!(
+                        "models.{name}: a \"local\" deployment needs the local model, and none is loaded: {FETCH_HINT}"
+                    )));
+                };
+                let dname = d.name.clone().unwrap_or_else(|| format!("{name}/{i}"));
+                let timeout = d.timeout_ms.map_or(local_timeout, Duration::from_millis);
+                deployments.push(Arc::new(Deployment::local(
+                    dname,
+                    m.clone(),
+                    d.weight,
+                    timeout,
+                    breaker(),
+                )?));
+                continue;
+            }
             let spec = spec(name, i, d, &options, default_timeout)?;
             deployments.push(Arc::new(Deployment::new(spec, breaker())?));
+        }
+        if let Some(local) = local_deployment.as_ref().filter(|_| config.local.fallback)
+            && deployments.iter().all(|d| d.kind != ProviderKind::Local)
+        {
+            deployments.push(local.clone());
         }
         if deployments.iter().all(|d| d.weight == 0) {
             // Nothing to balance: the list order alone decides.
@@ -71,11 +107,34 @@ pub(super) fn build(config: LlmConfig, options: GatewayOptions) -> Result<Inner,
             Deployment::new(spec, breaker()).map(Arc::new)
         })
         .collect::<Result<Vec<_>, _>>()?;
+    // Each passthrough provider's route: the provider, then the local model if it backs it up.
+    let env_routes = env_deployments
+        .iter()
+        .map(|d| {
+            let mut route = vec![d.clone()];
+            if let Some(local) = local_deployment.as_ref().filter(|_| config.local.fallback) {
+                route.push(local.clone());
+            }
+            route
+        })
+        .collect();
+    let local = match (local_model, local_deployment) {
+        (Some(model), Some(deployment)) => Some(LocalRoute {
+            label: Label(Arc::from(model.name.as_str())),
+            // The default model only when nothing else can answer.
+            default: models.is_empty() && env.is_empty(),
+            fallback: config.local.fallback,
+            model,
+            deployment,
+        }),
+        _ => None,
+    };
     let metrics = Metrics::default();
     for d in models
         .values()
         .flat_map(|m| &m.deployments)
         .chain(&env_deployments)
+        .chain(local.as_ref().map(|l| &l.deployment))
     {
         metrics.breaker(&d.label, d.breaker.state());
     }
@@ -84,6 +143,8 @@ pub(super) fn build(config: LlmConfig, options: GatewayOptions) -> Result<Inner,
         models,
         env,
         env_deployments,
+        env_routes,
+        local,
         passthrough: config.passthrough,
         retry: RetryPolicy::new(&config.retry),
         deadline: Duration::from_millis(config.deadline_ms.max(1)),

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use super::attempt::{Failure, describe, send};
+use super::attempt::{Failure, describe, local_failure, send};
 use super::record::Tracker;
 use super::{Gateway, Inner, Route};
 use crate::accounting::{CallContext, CallKind, CallStatus};
@@ -99,6 +99,9 @@ impl Inner {
     ) -> Result<ChatResponse, Error> {
         let mut resp = self
             .run(route, &req.model, t, |d, upstream| async move {
+                if let Some(local) = &d.local {
+                    return local.chat(req).await.map_err(local_failure);
+                }
                 let request = d
                     .kind
                     .chat_request(&d.target(&upstream), req, false)

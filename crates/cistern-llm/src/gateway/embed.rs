@@ -36,6 +36,9 @@ impl Inner {
         let inputs = req.input.len();
         let mut resp = self
             .run(&route, &req.model, t, |d, upstream| async move {
+                if d.local.is_some() {
+                    return Err(Failure::stop(crate::provider::no_local_embeddings(), false));
+                }
                 let request = d
                     .kind
                     .embed_request(&d.target(&upstream), req)

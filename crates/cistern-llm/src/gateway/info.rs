@@ -10,6 +10,7 @@ use crate::breaker::BreakerState;
 use crate::cache::CacheStats;
 use crate::error::NOT_CONFIGURED;
 use crate::provider::ProviderKind;
+use crate::provider::local::{LOCAL_ONLY, LocalInfo};
 use crate::router::Deployment;
 
 /// The models the gateway serves.
@@ -19,6 +20,8 @@ pub struct ModelsInfo {
     pub models: Vec<ModelInfo>,
     /// Providers from the environment that take any other model name, in precedence order.
     pub passthrough: Vec<DeploymentInfo>,
+    /// The built-in local model, when one is loaded.
+    pub local: Option<LocalInfo>,
 }
 
 /// A configured model.
@@ -68,10 +71,13 @@ pub struct DeploymentInfo {
 /// The gateway's part of `/health/detailed`.
 #[derive(Debug, Clone, Serialize)]
 pub struct HealthReport {
-    /// False: no provider is configured, and LLM routes answer 503.
+    /// False: no provider is configured and no local model is loaded; LLM routes answer 503.
     pub configured: bool,
-    /// Set when not configured: how to configure one.
+    /// Set when not configured (how to configure a provider), or when only the local model
+    /// answers (that a provider gives far better results).
     pub message: Option<&'static str>,
+    /// The built-in local model, when one is loaded.
+    pub local: Option<LocalInfo>,
     /// Every deployment, configured first, then passthrough.
     pub deployments: Vec<DeploymentInfo>,
     /// Cache counters; `None` when the cache is off.
@@ -120,22 +126,42 @@ impl Gateway {
         ModelsInfo {
             models,
             passthrough,
+            local: self.local_info(),
         }
+    }
+
+    fn local_info(&self) -> Option<LocalInfo> {
+        let l = self.inner.local.as_ref()?;
+        Some(l.model.info(l.default, l.fallback))
     }
 
     /// Deployment health and cache counters.
     pub fn health(&self) -> HealthReport {
         let models = self.models();
         let configured = self.is_configured();
+        let message = if !configured {
+            Some(NOT_CONFIGURED)
+        } else if self.local_default().is_some() {
+            Some(LOCAL_ONLY)
+        } else {
+            None
+        };
+        let mut deployments: Vec<DeploymentInfo> = models
+            .models
+            .into_iter()
+            .flat_map(|m| m.deployments)
+            .chain(models.passthrough)
+            .collect();
+        if let Some(l) = &self.inner.local
+            && !deployments.iter().any(|d| *d.name == *l.deployment.name)
+        {
+            deployments.push(info(&l.deployment));
+        }
         HealthReport {
             configured,
-            message: (!configured).then_some(NOT_CONFIGURED),
-            deployments: models
-                .models
-                .into_iter()
-                .flat_map(|m| m.deployments)
-                .chain(models.passthrough)
-                .collect(),
+            message,
+            local: models.local,
+            deployments,
             cache: self.inner.cache.as_ref().map(|c| c.stats()),
         }
     }

@@ -24,6 +24,7 @@ use crate::config::LlmConfig;
 use crate::env::{EnvProvider, providers_from_env};
 use crate::error::Error;
 use crate::metrics::{Label, Metrics};
+use crate::provider::local::LocalModel;
 use crate::retry::RetryPolicy;
 use crate::router::Deployment;
 use crate::types::ChatRequest;
@@ -95,10 +96,24 @@ struct ModelRoute {
     deployments: Vec<Arc<Deployment>>,
 }
 
+/// The local model's own route (by its name, or for every name when it is the default).
+struct LocalRoute {
+    label: Label,
+    model: Arc<LocalModel>,
+    deployment: Arc<Deployment>,
+    /// No provider is configured: it answers every model name.
+    default: bool,
+    /// It backs up every configured model and passthrough provider.
+    fallback: bool,
+}
+
 pub(crate) struct Inner {
     models: HashMap<String, ModelRoute>,
     env: Vec<EnvProvider>,
     env_deployments: Vec<Arc<Deployment>>,
+    /// Per environment provider: its deployment, then the local model when it is the fallback.
+    env_routes: Vec<Vec<Arc<Deployment>>>,
+    local: Option<LocalRoute>,
     passthrough: bool,
     retry: RetryPolicy,
     deadline: Duration,
@@ -130,9 +145,21 @@ impl Gateway {
         })
     }
 
-    /// Whether any model can be served (configured models or an environment provider).
+    /// Whether any model can be served (configured models, an environment provider, or the
+    /// local model).
     pub fn is_configured(&self) -> bool {
-        !self.inner.models.is_empty() || (self.inner.passthrough && !self.inner.env.is_empty())
+        !self.inner.models.is_empty()
+            || (self.inner.passthrough && !self.inner.env.is_empty())
+            || self.inner.local.is_some()
+    }
+
+    /// The local model's name when it answers every call because no provider is configured.
+    pub fn local_default(&self) -> Option<&str> {
+        self.inner
+            .local
+            .as_ref()
+            .filter(|l| l.default)
+            .map(|l| l.model.name.as_str())
     }
 
     /// Registers the gateway's metrics (`cistern_llm_*`).
@@ -176,14 +203,27 @@ impl Inner {
                 upstream: None,
             });
         }
+        let local_route = |l: &'a LocalRoute| Route {
+            label: l.label.clone(),
+            deployments: std::slice::from_ref(&l.deployment),
+            upstream: None,
+        };
+        if let Some(l) = &self.local
+            && (model == l.model.name || model == l.model.upstream)
+        {
+            return Ok(local_route(l));
+        }
         if self.passthrough
             && let Some((i, upstream)) = crate::env::pick(&self.env, model)
         {
             return Ok(Route {
                 label: self.passthrough_label.clone(),
-                deployments: std::slice::from_ref(&self.env_deployments[i]),
+                deployments: &self.env_routes[i],
                 upstream: Some(upstream),
             });
+        }
+        if let Some(l) = self.local.as_ref().filter(|l| l.default) {
+            return Ok(local_route(l));
         }
         if self.models.is_empty() && (self.env.is_empty() || !self.passthrough) {
             return Err(Error::NotConfigured);

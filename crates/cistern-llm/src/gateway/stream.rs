@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use futures::Stream;
 
-use super::attempt::{Failure, send};
+use super::attempt::{Failure, local_failure, send};
 use super::record::Tracker;
 use super::upstream::Upstream;
 use super::{Gateway, Inner};
@@ -115,16 +115,24 @@ impl Inner {
         let r = &*req;
         let (deployment, upstream) = self
             .run(&route, &r.model, t, |d, upstream| async move {
-                let request = d
-                    .kind
-                    .chat_request(&d.target(&upstream), r, true)
-                    .map_err(|e| Failure::stop(e, false))?;
-                let http = send(d.kind, request).await?;
-                let mut up = Upstream::new(d.kind, r, http);
+                let mut up = match &d.local {
+                    Some(local) => Upstream::local(local.stream(r).map_err(local_failure)?),
+                    None => {
+                        let request = d
+                            .kind
+                            .chat_request(&d.target(&upstream), r, true)
+                            .map_err(|e| Failure::stop(e, false))?;
+                        let http = send(d.kind, request).await?;
+                        Upstream::new(d.kind, r, http).ok_or_else(|| {
+                            Failure::stop(Error::Config("no stream parser".into()), false)
+                        })?
+                    }
+                };
                 // Read until the first event: until then a failure can still be retried.
                 match up.next(d.timeout).await {
                     Ok(Some(first)) => up.unread(first),
                     Ok(None) => {}
+                    Err(e) if d.local.is_some() => return Err(local_failure(e)),
                     Err(e) => return Err(Failure::retry(e)),
                 }
                 Ok((d, up))

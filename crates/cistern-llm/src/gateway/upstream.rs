@@ -1,5 +1,6 @@
-//! An upstream SSE response read as canonical events: bytes → SSE events → the provider's
-//! parser. A byte stream that ends before the protocol's end marker is an error.
+//! An upstream response read as canonical events: for HTTP providers bytes → SSE events → the
+//! provider's parser, for the local model its worker's events as they are. A stream that ends
+//! before the protocol's end marker is an error.
 
 use std::pin::Pin;
 use std::time::{Duration, Instant};
@@ -11,16 +12,25 @@ use futures::{Stream, StreamExt};
 
 use super::attempt::describe;
 use crate::error::Error;
+use crate::provider::local::LocalStream;
 use crate::provider::{ProviderKind, StreamParser};
 use crate::sse::SseDecoder;
 use crate::types::{ChatRequest, StreamEvent};
 
 type ByteStream = Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send>>;
 
+/// Where the events come from.
+enum Source {
+    Http {
+        body: ByteStream,
+        decoder: SseDecoder,
+        parser: StreamParser,
+    },
+    Local(LocalStream),
+}
+
 pub(crate) struct Upstream {
-    body: ByteStream,
-    decoder: SseDecoder,
-    parser: StreamParser,
+    source: Source,
     pending: Vec<StreamEvent>,
     next: usize,
     eof: bool,
@@ -33,11 +43,28 @@ pub(crate) struct Upstream {
 }
 
 impl Upstream {
-    pub(crate) fn new(kind: ProviderKind, req: &ChatRequest, resp: reqwest::Response) -> Self {
-        Self {
+    /// An HTTP provider's streamed response; `None` for a kind without SSE (the local model).
+    pub(crate) fn new(
+        kind: ProviderKind,
+        req: &ChatRequest,
+        resp: reqwest::Response,
+    ) -> Option<Self> {
+        let source = Source::Http {
             body: Box::pin(resp.bytes_stream()),
             decoder: SseDecoder::default(),
-            parser: kind.stream_parser(req),
+            parser: kind.stream_parser(req)?,
+        };
+        Some(Self::from_source(source))
+    }
+
+    /// The local model's generation.
+    pub(crate) fn local(stream: LocalStream) -> Self {
+        Self::from_source(Source::Local(stream))
+    }
+
+    fn from_source(source: Source) -> Self {
+        Self {
+            source,
             pending: Vec::new(),
             next: 0,
             eof: false,
@@ -76,14 +103,33 @@ impl Upstream {
                 return Ok(None);
             }
             let Self {
-                body,
-                decoder,
-                parser,
+                source,
                 pending,
                 idle_timer,
                 last_chunk,
                 ..
             } = self;
+            let (body, decoder, parser) = match source {
+                Source::Http {
+                    body,
+                    decoder,
+                    parser,
+                } => (body, decoder, parser),
+                Source::Local(local) => {
+                    let event = match tokio::time::timeout(idle, local.next()).await {
+                        Ok(event) => event?,
+                        Err(_) => return Err(Error::Timeout(idle)),
+                    };
+                    match event {
+                        Some(event) => pending.push(event),
+                        None => self.eof = true,
+                    }
+                    if !self.pending.is_empty() && self.first_event_at.is_none() {
+                        self.first_event_at = Some(Instant::now());
+                    }
+                    continue;
+                }
+            };
             if idle_timer.deadline() > *last_chunk + idle {
                 idle_timer.as_mut().reset(*last_chunk + idle);
             }
@@ -106,8 +152,9 @@ impl Upstream {
                 Some(Err(e)) => return Err(Error::Unavailable(describe(&e))),
                 None => {
                     decoder.finish(&mut on_event)?;
+                    let finished = parser.finished();
                     self.eof = true;
-                    if !self.parser.finished() {
+                    if !finished {
                         return Err(Error::Unavailable(
                             "the provider's stream ended before the answer was complete".into(),
                         ));

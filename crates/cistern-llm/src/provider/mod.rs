@@ -4,6 +4,7 @@
 
 pub(crate) mod anthropic;
 pub(crate) mod gemini;
+pub(crate) mod local;
 pub mod openai;
 
 use reqwest::header::{HeaderName, HeaderValue};
@@ -24,6 +25,8 @@ pub enum ProviderKind {
     Anthropic,
     /// Google Gemini generateContent.
     Gemini,
+    /// The built-in local model, run in process (`[llm.local]`); no HTTP.
+    Local,
 }
 
 impl ProviderKind {
@@ -33,6 +36,7 @@ impl ProviderKind {
             ProviderKind::OpenAi => "openai",
             ProviderKind::Anthropic => "anthropic",
             ProviderKind::Gemini => "gemini",
+            ProviderKind::Local => "local",
         }
     }
 
@@ -42,6 +46,7 @@ impl ProviderKind {
             ProviderKind::OpenAi => "https://api.openai.com/v1",
             ProviderKind::Anthropic => "https://api.anthropic.com",
             ProviderKind::Gemini => "https://generativelanguage.googleapis.com/v1beta",
+            ProviderKind::Local => "local:",
         }
     }
 
@@ -52,6 +57,7 @@ impl ProviderKind {
             ProviderKind::OpenAi => (reqwest::header::AUTHORIZATION, format!("Bearer {key}")),
             ProviderKind::Anthropic => (HeaderName::from_static("x-api-key"), key.to_owned()),
             ProviderKind::Gemini => (HeaderName::from_static("x-goog-api-key"), key.to_owned()),
+            ProviderKind::Local => return Err(in_process()),
         };
         let mut value = HeaderValue::from_str(&value).map_err(|_| {
             Error::Config("an API key holds characters not allowed in a header".into())
@@ -71,6 +77,7 @@ impl ProviderKind {
             ProviderKind::OpenAi => openai::chat_request(target, req, stream),
             ProviderKind::Anthropic => anthropic::chat_request(target, req, stream),
             ProviderKind::Gemini => gemini::chat_request(target, req, stream),
+            ProviderKind::Local => Err(in_process()),
         }?;
         Ok(target.authorize(builder))
     }
@@ -81,16 +88,19 @@ impl ProviderKind {
             ProviderKind::OpenAi => openai::parse_chat(body),
             ProviderKind::Anthropic => anthropic::parse_chat(body, req),
             ProviderKind::Gemini => gemini::parse_chat(body),
+            ProviderKind::Local => Err(in_process()),
         }
     }
 
-    /// A parser for the server-sent events of a streamed chat response.
-    pub(crate) fn stream_parser(self, req: &ChatRequest) -> StreamParser {
-        match self {
+    /// A parser for the server-sent events of a streamed chat response (the local model
+    /// streams canonical events and has none).
+    pub(crate) fn stream_parser(self, req: &ChatRequest) -> Option<StreamParser> {
+        Some(match self {
             ProviderKind::OpenAi => StreamParser::OpenAi(openai::StreamState::default()),
             ProviderKind::Anthropic => StreamParser::Anthropic(anthropic::StreamState::new(req)),
             ProviderKind::Gemini => StreamParser::Gemini(gemini::StreamState::default()),
-        }
+            ProviderKind::Local => return None,
+        })
     }
 
     /// The embeddings request; Anthropic has no embeddings API.
@@ -105,6 +115,7 @@ impl ProviderKind {
             ProviderKind::Anthropic => Err(Error::BadRequest(
                 "Anthropic has no embeddings API: route this model to an OpenAI-compatible or Gemini deployment".into(),
             )),
+            ProviderKind::Local => Err(no_local_embeddings()),
         }?;
         Ok(target.authorize(builder))
     }
@@ -117,6 +128,7 @@ impl ProviderKind {
             ProviderKind::Anthropic => {
                 Err(Error::BadRequest("Anthropic has no embeddings API".into()))
             }
+            ProviderKind::Local => Err(no_local_embeddings()),
         }?;
         if resp.embeddings.len() != inputs {
             return Err(malformed(format!(
@@ -204,6 +216,19 @@ impl StreamParser {
             StreamParser::Gemini(s) => s.finished(),
         }
     }
+}
+
+/// The error of an HTTP step asked of the local model, which is served in process (the
+/// gateway never asks: it dispatches local deployments before building requests).
+fn in_process() -> Error {
+    Error::Config("the local model is served in process, not over HTTP".into())
+}
+
+/// The local model's answer to an embeddings call.
+pub(crate) fn no_local_embeddings() -> Error {
+    Error::BadRequest(
+        "the built-in local model serves no embeddings: route this model to a provider with an embeddings API".into(),
+    )
 }
 
 /// The error for a 2xx body that is not what the protocol promises.

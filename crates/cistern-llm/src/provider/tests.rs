@@ -35,7 +35,7 @@ fn stream_events(
     req: &ChatRequest,
     transcript: &str,
 ) -> (Vec<StreamEvent>, bool) {
-    let mut parser = kind.stream_parser(req);
+    let mut parser = kind.stream_parser(req).unwrap();
     let mut dec = SseDecoder::default();
     let mut out = Vec::new();
     dec.feed(transcript.as_bytes(), &mut |e, d| {
@@ -308,7 +308,9 @@ data: {"type":"message_stop"}
 data: {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}
 
 "#;
-    let mut parser = ProviderKind::Anthropic.stream_parser(&weather_request());
+    let mut parser = ProviderKind::Anthropic
+        .stream_parser(&weather_request())
+        .unwrap();
     let mut dec = SseDecoder::default();
     let e = dec
         .feed(err.as_bytes(), &mut |e, d| {

@@ -21,6 +21,7 @@ async fn plain_chat_is_translated_both_ways_and_recorded() {
         );
         let sent = s.fake.requests().remove(0);
         match kind {
+            ProviderKind::Local => unreachable!("not an HTTP provider"),
             ProviderKind::OpenAi => {
                 assert_eq!(sent.body["model"], "up-model");
                 assert_eq!(
@@ -115,6 +116,7 @@ fn forced_tool_request() -> ChatRequest {
 
 fn assert_forced_choice_sent(kind: ProviderKind, body: &serde_json::Value) {
     match kind {
+        ProviderKind::Local => unreachable!("not an HTTP provider"),
         ProviderKind::OpenAi => assert_eq!(
             body["tool_choice"],
             json!({"type":"function","function":{"name":"get_weather"}})
@@ -184,6 +186,7 @@ async fn tool_results_go_back_in_each_protocol() {
         let body = &s.bodies()[1];
         let sent = body.to_string();
         match kind {
+            ProviderKind::Local => unreachable!("not an HTTP provider"),
             ProviderKind::OpenAi => assert_eq!(body["messages"][3]["tool_call_id"], json!(call_id)),
             ProviderKind::Anthropic => assert!(
                 sent.contains(r#""type":"tool_result""#) && sent.contains(&call_id),
@@ -213,6 +216,7 @@ async fn json_schema_output() {
         let answer = r#"{"name":"Paris"}"#;
         // Anthropic carries structured output as the input of a forced tool.
         let reply = match kind {
+            ProviderKind::Local => unreachable!("not an HTTP provider"),
             ProviderKind::Anthropic => Reply::tool_call("json_response", answer),
             _ => Reply::text(answer),
         };
@@ -226,6 +230,7 @@ async fn json_schema_output() {
         assert_eq!(resp.finish_reason, FinishReason::Stop, "{kind:?}");
         let body = &s.bodies()[0];
         match kind {
+            ProviderKind::Local => unreachable!("not an HTTP provider"),
             ProviderKind::OpenAi => {
                 assert_eq!(body["response_format"]["json_schema"]["name"], "city")
             }

@@ -268,6 +268,7 @@ async fn malformed_tool_arguments_get_one_repair_round() {
             "{kind:?}: the error is shown to the model"
         );
         match kind {
+            ProviderKind::Local => unreachable!("not an HTTP provider"),
             ProviderKind::OpenAi => {
                 assert_eq!(repair["tool_choice"]["function"]["name"], "get_weather")
             }

@@ -25,6 +25,9 @@ pub fn base_url(fake: &FakeLlm, kind: ProviderKind) -> String {
         ProviderKind::OpenAi => fake.openai_base_url(),
         ProviderKind::Anthropic => fake.anthropic_base_url(),
         ProviderKind::Gemini => fake.gemini_base_url(),
+        ProviderKind::Local => {
+            unreachable!("the local model has no HTTP API (tests/local_model.rs)")
+        }
     }
 }
 

@@ -1,0 +1,4 @@
+mod capacity;
+mod harness;
+mod output;
+mod routing;
