@@ -164,6 +164,8 @@ pub(crate) async fn open_state(config: Config) -> anyhow::Result<AppState> {
     .context("invalid [llm] config")?;
     if !llm.is_configured() {
         tracing::warn!("{}", cistern_llm::NOT_CONFIGURED);
+    } else if let Some(model) = llm.local_default() {
+        tracing::warn!(model, "{}", cistern_llm::LOCAL_ONLY);
     }
     let writer = CallLogWriter::new(db.clone(), quotas.clone(), &config.call_log);
     background.spawn(|stop| writer.run(writer_inbox, stop));

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::config::{Overrides, ServerOverrides};
+use crate::config::{LlmOverrides, LocalOverrides, Overrides, ServerOverrides};
 
 /// Cistern — a self-hosted AI application server in one binary.
 #[derive(Debug, Parser)]
@@ -217,6 +217,10 @@ pub struct ServeArgs {
     /// Port to bind; 0 picks a free one [default: 8080].
     #[arg(long)]
     pub port: Option<u16>,
+    /// GGUF file of the built-in local model ([llm.local] model)
+    /// [default: <data_dir>/models/smollm2-135m-instruct-q4_1.gguf when present].
+    #[arg(long, value_name = "PATH")]
+    pub model: Option<PathBuf>,
 }
 
 impl ConfigArgs {
@@ -225,6 +229,7 @@ impl ConfigArgs {
         Overrides {
             data_dir: self.data_dir.clone(),
             server: ServerOverrides::default(),
+            llm: LlmOverrides::default(),
         }
     }
 }
@@ -236,6 +241,11 @@ impl ServeArgs {
             server: ServerOverrides {
                 host: self.host,
                 port: self.port,
+            },
+            llm: LlmOverrides {
+                local: LocalOverrides {
+                    model: self.model.clone(),
+                },
             },
             ..self.config.overrides()
         }

@@ -31,6 +31,30 @@ pub struct Overrides {
     /// `--host` and `--port`.
     #[serde(skip_serializing_if = "ServerOverrides::is_empty")]
     pub server: ServerOverrides,
+    /// `--model`.
+    #[serde(skip_serializing_if = "LlmOverrides::is_empty")]
+    pub llm: LlmOverrides,
+}
+
+/// The `[llm]` part of [`Overrides`].
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct LlmOverrides {
+    /// `[llm.local]`.
+    pub local: LocalOverrides,
+}
+
+/// The `[llm.local]` part of [`Overrides`].
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct LocalOverrides {
+    /// `--model`: the GGUF file of the local model.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model: Option<PathBuf>,
+}
+
+impl LlmOverrides {
+    fn is_empty(&self) -> bool {
+        self.local.model.is_none()
+    }
 }
 
 /// The `[server]` part of [`Overrides`].
@@ -88,9 +112,27 @@ pub fn load(
         figment = figment.merge(Serialized::default(&dotted, value));
     }
     figment = figment.merge(Serialized::defaults(overrides));
-    let config: Config = figment.extract().map_err(Box::new)?;
+    let mut config: Config = figment.extract().map_err(Box::new)?;
+    default_local_model(&mut config);
     validate(&config)?;
     Ok(config)
+}
+
+/// With no `[llm.local] model`, the default model under `<data_dir>/models/` when a build with
+/// the local model finds it there (`scripts/fetch-model.sh` puts it there). Absent, the local
+/// model stays off; a path that is set must load.
+fn default_local_model(config: &mut Config) {
+    let local = &mut config.llm.local;
+    if !cistern_llm::LOCAL_MODEL_AVAILABLE || !local.enabled || local.model.is_some() {
+        return;
+    }
+    let path = config
+        .data_dir
+        .join("models")
+        .join(cistern_llm::DEFAULT_MODEL_FILE);
+    if path.is_file() {
+        local.model = Some(path);
+    }
 }
 
 fn validate(config: &Config) -> Result<(), ConfigError> {
@@ -174,10 +216,23 @@ fn validate(config: &Config) -> Result<(), ConfigError> {
             ));
         }
     }
-    // The gateway checks its own section (providers, URLs, weights, `api_key_env` set).
-    if let Err(e) =
-        cistern_llm::Gateway::new(config.llm.clone(), cistern_llm::GatewayOptions::default())
-    {
+    // The gateway checks its own section (providers, URLs, weights, `api_key_env` set); the
+    // local model's file is checked without loading it (the server loads it once, at start).
+    if let Err(e) = cistern_llm::check_local_model(&config.llm.local) {
+        return invalid(e.to_string());
+    }
+    let mut llm = config.llm.clone();
+    if llm.local.model.is_some() {
+        // Stand in for the model: deployments naming `provider = "local"` still check.
+        llm.local.enabled = false;
+        for model in llm.models.values_mut() {
+            model
+                .deployments
+                .retain(|d| d.provider != cistern_llm::ProviderKind::Local);
+        }
+        llm.models.retain(|_, m| !m.deployments.is_empty());
+    }
+    if let Err(e) = cistern_llm::Gateway::new(llm, cistern_llm::GatewayOptions::default()) {
         return invalid(e.to_string());
     }
     if config.quota.default_monthly_tokens < 0 {

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 pub use call_log::CallLogConfig;
 pub use cistern_llm::LlmConfig;
 pub use jobs::{JobsBackend, JobsConfig, JobsDurability, JobsNatsConfig};
-pub use load::{ConfigError, Overrides, ServerOverrides, load};
+pub use load::{ConfigError, LlmOverrides, LocalOverrides, Overrides, ServerOverrides, load};
 pub use secret::{Secret, mask_url_password};
 
 // The apps' sections: each app owns its config type (`apps/<app>/config.rs`).

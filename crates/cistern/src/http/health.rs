@@ -64,12 +64,46 @@ pub struct Readiness {
 /// The LLM gateway's part of the readiness report.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct LlmHealth {
-    /// False: no provider is configured and LLM routes answer 503.
+    /// False: no provider is configured and no local model is loaded; LLM routes answer 503.
     pub configured: bool,
-    /// How to configure a provider, when none is.
+    /// How to configure a provider, when none is; or, when only the built-in local model
+    /// answers, that a configured provider gives far better results.
     pub message: Option<&'static str>,
-    /// Every deployment, configured ones first, then the environment's passthrough providers.
+    /// The model that answers every call when no provider is configured (the built-in local
+    /// model, `local/smollm2-135m`); `null` when providers answer.
+    pub default_model: Option<String>,
+    /// Every deployment, configured ones first, then the environment's passthrough providers,
+    /// then the local model.
     pub deployments: Vec<DeploymentHealth>,
+    /// The built-in local model, when one is loaded.
+    pub local: Option<LocalModelHealth>,
+}
+
+/// The built-in local model: what it is and how busy.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LocalModelHealth {
+    /// The name callers use (`local/smollm2-135m`).
+    pub name: String,
+    /// The GGUF file.
+    pub path: String,
+    /// True when no provider is configured and it answers every model name.
+    pub default: bool,
+    /// True when it backs up every configured model (`[llm.local] fallback`).
+    pub fallback: bool,
+    /// Parameters of the model.
+    pub parameters: u64,
+    /// Context window per sequence, in tokens.
+    pub context: u32,
+    /// CPU threads per sequence.
+    pub threads: u32,
+    /// Requests generated at once.
+    pub sequences: u32,
+    /// Requests that may wait for a sequence before calls get 503.
+    pub queue: u32,
+    /// Requests generating now.
+    pub busy: u32,
+    /// Requests waiting now.
+    pub queued: u32,
 }
 
 /// One deployment's circuit.
@@ -77,7 +111,7 @@ pub struct LlmHealth {
 pub struct DeploymentHealth {
     /// `fast/0`, `env:openai`, …
     pub name: String,
-    /// `openai`, `anthropic` or `gemini`.
+    /// `openai`, `anthropic`, `gemini` or `local`.
     pub provider: &'static str,
     /// False while its circuit breaker is open.
     pub healthy: bool,
@@ -160,6 +194,20 @@ fn llm_health(gateway: &cistern_llm::Gateway) -> LlmHealth {
     LlmHealth {
         configured: report.configured,
         message: report.message,
+        default_model: gateway.local_default().map(str::to_owned),
+        local: report.local.map(|l| LocalModelHealth {
+            name: l.name,
+            path: l.path,
+            default: l.default,
+            fallback: l.fallback,
+            parameters: l.parameters,
+            context: l.context,
+            threads: l.threads,
+            sequences: l.sequences,
+            queue: l.queue,
+            busy: l.busy,
+            queued: l.queued,
+        }),
         deployments: report
             .deployments
             .into_iter()

@@ -32,7 +32,7 @@ async fn send(app: &TestApp, token: &str, body: Value) -> Value {
 }
 
 /// The whole history, oldest first, following `next_cursor` towards the start.
-async fn messages(app: &TestApp, token: &str, conversation: &str) -> Vec<Value> {
+pub(crate) async fn messages(app: &TestApp, token: &str, conversation: &str) -> Vec<Value> {
     let base = format!("/api/v1/conversations/{conversation}/messages?limit=200");
     let mut history: Vec<Value> = Vec::new();
     let mut path = base.clone();
@@ -75,7 +75,7 @@ fn documented_events() -> std::collections::BTreeMap<String, Vec<String>> {
 }
 
 /// Parses an SSE body into (event, data) pairs, checking each against the OpenAPI document.
-fn frames(body: &str) -> Vec<(String, Value)> {
+pub(crate) fn frames(body: &str) -> Vec<(String, Value)> {
     let documented = documented_events();
     let frames = parse_frames(body);
     for (event, data) in &frames {

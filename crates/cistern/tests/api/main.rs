@@ -15,6 +15,8 @@ mod helpers;
 mod jobs;
 mod llm;
 mod llm_sdk;
+#[cfg(feature = "local-model")]
+mod local_model;
 mod oidc;
 mod openapi;
 mod paging;

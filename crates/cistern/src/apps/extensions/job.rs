@@ -354,7 +354,7 @@ async fn submit(
 ) -> Result<Submission, Failure> {
     loop {
         let resp = state.llm.chat(req.clone(), call.clone()).await.map_err(|e| {
-            let retryable = matches!(e.kind(), ErrorKind::Unavailable | ErrorKind::Timeout | ErrorKind::RateLimited);
+            let retryable = matches!(e.kind(), ErrorKind::Unavailable | ErrorKind::Timeout | ErrorKind::RateLimited | ErrorKind::Overloaded);
             let reason = if e.kind() == ErrorKind::InvalidOutput {
                 format!("the model's submit_extension call was malformed even after a repair round: {e}")
             } else {

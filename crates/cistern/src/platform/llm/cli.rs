@@ -105,6 +105,32 @@ fn print_models(
             )?;
         }
     }
+    if let Some(l) = &info.local {
+        writeln!(
+            out,
+            "{}  built-in local model, {}M parameters, {} (context {} tokens, {} sequences × {} threads, queue {}){}{}",
+            l.name,
+            l.parameters / 1_000_000,
+            l.path,
+            l.context,
+            l.sequences,
+            l.threads,
+            l.queue,
+            if l.fallback {
+                ", last fallback of every model"
+            } else {
+                ""
+            },
+            state(&l.name),
+        )?;
+        if l.default {
+            writeln!(
+                out,
+                "  answers every model name: {}",
+                cistern_llm::LOCAL_ONLY
+            )?;
+        }
+    }
     if !info.passthrough.is_empty() {
         writeln!(out, "any other model name goes to:")?;
         for d in &info.passthrough {
