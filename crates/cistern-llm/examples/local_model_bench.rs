@@ -14,7 +14,7 @@
 // Benchmarks own their tasks' lives: they may spawn directly.
 #![allow(clippy::disallowed_methods)]
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use cistern_llm::{
@@ -28,12 +28,16 @@ fn long_prompt() -> String {
     let note = "The maintenance crew inspected the north water cistern on Monday. They found a \
                 small crack near the inlet valve, replaced two worn gaskets, and measured the \
                 water level at four metres. The pump ran for six hours without faults. ";
-    format!("Summarise these notes in one sentence:\n{}", note.repeat(10))
+    format!(
+        "Summarise these notes in one sentence:\n{}",
+        note.repeat(10)
+    )
 }
 
-const SHORT_PROMPT: &str = "Write a short story about a lighthouse keeper who finds a message in a bottle.";
+const SHORT_PROMPT: &str =
+    "Write a short story about a lighthouse keeper who finds a message in a bottle.";
 
-fn gateway(model: &PathBuf, sequences: u32, threads: u32) -> Gateway {
+fn gateway(model: &Path, sequences: u32, threads: u32) -> Gateway {
     let mut config = LlmConfig {
         passthrough: false,
         cache: CacheConfig {
@@ -42,7 +46,7 @@ fn gateway(model: &PathBuf, sequences: u32, threads: u32) -> Gateway {
         },
         ..LlmConfig::default()
     };
-    config.local.model = Some(model.clone());
+    config.local.model = Some(model.to_owned());
     config.local.sequences = sequences;
     config.local.threads = threads;
     config.local.context = 2048;

@@ -24,7 +24,10 @@
 //! - `provider` — [`ProviderKind`], a closed enum; one module per protocol (`openai`,
 //!   `anthropic`, `gemini`) with its wire types, conversions both ways, streaming parser,
 //!   embeddings and tests on recorded wire JSON. [`provider::openai::output`] renders
-//!   canonical answers back to OpenAI's wire format for the server.
+//!   canonical answers back to OpenAI's wire format for the server. `provider::local` is the
+//!   built-in local model (feature `local-model`): a GGUF file run in process through
+//!   llama.cpp on dedicated worker threads, constrained decoding for JSON and tool calls, a
+//!   bounded admission queue ([`Error::Overloaded`] beyond it).
 //! - `sse` — a small allocation-free Server-Sent Events decoder over reqwest's byte stream.
 //! - `config` — the `[llm]` config section ([`LlmConfig`], serde, unknown keys rejected,
 //!   secrets masked); `env` — zero-config providers from `OPENAI_API_KEY` & co, as a pure
@@ -46,7 +49,7 @@
 //! - `accounting` — [`CallContext`] in, [`CallRecord`] out through the server's [`CallSink`];
 //!   `metrics` — prometheus-client families registered by [`Gateway::register_metrics`].
 //!
-//! Invariants: no lock is held across an await (breakers and counters are atomics, the
+//! Invariants: inference never runs on the async runtime; no lock is held across an await (breakers and counters are atomics, the
 //! cache is a sharded map); a request is serialized once per attempt, straight from the
 //! canonical type into the wire body; retries and fallbacks never happen after the caller
 //! received a byte of a stream.

@@ -14,6 +14,9 @@ use llama_cpp_2::llama_batch::LlamaBatch;
 use llama_cpp_2::model::params::LlamaModelParams;
 use llama_cpp_2::model::{LlamaChatMessage, LlamaChatTemplate, LlamaModel};
 use llama_cpp_2::sampling::LlamaSampler;
+use llama_cpp_2::token::LlamaToken;
+use llama_cpp_2::token::data::LlamaTokenData;
+use llama_cpp_2::token::data_array::LlamaTokenDataArray;
 use tokio::sync::{OwnedSemaphorePermit, mpsc};
 
 use super::FETCH_HINT;
@@ -186,7 +189,10 @@ impl Worker {
             .with_n_ubatch(BATCH as u32)
             .with_n_seq_max(1)
             .with_n_threads(threads)
-            .with_n_threads_batch(threads);
+            .with_n_threads_batch(threads)
+            // `LLAMA_FLASH_ATTN_TYPE_DISABLED` (the binding takes the raw C enum), as
+            // llama-cpp-python's default: the CPU gains nothing from it at these sizes.
+            .with_flash_attention_policy(0);
         let created = {
             let _guard = CREATE_CONTEXT.lock();
             self.model.new_context(backend, params)
@@ -282,6 +288,11 @@ impl Worker {
                 break FinishReason::Length;
             }
             let token = sampler.sample(ctx, batch.n_tokens() - 1);
+            let Some(token) = token else {
+                return Err(Error::Unavailable(
+                    "the local model's sampler selected no token".into(),
+                ));
+            };
             if vocab.is_eog(token) {
                 break FinishReason::Stop;
             }
@@ -312,10 +323,10 @@ impl Worker {
         Ok(())
     }
 
-    /// Grammar (when the output is constrained), then either greedy decoding (temperature 0)
-    /// or top-k / top-p / temperature / a seeded draw. Free text also gets a mild repetition
-    /// penalty: small models loop without one.
-    fn sampler(&self, plan: &Plan) -> Result<LlamaSampler, Error> {
+    /// The sampler for `plan`: a grammar when the output is constrained, then either greedy
+    /// decoding (temperature 0) or top-k / top-p / temperature / a seeded draw. Free text also
+    /// gets a mild repetition penalty: small models loop without one.
+    fn sampler(&self, plan: &Plan) -> Result<Sampler, Error> {
         let grammar = plan
             .constraint
             .grammar(|schema| {
@@ -323,31 +334,63 @@ impl Worker {
             })
             .map_err(|e| Error::BadRequest(e.to_string()))?;
         let mut chain = Vec::with_capacity(6);
-        match grammar {
-            Some(g) => chain.push(LlamaSampler::grammar(&self.model, &g, "root").map_err(|e| {
+        let grammar = match grammar {
+            Some(g) => Some(LlamaSampler::grammar(&self.model, &g, "root").map_err(|e| {
                 Error::BadRequest(format!(
                     "the local model cannot constrain its output to this schema ({e})"
                 ))
             })?),
-            None => chain.push(LlamaSampler::penalties(
-                self.model.n_vocab(),
-                64,
-                1.1,
-                0.0,
-                0.0,
-            )),
-        }
+            None => {
+                let vocab = self.model.n_vocab();
+                chain.push(LlamaSampler::penalties(vocab, 64, 1.1, 0.0, 0.0));
+                None
+            }
+        };
         if plan.temperature <= 0.0 {
             chain.push(LlamaSampler::greedy());
         } else {
             chain.push(LlamaSampler::top_k(40));
             chain.push(LlamaSampler::top_p(plan.top_p, 1));
             chain.push(LlamaSampler::temp(plan.temperature));
-            chain.push(LlamaSampler::dist(
-                plan.seed.unwrap_or_else(|| fastrand::u32(..)),
-            ));
+            let seed = plan.seed.unwrap_or_else(|| fastrand::u32(..));
+            chain.push(LlamaSampler::dist(seed));
         }
-        Ok(LlamaSampler::chain_simple(chain))
+        Ok(Sampler {
+            chain: LlamaSampler::chain_simple(chain),
+            grammar,
+        })
+    }
+}
+
+/// Sampling with an optional grammar, the way llama.cpp's own `common_sampler` does it: the
+/// grammar checks the token the free sampler picked, and only when it refuses that token is it
+/// applied to the whole vocabulary and the pick redone. Checking all 49k candidates on every
+/// token would cost more than the model itself.
+struct Sampler {
+    chain: LlamaSampler,
+    grammar: Option<LlamaSampler>,
+}
+
+impl Sampler {
+    fn sample(&mut self, ctx: &LlamaContext<'_>, idx: i32) -> Option<LlamaToken> {
+        let Some(grammar) = &mut self.grammar else {
+            return Some(self.chain.sample(ctx, idx));
+        };
+        let mut candidates = ctx.token_data_array_ith(idx);
+        candidates.apply_sampler(&mut self.chain);
+        let mut token = candidates.selected_token()?;
+        let mut single =
+            LlamaTokenDataArray::new(vec![LlamaTokenData::new(token, 1.0, 0.0)], false);
+        single.apply_sampler(grammar);
+        if single.data.first().is_none_or(|d| d.logit().is_infinite()) {
+            let mut candidates = ctx.token_data_array_ith(idx);
+            candidates.apply_sampler(grammar);
+            candidates.apply_sampler(&mut self.chain);
+            token = candidates.selected_token()?;
+        }
+        grammar.accept(token);
+        self.chain.accept(token);
+        Some(token)
     }
 }
 
