@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs on a fresh Debian 12 machine, and nothing when it is already
-# there: PostgreSQL, Redis, NATS (nats-server) and Chromium from Debian's packages, the S3-compatible test server (moto, from
+# there: CMake and libclang to build the local model (scripts/build-deps.sh), PostgreSQL, Redis,
+# NATS (nats-server) and Chromium from Debian's packages, the S3-compatible test server (moto, from
 # PyPI) and the official OpenAI Python SDK in a venv under target/, and the web UI's npm packages. Idempotent; safe to re-run.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 
 sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+scripts/build-deps.sh
 
 packages=()
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || packages+=(postgresql)

