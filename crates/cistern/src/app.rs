@@ -161,7 +161,7 @@ pub(crate) async fn open_state(config: Config) -> anyhow::Result<AppState> {
             ..GatewayOptions::default()
         },
     )
-    .context("invalid [llm] config")?;
+    .context("cannot start the LLM gateway")?;
     if !llm.is_configured() {
         tracing::warn!("{}", cistern_llm::NOT_CONFIGURED);
     } else if let Some(model) = llm.local_default() {

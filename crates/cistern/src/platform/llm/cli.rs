@@ -13,7 +13,8 @@ use crate::config::Config;
 
 /// The gateway `serve` would build from `config`.
 pub fn gateway(config: &Config) -> anyhow::Result<Gateway> {
-    Gateway::new(config.llm.clone(), GatewayOptions::default()).context("invalid [llm] config")
+    Gateway::new(config.llm.clone(), GatewayOptions::default())
+        .context("cannot start the LLM gateway")
 }
 
 /// A running server's view of its deployments (`/health/detailed`'s `llm.deployments`), by name.
