@@ -453,6 +453,95 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/generate_code": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * `POST /api/v1/generate_code`: a project from a prompt. Always a job; `async: true` answers
+         *     202 at once, otherwise the request waits for the job (up to `codegen.sync_timeout_secs`).
+         */
+        post: operations["generate_code"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/generations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** `GET /api/v1/generations`: your generations, newest first. */
+        get: operations["list_generations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/generations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** `GET /api/v1/generations/{id}`: one generation — framework, files with syntax, warnings. */
+        get: operations["get_generation"];
+        put?: never;
+        post?: never;
+        /** `DELETE /api/v1/generations/{id}`: the generation and its files. */
+        delete: operations["delete_generation"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/generations/{id}/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** `GET /api/v1/generations/{id}/download`: the project as a ZIP. */
+        get: operations["download_generation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/generations/{id}/files/{path}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** `GET /api/v1/generations/{id}/files/{path}`: one file's text. */
+        get: operations["get_generation_file"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/jobs": {
         parameters: {
             query?: never;
@@ -1364,6 +1453,41 @@ export interface components {
             /** @description Error or warning. */
             severity: components["schemas"]["Severity"];
         };
+        /** @description The framework of a generation, how sure, and why. */
+        FrameworkView: {
+            /**
+             * Format: float
+             * @description 0..=1; 1 for the user's own choice.
+             */
+            confidence: number;
+            /** @description Human name (`React + Vite`). */
+            display_name: string;
+            /** @description The prompt's words that decided it, strongest first (empty for the user's choice). */
+            evidence: string[];
+            /** @description The user chose it. */
+            explicit: boolean;
+            /** @description API name (`react-vite`, `fastapi`, …). */
+            name: string;
+        };
+        /** @description Body of `POST /api/v1/generate_code`. */
+        GenerateCode: {
+            /** @description `true`: answer 202 at once with the generation and its job; otherwise wait for it. */
+            async?: boolean;
+            /** @description `false` bypasses the result cache (neither read nor written). */
+            cache?: boolean | null;
+            /**
+             * @description A framework (`react-vite`, `nextjs`, `vue`, `svelte`, `express`, `fastapi`, `flask`,
+             *     `django`, `axum`, `go-net-http`, `spring-boot`, `plain-web`, `python-cli`, `rust-cli`,
+             *     `generic`, or a common spelling); detected from the prompt when absent.
+             */
+            framework?: string | null;
+            /** @description A language (`python`, `typescript`, …): narrows detection to frameworks written in it. */
+            language?: string | null;
+            /** @description A gateway model; `codegen.default_model` when absent. */
+            model?: string | null;
+            /** @description What to build (1 to `codegen.max_prompt_chars` characters). */
+            prompt: string;
+        };
         /** @description The answer to a create or an iterate: the job that generates the version. */
         GenerationAccepted: {
             /** @description The extension. */
@@ -1380,6 +1504,73 @@ export interface components {
              *     change kind decides it; the job's result and the extension's version list show it).
              */
             version?: string | null;
+        };
+        /**
+         * @description Where a generation stands.
+         * @enum {string}
+         */
+        GenerationState: "pending" | "ready" | "failed";
+        /** @description A generation as listed. */
+        GenerationSummary: {
+            /** @description RFC 3339. */
+            created_at: string;
+            /** @description Why it failed. */
+            error?: string | null;
+            /** @description How many files. */
+            file_count: number;
+            /** @description The framework's API name, once decided. */
+            framework?: string | null;
+            /** @description Generation id. */
+            id: string;
+            /** @description The generating job. */
+            job_id: string;
+            /** @description The prompt. */
+            prompt: string;
+            /** @description Pending, ready or failed. */
+            status: components["schemas"]["GenerationState"];
+        };
+        /** @description A generation. */
+        GenerationView: {
+            /** @description True when this answer came from the result cache (no model call). */
+            cached: boolean;
+            /**
+             * Format: int32
+             * @description Continuation rounds used.
+             */
+            continue_rounds: number;
+            /** @description RFC 3339. */
+            created_at: string;
+            /** @description Why it failed. */
+            error?: string | null;
+            /** @description A stable cause of the failure (`model`, `path`, `truncated`, `no_files`, …). */
+            error_kind?: string | null;
+            /** @description The files with their syntax reports (empty unless ready). */
+            files: components["schemas"]["FileEntry"][];
+            framework?: components["schemas"]["FrameworkView"] | null;
+            /** @description Generation id. */
+            id: string;
+            /** @description The generating job. */
+            job_id: string;
+            language?: components["schemas"]["Language"] | null;
+            /** @description The gateway model. */
+            model?: string | null;
+            /** @description The prompt. */
+            prompt: string;
+            /**
+             * Format: int32
+             * @description Repair rounds used.
+             */
+            repair_rounds: number;
+            /** @description Pending, ready or failed. */
+            status: components["schemas"]["GenerationState"];
+            /** @description Per-step server times in ms (`model`, `extract`, `assemble`, `package`, `store`). */
+            timings_ms: {
+                [key: string]: number;
+            };
+            /** @description Tokens spent. */
+            usage: components["schemas"]["UsageView"];
+            /** @description Every change the generator made to the model's files (manifests, README). */
+            warnings: components["schemas"]["Warning"][];
         };
         /** @description Body of `POST /api/v1/extensions/{id}/versions`. */
         IterateExtension: {
@@ -1470,6 +1661,14 @@ export interface components {
             /** @description Where it is in its life. */
             status: components["schemas"]["Status"];
         };
+        /**
+         * @description A source language, as named in the API (`"javascript"`, `"tsx"`, …).
+         *
+         *     `Markdown` and `Text` are known but never checked: any text is valid Markdown, and
+         *     `Text` is the answer for every file the checker does not recognise.
+         * @enum {string}
+         */
+        Language: "javascript" | "typescript" | "tsx" | "python" | "rust" | "go" | "java" | "html" | "css" | "json" | "toml" | "yaml" | "markdown" | "text";
         /** @description `POST /api/v1/queues/{queue}/lease` body; every field is optional. */
         LeaseBody: {
             /**
@@ -1816,6 +2015,30 @@ export interface components {
             next_cursor?: string | null;
         };
         /** @description One page of a list, newest (or first) items first as the route documents. */
+        Page_GenerationSummary: {
+            /** @description The items of this page. */
+            items: {
+                /** @description RFC 3339. */
+                created_at: string;
+                /** @description Why it failed. */
+                error?: string | null;
+                /** @description How many files. */
+                file_count: number;
+                /** @description The framework's API name, once decided. */
+                framework?: string | null;
+                /** @description Generation id. */
+                id: string;
+                /** @description The generating job. */
+                job_id: string;
+                /** @description The prompt. */
+                prompt: string;
+                /** @description Pending, ready or failed. */
+                status: components["schemas"]["GenerationState"];
+            }[];
+            /** @description Pass as `cursor` for the next page; null on the last page. */
+            next_cursor?: string | null;
+        };
+        /** @description One page of a list, newest (or first) items first as the route documents. */
         Page_JobView: {
             /** @description The items of this page. */
             items: {
@@ -1914,6 +2137,12 @@ export interface components {
             /** @description What the file does. */
             role: string;
         };
+        /**
+         * @description A normalised relative path inside the project: `/`-separated, no empty, `.` or `..`
+         *     components, no leading or trailing slash. The only way to build one is [`ProjectPath::parse`],
+         *     so a `ProjectPath` joined under any directory stays under it.
+         */
+        ProjectPath: string;
         /** @description How many jobs or messages of one queue are in each live state. */
         QueueDepthView: {
             /**
@@ -2067,6 +2296,37 @@ export interface components {
             /** @description What went wrong. */
             message: string;
         };
+        /** @description One syntax error: where it is and what to do about it. */
+        SyntaxError: {
+            /**
+             * Format: int32
+             * @description 1-based column, counted in characters (Unicode scalar values), not bytes.
+             */
+            column: number;
+            /**
+             * Format: int32
+             * @description 1-based line.
+             */
+            line: number;
+            /** @description A message a person can act on: ``"unexpected `}`"``, ``"missing `)`"``. */
+            message: string;
+        };
+        /** @description The outcome of checking one file. */
+        SyntaxReport: {
+            /**
+             * @description Whether a parser ran to the end (`false` for unchecked languages and for a parse that
+             *     ran out of its time budget).
+             */
+            checked: boolean;
+            /** @description The first errors in source order, at most [`Options::max_errors`]. */
+            errors: components["schemas"]["SyntaxError"][];
+            /** @description The language the file was checked as. */
+            language: components["schemas"]["Language"];
+            /** @description `true` when there were more errors than `errors` holds. */
+            more_errors: boolean;
+            /** @description `true` when no error was found (always `true` when not checked). */
+            ok: boolean;
+        };
         /** @description The user's standing instructions to the chat model. */
         SystemPromptBody: {
             /** @description The instructions; empty clears them. */
@@ -2219,6 +2479,20 @@ export interface components {
             /** @description The extension version, once decided. */
             version?: string | null;
         };
+        /** @description One change or notice, for the user to see next to the files. */
+        Warning: {
+            /** @description What happened. */
+            kind: components["schemas"]["WarningKind"];
+            /** @description A sentence for a person. */
+            message: string;
+            /** @description The file it concerns. */
+            path: components["schemas"]["ProjectPath"];
+        };
+        /**
+         * @description What kind of change or notice a [`Warning`] reports.
+         * @enum {string}
+         */
+        WarningKind: "dependency_added" | "manifest_created" | "manifest_unreadable" | "readme_added";
     };
     responses: never;
     parameters: never;
@@ -4572,6 +4846,447 @@ export interface operations {
                 };
                 content: {
                     "application/octet-stream": unknown;
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests from this address; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not answered within the request timeout, or the server is shutting down */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    generate_code: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GenerateCode"];
+            };
+        };
+        responses: {
+            /** @description The finished generation (sync, or a cache hit) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GenerationView"];
+                };
+            };
+            /** @description Started (async) */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GenerationAccepted"];
+                };
+            };
+            /** @description The body is not well-formed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Unknown model */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the server accepts (`server.body_limit_bytes`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Bad input; `details.field` names it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Rate limit or monthly quota */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The generation failed (`details`: generation_id, job_id, kind) */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not answered within the request timeout, or the server is shutting down */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Still running after the sync wait (`details`: generation_id, job_id) */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_generations: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1–200 (default 50). */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page; absent for the first page. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_GenerationSummary"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests from this address; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not answered within the request timeout, or the server is shutting down */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_generation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Generation id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GenerationView"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A query parameter or the id in the path is malformed; `details.field` names it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests from this address; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not answered within the request timeout, or the server is shutting down */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete_generation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Generation id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A query parameter or the id in the path is malformed; `details.field` names it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests from this address; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not answered within the request timeout, or the server is shutting down */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    download_generation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Generation id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The ZIP */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/zip": unknown;
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A query parameter or the id in the path is malformed; `details.field` names it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests from this address; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not answered within the request timeout, or the server is shutting down */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_generation_file: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Generation id */
+                id: string;
+                /** @description The file's path inside the project, e.g. `src/App.jsx` (may contain `/`) */
+                path: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file's text */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/plain": unknown;
                 };
             };
             401: {

@@ -11,6 +11,7 @@
 //! section in `Config`, its migrations in `cistern-store` — see ARCHITECTURE.md's checklist.
 
 pub mod chat;
+pub mod codegen;
 pub mod extensions;
 pub mod sage;
 
@@ -35,7 +36,7 @@ pub struct App {
 }
 
 /// Every app, in the order their routes are merged and their shutdown hooks run.
-pub const ALL: &[App] = &[chat::APP, extensions::APP, sage::APP];
+pub const ALL: &[App] = &[chat::APP, extensions::APP, sage::APP, codegen::APP];
 
 /// The routes of every app.
 pub fn routes() -> OpenApiRouter<AppState> {

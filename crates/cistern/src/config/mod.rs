@@ -23,6 +23,7 @@ pub use secret::{Secret, mask_url_password};
 
 // The apps' sections: each app owns its config type (`apps/<app>/config.rs`).
 pub use crate::apps::chat::ChatConfig;
+pub use crate::apps::codegen::CodegenConfig;
 pub use crate::apps::extensions::ExtensionsConfig;
 pub use crate::apps::sage::ScorerConfig;
 
@@ -58,6 +59,8 @@ pub struct Config {
     pub extensions: ExtensionsConfig,
     /// The chat agents.
     pub chat: ChatConfig,
+    /// The code generator.
+    pub codegen: CodegenConfig,
 }
 
 impl Default for Config {
@@ -77,6 +80,7 @@ impl Default for Config {
             jobs: JobsConfig::default(),
             extensions: ExtensionsConfig::default(),
             chat: ChatConfig::default(),
+            codegen: CodegenConfig::default(),
         }
     }
 }

@@ -8,6 +8,7 @@ mod binary;
 mod chat;
 mod chat_cli;
 mod chat_memory;
+mod codegen;
 mod edge;
 mod extensions;
 mod health;

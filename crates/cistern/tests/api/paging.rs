@@ -18,6 +18,7 @@ const EXPECTED: &[&str] = &[
     "/api/v1/audit",
     "/api/v1/llm/calls",
     "/api/v1/extensions",
+    "/api/v1/generations",
 ];
 
 /// GET operations that take a `cursor`, from the served document.

@@ -1,0 +1,298 @@
+//! The `codegen.generate` job: framework → prompt → the model through the gateway →
+//! continuation rounds while the reply is cut off → extraction → assembly (manifests, README,
+//! syntax check) → repair rounds while files do not parse → ZIP and files in the blob store →
+//! the row finished with its [`Outcome`].
+//!
+//! Progress goes to the job (`generating`, `continuing (round n)`, `files found: N`,
+//! `checking syntax`, `repairing (round n)`, `packaging`, `done`). An unusable reply (a path
+//! outside the project, still cut off after the rounds, no files) fails the generation with
+//! the reason and writes nothing; a transient gateway error is retried while attempts remain.
+
+use std::time::Instant;
+
+use cistern_codegen::continuation::{is_cut_off, stitch};
+use cistern_codegen::extract::Options;
+use cistern_codegen::framework::{Detection, detect_with_language};
+use cistern_codegen::{File, Project, assemble, extract_with, merge};
+use cistern_jobs::{JobContext, JobError};
+use cistern_llm::{CallContext, ChatRequest, ErrorKind, FinishReason, Message};
+use cistern_store::{CodegenStore, Generation, VersionStatus};
+use serde_json::{Value, json};
+
+use super::domain::Request;
+use super::views::{FileEntry, Outcome};
+use super::{Codegen, GeneratePayload, LLM_APP, blobs, prompt};
+
+/// Why a generation failed: a stable kind, the reason, and whether a new attempt may help.
+struct Failure {
+    kind: String,
+    reason: String,
+    retryable: bool,
+}
+
+impl Failure {
+    fn new(kind: &str, reason: impl Into<String>) -> Self {
+        Self {
+            kind: kind.to_owned(),
+            reason: reason.into(),
+            retryable: false,
+        }
+    }
+
+    fn transient(kind: &str, reason: impl Into<String>) -> Self {
+        Self {
+            retryable: true,
+            ..Self::new(kind, reason)
+        }
+    }
+}
+
+/// Runs one `codegen.generate` job.
+pub async fn run(state: Codegen, ctx: JobContext, p: GeneratePayload) -> Result<Value, JobError> {
+    let mut outcome = Outcome::default();
+    match generate(&state, &ctx, &p, &mut outcome).await {
+        Ok(result) => Ok(result),
+        Err(f) if f.retryable && ctx.attempt() < ctx.max_attempts() => {
+            if let Err(error) = ctx.log(format!("retrying: {}", f.reason)).await {
+                tracing::warn!(job.id = %ctx.id(), %error, "cannot log the retry on the job");
+            }
+            Err(JobError::retry(f.reason))
+        }
+        Err(f) => {
+            outcome.error_kind = Some(f.kind.clone());
+            let result = serde_json::to_string(&outcome).ok();
+            state
+                .finish(
+                    &p.generation_id,
+                    VersionStatus::Failed,
+                    result.as_deref(),
+                    Some(&f.reason),
+                )
+                .await;
+            step(&ctx, 100, "failed").await;
+            Err(JobError::permanent(f.reason))
+        }
+    }
+}
+
+/// Records a stage as a progress event. Progress is informative: a failed write is logged,
+/// and the work goes on.
+async fn step(ctx: &JobContext, percent: u8, message: &str) {
+    if let Err(error) = ctx.progress(percent, Some(message)).await {
+        tracing::warn!(job.id = %ctx.id(), stage = message, %error, "cannot record job progress");
+    }
+}
+
+fn elapsed_ms(started: Instant) -> u64 {
+    u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX)
+}
+
+/// One generation's calls: the request so far, who pays, and what was spent.
+struct Conversation<'a> {
+    state: &'a Codegen,
+    req: ChatRequest,
+    call: CallContext,
+    outcome: &'a mut Outcome,
+}
+
+impl Conversation<'_> {
+    /// One call; its text and why it stopped.
+    async fn call(&mut self) -> Result<(String, FinishReason), Failure> {
+        let started = Instant::now();
+        let resp = self
+            .state
+            .llm
+            .chat(self.req.clone(), self.call.clone())
+            .await
+            .map_err(|e| {
+                let reason = format!("the model could not be called: {e}");
+                match e.kind() {
+                    ErrorKind::Unavailable | ErrorKind::Timeout | ErrorKind::RateLimited => {
+                        Failure::transient("model", reason)
+                    }
+                    _ => Failure::new("model", reason),
+                }
+            })?;
+        *self
+            .outcome
+            .timings_ms
+            .entry("model".to_owned())
+            .or_default() += elapsed_ms(started);
+        let usage = &mut self.outcome.usage;
+        usage.input_tokens += u64::from(resp.usage.input_tokens);
+        usage.output_tokens += u64::from(resp.usage.output_tokens);
+        usage.calls += 1;
+        Ok((resp.message.text().into_owned(), resp.finish_reason))
+    }
+
+    /// A reply, continued while it is cut off and rounds remain: the stitched text and
+    /// whether it is still cut off.
+    async fn reply(&mut self, ctx: &JobContext, rounds: u32) -> Result<(String, bool), Failure> {
+        let base = self.req.messages.len();
+        let (mut reply, finish) = self.call().await?;
+        // Judged on the whole reply so far: a continuation alone may look like an open fence.
+        let mut cut = is_cut_off(&reply, Some(finish.as_str()));
+        let mut round = 0;
+        while cut && round < rounds {
+            round += 1;
+            self.outcome.continue_rounds += 1;
+            step(ctx, 30, &format!("continuing (round {round})")).await;
+            self.req.messages.truncate(base);
+            self.req.messages.push(Message::assistant(reply.clone()));
+            self.req.messages.push(Message::user(prompt::CONTINUE));
+            let (more, finish) = self.call().await?;
+            reply = stitch(&reply, &more);
+            cut = is_cut_off(&reply, Some(finish.as_str()));
+        }
+        self.req.messages.truncate(base);
+        self.req.messages.push(Message::assistant(reply.clone()));
+        Ok((reply, cut))
+    }
+}
+
+async fn generate(
+    state: &Codegen,
+    ctx: &JobContext,
+    p: &GeneratePayload,
+    outcome: &mut Outcome,
+) -> Result<Value, Failure> {
+    let owner = ctx.owner().unwrap_or_default();
+    let row: Generation = state
+        .db
+        .generation(owner, &p.generation_id)
+        .await
+        .map_err(|e| Failure::transient("store", format!("database: {e}")))?
+        .ok_or_else(|| Failure::new("deleted", "the generation was deleted"))?;
+    let request: Request = serde_json::from_str(&row.request)
+        .map_err(|e| Failure::new("request", format!("the stored request is unreadable: {e}")))?;
+    let detection: Detection =
+        detect_with_language(&row.prompt, request.framework, request.language);
+    let framework = detection.framework;
+    outcome.framework = Some(detection);
+    outcome.language = Some(request.language.unwrap_or(framework.language()));
+
+    let config = state.config().clone();
+    let mut conversation = Conversation {
+        state,
+        req: ChatRequest::new(
+            &request.model,
+            vec![
+                Message::system(prompt::system(framework, request.language)),
+                Message::user(prompt::user(&row.prompt)),
+            ],
+        ),
+        call: CallContext {
+            user_id: Some(owner.to_owned()),
+            app: Some(LLM_APP.to_owned()),
+            ..CallContext::default()
+        },
+        outcome,
+    };
+    step(ctx, 10, "generating").await;
+    let (reply, cut) = conversation.reply(ctx, config.continue_rounds).await?;
+    let files = extract(&reply, cut, conversation.outcome)?;
+    step(ctx, 50, &format!("files found: {}", files.len())).await;
+
+    step(ctx, 55, "checking syntax").await;
+    let mut current = files.clone();
+    let mut project = assembled(current.clone(), framework, conversation.outcome).await?;
+    let mut round = 0;
+    while project.files_with_errors().next().is_some() && round < config.repair_rounds {
+        round += 1;
+        conversation.outcome.repair_rounds = round;
+        step(ctx, 60, &format!("repairing (round {round})")).await;
+        conversation
+            .req
+            .messages
+            .push(Message::user(prompt::repair(project.files_with_errors())));
+        let (fix, cut) = conversation.reply(ctx, config.continue_rounds).await?;
+        // A repair reply that cannot be used leaves the project as it was (its syntax
+        // reports say what is wrong); only the first reply decides whether there is one.
+        match extract_with(&fix, Options { cut_off: cut }) {
+            Ok(fixes) => merge(&mut current, fixes.files),
+            Err(error) => {
+                tracing::info!(job.id = %ctx.id(), %error, "repair reply unusable");
+                continue;
+            }
+        }
+        project = assembled(current.clone(), framework, conversation.outcome).await?;
+    }
+    let outcome = conversation.outcome;
+    publish(state, ctx, &row.id, project, outcome).await
+}
+
+/// The reply's files, or why there are none.
+fn extract(reply: &str, cut: bool, outcome: &mut Outcome) -> Result<Vec<File>, Failure> {
+    let started = Instant::now();
+    let extraction = extract_with(reply, Options { cut_off: cut });
+    outcome
+        .timings_ms
+        .insert("extract".to_owned(), elapsed_ms(started));
+    extraction
+        .map(|e| e.files)
+        .map_err(|e| Failure::new(e.kind(), e.to_string()))
+}
+
+/// [`assemble`] on a blocking thread (the syntax check is CPU work).
+async fn assembled(
+    files: Vec<File>,
+    framework: cistern_codegen::framework::Framework,
+    outcome: &mut Outcome,
+) -> Result<Project, Failure> {
+    let started = Instant::now();
+    let project = tokio::task::spawn_blocking(move || assemble(files, framework))
+        .await
+        .map_err(|e| Failure::new("internal", format!("assembling the project failed: {e}")))?;
+    *outcome.timings_ms.entry("assemble".to_owned()).or_default() += elapsed_ms(started);
+    Ok(project)
+}
+
+/// Packages the project, stores its files and ZIP, and records the generation as ready.
+async fn publish(
+    state: &Codegen,
+    ctx: &JobContext,
+    id: &str,
+    project: Project,
+    outcome: &mut Outcome,
+) -> Result<Value, Failure> {
+    step(ctx, 90, "packaging").await;
+    let started = Instant::now();
+    let zip = blobs::zip(&project.files)
+        .map_err(|e| Failure::new("package", format!("packaging: {e}")))?;
+    outcome
+        .timings_ms
+        .insert("package".to_owned(), elapsed_ms(started));
+    let started = Instant::now();
+    blobs::store(&state.blobs, id, &project.files, zip)
+        .await
+        .map_err(|e| Failure::transient("store", format!("blob store: {e}")))?;
+    outcome
+        .timings_ms
+        .insert("store".to_owned(), elapsed_ms(started));
+    outcome.files = project
+        .files
+        .iter()
+        .map(|f| FileEntry {
+            path: f.path.as_str().to_owned(),
+            language: f.language,
+            size: f.size as u64,
+            syntax: f.syntax.clone(),
+        })
+        .collect();
+    outcome.warnings = project.warnings;
+    let result = serde_json::to_string(&*outcome)
+        .map_err(|e| Failure::new("internal", format!("result: {e}")))?;
+    state
+        .db
+        .finish_generation(
+            id,
+            VersionStatus::Ready,
+            Some(&result),
+            None,
+            cistern_store::sql::now_ms(),
+        )
+        .await
+        .map_err(|e| Failure::transient("store", format!("database: {e}")))?;
+    step(ctx, 100, "done").await;
+    Ok(json!({"generation_id": id, "files": outcome.files.len()}))
+}

