@@ -174,6 +174,7 @@ pub(crate) async fn open_state(config: Config) -> anyhow::Result<AppState> {
     let agents = cistern_agents::Agents::new(db.clone(), llm.clone(), config.chat.agents())
         .await
         .context("cannot start the chat agents")?;
+    let codegen_cache = crate::apps::codegen::CacheMetrics::default();
     Ok(AppState {
         jobs,
         agents,
@@ -187,7 +188,9 @@ pub(crate) async fn open_state(config: Config) -> anyhow::Result<AppState> {
         metrics: Metrics::with_collectors(|registry| {
             llm.register_metrics(registry);
             jobs_metrics.register(registry);
+            codegen_cache.register(registry);
         }),
+        codegen_cache,
         started: Instant::now(),
         started_at: SystemTime::now(),
         llm,

@@ -30,6 +30,8 @@ pub struct AppState {
     pub blob_backend: &'static str,
     /// This instance's metrics registry.
     pub metrics: Arc<Metrics>,
+    /// The code generator's result-cache counters (registered in `metrics`).
+    pub codegen_cache: crate::apps::codegen::CacheMetrics,
     /// When this instance started.
     pub started: Instant,
     /// The same moment on the wall clock.

@@ -505,3 +505,86 @@ async fn bad_input_is_refused_naming_the_field() {
     let list = app.get_json("/api/v1/generations", &s.access).await;
     assert_eq!(list["items"], json!([]), "no generation was started");
 }
+
+#[tokio::test]
+async fn an_identical_request_is_answered_from_the_cache_without_a_model_call() {
+    let (app, fake) = spawn().await;
+    let s = app.register("cg-cache@example.com").await;
+    let reply = "```python\nprint('hi')\n```\n";
+    fake.enqueue(Reply::text(reply));
+    let first = generate(
+        &app,
+        &s.access,
+        json!({"prompt": "a python script that says hi"}),
+        200,
+    )
+    .await;
+    assert_eq!(first["cached"], false);
+    assert_eq!(fake.requests().len(), 1);
+
+    // Same request, whitespace aside: the same generation, cached, and no call upstream —
+    // also for an async request.
+    for body in [
+        json!({"prompt": "  a python script\n that says   hi "}),
+        json!({"prompt": "a python script that says hi", "async": true}),
+    ] {
+        let hit = generate(&app, &s.access, body, 200).await;
+        assert_eq!(hit["cached"], true, "{hit}");
+        assert_eq!(hit["id"], first["id"]);
+        assert_eq!(paths(&hit), paths(&first));
+    }
+    assert_eq!(fake.requests().len(), 1, "a cache hit calls no model");
+
+    // `cache: false` bypasses it; another model, and another user, miss it.
+    fake.enqueue(Reply::text(reply));
+    let bypass = generate(
+        &app,
+        &s.access,
+        json!({"prompt": "a python script that says hi", "cache": false}),
+        200,
+    )
+    .await;
+    assert_eq!(bypass["cached"], false);
+    assert_ne!(bypass["id"], first["id"]);
+    let other = app.register("cg-cache-other@example.com").await;
+    fake.enqueue(Reply::text(reply));
+    let theirs = generate(
+        &app,
+        &other.access,
+        json!({"prompt": "a python script that says hi"}),
+        200,
+    )
+    .await;
+    assert_eq!(theirs["cached"], false);
+    assert_eq!(fake.requests().len(), 3);
+
+    let metrics = app.get("/metrics").await.text().await.expect("metrics");
+    assert!(
+        metrics.contains("codegen_cache_requests_total{result=\"hit\"} 2"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("codegen_cache_requests_total{result=\"miss\"} 2"),
+        "{metrics}"
+    );
+
+    // A deleted generation is no longer a hit.
+    let id = first["id"].as_str().expect("id");
+    app.call_json(
+        Method::DELETE,
+        &format!("/api/v1/generations/{id}"),
+        &s.access,
+        None,
+        204,
+    )
+    .await;
+    fake.enqueue(Reply::text(reply));
+    let again = generate(
+        &app,
+        &s.access,
+        json!({"prompt": "a python script that says hi"}),
+        200,
+    )
+    .await;
+    assert_eq!(again["cached"], false);
+}

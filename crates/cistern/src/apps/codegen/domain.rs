@@ -15,7 +15,8 @@ use cistern_store::{BlobStore, CodegenStore, Db, Generation, TimeCursor, Version
 use cistern_syntax::Language;
 use serde::{Deserialize, Serialize};
 
-use super::{CodegenConfig, GeneratePayload, JOB_NAME, blobs};
+use super::cache::{self, CacheMetrics};
+use super::{CodegenConfig, GeneratePayload, JOB_NAME, blobs, prompt};
 use crate::platform::quota::QuotaCache;
 use crate::state::AppState;
 
@@ -85,6 +86,9 @@ pub struct Request {
     pub language: Option<Language>,
     /// The gateway model.
     pub model: String,
+    /// The result-cache key the finished generation is stored under (None: not cached).
+    #[serde(default)]
+    pub cache_key: Option<String>,
 }
 
 /// A request before validation: the body's fields as sent.
@@ -98,6 +102,8 @@ pub struct NewGeneration {
     pub language: Option<String>,
     /// A gateway model.
     pub model: Option<String>,
+    /// `Some(false)` bypasses the result cache.
+    pub cache: Option<bool>,
 }
 
 /// A generation just started: the row and the job that fills it in.
@@ -117,6 +123,7 @@ pub struct Codegen {
     pub(super) jobs: Jobs,
     pub(super) llm: cistern_llm::Gateway,
     quotas: Arc<QuotaCache>,
+    cache_metrics: CacheMetrics,
     /// The whole tree, shared; read through [`Codegen::config`].
     settings: Arc<crate::config::Config>,
 }
@@ -129,6 +136,7 @@ impl FromRef<AppState> for Codegen {
             jobs: state.jobs.clone(),
             llm: state.llm.clone(),
             quotas: state.quotas.clone(),
+            cache_metrics: state.codegen_cache.clone(),
             settings: state.config.clone(),
         }
     }
@@ -140,10 +148,38 @@ impl Codegen {
         &self.settings.codegen
     }
 
-    /// Validates `input`, checks the owner's quota, stores a pending generation and enqueues
-    /// the job that fills it in.
-    pub async fn start(&self, owner: &str, input: NewGeneration) -> Result<Started> {
-        let (prompt, request) = self.parse(input)?;
+    /// A ready generation cached for `owner` under the request's key, if any (counted as a
+    /// hit or a miss).
+    pub async fn cached(&self, owner: &str, request: &Request) -> Result<Option<Generation>> {
+        let Some(key) = &request.cache_key else {
+            return Ok(None);
+        };
+        let found = self.db.cached_generation(owner, key, now_ms()).await?;
+        self.cache_metrics.record(found.is_some());
+        Ok(found)
+    }
+
+    /// Remembers a ready generation under its request's cache key, and drops expired
+    /// entries. The generation is ready either way: a failure is logged here.
+    pub(super) async fn remember(&self, owner: &str, id: &str, request: &Request) {
+        let Some(key) = &request.cache_key else {
+            return;
+        };
+        let now = now_ms();
+        let ttl_ms =
+            i64::try_from(self.config().cache_ttl_secs.saturating_mul(1000)).unwrap_or(i64::MAX);
+        let stored = self
+            .db
+            .cache_generation(owner, key, id, now.saturating_add(ttl_ms))
+            .await;
+        if let Err(error) = stored.and(self.db.prune_codegen_cache(now).await.map(|_| ())) {
+            tracing::warn!(generation_id = id, %error, "generation not cached");
+        }
+    }
+
+    /// Checks the owner's quota, stores a pending generation for a parsed request and
+    /// enqueues the job that fills it in.
+    pub async fn start(&self, owner: &str, prompt: String, request: Request) -> Result<Started> {
         self.quotas
             .check(&self.db, &self.settings.quota, owner)
             .await?;
@@ -168,8 +204,9 @@ impl Codegen {
         })
     }
 
-    /// Checks the prompt, framework, language and model of a request.
-    fn parse(&self, input: NewGeneration) -> Result<(String, Request)> {
+    /// Checks the prompt, framework, language and model of a request, and keys it for the
+    /// result cache.
+    pub fn parse(&self, input: NewGeneration) -> Result<(String, Request)> {
         let max = self.config().max_prompt_chars;
         let prompt = input.prompt.trim();
         if prompt.is_empty() || prompt.chars().count() > max {
@@ -207,11 +244,15 @@ impl Codegen {
         // failed job.
         self.llm
             .estimate_cost(&ChatRequest::new(&model, vec![Message::user(prompt)]))?;
-        let request = Request {
+        let mut request = Request {
             framework,
             language,
             model,
+            cache_key: None,
         };
+        if input.cache != Some(false) && self.config().cache_ttl_secs > 0 {
+            request.cache_key = Some(cache::key(prompt, &request, prompt::VERSION));
+        }
         Ok((prompt.to_owned(), request))
     }
 

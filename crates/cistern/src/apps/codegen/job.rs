@@ -218,7 +218,9 @@ async fn generate(
         project = assembled(current.clone(), framework, conversation.outcome).await?;
     }
     let outcome = conversation.outcome;
-    publish(state, ctx, &row.id, project, outcome).await
+    let done = publish(state, ctx, &row.id, project, outcome).await?;
+    state.remember(owner, &row.id, &request).await;
+    Ok(done)
 }
 
 /// The reply's files, or why there are none.

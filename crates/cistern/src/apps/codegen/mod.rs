@@ -11,6 +11,7 @@
 //! - `blobs`: where a generation's files and ZIP live in the blob store.
 
 pub mod blobs;
+pub mod cache;
 mod config;
 mod domain;
 pub mod files;
@@ -20,6 +21,7 @@ pub mod routes;
 pub mod views;
 mod wait;
 
+pub use cache::CacheMetrics;
 pub use config::CodegenConfig;
 pub use domain::{Codegen, Error, NewGeneration, Request, Started};
 use serde::{Deserialize, Serialize};

@@ -5,6 +5,9 @@ use cistern_codegen::ProjectFile;
 use cistern_codegen::framework::Framework;
 use cistern_syntax::Language;
 
+/// The prompts' version, part of the result-cache key: change it with the prompts.
+pub const VERSION: &str = "1";
+
 /// The system prompt: how to lay out the reply so every file can be extracted.
 pub fn system(framework: Framework, language: Option<Language>) -> String {
     let language = language.map_or(String::new(), |l| format!(" Write it in {}.", l.name()));

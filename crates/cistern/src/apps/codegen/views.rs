@@ -40,6 +40,7 @@ impl From<GenerateCode> for NewGeneration {
             framework: b.framework,
             language: b.language,
             model: b.model,
+            cache: b.cache,
         }
     }
 }

@@ -98,14 +98,22 @@ pub enum Generated {
 }
 
 impl Codegen {
-    /// Starts a generation; unless `run_async`, waits for it.
+    /// A generation for `input`: the cached one when the result cache has it (no job, no
+    /// model call), else a new one started — and, unless `run_async`, waited for.
     pub async fn generate(
         &self,
         owner: &str,
         input: super::domain::NewGeneration,
         run_async: bool,
     ) -> Result<Generated> {
-        let started = self.start(owner, input).await?;
+        let (prompt, request) = self.parse(input)?;
+        if let Some(generation) = self.cached(owner, &request).await? {
+            return Ok(Generated::Finished {
+                generation,
+                cached: true,
+            });
+        }
+        let started = self.start(owner, prompt, request).await?;
         if run_async {
             return Ok(Generated::Accepted(started));
         }

@@ -1,0 +1,88 @@
+//! The result cache: a finished generation answers an identical request of the same owner
+//! (never another's) for `codegen.cache_ttl_secs`, in SQL so it survives restarts.
+//!
+//! The key is the SHA-256 of the normalised request: the prompt trimmed with its whitespace
+//! collapsed, the explicit framework, the language, the model and the prompt template's
+//! version (a template change is a new key). `cache: false` neither reads nor writes it. The
+//! API has no sampling temperature (calls use the model's default), so every request is
+//! cacheable unless it says `cache: false`. Hits and misses are counted in `/metrics`
+//! (`codegen_cache_requests_total{result="hit"|"miss"}`).
+
+use aws_lc_rs::digest;
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::registry::Registry;
+
+use super::domain::Request;
+
+/// The cache key of `prompt` with `request`, as 64 hex digits.
+pub fn key(prompt: &str, request: &Request, template_version: &str) -> String {
+    let normalised: Vec<&str> = prompt.split_whitespace().collect();
+    let material = serde_json::json!({
+        "prompt": normalised.join(" "),
+        "framework": request.framework.map(|f| f.name()),
+        "language": request.language.map(|l| l.name()),
+        "model": request.model,
+        "template": template_version,
+    });
+    let hash = digest::digest(&digest::SHA256, material.to_string().as_bytes());
+    hash.as_ref().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct Labels {
+    result: &'static str,
+}
+
+/// Hit and miss counters of the result cache (cheap to clone: one shared family).
+#[derive(Clone, Debug, Default)]
+pub struct CacheMetrics {
+    requests: Family<Labels, Counter>,
+}
+
+impl CacheMetrics {
+    /// Registers `codegen_cache_requests` in `registry`.
+    pub fn register(&self, registry: &mut Registry) {
+        registry.register(
+            "codegen_cache_requests",
+            "Code generation requests looked up in the result cache, by result (hit, miss)",
+            self.requests.clone(),
+        );
+    }
+
+    /// Counts a lookup.
+    pub fn record(&self, hit: bool) {
+        let result = if hit { "hit" } else { "miss" };
+        self.requests.get_or_create(&Labels { result }).inc();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use cistern_codegen::framework::Framework;
+
+    use super::*;
+
+    fn request(model: &str) -> Request {
+        Request {
+            framework: Some(Framework::FastApi),
+            language: None,
+            model: model.to_owned(),
+            cache_key: None,
+        }
+    }
+
+    #[test]
+    fn keys_ignore_whitespace_and_change_with_every_input() {
+        let a = key("  a  REST\n api ", &request("fast"), "t1");
+        assert_eq!(a, key("a REST api", &request("fast"), "t1"));
+        assert_eq!(a.len(), 64);
+        assert_ne!(a, key("a REST API", &request("fast"), "t1"));
+        assert_ne!(a, key("a REST api", &request("smart"), "t1"));
+        assert_ne!(a, key("a REST api", &request("fast"), "t2"));
+        let mut other = request("fast");
+        other.framework = Some(Framework::Flask);
+        assert_ne!(a, key("a REST api", &other, "t1"));
+    }
+}
