@@ -174,7 +174,8 @@ pub(crate) async fn open_state(config: Config) -> anyhow::Result<AppState> {
     let agents = cistern_agents::Agents::new(db.clone(), llm.clone(), config.chat.agents())
         .await
         .context("cannot start the chat agents")?;
-    let codegen_cache = crate::apps::codegen::CacheMetrics::default();
+    let codegen = crate::apps::codegen::Shared::open(&config.codegen)
+        .context("invalid [codegen] templates")?;
     Ok(AppState {
         jobs,
         agents,
@@ -188,9 +189,9 @@ pub(crate) async fn open_state(config: Config) -> anyhow::Result<AppState> {
         metrics: Metrics::with_collectors(|registry| {
             llm.register_metrics(registry);
             jobs_metrics.register(registry);
-            codegen_cache.register(registry);
+            codegen.cache_metrics.register(registry);
         }),
-        codegen_cache,
+        codegen,
         started: Instant::now(),
         started_at: SystemTime::now(),
         llm,

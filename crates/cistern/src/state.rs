@@ -30,8 +30,8 @@ pub struct AppState {
     pub blob_backend: &'static str,
     /// This instance's metrics registry.
     pub metrics: Arc<Metrics>,
-    /// The code generator's result-cache counters (registered in `metrics`).
-    pub codegen_cache: crate::apps::codegen::CacheMetrics,
+    /// The code generator's templates and result-cache counters (registered in `metrics`).
+    pub codegen: crate::apps::codegen::Shared,
     /// When this instance started.
     pub started: Instant,
     /// The same moment on the wall clock.

@@ -13,6 +13,12 @@ use crate::helpers::{TestApp, assert_error};
 use crate::llm::with_fake;
 
 async fn spawn() -> (TestApp, FakeLlm) {
+    spawn_with(|_| {}).await
+}
+
+async fn spawn_with(
+    tweak: impl FnOnce(&mut cistern::config::Config) + 'static,
+) -> (TestApp, FakeLlm) {
     let fake = FakeLlm::builder()
         .record(true)
         .start()
@@ -23,6 +29,7 @@ async fn spawn() -> (TestApp, FakeLlm) {
         .config(move |c| {
             base(c);
             c.codegen.default_model = "fast".to_owned();
+            tweak(c);
         })
         .spawn()
         .await;
@@ -587,4 +594,53 @@ async fn an_identical_request_is_answered_from_the_cache_without_a_model_call() 
     )
     .await;
     assert_eq!(again["cached"], false);
+}
+
+#[tokio::test]
+async fn prompts_come_from_the_framework_template_and_a_templates_dir_overrides_it() {
+    let (app, fake) = spawn().await;
+    let s = app.register("cg-tpl@example.com").await;
+    fake.enqueue(Reply::text("```python\nprint('hi')\n```\n"));
+    generate(
+        &app,
+        &s.access,
+        json!({"prompt": "hello", "framework": "flask"}),
+        200,
+    )
+    .await;
+    let system = fake.requests()[0].body["messages"][0]["content"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        system.contains("runnable Flask project") && system.contains("application factory"),
+        "{system}"
+    );
+
+    let dir = tempfile::tempdir().expect("dir");
+    std::fs::write(
+        dir.path().join("flask.j2"),
+        "{% extends \"base.j2\" %}{% block guidance %}House style: one file per blueprint.\n{% endblock %}",
+    )
+    .expect("template");
+    let path = dir.path().to_owned();
+    let (app, fake) = spawn_with(move |c| c.codegen.templates_dir = Some(path)).await;
+    let s = app.register("cg-tpl2@example.com").await;
+    fake.enqueue(Reply::text("```python\nprint('hi')\n```\n"));
+    generate(
+        &app,
+        &s.access,
+        json!({"prompt": "hello", "framework": "flask"}),
+        200,
+    )
+    .await;
+    let system = fake.requests()[0].body["messages"][0]["content"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        system.contains("House style: one file per blueprint.")
+            && !system.contains("application factory"),
+        "{system}"
+    );
 }

@@ -1,5 +1,7 @@
 //! `[codegen]`: the code generator (issue 16, docs/codegen.md).
 
+use std::path::PathBuf;
+
 use serde::{Deserialize, Serialize};
 
 /// `[codegen]`: which model writes code, input limits, how hard we continue and repair, how
@@ -21,6 +23,9 @@ pub struct CodegenConfig {
     pub sync_timeout_secs: u64,
     /// How long a finished generation answers an identical request, in seconds; 0: no cache.
     pub cache_ttl_secs: u64,
+    /// A directory whose `*.j2` files replace the embedded prompt templates of the same name
+    /// (`base.j2`, `fastapi.j2`, `repair.j2`, …); unset: the embedded ones.
+    pub templates_dir: Option<PathBuf>,
 }
 
 impl Default for CodegenConfig {
@@ -32,6 +37,7 @@ impl Default for CodegenConfig {
             repair_rounds: 1,
             sync_timeout_secs: 300,
             cache_ttl_secs: 7 * 24 * 3600,
+            templates_dir: None,
         }
     }
 }

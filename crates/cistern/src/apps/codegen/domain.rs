@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use axum::extract::FromRef;
-use cistern_codegen::framework::Framework;
+use cistern_codegen::framework::{Framework, detect_with_language};
 use cistern_jobs::{Jobs, NewJob};
 use cistern_llm::{ChatRequest, Message};
 use cistern_store::sql::now_ms;
@@ -15,8 +15,8 @@ use cistern_store::{BlobStore, CodegenStore, Db, Generation, TimeCursor, Version
 use cistern_syntax::Language;
 use serde::{Deserialize, Serialize};
 
-use super::cache::{self, CacheMetrics};
-use super::{CodegenConfig, GeneratePayload, JOB_NAME, blobs, prompt};
+use super::cache;
+use super::{CodegenConfig, GeneratePayload, JOB_NAME, blobs};
 use crate::platform::quota::QuotaCache;
 use crate::state::AppState;
 
@@ -123,7 +123,7 @@ pub struct Codegen {
     pub(super) jobs: Jobs,
     pub(super) llm: cistern_llm::Gateway,
     quotas: Arc<QuotaCache>,
-    cache_metrics: CacheMetrics,
+    pub(super) shared: super::Shared,
     /// The whole tree, shared; read through [`Codegen::config`].
     settings: Arc<crate::config::Config>,
 }
@@ -136,7 +136,7 @@ impl FromRef<AppState> for Codegen {
             jobs: state.jobs.clone(),
             llm: state.llm.clone(),
             quotas: state.quotas.clone(),
-            cache_metrics: state.codegen_cache.clone(),
+            shared: state.codegen.clone(),
             settings: state.config.clone(),
         }
     }
@@ -155,7 +155,7 @@ impl Codegen {
             return Ok(None);
         };
         let found = self.db.cached_generation(owner, key, now_ms()).await?;
-        self.cache_metrics.record(found.is_some());
+        self.shared.cache_metrics.record(found.is_some());
         Ok(found)
     }
 
@@ -251,7 +251,11 @@ impl Codegen {
             cache_key: None,
         };
         if input.cache != Some(false) && self.config().cache_ttl_secs > 0 {
-            request.cache_key = Some(cache::key(prompt, &request, prompt::VERSION));
+            // Detection is pure: the job decides the same framework, so its templates' version
+            // is the one the result will come from.
+            let framework = detect_with_language(prompt, framework, language).framework;
+            let version = self.shared.templates.version(framework);
+            request.cache_key = Some(cache::key(prompt, &request, &version));
         }
         Ok((prompt.to_owned(), request))
     }

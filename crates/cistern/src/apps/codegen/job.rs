@@ -21,7 +21,7 @@ use serde_json::{Value, json};
 
 use super::domain::Request;
 use super::views::{FileEntry, Outcome};
-use super::{Codegen, GeneratePayload, LLM_APP, blobs, prompt};
+use super::{Codegen, GeneratePayload, LLM_APP, blobs};
 
 /// Why a generation failed: a stable kind, the reason, and whether a new attempt may help.
 struct Failure {
@@ -139,7 +139,13 @@ impl Conversation<'_> {
             step(ctx, 30, &format!("continuing (round {round})")).await;
             self.req.messages.truncate(base);
             self.req.messages.push(Message::assistant(reply.clone()));
-            self.req.messages.push(Message::user(prompt::CONTINUE));
+            let ask = self
+                .state
+                .shared
+                .templates
+                .continuation()
+                .map_err(template)?;
+            self.req.messages.push(Message::user(ask));
             let (more, finish) = self.call().await?;
             reply = stitch(&reply, &more);
             cut = is_cut_off(&reply, Some(finish.as_str()));
@@ -172,13 +178,18 @@ async fn generate(
     outcome.language = Some(request.language.unwrap_or(framework.language()));
 
     let config = state.config().clone();
+    let templates = state.shared.templates.clone();
     let mut conversation = Conversation {
         state,
         req: ChatRequest::new(
             &request.model,
             vec![
-                Message::system(prompt::system(framework, request.language)),
-                Message::user(prompt::user(&row.prompt)),
+                Message::system(
+                    templates
+                        .system(framework, request.language)
+                        .map_err(template)?,
+                ),
+                Message::user(templates.user(&row.prompt).map_err(template)?),
             ],
         ),
         call: CallContext {
@@ -201,10 +212,11 @@ async fn generate(
         round += 1;
         conversation.outcome.repair_rounds = round;
         step(ctx, 60, &format!("repairing (round {round})")).await;
-        conversation
-            .req
-            .messages
-            .push(Message::user(prompt::repair(project.files_with_errors())));
+        conversation.req.messages.push(Message::user(
+            templates
+                .repair(project.files_with_errors())
+                .map_err(template)?,
+        ));
         let (fix, cut) = conversation.reply(ctx, config.continue_rounds).await?;
         // A repair reply that cannot be used leaves the project as it was (its syntax
         // reports say what is wrong); only the first reply decides whether there is one.
@@ -218,9 +230,12 @@ async fn generate(
         project = assembled(current.clone(), framework, conversation.outcome).await?;
     }
     let outcome = conversation.outcome;
-    let done = publish(state, ctx, &row.id, project, outcome).await?;
-    state.remember(owner, &row.id, &request).await;
-    Ok(done)
+    publish(state, ctx, &row, &request, project, outcome).await
+}
+
+/// A template that fails to render (an override using a variable wrongly).
+fn template(e: minijinja::Error) -> Failure {
+    Failure::new("template", format!("a prompt template failed: {e}"))
 }
 
 /// The reply's files, or why there are none.
@@ -253,10 +268,12 @@ async fn assembled(
 async fn publish(
     state: &Codegen,
     ctx: &JobContext,
-    id: &str,
+    row: &Generation,
+    request: &Request,
     project: Project,
     outcome: &mut Outcome,
 ) -> Result<Value, Failure> {
+    let id = row.id.as_str();
     step(ctx, 90, "packaging").await;
     let started = Instant::now();
     let zip = blobs::zip(&project.files)
@@ -284,6 +301,9 @@ async fn publish(
     outcome.warnings = project.warnings;
     let result = serde_json::to_string(&*outcome)
         .map_err(|e| Failure::new("internal", format!("result: {e}")))?;
+    // Cached before the row is ready (the cache answers ready rows only), so whoever sees it
+    // ready also finds it in the cache.
+    state.remember(&row.owner, id, request).await;
     state
         .db
         .finish_generation(

@@ -24,6 +24,7 @@ mod wait;
 pub use cache::CacheMetrics;
 pub use config::CodegenConfig;
 pub use domain::{Codegen, Error, NewGeneration, Request, Started};
+pub use prompt::Templates;
 use serde::{Deserialize, Serialize};
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
@@ -108,6 +109,25 @@ impl From<Error> for ApiError {
             Error::Store(e) => ApiError::from(e),
             other @ (Error::Blobs(_) | Error::Corrupt(_)) => ApiError::internal(other),
         }
+    }
+}
+
+/// What every request and job of this process shares: the cache counters and the templates.
+#[derive(Debug, Clone)]
+pub struct Shared {
+    /// Result-cache hits and misses (registered in `/metrics`).
+    pub cache_metrics: CacheMetrics,
+    /// The prompt templates, loaded at start.
+    pub templates: std::sync::Arc<Templates>,
+}
+
+impl Shared {
+    /// Loads the templates (`codegen.templates_dir` overrides) with fresh counters.
+    pub fn open(config: &CodegenConfig) -> anyhow::Result<Self> {
+        Ok(Self {
+            cache_metrics: CacheMetrics::default(),
+            templates: std::sync::Arc::new(Templates::load(config.templates_dir.as_deref())?),
+        })
     }
 }
 
