@@ -45,6 +45,9 @@ pub enum Command {
     /// Parse or score a log file with Sage's log engine, offline.
     #[command(subcommand)]
     Logs(LogsCommand),
+    /// The code generator: extract files from a saved reply, or generate a project on a server.
+    #[command(subcommand)]
+    Codegen(CodegenCommand),
     /// Print the OpenAPI document of the HTTP API.
     Openapi,
     /// Print the version.
@@ -162,6 +165,56 @@ pub enum LogsCommand {
         /// Print the whole report as JSON.
         #[arg(long)]
         json: bool,
+    },
+}
+
+/// `cistern codegen …`.
+#[derive(Debug, Subcommand)]
+pub enum CodegenCommand {
+    /// Extract the files of a model's reply (Markdown fences or `{"files": [...]}`) into a
+    /// directory, or exit non-zero with the reason and write nothing.
+    Extract {
+        /// The reply, as saved from the model.
+        #[arg(long, value_name = "FILE")]
+        reply: PathBuf,
+        /// Where to write the files (required unless `--json`).
+        #[arg(long, value_name = "DIR", required_unless_present = "json")]
+        out: Option<PathBuf>,
+        /// Print `{"files": {path: content}}` (or `{"error": kind}`) instead of writing.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Generate a project on a running server, following its progress; writes the files
+    /// under `--out`, or saves the ZIP and prints its path.
+    Generate {
+        /// What to build (words are joined with spaces).
+        #[arg(required = true)]
+        prompt: Vec<String>,
+        /// A framework (`react-vite`, `fastapi`, …); detected from the prompt when absent.
+        #[arg(long)]
+        framework: Option<String>,
+        /// A gateway model [default: the server's codegen.default_model].
+        #[arg(long)]
+        model: Option<String>,
+        /// Where to write the files.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// The server.
+        #[arg(
+            long,
+            env = "CISTERN_SERVER",
+            value_name = "URL",
+            default_value = "http://127.0.0.1:8080"
+        )]
+        server: String,
+        /// API key (or access token) for the server.
+        #[arg(
+            long,
+            env = "CISTERN_API_KEY",
+            value_name = "KEY",
+            hide_env_values = true
+        )]
+        api_key: String,
     },
 }
 

@@ -4,7 +4,8 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use cistern::cli::{
-    ApiKeyCommand, Cli, Command, ConfigArgs, ConfigCommand, LlmCommand, LogsCommand, UserCommand,
+    ApiKeyCommand, Cli, CodegenCommand, Command, ConfigArgs, ConfigCommand, LlmCommand,
+    LogsCommand, UserCommand,
 };
 use cistern::{Application, Config, config, telemetry};
 use clap::Parser;
@@ -218,6 +219,33 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 Err(e) if cistern::apps::sage::cli::is_broken_pipe(&e) => Ok(()),
                 other => other,
             }
+        }
+        Command::Codegen(CodegenCommand::Extract { reply, out, json }) => {
+            cistern::apps::codegen::cli::extract_reply(
+                &reply,
+                out.as_deref(),
+                json,
+                &mut std::io::stdout().lock(),
+                &mut std::io::stderr().lock(),
+            )
+        }
+        Command::Codegen(CodegenCommand::Generate {
+            prompt,
+            framework,
+            model,
+            out,
+            server,
+            api_key,
+        }) => {
+            let args = cistern::apps::codegen::remote::GenerateArgs {
+                server,
+                api_key,
+                prompt: prompt.join(" "),
+                framework,
+                model,
+                out,
+            };
+            cistern::apps::codegen::remote::generate(&args, &mut std::io::stderr()).await
         }
         Command::Openapi => {
             let doc = cistern::http::openapi::document();

@@ -9,6 +9,7 @@ mod chat;
 mod chat_cli;
 mod chat_memory;
 mod codegen;
+mod codegen_cli;
 mod edge;
 mod extensions;
 mod health;

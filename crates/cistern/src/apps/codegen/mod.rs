@@ -12,11 +12,13 @@
 
 pub mod blobs;
 pub mod cache;
+pub mod cli;
 mod config;
 mod domain;
 pub mod files;
 pub mod job;
 pub mod prompt;
+pub mod remote;
 pub mod routes;
 pub mod views;
 mod wait;
