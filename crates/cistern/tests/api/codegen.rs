@@ -261,7 +261,8 @@ async fn async_requests_answer_202_and_the_job_fills_the_generation_in() {
     let (app, fake) = spawn().await;
     let s = app.register("cg-async@example.com").await;
     let reply = "Here it is.\n\n~~~python title=\"app/main.py\"\nfrom fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get('/notes')\ndef notes():\n    return []\n~~~\n\n~~~text filename=requirements.txt\nfastapi\nuvicorn\n~~~\n";
-    fake.enqueue(Reply::text(reply));
+    // Streamed in small pieces, as a model does: files are announced as they complete.
+    fake.enqueue(Reply::text(reply).chunks(24));
     let accepted = generate(
         &app,
         &s.access,
@@ -299,6 +300,7 @@ async fn async_requests_answer_202_and_the_job_fills_the_generation_in() {
         .expect("events");
     for stage in [
         "generating",
+        "files found: 1",
         "files found: 2",
         "checking syntax",
         "packaging",

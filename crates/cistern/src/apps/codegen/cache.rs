@@ -14,7 +14,11 @@ use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::registry::Registry;
 
-use super::domain::Request;
+use cistern_store::sql::now_ms;
+use cistern_store::{CodegenStore, Generation};
+
+use super::Codegen;
+use super::domain::{Request, Result};
 
 /// The cache key of `prompt` with `request`, as 64 hex digits.
 pub fn key(prompt: &str, request: &Request, template_version: &str) -> String {
@@ -28,6 +32,37 @@ pub fn key(prompt: &str, request: &Request, template_version: &str) -> String {
     });
     let hash = digest::digest(&digest::SHA256, material.to_string().as_bytes());
     hash.as_ref().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl Codegen {
+    /// A ready generation cached for `owner` under the request's key, if any (counted as a
+    /// hit or a miss).
+    pub async fn cached(&self, owner: &str, request: &Request) -> Result<Option<Generation>> {
+        let Some(key) = &request.cache_key else {
+            return Ok(None);
+        };
+        let found = self.db.cached_generation(owner, key, now_ms()).await?;
+        self.shared.cache_metrics.record(found.is_some());
+        Ok(found)
+    }
+
+    /// Remembers a ready generation under its request's cache key, and drops expired
+    /// entries. The generation is ready either way: a failure is logged here.
+    pub(super) async fn remember(&self, owner: &str, id: &str, request: &Request) {
+        let Some(key) = &request.cache_key else {
+            return;
+        };
+        let now = now_ms();
+        let ttl_ms =
+            i64::try_from(self.config().cache_ttl_secs.saturating_mul(1000)).unwrap_or(i64::MAX);
+        let stored = self
+            .db
+            .cache_generation(owner, key, id, now.saturating_add(ttl_ms))
+            .await;
+        if let Err(error) = stored.and(self.db.prune_codegen_cache(now).await.map(|_| ())) {
+            tracing::warn!(generation_id = id, %error, "generation not cached");
+        }
+    }
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]

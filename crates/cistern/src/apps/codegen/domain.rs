@@ -148,35 +148,6 @@ impl Codegen {
         &self.settings.codegen
     }
 
-    /// A ready generation cached for `owner` under the request's key, if any (counted as a
-    /// hit or a miss).
-    pub async fn cached(&self, owner: &str, request: &Request) -> Result<Option<Generation>> {
-        let Some(key) = &request.cache_key else {
-            return Ok(None);
-        };
-        let found = self.db.cached_generation(owner, key, now_ms()).await?;
-        self.shared.cache_metrics.record(found.is_some());
-        Ok(found)
-    }
-
-    /// Remembers a ready generation under its request's cache key, and drops expired
-    /// entries. The generation is ready either way: a failure is logged here.
-    pub(super) async fn remember(&self, owner: &str, id: &str, request: &Request) {
-        let Some(key) = &request.cache_key else {
-            return;
-        };
-        let now = now_ms();
-        let ttl_ms =
-            i64::try_from(self.config().cache_ttl_secs.saturating_mul(1000)).unwrap_or(i64::MAX);
-        let stored = self
-            .db
-            .cache_generation(owner, key, id, now.saturating_add(ttl_ms))
-            .await;
-        if let Err(error) = stored.and(self.db.prune_codegen_cache(now).await.map(|_| ())) {
-            tracing::warn!(generation_id = id, %error, "generation not cached");
-        }
-    }
-
     /// Checks the owner's quota, stores a pending generation for a parsed request and
     /// enqueues the job that fills it in.
     pub async fn start(&self, owner: &str, prompt: String, request: Request) -> Result<Started> {

@@ -3,35 +3,36 @@
 //! syntax check) → repair rounds while files do not parse → ZIP and files in the blob store →
 //! the row finished with its [`Outcome`].
 //!
-//! Progress goes to the job (`generating`, `continuing (round n)`, `files found: N`,
-//! `checking syntax`, `repairing (round n)`, `packaging`, `done`). An unusable reply (a path
-//! outside the project, still cut off after the rounds, no files) fails the generation with
-//! the reason and writes nothing; a transient gateway error is retried while attempts remain.
+//! The model is streamed. Progress goes to the job (`generating`, `files found: N` as files
+//! complete, `continuing (round n)`, `checking syntax`, `repairing (round n)`, `packaging`,
+//! `done`). An unusable reply (a path outside the project, still cut off after the rounds, no
+//! files) fails the generation with the reason and writes nothing; a transient gateway error is
+//! retried while attempts remain.
 
 use std::time::Instant;
 
-use cistern_codegen::continuation::{is_cut_off, stitch};
 use cistern_codegen::extract::Options;
 use cistern_codegen::framework::{Detection, detect_with_language};
 use cistern_codegen::{File, Project, assemble, extract_with, merge};
 use cistern_jobs::{JobContext, JobError};
-use cistern_llm::{CallContext, ChatRequest, ErrorKind, FinishReason, Message};
+use cistern_llm::{CallContext, ChatRequest, Message};
 use cistern_store::{CodegenStore, Generation, VersionStatus};
 use serde_json::{Value, json};
 
+use super::conversation::Conversation;
 use super::domain::Request;
 use super::views::{FileEntry, Outcome};
 use super::{Codegen, GeneratePayload, LLM_APP, blobs};
 
 /// Why a generation failed: a stable kind, the reason, and whether a new attempt may help.
-struct Failure {
+pub(super) struct Failure {
     kind: String,
     reason: String,
     retryable: bool,
 }
 
 impl Failure {
-    fn new(kind: &str, reason: impl Into<String>) -> Self {
+    pub(super) fn new(kind: &str, reason: impl Into<String>) -> Self {
         Self {
             kind: kind.to_owned(),
             reason: reason.into(),
@@ -39,7 +40,7 @@ impl Failure {
         }
     }
 
-    fn transient(kind: &str, reason: impl Into<String>) -> Self {
+    pub(super) fn transient(kind: &str, reason: impl Into<String>) -> Self {
         Self {
             retryable: true,
             ..Self::new(kind, reason)
@@ -77,83 +78,14 @@ pub async fn run(state: Codegen, ctx: JobContext, p: GeneratePayload) -> Result<
 
 /// Records a stage as a progress event. Progress is informative: a failed write is logged,
 /// and the work goes on.
-async fn step(ctx: &JobContext, percent: u8, message: &str) {
+pub(super) async fn step(ctx: &JobContext, percent: u8, message: &str) {
     if let Err(error) = ctx.progress(percent, Some(message)).await {
         tracing::warn!(job.id = %ctx.id(), stage = message, %error, "cannot record job progress");
     }
 }
 
-fn elapsed_ms(started: Instant) -> u64 {
+pub(super) fn elapsed_ms(started: Instant) -> u64 {
     u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX)
-}
-
-/// One generation's calls: the request so far, who pays, and what was spent.
-struct Conversation<'a> {
-    state: &'a Codegen,
-    req: ChatRequest,
-    call: CallContext,
-    outcome: &'a mut Outcome,
-}
-
-impl Conversation<'_> {
-    /// One call; its text and why it stopped.
-    async fn call(&mut self) -> Result<(String, FinishReason), Failure> {
-        let started = Instant::now();
-        let resp = self
-            .state
-            .llm
-            .chat(self.req.clone(), self.call.clone())
-            .await
-            .map_err(|e| {
-                let reason = format!("the model could not be called: {e}");
-                match e.kind() {
-                    ErrorKind::Unavailable | ErrorKind::Timeout | ErrorKind::RateLimited => {
-                        Failure::transient("model", reason)
-                    }
-                    _ => Failure::new("model", reason),
-                }
-            })?;
-        *self
-            .outcome
-            .timings_ms
-            .entry("model".to_owned())
-            .or_default() += elapsed_ms(started);
-        let usage = &mut self.outcome.usage;
-        usage.input_tokens += u64::from(resp.usage.input_tokens);
-        usage.output_tokens += u64::from(resp.usage.output_tokens);
-        usage.calls += 1;
-        Ok((resp.message.text().into_owned(), resp.finish_reason))
-    }
-
-    /// A reply, continued while it is cut off and rounds remain: the stitched text and
-    /// whether it is still cut off.
-    async fn reply(&mut self, ctx: &JobContext, rounds: u32) -> Result<(String, bool), Failure> {
-        let base = self.req.messages.len();
-        let (mut reply, finish) = self.call().await?;
-        // Judged on the whole reply so far: a continuation alone may look like an open fence.
-        let mut cut = is_cut_off(&reply, Some(finish.as_str()));
-        let mut round = 0;
-        while cut && round < rounds {
-            round += 1;
-            self.outcome.continue_rounds += 1;
-            step(ctx, 30, &format!("continuing (round {round})")).await;
-            self.req.messages.truncate(base);
-            self.req.messages.push(Message::assistant(reply.clone()));
-            let ask = self
-                .state
-                .shared
-                .templates
-                .continuation()
-                .map_err(template)?;
-            self.req.messages.push(Message::user(ask));
-            let (more, finish) = self.call().await?;
-            reply = stitch(&reply, &more);
-            cut = is_cut_off(&reply, Some(finish.as_str()));
-        }
-        self.req.messages.truncate(base);
-        self.req.messages.push(Message::assistant(reply.clone()));
-        Ok((reply, cut))
-    }
 }
 
 async fn generate(
@@ -198,11 +130,14 @@ async fn generate(
             ..CallContext::default()
         },
         outcome,
+        announced: 0,
     };
     step(ctx, 10, "generating").await;
     let (reply, cut) = conversation.reply(ctx, config.continue_rounds).await?;
     let files = extract(&reply, cut, conversation.outcome)?;
-    step(ctx, 50, &format!("files found: {}", files.len())).await;
+    if files.len() != conversation.announced {
+        step(ctx, 50, &format!("files found: {}", files.len())).await;
+    }
 
     step(ctx, 55, "checking syntax").await;
     let mut current = files.clone();
@@ -234,7 +169,7 @@ async fn generate(
 }
 
 /// A template that fails to render (an override using a variable wrongly).
-fn template(e: minijinja::Error) -> Failure {
+pub(super) fn template(e: minijinja::Error) -> Failure {
     Failure::new("template", format!("a prompt template failed: {e}"))
 }
 

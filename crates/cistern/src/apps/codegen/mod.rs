@@ -7,13 +7,17 @@
 //! - `files`: one file of a generation, as text, `nosniff`.
 //! - `job`: the `codegen.generate` job — framework, prompt, the model through the gateway,
 //!   continuation rounds, extraction, assembly, a repair round, blobs and the ZIP.
-//! - `prompt`: the system and user messages of each call.
+//! - `conversation`: the streamed calls, files announced as they complete, continuation.
+//! - `cache`: the per-owner result cache (key, lookups, counters).
+//! - `prompt` + `templates/`: the messages of each call, from minijinja templates.
+//! - `cli`, `remote`: `cistern codegen extract | generate`.
 //! - `blobs`: where a generation's files and ZIP live in the blob store.
 
 pub mod blobs;
 pub mod cache;
 pub mod cli;
 mod config;
+mod conversation;
 mod domain;
 pub mod files;
 pub mod job;
