@@ -213,7 +213,11 @@ async fn a_good_extension_is_generated_packaged_and_loads() {
     assert_eq!(item["name"], "Tab Counter");
     // Each item says where its newest version stands, so a list needs no request per row.
     assert_eq!(
-        (&item["newest_seq"], &item["newest_status"], &item["ready_version"]),
+        (
+            &item["newest_seq"],
+            &item["newest_status"],
+            &item["ready_version"]
+        ),
         (&json!(1), &json!("ready"), &json!("1.0.0")),
         "{item}"
     );
