@@ -250,6 +250,16 @@ async fn publish(
         )
         .await
         .map_err(|e| Failure::transient("store", format!("database: {e}")))?;
+    // Deleted while it ran: its blobs, just written, would be unreachable garbage.
+    if let Ok(None) = state.db.generation(&row.owner, id).await {
+        if let Err(error) = blobs::delete_all(&state.blobs, id).await {
+            tracing::warn!(generation_id = id, %error, "blobs of a deleted generation not deleted");
+        }
+        return Err(Failure::new(
+            "deleted",
+            "the generation was deleted while it ran",
+        ));
+    }
     step(ctx, 100, "done").await;
     Ok(json!({"generation_id": id, "files": outcome.files.len()}))
 }
