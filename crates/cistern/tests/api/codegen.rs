@@ -646,3 +646,69 @@ async fn prompts_come_from_the_framework_template_and_a_templates_dir_overrides_
         "{system}"
     );
 }
+
+#[tokio::test]
+async fn a_sync_request_that_outlives_its_wait_answers_504_and_the_job_goes_on() {
+    let (app, fake) = spawn_with(|c| c.codegen.sync_timeout_secs = 1).await;
+    let s = app.register("cg-slow@example.com").await;
+    fake.enqueue(cistern_llm_fake::Fault::Hang);
+    let r = app
+        .call(
+            Method::POST,
+            "/api/v1/generate_code",
+            Some(&s.access),
+            Some(json!({"prompt": "a python script"})),
+        )
+        .await;
+    assert_eq!(r.status().as_u16(), 504);
+    let body: Value = r.json().await.expect("JSON");
+    assert_eq!(body["error"]["code"], "still_running", "{body}");
+    let id = body["error"]["details"]["generation_id"]
+        .as_str()
+        .expect("id");
+    assert!(body["error"]["details"]["job_id"].is_string());
+    let g = app
+        .get_json(&format!("/api/v1/generations/{id}"), &s.access)
+        .await;
+    assert_eq!(g["status"], "pending", "the generation carries on: {g}");
+}
+
+#[tokio::test]
+async fn a_spent_monthly_quota_refuses_new_generations_with_429() {
+    let (app, fake) = spawn_with(|c| {
+        c.quota.default_monthly_tokens = 50;
+        c.quota.cache_ms = 0;
+    })
+    .await;
+    let s = app.register("cg-quota@example.com").await;
+    fake.enqueue(Reply::text("```python\nprint('hi')\n```\n").usage(40, 60));
+    generate(
+        &app,
+        &s.access,
+        json!({"prompt": "a python script", "cache": false}),
+        200,
+    )
+    .await;
+    // The call log charges the tokens in the background, under app "codegen".
+    for _ in 0..100 {
+        let usage = app.get_json("/api/v1/usage", &s.access).await;
+        if usage["tokens_in"].as_i64().unwrap_or(0) + usage["tokens_out"].as_i64().unwrap_or(0)
+            >= 100
+        {
+            let line = &usage["breakdown"][0];
+            assert_eq!(line["app"], "codegen", "{usage}");
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let r = app
+        .call(
+            Method::POST,
+            "/api/v1/generate_code",
+            Some(&s.access),
+            Some(json!({"prompt": "another python script"})),
+        )
+        .await;
+    assert_error(r, 429, "quota_exceeded").await;
+    assert_eq!(fake.requests().len(), 1, "no call for a refused request");
+}
