@@ -54,6 +54,15 @@ async fn with_no_provider_a_chat_turn_is_answered_by_the_local_model_streamed_an
     );
 
     let user = app.register("ada@example.com").await;
+    let models = app
+        .call_json(Method::GET, "/v1/models", &user.access, None, 200)
+        .await;
+    assert!(
+        models["data"]
+            .as_array()
+            .is_some_and(|d| d.iter().any(|m| m["id"] == "local/smollm2-135m")),
+        "{models}"
+    );
     let response = app
         .call(
             Method::POST,

@@ -166,12 +166,14 @@ pub async fn models(
     let created = started
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
-    let data = gateway
-        .models()
+    let info = gateway.models();
+    let data = info
         .models
         .into_iter()
-        .map(|m| ModelEntry {
-            id: m.name,
+        .map(|m| m.name)
+        .chain(info.local.map(|l| l.name))
+        .map(|id| ModelEntry {
+            id,
             object: "model",
             created,
             owned_by: "cistern".to_owned(),
