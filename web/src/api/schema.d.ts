@@ -1335,7 +1335,7 @@ export interface components {
             healthy: boolean;
             /** @description `fast/0`, `env:openai`, … */
             name: string;
-            /** @description `openai`, `anthropic` or `gemini`. */
+            /** @description `openai`, `anthropic`, `gemini` or `local`. */
             provider: string;
         };
         /**
@@ -1712,12 +1712,70 @@ export interface components {
         };
         /** @description The LLM gateway's part of the readiness report. */
         LlmHealth: {
-            /** @description False: no provider is configured and LLM routes answer 503. */
+            /** @description False: no provider is configured and no local model is loaded; LLM routes answer 503. */
             configured: boolean;
-            /** @description Every deployment, configured ones first, then the environment's passthrough providers. */
+            /**
+             * @description The model that answers every call when no provider is configured (the built-in local
+             *     model, `local/smollm2-135m`); `null` when providers answer.
+             */
+            default_model?: string | null;
+            /**
+             * @description Every deployment, configured ones first, then the environment's passthrough providers,
+             *     then the local model.
+             */
             deployments: components["schemas"]["DeploymentHealth"][];
-            /** @description How to configure a provider, when none is. */
+            local?: components["schemas"]["LocalModelHealth"] | null;
+            /**
+             * @description How to configure a provider, when none is; or, when only the built-in local model
+             *     answers, that a configured provider gives far better results.
+             */
             message?: string | null;
+        };
+        /** @description The built-in local model: what it is and how busy. */
+        LocalModelHealth: {
+            /**
+             * Format: int32
+             * @description Requests generating now.
+             */
+            busy: number;
+            /**
+             * Format: int32
+             * @description Context window per sequence, in tokens.
+             */
+            context: number;
+            /** @description True when no provider is configured and it answers every model name. */
+            default: boolean;
+            /** @description True when it backs up every configured model (`[llm.local] fallback`). */
+            fallback: boolean;
+            /** @description The name callers use (`local/smollm2-135m`). */
+            name: string;
+            /**
+             * Format: int64
+             * @description Parameters of the model.
+             */
+            parameters: number;
+            /** @description The GGUF file. */
+            path: string;
+            /**
+             * Format: int32
+             * @description Requests that may wait for a sequence before calls get 503.
+             */
+            queue: number;
+            /**
+             * Format: int32
+             * @description Requests waiting now.
+             */
+            queued: number;
+            /**
+             * Format: int32
+             * @description Requests generated at once.
+             */
+            sequences: number;
+            /**
+             * Format: int32
+             * @description CPU threads per sequence.
+             */
+            threads: number;
         };
         /** @description `POST /api/v1/auth/logout` body: which session to end (defaults to the access token's). */
         LogoutBody: {

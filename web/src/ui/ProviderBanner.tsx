@@ -1,5 +1,5 @@
 import { Alert, Anchor, Code, Text } from "@mantine/core";
-import { IconPlugConnectedX } from "@tabler/icons-react";
+import { IconCpu, IconPlugConnectedX } from "@tabler/icons-react";
 import { useQuery } from "@tanstack/react-query";
 import { Link } from "react-router";
 import { fetchHealth } from "../status/health";
@@ -12,12 +12,30 @@ export const healthQuery = {
 
 /**
  * On every page that needs a model: when the server has no LLM provider, say so before the
- * user's first message fails, with the server's own instructions (the text its 503 carries).
+ * user's first message fails, with the server's own instructions (the text its 503 carries);
+ * when the built-in local model answers instead, say that, and that a provider does far better.
  */
 export function ProviderBanner() {
   const health = useQuery({ ...healthQuery, staleTime: 30_000 });
   const llm = health.data?.llm;
-  if (!llm || llm.configured) return null;
+  if (!llm) return null;
+  if (llm.configured && llm.default_model) {
+    // No provider, but the built-in model answers: say which, and what a provider would give.
+    return (
+      <Alert
+        color="blue"
+        variant="light"
+        icon={<IconCpu size={18} />}
+        title={`Answering with the built-in model (${llm.default_model})`}
+        mb="md"
+        data-testid="local-model-banner"
+        styles={{ title: { color: "var(--mantine-color-text)" } }}
+      >
+        <Text size="sm">{llm.message}</Text>
+      </Alert>
+    );
+  }
+  if (llm.configured) return null;
   return (
     <Alert
       color="yellow"
