@@ -179,6 +179,41 @@ describe("every page", () => {
     await page.getByRole("dialog").waitFor({ state: "hidden" });
   });
 
+  it("with no provider but the built-in model, the model pages name it instead of warning", async (t) => {
+    // scripts/test.sh fetches the default model and exports its path; without it, say so.
+    const model = process.env.CISTERN_TEST_LOCAL_MODEL;
+    if (!model) {
+      t.skip("CISTERN_TEST_LOCAL_MODEL is not set (scripts/test.sh sets it)");
+      return;
+    }
+    const local = await startServer({
+      args: ["--model", model],
+      env: { OPENAI_API_KEY: "", OPENAI_BASE_URL: "", ANTHROPIC_API_KEY: "", GEMINI_API_KEY: "", OLLAMA_HOST: "" },
+    });
+    try {
+      const health = await (await fetch(`${local.baseUrl}/health/detailed`)).json();
+      assert.ok(health.llm.default_model, `the local model answers: ${JSON.stringify(health.llm)}`);
+      await fetch(`${local.baseUrl}/api/v1/auth/register`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ email: EMAIL, password: PASSWORD }),
+      });
+      const { page, context } = await watchedPage(browser);
+      await signInWithKeyboard(page, local.baseUrl);
+      for (const p of ["/chat", "/extensions"]) {
+        await open(page, local.baseUrl, p);
+        const banner = page.getByTestId("local-model-banner");
+        await banner.waitFor({ timeout: 10_000 });
+        assert.ok((await banner.innerText()).includes(health.llm.default_model));
+        assert.equal(await page.getByTestId("provider-banner").count(), 0, "no 'no provider' warning");
+        assert.deepEqual(await axeViolations(page), []);
+      }
+      await context.close();
+    } finally {
+      await local.stop();
+    }
+  });
+
   it("made no console or page errors and no request to any host but 127.0.0.1", () => {
     for (const { log } of Object.values(contexts)) {
       assert.deepEqual(log.pageErrors, []);

@@ -18,13 +18,13 @@ export function cisternBin() {
  * Spawn the server and resolve once it prints its listening line.
  * Rejects (after killing the child) if it exits first or is not ready within `timeoutMs`.
  */
-export async function startServer({ timeoutMs = 30_000, env = {} } = {}) {
+export async function startServer({ timeoutMs = 30_000, env = {}, args = [] } = {}) {
   const bin = cisternBin();
   if (!existsSync(bin)) {
     throw new Error(`cistern binary not found at ${bin}; build it (cargo build) or set CISTERN_BIN`);
   }
   const dataDir = mkdtempSync(path.join(tmpdir(), "cistern-e2e-"));
-  const child = spawn(bin, ["serve", "--port", "0", "--data-dir", dataDir], {
+  const child = spawn(bin, ["serve", "--port", "0", "--data-dir", dataDir, ...args], {
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, NO_COLOR: "1", ...env },
   });
