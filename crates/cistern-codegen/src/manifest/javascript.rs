@@ -249,7 +249,8 @@ mod tests {
             ("@/components/X", None),
             ("~/utils", None),
             ("$lib/x", None),
-            ("https://cdn.example/x.js", None),
+            // A URL specifier is not a package (and nothing is fetched: this is only parsed).
+            ("https://example.com/x.js", None),
             ("@scope", None),
             ("virtual:pwa", None),
         ];
