@@ -236,6 +236,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/codegen/detect": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * `POST /api/v1/codegen/detect`: the framework a generation of this prompt would use, how
+         *     sure, and why — without calling a model.
+         */
+        post: operations["detect_framework"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/codegen/frameworks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** `GET /api/v1/codegen/frameworks`: the frameworks a request may name. */
+        get: operations["list_frameworks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/conversations": {
         parameters: {
             query?: never;
@@ -1343,6 +1380,22 @@ export interface components {
          * @enum {string}
          */
         Derived: "file_plan" | "file_roles" | "permissions";
+        /** @description Body of `POST /api/v1/codegen/detect`. */
+        DetectFramework: {
+            /** @description The user's choice, if any (it wins, with a confidence of 1). */
+            framework?: string | null;
+            /** @description A language: narrows detection to frameworks written in it. */
+            language?: string | null;
+            /** @description The prompt a generation would be sent with. */
+            prompt: string;
+        };
+        /** @description What a generation of the prompt would be built with. */
+        DetectedFramework: {
+            /** @description The framework, how sure, and the prompt's words that decided it. */
+            framework: components["schemas"]["FrameworkView"];
+            /** @description The project's main language. */
+            language: components["schemas"]["Language"];
+        };
         /**
          * @description A summary of a stretch of conversation that fell out of the model's context window
          *     (episodic memory). Each one rolls the previous in, so a conversation's newest covers it all.
@@ -1452,6 +1505,20 @@ export interface components {
             message: string;
             /** @description Error or warning. */
             severity: components["schemas"]["Severity"];
+        };
+        /** @description A framework the generator has a template for. */
+        FrameworkInfo: {
+            /** @description Human name (`React + Vite`). */
+            display_name: string;
+            /** @description Its main language. */
+            language: components["schemas"]["Language"];
+            /** @description API name (`react-vite`, …): the value of `framework` in a request. */
+            name: string;
+        };
+        /** @description The frameworks, in a stable order (`generic` last). */
+        FrameworkList: {
+            /** @description Every framework. */
+            items: components["schemas"]["FrameworkInfo"][];
         };
         /** @description The framework of a generation, how sure, and why. */
         FrameworkView: {
@@ -3710,6 +3777,136 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests from this address; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not answered within the request timeout, or the server is shutting down */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    detect_framework: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DetectFramework"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DetectedFramework"];
+                };
+            };
+            /** @description The body is not well-formed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the server accepts (`server.body_limit_bytes`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Bad input; `details.field` names it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests from this address; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not answered within the request timeout, or the server is shutting down */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_frameworks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FrameworkList"];
+                };
+            };
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };

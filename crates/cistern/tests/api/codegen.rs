@@ -300,8 +300,8 @@ async fn async_requests_answer_202_and_the_job_fills_the_generation_in() {
         .expect("events");
     for stage in [
         "generating",
-        "files found: 1",
-        "files found: 2",
+        "file 1: app/main.py",
+        "file 2: requirements.txt",
         "checking syntax",
         "packaging",
     ] {
@@ -711,4 +711,85 @@ async fn a_spent_monthly_quota_refuses_new_generations_with_429() {
         .await;
     assert_error(r, 429, "quota_exceeded").await;
     assert_eq!(fake.requests().len(), 1, "no call for a refused request");
+}
+
+#[tokio::test]
+async fn the_page_can_show_the_framework_before_sending() {
+    let (app, _fake) = spawn().await;
+    let s = app.register("cg-detect@example.com").await;
+    let list = app.get_json("/api/v1/codegen/frameworks", &s.access).await;
+    let items = list["items"].as_array().expect("items");
+    assert_eq!(items.len(), 15, "{list}");
+    assert_eq!(items[0]["name"], "react-vite");
+    assert_eq!(items[0]["display_name"], "React + Vite");
+    assert_eq!(items.last().expect("last")["name"], "generic");
+
+    let detected = app
+        .call_json(
+            Method::POST,
+            "/api/v1/codegen/detect",
+            &s.access,
+            Some(json!({"prompt": "a todo app in React with Vite"})),
+            200,
+        )
+        .await;
+    assert_eq!(detected["framework"]["name"], "react-vite", "{detected}");
+    assert_eq!(detected["framework"]["explicit"], false);
+    let confidence = detected["framework"]["confidence"]
+        .as_f64()
+        .expect("confidence");
+    assert!(confidence > 0.5 && confidence < 1.0, "{detected}");
+    assert!(
+        detected["framework"]["evidence"]
+            .as_array()
+            .is_some_and(|e| e.iter().any(|w| w == "react")),
+        "{detected}"
+    );
+    // The user's choice wins; the language narrows detection.
+    let chosen = app
+        .call_json(
+            Method::POST,
+            "/api/v1/codegen/detect",
+            &s.access,
+            Some(json!({"prompt": "a todo app in React", "framework": "Flask"})),
+            200,
+        )
+        .await;
+    assert_eq!(chosen["framework"]["name"], "flask");
+    assert_eq!(chosen["framework"]["confidence"], 1.0);
+    assert_eq!(chosen["language"], "python");
+    let go = app
+        .call_json(
+            Method::POST,
+            "/api/v1/codegen/detect",
+            &s.access,
+            Some(json!({"prompt": "a REST API for notes", "language": "go"})),
+            200,
+        )
+        .await;
+    assert_eq!(go["framework"]["name"], "go-net-http", "{go}");
+
+    for (body, field) in [
+        (json!({"prompt": "  "}), "prompt"),
+        (
+            json!({"prompt": "x", "framework": "cobol-on-rails"}),
+            "framework",
+        ),
+        (json!({"prompt": "x", "language": "klingon"}), "language"),
+    ] {
+        let r = app
+            .call(
+                Method::POST,
+                "/api/v1/codegen/detect",
+                Some(&s.access),
+                Some(body),
+            )
+            .await;
+        let message = assert_error(r, 422, "invalid_input").await;
+        assert!(message.contains(field), "{field}: {message}");
+    }
+    let r = app
+        .call(Method::GET, "/api/v1/codegen/frameworks", None, None)
+        .await;
+    assert_error(r, 401, "unauthorized").await;
 }

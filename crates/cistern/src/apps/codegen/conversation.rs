@@ -18,14 +18,14 @@ pub(super) struct Conversation<'a> {
     pub(super) req: ChatRequest,
     pub(super) call: CallContext,
     pub(super) outcome: &'a mut Outcome,
-    /// Complete files announced while streaming.
-    pub(super) announced: usize,
+    /// Paths of the complete files announced while streaming, in order, each once.
+    pub(super) announced: Vec<String>,
 }
 
 impl Conversation<'_> {
     /// One streamed call; its text and why it stopped. While it streams, each newly
     /// completed file of the reply so far (`before` + this call's text) is announced as
-    /// `files found: N`, looked for after lines with a fence character (not per token).
+    /// `file N: path`, looked for after lines with a fence character (not per token).
     async fn call(
         &mut self,
         ctx: &JobContext,
@@ -71,13 +71,16 @@ impl Conversation<'_> {
         Ok((text, finish))
     }
 
-    /// Announces `files found: N` when the partial reply holds more complete files than
-    /// announced so far.
+    /// Announces `file N: path` for each complete file of the partial reply not announced
+    /// before (N counts from 1 across the generation's calls; a repaired file is not new).
     async fn announce(&mut self, ctx: &JobContext, partial: &str) {
-        let found = cistern_codegen::extract::progress(partial).complete.len();
-        if found > self.announced {
-            self.announced = found;
-            step(ctx, 20, &format!("files found: {found}")).await;
+        for path in cistern_codegen::extract::progress(partial).complete {
+            let path = path.to_string();
+            if !self.announced.contains(&path) {
+                self.announced.push(path);
+                let n = self.announced.len();
+                step(ctx, 20, &format!("file {n}: {}", self.announced[n - 1])).await;
+            }
         }
     }
 

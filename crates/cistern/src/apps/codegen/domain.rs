@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use axum::extract::FromRef;
-use cistern_codegen::framework::{Framework, detect_with_language};
+use cistern_codegen::framework::{Detection, Framework, detect_with_language};
 use cistern_jobs::{Jobs, NewJob};
 use cistern_llm::{ChatRequest, Message};
 use cistern_store::sql::now_ms;
@@ -178,34 +178,9 @@ impl Codegen {
     /// Checks the prompt, framework, language and model of a request, and keys it for the
     /// result cache.
     pub fn parse(&self, input: NewGeneration) -> Result<(String, Request)> {
-        let max = self.config().max_prompt_chars;
-        let prompt = input.prompt.trim();
-        if prompt.is_empty() || prompt.chars().count() > max {
-            return Err(invalid(
-                "prompt",
-                format!("prompt must be 1 to {max} characters"),
-            ));
-        }
-        let framework = match input.framework.as_deref().map(str::trim) {
-            None | Some("") => None,
-            Some(name) => Some(Framework::from_name(name).ok_or_else(|| {
-                let names: Vec<&str> = Framework::ALL.iter().map(|f| f.name()).collect();
-                invalid(
-                    "framework",
-                    format!("unknown framework; accepted: {}", names.join(", ")),
-                )
-            })?),
-        };
-        let language = match input.language.as_deref().map(str::trim) {
-            None | Some("") => None,
-            Some(name) => Some(Language::from_name(name).ok_or_else(|| {
-                let names: Vec<&str> = Language::ALL.iter().map(|l| l.name()).collect();
-                invalid(
-                    "language",
-                    format!("unknown language; accepted: {}", names.join(", ")),
-                )
-            })?),
-        };
+        let prompt = self.prompt(&input.prompt)?;
+        let framework = framework(input.framework.as_deref())?;
+        let language = language(input.language.as_deref())?;
         let model = match input.model.as_deref().map(str::trim) {
             Some("") => return Err(invalid("model", "model must not be empty")),
             Some(m) => m.to_owned(),
@@ -229,6 +204,35 @@ impl Codegen {
             request.cache_key = Some(cache::key(prompt, &request, &version));
         }
         Ok((prompt.to_owned(), request))
+    }
+
+    /// The framework a generation of `prompt` would use (an explicit one wins), how sure, the
+    /// words that decided it, and the project's main language: what the UI shows before
+    /// sending. Validated like a generation's request.
+    pub fn detect(
+        &self,
+        prompt: &str,
+        explicit: Option<&str>,
+        language: Option<&str>,
+    ) -> Result<(Detection, Language)> {
+        let prompt = self.prompt(prompt)?;
+        let language = self::language(language)?;
+        let detection = detect_with_language(prompt, framework(explicit)?, language);
+        let main = language.unwrap_or(detection.framework.language());
+        Ok((detection, main))
+    }
+
+    /// The trimmed prompt, 1 to `codegen.max_prompt_chars` characters.
+    fn prompt<'a>(&self, prompt: &'a str) -> Result<&'a str> {
+        let max = self.config().max_prompt_chars;
+        let prompt = prompt.trim();
+        if prompt.is_empty() || prompt.chars().count() > max {
+            return Err(invalid(
+                "prompt",
+                format!("prompt must be 1 to {max} characters"),
+            ));
+        }
+        Ok(prompt)
     }
 
     /// `owner`'s generations, newest first, `limit` after the `cursor` of a previous page.
@@ -343,6 +347,34 @@ impl Codegen {
                 Err(e)
             }
         }
+    }
+}
+
+/// A framework's API name or common spelling; none when absent or blank.
+fn framework(name: Option<&str>) -> Result<Option<Framework>> {
+    match name.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(name) => Framework::from_name(name).map(Some).ok_or_else(|| {
+            let names: Vec<&str> = Framework::ALL.iter().map(|f| f.name()).collect();
+            invalid(
+                "framework",
+                format!("unknown framework; accepted: {}", names.join(", ")),
+            )
+        }),
+    }
+}
+
+/// A language's name; none when absent or blank.
+fn language(name: Option<&str>) -> Result<Option<Language>> {
+    match name.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(name) => Language::from_name(name).map(Some).ok_or_else(|| {
+            let names: Vec<&str> = Language::ALL.iter().map(|l| l.name()).collect();
+            invalid(
+                "language",
+                format!("unknown language; accepted: {}", names.join(", ")),
+            )
+        }),
     }
 }
 

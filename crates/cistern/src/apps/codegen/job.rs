@@ -3,9 +3,9 @@
 //! syntax check) → repair rounds while files do not parse → ZIP and files in the blob store →
 //! the row finished with its [`Outcome`].
 //!
-//! The model is streamed. Progress goes to the job (`generating`, `files found: N` as files
-//! complete, `continuing (round n)`, `checking syntax`, `repairing (round n)`, `packaging`,
-//! `done`). An unusable reply (a path outside the project, still cut off after the rounds, no
+//! The model is streamed. Progress goes to the job (`generating`, `file N: path` as each file
+//! completes, `files found: N` when extraction counts otherwise, `continuing (round n)`,
+//! `checking syntax`, `repairing (round n)`, `packaging`, `done`). An unusable reply (a path outside the project, still cut off after the rounds, no
 //! files) fails the generation with the reason and writes nothing; a transient gateway error is
 //! retried while attempts remain.
 
@@ -130,12 +130,12 @@ async fn generate(
             ..CallContext::default()
         },
         outcome,
-        announced: 0,
+        announced: Vec::new(),
     };
     step(ctx, 10, "generating").await;
     let (reply, cut) = conversation.reply(ctx, config.continue_rounds).await?;
     let files = extract(&reply, cut, conversation.outcome)?;
-    if files.len() != conversation.announced {
+    if files.len() != conversation.announced.len() {
         step(ctx, 50, &format!("files found: {}", files.len())).await;
     }
 

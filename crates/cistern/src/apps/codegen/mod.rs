@@ -2,7 +2,8 @@
 //! syntax checks `cistern-syntax`). See docs/codegen.md.
 //!
 //! - `routes`: `POST /api/v1/generate_code` (sync or async, always through a job),
-//!   `/api/v1/generations…` — list, read, download, delete. Owner-scoped: another user's
+//!   `/api/v1/generations…` — list, read, download, delete; `/api/v1/codegen/frameworks` and
+//!   `/api/v1/codegen/detect` (what the UI shows before sending). Owner-scoped: another user's
 //!   generation is a 404.
 //! - `files`: one file of a generation, as text, `nosniff`.
 //! - `job`: the `codegen.generate` job — framework, prompt, the model through the gateway,
@@ -66,6 +67,8 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(r::generate_code))
         .route_layer(timeout::allow(Allowance::Unbounded));
     OpenApiRouter::with_openapi(Doc::openapi())
+        .routes(routes!(r::list_frameworks))
+        .routes(routes!(r::detect_framework))
         .routes(routes!(r::list_generations))
         .routes(routes!(r::get_generation, r::delete_generation))
         .routes(routes!(r::download_generation))

@@ -7,7 +7,10 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::Codegen;
-use super::views::{GenerateCode, GenerationAccepted, GenerationSummary, GenerationView};
+use super::views::{
+    DetectFramework, DetectedFramework, FrameworkList, GenerateCode, GenerationAccepted,
+    GenerationSummary, GenerationView,
+};
 use super::wait::Generated;
 use crate::http::error::{ApiError, ApiJson, ErrorBody};
 use crate::http::page::{Page, PageParams, PageRequest};
@@ -44,6 +47,36 @@ pub async fn generate_code(
             Json(GenerationView::new(generation, cached)).into_response()
         }
     })
+}
+
+/// `GET /api/v1/codegen/frameworks`: the frameworks a request may name.
+#[utoipa::path(get, path = "/api/v1/codegen/frameworks", operation_id = "list_frameworks", tag = "codegen",
+    security(("bearer" = [])),
+    responses((status = 200, body = FrameworkList), (status = 401, body = ErrorBody)))]
+pub async fn list_frameworks(_principal: Principal) -> Json<FrameworkList> {
+    Json(FrameworkList::all())
+}
+
+/// `POST /api/v1/codegen/detect`: the framework a generation of this prompt would use, how
+/// sure, and why — without calling a model.
+#[utoipa::path(post, path = "/api/v1/codegen/detect", operation_id = "detect_framework", tag = "codegen",
+    request_body = DetectFramework, security(("bearer" = [])),
+    responses((status = 200, body = DetectedFramework), (status = 401, body = ErrorBody),
+              (status = 422, body = ErrorBody, description = "Bad input; `details.field` names it")))]
+pub async fn detect_framework(
+    State(codegen): State<Codegen>,
+    _principal: Principal,
+    ApiJson(body): ApiJson<DetectFramework>,
+) -> Result<Json<DetectedFramework>, ApiError> {
+    let (detection, language) = codegen.detect(
+        &body.prompt,
+        body.framework.as_deref(),
+        body.language.as_deref(),
+    )?;
+    Ok(Json(DetectedFramework {
+        framework: detection.into(),
+        language,
+    }))
 }
 
 /// `GET /api/v1/generations`: your generations, newest first.

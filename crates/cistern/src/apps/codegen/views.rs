@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use cistern_codegen::Warning;
-use cistern_codegen::framework::Detection;
+use cistern_codegen::framework::{Detection, Framework};
 use cistern_store::{Generation, VersionStatus};
 use cistern_syntax::{Language, SyntaxReport};
 use serde::{Deserialize, Serialize};
@@ -266,5 +266,59 @@ impl From<Generation> for GenerationSummary {
             job_id: g.job_id,
             created_at: rfc3339(g.created_at),
         }
+    }
+}
+
+/// Body of `POST /api/v1/codegen/detect`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DetectFramework {
+    /// The prompt a generation would be sent with.
+    pub prompt: String,
+    /// The user's choice, if any (it wins, with a confidence of 1).
+    pub framework: Option<String>,
+    /// A language: narrows detection to frameworks written in it.
+    pub language: Option<String>,
+}
+
+/// What a generation of the prompt would be built with.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DetectedFramework {
+    /// The framework, how sure, and the prompt's words that decided it.
+    pub framework: FrameworkView,
+    /// The project's main language.
+    pub language: Language,
+}
+
+/// A framework the generator has a template for.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FrameworkInfo {
+    /// API name (`react-vite`, …): the value of `framework` in a request.
+    pub name: String,
+    /// Human name (`React + Vite`).
+    pub display_name: String,
+    /// Its main language.
+    pub language: Language,
+}
+
+/// The frameworks, in a stable order (`generic` last).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FrameworkList {
+    /// Every framework.
+    pub items: Vec<FrameworkInfo>,
+}
+
+impl FrameworkList {
+    /// All of [`Framework::ALL`].
+    pub fn all() -> Self {
+        let items = Framework::ALL
+            .iter()
+            .map(|f| FrameworkInfo {
+                name: f.name().to_owned(),
+                display_name: f.display_name().to_owned(),
+                language: f.language(),
+            })
+            .collect();
+        Self { items }
     }
 }
