@@ -3,6 +3,7 @@
 //! Boundary: handlers here are thin — extract typed input, call one domain function, map the
 //! result. Domain code never sees axum types.
 
+pub mod download;
 pub mod error;
 pub mod health;
 pub mod metrics;

@@ -235,26 +235,14 @@ impl Codegen {
         Ok(prompt)
     }
 
-    /// `owner`'s generations, newest first, `limit` after the `cursor` of a previous page.
+    /// `owner`'s generations, newest first, `limit` after `before` (a previous page's last).
     pub async fn list(
         &self,
         owner: &str,
-        cursor: Option<&str>,
+        before: Option<&TimeCursor>,
         limit: i64,
     ) -> Result<Vec<Generation>> {
-        let before = cursor
-            .map(str::parse::<TimeCursor>)
-            .transpose()
-            .map_err(|_| {
-                invalid(
-                    "cursor",
-                    "cursor must be the next_cursor of a previous page",
-                )
-            })?;
-        Ok(self
-            .db
-            .generations_of(owner, before.as_ref(), limit)
-            .await?)
+        Ok(self.db.generations_of(owner, before, limit).await?)
     }
 
     /// One of `owner`'s generations.

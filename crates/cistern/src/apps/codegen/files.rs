@@ -7,10 +7,10 @@
 //! CSP.
 
 use axum::extract::{Path, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 
 use super::Codegen;
+use crate::http::download;
 use crate::http::error::{ApiError, ErrorBody};
 use crate::http::path::ResourceId;
 use crate::platform::auth::Principal;
@@ -29,17 +29,5 @@ pub async fn get_generation_file(
 ) -> Result<Response, ApiError> {
     let id = ResourceId::parse(&id)?;
     let content = codegen.file(&principal.user_id, id.as_str(), &path).await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/plain; charset=utf-8"),
-            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-            (
-                header::CONTENT_SECURITY_POLICY,
-                "default-src 'none'; sandbox",
-            ),
-            (header::CACHE_CONTROL, "private, no-cache"),
-        ],
-        content,
-    )
-        .into_response())
+    Ok(download::stored_file("text/plain; charset=utf-8", content))
 }

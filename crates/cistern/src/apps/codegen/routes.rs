@@ -3,7 +3,7 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 use super::Codegen;
@@ -12,10 +12,12 @@ use super::views::{
     GenerationSummary, GenerationView,
 };
 use super::wait::Generated;
+use crate::http::download;
 use crate::http::error::{ApiError, ApiJson, ErrorBody};
 use crate::http::page::{Page, PageParams, PageRequest};
 use crate::http::path::ResourceId;
 use crate::platform::auth::Principal;
+use cistern_store::TimeCursor;
 
 /// `POST /api/v1/generate_code`: a project from a prompt. Always a job; `async: true` answers
 /// 202 at once, otherwise the request waits for the job (up to `codegen.sync_timeout_secs`).
@@ -89,7 +91,11 @@ pub async fn list_generations(
     page: PageRequest,
 ) -> Result<Json<Page<GenerationSummary>>, ApiError> {
     let found = codegen
-        .list(&principal.user_id, page.cursor.as_deref(), page.limit_i64())
+        .list(
+            &principal.user_id,
+            page.cursor_as(|c| c.parse::<TimeCursor>().ok())?.as_ref(),
+            page.limit_i64(),
+        )
         .await?;
     Ok(Json(
         page.page(found, |g| g.cursor().to_string()).map(Into::into),
@@ -133,13 +139,5 @@ pub async fn download_generation(
     id: ResourceId,
 ) -> Result<Response, ApiError> {
     let (name, zip) = codegen.package(&principal.user_id, id.as_str()).await?;
-    let disposition = format!("attachment; filename=\"{name}\"");
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/zip".to_owned()),
-            (header::CONTENT_DISPOSITION, disposition),
-        ],
-        zip,
-    )
-        .into_response())
+    Ok(download::zip(&name, zip))
 }

@@ -199,24 +199,15 @@ impl Extensions {
         })
     }
 
-    /// `owner`'s extensions, most recently changed first, `limit` after the `cursor` of a
-    /// previous page (an [`Extension::cursor`] as text).
+    /// `owner`'s extensions, most recently changed first, `limit` after `before` (the
+    /// [`Extension::cursor`] of a previous page's last).
     pub async fn list(
         &self,
         owner: &str,
-        cursor: Option<&str>,
+        before: Option<&TimeCursor>,
         limit: i64,
     ) -> Result<Vec<ListedExtension>> {
-        let before = cursor
-            .map(str::parse::<TimeCursor>)
-            .transpose()
-            .map_err(|_| {
-                invalid(
-                    "cursor",
-                    "cursor must be the next_cursor of a previous page",
-                )
-            })?;
-        Ok(self.db.extensions_of(owner, before.as_ref(), limit).await?)
+        Ok(self.db.extensions_of(owner, before, limit).await?)
     }
     /// One of `owner`'s extensions with every version, oldest first.
     pub async fn get(&self, owner: &str, id: &str) -> Result<(Extension, Vec<ExtensionVersion>)> {

@@ -7,10 +7,10 @@
 //! never render on Cistern's own origin), with `nosniff` and a sandboxing CSP.
 
 use axum::extract::{Path, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 
 use super::Extensions;
+use crate::http::download;
 use crate::http::error::{ApiError, ErrorBody};
 use crate::http::path::ResourceId;
 use crate::platform::auth::Principal;
@@ -58,22 +58,10 @@ pub async fn get_extension_file(
     let file = extensions
         .file(&principal.user_id, id.as_str(), &version, &path)
         .await?;
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                content_type(&file.path, &file.content),
-            ),
-            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-            (
-                header::CONTENT_SECURITY_POLICY,
-                "default-src 'none'; sandbox",
-            ),
-            (header::CACHE_CONTROL, "private, no-cache"),
-        ],
+    Ok(download::stored_file(
+        content_type(&file.path, &file.content),
         file.content,
-    )
-        .into_response())
+    ))
 }
 
 #[cfg(test)]
