@@ -6,7 +6,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, assert_error};
-use crate::llm::with_fake;
+use crate::llm::{spawn_with_fake, with_fake};
 
 mod retry;
 mod tools;
@@ -14,16 +14,7 @@ mod usage;
 
 /// A server whose chat default model `fast` is the fake provider.
 pub(crate) async fn spawn_chat() -> (TestApp, FakeLlm) {
-    let fake = FakeLlm::start().await.expect("fake provider");
-    let base = with_fake(&fake);
-    let app = TestApp::builder()
-        .config(move |c| {
-            base(c);
-            c.chat.default_model = "fast".to_owned();
-        })
-        .spawn()
-        .await;
-    (app, fake)
+    spawn_with_fake(|_| {}).await
 }
 
 async fn send(app: &TestApp, token: &str, body: Value) -> Value {
@@ -278,7 +269,6 @@ async fn history_survives_a_restart() {
         .data_dir(dir)
         .config(move |c| {
             base(c);
-            c.chat.default_model = "fast".to_owned();
             c.database.url = database;
         })
         .spawn()
@@ -604,7 +594,6 @@ async fn two_hundred_concurrent_turns_through_two_instances_are_all_stored_in_or
         .scale_out()
         .config(move |c| {
             base(c);
-            c.chat.default_model = "fast".to_owned();
         })
         .try_spawn()
         .await
@@ -617,7 +606,6 @@ async fn two_hundred_concurrent_turns_through_two_instances_are_all_stored_in_or
     let second = TestApp::builder()
         .config(move |c| {
             base(c);
-            c.chat.default_model = "fast".to_owned();
             c.database.url = cistern::config::Secret::new(url);
         })
         .spawn()

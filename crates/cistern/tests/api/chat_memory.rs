@@ -5,26 +5,18 @@ use std::time::Duration;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, assert_error};
-use crate::llm::with_fake;
+use crate::helpers::assert_error;
+use crate::llm::spawn_with_fake;
 
 #[tokio::test]
 async fn summaries_of_a_long_conversation_are_listed_for_their_owner_only() {
-    let fake = cistern_llm_fake::FakeLlm::start()
-        .await
-        .expect("fake provider");
-    let base = with_fake(&fake);
-    let app = TestApp::builder()
-        .config(move |c| {
-            base(c);
-            c.chat.default_model = "fast".to_owned();
-            // A tiny window, so older turns fall out and get summarised.
-            for deployment in &mut c.llm.models.get_mut("fast").expect("fast").deployments {
-                deployment.context_window = Some(400);
-            }
-        })
-        .spawn()
-        .await;
+    let (app, _fake) = spawn_with_fake(|c| {
+        // A tiny window, so older turns fall out and get summarised.
+        for deployment in &mut c.llm.models.get_mut("fast").expect("fast").deployments {
+            deployment.context_window = Some(400);
+        }
+    })
+    .await;
     let ada = app.register("ada@example.com").await;
     let bob = app.register("bob@example.com").await;
 

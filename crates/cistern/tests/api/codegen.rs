@@ -10,30 +10,10 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, assert_error};
-use crate::llm::with_fake;
+use crate::llm::spawn_with_fake;
 
 async fn spawn() -> (TestApp, FakeLlm) {
-    spawn_with(|_| {}).await
-}
-
-async fn spawn_with(
-    tweak: impl FnOnce(&mut cistern::config::Config) + 'static,
-) -> (TestApp, FakeLlm) {
-    let fake = FakeLlm::builder()
-        .record(true)
-        .start()
-        .await
-        .expect("fake provider");
-    let base = with_fake(&fake);
-    let app = TestApp::builder()
-        .config(move |c| {
-            base(c);
-            c.codegen.default_model = "fast".to_owned();
-            tweak(c);
-        })
-        .spawn()
-        .await;
-    (app, fake)
+    spawn_with_fake(|_| {}).await
 }
 
 /// `POST /api/v1/generate_code` with `body`, asserting `status`.
@@ -626,7 +606,7 @@ async fn prompts_come_from_the_framework_template_and_a_templates_dir_overrides_
     )
     .expect("template");
     let path = dir.path().to_owned();
-    let (app, fake) = spawn_with(move |c| c.codegen.templates_dir = Some(path)).await;
+    let (app, fake) = spawn_with_fake(move |c| c.codegen.templates_dir = Some(path)).await;
     let s = app.register("cg-tpl2@example.com").await;
     fake.enqueue(Reply::text("```python\nprint('hi')\n```\n"));
     generate(
@@ -649,7 +629,7 @@ async fn prompts_come_from_the_framework_template_and_a_templates_dir_overrides_
 
 #[tokio::test]
 async fn a_sync_request_that_outlives_its_wait_answers_504_and_the_job_goes_on() {
-    let (app, fake) = spawn_with(|c| c.codegen.sync_timeout_secs = 1).await;
+    let (app, fake) = spawn_with_fake(|c| c.codegen.sync_timeout_secs = 1).await;
     let s = app.register("cg-slow@example.com").await;
     fake.enqueue(cistern_llm_fake::Fault::Hang);
     let r = app
@@ -675,7 +655,7 @@ async fn a_sync_request_that_outlives_its_wait_answers_504_and_the_job_goes_on()
 
 #[tokio::test]
 async fn a_spent_monthly_quota_refuses_new_generations_with_429() {
-    let (app, fake) = spawn_with(|c| {
+    let (app, fake) = spawn_with_fake(|c| {
         c.quota.default_monthly_tokens = 50;
         c.quota.cache_ms = 0;
     })

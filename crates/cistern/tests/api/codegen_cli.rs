@@ -110,7 +110,6 @@ async fn generate_follows_the_job_and_writes_the_project() {
     let app = TestApp::builder()
         .config(move |c| {
             base(c);
-            c.codegen.default_model = "fast".to_owned();
         })
         .spawn()
         .await;

@@ -11,30 +11,10 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, assert_error};
-use crate::llm::with_fake;
+use crate::llm::spawn_with_fake;
 
 async fn spawn() -> (TestApp, FakeLlm) {
-    spawn_with(|_| {}).await
-}
-
-async fn spawn_with(
-    tweak: impl FnOnce(&mut cistern::config::Config) + 'static,
-) -> (TestApp, FakeLlm) {
-    let fake = FakeLlm::builder()
-        .record(true)
-        .start()
-        .await
-        .expect("fake provider");
-    let base = with_fake(&fake);
-    let app = TestApp::builder()
-        .config(move |c| {
-            base(c);
-            c.extensions.default_model = "fast".to_owned();
-            tweak(c);
-        })
-        .spawn()
-        .await;
-    (app, fake)
+    spawn_with_fake(|_| {}).await
 }
 
 fn manifest(version_field: Value, background: Value) -> String {
@@ -594,7 +574,7 @@ async fn a_file_is_served_typed_and_owner_scoped() {
 async fn a_provider_failing_twice_then_succeeding_still_gives_a_ready_version() {
     // The gateway's own retries absorb both faults (three attempts per call; `with_fake` makes
     // its backoff a few ms), so the job's first attempt succeeds.
-    let (app, fake) = spawn_with(|c| c.llm.retry.max_attempts = 3).await;
+    let (app, fake) = spawn_with_fake(|c| c.llm.retry.max_attempts = 3).await;
     let s = app.register("ext-i@example.com").await;
     fake.enqueue(Step::Fault(Fault::ServerError));
     fake.enqueue(Step::Fault(Fault::RateLimited {
@@ -700,7 +680,7 @@ async fn a_worker_that_never_starts_fails_the_version_when_rounds_run_out() {
         println!("skipped: Chromium not found at /usr/bin/chromium (install Debian's `chromium`)");
         return;
     }
-    let (app, fake) = spawn_with(|c| c.extensions.repair_rounds = 0).await;
+    let (app, fake) = spawn_with_fake(|c| c.extensions.repair_rounds = 0).await;
     let s = app.register("ext-k@example.com").await;
     fake.enqueue(submission(with_worker(BROKEN_WORKER)));
     let ext = create_failed(&app, &s.access).await;

@@ -11,7 +11,8 @@ use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, assert_error, assert_openai_error};
 
-/// Points model `fast` at `fake` (OpenAI protocol, priced) and turns body recording on.
+/// Points model `fast` at `fake` (OpenAI protocol, priced), makes it every app's default
+/// model, and turns body recording on.
 pub(crate) fn with_fake(fake: &FakeLlm) -> impl FnOnce(&mut Config) + 'static {
     let base_url = fake.openai_base_url();
     move |c| {
@@ -38,10 +39,16 @@ pub(crate) fn with_fake(fake: &FakeLlm) -> impl FnOnce(&mut Config) + 'static {
                 }],
             },
         );
+        c.chat.default_model = "fast".to_owned();
+        c.extensions.default_model = "fast".to_owned();
+        c.codegen.default_model = "fast".to_owned();
     }
 }
 
-async fn spawn_with_fake(tweak: impl FnOnce(&mut Config) + 'static) -> (TestApp, FakeLlm) {
+/// A server over a fresh fake provider ([`with_fake`]), then `tweak`ed.
+pub(crate) async fn spawn_with_fake(
+    tweak: impl FnOnce(&mut Config) + 'static,
+) -> (TestApp, FakeLlm) {
     let fake = FakeLlm::start().await.expect("fake provider");
     let base = with_fake(&fake);
     let app = TestApp::builder()
