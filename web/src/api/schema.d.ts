@@ -1555,6 +1555,20 @@ export interface components {
             /** @description What to build (1 to `codegen.max_prompt_chars` characters). */
             prompt: string;
         };
+        /** @description One file of a generation (its bytes: `GET …/files/{path}` and the ZIP). */
+        GeneratedFile: {
+            /** @description Its language, from the path. */
+            language: components["schemas"]["Language"];
+            /** @description Relative path inside the project. */
+            path: string;
+            /**
+             * Format: int64
+             * @description Bytes.
+             */
+            size: number;
+            /** @description The syntax check: `ok`, and `errors` with line and column (`checked: false` for text). */
+            syntax: components["schemas"]["SyntaxReport"];
+        };
         /** @description The answer to a create or an iterate: the job that generates the version. */
         GenerationAccepted: {
             /** @description The extension. */
@@ -1571,6 +1585,13 @@ export interface components {
              *     change kind decides it; the job's result and the extension's version list show it).
              */
             version?: string | null;
+        };
+        /** @description The answer to an asynchronous request: the generation and the job that fills it in. */
+        GenerationStarted: {
+            /** @description The generation: `GET /api/v1/generations/{id}`. */
+            generation_id: string;
+            /** @description The job: poll `GET /api/v1/jobs/{id}` or follow its events. */
+            job_id: string;
         };
         /**
          * @description Where a generation stands.
@@ -1596,6 +1617,24 @@ export interface components {
             /** @description Pending, ready or failed. */
             status: components["schemas"]["GenerationState"];
         };
+        /** @description Tokens spent on a generation, over all its calls. */
+        GenerationUsage: {
+            /**
+             * Format: int32
+             * @description Model calls (the first, continuations, repairs).
+             */
+            calls: number;
+            /**
+             * Format: int64
+             * @description Prompt tokens.
+             */
+            input_tokens: number;
+            /**
+             * Format: int64
+             * @description Completion tokens.
+             */
+            output_tokens: number;
+        };
         /** @description A generation. */
         GenerationView: {
             /** @description True when this answer came from the result cache (no model call). */
@@ -1612,7 +1651,7 @@ export interface components {
             /** @description A stable cause of the failure (`model`, `path`, `truncated`, `no_files`, …). */
             error_kind?: string | null;
             /** @description The files with their syntax reports (empty unless ready). */
-            files: components["schemas"]["FileEntry"][];
+            files: components["schemas"]["GeneratedFile"][];
             framework?: components["schemas"]["FrameworkView"] | null;
             /** @description Generation id. */
             id: string;
@@ -1635,7 +1674,7 @@ export interface components {
                 [key: string]: number;
             };
             /** @description Tokens spent. */
-            usage: components["schemas"]["UsageView"];
+            usage: components["schemas"]["GenerationUsage"];
             /** @description Every change the generator made to the model's files (manifests, README). */
             warnings: components["schemas"]["Warning"][];
         };
@@ -5160,7 +5199,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The finished generation (sync, or a cache hit) */
+            /** @description The finished generation: sync, or a cache hit (also with `async: true`: a hit has nothing to wait for) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -5175,7 +5214,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["GenerationAccepted"];
+                    "application/json": components["schemas"]["GenerationStarted"];
                 };
             };
             /** @description The body is not well-formed JSON */

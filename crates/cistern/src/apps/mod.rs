@@ -61,3 +61,41 @@ pub async fn shutdown(state: &AppState) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::ALL;
+
+    /// Merging routers keeps one schema per name and drops the others without a word, so
+    /// two apps' `FileEntry` would leave one app documented (and typed in the web client)
+    /// with the other's shape. Every schema name must mean one shape across the platform and
+    /// every app.
+    #[test]
+    fn no_two_parts_document_different_schemas_under_one_name() {
+        let parts = std::iter::once(("platform", crate::platform::routes()))
+            .chain(ALL.iter().map(|app| (app.name, (app.routes)())));
+        let mut seen: BTreeMap<String, (&str, serde_json::Value)> = BTreeMap::new();
+        let mut clashes = Vec::new();
+        for (part, router) in parts {
+            let schemas = router.into_openapi().components.map(|c| c.schemas);
+            for (name, schema) in schemas.into_iter().flatten() {
+                let schema = serde_json::to_value(schema).expect("schema serialises");
+                match seen.get(&name) {
+                    Some((first, earlier)) if *earlier != schema => {
+                        clashes.push(format!("{name}: {first} and {part}"));
+                    }
+                    Some(_) => {}
+                    None => {
+                        seen.insert(name, (part, schema));
+                    }
+                }
+            }
+        }
+        assert!(
+            clashes.is_empty(),
+            "schema names with two shapes: {clashes:?}"
+        );
+    }
+}

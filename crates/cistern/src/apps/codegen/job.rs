@@ -21,7 +21,7 @@ use serde_json::{Value, json};
 
 use super::conversation::Conversation;
 use super::domain::Request;
-use super::views::{FileEntry, Outcome};
+use super::views::{GeneratedFile, Outcome};
 use super::{Codegen, GeneratePayload, LLM_APP, blobs};
 
 /// Why a generation failed: a stable kind, the reason, and whether a new attempt may help.
@@ -226,7 +226,7 @@ async fn publish(
     outcome.files = project
         .files
         .iter()
-        .map(|f| FileEntry {
+        .map(|f| GeneratedFile {
             path: f.path.as_str().to_owned(),
             language: f.language,
             size: f.size as u64,

@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::Codegen;
 use super::views::{
-    DetectFramework, DetectedFramework, FrameworkList, GenerateCode, GenerationAccepted,
+    DetectFramework, DetectedFramework, FrameworkList, GenerateCode, GenerationStarted,
     GenerationSummary, GenerationView,
 };
 use super::wait::Generated;
@@ -23,8 +23,8 @@ use cistern_store::TimeCursor;
 /// 202 at once, otherwise the request waits for the job (up to `codegen.sync_timeout_secs`).
 #[utoipa::path(post, path = "/api/v1/generate_code", operation_id = "generate_code", tag = "codegen",
     request_body = GenerateCode, security(("bearer" = [])),
-    responses((status = 200, body = GenerationView, description = "The finished generation (sync, or a cache hit)"),
-              (status = 202, body = GenerationAccepted, description = "Started (async)"),
+    responses((status = 200, body = GenerationView, description = "The finished generation: sync, or a cache hit (also with `async: true`: a hit has nothing to wait for)"),
+              (status = 202, body = GenerationStarted, description = "Started (async)"),
               (status = 401, body = ErrorBody), (status = 404, body = ErrorBody, description = "Unknown model"),
               (status = 422, body = ErrorBody, description = "Bad input; `details.field` names it"),
               (status = 429, body = ErrorBody, description = "Rate limit or monthly quota"),
@@ -40,11 +40,9 @@ pub async fn generate_code(
         .generate(&principal.user_id, body.into(), run_async)
         .await?;
     Ok(match generated {
-        Generated::Accepted(started) => (
-            StatusCode::ACCEPTED,
-            Json(GenerationAccepted::from(started)),
-        )
-            .into_response(),
+        Generated::Accepted(started) => {
+            (StatusCode::ACCEPTED, Json(GenerationStarted::from(started))).into_response()
+        }
         Generated::Finished { generation, cached } => {
             Json(GenerationView::new(generation, cached)).into_response()
         }

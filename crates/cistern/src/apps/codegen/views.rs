@@ -47,14 +47,14 @@ impl From<GenerateCode> for NewGeneration {
 
 /// The answer to an asynchronous request: the generation and the job that fills it in.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct GenerationAccepted {
+pub struct GenerationStarted {
     /// The generation: `GET /api/v1/generations/{id}`.
     pub generation_id: String,
     /// The job: poll `GET /api/v1/jobs/{id}` or follow its events.
     pub job_id: String,
 }
 
-impl From<Started> for GenerationAccepted {
+impl From<Started> for GenerationStarted {
     fn from(s: Started) -> Self {
         Self {
             generation_id: s.generation_id,
@@ -87,7 +87,7 @@ impl From<VersionStatus> for GenerationState {
 
 /// One file of a generation (its bytes: `GET …/files/{path}` and the ZIP).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct FileEntry {
+pub struct GeneratedFile {
     /// Relative path inside the project.
     pub path: String,
     /// Its language, from the path.
@@ -100,7 +100,7 @@ pub struct FileEntry {
 
 /// Tokens spent on a generation, over all its calls.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
-pub struct UsageView {
+pub struct GenerationUsage {
     /// Prompt tokens.
     pub input_tokens: u64,
     /// Completion tokens.
@@ -117,11 +117,11 @@ pub struct Outcome {
     /// The project's main language.
     pub language: Option<Language>,
     /// The files, sorted as a tree.
-    pub files: Vec<FileEntry>,
+    pub files: Vec<GeneratedFile>,
     /// Manifests completed, README added, …
     pub warnings: Vec<Warning>,
     /// Tokens.
-    pub usage: UsageView,
+    pub usage: GenerationUsage,
     /// Per-step server times.
     pub timings_ms: BTreeMap<String, u64>,
     /// Continuation rounds used.
@@ -182,11 +182,11 @@ pub struct GenerationView {
     /// The gateway model.
     pub model: Option<String>,
     /// The files with their syntax reports (empty unless ready).
-    pub files: Vec<FileEntry>,
+    pub files: Vec<GeneratedFile>,
     /// Every change the generator made to the model's files (manifests, README).
     pub warnings: Vec<Warning>,
     /// Tokens spent.
-    pub usage: UsageView,
+    pub usage: GenerationUsage,
     /// True when this answer came from the result cache (no model call).
     pub cached: bool,
     /// Per-step server times in ms (`model`, `extract`, `assemble`, `package`, `store`).
