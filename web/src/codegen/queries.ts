@@ -1,0 +1,87 @@
+/**
+ * The code generator page's reads and writes through TanStack Query. Every key starts with
+ * `["codegen"]`, so one invalidation after a write (or a job's end) refreshes the history and
+ * the open generation.
+ */
+import { queryOptions, infiniteQueryOptions } from "@tanstack/react-query";
+import { api, call } from "../api/client";
+import { networkError, toApiError } from "../api/errors";
+import { getSession } from "../auth/current";
+import { fileUrl } from "./model";
+import type { GenerateAnswer, Generation } from "./types";
+
+export const CODEGEN = ["codegen"] as const;
+
+const PAGE_SIZE = 20;
+
+/** Your generations, newest first, a page at a time. */
+export const historyQuery = infiniteQueryOptions({
+  queryKey: [...CODEGEN, "history"],
+  queryFn: ({ pageParam, signal }) =>
+    call(api.GET("/api/v1/generations", { params: { query: { cursor: pageParam, limit: PAGE_SIZE } }, signal })),
+  initialPageParam: undefined as string | undefined,
+  getNextPageParam: (last) => last.next_cursor ?? undefined,
+});
+
+/** One generation; polled while it is pending (its job's end also refreshes it). */
+export const generationQuery = (id: string) =>
+  queryOptions({
+    queryKey: [...CODEGEN, "generation", id],
+    queryFn: async ({ signal }) =>
+      (await call(api.GET("/api/v1/generations/{id}", { params: { path: { id } }, signal }))) as unknown as Generation,
+    refetchInterval: (q) => (q.state.data?.status === "pending" ? 4000 : false),
+  });
+
+/** The frameworks the picker offers (they change only with the server: fetched once). */
+export const frameworksQuery = queryOptions({
+  queryKey: [...CODEGEN, "frameworks"],
+  queryFn: ({ signal }) => call(api.GET("/api/v1/codegen/frameworks", { signal })),
+  staleTime: Infinity,
+});
+
+/** What a generation of `prompt` would be built with (no model call: cheap, pure). */
+export const detectQuery = (prompt: string, framework: string | undefined) =>
+  queryOptions({
+    queryKey: [...CODEGEN, "detect", prompt, framework ?? ""],
+    queryFn: ({ signal }) => call(api.POST("/api/v1/codegen/detect", { body: { prompt, framework }, signal })),
+    staleTime: Infinity,
+    enabled: prompt.trim() !== "",
+    retry: false,
+  });
+
+/** Starts a generation (`async`): 202 with its job, or 200 with a finished one from the cache. */
+export async function generate(body: { prompt: string; framework?: string; cache: boolean }): Promise<GenerateAnswer> {
+  const answer = await call(api.POST("/api/v1/generate_code", { body: { ...body, async: true } }));
+  return answer as unknown as GenerateAnswer;
+}
+
+/** A file's text (a generation's files never change: cached for good). */
+export const fileQuery = (id: string, path: string) =>
+  queryOptions({
+    queryKey: [...CODEGEN, "file", id, path],
+    queryFn: async ({ signal }) => (await authorised(fileUrl(id, path), signal)).text(),
+    staleTime: Infinity,
+  });
+
+/** GETs `url` with the session's credentials (a plain link or <a download> would carry no token). */
+async function authorised(url: string, signal?: AbortSignal): Promise<Response> {
+  let response: Response;
+  try {
+    response = await getSession().fetch(url, { signal });
+  } catch (e) {
+    throw networkError(e);
+  }
+  if (!response.ok) throw toApiError(response, await response.json().catch(() => undefined));
+  return response;
+}
+
+/** Downloads a ready generation's ZIP under `filename`. */
+export async function downloadZip(id: string, filename: string): Promise<void> {
+  const response = await authorised(`/api/v1/generations/${encodeURIComponent(id)}/download`);
+  const href = URL.createObjectURL(await response.blob());
+  const a = document.createElement("a");
+  a.href = href;
+  a.download = filename;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(href), 1000);
+}
