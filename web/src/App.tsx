@@ -97,7 +97,14 @@ export function App() {
               (m) => m.ChatPage,
             )}
           />
-          {APPS.filter((app) => app.path !== "/extensions" && app.path !== "/chat").map((app) => (
+          <Route
+            path="codegen"
+            element={page(
+              () => import("./codegen/CodegenPage"),
+              (m) => m.CodegenPage,
+            )}
+          />
+          {APPS.filter((app) => !["/extensions", "/chat", "/codegen"].includes(app.path)).map((app) => (
             <Route
               key={app.path}
               path={app.path.slice(1)}

@@ -21,6 +21,7 @@ export function PromptBox({
   extra,
   testId,
   minRows = 3,
+  error,
 }: {
   label: string;
   placeholder?: string;
@@ -35,6 +36,8 @@ export function PromptBox({
   extra?: ReactNode;
   testId: string;
   minRows?: number;
+  /** A problem with the text (a 422 about this field), shown under it. */
+  error?: ReactNode;
 }) {
   const hintId = useId();
   const canSubmit = value.trim() !== "" && !busy && !disabled;
@@ -57,6 +60,7 @@ export function PromptBox({
         aria-describedby={hintId}
         data-testid={testId}
         disabled={disabled}
+        error={error}
       />
       {children}
       <Group justify="space-between" gap="sm" mt="xs">
