@@ -26,7 +26,7 @@ const PAGES = [
   { path: "/login", name: "login", signedOut: true },
   { path: "/chat", name: "chat", llm: true },
   { path: "/extensions", name: "extensions", llm: true },
-  { path: "/codegen", name: "codegen" },
+  { path: "/codegen", name: "codegen", llm: true },
   { path: "/agent", name: "agent" },
   { path: "/sage", name: "sage" },
   { path: "/keys", name: "keys" },
@@ -200,7 +200,7 @@ describe("every page", () => {
       });
       const { page, context } = await watchedPage(browser);
       await signInWithKeyboard(page, local.baseUrl);
-      for (const p of ["/chat", "/extensions"]) {
+      for (const p of ["/chat", "/extensions", "/codegen"]) {
         await open(page, local.baseUrl, p);
         const banner = page.getByTestId("local-model-banner");
         await banner.waitFor({ timeout: 10_000 });

@@ -74,11 +74,13 @@ async function putPreviewInFront(server, timeoutMs) {
 
 /**
  * Start the fake OpenAI-compatible provider (`fake-llm`, built with `cargo build -p
- * cistern-llm-fake`; $FAKE_LLM_BIN overrides) on a free port. Every request gets the same reply:
- * `text`, or the binary's default.
+ * cistern-llm-fake`, beside the cistern binary; $FAKE_LLM_BIN overrides) on a free port. Every
+ * request gets the same reply: `text`, or the binary's default.
  */
 export async function startFakeLlm({ timeoutMs = 30_000, text } = {}) {
-  const bin = path.resolve(webDir, process.env.FAKE_LLM_BIN || "../target/debug/fake-llm");
+  const bin = process.env.FAKE_LLM_BIN
+    ? path.resolve(webDir, process.env.FAKE_LLM_BIN)
+    : path.join(path.dirname(cisternBin()), "fake-llm");
   if (!existsSync(bin)) {
     throw new Error(`fake-llm not found at ${bin}; build it (cargo build -p cistern-llm-fake) or set FAKE_LLM_BIN`);
   }

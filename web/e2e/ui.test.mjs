@@ -1,11 +1,13 @@
 // End-to-end: the real cistern binary serving the built UI, driven in headless Chromium.
 // Run with `npm run build && npm run test:e2e` (CISTERN_BIN, CHROMIUM_PATH optional).
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { launchChromium, watchedPage } from "./browser.mjs";
+import { signedInContext } from "./screens.mjs";
 import { startFakeLlm, startServer } from "./server.mjs";
 
 const resultsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../test-results");
@@ -947,5 +949,350 @@ describe("web UI served by cistern", () => {
       assert.deepEqual(p.log.pageErrors, [], "uncaught page errors");
       assert.deepEqual(p.log.consoleErrors, [], "console errors");
     }
+  });
+});
+
+/**
+ * The code generator's reply: Markdown with named fenced blocks (the forms the extractor reads:
+ * `**path**` above a fence, and the path in the info string). `src/storage.ts` has a syntax error
+ * the repair round cannot fix (the fake answers the repair with the same text), so the generation
+ * is ready with one red file.
+ */
+const CODEGEN_REPLY = `Here is the project: a Vite app with React that keeps the todos in local storage.
+
+**package.json**
+\`\`\`json
+{
+  "name": "todo-app",
+  "private": true,
+  "type": "module",
+  "scripts": { "dev": "vite", "build": "vite build" },
+  "dependencies": { "react": "^19.0.0", "react-dom": "^19.0.0" },
+  "devDependencies": { "vite": "^6.0.0", "@vitejs/plugin-react": "^4.3.0" }
+}
+\`\`\`
+
+\`\`\`html index.html
+<!doctype html>
+<html lang="en">
+  <head><meta charset="UTF-8" /><title>Todos</title></head>
+  <body><div id="root"></div><script type="module" src="/src/main.tsx"></script></body>
+</html>
+\`\`\`
+
+\`\`\`tsx src/main.tsx
+import { createRoot } from "react-dom/client";
+import App from "./App";
+
+createRoot(document.getElementById("root")!).render(<App />);
+\`\`\`
+
+\`\`\`tsx src/App.tsx
+import { useState } from "react";
+import { load, save } from "./storage";
+
+export default function App() {
+  const [todos, setTodos] = useState<string[]>(load);
+  const [text, setText] = useState("");
+  const add = () => {
+    const next = [...todos, text];
+    setTodos(next);
+    save(next);
+    setText("");
+  };
+  return (
+    <main>
+      <h1>Todos</h1>
+      <input value={text} onChange={(e) => setText(e.target.value)} />
+      <button onClick={add}>Add</button>
+      <ul>{todos.map((t, i) => <li key={i}>{t}</li>)}</ul>
+    </main>
+  );
+}
+\`\`\`
+
+\`\`\`ts src/storage.ts
+export function load(): string[] {
+  return JSON.parse(localStorage.getItem("todos") ?? "[]");
+}
+
+export function save(todos: string[]) {
+  localStorage.setItem("todos", JSON.stringify(todos);
+}
+\`\`\`
+
+Run \`npm install\`, then \`npm run dev\`.
+`;
+
+// Evaluated through the DevTools protocol: the server's CSP (rightly) refuses injected <script>s.
+const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+
+/** Serious and critical axe violations on the page as it is now, one line each. */
+async function axeViolations(page) {
+  await page.evaluate(axeSource);
+  // eslint-disable-next-line no-undef
+  const result = await page.evaluate(() => axe.run(document, { resultTypes: ["violations"] }));
+  return result.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+}
+
+describe("code generator", () => {
+  const shotsDir = path.resolve(
+    path.dirname(fileURLToPath(import.meta.url)),
+    "..",
+    process.env.CARGO_TARGET_DIR ?? "../target",
+    "ui-screenshots",
+  );
+  const PROMPT = "A React + Vite todo app with local storage";
+  const EXAMPLE_FASTAPI = "A FastAPI service with a /health route and a /items CRUD";
+  let fakeLlm;
+  let server;
+  let browser;
+  let watched;
+  let page;
+
+  before(async () => {
+    mkdirSync(shotsDir, { recursive: true });
+    fakeLlm = await startFakeLlm({ text: CODEGEN_REPLY });
+    server = await startServer({
+      env: { OPENAI_API_KEY: "sk-e2e-fake-provider", OPENAI_BASE_URL: `${fakeLlm.baseUrl}/v1` },
+    });
+    browser = await launchChromium();
+    watched = await watchedPage(browser);
+    page = watched.page;
+    const reg = await fetch(`${server.baseUrl}/api/v1/auth/register`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ email: EMAIL, password: PASSWORD }),
+    });
+    assert.equal(reg.status, 201, await reg.text());
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+    await fakeLlm?.stop();
+  });
+
+  it("codegen: type a prompt, see its framework, generate, watch the files arrive, read them, download, reopen from the history, regenerate", async () => {
+    await page.goto(`${server.baseUrl}/login?next=/codegen`);
+    await signIn(page, EMAIL, PASSWORD);
+    await page.getByRole("heading", { name: "Code generator", level: 1 }).waitFor();
+    await page.getByTestId("codegen-empty").waitFor();
+
+    // An example fills the prompt; the framework it would get shows before sending.
+    await page.getByTestId("codegen-example").filter({ hasText: "FastAPI" }).click();
+    const prompt = page.getByRole("textbox", { name: "Describe the project" });
+    assert.match(await prompt.inputValue(), /FastAPI/);
+    const badge = page.getByTestId("codegen-detected-badge");
+    await eventually("FastAPI to be detected", async () => (await raw(badge).catch(() => "")).startsWith("FastAPI · "));
+
+    // Typing another prompt re-detects (debounced) with the confidence and the words that decided it.
+    await prompt.fill(PROMPT);
+    await eventually("React + Vite to be detected", async () => /^React \+ Vite · \d+%$/.test(await raw(badge)));
+    assert.match(await text(page.getByTestId("codegen-evidence")), /react/i);
+
+    // The picker offers "Detect automatically" and every framework; a chosen one wins.
+    const picker = page.getByTestId("codegen-framework");
+    await picker.click();
+    assert.equal(await page.getByRole("option").count(), 16, "Detect automatically + 15 frameworks");
+    await page.getByRole("option", { name: "Rust CLI" }).click();
+    await eventually("the choice to show", async () => (await raw(badge)) === "Rust CLI · your choice");
+    await picker.click();
+    await page.getByRole("option", { name: "Detect automatically" }).click();
+    await eventually("detection again", async () => /^React \+ Vite · \d+%$/.test(await raw(badge)));
+
+    // Record every file the live list shows (the fake model is fast: they may not stay long alone).
+    await page.evaluate(() => {
+      window.__liveFiles = [];
+      new MutationObserver(() => {
+        for (const li of document.querySelectorAll("[data-testid=codegen-live-file]")) {
+          const p = li.textContent.trim();
+          if (!window.__liveFiles.includes(p)) window.__liveFiles.push(p);
+        }
+      }).observe(document.body, { childList: true, subtree: true, characterData: true });
+    });
+    await prompt.focus();
+    await page.keyboard.press("Control+Enter");
+
+    // The generation is selected (its id in the URL) and its job followed to the end.
+    await page.waitForURL((u) => u.searchParams.has("id"));
+    const id = new URL(page.url()).searchParams.get("id");
+    const progress = page.getByTestId("codegen-progress");
+    await progress.waitFor();
+    await eventually(
+      "the job to succeed",
+      async () => (await progress.getAttribute("data-status")) === "succeeded",
+      30_000,
+    );
+    assert.equal(await prompt.inputValue(), "", "the prompt is cleared once accepted");
+    const live = await page.evaluate(() => window.__liveFiles);
+    assert.deepEqual(live, ["package.json", "index.html", "src/main.tsx", "src/App.tsx", "src/storage.ts"]);
+    assert.equal(await progress.locator('[data-state="done"]').count(), 6, "every step done");
+
+    const detail = page.getByTestId("codegen-generation");
+    await eventually("the generation to be ready", async () => (await detail.getAttribute("data-status")) === "ready");
+    assert.equal(await detail.getAttribute("data-id"), id);
+    assert.equal(await raw(page.getByTestId("codegen-status")), "ready");
+    assert.equal(await text(page.getByTestId("codegen-stat-framework")), "React + Vite");
+    assert.equal(await text(page.getByTestId("codegen-stat-files")), "6");
+    assert.match(await text(page.getByTestId("codegen-warnings")), /README added/);
+
+    // The tree: grouped by directory, each file with its syntax check; the broken file opens first.
+    const tree = page.getByRole("navigation", { name: "Files" });
+    assert.equal(await tree.locator("[data-dir]").count(), 1);
+    assert.equal(await tree.locator("[data-path]").count(), 6);
+    assert.equal(await tree.locator('[data-path="src/storage.ts"]').getAttribute("data-syntax"), "errors");
+    assert.equal(await tree.locator('[data-path="src/App.tsx"]').getAttribute("data-syntax"), "ok");
+    assert.equal(await tree.locator('[data-path="README.md"]').getAttribute("data-syntax"), "unchecked");
+    const syntax = page.getByTestId("codegen-syntax");
+    assert.equal(await syntax.getAttribute("data-state"), "errors");
+    assert.match(await text(syntax), /1 error in src\/storage\.ts[\s\S]*6:54 missing `\)`/);
+    assert.equal(await text(page.getByTestId("code-view-file")), "src/storage.ts");
+
+    // A click opens a file: its code, its syntax status, and the file in the URL.
+    await tree.locator('[data-path="src/App.tsx"]').click();
+    await eventually("App.tsx to open", async () => (await text(page.getByTestId("code-view-file"))) === "src/App.tsx");
+    await page.getByTestId("code-view").getByText("export default function App").waitFor();
+    assert.equal(await syntax.getAttribute("data-state"), "ok");
+    assert.match(await text(syntax), /Syntax OK/);
+    assert.equal(new URL(page.url()).searchParams.get("file"), "src/App.tsx");
+
+    // Download ZIP: the session's credentials fetch a real ZIP.
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("codegen-download").click()]);
+    assert.equal(download.suggestedFilename(), "a-react-vite-todo-app.zip");
+    const zip = readFileSync(await download.path());
+    assert.equal(zip.subarray(0, 2).toString("latin1"), "PK");
+
+    // The history lists it, marked current; a reload keeps the generation and the file open.
+    const items = page.getByTestId("codegen-history-item");
+    await eventually(
+      "the history to list it as ready",
+      async () => (await items.first().getAttribute("data-status")) === "ready",
+    );
+    assert.equal(await items.count(), 1);
+    assert.equal(await items.first().getAttribute("aria-current"), "page");
+    await page.reload();
+    await eventually(
+      "App.tsx open after a reload",
+      async () => (await text(page.getByTestId("code-view-file")).catch(() => "")) === "src/App.tsx",
+    );
+    assert.equal(
+      await page.getByTestId("codegen-progress").count(),
+      0,
+      "a finished generation opened later shows no progress",
+    );
+
+    // Screenshots of a finished generation, light and dark, desktop and phone (no sideways scroll),
+    // with a new prompt typed and its framework detected.
+    await prompt.fill(EXAMPLE_FASTAPI);
+    await eventually("FastAPI to be detected", async () => (await raw(badge)).startsWith("FastAPI · "));
+    for (const colorScheme of ["light", "dark"]) {
+      for (const [name, viewport] of Object.entries({
+        desktop: { width: 1280, height: 800 },
+        phone: { width: 390, height: 844 },
+      })) {
+        await page.emulateMedia({ colorScheme });
+        await page.setViewportSize(viewport);
+        await page.getByTestId("code-view").waitFor();
+        await page.waitForTimeout(200);
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        await page.screenshot({
+          path: path.join(shotsDir, `codegen-ready-${colorScheme}-${name}.png`),
+          fullPage: true,
+        });
+        assert.ok(overflow <= 0, `codegen [${colorScheme}-${name}] scrolls sideways by ${overflow}px`);
+        if (name === "desktop") assert.deepEqual(await axeViolations(page), [], `axe [${colorScheme}]`);
+      }
+    }
+    await page.emulateMedia({ colorScheme: "light" });
+    await page.setViewportSize({ width: 1280, height: 800 });
+
+    // Regenerate: the same prompt again, past the cache: a new generation, selected and listed.
+    await page.getByTestId("codegen-regenerate").click();
+    await page.waitForURL((u) => u.searchParams.get("id") !== id);
+    const second = new URL(page.url()).searchParams.get("id");
+    await eventually(
+      "the new generation to open and be ready",
+      async () =>
+        (await detail.getAttribute("data-id")) === second && (await detail.getAttribute("data-status")) === "ready",
+      30_000,
+    );
+    assert.equal(await page.getByTestId("codegen-cached").count(), 0, "a regeneration is not from the cache");
+    await eventually("the history to list both", async () => (await items.count()) === 2);
+    assert.equal(await items.first().getAttribute("data-id"), second, "newest first");
+
+    // The same prompt with the cache on: answered at once by the first generation, marked so.
+    await prompt.fill(PROMPT);
+    await page.getByTestId("codegen-prompt-submit").click();
+    await page.waitForURL((u) => u.searchParams.get("id") === id);
+    await page.getByTestId("codegen-cached").waitFor();
+    assert.equal(await items.count(), 2, "a cache hit makes no new generation");
+
+    // A history entry opens its generation.
+    await page.locator(`[data-testid=codegen-history-item][data-id="${second}"]`).click();
+    await page.waitForURL((u) => u.searchParams.get("id") === second);
+    await eventually("the second generation to open", async () => (await detail.getAttribute("data-id")) === second);
+
+    // A prompt the server refuses: its message under the field.
+    await prompt.fill("x".repeat(20_001));
+    await page.getByTestId("codegen-prompt-submit").click();
+    await eventually(
+      "the prompt to be marked invalid",
+      async () => (await prompt.getAttribute("aria-invalid")) === "true",
+    );
+    await page.getByText("prompt must be 1 to 20000 characters").first().waitFor();
+
+    // Delete: confirmed in a dialog, then gone from the history.
+    await page.getByTestId("codegen-delete").click();
+    const dialog = page.getByRole("dialog", { name: "Delete this generation?" });
+    await dialog.getByRole("button", { name: "Delete generation" }).click();
+    await dialog.waitFor({ state: "hidden" });
+    await eventually("one generation left", async () => (await items.count()) === 1);
+    assert.equal(new URL(page.url()).searchParams.get("id"), null, "nothing selected");
+  });
+
+  it("codegen: a failed generation says why, with its cause", async () => {
+    // A model that answers prose only: no files, so the generation fails.
+    const prose = await startFakeLlm({ text: "I would start with a plan, then write the code." });
+    const failing = await startServer({
+      env: { OPENAI_API_KEY: "sk-e2e-fake-provider", OPENAI_BASE_URL: `${prose.baseUrl}/v1` },
+    });
+    try {
+      const { context, page: p } = await signedInContext(browser, failing.baseUrl, {
+        viewport: { width: 1280, height: 800 },
+      });
+      await p.goto(`${failing.baseUrl}/codegen`);
+      await p.getByRole("textbox", { name: "Describe the project" }).fill("A Rust CLI that counts words in files");
+      await p.getByTestId("codegen-prompt-submit").click();
+      const detail = p.getByTestId("codegen-generation");
+      await eventually(
+        "the generation to fail",
+        async () => (await detail.getAttribute("data-status").catch(() => "")) === "failed",
+        30_000,
+      );
+      const failure = p.getByTestId("codegen-failure");
+      await failure.waitFor();
+      assert.match(await text(failure), /The generation failed/);
+      assert.match(await text(p.getByTestId("codegen-error-kind")), /\w+/);
+      assert.equal(await p.getByTestId("codegen-download").isDisabled(), true);
+      await p.screenshot({ path: path.join(shotsDir, "codegen-failed-light-desktop.png"), fullPage: true });
+      await context.close();
+    } finally {
+      await failing.stop();
+      await prose.stop();
+    }
+  });
+
+  it("codegen: made no console or page errors and no request to any host but 127.0.0.1", () => {
+    assert.deepEqual(watched.log.pageErrors, []);
+    // The refused prompt's 422s are the browser logging a failed request, as designed.
+    const refused = /status of 422 .* @ .*\/api\/v1\/(generate_code|codegen\/detect)$/;
+    assert.deepEqual(
+      watched.log.consoleErrors.filter((e) => !refused.test(e)),
+      [],
+    );
+    for (const url of watched.log.requests) assert.equal(new URL(url).hostname, "127.0.0.1", url);
   });
 });
