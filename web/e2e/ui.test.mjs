@@ -1130,6 +1130,8 @@ describe("code generator", () => {
     const live = await page.evaluate(() => window.__liveFiles);
     assert.deepEqual(live, ["package.json", "index.html", "src/main.tsx", "src/App.tsx", "src/storage.ts"]);
     assert.equal(await progress.locator('[data-state="done"]').count(), 6, "every step done");
+    await page.getByTestId("codegen-files").waitFor();
+    await page.screenshot({ path: path.join(shotsDir, "codegen-just-generated-light-desktop.png"), fullPage: true });
 
     const detail = page.getByTestId("codegen-generation");
     await eventually("the generation to be ready", async () => (await detail.getAttribute("data-status")) === "ready");
@@ -1148,7 +1150,7 @@ describe("code generator", () => {
     assert.equal(await tree.locator('[data-path="README.md"]').getAttribute("data-syntax"), "unchecked");
     const syntax = page.getByTestId("codegen-syntax");
     assert.equal(await syntax.getAttribute("data-state"), "errors");
-    assert.match(await text(syntax), /1 error in src\/storage\.ts[\s\S]*6:54 missing `\)`/);
+    assert.match(await text(syntax), /1 error in src\/storage\.ts[\s\S]*6:54 missing \)/);
     assert.equal(await text(page.getByTestId("code-view-file")), "src/storage.ts");
 
     // A click opens a file: its code, its syntax status, and the file in the URL.

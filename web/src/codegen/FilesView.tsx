@@ -1,5 +1,5 @@
 import { useMemo } from "react";
-import { Alert, Grid, Group, List, NavLink, Paper, Text, VisuallyHidden } from "@mantine/core";
+import { Alert, Code, Grid, Group, List, NavLink, Paper, Text, VisuallyHidden } from "@mantine/core";
 import {
   IconAlertTriangle,
   IconCircleCheck,
@@ -152,7 +152,7 @@ function OpenFile({ id, file }: { id: string; file: CodegenFile }) {
                 <Text span size="sm" ff="monospace">
                   {e.line}:{e.column}
                 </Text>{" "}
-                {e.message}
+                <Ticked text={e.message} />
               </List.Item>
             ))}
           </List>
@@ -183,6 +183,23 @@ function OpenFile({ id, file }: { id: string; file: CodegenFile }) {
       <QueryView query={query} what={file.path} skeletonRows={8}>
         {(text) => <CodeView code={text} fileName={file.path} maxHeight="min(70vh, 40rem)" highlightLines={lines} />}
       </QueryView>
+    </>
+  );
+}
+
+/** A message with `quoted` code (the parser's "missing `)`") shown as code. */
+function Ticked({ text }: { text: string }) {
+  return (
+    <>
+      {text
+        .split(/(`[^`]+`)/)
+        .map((part, i) =>
+          part.length > 2 && part.startsWith("`") && part.endsWith("`") ? (
+            <Code key={i}>{part.slice(1, -1)}</Code>
+          ) : (
+            part
+          ),
+        )}
     </>
   );
 }
