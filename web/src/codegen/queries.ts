@@ -27,8 +27,8 @@ export const historyQuery = infiniteQueryOptions({
 export const generationQuery = (id: string) =>
   queryOptions({
     queryKey: [...CODEGEN, "generation", id],
-    queryFn: async ({ signal }) =>
-      (await call(api.GET("/api/v1/generations/{id}", { params: { path: { id } }, signal }))) as unknown as Generation,
+    queryFn: ({ signal }): Promise<Generation> =>
+      call(api.GET("/api/v1/generations/{id}", { params: { path: { id } }, signal })),
     refetchInterval: (q) => (q.state.data?.status === "pending" ? 4000 : false),
   });
 
@@ -50,9 +50,8 @@ export const detectQuery = (prompt: string, framework: string | undefined) =>
   });
 
 /** Starts a generation (`async`): 202 with its job, or 200 with a finished one from the cache. */
-export async function generate(body: { prompt: string; framework?: string; cache: boolean }): Promise<GenerateAnswer> {
-  const answer = await call(api.POST("/api/v1/generate_code", { body: { ...body, async: true } }));
-  return answer as unknown as GenerateAnswer;
+export function generate(body: { prompt: string; framework?: string; cache: boolean }): Promise<GenerateAnswer> {
+  return call(api.POST("/api/v1/generate_code", { body: { ...body, async: true } }));
 }
 
 /** A file's text (a generation's files never change: cached for good). */
