@@ -42,6 +42,31 @@ impl Project {
     pub fn size(&self) -> usize {
         self.files.iter().map(|f| f.size).sum()
     }
+
+    /// The programming language most of its code is written in, by bytes (TSX counts as
+    /// TypeScript): what the model wrote, which may differ from the framework's usual one (a
+    /// React project in TypeScript). `None` when no file is a program (markup, styles, data).
+    pub fn main_language(&self) -> Option<Language> {
+        let mut bytes: Vec<(Language, usize)> = Vec::new();
+        for file in &self.files {
+            let language = match file.language {
+                Language::Tsx => Language::Typescript,
+                l @ (Language::Javascript
+                | Language::Typescript
+                | Language::Python
+                | Language::Rust
+                | Language::Go
+                | Language::Java) => l,
+                _ => continue,
+            };
+            match bytes.iter_mut().find(|(l, _)| *l == language) {
+                Some((_, n)) => *n += file.size,
+                None => bytes.push((language, file.size)),
+            }
+        }
+        // The first written wins a tie, so the answer does not depend on hashing.
+        bytes.iter().rev().max_by_key(|(_, n)| *n).map(|(l, _)| *l)
+    }
 }
 
 /// Sorts files as a tree lists them (by path component: `src/a.js` before `src-x/b.js`).
@@ -103,6 +128,29 @@ mod tests {
         ]);
         let paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
         assert_eq!(paths, ["a.txt", "b.txt", "src/a.js", "src-x/b.js"]);
+    }
+
+    #[test]
+    fn the_main_language_is_the_one_most_code_is_written_in() {
+        let project = |files: Vec<File>| assemble(files, Framework::ReactVite);
+        let react_in_typescript = project(vec![
+            file(
+                "src/App.tsx",
+                "export default function App() { return <p>hi</p>; }\n",
+            ),
+            file(
+                "src/storage.ts",
+                "export const load = (): string[] => [];\n",
+            ),
+            file("vite.config.js", "export default {};\n"),
+            file("index.html", &"<p>long markup</p>\n".repeat(50)),
+        ]);
+        assert_eq!(
+            react_in_typescript.main_language(),
+            Some(Language::Typescript)
+        );
+        let markup_only = project(vec![file("index.html", "<p>hi</p>\n")]);
+        assert_eq!(markup_only.main_language(), None);
     }
 
     #[test]

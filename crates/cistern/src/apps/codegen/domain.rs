@@ -298,14 +298,25 @@ impl Codegen {
         result: Option<&str>,
         error: Option<&str>,
     ) {
-        if let Err(e) = self
-            .db
-            .finish_generation(id, status, result, error, now_ms())
-            .await
-        {
+        if let Err(e) = self.record_end(id, status, result, error).await {
             tracing::error!(generation_id = id, status = status.as_str(), error = %e,
                 "cannot record how a generation ended; it stays pending");
         }
+    }
+
+    /// Writes the row's final state and wakes this process's synchronous waiters.
+    pub(super) async fn record_end(
+        &self,
+        id: &str,
+        status: VersionStatus,
+        result: Option<&str>,
+        error: Option<&str>,
+    ) -> std::result::Result<(), cistern_store::sql::Error> {
+        self.db
+            .finish_generation(id, status, result, error, now_ms())
+            .await?;
+        self.shared.finished.send_modify(|n| *n = n.wrapping_add(1));
+        Ok(())
     }
 
     /// Enqueues the job of a row just written and records it there; a failed enqueue marks

@@ -139,9 +139,13 @@ async fn generate(
         step(ctx, 50, &format!("files found: {}", files.len())).await;
     }
 
-    step(ctx, 55, "checking syntax").await;
     let mut current = files.clone();
-    let mut project = assembled(current.clone(), framework, conversation.outcome).await?;
+    // The progress write and the work it announces overlap: neither waits for the other.
+    let (project, ()) = tokio::join!(
+        assembled(current.clone(), framework, conversation.outcome),
+        step(ctx, 55, "checking syntax"),
+    );
+    let mut project = project?;
     let mut round = 0;
     while project.files_with_errors().next().is_some() && round < config.repair_rounds {
         round += 1;
@@ -209,20 +213,24 @@ async fn publish(
     outcome: &mut Outcome,
 ) -> Result<Value, Failure> {
     let id = row.id.as_str();
-    step(ctx, 90, "packaging").await;
-    let started = Instant::now();
-    let zip = blobs::zip(&project.files)
-        .map_err(|e| Failure::new("package", format!("packaging: {e}")))?;
-    outcome
-        .timings_ms
-        .insert("package".to_owned(), elapsed_ms(started));
-    let started = Instant::now();
-    blobs::store(&state.blobs, id, &project.files, zip)
-        .await
-        .map_err(|e| Failure::transient("store", format!("blob store: {e}")))?;
-    outcome
-        .timings_ms
-        .insert("store".to_owned(), elapsed_ms(started));
+    let package = async {
+        let started = Instant::now();
+        let zip = blobs::zip(&project.files)
+            .map_err(|e| Failure::new("package", format!("packaging: {e}")))?;
+        outcome
+            .timings_ms
+            .insert("package".to_owned(), elapsed_ms(started));
+        let started = Instant::now();
+        blobs::store(&state.blobs, id, &project.files, zip)
+            .await
+            .map_err(|e| Failure::transient("store", format!("blob store: {e}")))?;
+        outcome
+            .timings_ms
+            .insert("store".to_owned(), elapsed_ms(started));
+        Ok::<_, Failure>(())
+    };
+    let (packaged, ()) = tokio::join!(package, step(ctx, 90, "packaging"));
+    packaged?;
     outcome.files = project
         .files
         .iter()
@@ -233,6 +241,10 @@ async fn publish(
             syntax: f.syntax.clone(),
         })
         .collect();
+    // What the model wrote wins over what was expected (a React project in TypeScript).
+    if let Some(language) = project.main_language() {
+        outcome.language = Some(language);
+    }
     outcome.warnings = project.warnings;
     let result = serde_json::to_string(&*outcome)
         .map_err(|e| Failure::new("internal", format!("result: {e}")))?;
@@ -240,14 +252,7 @@ async fn publish(
     // ready also finds it in the cache.
     state.remember(&row.owner, id, request).await;
     state
-        .db
-        .finish_generation(
-            id,
-            VersionStatus::Ready,
-            Some(&result),
-            None,
-            cistern_store::sql::now_ms(),
-        )
+        .record_end(id, VersionStatus::Ready, Some(&result), None)
         .await
         .map_err(|e| Failure::transient("store", format!("database: {e}")))?;
     // Deleted while it ran: its blobs, just written, would be unreachable garbage.

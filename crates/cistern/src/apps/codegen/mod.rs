@@ -121,13 +121,17 @@ impl From<Error> for ApiError {
     }
 }
 
-/// What every request and job of this process shares: the cache counters and the templates.
+/// What every request and job of this process shares: the cache counters, the templates, and
+/// the signal that a generation ended.
 #[derive(Debug, Clone)]
 pub struct Shared {
     /// Result-cache hits and misses (registered in `/metrics`).
     pub cache_metrics: CacheMetrics,
     /// The prompt templates, loaded at start.
     pub templates: std::sync::Arc<Templates>,
+    /// Bumped each time this process records a generation's end, so a synchronous request
+    /// answers as soon as its row is final (not at the job's next write).
+    pub finished: std::sync::Arc<tokio::sync::watch::Sender<u64>>,
 }
 
 impl Shared {
@@ -136,6 +140,7 @@ impl Shared {
         Ok(Self {
             cache_metrics: CacheMetrics::default(),
             templates: std::sync::Arc::new(Templates::load(config.templates_dir.as_deref())?),
+            finished: std::sync::Arc::new(tokio::sync::watch::Sender::new(0)),
         })
     }
 }

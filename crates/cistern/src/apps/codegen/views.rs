@@ -177,7 +177,8 @@ pub struct GenerationView {
     pub prompt: String,
     /// The framework, how sure, and the prompt's words that decided it (null while pending).
     pub framework: Option<FrameworkView>,
-    /// The project's main language.
+    /// The project's main language: the one most of its code is written in once ready (a
+    /// React project may be TypeScript), else the requested one or the framework's.
     pub language: Option<Language>,
     /// The gateway model.
     pub model: Option<String>,

@@ -1,6 +1,6 @@
-//! A synchronous request waits for its generation's job: woken by the job store's write
-//! signal (this process's writes), or a poll (other processes' writes), until the row is
-//! finished, the job ended without finishing it, or `codegen.sync_timeout_secs` passed.
+//! A synchronous request waits for its generation's job: woken when this process records a
+//! generation's end, by the job store's write signal (this process's writes), or a poll (other
+//! processes' writes), until the row is finished, the job ended without finishing it, or `codegen.sync_timeout_secs` passed.
 //! The job runs the same either way, so a client that disconnects loses nothing.
 
 use std::time::Duration;
@@ -20,9 +20,11 @@ impl Codegen {
         let poll = Duration::from_millis(200);
         let job_id = JobId::parse(&started.job_id)?;
         let mut written = self.jobs.write_signal();
+        let mut ended = self.shared.finished.subscribe();
         loop {
             // Mark the writes seen before reading, so one committed meanwhile still wakes us.
             written.borrow_and_update();
+            ended.borrow_and_update();
             let generation = self.get(owner, &started.generation_id).await?;
             match generation.status {
                 VersionStatus::Ready => return Ok(generation),
@@ -60,6 +62,7 @@ impl Codegen {
                         tokio::time::sleep(poll).await;
                     }
                 }
+                _ = ended.changed() => {}
                 () = tokio::time::sleep(poll) => {}
                 () = tokio::time::sleep_until(deadline) => {}
             }
