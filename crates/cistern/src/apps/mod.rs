@@ -10,6 +10,7 @@
 //! Adding an app: a folder here with a `pub const APP: App`, one line in [`ALL`], its config
 //! section in `Config`, its migrations in `cistern-store` — see ARCHITECTURE.md's checklist.
 
+pub mod blobs;
 pub mod chat;
 pub mod codegen;
 pub mod extensions;

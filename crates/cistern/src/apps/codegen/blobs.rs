@@ -4,13 +4,15 @@
 
 use std::io::{Cursor, Write};
 
+use bytes::Bytes;
 use cistern_codegen::ProjectFile;
 use cistern_store::BlobStore;
-use futures::TryStreamExt;
-use object_store::ObjectStoreExt;
 use object_store::path::Path;
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipWriter};
+
+pub use crate::apps::blobs::read;
+use crate::apps::blobs::{delete_prefix, put_all};
 
 /// The ZIP of a generation.
 pub fn zip_path(id: &str) -> Path {
@@ -43,37 +45,14 @@ pub async fn store(
     files: &[ProjectFile],
     zip: Vec<u8>,
 ) -> object_store::Result<()> {
-    for file in files {
-        blobs
-            .put(
-                &file_path(id, file.path.as_str()),
-                file.content.clone().into_bytes().into(),
-            )
-            .await?;
-    }
-    blobs.put(&zip_path(id), zip.into()).await?;
-    Ok(())
-}
-
-/// A blob's bytes, or `None` when it does not exist.
-pub async fn read(blobs: &BlobStore, path: &Path) -> object_store::Result<Option<Vec<u8>>> {
-    match blobs.get(path).await {
-        Ok(got) => Ok(Some(got.bytes().await?.to_vec())),
-        Err(object_store::Error::NotFound { .. }) => Ok(None),
-        Err(e) => Err(e),
-    }
+    let files = files.iter().map(|file| {
+        let bytes = Bytes::from(file.content.clone().into_bytes());
+        (file_path(id, file.path.as_str()), bytes)
+    });
+    put_all(blobs, files.chain([(zip_path(id), Bytes::from(zip))])).await
 }
 
 /// Deletes every blob of a generation.
 pub async fn delete_all(blobs: &BlobStore, id: &str) -> object_store::Result<()> {
-    let prefix = Path::from(format!("codegen/{id}"));
-    let paths: Vec<Path> = blobs
-        .list(Some(&prefix))
-        .map_ok(|meta| meta.location)
-        .try_collect()
-        .await?;
-    for path in paths {
-        blobs.delete(&path).await?;
-    }
-    Ok(())
+    delete_prefix(blobs, &format!("codegen/{id}")).await
 }

@@ -1,11 +1,13 @@
 //! Where a version's files live: `extensions/{extension_id}/{seq}/package.zip` and
 //! `…/files/{path}`. A version's paths were validated (relative, no `..`) before they are stored.
 
+use bytes::Bytes;
 use cistern_extension::ExtensionFile;
 use cistern_store::BlobStore;
-use futures::TryStreamExt;
-use object_store::ObjectStoreExt;
 use object_store::path::Path;
+
+pub use crate::apps::blobs::read;
+use crate::apps::blobs::{delete_prefix, put_all};
 
 fn version_prefix(extension_id: &str, seq: i64) -> String {
     format!("extensions/{extension_id}/{seq}")
@@ -32,25 +34,12 @@ pub async fn store(
     files: &[ExtensionFile],
     zip: Vec<u8>,
 ) -> object_store::Result<()> {
-    for file in files {
-        blobs
-            .put(
-                &file_path(extension_id, seq, &file.path),
-                file.content.clone().into(),
-            )
-            .await?;
-    }
-    blobs.put(&zip_path(extension_id, seq), zip.into()).await?;
-    Ok(())
-}
-
-/// A blob's bytes, or `None` when it does not exist.
-pub async fn read(blobs: &BlobStore, path: &Path) -> object_store::Result<Option<Vec<u8>>> {
-    match blobs.get(path).await {
-        Ok(got) => Ok(Some(got.bytes().await?.to_vec())),
-        Err(object_store::Error::NotFound { .. }) => Ok(None),
-        Err(e) => Err(e),
-    }
+    let files = files.iter().map(|file| {
+        let bytes = Bytes::from(file.content.clone());
+        (file_path(extension_id, seq, &file.path), bytes)
+    });
+    let zip = (zip_path(extension_id, seq), Bytes::from(zip));
+    put_all(blobs, files.chain([zip])).await
 }
 
 /// A version's files, read back from its ZIP (empty when it has none).
@@ -70,14 +59,5 @@ pub async fn files(
 
 /// Deletes every blob of an extension.
 pub async fn delete_all(blobs: &BlobStore, extension_id: &str) -> object_store::Result<()> {
-    let prefix = Path::from(format!("extensions/{extension_id}"));
-    let paths: Vec<Path> = blobs
-        .list(Some(&prefix))
-        .map_ok(|meta| meta.location)
-        .try_collect()
-        .await?;
-    for path in paths {
-        blobs.delete(&path).await?;
-    }
-    Ok(())
+    delete_prefix(blobs, &format!("extensions/{extension_id}")).await
 }
