@@ -86,6 +86,7 @@ pub mod framework;
 pub mod manifest;
 pub mod organise;
 pub mod path;
+pub mod sample;
 pub mod warning;
 
 pub use extract::{Extraction, File, SkipReason, Skipped, extract, extract_with};
