@@ -28,21 +28,6 @@ async fn generate(app: &TestApp, token: &str, body: Value, status: u16) -> Value
     .await
 }
 
-/// Polls the job until it ends; returns its final view.
-async fn wait_job(app: &TestApp, token: &str, job_id: &str) -> Value {
-    for _ in 0..600 {
-        let job = app.get_json(&format!("/api/v1/jobs/{job_id}"), token).await;
-        if matches!(
-            job["status"].as_str(),
-            Some("succeeded" | "failed" | "dead" | "cancelled")
-        ) {
-            return job;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("job {job_id} did not finish");
-}
-
 fn paths(generation: &Value) -> Vec<&str> {
     generation["files"]
         .as_array()
@@ -251,7 +236,9 @@ async fn async_requests_answer_202_and_the_job_fills_the_generation_in() {
     )
     .await;
     let id = accepted["generation_id"].as_str().expect("id");
-    let job = wait_job(&app, &s.access, accepted["job_id"].as_str().expect("job")).await;
+    let job = app
+        .wait_job(&s.access, accepted["job_id"].as_str().expect("job"))
+        .await;
     assert_eq!(job["status"], "succeeded", "{job}");
     let g = app
         .get_json(&format!("/api/v1/generations/{id}"), &s.access)

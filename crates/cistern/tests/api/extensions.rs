@@ -3,8 +3,6 @@
 //! present), validation repair rounds, malformed tool JSON, iteration with a diff, owner
 //! checks and input validation.
 
-use std::time::Duration;
-
 use cistern_extension::package::unzip;
 use cistern_llm_fake::{FakeLlm, Fault, Reply, Step};
 use reqwest::Method;
@@ -54,33 +52,10 @@ fn submission(files: Value) -> Reply {
     Reply::tool_call("submit_extension", args.to_string())
 }
 
-/// Polls the job until it ends; returns its final view.
-async fn wait_job(app: &TestApp, token: &str, job_id: &str) -> Value {
-    for _ in 0..600 {
-        let job = app
-            .call_json(
-                Method::GET,
-                &format!("/api/v1/jobs/{job_id}"),
-                token,
-                None,
-                200,
-            )
-            .await;
-        if matches!(
-            job["status"].as_str(),
-            Some("succeeded" | "failed" | "dead" | "cancelled")
-        ) {
-            return job;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("job {job_id} did not finish");
-}
-
 /// Creates an extension whose first generation must fail; returns the extension as listed.
 async fn create_failed(app: &TestApp, token: &str) -> Value {
     let (id, job) = create(app, token).await;
-    let done = wait_job(app, token, &job).await;
+    let done = app.wait_job(token, &job).await;
     assert!(
         matches!(done["status"].as_str(), Some("failed" | "dead")),
         "{done}"
@@ -125,7 +100,7 @@ async fn a_good_extension_is_generated_packaged_and_loads() {
         "document.getElementById('n').textContent = '0';\n",
     )));
     let (id, job) = create(&app, &s.access).await;
-    let done = wait_job(&app, &s.access, &job).await;
+    let done = app.wait_job(&s.access, &job).await;
     assert_eq!(done["status"], "succeeded", "{done}");
 
     let v = app
@@ -212,7 +187,7 @@ async fn a_validation_error_is_repaired_in_a_round() {
     fake.enqueue(submission(mv2));
     fake.enqueue(submission(good_files("1;\n")));
     let (id, job) = create(&app, &s.access).await;
-    let done = wait_job(&app, &s.access, &job).await;
+    let done = app.wait_job(&s.access, &job).await;
     assert_eq!(done["status"], "succeeded", "{done}");
     // The repair round showed the model the finding.
     let requests = fake.requests();
@@ -241,7 +216,7 @@ async fn a_file_refused_for_its_path_does_not_outlive_its_round() {
     // no `deleted_paths`, which the first generation's schema does not have).
     fake.enqueue(submission(good_files("1;\n")));
     let (id, job) = create(&app, &s.access).await;
-    let done = wait_job(&app, &s.access, &job).await;
+    let done = app.wait_job(&s.access, &job).await;
     assert_eq!(done["status"], "succeeded", "{done}");
     assert_eq!(done["result"]["repair_rounds"], 1, "{done}");
     let v = app
@@ -288,7 +263,7 @@ async fn a_blueprint_without_a_file_plan_and_with_bare_permissions_needs_no_repa
     let args = json!({"blueprint": plan, "files": good_files("1;\n")});
     fake.enqueue(Reply::tool_call("submit_extension", args.to_string()));
     let (id, job) = create(&app, &s.access).await;
-    let done = wait_job(&app, &s.access, &job).await;
+    let done = app.wait_job(&s.access, &job).await;
     assert_eq!(done["status"], "succeeded", "{done}");
     assert_eq!(done["result"]["repair_rounds"], 0, "{done}");
     // Neither the gateway's schema check nor the job asked the model again.
@@ -338,7 +313,7 @@ async fn truncated_tool_json_is_repaired_and_twice_malformed_fails_clearly() {
     ));
     fake.enqueue(submission(good_files("1;\n")));
     let (_, job) = create(&app, &s.access).await;
-    assert_eq!(wait_job(&app, &s.access, &job).await["status"], "succeeded");
+    assert_eq!(app.wait_job(&s.access, &job).await["status"], "succeeded");
 
     fake.enqueue(Reply::tool_call(
         "submit_extension",
@@ -360,7 +335,7 @@ async fn an_iteration_bumps_the_version_and_has_a_diff() {
     let s = app.register("ext-d@example.com").await;
     fake.enqueue(submission(good_files("1;\n")));
     let (id, job) = create(&app, &s.access).await;
-    assert_eq!(wait_job(&app, &s.access, &job).await["status"], "succeeded");
+    assert_eq!(app.wait_job(&s.access, &job).await["status"], "succeeded");
 
     let args = json!({
         "blueprint": blueprint("minor"),
@@ -379,7 +354,7 @@ async fn an_iteration_bumps_the_version_and_has_a_diff() {
         )
         .await;
     let job = accepted["job_id"].as_str().expect("job");
-    let done = wait_job(&app, &s.access, job).await;
+    let done = app.wait_job(&s.access, job).await;
     assert_eq!(done["status"], "succeeded", "{done}");
     let v = app
         .call_json(Method::GET, &format!("{path}/1.1.0"), &s.access, None, 200)
@@ -412,7 +387,7 @@ async fn another_user_gets_404_and_bad_input_is_rejected() {
     let b = app.register("ext-f@example.com").await;
     fake.enqueue(submission(good_files("1;\n")));
     let (id, job) = create(&app, &a.access).await;
-    wait_job(&app, &a.access, &job).await;
+    app.wait_job(&a.access, &job).await;
     for path in [
         format!("/api/v1/extensions/{id}"),
         format!("/api/v1/extensions/{id}/versions/1.0.0"),
@@ -493,7 +468,7 @@ async fn a_file_is_served_typed_and_owner_scoped() {
     let popup = "document.getElementById('n').textContent = '7';\n";
     fake.enqueue(submission(good_files(popup)));
     let (id, job) = create(&app, &a.access).await;
-    assert_eq!(wait_job(&app, &a.access, &job).await["status"], "succeeded");
+    assert_eq!(app.wait_job(&a.access, &job).await["status"], "succeeded");
     let base = format!("/api/v1/extensions/{id}/versions/1.0.0/files");
 
     let get = |path: String, token: String| {
@@ -582,7 +557,7 @@ async fn a_provider_failing_twice_then_succeeding_still_gives_a_ready_version() 
     }));
     fake.enqueue(submission(good_files("1;\n")));
     let (id, job) = create(&app, &s.access).await;
-    let done = wait_job(&app, &s.access, &job).await;
+    let done = app.wait_job(&s.access, &job).await;
     assert_eq!(done["status"], "succeeded", "{done}");
     assert_eq!(fake.requests().len(), 3, "two faults and the good reply");
     // One job attempt: the gateway's retries absorbed the faults, not the job's.
@@ -633,7 +608,7 @@ async fn a_worker_chromium_cannot_start_is_repaired_in_a_round() {
     fake.enqueue(submission(with_worker(BROKEN_WORKER)));
     fake.enqueue(submission(good_files("1;\n")));
     let (id, job) = create(&app, &s.access).await;
-    let done = wait_job(&app, &s.access, &job).await;
+    let done = app.wait_job(&s.access, &job).await;
     assert_eq!(done["status"], "succeeded", "{done}");
     assert_eq!(done["result"]["repair_rounds"], 1, "{done}");
 

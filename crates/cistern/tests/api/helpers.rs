@@ -212,6 +212,35 @@ impl TestApp {
             .expect("JSON body")
     }
 
+    /// Polls `GET /api/v1/jobs/{id}` until the job has ended (up to 60 s); its final view.
+    pub async fn wait_job(&self, token: &str, job_id: &str) -> serde_json::Value {
+        self.wait_job_within(token, job_id, std::time::Duration::from_secs(60))
+            .await
+    }
+
+    /// [`TestApp::wait_job`] with a bound of its own (a job on the local model is slow).
+    pub async fn wait_job_within(
+        &self,
+        token: &str,
+        job_id: &str,
+        within: std::time::Duration,
+    ) -> serde_json::Value {
+        let deadline = tokio::time::Instant::now() + within;
+        while tokio::time::Instant::now() < deadline {
+            let job = self
+                .get_json(&format!("/api/v1/jobs/{job_id}"), token)
+                .await;
+            if matches!(
+                job["status"].as_str(),
+                Some("succeeded" | "failed" | "dead" | "cancelled")
+            ) {
+                return job;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("job {job_id} did not end within {within:?}");
+    }
+
     /// Registers `email` (password `correct horse battery`) and returns the token pair.
     pub async fn register(&self, email: &str) -> Session {
         let body = serde_json::json!({ "email": email, "password": PASSWORD });
