@@ -1,10 +1,8 @@
-import { useEffect, useRef, useState } from "react";
 import { Badge, Group, List, Paper, Progress as Bar, Stack, Stepper, Text, ThemeIcon } from "@mantine/core";
 import { useMediaQuery } from "@mantine/hooks";
 import { IconCheck, IconFileCode, IconX } from "@tabler/icons-react";
-import { getSession } from "../auth/current";
-import { followEvents } from "../api/sse";
-import { INITIAL_PROGRESS, STEPS, applyEvent, isTerminal, stageLabel, stepperView, type Progress } from "./model";
+import { useJobProgress } from "../jobs/useJobProgress";
+import { INITIAL_PROGRESS, STEPS, applyEvent, isTerminal, stageLabel, stepperView } from "./model";
 
 /**
  * A generation's progress, fed by its job's event stream: a stepper (queued → writing files →
@@ -14,40 +12,8 @@ import { INITIAL_PROGRESS, STEPS, applyEvent, isTerminal, stageLabel, stepperVie
  * running when this mounted ends. A failure is only marked here: the panel says why.
  */
 export function CodegenProgress({ jobId, live, onEnd }: { jobId: string; live: boolean; onEnd?: () => void }) {
-  const [progress, setProgress] = useState<Progress>(INITIAL_PROGRESS);
-  const [streamError, setStreamError] = useState<Error>();
-  const onEndRef = useRef(onEnd);
-  useEffect(() => {
-    onEndRef.current = onEnd;
-  }, [onEnd]);
-  const liveAtStart = useRef(live);
+  const { progress, streamError } = useJobProgress(jobId, live, onEnd, INITIAL_PROGRESS, applyEvent);
   const vertical = useMediaQuery("(max-width: 48em)") ?? false;
-
-  useEffect(() => {
-    const ctrl = new AbortController();
-    let ended = false;
-    followEvents(
-      `/api/v1/jobs/${encodeURIComponent(jobId)}/events`,
-      getSession().fetch,
-      (m) => {
-        let data: Record<string, unknown> | undefined;
-        try {
-          data = (JSON.parse(m.data) as { data?: Record<string, unknown> }).data;
-        } catch {
-          data = undefined;
-        }
-        setProgress((p) => applyEvent(p, m.event, data));
-        if (isTerminal(m.event) && !ended) {
-          ended = true;
-          if (liveAtStart.current) onEndRef.current?.();
-        }
-      },
-      ctrl.signal,
-    ).catch((e: Error) => {
-      if (!ctrl.signal.aborted) setStreamError(e);
-    });
-    return () => ctrl.abort();
-  }, [jobId]);
 
   const view = stepperView(progress);
   const running = !isTerminal(progress.status);

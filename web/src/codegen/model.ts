@@ -2,6 +2,7 @@
  * Pure logic of the code generator page: the job's progress messages in the page's terms (stage,
  * step, the files written so far), the file tree, and the numbers the page shows.
  */
+import { isTerminal } from "../jobs/events";
 import type { CodegenFile } from "./types";
 
 /** Example prompts: a click fills the prompt box. */
@@ -53,10 +54,7 @@ export interface Progress {
 
 export const INITIAL_PROGRESS: Progress = { status: "queued", percent: 0, step: 0, files: [] };
 
-const TERMINAL = ["succeeded", "failed", "dead", "cancelled"];
-
-/** Whether a job status is final. */
-export const isTerminal = (status: string): boolean => TERMINAL.includes(status);
+export { isTerminal };
 
 /** Applies one job event (`kind` and its parsed `data`) to the progress. */
 export function applyEvent(p: Progress, kind: string, data: Record<string, unknown> | undefined): Progress {

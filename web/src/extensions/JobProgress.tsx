@@ -1,10 +1,8 @@
-import { useEffect, useRef, useState } from "react";
 import { Alert, Progress as Bar, Stack, Stepper, Text } from "@mantine/core";
 import { useMediaQuery } from "@mantine/hooks";
 import { IconAlertTriangle, IconX } from "@tabler/icons-react";
-import { getSession } from "../auth/current";
-import { followEvents } from "../api/sse";
-import { INITIAL_PROGRESS, STEPS, applyEvent, isTerminal, stepperView, type Progress } from "./model";
+import { useJobProgress } from "../jobs/useJobProgress";
+import { INITIAL_PROGRESS, STEPS, applyEvent, isTerminal, stepperView } from "./model";
 
 /**
  * A generation's progress as a stepper (queued → generating → validating → repairing (n) →
@@ -25,40 +23,8 @@ export function JobProgress({
   reason?: string | null;
   onEnd?: () => void;
 }) {
-  const [progress, setProgress] = useState<Progress>(INITIAL_PROGRESS);
-  const [streamError, setStreamError] = useState<Error>();
-  const onEndRef = useRef(onEnd);
-  useEffect(() => {
-    onEndRef.current = onEnd;
-  }, [onEnd]);
-  const liveAtStart = useRef(live);
+  const { progress, streamError } = useJobProgress(jobId, live, onEnd, INITIAL_PROGRESS, applyEvent);
   const vertical = useMediaQuery("(max-width: 48em)") ?? false;
-
-  useEffect(() => {
-    const ctrl = new AbortController();
-    let ended = false;
-    followEvents(
-      `/api/v1/jobs/${encodeURIComponent(jobId)}/events`,
-      getSession().fetch,
-      (m) => {
-        let data: Record<string, unknown> | undefined;
-        try {
-          data = (JSON.parse(m.data) as { data?: Record<string, unknown> }).data;
-        } catch {
-          data = undefined;
-        }
-        setProgress((p) => applyEvent(p, m.event, data));
-        if (isTerminal(m.event) && !ended) {
-          ended = true;
-          if (liveAtStart.current) onEndRef.current?.();
-        }
-      },
-      ctrl.signal,
-    ).catch((e: Error) => {
-      if (!ctrl.signal.aborted) setStreamError(e);
-    });
-    return () => ctrl.abort();
-  }, [jobId]);
 
   const view = stepperView(progress);
   const failed = view.failed;

@@ -1,3 +1,4 @@
+import { isTerminal } from "../jobs/events";
 import type { components } from "../api/schema";
 /**
  * Pure logic of the extensions page: the file tree, the blueprint and the validation report in
@@ -176,10 +177,7 @@ export interface Progress {
 
 export const INITIAL_PROGRESS: Progress = { status: "queued", percent: 0, step: 0, round: 0 };
 
-const TERMINAL = ["succeeded", "failed", "dead", "cancelled"];
-
-/** Whether a job status is final. */
-export const isTerminal = (status: string): boolean => TERMINAL.includes(status);
+export { isTerminal };
 
 /** The step a progress message belongs to (`packaging` is the last step's work). */
 export function stepOfMessage(message: string): number {

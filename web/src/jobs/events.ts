@@ -4,6 +4,11 @@ import type { components } from "../api/schema";
 type JobEvent = components["schemas"]["JobEventView"];
 type Depth = components["schemas"]["QueueDepthView"];
 
+const TERMINAL = ["succeeded", "failed", "dead", "cancelled"];
+
+/** Whether a job status (or a job event's kind) is final. */
+export const isTerminal = (status: string): boolean => TERMINAL.includes(status);
+
 /** A one-line summary of an event's data. */
 export function describeEvent(e: Pick<JobEvent, "kind" | "data">): string {
   const d = (e.data ?? {}) as Record<string, unknown>;
