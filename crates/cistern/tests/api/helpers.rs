@@ -226,6 +226,8 @@ impl TestApp {
         within: std::time::Duration,
     ) -> serde_json::Value {
         let deadline = tokio::time::Instant::now() + within;
+        // Quick at first, then at most twice a second (a long wait stays under the rate limit).
+        let mut pause = std::time::Duration::from_millis(25);
         while tokio::time::Instant::now() < deadline {
             let job = self
                 .get_json(&format!("/api/v1/jobs/{job_id}"), token)
@@ -236,7 +238,8 @@ impl TestApp {
             ) {
                 return job;
             }
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            tokio::time::sleep(pause).await;
+            pause = (pause * 2).min(std::time::Duration::from_millis(500));
         }
         panic!("job {job_id} did not end within {within:?}");
     }

@@ -4,6 +4,7 @@
 //! one is a clear error. Assertions are on structure, never on the model's words.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use reqwest::Method;
 use serde_json::json;
@@ -29,18 +30,28 @@ fn model_path() -> PathBuf {
     path
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn with_no_provider_a_chat_turn_is_answered_by_the_local_model_streamed_and_stored() {
+/// A server with no provider, only the built-in model (one thread, a 2,048-token context),
+/// then `tweak`ed.
+async fn spawn_local(tweak: impl FnOnce(&mut cistern::config::Config) + 'static) -> TestApp {
     let model = model_path();
-    let app = TestApp::builder()
+    TestApp::builder()
         .config(move |c| {
             c.llm.passthrough = false;
             c.llm.local.model = Some(model);
             c.llm.local.threads = 1;
             c.llm.local.context = 2048;
+            tweak(c);
         })
         .spawn()
-        .await;
+        .await
+}
+
+/// An app's job on the local model: minutes at worst on two shared cores, never unbounded.
+const LOCAL_JOB: Duration = Duration::from_secs(600);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_no_provider_a_chat_turn_is_answered_by_the_local_model_streamed_and_stored() {
+    let app = spawn_local(|_| {}).await;
     let health = app.get("/health/detailed").await;
     let health: serde_json::Value = health.json().await.expect("health");
     assert_eq!(health["llm"]["configured"], true);
@@ -89,6 +100,140 @@ async fn with_no_provider_a_chat_turn_is_answered_by_the_local_model_streamed_an
     assert_eq!(history.len(), 2);
     assert_eq!(history[1]["content"], answer);
     assert_eq!(history[1]["status"], "complete");
+    app.stop().await;
+}
+
+/// The code generator on a 135M model: the job always ends — ready, with every file
+/// syntax-checked and a README, or failed with a stated cause from the reply (never one of
+/// ours: internal, store, package, template). Which of the two depends on the model's words.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_code_generator_on_the_local_model_ends_checked_or_with_a_stated_cause() {
+    let app = spawn_local(|c| {
+        c.llm.local.context = 4096; // the default: a generation's prompt and its reply
+        c.codegen.continue_rounds = 1;
+    })
+    .await;
+    let user = app.register("cg-local@example.com").await;
+    let accepted = app
+        .call_json(
+            Method::POST,
+            "/api/v1/generate_code",
+            &user.access,
+            Some(json!({
+                "prompt": "A Python command-line program that prints the sum of the numbers given as arguments.",
+                "framework": "python-cli",
+                "async": true,
+            })),
+            202,
+        )
+        .await;
+    let job_id = accepted["job_id"].as_str().expect("job");
+    let job = app.wait_job_within(&user.access, job_id, LOCAL_JOB).await;
+    let id = accepted["generation_id"].as_str().expect("generation");
+    let g = app
+        .get_json(&format!("/api/v1/generations/{id}"), &user.access)
+        .await;
+    eprintln!(
+        "code generator on the local model: {} {} {} files, {:?}",
+        g["status"],
+        g["error_kind"],
+        g["files"].as_array().map_or(0, Vec::len),
+        g["timings_ms"]
+    );
+    // No provider is configured: the default model (`smart`) is the local one.
+    assert!(g["usage"]["output_tokens"].as_u64() > Some(0), "{g}");
+    match g["status"].as_str() {
+        Some("ready") => {
+            assert_eq!(job["status"], "succeeded", "{job}");
+            let files = g["files"].as_array().expect("files");
+            assert!(files.iter().any(|f| f["path"] == "README.md"), "{g}");
+            for file in files {
+                assert!(file["syntax"]["ok"].is_boolean(), "{file}");
+            }
+            let zip = app
+                .call(
+                    Method::GET,
+                    &format!("/api/v1/generations/{id}/download"),
+                    Some(&user.access),
+                    None,
+                )
+                .await;
+            assert_eq!(zip.status(), 200);
+            assert!(zip.bytes().await.expect("zip").starts_with(b"PK"));
+        }
+        Some("failed") => {
+            let kind = g["error_kind"].as_str().expect("error_kind");
+            assert!(
+                !["internal", "store", "package", "template", "job"].contains(&kind),
+                "{g}"
+            );
+            assert!(g["error"].as_str().is_some_and(|e| !e.is_empty()), "{g}");
+        }
+        other => panic!("not a final state: {other:?} in {g}"),
+    }
+    app.stop().await;
+}
+
+/// The extension builder on a 135M model: the forced `submit_extension` call always parses
+/// (constrained decoding), so the version ends ready with a manifest, or failed with a stated
+/// cause — validation after its repair round, or a context too small for that round — never a
+/// malformed-arguments failure.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_extension_builder_on_the_local_model_ends_ready_or_failed_by_validation() {
+    let app = spawn_local(|c| {
+        c.llm.local.context = 4096; // the default: the tool schema alone is ~2,000 tokens
+        c.extensions.check_in_browser = false;
+        c.extensions.repair_rounds = 1;
+    })
+    .await;
+    let user = app.register("ext-local@example.com").await;
+    let accepted = app
+        .call_json(
+            Method::POST,
+            "/api/v1/extensions",
+            &user.access,
+            Some(json!({"prompt": "Show the number of open tabs in the toolbar badge."})),
+            202,
+        )
+        .await;
+    let id = accepted["extension_id"].as_str().expect("id");
+    let job_id = accepted["job_id"].as_str().expect("job");
+    let job = app.wait_job_within(&user.access, job_id, LOCAL_JOB).await;
+    let v = app
+        .get_json(
+            &format!("/api/v1/extensions/{id}/versions/seq-1"),
+            &user.access,
+        )
+        .await;
+    eprintln!(
+        "extension builder on the local model: {} {}",
+        v["status"], v["error"]
+    );
+    let report = serde_json::to_string(&v["report"]).expect("report");
+    assert!(!report.contains("malformed"), "{v}");
+    match v["status"].as_str() {
+        Some("ready") => {
+            assert_eq!(job["status"], "succeeded", "{job}");
+            assert!(
+                v["files"]
+                    .as_array()
+                    .is_some_and(|f| f.iter().any(|f| f["path"] == "manifest.json")),
+                "{v}"
+            );
+        }
+        Some("failed") => {
+            // Stated either way: validation findings left after the repair round, or a call
+            // the context cannot hold (the tool schema, the first submission and the findings
+            // of a repair round outgrow 4,096 tokens), naming the setting to raise.
+            let error = v["error"].as_str().unwrap_or_default();
+            assert!(
+                v["report"]["findings"].is_array()
+                    || (error.contains("context") && error.contains("[llm.local]")),
+                "{v}"
+            );
+        }
+        other => panic!("not a final state: {other:?} in {v}"),
+    }
     app.stop().await;
 }
 
