@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 status=0
-for crate in cistern-llm cistern-agents cistern-jobs cistern-store cistern-cache cistern-logs cistern-extension cistern-syntax cistern-codegen; do
+for crate in cistern-llm cistern-agents cistern-jobs cistern-store cistern-cache cistern-logs cistern-extension cistern-syntax cistern-codegen cistern-edit; do
   if cargo tree --locked -p "$crate" -e normal --prefix none | grep -qE '^axum(-core)? v'; then
     echo "boundary broken: $crate links axum:" >&2
     cargo tree --locked -p "$crate" -e normal -i axum-core >&2 || true
