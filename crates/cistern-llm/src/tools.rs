@@ -5,7 +5,7 @@
 
 use serde_json::Value;
 
-use crate::types::{ChatRequest, Message, ToolChoice};
+use crate::types::{ChatRequest, FinishReason, Message, ToolChoice};
 
 /// What is wrong with a tool call of a response.
 #[derive(Debug, Clone, PartialEq)]
@@ -32,8 +32,23 @@ pub(crate) fn normalise_arguments(message: &mut Message) {
     }
 }
 
-/// The first problem among `message`'s tool calls, if any.
-pub(crate) fn check(req: &ChatRequest, message: &Message) -> Option<ToolCallProblem> {
+/// What a call cut off by the token limit is told, after its parse error: why it happened and
+/// what helps (the model, shown this in the repair round, can write less).
+const CUT_OFF: &str = " — the reply hit its token limit (max_tokens, or the model's context) before \
+                       the call was complete; a shorter call fits";
+
+/// The first problem among `message`'s tool calls, if any. `finish` is why the reply ended: a
+/// call cut off by the token limit says so (its JSON is merely unfinished).
+pub(crate) fn check(
+    req: &ChatRequest,
+    message: &Message,
+    finish: FinishReason,
+) -> Option<ToolCallProblem> {
+    let cut_off = if finish == FinishReason::Length {
+        CUT_OFF
+    } else {
+        ""
+    };
     message.tool_calls.iter().find_map(|call| {
         let problem = |known_tool, problem: String| ToolCallProblem {
             name: call.function.name.clone(),
@@ -54,7 +69,10 @@ pub(crate) fn check(req: &ChatRequest, message: &Message) -> Option<ToolCallProb
         };
         let args: Value = match serde_json::from_str(&call.function.arguments) {
             Ok(v) => v,
-            Err(e) => return Some(problem(true, format!("arguments are not valid JSON: {e}"))),
+            Err(e) => {
+                let why = format!("arguments are not valid JSON: {e}{cut_off}");
+                return Some(problem(true, why));
+            }
         };
         if !args.is_object() {
             return Some(problem(true, "arguments must be a JSON object".into()));
@@ -131,29 +149,69 @@ mod tests {
     #[test]
     fn good_calls_pass_and_bad_ones_say_why() {
         assert_eq!(
-            check(&req(), &calling("get_weather", r#"{"city":"Paris"}"#)),
+            check(
+                &req(),
+                &calling("get_weather", r#"{"city":"Paris"}"#),
+                FinishReason::ToolCalls
+            ),
             None
         );
-        let p = check(&req(), &calling("get_weather", r#"{"city": "Par"#)).unwrap();
+        let p = check(
+            &req(),
+            &calling("get_weather", r#"{"city": "Par"#),
+            FinishReason::ToolCalls,
+        )
+        .unwrap();
         assert!(p.problem.contains("not valid JSON"), "{p}");
-        let p = check(&req(), &calling("get_weather", r#"{"town":"Paris"}"#)).unwrap();
+        let p = check(
+            &req(),
+            &calling("get_weather", r#"{"town":"Paris"}"#),
+            FinishReason::ToolCalls,
+        )
+        .unwrap();
         assert!(p.problem.contains("schema"), "{p}");
-        let p = check(&req(), &calling("get_weather", r#"{"city": 3}"#)).unwrap();
+        let p = check(
+            &req(),
+            &calling("get_weather", r#"{"city": 3}"#),
+            FinishReason::ToolCalls,
+        )
+        .unwrap();
         assert!(p.problem.contains("/city"), "{p}");
-        let p = check(&req(), &calling("launch", "{}")).unwrap();
+        let p = check(&req(), &calling("launch", "{}"), FinishReason::ToolCalls).unwrap();
         assert!(!p.known_tool && p.problem.contains("get_weather"), "{p}");
         assert!(
-            check(&req(), &calling("get_weather", "[1]"))
-                .unwrap()
-                .problem
-                .contains("object")
+            check(
+                &req(),
+                &calling("get_weather", "[1]"),
+                FinishReason::ToolCalls
+            )
+            .unwrap()
+            .problem
+            .contains("object")
         );
+    }
+
+    #[test]
+    fn a_call_cut_off_by_the_token_limit_says_so() {
+        let cut = r#"{"city": "Par"#;
+        let p = check(&req(), &calling("get_weather", cut), FinishReason::Length).unwrap();
+        assert!(
+            p.problem.contains("not valid JSON") && p.problem.contains("token limit"),
+            "{p}"
+        );
+        let p = check(
+            &req(),
+            &calling("get_weather", cut),
+            FinishReason::ToolCalls,
+        )
+        .unwrap();
+        assert!(!p.problem.contains("token limit"), "{p}");
     }
 
     #[test]
     fn repair_forces_the_tool_and_shows_the_error() {
         let r = req();
-        let p = check(&r, &calling("get_weather", "{")).unwrap();
+        let p = check(&r, &calling("get_weather", "{"), FinishReason::ToolCalls).unwrap();
         let fixed = repair_request(&r, &p);
         assert_eq!(
             fixed.tool_choice,

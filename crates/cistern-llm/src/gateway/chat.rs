@@ -70,7 +70,7 @@ impl Inner {
             return Ok((resp, true));
         }
         tools::normalise_arguments(&mut resp.message);
-        let Some(problem) = tools::check(req, &resp.message) else {
+        let Some(problem) = tools::check(req, &resp.message, resp.finish_reason) else {
             return Ok((resp, true));
         };
         if req.invalid_tool_calls == InvalidToolCalls::Return {
@@ -82,7 +82,7 @@ impl Inner {
         let repair = tools::repair_request(req, &problem);
         resp = self.complete(route, &repair, t).await?;
         tools::normalise_arguments(&mut resp.message);
-        if let Some(problem) = tools::check(req, &resp.message) {
+        if let Some(problem) = tools::check(req, &resp.message, resp.finish_reason) {
             return Err(Error::InvalidOutput(format!(
                 "{problem} (still wrong after a repair round)"
             )));

@@ -155,10 +155,13 @@ impl Driver {
     async fn complete(&mut self) -> Option<Result<StreamEvent, Error>> {
         self.done = true;
         let message = self.message();
+        let reason = self
+            .finish
+            .unwrap_or_else(|| default_finish(!message.tool_calls.is_empty()));
         let problem = if self.req.tools.is_empty() {
             None
         } else {
-            tools::check(&self.req, &message)
+            tools::check(&self.req, &message, reason)
         };
         if let Some(problem) = &problem {
             if self.req.invalid_tool_calls == InvalidToolCalls::Repair {
@@ -170,9 +173,6 @@ impl Driver {
             tracing::debug!(%problem, "streamed tool call failed its check; returned to the caller");
         }
         let usage = self.usage_for(&message);
-        let reason = self
-            .finish
-            .unwrap_or_else(|| default_finish(!message.tool_calls.is_empty()));
         let mut tracker = self.tracker.take()?;
         let mut resp = ChatResponse {
             id: format!("chatcmpl-{:016x}", fastrand::u64(..)),
