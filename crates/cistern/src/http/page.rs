@@ -80,6 +80,11 @@ impl PageRequest {
             .transpose()
     }
 
+    /// The cursor parsed as `T` (`FromStr`); one that does not parse is a 422 naming `cursor`.
+    pub fn parsed_cursor<T: std::str::FromStr>(&self) -> Result<Option<T>, ApiError> {
+        self.cursor_as(|c| c.parse().ok())
+    }
+
     /// The page of `items`: `next_cursor` comes from the last item when the page is full (a
     /// store that knows better passes its own through [`Page::new`]).
     pub fn page<T>(&self, items: Vec<T>, cursor_of: impl FnOnce(&T) -> String) -> Page<T> {

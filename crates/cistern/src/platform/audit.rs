@@ -191,7 +191,7 @@ pub async fn list(
     ApiQuery(query): ApiQuery<AuditQuery>,
     page: PageRequest,
 ) -> Result<Json<Page<AuditEventView>>, ApiError> {
-    let before = page.cursor_as(|c| c.parse::<i64>().ok())?;
+    let before = page.parsed_cursor::<i64>()?;
     if query.all && principal.role != Role::Admin {
         return Err(ApiError::forbidden(
             "only administrators can list everyone's events",

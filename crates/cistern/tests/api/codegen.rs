@@ -565,9 +565,8 @@ async fn an_identical_request_is_answered_from_the_cache_without_a_model_call() 
     assert_eq!(again["cached"], false);
 }
 
-#[tokio::test]
-async fn prompts_come_from_the_framework_template_and_a_templates_dir_overrides_it() {
-    let (app, fake) = spawn().await;
+/// The system message a Flask generation sends the model on this server.
+async fn flask_system_prompt((app, fake): (TestApp, FakeLlm)) -> String {
     let s = app.register("cg-tpl@example.com").await;
     fake.enqueue(Reply::text("```python\nprint('hi')\n```\n"));
     generate(
@@ -577,10 +576,15 @@ async fn prompts_come_from_the_framework_template_and_a_templates_dir_overrides_
         200,
     )
     .await;
-    let system = fake.requests()[0].body["messages"][0]["content"]
+    fake.requests()[0].body["messages"][0]["content"]
         .as_str()
         .unwrap_or_default()
-        .to_owned();
+        .to_owned()
+}
+
+#[tokio::test]
+async fn prompts_come_from_the_framework_template_and_a_templates_dir_overrides_it() {
+    let system = flask_system_prompt(spawn().await).await;
     assert!(
         system.contains("runnable Flask project") && system.contains("application factory"),
         "{system}"
@@ -593,20 +597,9 @@ async fn prompts_come_from_the_framework_template_and_a_templates_dir_overrides_
     )
     .expect("template");
     let path = dir.path().to_owned();
-    let (app, fake) = spawn_with_fake(move |c| c.codegen.templates_dir = Some(path)).await;
-    let s = app.register("cg-tpl2@example.com").await;
-    fake.enqueue(Reply::text("```python\nprint('hi')\n```\n"));
-    generate(
-        &app,
-        &s.access,
-        json!({"prompt": "hello", "framework": "flask"}),
-        200,
-    )
-    .await;
-    let system = fake.requests()[0].body["messages"][0]["content"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    let system =
+        flask_system_prompt(spawn_with_fake(move |c| c.codegen.templates_dir = Some(path)).await)
+            .await;
     assert!(
         system.contains("House style: one file per blueprint.")
             && !system.contains("application factory"),

@@ -91,7 +91,7 @@ pub async fn list_generations(
     let found = codegen
         .list(
             &principal.user_id,
-            page.cursor_as(|c| c.parse::<TimeCursor>().ok())?.as_ref(),
+            page.parsed_cursor::<TimeCursor>()?.as_ref(),
             page.limit_i64(),
         )
         .await?;

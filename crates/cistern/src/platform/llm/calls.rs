@@ -109,7 +109,7 @@ pub async fn list(
     ApiQuery(query): ApiQuery<CallQuery>,
     page: PageRequest,
 ) -> Result<Json<Page<CallView>>, ApiError> {
-    let before = page.cursor_as(|c| c.parse::<LlmCallCursor>().ok())?;
+    let before = page.parsed_cursor::<LlmCallCursor>()?;
     let limit = page.limit_i64();
     let filter = LlmCallFilter {
         model: query.model,
