@@ -37,7 +37,7 @@ const PAGES = [
   { path: "/no-such-page", name: "not-found" },
 ];
 
-const VIEWPORTS = { desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } };
+const VIEWPORTS = { desktop: { width: 1400, height: 900 }, phone: { width: 390, height: 844 } };
 
 /** Sign in through the form with the keyboard alone: Tab to each field, Enter to submit. */
 async function signInWithKeyboard(page, baseUrl) {

@@ -1192,7 +1192,7 @@ describe("code generator", () => {
     await eventually("FastAPI to be detected", async () => (await raw(badge)).startsWith("FastAPI · "));
     for (const colorScheme of ["light", "dark"]) {
       for (const [name, viewport] of Object.entries({
-        desktop: { width: 1280, height: 800 },
+        desktop: { width: 1400, height: 900 },
         phone: { width: 390, height: 844 },
       })) {
         await page.emulateMedia({ colorScheme });
