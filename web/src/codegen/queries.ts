@@ -5,8 +5,7 @@
  */
 import { queryOptions, infiniteQueryOptions } from "@tanstack/react-query";
 import { api, call } from "../api/client";
-import { networkError, toApiError } from "../api/errors";
-import { getSession } from "../auth/current";
+import { authorisedGet, downloadAs } from "../api/raw";
 import { fileUrl } from "./model";
 import type { GenerateAnswer, Generation } from "./types";
 
@@ -58,29 +57,12 @@ export function generate(body: { prompt: string; framework?: string; cache: bool
 export const fileQuery = (id: string, path: string) =>
   queryOptions({
     queryKey: [...CODEGEN, "file", id, path],
-    queryFn: async ({ signal }) => (await authorised(fileUrl(id, path), signal)).text(),
+    queryFn: async ({ signal }) => (await authorisedGet(fileUrl(id, path), signal)).text(),
     staleTime: Infinity,
   });
 
 /** GETs `url` with the session's credentials (a plain link or <a download> would carry no token). */
-async function authorised(url: string, signal?: AbortSignal): Promise<Response> {
-  let response: Response;
-  try {
-    response = await getSession().fetch(url, { signal });
-  } catch (e) {
-    throw networkError(e);
-  }
-  if (!response.ok) throw toApiError(response, await response.json().catch(() => undefined));
-  return response;
-}
-
-/** Downloads a ready generation's ZIP under `filename`. */
-export async function downloadZip(id: string, filename: string): Promise<void> {
-  const response = await authorised(`/api/v1/generations/${encodeURIComponent(id)}/download`);
-  const href = URL.createObjectURL(await response.blob());
-  const a = document.createElement("a");
-  a.href = href;
-  a.download = filename;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(href), 1000);
+/** Downloads a ready generation's ZIP as `filename`. */
+export function downloadZip(id: string, filename: string): Promise<void> {
+  return downloadAs(`/api/v1/generations/${encodeURIComponent(id)}/download`, filename);
 }

@@ -5,8 +5,7 @@
  */
 import { queryOptions } from "@tanstack/react-query";
 import { api, call } from "../api/client";
-import { networkError, toApiError } from "../api/errors";
-import { getSession } from "../auth/current";
+import { authorisedGet, downloadAs } from "../api/raw";
 import { fileUrl } from "./model";
 
 export const EXTENSIONS = ["extensions"] as const;
@@ -33,23 +32,11 @@ export const versionQuery = (id: string, version: string) =>
       call(api.GET("/api/v1/extensions/{id}/versions/{version}", { params: { path: { id, version } }, signal })),
   });
 
-/** GETs `url` with the session's credentials as text (file contents and diffs are not JSON). */
-async function getText(url: string, signal: AbortSignal): Promise<string> {
-  let response: Response;
-  try {
-    response = await getSession().fetch(url, { signal });
-  } catch (e) {
-    throw networkError(e);
-  }
-  if (!response.ok) throw toApiError(response, await response.json().catch(() => undefined));
-  return response.text();
-}
-
 /** A text file of a ready version (files never change: cached for good). */
 export const fileQuery = (id: string, version: string, path: string) =>
   queryOptions({
     queryKey: [...EXTENSIONS, "file", id, version, path],
-    queryFn: ({ signal }) => getText(fileUrl(id, version, path), signal),
+    queryFn: async ({ signal }) => (await authorisedGet(fileUrl(id, version, path), signal)).text(),
     staleTime: Infinity,
   });
 
@@ -58,14 +45,7 @@ export const imageQuery = (id: string, version: string, path: string) =>
   queryOptions({
     queryKey: [...EXTENSIONS, "image", id, version, path],
     queryFn: async ({ signal }) => {
-      let response: Response;
-      try {
-        response = await getSession().fetch(fileUrl(id, version, path), { signal });
-      } catch (e) {
-        throw networkError(e);
-      }
-      if (!response.ok) throw toApiError(response, await response.json().catch(() => undefined));
-      const blob = await response.blob();
+      const blob = await (await authorisedGet(fileUrl(id, version, path), signal)).blob();
       return new Promise<string>((resolve, reject) => {
         const reader = new FileReader();
         reader.onload = () => resolve(String(reader.result));
@@ -80,25 +60,17 @@ export const imageQuery = (id: string, version: string, path: string) =>
 export const diffQuery = (id: string, version: string) =>
   queryOptions({
     queryKey: [...EXTENSIONS, "diff", id, version],
-    queryFn: ({ signal }) =>
-      getText(`/api/v1/extensions/${encodeURIComponent(id)}/versions/${encodeURIComponent(version)}/diff`, signal),
+    queryFn: async ({ signal }) => {
+      const url = `/api/v1/extensions/${encodeURIComponent(id)}/versions/${encodeURIComponent(version)}/diff`;
+      return (await authorisedGet(url, signal)).text();
+    },
     staleTime: Infinity,
   });
 
-/** Downloads a ready version's ZIP with the session's credentials (a plain link would carry no token). */
-export async function downloadZip(id: string, version: string, filename: string): Promise<void> {
-  const url = `/api/v1/extensions/${encodeURIComponent(id)}/versions/${encodeURIComponent(version)}/download`;
-  let response: Response;
-  try {
-    response = await getSession().fetch(url);
-  } catch (e) {
-    throw networkError(e);
-  }
-  if (!response.ok) throw toApiError(response, await response.json().catch(() => undefined));
-  const href = URL.createObjectURL(await response.blob());
-  const a = document.createElement("a");
-  a.href = href;
-  a.download = filename;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(href), 1000);
+/** Downloads a ready version's ZIP as `filename`. */
+export function downloadZip(id: string, version: string, filename: string): Promise<void> {
+  return downloadAs(
+    `/api/v1/extensions/${encodeURIComponent(id)}/versions/${encodeURIComponent(version)}/download`,
+    filename,
+  );
 }
