@@ -17,9 +17,9 @@ pub mod testing;
 
 pub use blob::{BlobConfig, BlobStore, S3Config};
 pub use sql::{
-    ApiKey, ApiKeyStore, AuditEvent, AuditFilter, AuditStore, Backend, CodegenStore, Db, Extension,
-    ExtensionStore, ExtensionVersion, Generation, ListedExtension, LlmCall, LlmCallCursor,
-    LlmCallFilter, LlmCallStatus, LlmCallStore, LlmCallSummary, MetaStore, NewAuditEvent,
-    NewLlmCall, NewUser, RefreshToken, SessionStore, TimeCursor, UsageRow, UsageStore, User,
-    UserStore, VersionOutcome, VersionStatus,
+    AgentStore, ApiKey, ApiKeyStore, AuditEvent, AuditFilter, AuditStore, Backend, CodegenStore,
+    Db, Extension, ExtensionStore, ExtensionVersion, Generation, ListedExtension, LlmCall,
+    LlmCallCursor, LlmCallFilter, LlmCallStatus, LlmCallStore, LlmCallSummary, MetaStore,
+    NewAuditEvent, NewLlmCall, NewUser, RefreshToken, SessionStore, TimeCursor, UsageRow,
+    UsageStore, User, UserStore, VersionOutcome, VersionStatus,
 };

@@ -7,10 +7,10 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use cistern_store::blob::{self, BlobConfig};
-use cistern_store::sql::{Backend, Error, PoolOptions, now_ms};
+use cistern_store::sql::{Backend, Error, Expect, PoolOptions, TreeWrite, now_ms};
 use cistern_store::{
-    ApiKey, ApiKeyStore, AuditFilter, AuditStore, BlobStore, CodegenStore, Db, Extension,
-    ExtensionStore, Generation, ListedExtension, LlmCall, LlmCallCursor, LlmCallFilter,
+    AgentStore, ApiKey, ApiKeyStore, AuditFilter, AuditStore, BlobStore, CodegenStore, Db,
+    Extension, ExtensionStore, Generation, ListedExtension, LlmCall, LlmCallCursor, LlmCallFilter,
     LlmCallStatus, LlmCallStore, LlmCallSummary, MetaStore, NewAuditEvent, NewLlmCall, NewUser,
     RefreshToken, SessionStore, UsageRow, UsageStore, User, UserStore, VersionOutcome,
     VersionStatus, testing,
@@ -85,6 +85,8 @@ sql_suite!(
     deleting_an_extension_removes_its_versions,
     generations_are_owner_scoped_paged_and_finish,
     codegen_cache_is_per_owner_expires_and_follows_deletes,
+    agent_tree_writes_are_all_or_nothing_and_snapshots_copy_it,
+    agent_workspaces_and_tasks_are_owner_scoped_and_reviews_swap_once,
 );
 
 async fn migrations_are_idempotent(db: Db) {
@@ -1410,4 +1412,177 @@ async fn codegen_cache_is_per_owner_expires_and_follows_deletes(db: Db) {
             .expect("gone"),
         None
     );
+}
+
+fn workspace(id: &str, owner: &str, at: i64) -> cistern_store::sql::Workspace {
+    cistern_store::sql::Workspace {
+        id: id.to_owned(),
+        owner: owner.to_owned(),
+        name: format!("ws {id}"),
+        files: 0,
+        bytes: 0,
+        created_at: at,
+        updated_at: at,
+    }
+}
+
+fn put(path: &str, hash: &str, size: i64, expect: Expect) -> TreeWrite {
+    TreeWrite {
+        path: path.to_owned(),
+        expect,
+        new: Some((hash.to_owned(), size)),
+    }
+}
+
+async fn agent_tree_writes_are_all_or_nothing_and_snapshots_copy_it(db: Db) {
+    let alice = user(&db, "tree-alice@example.com").await;
+    db.insert_workspace(&workspace("w1", &alice.id, 1_000))
+        .await
+        .expect("insert");
+    let written = db
+        .write_tree(
+            "w1",
+            &[
+                put("a.py", "h1", 10, Expect::Absent),
+                put("b.py", "h2", 20, Expect::Any),
+            ],
+            1_100,
+        )
+        .await
+        .expect("write");
+    assert_eq!(written, None);
+    let first = db
+        .take_snapshot("w1", "s1", "first", 1_200)
+        .await
+        .expect("snap");
+    assert_eq!((first.files, first.bytes), (2, 30));
+
+    // b.py is not what the second write expects: nothing of it lands, a.py included.
+    let stale = db
+        .write_tree(
+            "w1",
+            &[
+                put("a.py", "h3", 11, Expect::Hash("h1".into())),
+                put("b.py", "h4", 21, Expect::Hash("nope".into())),
+            ],
+            1_300,
+        )
+        .await
+        .expect("write");
+    assert_eq!(stale.as_deref(), Some("b.py"));
+    let tree = db.tree("w1").await.expect("tree");
+    assert_eq!(
+        tree.iter()
+            .map(|f| (f.path.as_str(), f.hash.as_str()))
+            .collect::<Vec<_>>(),
+        [("a.py", "h1"), ("b.py", "h2")]
+    );
+
+    // A delete and a change, then restore: the tree is the first snapshot again, and the
+    // restore is itself a snapshot; the snapshot taken before it is untouched.
+    let delete = TreeWrite {
+        path: "b.py".into(),
+        expect: Expect::Hash("h2".into()),
+        new: None,
+    };
+    assert_eq!(
+        db.write_tree("w1", &[put("a.py", "h3", 11, Expect::Any), delete], 1_400)
+            .await
+            .expect("write"),
+        None
+    );
+    let second = db
+        .take_snapshot("w1", "s2", "second", 1_500)
+        .await
+        .expect("snap");
+    assert_eq!((second.files, second.bytes), (1, 11));
+    let restored = db
+        .restore_snapshot("w1", "s1", "s3", "restore s1", 1_600)
+        .await
+        .expect("restore");
+    assert_eq!((restored.files, restored.bytes), (2, 30));
+    assert_eq!(db.tree("w1").await.expect("tree").len(), 2);
+    assert_eq!(db.snapshot_files("s2").await.expect("files").len(), 1);
+    let listed = db.snapshots_of("w1", None, 10).await.expect("list");
+    assert_eq!(
+        listed.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(),
+        ["s3", "s2", "s1"]
+    );
+    let ws = db
+        .workspace(&alice.id, "w1")
+        .await
+        .expect("get")
+        .expect("some");
+    assert_eq!((ws.files, ws.bytes, ws.updated_at), (2, 30, 1_600));
+}
+
+async fn agent_workspaces_and_tasks_are_owner_scoped_and_reviews_swap_once(db: Db) {
+    let alice = user(&db, "agent-alice@example.com").await;
+    let bob = user(&db, "agent-bob@example.com").await;
+    db.insert_workspace(&workspace("wa", &alice.id, 1_000))
+        .await
+        .expect("insert");
+    assert!(db.workspace(&bob.id, "wa").await.expect("get").is_none());
+    assert!(
+        !db.rename_workspace(&bob.id, "wa", "x", 2)
+            .await
+            .expect("rename")
+    );
+    assert!(
+        db.rename_workspace(&alice.id, "wa", "mine", 2)
+            .await
+            .expect("rename")
+    );
+    let task = cistern_store::sql::Task {
+        id: "t1".into(),
+        owner: alice.id.clone(),
+        workspace_id: "wa".into(),
+        mode: "patch".into(),
+        prompt: "fix it".into(),
+        request: "{}".into(),
+        status: "queued".into(),
+        job_id: String::new(),
+        base: None,
+        result: None,
+        metrics: None,
+        error: None,
+        review: None,
+        created_at: 1_100,
+        updated_at: 1_100,
+    };
+    db.insert_task(&task).await.expect("task");
+    assert_eq!(db.active_tasks(&alice.id).await.expect("active"), 1);
+    assert!(db.task(&bob.id, "t1").await.expect("get").is_none());
+    db.start_task("t1", "{\"files\":{}}", 1_200)
+        .await
+        .expect("start");
+    db.finish_task("t1", "done", Some("{}"), Some("{}"), None, 1_300)
+        .await
+        .expect("finish");
+    assert_eq!(db.active_tasks(&alice.id).await.expect("active"), 0);
+    assert!(
+        db.set_task_review("t1", None, "r1", 1_400)
+            .await
+            .expect("review")
+    );
+    assert!(
+        !db.set_task_review("t1", None, "r2", 1_400)
+            .await
+            .expect("review"),
+        "once"
+    );
+    assert!(
+        db.set_task_review("t1", Some("r1"), "r2", 1_500)
+            .await
+            .expect("again")
+    );
+    let listed = db
+        .tasks_of(&alice.id, Some("wa"), None, 10)
+        .await
+        .expect("tasks");
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].review.as_deref(), Some("r2"));
+    assert!(!db.delete_workspace(&bob.id, "wa").await.expect("delete"));
+    assert!(db.delete_workspace(&alice.id, "wa").await.expect("delete"));
+    assert!(db.task(&alice.id, "t1").await.expect("get").is_none());
 }

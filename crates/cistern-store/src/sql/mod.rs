@@ -7,6 +7,7 @@
 //! where the dialects differ, the module holds one constant per backend. Every capability has
 //! cases in `tests/conformance.rs`, which runs on SQLite and PostgreSQL.
 
+mod agent;
 mod api_keys;
 mod audit;
 mod codegen;
@@ -26,6 +27,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
+pub use agent::{AgentStore, Expect, FileRow, Snapshot, Task, TreeWrite, Workspace};
 pub use api_keys::{ApiKey, ApiKeyStore};
 pub use audit::{AuditEvent, AuditFilter, AuditStore, NewAuditEvent};
 pub use codegen::{CodegenStore, Generation};
