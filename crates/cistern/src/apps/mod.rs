@@ -10,6 +10,7 @@
 //! Adding an app: a folder here with a `pub const APP: App`, one line in [`ALL`], its config
 //! section in `Config`, its migrations in `cistern-store` — see ARCHITECTURE.md's checklist.
 
+pub mod agent;
 pub mod blobs;
 pub mod chat;
 pub mod codegen;
@@ -37,7 +38,13 @@ pub struct App {
 }
 
 /// Every app, in the order their routes are merged and their shutdown hooks run.
-pub const ALL: &[App] = &[chat::APP, extensions::APP, sage::APP, codegen::APP];
+pub const ALL: &[App] = &[
+    chat::APP,
+    extensions::APP,
+    sage::APP,
+    codegen::APP,
+    agent::APP,
+];
 
 /// The routes of every app.
 pub fn routes() -> OpenApiRouter<AppState> {

@@ -24,6 +24,7 @@ pub use secret::{Secret, mask_url_password};
 // The apps' sections: each app owns its config type (`apps/<app>/config.rs`).
 pub use crate::apps::chat::ChatConfig;
 pub use crate::apps::codegen::CodegenConfig;
+pub use crate::apps::agent::AgentConfig;
 pub use crate::apps::extensions::ExtensionsConfig;
 pub use crate::apps::sage::ScorerConfig;
 
@@ -61,6 +62,8 @@ pub struct Config {
     pub chat: ChatConfig,
     /// The code generator.
     pub codegen: CodegenConfig,
+    /// The coding agent.
+    pub agent: AgentConfig,
 }
 
 impl Default for Config {
@@ -81,6 +84,7 @@ impl Default for Config {
             extensions: ExtensionsConfig::default(),
             chat: ChatConfig::default(),
             codegen: CodegenConfig::default(),
+            agent: AgentConfig::default(),
         }
     }
 }
