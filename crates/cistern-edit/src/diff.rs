@@ -1,14 +1,20 @@
 //! The unified diff shown to the user, made from before and after (never the model's own
 //! diff), with each hunk's numbers so hunks can be accepted or rejected by id.
+//!
+//! The patch is what `git diff` writes and re-applies with `git apply` (tested): a
+//! `diff --git` line, `new file mode`/`deleted file mode` or `rename from`/`rename to` where
+//! they apply, `---`/`+++` names, hunks, and `\ No newline at end of file` after a last line
+//! without one. Lines are split on `\n` only, as git does (a lone `\r` is part of its line).
 
-use similar::{DiffOp, TextDiff};
+use similar::{Algorithm, DiffOp, DiffTag, TextDiff};
 
 /// One file's diff.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileDiff {
-    /// The file's path.
+    /// The file's path (for a rename, the new path).
     pub path: String,
-    /// The unified diff (`--- a/path`, `+++ b/path`, hunks); empty when nothing changed.
+    /// The unified diff in git's format (`diff --git a/path b/path`, `--- a/path`,
+    /// `+++ b/path`, hunks); empty when nothing changed.
     pub patch: String,
     /// Its hunks, in file order.
     pub hunks: Vec<Hunk>,
@@ -36,29 +42,94 @@ pub struct Hunk {
 pub const CONTEXT: usize = 3;
 
 /// The diff of `path` from `before` to `after`; `None` is a file that does not exist (a
-/// created file diffs from `/dev/null`, as git writes it).
+/// created file diffs from `/dev/null` under `new file mode`, a deleted one to `/dev/null`
+/// under `deleted file mode`, as git writes them).
 pub fn unified_diff(path: &str, before: Option<&str>, after: Option<&str>) -> FileDiff {
-    let old = before.unwrap_or("");
-    let new = after.unwrap_or("");
-    let diff = TextDiff::from_lines(old, new);
-    let old_name = before.map_or("/dev/null".to_owned(), |_| format!("a/{path}"));
-    let new_name = after.map_or("/dev/null".to_owned(), |_| format!("b/{path}"));
-    let mut unified = diff.unified_diff();
-    unified.context_radius(CONTEXT).header(&old_name, &new_name);
-    let hunks: Vec<Hunk> = unified
-        .iter_hunks()
+    render(path, path, before, after)
+}
+
+/// The diff of a file renamed from `from` to `to` (with `rename from`/`rename to` headers,
+/// and hunks when its content changed too).
+pub fn renamed_diff(from: &str, to: &str, before: &str, after: &str) -> FileDiff {
+    render(from, to, Some(before), Some(after))
+}
+
+/// A text's lines as git counts them: split after each `\n`, endings kept.
+pub(crate) fn lines(text: &str) -> Vec<&str> {
+    text.split_inclusive('\n').collect()
+}
+
+/// The hunks' operations between `old` and `new` lines: similar's Myers diff, grouped with
+/// [`CONTEXT`] lines around each change (the grouping `unified_diff` numbers).
+pub(crate) fn grouped_ops(old: &[&str], new: &[&str]) -> Vec<Vec<DiffOp>> {
+    TextDiff::configure()
+        .algorithm(Algorithm::Myers)
+        .diff_slices(old, new)
+        .grouped_ops(CONTEXT)
+        .into_iter()
+        .filter(|ops| ops.iter().any(|op| op.tag() != DiffTag::Equal))
+        .collect()
+}
+
+fn render(from: &str, to: &str, before: Option<&str>, after: Option<&str>) -> FileDiff {
+    let old = lines(before.unwrap_or(""));
+    let new = lines(after.unwrap_or(""));
+    let groups = grouped_ops(&old, &new);
+    let hunks: Vec<Hunk> = groups
+        .iter()
         .enumerate()
-        .map(|(i, hunk)| numbers(i + 1, hunk.ops()))
+        .map(|(i, ops)| numbers(i + 1, ops))
         .collect();
-    let patch = if hunks.is_empty() {
-        String::new()
-    } else {
-        unified.to_string()
-    };
+    let renamed = from != to && before.is_some() && after.is_some();
+    let created_or_deleted = before.is_none() != after.is_none();
+    let mut patch = String::new();
+    if !hunks.is_empty() || renamed || created_or_deleted {
+        patch.push_str(&format!("diff --git a/{from} b/{to}\n"));
+        match (before, after) {
+            (None, Some(_)) => patch.push_str("new file mode 100644\n"),
+            (Some(_), None) => patch.push_str("deleted file mode 100644\n"),
+            _ if renamed => {
+                patch.push_str(&format!("rename from {from}\nrename to {to}\n"));
+            }
+            _ => {}
+        }
+    }
+    if !hunks.is_empty() {
+        let old_name = before.map_or("/dev/null".to_owned(), |_| format!("a/{from}"));
+        let new_name = after.map_or("/dev/null".to_owned(), |_| format!("b/{to}"));
+        patch.push_str(&format!("--- {old_name}\n+++ {new_name}\n"));
+        for (hunk, ops) in hunks.iter().zip(&groups) {
+            patch.push_str(&hunk.header);
+            patch.push('\n');
+            for op in ops {
+                write_op(&mut patch, op, &old, &new);
+            }
+        }
+    }
     FileDiff {
-        path: path.to_owned(),
+        path: to.to_owned(),
         patch,
         hunks,
+    }
+}
+
+fn write_op(patch: &mut String, op: &DiffOp, old: &[&str], new: &[&str]) {
+    let mut write = |prefix: char, line: &str| {
+        patch.push(prefix);
+        patch.push_str(line);
+        if !line.ends_with('\n') {
+            patch.push_str("\n\\ No newline at end of file\n");
+        }
+    };
+    let (tag, old_range, new_range) = op.as_tag_tuple();
+    match tag {
+        DiffTag::Equal => old[old_range].iter().for_each(|l| write(' ', l)),
+        DiffTag::Delete => old[old_range].iter().for_each(|l| write('-', l)),
+        DiffTag::Insert => new[new_range].iter().for_each(|l| write('+', l)),
+        DiffTag::Replace => {
+            old[old_range].iter().for_each(|l| write('-', l));
+            new[new_range].iter().for_each(|l| write('+', l));
+        }
     }
 }
 

@@ -75,11 +75,13 @@ pub mod error;
 mod indent;
 mod locate;
 pub mod parse;
+mod select;
 mod text;
 pub mod tree;
 
 pub use apply::{apply, apply_edits};
-pub use diff::{FileDiff, Hunk, unified_diff};
+pub use diff::{FileDiff, Hunk, renamed_diff, unified_diff};
 pub use error::{Block, Closest, Error, Refusal};
 pub use parse::{Edit, EditKind, parse};
+pub use select::apply_hunks;
 pub use tree::{Change, Changes, Tree};

@@ -1,8 +1,8 @@
 //! Properties of the engine on generated files and replies: a refusal changes nothing, an
-//! exact edit of a unique line does exactly that, arbitrary text never panics, and the diff
-//! shown to the user describes the change.
+//! exact edit of a unique line does exactly that, arbitrary text never panics, the diff
+//! shown to the user describes the change, and per-hunk accept keeps what it must.
 
-use cistern_edit::{Change, Changes, Refusal, Tree, apply, parse, unified_diff};
+use cistern_edit::{Change, Changes, Refusal, Tree, apply, apply_hunks, parse, unified_diff};
 use proptest::prelude::*;
 
 /// A file of distinct-looking code lines, LF or CRLF, with or without a final newline.
@@ -120,5 +120,21 @@ proptest! {
         let expected: Vec<&str> = diff.hunks.iter().map(|h| h.header.as_str()).collect();
         prop_assert_eq!(headers, expected);
         prop_assert_eq!(diff.patch.is_empty(), before == after);
+    }
+
+    /// Accepting every hunk gives the new text, accepting none the old one, byte for byte.
+    #[test]
+    fn all_hunks_give_after_and_none_give_before(
+        (old, eol, nl) in file(),
+        (new, eol2, nl2) in file(),
+    ) {
+        let (before, after) = (render(&old, eol, nl), render(&new, eol2, nl2));
+        let ids: Vec<usize> = unified_diff("f", Some(&before), Some(&after))
+            .hunks
+            .iter()
+            .map(|h| h.id)
+            .collect();
+        prop_assert_eq!(apply_hunks(&before, &after, &ids), after.clone());
+        prop_assert_eq!(apply_hunks(&before, &after, &[]), before.clone());
     }
 }
