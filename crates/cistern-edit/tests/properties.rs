@@ -1,8 +1,11 @@
 //! Properties of the engine on generated files and replies: a refusal changes nothing, an
 //! exact edit of a unique line does exactly that, arbitrary text never panics, the diff
-//! shown to the user describes the change, and per-hunk accept keeps what it must.
+//! shown to the user describes the change, per-hunk accept and three-way merge keep what they
+//! must.
 
-use cistern_edit::{Change, Changes, Refusal, Tree, apply, apply_hunks, parse, unified_diff};
+use cistern_edit::{
+    Change, Changes, Refusal, Tree, apply, apply_hunks, merge3, parse, unified_diff,
+};
 use proptest::prelude::*;
 
 /// A file of distinct-looking code lines, LF or CRLF, with or without a final newline.
@@ -136,5 +139,17 @@ proptest! {
             .collect();
         prop_assert_eq!(apply_hunks(&before, &after, &ids), after.clone());
         prop_assert_eq!(apply_hunks(&before, &after, &[]), before.clone());
+    }
+
+    /// A side that changed nothing takes the other side's text whole.
+    #[test]
+    fn merge_with_an_unchanged_side_is_the_other_side(
+        (base, eol, nl) in file(),
+        (other, eol2, nl2) in file(),
+    ) {
+        let (base, other) = (render(&base, eol, nl), render(&other, eol2, nl2));
+        prop_assert_eq!(merge3(&base, &other, &base), Ok(other.clone()));
+        prop_assert_eq!(merge3(&base, &base, &other), Ok(other.clone()));
+        prop_assert_eq!(merge3(&base, &other, &other), Ok(other));
     }
 }
