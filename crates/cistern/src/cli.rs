@@ -48,6 +48,9 @@ pub enum Command {
     /// The code generator: extract files from a saved reply, or generate a project on a server.
     #[command(subcommand)]
     Codegen(CodegenCommand),
+    /// The coding agent: apply a saved model reply's edits to a directory, all or nothing.
+    #[command(subcommand)]
+    Agent(AgentCommand),
     /// Print the OpenAPI document of the HTTP API.
     Openapi,
     /// Print the version.
@@ -165,6 +168,22 @@ pub enum LogsCommand {
         /// Print the whole report as JSON.
         #[arg(long)]
         json: bool,
+    },
+}
+
+/// `cistern agent …`.
+#[derive(Debug, Subcommand)]
+pub enum AgentCommand {
+    /// Apply the edits of a model's reply (SEARCH/REPLACE blocks, unified diffs, whole files)
+    /// to a directory in place: every edit or none. Exits non-zero with the reasons, the
+    /// directory untouched, when an edit does not apply exactly.
+    ApplyEdit {
+        /// The directory the reply's paths are relative to.
+        #[arg(long, value_name = "DIR")]
+        dir: PathBuf,
+        /// The reply, as saved from the model.
+        #[arg(long, value_name = "FILE")]
+        edit: PathBuf,
     },
 }
 

@@ -4,8 +4,8 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use cistern::cli::{
-    ApiKeyCommand, Cli, CodegenCommand, Command, ConfigArgs, ConfigCommand, LlmCommand,
-    LogsCommand, UserCommand,
+    AgentCommand, ApiKeyCommand, Cli, CodegenCommand, Command, ConfigArgs, ConfigCommand,
+    LlmCommand, LogsCommand, UserCommand,
 };
 use cistern::{Application, Config, config, telemetry};
 use clap::Parser;
@@ -219,6 +219,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 Err(e) if cistern::apps::sage::cli::is_broken_pipe(&e) => Ok(()),
                 other => other,
             }
+        }
+        Command::Agent(AgentCommand::ApplyEdit { dir, edit }) => {
+            cistern::apps::agent::cli::apply_edit(&dir, &edit, &mut std::io::stdout().lock())
         }
         Command::Codegen(CodegenCommand::Extract { reply, out, json }) => {
             cistern::apps::codegen::cli::extract_reply(

@@ -75,7 +75,12 @@ impl Default for JobsConfig {
         Self {
             backend: JobsBackend::Sql,
             serve_runs_workers: true,
-            queues: BTreeMap::from([(cistern_jobs::DEFAULT_QUEUE.to_owned(), 8)]),
+            // The coding agent's tasks have a queue of their own: long model conversations do
+            // not hold every slot of the default queue.
+            queues: BTreeMap::from([
+                (cistern_jobs::DEFAULT_QUEUE.to_owned(), 8),
+                (crate::apps::agent::QUEUE.to_owned(), 4),
+            ]),
             lease_secs: 30,
             heartbeat_secs: 10,
             poll_interval_ms: 500,

@@ -22,9 +22,9 @@ pub use load::{ConfigError, LlmOverrides, LocalOverrides, Overrides, ServerOverr
 pub use secret::{Secret, mask_url_password};
 
 // The apps' sections: each app owns its config type (`apps/<app>/config.rs`).
+pub use crate::apps::agent::AgentConfig;
 pub use crate::apps::chat::ChatConfig;
 pub use crate::apps::codegen::CodegenConfig;
-pub use crate::apps::agent::AgentConfig;
 pub use crate::apps::extensions::ExtensionsConfig;
 pub use crate::apps::sage::ScorerConfig;
 

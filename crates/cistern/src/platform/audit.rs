@@ -82,6 +82,21 @@ pub enum Action {
     /// An administrator changed a user's quota.
     #[serde(rename = "quota.change")]
     QuotaChange,
+    /// A coding-agent task was queued.
+    #[serde(rename = "agent.task_created")]
+    AgentTaskCreated,
+    /// A coding-agent task finished with a proposal or an explanation.
+    #[serde(rename = "agent.task_completed")]
+    AgentTaskCompleted,
+    /// A coding-agent task failed.
+    #[serde(rename = "agent.task_failed")]
+    AgentTaskFailed,
+    /// Hunks of a task were accepted into the workspace.
+    #[serde(rename = "agent.patch_accepted")]
+    AgentPatchAccepted,
+    /// Hunks of a task were rejected.
+    #[serde(rename = "agent.patch_rejected")]
+    AgentPatchRejected,
 }
 
 impl Action {
@@ -95,6 +110,11 @@ impl Action {
             Action::ApiKeyCreate => "api_key.create",
             Action::ApiKeyRevoke => "api_key.revoke",
             Action::QuotaChange => "quota.change",
+            Action::AgentTaskCreated => "agent.task_created",
+            Action::AgentTaskCompleted => "agent.task_completed",
+            Action::AgentTaskFailed => "agent.task_failed",
+            Action::AgentPatchAccepted => "agent.patch_accepted",
+            Action::AgentPatchRejected => "agent.patch_rejected",
         }
     }
 }

@@ -2,6 +2,8 @@
 // Tests and benchmarks own their tasks' lives: they may spawn directly.
 #![allow(clippy::disallowed_methods)]
 
+mod agent;
+mod agent_cli;
 mod auth;
 mod auth_walk;
 mod binary;

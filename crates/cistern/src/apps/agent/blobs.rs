@@ -32,7 +32,11 @@ pub async fn put(store: &BlobStore, workspace_id: &str, contents: &[&str]) -> Re
 pub async fn read(store: &BlobStore, workspace_id: &str, hash: &str) -> Result<String> {
     let bytes = blobs::read(store, &path(workspace_id, hash))
         .await?
-        .ok_or_else(|| Error::Corrupt(format!("blob {hash} of workspace {workspace_id} is missing")))?;
+        .ok_or_else(|| {
+            Error::Corrupt(format!(
+                "blob {hash} of workspace {workspace_id} is missing"
+            ))
+        })?;
     String::from_utf8(bytes).map_err(|_| Error::Corrupt(format!("blob {hash} is not UTF-8")))
 }
 

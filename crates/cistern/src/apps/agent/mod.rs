@@ -3,18 +3,37 @@
 //!
 //! - `workspaces`: [`Workspaces`], a user's code — a working tree and immutable snapshots,
 //!   contents content-addressed in the blob store (`blobs`).
+//! - `tasks`: [`Tasks`], the agent's domain handle — start, read, list; `review`: accept and
+//!   reject per task, file or hunk, with a three-way merge for files changed since.
+//! - `job`: the `agent.task` job — the bounded tool loop (`tools`), its instructions and
+//!   context (`prompt`), the syntax checks (`diagnostics`), the proposal.
+//! - `model`: what a task stores and serves (request, base, result, metrics, review).
+//! - `task_routes`, `task_views`: `/api/v1/agent/tasks…`.
 //! - `config`: `[agent]`.
 //! - `error`: one [`Error`] for the app, mapped to the API's envelope here.
 
 mod blobs;
+pub mod cli;
 mod config;
+mod diagnostics;
 mod error;
+pub mod job;
+pub mod model;
+mod prompt;
+pub mod review;
+pub mod task_routes;
+pub mod task_views;
+pub mod tasks;
+mod tools;
 pub mod workspaces;
 
 pub use config::AgentConfig;
 pub use error::{Error, MergeConflict, Result};
+use serde::{Deserialize, Serialize};
+pub use tasks::{NewTask, Tasks};
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 pub use workspaces::Workspaces;
 
 use crate::apps::App;
@@ -33,15 +52,41 @@ pub const APP: App = App {
 #[derive(OpenApi)]
 #[openapi(tags(
     (name = "workspaces", description = "Workspaces: a working tree of text files and immutable snapshots of it"),
+    (name = "agent", description = "The coding agent: tasks that read a workspace and propose patches to accept or reject"),
 ))]
 struct Doc;
 
 fn routes() -> OpenApiRouter<AppState> {
+    use task_routes as t;
     OpenApiRouter::with_openapi(Doc::openapi())
+        .routes(routes!(t::create_task, t::list_tasks))
+        .routes(routes!(t::get_task))
+        .routes(routes!(t::task_events))
+        .routes(routes!(t::accept_task))
+        .routes(routes!(t::reject_task))
 }
 
-fn jobs(_state: &AppState) -> Handlers {
-    Handlers::new()
+/// `agent.task`, over the domain handle.
+fn jobs(state: &AppState) -> Handlers {
+    use axum::extract::FromRef;
+    let tasks = Tasks::from_ref(state);
+    Handlers::new().handle(JOB_NAME, move |ctx, payload: TaskPayload| {
+        job::run(tasks.clone(), ctx, payload)
+    })
+}
+
+/// The job handler name.
+pub const JOB_NAME: &str = "agent.task";
+/// The queue tasks run on (`[jobs.queues]` gives it its concurrency).
+pub const QUEUE: &str = "agent";
+/// The `app` of the agent's LLM calls (usage and the call log group by it).
+pub const LLM_APP: &str = "agent";
+
+/// The payload of an `agent.task` job: the task row it runs (the request is on the row).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TaskPayload {
+    /// The task.
+    pub task_id: String,
 }
 
 impl From<Error> for ApiError {
@@ -62,9 +107,11 @@ impl From<Error> for ApiError {
                 ApiError::new(StatusCode::CONFLICT, "merge_conflict", message)
                     .with_details(serde_json::json!({ "conflicts": conflicts }))
             }
-            e @ Error::Busy { .. } => {
-                ApiError::new(StatusCode::TOO_MANY_REQUESTS, "too_many_tasks", e.to_string())
-            }
+            e @ Error::Busy { .. } => ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_tasks",
+                e.to_string(),
+            ),
             Error::Model(e) => ApiError::from(e),
             Error::Quota(e) => ApiError::from(e),
             Error::Jobs(e) => crate::platform::jobs::api_error(e),

@@ -211,7 +211,10 @@ impl Workspaces {
                 config.max_workspace_bytes
             )));
         }
-        let contents: Vec<&str> = changes.iter().filter_map(|c| c.content.as_deref()).collect();
+        let contents: Vec<&str> = changes
+            .iter()
+            .filter_map(|c| c.content.as_deref())
+            .collect();
         blobs::put(&self.blobs, &workspace.id, &contents).await?;
         let writes: Vec<TreeWrite> = changes
             .iter()
@@ -274,7 +277,10 @@ impl Workspaces {
     /// first).
     pub async fn restore(&self, owner: &str, id: &str, snapshot_id: &str) -> Result<Snapshot> {
         let (from, _) = self.snapshot_files(owner, id, snapshot_id).await?;
-        let message = format!("Restored snapshot of {}", crate::time::rfc3339(from.created_at));
+        let message = format!(
+            "Restored snapshot of {}",
+            crate::time::rfc3339(from.created_at)
+        );
         let new_id = uuid::Uuid::now_v7().to_string();
         Ok(self
             .db

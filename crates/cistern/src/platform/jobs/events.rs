@@ -118,13 +118,37 @@ pub async fn job_events(
     ApiQuery(query): ApiQuery<EventsQuery>,
     headers: HeaderMap,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
-    let id = parse_id(&id)?;
+    stream(
+        jobs,
+        shutdown,
+        &config,
+        principal.user_id,
+        &id,
+        query.after.as_deref(),
+        &headers,
+    )
+    .await
+}
+
+/// The event stream of job `id` of `owner` (another user's job is a 404), resuming after
+/// `Last-Event-ID` or the `after` query; for apps whose resources have a job (the coding
+/// agent's tasks).
+pub async fn stream(
+    jobs: Jobs,
+    shutdown: CancellationToken,
+    config: &Config,
+    owner: String,
+    id: &str,
+    after_query: Option<&str>,
+    headers: &HeaderMap,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>> + use<>>, ApiError> {
+    let id = parse_id(id)?;
     let after = match headers.get("last-event-id") {
         Some(v) => parse_after(v.to_str().ok(), "Last-Event-ID")?,
-        None => parse_after(query.after.as_deref(), "after")?,
+        None => parse_after(after_query, "after")?,
     };
     // Ownership first: another user's job is a 404, not an empty stream.
-    jobs.get(Scope::Owner(&principal.user_id), &id)
+    jobs.get(Scope::Owner(&owner), &id)
         .await
         .map_err(api_error)?
         .ok_or_else(|| ApiError::not_found("no such job"))?;
@@ -132,7 +156,7 @@ pub async fn job_events(
         written: jobs.write_signal(),
         poll: Duration::from_millis(config.jobs.poll_interval_ms),
         jobs,
-        owner: principal.user_id,
+        owner,
         id,
         after,
         pending: VecDeque::new(),

@@ -1,0 +1,146 @@
+//! The agent's messages: the instructions of each mode and the context of a task — the
+//! workspace's files, what the user has open, their cursor and selection, the diagnostics
+//! (`lint_fix`) and their earlier rejections in this workspace.
+
+use std::fmt::Write as _;
+
+use super::model::{Mode, Request};
+
+/// Most characters of an open file put into the first message (the model reads the rest).
+const OPEN_FILE_CHARS: usize = 12_000;
+/// Most files listed in the first message.
+const LISTED_FILES: usize = 200;
+/// Most characters of earlier rejections.
+const REJECTIONS_CHARS: usize = 4_000;
+
+const COMMON: &str = "You are a coding agent working in the user's workspace through tools. \
+Read before you change: use list_files, read_file and search to find the code that matters. \
+Keep changes small and in the project's own style (indentation, naming, quotes). \
+When you change code, call propose_edits with SEARCH/REPLACE blocks:\n\n\
+path/to/file.py\n<<<<<<< SEARCH\nthe exact current lines, enough to be unique\n=======\nthe new lines\n>>>>>>> REPLACE\n\n\
+Never write placeholders such as `# ... existing code ...` in REPLACE unless the same line is in SEARCH. \
+To create a file, use an empty SEARCH. If an edit is refused, read the reason, read the file again and retry. \
+When you are done, call finish with a short explanation for the user in Markdown.";
+
+/// The system message of `mode`.
+pub fn system(mode: Mode) -> String {
+    let task = match mode {
+        Mode::Patch => {
+            "Your task: make the change the user asks for, with the fewest edits that do it completely."
+        }
+        Mode::Explain => {
+            "Your task: answer the user's question about the code. Do not change any file: read, then call finish with the answer (Markdown, cite paths and line numbers)."
+        }
+        Mode::GenerateTest => {
+            "Your task: write tests for the code the user names. Find how the project tests already (framework, folder, file naming) and follow it; if it has no tests, use the language's usual framework and layout (pytest in tests/, Jest or Vitest next to the source, #[cfg(test)] modules or tests/ in Rust, *_test.go in Go). Create new test files rather than changing the code under test."
+        }
+        Mode::LintFix => {
+            "Your task: fix the problems the diagnostics below report, without changing what the code does otherwise."
+        }
+    };
+    format!("{COMMON}\n\n{task}")
+}
+
+/// Everything the first user message says besides the prompt.
+pub struct Context<'a> {
+    /// The request (open files, cursor, selection).
+    pub request: &'a Request,
+    /// Every path of the workspace.
+    pub paths: Vec<String>,
+    /// Open files with their content (as far as loaded).
+    pub open: Vec<(String, String)>,
+    /// `lint_fix`: the diagnostics, one per line.
+    pub diagnostics: Option<String>,
+    /// Earlier rejected hunks of this workspace, described.
+    pub rejections: Vec<String>,
+}
+
+/// The first user message: the request and its context.
+pub fn user(mode: Mode, prompt: &str, ctx: &Context<'_>) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "Workspace files ({}):", ctx.paths.len());
+    for path in ctx.paths.iter().take(LISTED_FILES) {
+        let _ = writeln!(out, "- {path}");
+    }
+    if ctx.paths.len() > LISTED_FILES {
+        let _ = writeln!(
+            out,
+            "- … ({} more: use list_files)",
+            ctx.paths.len() - LISTED_FILES
+        );
+    }
+    for (path, content) in &ctx.open {
+        let shown: String = content.chars().take(OPEN_FILE_CHARS).collect();
+        let more = if shown.len() < content.len() {
+            "\n(cut here: read_file for the rest)"
+        } else {
+            ""
+        };
+        let _ = write!(out, "\nOpen file {path}:\n```\n{shown}\n```{more}\n");
+    }
+    if let Some(c) = &ctx.request.cursor {
+        let _ = writeln!(
+            out,
+            "\nThe cursor is in {} at line {}, column {}.",
+            c.path, c.line, c.column
+        );
+    }
+    if let Some(s) = &ctx.request.selection {
+        let _ = writeln!(
+            out,
+            "\nThe user selected {} lines {}–{}.",
+            s.path, s.start_line, s.end_line
+        );
+    }
+    if let Some(d) = &ctx.diagnostics {
+        let _ = write!(out, "\nDiagnostics:\n{d}\n");
+    }
+    if !ctx.rejections.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nThe user rejected these earlier proposals in this workspace; do not propose them again:"
+        );
+        let mut used = 0;
+        for r in &ctx.rejections {
+            used += r.len();
+            if used > REJECTIONS_CHARS {
+                break;
+            }
+            let _ = writeln!(out, "{r}");
+        }
+    }
+    let ask = match (mode, prompt.is_empty()) {
+        (Mode::LintFix, true) => "Fix the problems the diagnostics report.",
+        _ => prompt,
+    };
+    let _ = write!(out, "\nTask ({}): {ask}", mode.as_str());
+    out
+}
+
+/// One rejected hunk, for the next task's context: where, the reason, and its lines.
+pub fn rejection(path: &str, hunk_text: &str, reason: Option<&str>) -> String {
+    let reason = reason.map_or(String::new(), |r| format!(" — reason: {r}"));
+    format!("- {path}{reason}\n```diff\n{}\n```", hunk_text.trim_end())
+}
+
+/// The text of hunk `id` (1-based) of a unified diff, `@@` line included.
+pub fn hunk_text(patch: &str, id: usize) -> Option<String> {
+    let mut n = 0;
+    let mut out: Option<String> = None;
+    for line in patch.lines() {
+        if line.starts_with("@@") {
+            n += 1;
+            if out.is_some() {
+                break;
+            }
+            if n == id {
+                out = Some(String::new());
+            }
+        }
+        if let Some(text) = out.as_mut() {
+            text.push_str(line);
+            text.push('\n');
+        }
+    }
+    out
+}
