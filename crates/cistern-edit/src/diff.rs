@@ -6,7 +6,7 @@
 //! they apply, `---`/`+++` names, hunks, and `\ No newline at end of file` after a last line
 //! without one. Lines are split on `\n` only, as git does (a lone `\r` is part of its line).
 
-use similar::{Algorithm, DiffOp, DiffTag, TextDiff};
+use similar::{Algorithm, DiffOp, DiffTag, capture_diff_slices, group_diff_ops};
 
 /// One file's diff.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,13 +59,49 @@ pub(crate) fn lines(text: &str) -> Vec<&str> {
     text.split_inclusive('\n').collect()
 }
 
-/// The hunks' operations between `old` and `new` lines: similar's Myers diff, grouped with
-/// [`CONTEXT`] lines around each change (the grouping `unified_diff` numbers).
+/// The operations turning `old` lines into `new` ones: similar's Myers diff, with each
+/// operation's indices recomputed from the lengths before it. similar 2.7 can give a `Delete`
+/// a stale `new_index` (one `Delete { old_index: 3, old_len: 2, new_index: 3 }` came right
+/// after an `Equal` that ends at new line 4), which made wrong `@@` numbers that git refused.
+pub(crate) fn ops(old: &[&str], new: &[&str]) -> Vec<DiffOp> {
+    let (mut o, mut n) = (0, 0);
+    capture_diff_slices(Algorithm::Myers, old, new)
+        .into_iter()
+        .map(|op| {
+            let (old_len, new_len) = (op.old_range().len(), op.new_range().len());
+            let fixed = match op.tag() {
+                DiffTag::Equal => DiffOp::Equal {
+                    old_index: o,
+                    new_index: n,
+                    len: old_len,
+                },
+                DiffTag::Delete => DiffOp::Delete {
+                    old_index: o,
+                    old_len,
+                    new_index: n,
+                },
+                DiffTag::Insert => DiffOp::Insert {
+                    old_index: o,
+                    new_index: n,
+                    new_len,
+                },
+                DiffTag::Replace => DiffOp::Replace {
+                    old_index: o,
+                    old_len,
+                    new_index: n,
+                    new_len,
+                },
+            };
+            (o, n) = (o + old_len, n + new_len);
+            fixed
+        })
+        .collect()
+}
+
+/// The hunks' operations between `old` and `new` lines, grouped with [`CONTEXT`] lines around
+/// each change (the grouping `unified_diff` numbers).
 pub(crate) fn grouped_ops(old: &[&str], new: &[&str]) -> Vec<Vec<DiffOp>> {
-    TextDiff::configure()
-        .algorithm(Algorithm::Myers)
-        .diff_slices(old, new)
-        .grouped_ops(CONTEXT)
+    group_diff_ops(ops(old, new), CONTEXT)
         .into_iter()
         .filter(|ops| ops.iter().any(|op| op.tag() != DiffTag::Equal))
         .collect()

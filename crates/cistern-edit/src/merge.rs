@@ -7,9 +7,9 @@
 //! diffy's `merge` was considered: it reports conflicts only as conflict markers in a string,
 //! while the server answers a conflict with the regions themselves.
 
-use similar::{Algorithm, DiffTag, capture_diff_slices};
+use similar::DiffTag;
 
-use crate::diff::lines;
+use crate::diff::{lines, ops};
 
 /// One region both sides changed differently. Line texts keep their endings.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -106,7 +106,7 @@ struct Change {
 /// A side's changes against the base: runs of non-equal operations, in base order.
 fn changes_of(base: &[&str], side: &[&str], which: Side) -> Vec<Change> {
     let mut out: Vec<Change> = Vec::new();
-    for op in capture_diff_slices(Algorithm::Myers, base, side) {
+    for op in ops(base, side) {
         if op.tag() == DiffTag::Equal {
             continue;
         }
