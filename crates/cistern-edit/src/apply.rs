@@ -1,13 +1,11 @@
-//! Applying edits: every block of every file located against the original first, then all
-//! applied, or none.
+//! Applying edits: every block of every file located against the original first, every file
+//! operation (create, delete, rename) checked against the tree, then all applied, or none.
 
 use std::collections::BTreeMap;
 
-use crate::elision;
-use crate::error::{Block, Error, Refusal};
-use crate::locate::{self, Found, Located};
+use crate::error::{Error, Refusal};
 use crate::parse::{Edit, EditKind, parse};
-use crate::text::Text;
+use crate::plan::plan;
 use crate::tree::{Change, Changes, Tree};
 
 /// Parses `reply` and applies every edit in it to `tree`, all or nothing: the changed files,
@@ -26,19 +24,14 @@ pub fn apply_edits(tree: &Tree, edits: &[Edit]) -> Result<Changes, Refusal> {
     for edit in edits {
         by_path.entry(edit.path.as_str()).or_default().push(edit);
     }
+    let mut errors = renamed_twice(&by_path);
     let mut changes = Changes::default();
-    let mut errors = Vec::new();
-    for (path, edits) in by_path {
-        let old = tree.get(path);
-        match plan(path, old, &edits) {
-            Ok(new) if old == Some(new.as_str()) => {}
-            Ok(new) => {
-                let change = match old {
-                    Some(_) => Change::Modified(new),
-                    None => Change::Created(new),
-                };
-                changes.files.insert(path.to_owned(), change);
+    for (path, edits) in &by_path {
+        match change(tree, path, edits) {
+            Ok(Some(change)) => {
+                changes.files.insert((*path).to_owned(), change);
             }
+            Ok(None) => {}
             Err(mut found) => errors.append(&mut found),
         }
     }
@@ -49,155 +42,102 @@ pub fn apply_edits(tree: &Tree, edits: &[Edit]) -> Result<Changes, Refusal> {
     }
 }
 
-/// The new content of one file, or every problem with its edits.
-fn plan(path: &str, old: Option<&str>, edits: &[&Edit]) -> Result<String, Vec<Error>> {
-    let wholes: Vec<&Vec<String>> = edits
-        .iter()
-        .filter_map(|e| match &e.kind {
-            EditKind::WholeFile { lines } => Some(lines),
-            EditKind::SearchReplace { .. } => None,
-        })
-        .collect();
-    if let Some(first) = wholes.first() {
-        if wholes.len() != edits.len() || wholes.iter().any(|w| w != first) {
-            let lines = edits.iter().map(|e| e.line).collect();
-            return Err(vec![Error::Conflict {
-                path: path.to_owned(),
-                lines,
-            }]);
-        }
-        return whole_file(path, old, edits[0], first);
-    }
-    let mut text = Text::parse(old.unwrap_or(""));
-    let mut located = Vec::new();
-    let mut errors = Vec::new();
-    for (index, edit) in edits.iter().enumerate() {
-        let block = Block {
-            index: index + 1,
-            line: edit.line,
-        };
-        let EditKind::SearchReplace { search, replace } = &edit.kind else {
-            continue;
-        };
-        if let Some((i, text)) = elision::find(replace, search) {
-            errors.push(Error::Elision {
-                path: path.to_owned(),
-                block,
-                line: edit.line + search.len() + 2 + i,
-                text: text.to_owned(),
-            });
-            continue;
-        }
-        match locate_block(path, old, &text, block, search, replace) {
-            Ok(found) => located.push((block, found)),
-            Err(error) => errors.push(error),
+/// A rename's old path that is also edited, deleted or renamed again in the same reply: which
+/// content is meant is unclear.
+fn renamed_twice(by_path: &BTreeMap<&str, Vec<&Edit>>) -> Vec<Error> {
+    let mut sources: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for edit in by_path.values().flatten() {
+        if let EditKind::Rename { from } = &edit.kind {
+            sources.entry(from.as_str()).or_default().push(edit.line);
         }
     }
-    errors.extend(overlaps(path, &mut located));
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    if located.iter().all(|(_, l)| l.start == 0 && l.end == 0) && !located.is_empty() {
-        // A new (or blank) file: the blocks' REPLACE texts, in reply order.
-        let lines = located
-            .iter()
-            .flat_map(|(_, l)| l.replace.clone())
-            .collect();
-        let bom = text.bom;
-        text = Text::parse(&new_file(lines));
-        text.bom = bom;
-        return Ok(text.render());
-    }
-    for (_, block) in located.into_iter().rev() {
-        text.splice(block.start, block.end, block.replace);
-    }
-    Ok(text.render())
-}
-
-fn locate_block(
-    path: &str,
-    old: Option<&str>,
-    text: &Text,
-    block: Block,
-    search: &[String],
-    replace: &[String],
-) -> Result<Located, Error> {
-    let path = path.to_owned();
-    let blank = text.lines.iter().all(|l| l.trim().is_empty());
-    if search.is_empty() {
-        return if old.is_none() || blank {
-            Ok(Located {
-                start: 0,
-                end: 0,
-                replace: replace.to_vec(),
-            })
-        } else {
-            Err(Error::EmptySearch { path, block })
-        };
-    }
-    if old.is_none() {
-        return Err(Error::NoSuchFile { path, block });
-    }
-    match locate::locate(&text.lines, search, replace) {
-        Found::One(located) => Ok(located),
-        Found::Many(lines) => Err(Error::Ambiguous { path, block, lines }),
-        Found::None => Err(Error::NotFound {
-            path,
-            block,
-            closest: locate::closest(&text.lines, search),
-        }),
-    }
-}
-
-/// Sorts `located` into file order and reports blocks whose lines overlap.
-fn overlaps(path: &str, located: &mut [(Block, Located)]) -> Vec<Error> {
-    located.sort_by_key(|(block, l)| (l.start, l.end, block.index));
-    located
-        .windows(2)
-        .filter(|pair| pair[1].1.start < pair[0].1.end)
-        .map(|pair| {
-            let ((a, la), (b, lb)) = (&pair[0], &pair[1]);
-            Error::Overlap {
-                path: path.to_owned(),
-                first: *a,
-                first_lines: (la.start + 1, la.end),
-                second: *b,
-                second_lines: (lb.start + 1, lb.end),
+    sources
+        .into_iter()
+        .filter_map(|(from, mut lines)| {
+            if let Some(edits) = by_path.get(from) {
+                lines.extend(edits.iter().map(|e| e.line));
             }
+            (lines.len() > 1).then(|| {
+                lines.sort_unstable();
+                Error::Conflict {
+                    path: from.to_owned(),
+                    lines,
+                }
+            })
         })
         .collect()
 }
 
-fn whole_file(
-    path: &str,
-    old: Option<&str>,
-    edit: &Edit,
-    lines: &[String],
-) -> Result<String, Vec<Error>> {
-    let old_text = old.map(Text::parse);
-    let old_lines = old_text.as_ref().map_or(&[][..], |t| t.lines.as_slice());
-    if let Some((i, text)) = elision::find(lines, old_lines) {
-        return Err(vec![Error::Elision {
+/// What `edits` do to the file at `path`: `None` when its content stays as it is.
+fn change(tree: &Tree, path: &str, edits: &[&Edit]) -> Result<Option<Change>, Vec<Error>> {
+    let (ops, blocks): (Vec<&Edit>, Vec<&Edit>) = edits.iter().partition(|e| {
+        matches!(
+            e.kind,
+            EditKind::Create | EditKind::Delete | EditKind::Rename { .. }
+        )
+    });
+    let whole = blocks
+        .iter()
+        .any(|e| matches!(e.kind, EditKind::WholeFile { .. }));
+    let current = tree.get(path);
+    let Some(op) = ops.first() else {
+        let new = plan(path, current, &blocks)?;
+        return Ok(match current {
+            Some(old) if old == new => None,
+            Some(_) => Some(Change::Modified(new)),
+            None => Some(Change::Created(new)),
+        });
+    };
+    let conflict = || {
+        vec![Error::Conflict {
             path: path.to_owned(),
-            block: Block {
-                index: 1,
-                line: edit.line,
-            },
-            line: edit.line + 1 + i,
-            text: text.to_owned(),
-        }]);
+            lines: edits.iter().map(|e| e.line).collect(),
+        }]
+    };
+    if ops.len() > 1 || (whole && !matches!(op.kind, EditKind::Create)) {
+        return Err(conflict());
     }
-    match old_text {
-        None => Ok(new_file(lines.to_vec())),
-        Some(mut text) => {
-            let end = text.lines.len();
-            text.splice(0, end, lines.to_vec());
-            Ok(text.render())
+    let (line, owned) = (op.line, path.to_owned());
+    match &op.kind {
+        EditKind::Create => match current {
+            Some(_) => Err(vec![Error::FileExists { path: owned, line }]),
+            None => Ok(Some(Change::Created(plan(path, None, &blocks)?))),
+        },
+        EditKind::Delete => {
+            let Some(old) = current else {
+                return Err(vec![Error::FileMissing { path: owned, line }]);
+            };
+            let left = if blocks.is_empty() {
+                String::new()
+            } else {
+                plan(path, Some(old), &blocks)?
+            };
+            let remaining = left.lines().filter(|l| !l.trim().is_empty()).count();
+            if remaining > 0 {
+                return Err(vec![Error::DeleteIncomplete {
+                    path: owned,
+                    line,
+                    remaining,
+                }]);
+            }
+            Ok(Some(Change::Deleted))
         }
+        EditKind::Rename { from } => {
+            if current.is_some() {
+                return Err(vec![Error::FileExists { path: owned, line }]);
+            }
+            let Some(old) = tree.get(from) else {
+                return Err(vec![Error::FileMissing {
+                    path: from.clone(),
+                    line,
+                }]);
+            };
+            let content = plan(path, Some(old), &blocks)?;
+            Ok(Some(Change::Renamed {
+                from: from.clone(),
+                content,
+            }))
+        }
+        _ => Err(conflict()),
     }
-}
-
-/// A new file's text: LF endings and a final newline.
-fn new_file(lines: Vec<String>) -> String {
-    lines.into_iter().map(|l| l + "\n").collect()
 }

@@ -57,9 +57,10 @@ pub enum Error {
         /// What is wrong, e.g. "`<<<<<<< SEARCH` is never closed by `>>>>>>> REPLACE`".
         reason: String,
     },
-    /// A SEARCH/REPLACE block with no file path before it (and no earlier block to inherit one).
+    /// A SEARCH/REPLACE block with no file path before it (and no earlier block to inherit
+    /// one), or diff hunks with no `---`/`+++` names and no path before their fence.
     #[error(
-        "reply line {line}: a SEARCH/REPLACE block without a file path; write the path alone on the line before `<<<<<<< SEARCH` (or before its ``` fence)"
+        "reply line {line}: an edit without a file path; write the path alone on the line before `<<<<<<< SEARCH` (or before its ``` fence), or give a diff its `--- a/path` and `+++ b/path` lines"
     )]
     MissingPath {
         /// 1-based line of the `<<<<<<< SEARCH` marker.
@@ -80,8 +81,11 @@ pub enum Error {
         "the reply has no edits: no SEARCH/REPLACE blocks and no fenced whole files with a path"
     )]
     NoEdits,
-    /// A non-empty SEARCH for a file that does not exist.
-    #[error("`{path}` {block}: the file does not exist; to create it, use an empty SEARCH")]
+    /// A non-empty SEARCH (or a diff hunk with context or removed lines) for a file that does
+    /// not exist.
+    #[error(
+        "`{path}` {block}: the file does not exist; to create it, use an empty SEARCH (or a diff from /dev/null)"
+    )]
     NoSuchFile {
         /// The file.
         path: String,
@@ -156,10 +160,41 @@ pub enum Error {
         /// The line, trimmed.
         text: String,
     },
-    /// A file given both as a whole file and as SEARCH/REPLACE blocks, or as two different
-    /// whole files.
+    /// A new file (a diff from `/dev/null`) or a rename's new path that already exists.
     #[error(
-        "`{path}` is written more than one way (reply lines {}): send either the whole file once or SEARCH/REPLACE blocks",
+        "`{path}` (reply line {line}) already exists; edit it with a diff or SEARCH/REPLACE blocks instead of creating it"
+    )]
+    FileExists {
+        /// The file.
+        path: String,
+        /// 1-based line of the diff's header in the reply.
+        line: usize,
+    },
+    /// A file to delete or rename that does not exist.
+    #[error("`{path}` (reply line {line}) does not exist, so it cannot be deleted or renamed")]
+    FileMissing {
+        /// The file.
+        path: String,
+        /// 1-based line of the diff's header in the reply.
+        line: usize,
+    },
+    /// A deletion whose hunks do not remove all of the file: the model has not seen what is left.
+    #[error(
+        "`{path}` (reply line {line}): the deletion's hunks leave {remaining} non-blank lines of the file; remove every line, or send the deletion without hunks"
+    )]
+    DeleteIncomplete {
+        /// The file.
+        path: String,
+        /// 1-based line of the diff's header in the reply.
+        line: usize,
+        /// How many non-blank lines would be left.
+        remaining: usize,
+    },
+    /// A file given both as a whole file and as SEARCH/REPLACE blocks, or as two different
+    /// whole files; or created, deleted or renamed and also changed another way (a renamed
+    /// file's old path edited, two renames of one file).
+    #[error(
+        "`{path}` is written more than one way (reply lines {}): send either the whole file once, or SEARCH/REPLACE blocks, or one diff for it",
         join(lines)
     )]
     Conflict {
@@ -185,6 +220,9 @@ impl Error {
             Error::Overlap { .. } => "overlap",
             Error::Elision { .. } => "elision",
             Error::Conflict { .. } => "conflict",
+            Error::FileExists { .. } => "file_exists",
+            Error::FileMissing { .. } => "file_missing",
+            Error::DeleteIncomplete { .. } => "delete_incomplete",
         }
     }
 }

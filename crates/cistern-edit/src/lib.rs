@@ -11,7 +11,7 @@
 //! let reply = "Change the greeting:\n\nsrc/app.py\n```python\n<<<<<<< SEARCH\n    return 'hi'\n=======\n    return 'hello'\n>>>>>>> REPLACE\n```\n";
 //!
 //! let changes = apply(&tree, reply)?;
-//! let new = changes.files["src/app.py"].content();
+//! let new = changes.files["src/app.py"].content().unwrap_or_default();
 //! assert_eq!(new, "def greet():\r\n    return 'hello'\r\n"); // CRLF kept
 //!
 //! let diff = unified_diff("src/app.py", tree.get("src/app.py"), Some(new));
@@ -76,9 +76,11 @@ mod indent;
 mod locate;
 mod merge;
 pub mod parse;
+mod plan;
 mod select;
 mod text;
 pub mod tree;
+mod udiff;
 
 pub use apply::{apply, apply_edits};
 pub use diff::{FileDiff, Hunk, renamed_diff, unified_diff};

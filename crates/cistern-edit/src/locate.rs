@@ -1,6 +1,7 @@
 //! Where a SEARCH is in a file, tier by tier: exactly, then ignoring trailing whitespace,
 //! then indentation-relative. The first tier with any match decides: one match is used, more
-//! than one is ambiguous. Lines are never matched beyond whitespace.
+//! than one is ambiguous — unless a diff hunk's header line number is where exactly one of
+//! them starts. Lines are never matched beyond whitespace.
 
 use crate::error::Closest;
 use crate::indent::{self, Unit};
@@ -22,8 +23,14 @@ pub(crate) enum Found {
     None,
 }
 
-/// Locates a non-empty `search` in `file` and prepares its `replace`.
-pub(crate) fn locate(file: &[String], search: &[String], replace: &[String]) -> Found {
+/// Locates a non-empty `search` in `file` and prepares its `replace`. `hint` (a 1-based line)
+/// picks among several matches of the deciding tier only when exactly one starts there.
+pub(crate) fn locate(
+    file: &[String],
+    search: &[String],
+    replace: &[String],
+    hint: Option<usize>,
+) -> Found {
     let m = search.len();
     if m == 0 || m > file.len() {
         return Found::None;
@@ -45,7 +52,19 @@ pub(crate) fn locate(file: &[String], search: &[String], replace: &[String]) -> 
     } else {
         Vec::new()
     };
+    let pick = |starts: &[usize]| -> Option<usize> {
+        let h = hint?;
+        let mut at = starts.iter().filter(|&&s| s + 1 == h);
+        match (at.next(), at.next()) {
+            (Some(&s), None) => Some(s),
+            _ => None,
+        }
+    };
     for tier in [exact, trailing] {
+        let tier = match pick(&tier) {
+            Some(s) => vec![s],
+            None => tier,
+        };
         match tier.as_slice() {
             [] => continue,
             [start] => {
@@ -63,9 +82,13 @@ pub(crate) fn locate(file: &[String], search: &[String], replace: &[String]) -> 
     let file_unit = Unit::of_file(file);
     let model_unit =
         Unit::of(search.iter().chain(replace).map(String::as_str)).unwrap_or(file_unit);
-    let shifted: Vec<(usize, isize)> = starts
+    let mut shifted: Vec<(usize, isize)> = starts
         .filter_map(|s| shift(window(s), search, file_unit, model_unit).map(|d| (s, d)))
         .collect();
+    let shifted_starts: Vec<usize> = shifted.iter().map(|(s, _)| *s).collect();
+    if let Some(s) = pick(&shifted_starts) {
+        shifted.retain(|(start, _)| *start == s);
+    }
     match shifted.as_slice() {
         [] => Found::None,
         [(start, d)] => {
@@ -86,7 +109,7 @@ pub(crate) fn locate(file: &[String], search: &[String], replace: &[String]) -> 
 /// A REPLACE line equal to exactly one SEARCH line is that file line unchanged: context the
 /// model copied keeps the file's own bytes (trailing spaces, odd indentation). `prepared` is
 /// `replace` as it would be written otherwise (re-indented in the indentation tier).
-fn keep_unchanged(
+pub(crate) fn keep_unchanged(
     window: &[String],
     search: &[String],
     replace: &[String],

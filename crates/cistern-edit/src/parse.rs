@@ -1,4 +1,4 @@
-//! A model's reply → [`Edit`]s: SEARCH/REPLACE blocks and fenced whole files.
+//! A model's reply → [`Edit`]s: SEARCH/REPLACE blocks, unified diffs and fenced whole files.
 //!
 //! - A block is `<<<<<<< SEARCH` / `=======` / `>>>>>>> REPLACE` (5 to 9 marker characters,
 //!   trailing spaces allowed), anywhere: inside a ``` fence or outside, with prose around.
@@ -9,9 +9,15 @@
 //! - A fenced block that holds no SEARCH marker is a whole file when it has a path (its info
 //!   string `lang path`, or a path alone on the line before the fence); fenced code without a
 //!   path is prose and ignored.
+//! - A unified diff (git's `diff --git` or a plain `--- x` / `+++ y` pair), bare or in a fence,
+//!   is read by [`udiff`](crate::udiff): one [`EditKind::Hunk`] per hunk, after a
+//!   [`EditKind::Create`], [`EditKind::Delete`] or [`EditKind::Rename`] for the file when its
+//!   header says so. A ```` ```diff ```` (or `patch`) fence with hunks but no `---`/`+++`
+//!   names takes its path like a whole file (info string, or the line before the fence).
 //! - Paths are relative, `/`-separated, never `..`, absolute or inside `.git`.
 
 use crate::error::Error;
+use crate::udiff;
 
 /// One change a reply asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,6 +45,32 @@ pub enum EditKind {
         /// Its lines.
         lines: Vec<String>,
     },
+    /// One hunk of a unified diff: its context and removed lines to find, its context and
+    /// added lines to put there — located and applied exactly as a SEARCH/REPLACE block.
+    Hunk {
+        /// Context and removed lines, in order.
+        search: Vec<String>,
+        /// Context and added lines, in order.
+        replace: Vec<String>,
+        /// The `@@` header's old start line, when it has one: it picks among several matches
+        /// only when exactly one of them starts there.
+        old_start: Option<usize>,
+        /// Whether the file ends with a newline after this hunk, when a
+        /// `\ No newline at end of file` marker says so (applied when the hunk reaches the
+        /// file's end).
+        final_newline: Option<bool>,
+    },
+    /// The file is new (a diff from `/dev/null`): it must not exist; its hunks add its lines.
+    Create,
+    /// The file is deleted (a diff to `/dev/null`, `deleted file mode`): it must exist, and its
+    /// hunks, if any, must match it and remove every line.
+    Delete,
+    /// The file at `from` moves to this edit's path, which must be free; the hunks for this
+    /// path apply to `from`'s content.
+    Rename {
+        /// The old path (normalised).
+        from: String,
+    },
 }
 
 /// Reads every edit in `reply`, in reply order. An empty list means the reply has none.
@@ -46,8 +78,9 @@ pub fn parse(reply: &str) -> Result<Vec<Edit>, Error> {
     let lines: Vec<&str> = reply.lines().collect();
     let mut edits = Vec::new();
     let mut last_path: Option<String> = None;
-    // A fence that wraps SEARCH/REPLACE blocks: its lines are read as if it were not there.
-    let mut wrapper: Option<Fence> = None;
+    // A fence that wraps SEARCH/REPLACE blocks or diffs: its lines are read as if it were not
+    // there. With the index of its closing line (or the reply's end).
+    let mut wrapper: Option<(Fence, usize)> = None;
     let mut i = 0;
     while i < lines.len() {
         let line = lines[i];
@@ -64,8 +97,17 @@ pub fn parse(reply: &str) -> Result<Vec<Edit>, Error> {
             i = next;
             continue;
         }
+        if udiff::starts(&lines, i) {
+            let (end, fenced) = wrapper
+                .as_ref()
+                .map_or((lines.len(), false), |w| (w.1, true));
+            let (mut found, next) = udiff::read_file(&lines, i, end, fenced)?;
+            edits.append(&mut found);
+            i = next.max(i + 1);
+            continue;
+        }
         if let Some(fence) = Fence::open(line) {
-            if wrapper.as_ref().is_some_and(|w| fence.closes(w)) {
+            if wrapper.as_ref().is_some_and(|(w, _)| fence.closes(w)) {
                 wrapper = None;
                 i += 1;
                 continue;
@@ -73,9 +115,31 @@ pub fn parse(reply: &str) -> Result<Vec<Edit>, Error> {
             let close = (i + 1..lines.len())
                 .find(|&j| Fence::open(lines[j]).is_some_and(|f| f.closes(&fence)));
             let body_end = close.unwrap_or(lines.len());
-            if lines[i + 1..body_end].iter().any(|l| is_search(l)) {
-                wrapper = Some(fence);
+            let body = &lines[i + 1..body_end];
+            let has_file_diff = (i + 1..body_end).any(|j| udiff::starts(&lines, j));
+            if body.iter().any(|l| is_search(l))
+                || (has_file_diff && (fence.is_diff(body) || fence.info.is_empty()))
+            {
+                wrapper = Some((fence, body_end));
                 i += 1;
+                continue;
+            }
+            if fence.is_diff(body) {
+                // Hunks without `---`/`+++` names: the path is the fence's, as for a whole file.
+                let path = match info_path(fence.info) {
+                    Some(raw) => Some(normalise(raw, i + 1)?),
+                    None => path_line_before(&lines, i, i + 1)?,
+                };
+                let hunks = body.iter().any(|l| l.starts_with("@@"));
+                match path {
+                    Some(path) => {
+                        let (mut found, _) = udiff::read_hunks(&lines, i + 1, body_end, &path)?;
+                        edits.append(&mut found);
+                    }
+                    None if hunks => return Err(Error::MissingPath { line: i + 1 }),
+                    None => {}
+                }
+                i = body_end + 1;
                 continue;
             }
             let path = match info_path(fence.info) {
@@ -174,7 +238,7 @@ fn marker(line: &str, c: char, word: &str) -> bool {
     (5..=9).contains(&count) && line[count..].trim_start() == word
 }
 
-fn is_search(line: &str) -> bool {
+pub(crate) fn is_search(line: &str) -> bool {
     marker(line, '<', "SEARCH")
 }
 
@@ -187,14 +251,14 @@ fn is_replace(line: &str) -> bool {
 }
 
 /// A Markdown code fence line: ``` or ~~~ (3 or more), up to 3 spaces of indentation.
-struct Fence<'a> {
+pub(crate) struct Fence<'a> {
     ch: char,
     len: usize,
     info: &'a str,
 }
 
 impl<'a> Fence<'a> {
-    fn open(line: &'a str) -> Option<Fence<'a>> {
+    pub(crate) fn open(line: &'a str) -> Option<Fence<'a>> {
         let trimmed = line.trim_start_matches(' ');
         if line.len() - trimmed.len() > 3 {
             return None;
@@ -210,6 +274,15 @@ impl<'a> Fence<'a> {
 
     fn closes(&self, open: &Fence<'_>) -> bool {
         self.ch == open.ch && self.len >= open.len && self.info.is_empty()
+    }
+
+    /// A fence around a diff: its language is `diff` or `patch`, or its body starts with a
+    /// file's diff header.
+    fn is_diff(&self, body: &[&str]) -> bool {
+        let language = self.info.split_whitespace().next().unwrap_or("");
+        let first = body.iter().position(|l| !l.trim().is_empty());
+        ["diff", "patch", "udiff"].contains(&language.to_ascii_lowercase().as_str())
+            || first.is_some_and(|j| udiff::starts(body, j))
     }
 }
 
@@ -304,7 +377,7 @@ fn looks_like_path(s: &str) -> bool {
 
 /// A safe relative path: `./` and repeated slashes removed; absolute paths, `..`, `\`,
 /// drive letters and `.git` refused.
-fn normalise(raw: &str, line: usize) -> Result<String, Error> {
+pub(crate) fn normalise(raw: &str, line: usize) -> Result<String, Error> {
     let refuse = |reason| Error::Path {
         path: raw.to_owned(),
         line,

@@ -102,6 +102,15 @@ impl Text {
         }
     }
 
+    /// Gives the last line an ending (`true`) or takes it away (`false`); an empty file stays
+    /// empty.
+    pub fn set_final_newline(&mut self, yes: bool) {
+        let eol = self.eol;
+        if let Some(last) = self.endings.last_mut() {
+            *last = if yes { eol } else { Eol::None };
+        }
+    }
+
     pub fn render(&self) -> String {
         let mut out = String::new();
         if self.bom {
@@ -143,5 +152,17 @@ mod tests {
         let mut text = Text::parse("a\nb");
         text.splice(1, 2, vec![]);
         assert_eq!(text.render(), "a");
+    }
+
+    #[test]
+    fn final_newline_set_and_taken() {
+        let mut text = Text::parse("a\r\nb\r\n");
+        text.set_final_newline(false);
+        assert_eq!(text.render(), "a\r\nb");
+        text.set_final_newline(true);
+        assert_eq!(text.render(), "a\r\nb\r\n");
+        let mut empty = Text::parse("");
+        empty.set_final_newline(false);
+        assert_eq!(empty.render(), "");
     }
 }

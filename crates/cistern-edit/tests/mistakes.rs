@@ -217,6 +217,166 @@ const CASES: &[Case] = &[
         reply: "a.py\n<<<<<<< SEARCH\n  x = 1\n=======\n  x = 2\n>>>>>>> REPLACE\n",
         expect: Expect::Refused(&["ambiguous"]),
     },
+    // --- Unified diffs written by the model ---
+    Case {
+        name: "git diff in a ```diff fence with prose around",
+        files: &[("src/app.py", "import os\n\ndef greet():\n    return 'hi'\n")],
+        reply: "Here is the patch:\n\n```diff\ndiff --git a/src/app.py b/src/app.py\nindex 3b18e51..a042389 100644\n--- a/src/app.py\n+++ b/src/app.py\n@@ -3,2 +3,2 @@ import os\n def greet():\n-    return 'hi'\n+    return 'hello'\n```\n\nThis changes the greeting.\n",
+        expect: Expect::Files(&[(
+            "src/app.py",
+            "import os\n\ndef greet():\n    return 'hello'\n",
+        )]),
+    },
+    Case {
+        name: "plain diff, bare, wrong @@ line numbers and counts",
+        files: &[("a.txt", "1\n2\n3\n4\n5\n6\n")],
+        reply: "--- a.txt\n+++ a.txt\n@@ -40,9 +40,2 @@\n 4\n-5\n+five\n 6\n\nThat's all.\n",
+        expect: Expect::Files(&[("a.txt", "1\n2\n3\n4\nfive\n6\n")]),
+    },
+    Case {
+        name: "bare @@ header, context lines that lost their leading space, empty context line",
+        files: &[("a.py", "def f():\n    x = 1\n\n    return x\n")],
+        reply: "```diff\n--- a/a.py\n+++ b/a.py\n@@ ... @@\ndef f():\n     x = 1\n\n-    return x\n+    return x + 1\n```\n",
+        expect: Expect::Files(&[("a.py", "def f():\n    x = 1\n\n    return x + 1\n")]),
+    },
+    Case {
+        name: "a lone @@ line and a trailing blank line before the fence closes",
+        files: &[("a.txt", "a\nb\nc\n")],
+        reply: "```patch\n--- a/a.txt\n+++ b/a.txt\n@@\n a\n-b\n+B\n\n```\n",
+        expect: Expect::Files(&[("a.txt", "a\nB\nc\n")]),
+    },
+    Case {
+        name: "hunks without ---/+++ names, path on the line before the ```diff fence",
+        files: &[("lib/x.rb", "def a\n  1\nend\n")],
+        reply: "`lib/x.rb`:\n```diff\n@@ -1,3 +1,3 @@\n def a\n-  1\n+  2\n end\n```\n",
+        expect: Expect::Files(&[("lib/x.rb", "def a\n  2\nend\n")]),
+    },
+    Case {
+        name: "header line number breaks a tie it points at exactly",
+        files: &[("a.py", "x = 1\ny = 1\n\nx = 1\ny = 1\n")],
+        reply: "--- a/a.py\n+++ b/a.py\n@@ -4,2 +4,2 @@\n x = 1\n-y = 1\n+y = 2\n",
+        expect: Expect::Files(&[("a.py", "x = 1\ny = 1\n\nx = 1\ny = 2\n")]),
+    },
+    Case {
+        name: "header line number pointing at neither match: still ambiguous",
+        files: &[("a.py", "x = 1\ny = 1\n\nx = 1\ny = 1\n")],
+        reply: "--- a/a.py\n+++ b/a.py\n@@ -3,2 +3,2 @@\n x = 1\n-y = 1\n+y = 2\n",
+        expect: Expect::Refused(&["ambiguous"]),
+    },
+    Case {
+        name: "a removed line that differs from the file is refused",
+        files: &[("a.py", "def add(a, b):\n    return a + b\n")],
+        reply: "```diff\n--- a/a.py\n+++ b/a.py\n@@ -1,2 +1,2 @@\n def add(a, b):\n-    return a - b\n+    return b + a\n```\n",
+        expect: Expect::Refused(&["not_found"]),
+    },
+    Case {
+        name: "removed lines differing only in indentation style (tabs vs spaces) apply",
+        files: &[("m.go", "func f() {\n\treturn 1\n}\n")],
+        reply: "```diff\n--- a/m.go\n+++ b/m.go\n@@ -1,3 +1,3 @@\n func f() {\n-    return 1\n+    return 2\n }\n```\n",
+        expect: Expect::Files(&[("m.go", "func f() {\n\treturn 2\n}\n")]),
+    },
+    Case {
+        name: "CRLF file, LF diff: CRLF kept",
+        files: &[("w.bat", "@echo off\r\necho a\r\n")],
+        reply: "--- a/w.bat\n+++ b/w.bat\n@@ -1,2 +1,3 @@\n @echo off\n echo a\n+echo b\n",
+        expect: Expect::Files(&[("w.bat", "@echo off\r\necho a\r\necho b\r\n")]),
+    },
+    Case {
+        name: "new file from /dev/null, without a final newline",
+        files: &[],
+        reply: "```diff\ndiff --git a/tests/test_a.py b/tests/test_a.py\nnew file mode 100644\n--- /dev/null\n+++ b/tests/test_a.py\n@@ -0,0 +1,2 @@\n+def test_a():\n+    assert True\n\\ No newline at end of file\n```\n",
+        expect: Expect::Files(&[("tests/test_a.py", "def test_a():\n    assert True")]),
+    },
+    Case {
+        name: "new file that already exists refused",
+        files: &[("a.py", "x = 1\n")],
+        reply: "--- /dev/null\n+++ b/a.py\n@@ -0,0 +1 @@\n+x = 2\n",
+        expect: Expect::Refused(&["file_exists"]),
+    },
+    Case {
+        name: "deletion with deleted file mode and its hunk",
+        files: &[("old.py", "x = 1\ny = 2\n"), ("keep.py", "k\n")],
+        reply: "```diff\ndiff --git a/old.py b/old.py\ndeleted file mode 100644\nindex 1111111..0000000\n--- a/old.py\n+++ /dev/null\n@@ -1,2 +0,0 @@\n-x = 1\n-y = 2\n```\n",
+        expect: Expect::Files(&[("old.py", "<deleted>")]),
+    },
+    Case {
+        name: "deletion without hunks",
+        files: &[("old.py", "x = 1\n")],
+        reply: "diff --git a/old.py b/old.py\ndeleted file mode 100644\n",
+        expect: Expect::Files(&[("old.py", "<deleted>")]),
+    },
+    Case {
+        name: "deleting a missing file refused",
+        files: &[],
+        reply: "--- a/nope.py\n+++ /dev/null\n@@ -1 +0,0 @@\n-x\n",
+        expect: Expect::Refused(&["file_missing"]),
+    },
+    Case {
+        name: "a deletion whose hunks leave lines refused",
+        files: &[("old.py", "x = 1\ny = 2\nz = 3\n")],
+        reply: "--- a/old.py\n+++ /dev/null\n@@ -1,2 +0,0 @@\n-x = 1\n-y = 2\n",
+        expect: Expect::Refused(&["delete_incomplete"]),
+    },
+    Case {
+        name: "rename with rename from/to, no hunks",
+        files: &[("src/old.rs", "fn a() {}\n")],
+        reply: "```diff\ndiff --git a/src/old.rs b/src/new.rs\nsimilarity index 100%\nrename from src/old.rs\nrename to src/new.rs\n```\n",
+        expect: Expect::Files(&[("src/new.rs", "fn a() {}\n")]),
+    },
+    Case {
+        name: "rename by different ---/+++ paths, with a hunk",
+        files: &[("a.py", "x = 1\ny = 2\n")],
+        reply: "--- a/a.py\n+++ b/b.py\n@@ -1,2 +1,2 @@\n x = 1\n-y = 2\n+y = 3\n",
+        expect: Expect::Files(&[("b.py", "x = 1\ny = 3\n")]),
+    },
+    Case {
+        name: "rename onto an existing file refused",
+        files: &[("a.py", "a\n"), ("b.py", "b\n")],
+        reply: "diff --git a/a.py b/b.py\nrename from a.py\nrename to b.py\n",
+        expect: Expect::Refused(&["file_exists"]),
+    },
+    Case {
+        name: "rename of a missing file refused",
+        files: &[],
+        reply: "diff --git a/a.py b/b.py\nrename from a.py\nrename to b.py\n",
+        expect: Expect::Refused(&["file_missing"]),
+    },
+    Case {
+        name: "a renamed file's old path also edited refused",
+        files: &[("a.py", "a\n")],
+        reply: "diff --git a/a.py b/b.py\nrename from a.py\nrename to b.py\n\na.py\n<<<<<<< SEARCH\na\n=======\nA\n>>>>>>> REPLACE\n",
+        expect: Expect::Refused(&["conflict"]),
+    },
+    Case {
+        name: "several files in one diff, all applied",
+        files: &[("a.txt", "a\n"), ("b.txt", "b\n")],
+        reply: "```diff\n--- a/a.txt\n+++ b/a.txt\n@@ -1 +1 @@\n-a\n+A\n--- a/b.txt\n+++ b/b.txt\n@@ -1 +1 @@\n-b\n+B\n```\n",
+        expect: Expect::Files(&[("a.txt", "A\n"), ("b.txt", "B\n")]),
+    },
+    Case {
+        name: "several files in one diff, one failing: nothing applied",
+        files: &[("a.txt", "a\n"), ("b.txt", "b\n")],
+        reply: "diff --git a/a.txt b/a.txt\n--- a/a.txt\n+++ b/a.txt\n@@ -1 +1 @@\n-a\n+A\ndiff --git a/b.txt b/b.txt\n--- a/b.txt\n+++ b/b.txt\n@@ -1 +1 @@\n-zzz\n+B\n",
+        expect: Expect::Refused(&["not_found"]),
+    },
+    Case {
+        name: "a diff that makes the last line lose its final newline",
+        files: &[("a.txt", "a\nb\n")],
+        reply: "--- a/a.txt\n+++ b/a.txt\n@@ -1,2 +1,2 @@\n a\n-b\n+c\n\\ No newline at end of file\n",
+        expect: Expect::Files(&[("a.txt", "a\nc")]),
+    },
+    Case {
+        name: "a binary patch refused",
+        files: &[("i.png", "x")],
+        reply: "diff --git a/i.png b/i.png\nindex 1..2 100644\nBinary files a/i.png and b/i.png differ\n",
+        expect: Expect::Refused(&["malformed"]),
+    },
+    Case {
+        name: "a diff path escaping the project refused",
+        files: &[],
+        reply: "--- /dev/null\n+++ b/../../etc/x\n@@ -0,0 +1 @@\n+x\n",
+        expect: Expect::Refused(&["path"]),
+    },
 ];
 
 fn tree(files: &[(&str, &str)]) -> Tree {
@@ -234,7 +394,7 @@ fn the_table_of_model_mistakes() {
                 let got: Vec<(&str, &str)> = changes
                     .files
                     .iter()
-                    .map(|(p, c)| (p.as_str(), c.content()))
+                    .map(|(p, c)| (p.as_str(), c.content().unwrap_or("<deleted>")))
                     .collect();
                 got == *expected
             }

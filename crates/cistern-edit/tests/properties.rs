@@ -93,7 +93,7 @@ proptest! {
         let mut expected = lines.clone();
         expected[i] = new_line;
         let expected = render(&expected, eol, final_newline);
-        prop_assert_eq!(changes.files["f.txt"].content(), expected.as_str());
+        prop_assert_eq!(changes.files["f.txt"].content(), Some(expected.as_str()));
     }
 
     /// Arbitrary text as a reply (or as a file) never panics.
@@ -151,5 +151,75 @@ proptest! {
         prop_assert_eq!(merge3(&base, &other, &base), Ok(other.clone()));
         prop_assert_eq!(merge3(&base, &base, &other), Ok(other.clone()));
         prop_assert_eq!(merge3(&base, &other, &other), Ok(other));
+    }
+
+    /// The user's diff, sent back as a model's reply, turns the file into the target: hunks
+    /// are located by their lines (a header's line number only breaking ties), and
+    /// `\ No newline at end of file` markers set the final newline.
+    #[test]
+    fn the_users_diff_applied_as_a_reply_yields_the_target(
+        (old, eol, nl) in file(),
+        edits in prop::collection::vec((any::<prop::sample::Index>(), 0..3u8, "[a-z_(){};= ]{0,8}"), 1..6),
+        nl2 in any::<bool>(),
+    ) {
+        let before = render(&old, eol, nl);
+        // New lines take the file's own ending; a file without any takes LF.
+        prop_assume!(before.contains('\n') || eol == "\n");
+        let mut new = old.clone();
+        for (at, op, line) in edits {
+            let i = at.index(new.len() + 1);
+            match op {
+                0 if i < new.len() => new[i] = line,
+                1 => new.insert(i, line),
+                _ if i < new.len() && new.len() > 1 => { new.remove(i); }
+                _ => {}
+            }
+        }
+        let after = render(&new, eol, nl2);
+        prop_assume!(before != after);
+        let tree: Tree = [("f.txt", before.clone())].into_iter().collect();
+        let diff = unified_diff("f.txt", Some(&before), Some(&after));
+        let changes = apply(&tree, &diff.patch)
+            .map_err(|r| TestCaseError::fail(format!("{r}\n{}", diff.patch)))?;
+        prop_assert_eq!(changes.files["f.txt"].content(), Some(after.as_str()), "{}", diff.patch);
+    }
+
+    /// Diff-shaped text (headers, hunks, markers, fences, in any order) as a reply never
+    /// panics, and whatever it changes stays inside the tree.
+    #[test]
+    fn arbitrary_diffs_never_panic(
+        lines in prop::collection::vec(
+            prop_oneof![
+                Just("diff --git a/a.txt b/a.txt".to_owned()),
+                Just("diff --git a/a.txt b/b.txt".to_owned()),
+                Just("--- a/a.txt".to_owned()),
+                Just("+++ b/a.txt".to_owned()),
+                Just("--- /dev/null".to_owned()),
+                Just("+++ /dev/null".to_owned()),
+                Just("new file mode 100644".to_owned()),
+                Just("deleted file mode 100644".to_owned()),
+                Just("rename from a.txt".to_owned()),
+                Just("rename to c.txt".to_owned()),
+                Just("@@".to_owned()),
+                Just("\\ No newline at end of file".to_owned()),
+                Just("```diff".to_owned()),
+                Just("```".to_owned()),
+                Just("a.txt".to_owned()),
+                "@@ -[0-9]{1,3}(,[0-9]{1,2})? \\+[0-9]{1,3}(,[0-9]{1,2})? @@",
+                "[ +-]?[a-c .#/]{0,6}",
+                "(?s).{0,12}",
+            ],
+            0..24,
+        ),
+        content in "[a-c \n]{0,40}",
+    ) {
+        let reply = lines.join("\n");
+        let tree: Tree = [("a.txt", content.clone()), ("b.txt", "b\n".to_owned())].into_iter().collect();
+        check(apply(&tree, &reply))?;
+        if let Ok(edits) = parse(&reply) {
+            for edit in edits {
+                prop_assert!(safe(&edit.path), "{}", edit.path);
+            }
+        }
     }
 }

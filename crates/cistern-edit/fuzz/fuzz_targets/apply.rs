@@ -18,7 +18,7 @@ fuzz_target!(|data: &[u8]| {
         Ok(changes) => {
             for (path, change) in &changes.files {
                 assert!(!path.starts_with('/') && path.split('/').all(|p| p != ".." && !p.is_empty()));
-                let diff = unified_diff(path, tree.get(path), Some(change.content()));
+                let diff = unified_diff(path, tree.get(path), change.content());
                 assert_eq!(diff.patch.lines().filter(|l| l.starts_with("@@")).count(), diff.hunks.len());
             }
         }
