@@ -146,9 +146,11 @@ pub enum Error {
         /// Its 1-based first and last lines.
         second_lines: (usize, usize),
     },
-    /// A line that stands for code the model did not write out (`// ... existing code ...`).
+    /// A line that stands for code the model did not write out (`// ... existing code ...`),
+    /// where what it stands for is not determined: an elision is applied only when the SEARCH
+    /// has the same elision line, between lines that match the file exactly and once.
     #[error(
-        "`{path}` {block}: reply line {line} `{text}` stands for code that was left out; write the lines out in full (or use a smaller SEARCH/REPLACE block)"
+        "`{path}` {block}: reply line {line} `{text}` stands for code that was left out; write the lines out in full, or use a smaller block (an elision is kept only when the SEARCH has the same elision line, between lines that match the file exactly and in one place only)"
     )]
     Elision {
         /// The file.

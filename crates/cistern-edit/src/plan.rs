@@ -2,7 +2,7 @@
 //! new text: every block located against the original first, then all spliced in, or every
 //! problem returned.
 
-use crate::elision;
+use crate::elision::{self, Anchored};
 use crate::error::{Block, Error};
 use crate::locate::{self, Found, Located};
 use crate::parse::{Edit, EditKind};
@@ -132,13 +132,14 @@ pub(crate) fn plan(path: &str, old: Option<&str>, edits: &[&Edit]) -> Result<Str
     Ok(text.render())
 }
 
-/// Where a block goes.
+/// Where a block goes: one place (several, for a SEARCH whose elisions are applied between
+/// anchors).
 fn locate_block(
     path: &str,
     old: Option<&str>,
     text: &Text,
     block: Block,
-    _edit: &Edit,
+    edit: &Edit,
     lines: &Lines<'_>,
 ) -> Result<Vec<Located>, Error> {
     let path = path.to_owned();
@@ -166,6 +167,19 @@ fn locate_block(
     match locate::locate(&text.lines, search, replace, lines.hint) {
         Found::One(located) => Ok(vec![located]),
         Found::Many(lines) => Err(Error::Ambiguous { path, block, lines }),
+        Found::None if elision::any(search) => {
+            match elision::place(&text.lines, search, replace, lines.hint) {
+                Anchored::One(located) => Ok(located),
+                Anchored::Many(lines) => Err(Error::Ambiguous { path, block, lines }),
+                Anchored::None => Err(not_found(path)),
+                Anchored::Undetermined(i) => Err(Error::Elision {
+                    path,
+                    block,
+                    line: reply_line(edit, lines, i, false),
+                    text: search.get(i).map_or("", |l| l.trim()).to_owned(),
+                }),
+            }
+        }
         Found::None => Err(not_found(path)),
     }
 }

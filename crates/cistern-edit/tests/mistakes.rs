@@ -377,6 +377,100 @@ const CASES: &[Case] = &[
         reply: "--- /dev/null\n+++ b/../../etc/x\n@@ -0,0 +1 @@\n+x\n",
         expect: Expect::Refused(&["path"]),
     },
+    // --- Elisions between exact anchors ---
+    Case {
+        name: "// ... existing code ... between exact anchors: the elided lines kept",
+        files: &[("a.js", "function f() {\n  a();\n  b();\n  return 1;\n}\n")],
+        reply: "a.js\n<<<<<<< SEARCH\nfunction f() {\n  // ... existing code ...\n  return 1;\n=======\nfunction f() {\n  // ... existing code ...\n  return 2;\n>>>>>>> REPLACE\n",
+        expect: Expect::Files(&[("a.js", "function f() {\n  a();\n  b();\n  return 2;\n}\n")]),
+    },
+    Case {
+        name: "# ... between exact anchors, CRLF file",
+        files: &[(
+            "a.py",
+            "def f():\r\n    a = 1\r\n    b = 2\r\n    return x\r\n",
+        )],
+        reply: "a.py\n<<<<<<< SEARCH\ndef f():\n    # ...\n    return x\n=======\ndef f(y):\n    # ...\n    return y\n>>>>>>> REPLACE\n",
+        expect: Expect::Files(&[(
+            "a.py",
+            "def f(y):\r\n    a = 1\r\n    b = 2\r\n    return y\r\n",
+        )]),
+    },
+    Case {
+        name: "# ... rest unchanged ... with two elisions",
+        files: &[(
+            "a.py",
+            "import os\nimport re\n\nX = 1\n\ndef main():\n    run()\n",
+        )],
+        reply: "a.py\n<<<<<<< SEARCH\nimport os\n# ... rest unchanged ...\nX = 1\n# ... rest unchanged ...\n    run()\n=======\nimport os\n# ... rest unchanged ...\nX = 2\n# ... rest unchanged ...\n    run(X)\n>>>>>>> REPLACE\n",
+        expect: Expect::Files(&[(
+            "a.py",
+            "import os\nimport re\n\nX = 2\n\ndef main():\n    run(X)\n",
+        )]),
+    },
+    Case {
+        name: "/* ... */ between exact anchors",
+        files: &[("a.css", "body {\n  margin: 0;\n  color: red;\n}\n")],
+        reply: "a.css\n<<<<<<< SEARCH\nbody {\n  /* ... */\n}\n=======\nbody {\n  /* ... */\n  padding: 0;\n}\n>>>>>>> REPLACE\n",
+        expect: Expect::Files(&[(
+            "a.css",
+            "body {\n  margin: 0;\n  color: red;\n  padding: 0;\n}\n",
+        )]),
+    },
+    Case {
+        name: "<!-- ... --> between exact anchors",
+        files: &[("i.html", "<ul>\n  <li>a</li>\n  <li>b</li>\n</ul>\n")],
+        reply: "i.html\n<<<<<<< SEARCH\n<ul>\n  <!-- ... -->\n</ul>\n=======\n<ul class=\"x\">\n  <!-- ... -->\n  <li>c</li>\n</ul>\n>>>>>>> REPLACE\n",
+        expect: Expect::Files(&[(
+            "i.html",
+            "<ul class=\"x\">\n  <li>a</li>\n  <li>b</li>\n  <li>c</li>\n</ul>\n",
+        )]),
+    },
+    Case {
+        name: "-- ... in SQL between exact anchors",
+        files: &[("q.sql", "SELECT\n  a,\n  b\nFROM t;\n")],
+        reply: "q.sql\n<<<<<<< SEARCH\nSELECT\n-- ...\nFROM t;\n=======\nSELECT\n-- ...\nFROM t2;\n>>>>>>> REPLACE\n",
+        expect: Expect::Files(&[("q.sql", "SELECT\n  a,\n  b\nFROM t2;\n")]),
+    },
+    Case {
+        name: "an elision as a diff's context line, between exact anchors",
+        files: &[("a.py", "def f():\n    a = 1\n    return a\n")],
+        reply: "```diff\n--- a/a.py\n+++ b/a.py\n@@\n def f():\n     # ...\n-    return a\n+    return a + 1\n```\n",
+        expect: Expect::Files(&[("a.py", "def f():\n    a = 1\n    return a + 1\n")]),
+    },
+    Case {
+        name: "elision at the SEARCH's edge refused (what it stands for is open-ended)",
+        files: &[("a.py", "def f():\n    a = 1\n    return a\n")],
+        reply: "a.py\n<<<<<<< SEARCH\ndef f():\n    # ...\n=======\ndef g():\n    # ...\n>>>>>>> REPLACE\n",
+        expect: Expect::Refused(&["elision"]),
+    },
+    Case {
+        name: "elision in SEARCH but not in REPLACE refused (would delete unseen lines)",
+        files: &[("a.py", "def f():\n    a = 1\n    return a\n")],
+        reply: "a.py\n<<<<<<< SEARCH\ndef f():\n    # ...\n    return a\n=======\ndef f():\n    return 0\n>>>>>>> REPLACE\n",
+        expect: Expect::Refused(&["elision"]),
+    },
+    Case {
+        name: "a different elision in SEARCH and REPLACE refused",
+        files: &[("a.py", "def f():\n    a = 1\n    return a\n")],
+        reply: "a.py\n<<<<<<< SEARCH\ndef f():\n    # ...\n    return a\n=======\ndef f():\n    # ... existing code ...\n    return b\n>>>>>>> REPLACE\n",
+        expect: Expect::Refused(&["elision"]),
+    },
+    Case {
+        name: "elision whose closing anchor matches twice: ambiguous",
+        files: &[(
+            "a.py",
+            "def f():\n    a = 1\n    return a\n\ndef g():\n    return a\n",
+        )],
+        reply: "a.py\n<<<<<<< SEARCH\ndef f():\n    # ...\n    return a\n=======\ndef f():\n    # ...\n    return b\n>>>>>>> REPLACE\n",
+        expect: Expect::Refused(&["ambiguous"]),
+    },
+    Case {
+        name: "elision whose anchor matches only ignoring whitespace: not found",
+        files: &[("a.py", "def f():  \n    a = 1\n    return a\n")],
+        reply: "a.py\n<<<<<<< SEARCH\ndef f():\n    # ...\n    return a\n=======\ndef f():\n    # ...\n    return b\n>>>>>>> REPLACE\n",
+        expect: Expect::Refused(&["not_found"]),
+    },
 ];
 
 fn tree(files: &[(&str, &str)]) -> Tree {
