@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use cistern_edit::{Change, Tree};
+use cistern_edit::{Change, Edit, EditKind, Tree};
 
 /// `cistern agent apply-edit --dir DIR --edit FILE`: applies every edit of the reply in `edit`
 /// to the files under `dir`, or none. On a refusal the tree is untouched and the error holds
@@ -21,12 +21,12 @@ pub fn apply_edit(dir: &Path, edit: &Path, log: &mut impl Write) -> anyhow::Resu
         .with_context(|| format!("cannot open the directory {}", dir.display()))?;
     let edits = cistern_edit::parse(&reply).map_err(|e| anyhow::anyhow!("nothing applied: {e}"))?;
     let mut tree = Tree::new();
-    for e in &edits {
-        let target = inside(&root, &e.path)?;
-        if tree.get(&e.path).is_none() && target.exists() {
+    for path in paths(&edits) {
+        let target = inside(&root, path)?;
+        if tree.get(path).is_none() && target.is_file() {
             let content = std::fs::read_to_string(&target)
-                .with_context(|| format!("{} is not a UTF-8 text file", e.path))?;
-            tree.insert(e.path.clone(), content);
+                .with_context(|| format!("{path} is not a UTF-8 text file"))?;
+            tree.insert(path, content);
         }
     }
     let changes = cistern_edit::apply_edits(&tree, &edits)
@@ -43,12 +43,26 @@ pub fn apply_edit(dir: &Path, edit: &Path, log: &mut impl Write) -> anyhow::Resu
         std::fs::rename(tmp, target)
             .with_context(|| format!("cannot replace {}", target.display()))?;
     }
+    // Removals last: every new content is in place before a file goes.
     for (path, change) in &changes.files {
-        let verb = match change {
-            Change::Created(_) => "created",
-            Change::Modified(_) => "modified",
+        let gone = match change {
+            Change::Deleted => Some(path.as_str()),
+            Change::Renamed { from, .. } => Some(from.as_str()),
+            Change::Created(_) | Change::Modified(_) => None,
         };
-        writeln!(log, "{verb:>8}  {path}")?;
+        if let Some(gone) = gone {
+            let target = inside(&root, gone)?;
+            std::fs::remove_file(&target)
+                .with_context(|| format!("cannot delete {}", target.display()))?;
+        }
+    }
+    for (path, change) in &changes.files {
+        match change {
+            Change::Created(_) => writeln!(log, "{:>8}  {path}", "created")?,
+            Change::Modified(_) => writeln!(log, "{:>8}  {path}", "modified")?,
+            Change::Deleted => writeln!(log, "{:>8}  {path}", "deleted")?,
+            Change::Renamed { from, .. } => writeln!(log, "{:>8}  {from} → {path}", "renamed")?,
+        }
     }
     writeln!(
         log,
@@ -59,13 +73,27 @@ pub fn apply_edit(dir: &Path, edit: &Path, log: &mut impl Write) -> anyhow::Resu
     Ok(())
 }
 
-/// Writes each change to a temporary file beside its target, recording `(tmp, target)`.
+/// Every path the edits read: their own, and a rename's source.
+pub fn paths(edits: &[Edit]) -> impl Iterator<Item = &str> {
+    edits.iter().flat_map(|e| {
+        let from = match &e.kind {
+            EditKind::Rename { from } => Some(from.as_str()),
+            _ => None,
+        };
+        std::iter::once(e.path.as_str()).chain(from)
+    })
+}
+
+/// Writes each new content to a temporary file beside its target, recording `(tmp, target)`.
 fn stage(
     root: &Path,
     changes: &cistern_edit::Changes,
     staged: &mut Vec<(PathBuf, PathBuf)>,
 ) -> anyhow::Result<()> {
     for (path, change) in &changes.files {
+        let Some(content) = change.content() else {
+            continue;
+        };
         let target = inside(root, path)?;
         if let Some(parent) = target.parent() {
             std::fs::create_dir_all(parent)
@@ -76,8 +104,7 @@ fn stage(
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         let tmp = target.with_file_name(format!(".{name}.cistern-edit"));
-        std::fs::write(&tmp, change.content())
-            .with_context(|| format!("cannot write {}", tmp.display()))?;
+        std::fs::write(&tmp, content).with_context(|| format!("cannot write {}", tmp.display()))?;
         staged.push((tmp, target));
     }
     Ok(())

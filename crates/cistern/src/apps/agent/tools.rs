@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use cistern_edit::Tree;
+use cistern_edit::{Change, Tree};
 use cistern_llm::Tool;
 use cistern_store::BlobStore;
 use serde::Deserialize;
@@ -125,9 +125,15 @@ impl WorkingCopy {
         self.load(paths.iter().map(String::as_str)).await
     }
 
-    /// Every path now (base files and proposed new ones), with sizes when loaded.
+    /// Every path now: the base's, less those deleted, and new ones.
     pub fn paths(&self) -> BTreeSet<String> {
-        let mut paths: BTreeSet<String> = self.base.keys().cloned().collect();
+        // A touched file is in `current` unless the proposals deleted it.
+        let mut paths: BTreeSet<String> = self
+            .base
+            .keys()
+            .filter(|p| !self.touched.contains(*p))
+            .cloned()
+            .collect();
         paths.extend(self.current.iter().map(|(p, _)| p.to_owned()));
         paths
     }
@@ -149,11 +155,17 @@ impl WorkingCopy {
             Ok(parsed) => parsed,
             Err(error) => return Ok(Err(error.to_string())),
         };
-        let paths: Vec<String> = parsed.iter().map(|e| e.path.clone()).collect();
+        let paths: Vec<String> = super::cli::paths(&parsed).map(str::to_owned).collect();
         self.load(paths.iter().map(String::as_str)).await?;
         match cistern_edit::apply_edits(&self.current, &parsed) {
             Ok(changes) => {
-                let changed: Vec<String> = changes.files.keys().cloned().collect();
+                let mut changed: Vec<String> = Vec::new();
+                for (path, change) in &changes.files {
+                    changed.push(path.clone());
+                    if let Change::Renamed { from, .. } = change {
+                        changed.push(from.clone());
+                    }
+                }
                 self.current.apply(&changes);
                 self.touched.extend(changed.iter().cloned());
                 Ok(Ok(changed))
