@@ -16,16 +16,22 @@ mod blobs;
 pub mod cli;
 mod config;
 mod diagnostics;
+pub mod diff;
 mod error;
+pub mod generated;
 pub mod job;
 pub mod model;
 mod prompt;
 pub mod review;
+pub mod snapshot_routes;
 pub mod task_routes;
 pub mod task_views;
 pub mod tasks;
 mod tools;
+pub mod workspace_routes;
+pub mod workspace_views;
 pub mod workspaces;
+pub mod zip;
 
 pub use config::AgentConfig;
 pub use error::{Error, MergeConflict, Result};
@@ -38,6 +44,7 @@ pub use workspaces::Workspaces;
 
 use crate::apps::App;
 use crate::http::error::ApiError;
+use crate::http::openapi::RestOfPath;
 use crate::platform::jobs::Handlers;
 use crate::state::AppState;
 
@@ -57,8 +64,32 @@ pub const APP: App = App {
 struct Doc;
 
 fn routes() -> OpenApiRouter<AppState> {
+    use snapshot_routes as s;
     use task_routes as t;
+    use workspace_routes as w;
     OpenApiRouter::with_openapi(Doc::openapi())
+        .routes(routes!(w::create_workspace, w::list_workspaces))
+        .routes(routes!(w::create_workspace_from_generation))
+        .routes(routes!(
+            w::get_workspace,
+            w::rename_workspace,
+            w::delete_workspace
+        ))
+        .routes(routes!(w::list_workspace_files))
+        .rest_of_path(
+            routes!(
+                w::get_workspace_file,
+                w::put_workspace_file,
+                w::delete_workspace_file
+            ),
+            "path",
+        )
+        .routes(routes!(s::create_snapshot, s::list_snapshots))
+        .routes(routes!(s::get_snapshot))
+        .routes(routes!(s::diff_snapshot))
+        .routes(routes!(s::restore_snapshot))
+        .routes(routes!(s::download_snapshot))
+        .routes(routes!(s::import_workspace_zip))
         .routes(routes!(t::create_task, t::list_tasks))
         .routes(routes!(t::get_task))
         .routes(routes!(t::task_events))

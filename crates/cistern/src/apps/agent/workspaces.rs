@@ -331,7 +331,8 @@ fn check_content(path: &str, content: &str, max: usize) -> Result<()> {
     Ok(())
 }
 
-fn workspace_name(raw: &str) -> Result<String> {
+/// A workspace name a user sent: trimmed, 1 to [`MAX_NAME_CHARS`], no control characters.
+pub(super) fn workspace_name(raw: &str) -> Result<String> {
     let name = raw.trim();
     if name.is_empty() {
         return Err(invalid("name", "name must not be empty"));

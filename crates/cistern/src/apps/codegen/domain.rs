@@ -289,6 +289,33 @@ impl Codegen {
             .ok_or(Error::NotFound("file in this generation"))
     }
 
+    /// One of `owner`'s generations with every listed file's bytes, in list order — empty
+    /// unless it is ready (the caller decides what a pending or failed one means). What a
+    /// coding-agent workspace is created from.
+    pub async fn project_files(
+        &self,
+        owner: &str,
+        id: &str,
+    ) -> Result<(Generation, Vec<(String, Vec<u8>)>)> {
+        let generation = self.get(owner, id).await?;
+        if generation.status != VersionStatus::Ready {
+            return Ok((generation, Vec::new()));
+        }
+        let listed = super::views::stored_result(&generation)
+            .ok_or_else(|| Error::Corrupt(format!("generation {id} has no readable result")))?
+            .files;
+        let mut files = Vec::with_capacity(listed.len());
+        for file in listed {
+            let bytes = blobs::read(&self.blobs, &blobs::file_path(id, &file.path))
+                .await?
+                .ok_or_else(|| {
+                    Error::Corrupt(format!("{} of generation {id} is missing", file.path))
+                })?;
+            files.push((file.path, bytes));
+        }
+        Ok((generation, files))
+    }
+
     /// Records how a generation ended. A generation must never stay pending with nobody
     /// working on it, so a failure to record is logged with its context here.
     pub(super) async fn finish(
