@@ -27,3 +27,4 @@ mod paging;
 mod scorer;
 mod security;
 mod shutdown;
+mod workspaces;
