@@ -29,6 +29,13 @@
 //!   the ``` fence around it (or in the fence's info string); prose around; several blocks per
 //!   file (a block without a path line takes the previous block's path) and several files. An
 //!   empty SEARCH on a file that does not exist creates it.
+//! - **Unified diffs**: git (`diff --git`, `index`, modes, `rename from`/`rename to`) or plain
+//!   (`--- x` / `+++ x`), in a ```` ```diff ```` / ```` ```patch ```` fence or bare, prose
+//!   around, several files; `@@` headers with or without numbers (wrong numbers and counts are
+//!   fine), context lines that lost their leading space; new files (`--- /dev/null`),
+//!   deletions (`+++ /dev/null`, `deleted file mode`), renames (`rename from`/`to`, or different
+//!   old and new names, with or without hunks). Each hunk is a search (context + removed lines)
+//!   and a replace (context + added lines) located like a SEARCH/REPLACE block.
 //! - **Whole files**: a fenced block with a path — ```` ```python src/app.py ```` or the path
 //!   alone on the line before the fence — and no SEARCH marker inside. Fenced code without a
 //!   path is prose and ignored. The details are in [`parse`](mod@parse).
@@ -42,28 +49,40 @@
 //!   and its REPLACE is re-indented by the same shift in the file's own tabs or spaces. The first
 //!   tier with a match decides. REPLACE lines that copy a SEARCH line keep the file's own bytes.
 //! - **Never guess.** A SEARCH that matches more than once (at its deciding tier) is refused
-//!   with the line numbers of every match ([`Error::Ambiguous`]); one that matches nowhere is
+//!   with the line numbers of every match ([`Error::Ambiguous`]) — a diff hunk's header line
+//!   number only picks among them when exactly one starts there; one that matches nowhere is
 //!   refused with the closest lines ([`Error::NotFound`], similarity by strsim's normalised
-//!   Levenshtein over the trimmed lines). Lines are never matched beyond whitespace.
+//!   Levenshtein over the trimmed lines). Lines are never matched beyond whitespace, so a
+//!   removed line that differs from the file is refused.
+//! - **Files.** A new file must not exist ([`Error::FileExists`]), a deleted or renamed one
+//!   must ([`Error::FileMissing`]), a rename's new path must be free, a deletion's hunks must
+//!   remove every line ([`Error::DeleteIncomplete`]); [`Change::Deleted`] and
+//!   [`Change::Renamed`] (keyed by the new path) carry them.
 //! - **File order.** Blocks are located against the original file, so their order in the reply
 //!   does not matter; two blocks whose matched lines overlap are refused ([`Error::Overlap`]).
 //! - **Bytes kept.** Each line keeps its own ending (CRLF stays CRLF when the model writes LF;
 //!   new lines get the file's majority ending), a missing final newline stays missing, a UTF-8
 //!   BOM stays. Files are UTF-8 text (`String`).
-//! - **Elisions refused.** A REPLACE (or whole file) line such as `// ... existing code ...`,
-//!   `# ... rest unchanged ...` or `/* ... */` that is not already in the lines it replaces is
-//!   refused ([`Error::Elision`]). The issue allows applying an elision where exact anchors
-//!   determine what it stands for; this first version always refuses, which is safe: written
-//!   literally, an elision deletes the code it stands for.
+//! - **Elisions only where determined.** A REPLACE line such as `// ... existing code ...`,
+//!   `# ... rest unchanged ...` or `/* ... */` is applied only when the SEARCH has the same
+//!   elision, between lines that match the file exactly and fit one way only: the elided lines
+//!   are then left as they are. Anywhere else — a whole file, an elision only in the REPLACE,
+//!   at the SEARCH's edge, or anchors that fit more than one way — it is refused
+//!   ([`Error::Elision`], [`Error::Ambiguous`]); never written literally.
 //! - **Safe paths.** Absolute paths, `..`, `\`, `:` and `.git` are refused ([`Error::Path`]).
 //!
-//! [`unified_diff`] makes the diff shown to the user from before and after (similar's Myers
-//! diff, 3 lines of context), with each hunk's id and `@@` numbers.
+//! # For the server
+//! - [`unified_diff`] (and [`renamed_diff`], [`Changes::diffs`]) makes the diff shown to the
+//!   user from before and after (similar's Myers diff, 3 lines of context) in git's format —
+//!   `git apply` re-applies it (tested) — with each hunk's id and `@@` numbers.
+//! - [`apply_hunks`] keeps only the accepted hunks (per-hunk accept), byte for byte.
+//! - [`merge3`] merges the agent's version with a file changed since it was read: changes to
+//!   disjoint base lines (and identical changes) merge; others are [`Conflict`]s.
 //!
 //! # Not yet
-//! Unified diffs written by the model (git or plain, in a ```` ```diff ```` fence), deletions
-//! and renames; elisions applied between exact anchors; Markdown files whose whole-file block
-//! nests ``` fences inside ``` fences (use a longer outer fence, as CommonMark does).
+//! Markdown files whose whole-file block nests ``` fences inside ``` fences (use a longer outer
+//! fence, as CommonMark does); a fenced diff of a Markdown file whose hunks hold fence lines;
+//! file modes and copies in diffs (copies and binary patches are refused).
 //!
 //! **Boundary:** no I/O, no async, no clock, no model calls; links no web framework
 //! (`scripts/check-boundaries.sh`). The tree is in memory; the app reads and writes files.

@@ -10,7 +10,7 @@
 //!   string `lang path`, or a path alone on the line before the fence); fenced code without a
 //!   path is prose and ignored.
 //! - A unified diff (git's `diff --git` or a plain `--- x` / `+++ y` pair), bare or in a fence,
-//!   is read by [`udiff`](crate::udiff): one [`EditKind::Hunk`] per hunk, after a
+//!   is read by the `udiff` module: one [`EditKind::Hunk`] per hunk, after a
 //!   [`EditKind::Create`], [`EditKind::Delete`] or [`EditKind::Rename`] for the file when its
 //!   header says so. A ```` ```diff ```` (or `patch`) fence with hunks but no `---`/`+++`
 //!   names takes its path like a whole file (info string, or the line before the fence).
