@@ -352,7 +352,7 @@ async fn lint_fix_gives_the_model_the_diagnostics_and_refuses_an_edit_that_still
     let first = requests[0].body["messages"][1]["content"]
         .as_str()
         .expect("user message");
-    assert!(first.contains("Diagnostics:\napp.py:1:"), "{first}");
+    assert!(first.contains("Diagnostics:\napp.py:2:"), "{first}");
     assert!(!first.contains("ok.py:"), "only broken files: {first}");
     let second = requests[1].body["messages"].to_string();
     assert!(second.contains("syntax errors"), "{second}");
@@ -440,7 +440,7 @@ async fn one_hunk_is_accepted_and_the_other_rejected_and_remembered() {
         json!({"hunks": [{"path": "app.py", "ids": [9]}]}),
     )
     .await;
-    assert_error(r, 422, "validation_failed").await;
+    assert_error(r, 422, "invalid_input").await;
 
     // The next task is told about the rejection and its reason.
     fake.enqueue(Reply::text("Nothing to do."));
@@ -580,8 +580,9 @@ async fn another_user_gets_404_and_bad_input_is_refused() {
                 Some(body),
             )
             .await;
-        let text = assert_error(r, 422, "validation_failed").await;
-        assert!(text.contains(field), "{field}: {text}");
+        assert_eq!(r.status(), 422);
+        let error: Value = r.json().await.expect("json");
+        assert_eq!(error["error"]["details"]["field"], field, "{error}");
     }
     let r = app
         .call(

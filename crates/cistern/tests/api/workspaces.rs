@@ -223,15 +223,18 @@ async fn a_workspace_is_edited_snapshotted_diffed_and_restored_without_losing_an
     let modified = &files[2];
     let patch = modified["patch"].as_str().expect("patch");
     assert!(
-        patch.starts_with("--- a/src/app.py\n+++ b/src/app.py\n")
-            && patch.contains("-print('v1')\n+print('v2')\n"),
+        patch.starts_with(
+            "diff --git a/src/app.py b/src/app.py\n--- a/src/app.py\n+++ b/src/app.py\n"
+        ) && patch.contains("-print('v1')\n+print('v2')\n"),
         "{patch}"
     );
     assert_eq!(modified["hunks"][0]["header"], "@@ -1 +1 @@", "{modified}");
     assert!(
         files[1]["patch"]
             .as_str()
-            .is_some_and(|p| p.starts_with("--- /dev/null\n"))
+            .is_some_and(|p| p.contains("new file mode 100644\n--- /dev/null\n")),
+        "{}",
+        files[1]
     );
 
     // Without `to`: against the working tree, which moved on since s2.

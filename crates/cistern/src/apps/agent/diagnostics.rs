@@ -21,20 +21,23 @@ pub fn run(tree: &Tree) -> String {
     out
 }
 
-/// The syntax errors of `changed` files that parse in the base (or are new) but not now.
+/// The syntax errors of `changed` files an edit made worse: a file that parsed (or is new)
+/// and does not now, or one that had errors and has no fewer now — an edit must not break a
+/// file, and a fix must make progress.
 pub fn newly_broken(copy: &WorkingCopy, changed: &[String]) -> String {
     let mut out = String::new();
     for path in changed {
         let Some(now) = copy.get(path) else { continue };
-        let found = errors(path, now);
-        if found.is_empty() {
+        let report = cistern_syntax::check(path, now);
+        if !report.checked || report.ok {
             continue;
         }
-        let was_fine = copy
+        let before = copy
             .original(path)
-            .is_none_or(|before| errors(path, before).is_empty());
-        if was_fine {
-            out.push_str(&found);
+            .map(|b| cistern_syntax::check(path, b))
+            .filter(|r| r.checked && !r.ok);
+        if before.is_none_or(|b| report.errors.len() >= b.errors.len()) {
+            out.push_str(&format_errors(path, &report));
         }
     }
     out
@@ -42,10 +45,14 @@ pub fn newly_broken(copy: &WorkingCopy, changed: &[String]) -> String {
 
 fn errors(path: &str, content: &str) -> String {
     let report = cistern_syntax::check(path, content);
-    let mut out = String::new();
     if !report.checked || report.ok {
-        return out;
+        return String::new();
     }
+    format_errors(path, &report)
+}
+
+fn format_errors(path: &str, report: &cistern_syntax::SyntaxReport) -> String {
+    let mut out = String::new();
     for e in report.errors.iter().take(ERRORS_PER_FILE) {
         let _ = writeln!(out, "{path}:{}:{}: {}", e.line, e.column, e.message);
     }
@@ -53,4 +60,29 @@ fn errors(path: &str, content: &str) -> String {
         let _ = writeln!(out, "{path}: more errors follow");
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_name_the_file_line_and_column() {
+        let broken = "def greet(name)\n    return 'hi ' + name\n";
+        let tree: Tree = [("app.py", broken), ("ok.py", "x = 1\n")]
+            .into_iter()
+            .collect();
+        let found = run(&tree);
+        assert!(found.starts_with("app.py:"), "{found}");
+        assert!(!found.contains("ok.py"), "{found}");
+        let worse = "def greet(name:\n    return 'hi ' + name\n";
+        assert!(
+            !errors("app.py", worse).is_empty(),
+            "{}",
+            errors("app.py", worse)
+        );
+        let a = cistern_syntax::check("app.py", broken);
+        let b = cistern_syntax::check("app.py", worse);
+        assert_eq!((a.errors.len(), b.errors.len()), (1, 1), "{a:?} {b:?}");
+    }
 }
