@@ -110,7 +110,7 @@ pub struct Bench {
     pub fake: FakeLlm,
     shutdown: CancellationToken,
     server: JoinHandle<anyhow::Result<()>>,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
 }
 
 impl Bench {
@@ -169,8 +169,13 @@ impl Bench {
             fake,
             shutdown,
             server,
-            _dir: dir,
+            dir,
         })
+    }
+
+    /// The server's data directory (SQLite file, local blobs under `blobs/`).
+    pub fn data_dir(&self) -> &std::path::Path {
+        self.dir.path()
     }
 
     /// Stops the server and the fake provider.

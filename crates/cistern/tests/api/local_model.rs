@@ -243,6 +243,71 @@ async fn the_extension_builder_on_the_local_model_ends_ready_or_failed_by_valida
     app.stop().await;
 }
 
+/// The coding agent on a 135M model: a task always ends — done with an answer (tool calls or
+/// text, both parse by constrained decoding), or failed with a stated cause (its budget, the
+/// model's context) — never stuck, never an internal error.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_coding_agent_on_the_local_model_ends_with_an_answer_or_a_stated_cause() {
+    let app = spawn_local(|c| {
+        c.llm.local.context = 4096;
+        c.agent.max_steps = 3;
+    })
+    .await;
+    let user = app.register("agent-local@example.com").await;
+    let ws = app
+        .call_json(
+            Method::POST,
+            "/api/v1/workspaces",
+            &user.access,
+            Some(json!({"name": "local"})),
+            201,
+        )
+        .await;
+    let ws = ws["id"].as_str().expect("id");
+    app.call_json(
+        Method::PUT,
+        &format!("/api/v1/workspaces/{ws}/files/add.py"),
+        &user.access,
+        Some(json!({"content": "def add(a, b):\n    return a + b\n"})),
+        200,
+    )
+    .await;
+    let started = app
+        .call_json(
+            Method::POST,
+            "/api/v1/agent/tasks",
+            &user.access,
+            Some(json!({"workspace_id": ws, "prompt": "What does add.py do?", "mode": "explain", "files": ["add.py"]})),
+            202,
+        )
+        .await;
+    let job_id = started["job_id"].as_str().expect("job");
+    app.wait_job_within(&user.access, job_id, LOCAL_JOB).await;
+    let id = started["task_id"].as_str().expect("task");
+    let task = app
+        .get_json(&format!("/api/v1/agent/tasks/{id}"), &user.access)
+        .await;
+    eprintln!(
+        "coding agent on the local model: {} {} {:?}",
+        task["status"], task["error"], task["metrics"]
+    );
+    match task["status"].as_str() {
+        Some("done") => {
+            assert_eq!(task["result"]["type"], "explanation", "{task}");
+            assert!(task["metrics"]["tokens"].as_u64() > Some(0), "{task}");
+        }
+        Some("failed") => {
+            let error = task["error"].as_str().expect("error");
+            assert!(
+                error.contains("budget") || error.contains("context") || error.contains("model"),
+                "{task}"
+            );
+        }
+        other => panic!("not a final state: {other:?} in {task}"),
+    }
+    app.stop().await;
+}
+
 #[test]
 fn the_model_comes_from_the_data_dir_or_the_flag_and_a_missing_one_is_a_clear_error() {
     use cistern::config::{LlmOverrides, LocalOverrides, Overrides, load};
