@@ -13,6 +13,7 @@ use futures::StreamExt;
 use super::Workspaces;
 use super::workspace_views::{
     CreateSnapshot, DiffParams, SnapshotDetail, SnapshotDiff, SnapshotView, WorkspaceImport,
+    WorkspaceZip,
 };
 use crate::http::download;
 use crate::http::error::{ApiError, ApiJson, ErrorBody};
@@ -73,9 +74,10 @@ pub async fn list_snapshots(
 pub async fn get_snapshot(
     State(workspaces): State<Workspaces>,
     principal: Principal,
-    Path((id, sid)): Path<(String, String)>,
+    id: ResourceId,
+    Path((_id, sid)): Path<(String, String)>,
 ) -> Result<Json<SnapshotDetail>, ApiError> {
-    let (id, sid) = ids(&id, &sid)?;
+    let sid = ResourceId::parse_as("sid", &sid)?;
     let (snapshot, files) = workspaces
         .snapshot_files(&principal.user_id, id.as_str(), sid.as_str())
         .await?;
@@ -98,10 +100,11 @@ pub async fn get_snapshot(
 pub async fn diff_snapshot(
     State(workspaces): State<Workspaces>,
     principal: Principal,
-    Path((id, sid)): Path<(String, String)>,
+    id: ResourceId,
+    Path((_id, sid)): Path<(String, String)>,
     ApiQuery(params): ApiQuery<DiffParams>,
 ) -> Result<Json<SnapshotDiff>, ApiError> {
-    let (id, sid) = ids(&id, &sid)?;
+    let sid = ResourceId::parse_as("sid", &sid)?;
     let to = params
         .to
         .as_deref()
@@ -128,9 +131,10 @@ pub async fn diff_snapshot(
 pub async fn restore_snapshot(
     State(workspaces): State<Workspaces>,
     principal: Principal,
-    Path((id, sid)): Path<(String, String)>,
+    id: ResourceId,
+    Path((_id, sid)): Path<(String, String)>,
 ) -> Result<(StatusCode, Json<SnapshotView>), ApiError> {
-    let (id, sid) = ids(&id, &sid)?;
+    let sid = ResourceId::parse_as("sid", &sid)?;
     let snapshot = workspaces
         .restore(&principal.user_id, id.as_str(), sid.as_str())
         .await?;
@@ -146,9 +150,10 @@ pub async fn restore_snapshot(
 pub async fn download_snapshot(
     State(workspaces): State<Workspaces>,
     principal: Principal,
-    Path((id, sid)): Path<(String, String)>,
+    id: ResourceId,
+    Path((_id, sid)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
-    let (id, sid) = ids(&id, &sid)?;
+    let sid = ResourceId::parse_as("sid", &sid)?;
     let (name, zip) = workspaces
         .snapshot_zip(&principal.user_id, id.as_str(), sid.as_str())
         .await?;
@@ -161,7 +166,7 @@ pub async fn download_snapshot(
 /// and files over `agent.max_file_bytes` are skipped and listed.
 #[utoipa::path(post, path = "/api/v1/workspaces/{id}/import", operation_id = "import_workspace_zip", tag = "workspaces",
     params(("id" = String, Path, description = "Workspace id")),
-    request_body(content = Vec<u8>, content_type = "application/zip", description = "A ZIP archive (`application/x-zip-compressed` is accepted too)"),
+    request_body(content = WorkspaceZip, content_type = "application/zip", description = "A ZIP archive (`application/x-zip-compressed` is accepted too)"),
     security(("bearer" = [])),
     responses((status = 200, body = WorkspaceImport),
               (status = 400, body = ErrorBody, description = "The body could not be read to its end"),
@@ -182,11 +187,6 @@ pub async fn import_workspace_zip(
         .import_zip(&principal.user_id, id.as_str(), archive)
         .await?;
     Ok(Json(imported.into()))
-}
-
-/// The workspace and snapshot ids of a path.
-fn ids(id: &str, sid: &str) -> Result<(ResourceId, ResourceId), ApiError> {
-    Ok((ResourceId::parse(id)?, ResourceId::parse_as("sid", sid)?))
 }
 
 /// A ZIP request body, at most `limit` bytes: 415 for another content type, 413 beyond the

@@ -146,9 +146,9 @@ pub async fn list_workspace_files(
 pub async fn get_workspace_file(
     State(workspaces): State<Workspaces>,
     principal: Principal,
-    Path((id, path)): Path<(String, String)>,
+    id: ResourceId,
+    Path((_id, path)): Path<(String, String)>,
 ) -> Result<Json<WorkspaceFileView>, ApiError> {
-    let id = ResourceId::parse(&id)?;
     let (row, content) = workspaces
         .read_file(&principal.user_id, id.as_str(), &path)
         .await?;
@@ -169,10 +169,10 @@ pub async fn get_workspace_file(
 pub async fn put_workspace_file(
     State(workspaces): State<Workspaces>,
     principal: Principal,
-    Path((id, path)): Path<(String, String)>,
+    id: ResourceId,
+    Path((_id, path)): Path<(String, String)>,
     ApiJson(body): ApiJson<WriteWorkspaceFile>,
 ) -> Result<Json<WorkspaceFile>, ApiError> {
-    let id = ResourceId::parse(&id)?;
     let base_hash = body.base_hash()?;
     let row = workspaces
         .write_file(
@@ -197,9 +197,9 @@ pub async fn put_workspace_file(
 pub async fn delete_workspace_file(
     State(workspaces): State<Workspaces>,
     principal: Principal,
-    Path((id, path)): Path<(String, String)>,
+    id: ResourceId,
+    Path((_id, path)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
-    let id = ResourceId::parse(&id)?;
     workspaces
         .delete_file(&principal.user_id, id.as_str(), &path)
         .await?;

@@ -272,6 +272,12 @@ impl From<TreeDiff> for SnapshotDiff {
     }
 }
 
+/// A ZIP archive, sent as the raw request body.
+// Documentation only: the handler reads the body itself, within `agent.max_zip_bytes`.
+#[derive(Debug, ToSchema)]
+#[schema(value_type = String, format = Binary)]
+pub struct WorkspaceZip(pub Vec<u8>);
+
 /// What `POST …/import` did.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct WorkspaceImport {
