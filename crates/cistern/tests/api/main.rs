@@ -27,4 +27,5 @@ mod paging;
 mod scorer;
 mod security;
 mod shutdown;
+mod workspace_imports;
 mod workspaces;
