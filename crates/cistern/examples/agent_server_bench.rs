@@ -84,16 +84,23 @@ async fn main() -> anyhow::Result<()> {
     })
     .await?;
     let (client, fake) = (&bench.client, &bench.fake);
-    let post = |path: String, body: Value| client.call(reqwest::Method::POST, &path, Some(body));
+    let post = |path: String, body: Value| async move {
+        client.call(reqwest::Method::POST, &path, Some(body)).await
+    };
 
     let ws = post("/api/v1/workspaces".into(), json!({"name": "bench"})).await?;
     let ws = ws["id"].as_str().context("id")?.to_owned();
     let put = |path: String, content: String| {
-        client.call(
-            reqwest::Method::PUT,
-            &format!("/api/v1/workspaces/{ws}/files/{path}"),
-            Some(json!({ "content": content })),
-        )
+        let url = format!("/api/v1/workspaces/{ws}/files/{path}");
+        async move {
+            client
+                .call(
+                    reqwest::Method::PUT,
+                    &url,
+                    Some(json!({ "content": content })),
+                )
+                .await
+        }
     };
     let module = app_py();
     put("app.py".into(), module.clone()).await?;

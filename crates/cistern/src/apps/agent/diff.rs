@@ -11,7 +11,7 @@ use super::Workspaces;
 use super::error::Result;
 
 /// How a file differs between two trees.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DiffStatus {
     /// Only in the newer tree.

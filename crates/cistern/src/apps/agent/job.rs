@@ -19,9 +19,9 @@ use cistern_store::sql::{Task, now_ms};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::model::{
-    Base, FileStatus, Mode, ProposedFile, Request, TaskHunk, TaskMetrics, TaskResult,
-};
+use super::diff::DiffStatus;
+use super::model::{Base, Mode, ProposedFile, Request, TaskMetrics, TaskResult};
+use super::workspace_views::DiffHunk;
 use super::tools::{self, WorkingCopy};
 use super::{LLM_APP, TaskPayload, Tasks, blobs, diagnostics, prompt, review};
 use crate::platform::audit::{Action, RequestContext};
@@ -509,14 +509,14 @@ async fn proposal(
             ProposedFile {
                 path: path.clone(),
                 status: match (before, after) {
-                    (None, _) => FileStatus::Added,
-                    (_, None) => FileStatus::Deleted,
-                    _ => FileStatus::Modified,
+                    (None, _) => DiffStatus::Added,
+                    (_, None) => DiffStatus::Deleted,
+                    _ => DiffStatus::Modified,
                 },
                 base_hash: base.files.get(path).cloned(),
                 new_hash: after.as_deref().map(blobs::hash),
                 patch: diff.patch,
-                hunks: diff.hunks.iter().map(TaskHunk::from).collect(),
+                hunks: diff.hunks.into_iter().map(DiffHunk::from).collect(),
             }
         })
         .collect())

@@ -6,6 +6,9 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::diff::DiffStatus;
+use super::workspace_views::DiffHunk;
+
 /// What the agent is asked to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -99,55 +102,13 @@ pub struct Base {
     pub files: BTreeMap<String, String>,
 }
 
-/// How a proposal changes a file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum FileStatus {
-    /// A new file.
-    Added,
-    /// A changed file.
-    Modified,
-    /// A file removed.
-    Deleted,
-}
-
-/// One hunk of a proposed file's diff, as `@@ -old_start,old_lines +new_start,new_lines @@`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-pub struct TaskHunk {
-    /// 1-based in the file's diff; what accept and reject name.
-    pub id: usize,
-    /// The `@@` line.
-    pub header: String,
-    /// First old line.
-    pub old_start: usize,
-    /// Old lines covered.
-    pub old_lines: usize,
-    /// First new line.
-    pub new_start: usize,
-    /// New lines covered.
-    pub new_lines: usize,
-}
-
-impl From<&cistern_edit::Hunk> for TaskHunk {
-    fn from(h: &cistern_edit::Hunk) -> Self {
-        TaskHunk {
-            id: h.id,
-            header: h.header.clone(),
-            old_start: h.old_start,
-            old_lines: h.old_lines,
-            new_start: h.new_start,
-            new_lines: h.new_lines,
-        }
-    }
-}
-
 /// One file the task proposes to change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct ProposedFile {
     /// The file.
     pub path: String,
     /// Added, modified or deleted.
-    pub status: FileStatus,
+    pub status: DiffStatus,
     /// The content hash the task read (none for an added file).
     pub base_hash: Option<String>,
     /// The proposed content's hash (none for a deleted file); the content is in the
@@ -156,7 +117,7 @@ pub struct ProposedFile {
     /// Unified diff from the base to the proposal, made by the server (`git apply` takes it).
     pub patch: String,
     /// Its hunks.
-    pub hunks: Vec<TaskHunk>,
+    pub hunks: Vec<DiffHunk>,
 }
 
 /// What a finished task proposes.

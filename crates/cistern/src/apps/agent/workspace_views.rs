@@ -197,8 +197,9 @@ pub struct DiffParams {
     pub to: Option<String>,
 }
 
-/// One hunk of a file's diff; the numbers are those of its `@@` header.
-#[derive(Debug, Serialize, ToSchema)]
+/// One hunk of a file's diff; the numbers are those of its `@@` header. (A task's proposal
+/// stores them too, hence `Deserialize`.)
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct DiffHunk {
     /// 1-based number of the hunk in the file's diff.
     pub id: usize,

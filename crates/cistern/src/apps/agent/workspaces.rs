@@ -21,6 +21,8 @@ use crate::state::AppState;
 
 /// Longest workspace name, in characters.
 pub const MAX_NAME_CHARS: usize = 100;
+/// Blob reads in flight at once when a workspace's contents are read.
+const CONCURRENT_READS: usize = 8;
 /// Longest snapshot message, in characters.
 pub const MAX_MESSAGE_CHARS: usize = 500;
 
@@ -294,12 +296,17 @@ impl Workspaces {
         workspace_id: &str,
         rows: &[FileRow],
     ) -> Result<BTreeMap<String, String>> {
-        let mut out = BTreeMap::new();
-        for row in rows {
-            let content = blobs::read(&self.blobs, workspace_id, &row.hash).await?;
-            out.insert(row.path.clone(), content);
-        }
-        Ok(out)
+        use futures::{StreamExt, TryStreamExt};
+        // A few reads in flight: on S3 each is a request, and a snapshot's export or diff
+        // reads many.
+        futures::stream::iter(rows)
+            .map(|row| async move {
+                let content = blobs::read(&self.blobs, workspace_id, &row.hash).await?;
+                Ok::<_, Error>((row.path.clone(), content))
+            })
+            .buffer_unordered(CONCURRENT_READS)
+            .try_collect()
+            .await
     }
 }
 
