@@ -38,6 +38,102 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/agent/tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** `GET /api/v1/agent/tasks`: your tasks, newest first (in one workspace with `workspace_id`). */
+        get: operations["list_agent_tasks"];
+        put?: never;
+        /** `POST /api/v1/agent/tasks`: queues a task; follow it with `GET …/{id}` or `…/{id}/events`. */
+        post: operations["create_agent_task"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/agent/tasks/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** `GET /api/v1/agent/tasks/{id}`: one task — status, proposal, metrics, review. */
+        get: operations["get_agent_task"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/agent/tasks/{id}/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * `POST /api/v1/agent/tasks/{id}/accept`: puts the chosen hunks (all undecided ones by
+         *     default) into the workspace and rejects the rest; a file changed since the task read it is
+         *     merged three-way.
+         */
+        post: operations["accept_agent_task"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/agent/tasks/{id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * `GET /api/v1/agent/tasks/{id}/events`: what the agent does, as it does it — its job's event
+         *     stream (progress names each file read, each search, each proposal and repair round).
+         */
+        get: operations["agent_task_events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/agent/tasks/{id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * `POST /api/v1/agent/tasks/{id}/reject`: rejects the chosen hunks (all undecided ones by
+         *     default), with an optional reason the next task is told.
+         */
+        post: operations["reject_agent_task"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/api-keys": {
         parameters: {
             query?: never;
@@ -882,6 +978,223 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/workspaces": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** `GET /api/v1/workspaces`: your workspaces, newest first. */
+        get: operations["list_workspaces"];
+        put?: never;
+        /** `POST /api/v1/workspaces`: a new, empty workspace. */
+        post: operations["create_workspace"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/from_generation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * `POST /api/v1/workspaces/from_generation`: a workspace holding a ready code generation's
+         *     files, with a first snapshot.
+         */
+        post: operations["create_workspace_from_generation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** `GET /api/v1/workspaces/{id}`: one workspace. */
+        get: operations["get_workspace"];
+        put?: never;
+        post?: never;
+        /** `DELETE /api/v1/workspaces/{id}`: the workspace, its snapshots, tasks and stored contents. */
+        delete: operations["delete_workspace"];
+        options?: never;
+        head?: never;
+        /** `PATCH /api/v1/workspaces/{id}`: renames a workspace. */
+        patch: operations["rename_workspace"];
+        trace?: never;
+    };
+    "/api/v1/workspaces/{id}/files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** `GET /api/v1/workspaces/{id}/files`: the working tree, by path, with each file's hash. */
+        get: operations["list_workspace_files"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{id}/files/{path}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** `GET /api/v1/workspaces/{id}/files/{path}`: one file with its text and hash. */
+        get: operations["get_workspace_file"];
+        /**
+         * `PUT /api/v1/workspaces/{id}/files/{path}`: creates or replaces a file; with `base_hash`,
+         *     only if nobody saved over that version meanwhile.
+         */
+        put: operations["put_workspace_file"];
+        post?: never;
+        /**
+         * `DELETE /api/v1/workspaces/{id}/files/{path}`: removes a file from the working tree
+         *     (snapshots keep it).
+         */
+        delete: operations["delete_workspace_file"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{id}/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * `POST /api/v1/workspaces/{id}/import`: adds the text files of a ZIP (the body,
+         *     `application/zip`) to the working tree, all or nothing, then takes a snapshot. A single
+         *     top-level folder shared by every entry is stripped; unsafe paths, symlinks, binary files
+         *     and files over `agent.max_file_bytes` are skipped and listed.
+         */
+        post: operations["import_workspace_zip"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{id}/snapshots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** `GET /api/v1/workspaces/{id}/snapshots`: the workspace's snapshots, newest first. */
+        get: operations["list_snapshots"];
+        put?: never;
+        /**
+         * `POST /api/v1/workspaces/{id}/snapshots`: saves the working tree as a snapshot (rows only:
+         *     contents are shared with the tree).
+         */
+        post: operations["create_snapshot"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{id}/snapshots/{sid}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** `GET /api/v1/workspaces/{id}/snapshots/{sid}`: one snapshot with its files. */
+        get: operations["get_snapshot"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{id}/snapshots/{sid}/diff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * `GET /api/v1/workspaces/{id}/snapshots/{sid}/diff?to=`: what changed from this snapshot to
+         *     snapshot `to`, or to the working tree when `to` is absent — per file, a unified diff and
+         *     its hunks.
+         */
+        get: operations["diff_snapshot"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{id}/snapshots/{sid}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * `POST /api/v1/workspaces/{id}/snapshots/{sid}/restore`: makes the working tree equal to
+         *     the snapshot, recorded as a new snapshot (the one before stays: nothing is lost).
+         */
+        post: operations["restore_snapshot"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{id}/snapshots/{sid}/zip": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** `GET /api/v1/workspaces/{id}/snapshots/{sid}/zip`: the snapshot's files as a ZIP. */
+        get: operations["download_snapshot"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -1012,7 +1325,7 @@ export interface components {
          *     names them all; the stored text is the dotted serde name.
          * @enum {string}
          */
-        Action: "auth.register" | "auth.login" | "auth.logout" | "auth.refresh_replay" | "api_key.create" | "api_key.revoke" | "quota.change";
+        Action: "auth.register" | "auth.login" | "auth.logout" | "auth.refresh_replay" | "api_key.create" | "api_key.revoke" | "quota.change" | "agent.task_created" | "agent.task_completed" | "agent.task_failed" | "agent.patch_accepted" | "agent.patch_rejected";
         /** @description An API key as listed (never the key itself). */
         ApiKeyView: {
             /** @description RFC 3339. */
@@ -1347,6 +1660,31 @@ export interface components {
             /** @description What the extension should do (1–20,000 characters). */
             prompt: string;
         };
+        /** @description Body of `POST /api/v1/workspaces/{id}/snapshots`. */
+        CreateSnapshot: {
+            /** @description Why it is taken (at most 500 characters); "Snapshot" when absent or blank. */
+            message?: string | null;
+        };
+        /** @description `POST /api/v1/agent/tasks`. */
+        CreateTask: {
+            cursor?: components["schemas"]["Cursor"] | null;
+            /** @description Files the user has open (given to the model first). */
+            files?: string[];
+            /** @description How. */
+            mode: components["schemas"]["Mode"];
+            /** @description A gateway model; default `agent.default_model`. */
+            model?: string | null;
+            /** @description What to do (may be empty for `lint_fix`). */
+            prompt?: string;
+            selection?: components["schemas"]["Selection"] | null;
+            /** @description The workspace to work in. */
+            workspace_id: string;
+        };
+        /** @description Body of `POST /api/v1/workspaces`. */
+        CreateWorkspace: {
+            /** @description Shown name: 1 to 100 characters, no control characters (trimmed). */
+            name: string;
+        };
         /** @description A new key: `key` is shown this once and never again. */
         CreatedApiKey: components["schemas"]["ApiKeyView"] & {
             /** @description The whole key, for `Authorization: Bearer`. */
@@ -1358,6 +1696,28 @@ export interface components {
             email: string;
             /** @description 10 to 128 characters. */
             password: string;
+        };
+        /** @description Where the user's cursor is (1-based). */
+        Cursor: {
+            /**
+             * Format: int32
+             * @description Column.
+             */
+            column?: number;
+            /**
+             * Format: int32
+             * @description Line.
+             */
+            line: number;
+            /** @description The file. */
+            path: string;
+        };
+        /** @description One hunk's decision. */
+        Decision: {
+            /** @description Accepted (in the tree) or rejected. */
+            accepted: boolean;
+            /** @description Why, when the user said (rejections). */
+            reason?: string | null;
         };
         /** @description One deployment's circuit. */
         DeploymentHealth: {
@@ -1396,6 +1756,29 @@ export interface components {
             /** @description The project's main language. */
             language: components["schemas"]["Language"];
         };
+        /**
+         * @description One hunk of a file's diff; the numbers are those of its `@@` header. (A task's proposal
+         *     stores them too, hence `Deserialize`.)
+         */
+        DiffHunk: {
+            /** @description The `@@ -old_start,old_lines +new_start,new_lines @@` line. */
+            header: string;
+            /** @description 1-based number of the hunk in the file's diff. */
+            id: number;
+            /** @description New lines covered. */
+            new_lines: number;
+            /** @description First new line (1-based). */
+            new_start: number;
+            /** @description Old lines covered. */
+            old_lines: number;
+            /** @description First old line (1-based). */
+            old_start: number;
+        };
+        /**
+         * @description How a file differs between two trees.
+         * @enum {string}
+         */
+        DiffStatus: "added" | "modified" | "deleted";
         /**
          * @description A summary of a stretch of conversation that fell out of the model's context window
          *     (episodic memory). Each one rolls the previous in, so a conversation's newest covers it all.
@@ -1494,6 +1877,13 @@ export interface components {
              * @description Bytes.
              */
             size: number;
+        };
+        /** @description Some hunks of one file, by id. */
+        FileHunks: {
+            /** @description Hunk ids, as in the task's `hunks`. */
+            ids: number[];
+            /** @description The file. */
+            path: string;
         };
         /** @description One problem found in an extension. */
         Finding: {
@@ -1914,6 +2304,11 @@ export interface components {
             tool_calls?: string | null;
             usage?: components["schemas"]["UsageView"] | null;
         };
+        /**
+         * @description What the agent is asked to do.
+         * @enum {string}
+         */
+        Mode: "patch" | "explain" | "generate_test" | "lint_fix";
         /** @description One entry of `GET /v1/models`. */
         ModelEntry: {
             /**
@@ -2287,6 +2682,93 @@ export interface components {
             /** @description Pass as `cursor` for the next page; null on the last page. */
             next_cursor?: string | null;
         };
+        /** @description One page of a list, newest (or first) items first as the route documents. */
+        Page_SnapshotView: {
+            /** @description The items of this page. */
+            items: {
+                /**
+                 * Format: int64
+                 * @description Their bytes.
+                 */
+                bytes: number;
+                /** @description RFC 3339. */
+                created_at: string;
+                /**
+                 * Format: int64
+                 * @description Files in it.
+                 */
+                files: number;
+                /** @description Snapshot id. */
+                id: string;
+                /** @description Why it was taken. */
+                message: string;
+                /** @description Its workspace. */
+                workspace_id: string;
+            }[];
+            /** @description Pass as `cursor` for the next page; null on the last page. */
+            next_cursor?: string | null;
+        };
+        /** @description One page of a list, newest (or first) items first as the route documents. */
+        Page_TaskView: {
+            /** @description The items of this page. */
+            items: {
+                /** @description The latest snapshot when the task started (what it read, with each file's hash). */
+                base_snapshot_id?: string | null;
+                /** @description RFC 3339. */
+                created_at: string;
+                /** @description Why it failed. */
+                error?: string | null;
+                /** @description Files the user had open. */
+                files: string[];
+                /** @description Task id. */
+                id: string;
+                /** @description Its job: `GET /api/v1/agent/tasks/{id}/events` streams its events. */
+                job_id: string;
+                metrics?: components["schemas"]["TaskMetrics"] | null;
+                /** @description The mode. */
+                mode: components["schemas"]["Mode"];
+                /** @description The gateway model. */
+                model: string;
+                /** @description The prompt. */
+                prompt: string;
+                result?: components["schemas"]["TaskResult"] | null;
+                review?: components["schemas"]["Review"] | null;
+                /** @description The state. */
+                status: components["schemas"]["TaskStatus"];
+                /** @description RFC 3339. */
+                updated_at: string;
+                /** @description Its workspace. */
+                workspace_id: string;
+            }[];
+            /** @description Pass as `cursor` for the next page; null on the last page. */
+            next_cursor?: string | null;
+        };
+        /** @description One page of a list, newest (or first) items first as the route documents. */
+        Page_WorkspaceView: {
+            /** @description The items of this page. */
+            items: {
+                /**
+                 * Format: int64
+                 * @description Their bytes.
+                 */
+                bytes: number;
+                /** @description RFC 3339. */
+                created_at: string;
+                /**
+                 * Format: int64
+                 * @description Files in the working tree.
+                 */
+                files: number;
+                /** @description Workspace id. */
+                id: string;
+                /** @description Shown name. */
+                name: string;
+                /** @description RFC 3339: the last rename or change of the tree. */
+                updated_at: string;
+            }[];
+            /** @description Pass as `cursor` for the next page; null on the last page. */
+            next_cursor?: string | null;
+        };
         /** @description A permission and why the extension needs it. */
         PermissionReason: {
             /** @description The permission name or host match pattern, as in the manifest. */
@@ -2307,6 +2789,24 @@ export interface components {
          *     so a `ProjectPath` joined under any directory stays under it.
          */
         ProjectPath: string;
+        /** @description One file the task proposes to change. */
+        ProposedFile: {
+            /** @description The content hash the task read (none for an added file). */
+            base_hash?: string | null;
+            /** @description Its hunks. */
+            hunks: components["schemas"]["DiffHunk"][];
+            /**
+             * @description The proposed content's hash (none for a deleted file); the content is in the
+             *     workspace's blobs.
+             */
+            new_hash?: string | null;
+            /** @description Unified diff from the base to the proposal, made by the server (`git apply` takes it). */
+            patch: string;
+            /** @description The file. */
+            path: string;
+            /** @description Added, modified or deleted. */
+            status: components["schemas"]["DiffStatus"];
+        };
         /** @description How many jobs or messages of one queue are in each live state. */
         QueueDepthView: {
             /**
@@ -2379,6 +2879,11 @@ export interface components {
             /** @description The new title (one line, 1–200 characters). */
             title: string;
         };
+        /** @description Body of `PATCH /api/v1/workspaces/{id}`. */
+        RenameWorkspace: {
+            /** @description The new name: 1 to 100 characters, no control characters (trimmed). */
+            name: string;
+        };
         /** @description One repair round: the errors of the round before it. */
         RepairRound: {
             /** @description The errors that were sent to the model. */
@@ -2419,10 +2924,60 @@ export interface components {
             model?: string | null;
         };
         /**
+         * @description The user's review of a task: a decision per hunk of each proposed file, and the snapshots
+         *     around an accept (restore `before` to undo it).
+         */
+        Review: {
+            /** @description Path → hunk id → decision. */
+            files: {
+                [key: string]: {
+                    [key: string]: components["schemas"]["Decision"];
+                };
+            };
+            /** @description The snapshot saved after it. */
+            snapshot_after?: string | null;
+            /** @description The snapshot taken just before the last accept changed the tree. */
+            snapshot_before?: string | null;
+        };
+        /** @description The answer to an accept or reject. */
+        ReviewOutcome: {
+            /** @description The task's decisions now (with the snapshots around an accept). */
+            review: components["schemas"]["Review"];
+            /** @description Files the accept wrote into the workspace. */
+            written: string[];
+        };
+        /**
+         * @description Which hunks an accept or reject decides: whole files, some hunks, or (neither) all that are
+         *     still undecided.
+         */
+        ReviewRequest: {
+            /** @description Every hunk of these files. */
+            files?: string[] | null;
+            /** @description These hunks. */
+            hunks?: components["schemas"]["FileHunks"][] | null;
+            /** @description Why (kept with rejections and told to the next task). */
+            reason?: string | null;
+        };
+        /**
          * @description What a user may do beyond their own data.
          * @enum {string}
          */
         Role: "user" | "admin";
+        /** @description What the user selected (1-based, inclusive lines). */
+        Selection: {
+            /**
+             * Format: int32
+             * @description Last line.
+             */
+            end_line: number;
+            /** @description The file. */
+            path: string;
+            /**
+             * Format: int32
+             * @description First line.
+             */
+            start_line: number;
+        };
         /** @description `POST /api/v1/queues/{queue}/messages` body. */
         SendBody: {
             /** @description 1 to 100 messages. */
@@ -2438,6 +2993,71 @@ export interface components {
          * @enum {string}
          */
         Severity: "error" | "warning";
+        /**
+         * @description Why an entry of an imported ZIP was left out.
+         * @enum {string}
+         */
+        SkipReason: "unsafe_path" | "symlink" | "binary" | "too_large" | "metadata";
+        /** @description An entry of an imported ZIP that was left out. */
+        Skipped: {
+            /** @description Why, for people. */
+            detail: string;
+            /** @description The entry's name in the archive. */
+            path: string;
+            /** @description Why, for programs. */
+            reason: components["schemas"]["SkipReason"];
+        };
+        /** @description A snapshot with its files. */
+        SnapshotDetail: {
+            /** @description Its files, sorted by path. */
+            files: components["schemas"]["WorkspaceFile"][];
+            /** @description The snapshot. */
+            snapshot: components["schemas"]["SnapshotView"];
+        };
+        /** @description What changed from one snapshot to another (or to the working tree). */
+        SnapshotDiff: {
+            /** @description Each changed file, sorted by path (unchanged files are left out). */
+            files: components["schemas"]["SnapshotFileDiff"][];
+            /** @description The snapshot diffed from. */
+            from: string;
+            /** @description The snapshot diffed to; null: the working tree. */
+            to?: string | null;
+        };
+        /** @description How one file differs between two trees. */
+        SnapshotFileDiff: {
+            /** @description Its hunks, in file order. */
+            hunks: components["schemas"]["DiffHunk"][];
+            /**
+             * @description A unified diff (`--- a/path`, `+++ b/path`; `/dev/null` for an added or deleted
+             *     file) that `git apply` accepts.
+             */
+            patch: string;
+            /** @description The file. */
+            path: string;
+            /** @description Added, modified or deleted. */
+            status: components["schemas"]["DiffStatus"];
+        };
+        /** @description An immutable copy of a working tree. */
+        SnapshotView: {
+            /**
+             * Format: int64
+             * @description Their bytes.
+             */
+            bytes: number;
+            /** @description RFC 3339. */
+            created_at: string;
+            /**
+             * Format: int64
+             * @description Files in it.
+             */
+            files: number;
+            /** @description Snapshot id. */
+            id: string;
+            /** @description Why it was taken. */
+            message: string;
+            /** @description Its workspace. */
+            workspace_id: string;
+        };
         /** @description The `data:` of a `started` event. */
         StartedEvent: {
             /** @description The conversation (new or continued). */
@@ -2495,6 +3115,96 @@ export interface components {
         SystemPromptBody: {
             /** @description The instructions; empty clears them. */
             system_prompt: string;
+        };
+        /** @description What a task cost. */
+        TaskMetrics: {
+            /**
+             * Format: int64
+             * @description Wall time of the job, in milliseconds.
+             */
+            duration_ms: number;
+            /**
+             * Format: int64
+             * @description Prompt tokens.
+             */
+            input_tokens: number;
+            /** @description The model that answered, as the provider named it (the last call's). */
+            llm_provider: string;
+            /** @description The gateway model asked. */
+            model: string;
+            /**
+             * Format: int64
+             * @description Completion tokens.
+             */
+            output_tokens: number;
+            /**
+             * Format: int32
+             * @description Proposals the engine refused and the model repaired.
+             */
+            repair_rounds: number;
+            /**
+             * Format: int32
+             * @description Model calls.
+             */
+            rounds: number;
+            /**
+             * Format: int64
+             * @description Tokens in and out, over every call.
+             */
+            tokens: number;
+        };
+        /** @description What a finished task proposes. */
+        TaskResult: {
+            /** @description The model's explanation (Markdown). */
+            explanation: string;
+            /** @description The files it changes (none for an explanation). */
+            files_modified: components["schemas"]["ProposedFile"][];
+            /** @description `patch`, `explanation`, `tests` or `lint_fix` (from the mode). */
+            type: string;
+        };
+        /** @description The answer to `POST /api/v1/agent/tasks`: the task is queued. */
+        TaskStarted: {
+            /** @description Its job (`/api/v1/jobs/{id}`). */
+            job_id: string;
+            /** @description `queued`. */
+            status: string;
+            /** @description The task. */
+            task_id: string;
+        };
+        /**
+         * @description Status of a task.
+         * @enum {string}
+         */
+        TaskStatus: "queued" | "processing" | "done" | "failed";
+        /** @description A task. */
+        TaskView: {
+            /** @description The latest snapshot when the task started (what it read, with each file's hash). */
+            base_snapshot_id?: string | null;
+            /** @description RFC 3339. */
+            created_at: string;
+            /** @description Why it failed. */
+            error?: string | null;
+            /** @description Files the user had open. */
+            files: string[];
+            /** @description Task id. */
+            id: string;
+            /** @description Its job: `GET /api/v1/agent/tasks/{id}/events` streams its events. */
+            job_id: string;
+            metrics?: components["schemas"]["TaskMetrics"] | null;
+            /** @description The mode. */
+            mode: components["schemas"]["Mode"];
+            /** @description The gateway model. */
+            model: string;
+            /** @description The prompt. */
+            prompt: string;
+            result?: components["schemas"]["TaskResult"] | null;
+            review?: components["schemas"]["Review"] | null;
+            /** @description The state. */
+            status: components["schemas"]["TaskStatus"];
+            /** @description RFC 3339. */
+            updated_at: string;
+            /** @description Its workspace. */
+            workspace_id: string;
         };
         /** @description The `data:` of a `token` event. */
         TokenEvent: {
@@ -2657,6 +3367,87 @@ export interface components {
          * @enum {string}
          */
         WarningKind: "dependency_added" | "manifest_created" | "manifest_unreadable" | "readme_added";
+        /** @description A file of a working tree or a snapshot, without its content. */
+        WorkspaceFile: {
+            /** @description Hex SHA-256 of the content: send it back as `base_hash` to save only over this version. */
+            hash: string;
+            /** @description Relative path (`src/app.py`). */
+            path: string;
+            /**
+             * Format: int64
+             * @description Bytes.
+             */
+            size: number;
+        };
+        /** @description One file of the working tree with its text. */
+        WorkspaceFileView: {
+            /** @description The text (UTF-8). */
+            content: string;
+            /** @description Hex SHA-256 of the content. */
+            hash: string;
+            /** @description Relative path. */
+            path: string;
+            /**
+             * Format: int64
+             * @description Bytes.
+             */
+            size: number;
+        };
+        /** @description Body of `POST /api/v1/workspaces/from_generation`. */
+        WorkspaceFromGeneration: {
+            /** @description A ready generation of yours (`GET /api/v1/generations`). */
+            generation_id: string;
+            /** @description The workspace's name; the generation's prompt (shortened) when absent. */
+            name?: string | null;
+        };
+        /** @description What `POST …/import` did. */
+        WorkspaceImport: {
+            /**
+             * @description The files added or overwritten, sorted by path (the archive's single top-level
+             *     folder, if any, stripped).
+             */
+            imported: string[];
+            /** @description The entries left out, and why. */
+            skipped: components["schemas"]["Skipped"][];
+            /** @description The snapshot taken after the import ("Imported N files"). */
+            snapshot: components["schemas"]["SnapshotView"];
+        };
+        /** @description A workspace, with the size of its working tree. */
+        WorkspaceView: {
+            /**
+             * Format: int64
+             * @description Their bytes.
+             */
+            bytes: number;
+            /** @description RFC 3339. */
+            created_at: string;
+            /**
+             * Format: int64
+             * @description Files in the working tree.
+             */
+            files: number;
+            /** @description Workspace id. */
+            id: string;
+            /** @description Shown name. */
+            name: string;
+            /** @description RFC 3339: the last rename or change of the tree. */
+            updated_at: string;
+        };
+        /**
+         * Format: binary
+         * @description A ZIP archive, sent as the raw request body.
+         */
+        WorkspaceZip: string;
+        /** @description Body of `PUT /api/v1/workspaces/{id}/files/{path}`. */
+        WriteWorkspaceFile: {
+            /**
+             * @description The `hash` the file had when you read it: the save happens only if it still has it
+             *     (409 otherwise: someone else saved meanwhile). Absent: save whatever is there.
+             */
+            base_hash?: string | null;
+            /** @description The whole new text (UTF-8, no NUL, at most `agent.max_file_bytes`). */
+            content: string;
+        };
     };
     responses: never;
     parameters: never;
@@ -2770,6 +3561,519 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests from this address; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not answered within the request timeout, or the server is shutting down */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_agent_tasks: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1–200 (default 50). */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page; absent for the first page. */
+                cursor?: string;
+                /** @description Only this workspace's tasks. */
+                workspace_id?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_TaskView"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such workspace */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests from this address; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not answered within the request timeout, or the server is shutting down */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    create_agent_task: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateTask"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskStarted"];
+                };
+            };
+            /** @description The body is not well-formed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such workspace, or unknown model */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the server accepts (`server.body_limit_bytes`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Bad input; `details.field` names it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many tasks running, the rate limit, or the monthly quota */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not answered within the request timeout, or the server is shutting down */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_agent_task: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Task id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskView"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A query parameter or the id in the path is malformed; `details.field` names it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests from this address; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not answered within the request timeout, or the server is shutting down */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    accept_agent_task: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Task id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReviewRequest"];
+            };
+        };
+        responses: {
+            /** @description Written; a snapshot before and after */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewOutcome"];
+                };
+            };
+            /** @description The body is not well-formed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not done, already decided, changed meanwhile, or `merge_conflict` (`details.conflicts`); nothing changed */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The workspace would exceed its limits */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A file or hunk the task does not propose */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests from this address; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not answered within the request timeout, or the server is shutting down */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    agent_task_events: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Only events after this id (like the `Last-Event-ID` header, which wins when both are
+                 *     given); 0 or absent for the whole log.
+                 */
+                after?: string;
+            };
+            header?: {
+                /** @description Resume after this event id */
+                "Last-Event-ID"?: string | null;
+            };
+            path: {
+                /** @description Task id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Server-Sent Events, as `GET /api/v1/jobs/{id}/events` */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": components["schemas"]["JobEventView"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests from this address; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not answered within the request timeout, or the server is shutting down */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    reject_agent_task: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Task id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReviewRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReviewOutcome"];
+                };
+            };
+            /** @description The body is not well-formed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not done, or already decided */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the server accepts (`server.body_limit_bytes`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A file or hunk the task does not propose, or a reason too long */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6831,6 +8135,1326 @@ export interface operations {
                 };
             };
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests from this address; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not answered within the request timeout, or the server is shutting down */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_workspaces: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1–200 (default 50). */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page; absent for the first page. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_WorkspaceView"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests from this address; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not answered within the request timeout, or the server is shutting down */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    create_workspace: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateWorkspace"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkspaceView"];
+                };
+            };
+            /** @description The body is not well-formed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the server accepts (`server.body_limit_bytes`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Bad name; `details.field` names it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests from this address; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not answered within the request timeout, or the server is shutting down */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    create_workspace_from_generation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WorkspaceFromGeneration"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkspaceView"];
+                };
+            };
+            /** @description The body is not well-formed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such generation of yours */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The generation is pending or failed */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Its files exceed an `agent.max_*` limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Bad input; `details.field` names it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests from this address; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not answered within the request timeout, or the server is shutting down */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_workspace: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Workspace id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkspaceView"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A query parameter or the id in the path is malformed; `details.field` names it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests from this address; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not answered within the request timeout, or the server is shutting down */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete_workspace: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Workspace id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A query parameter or the id in the path is malformed; `details.field` names it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests from this address; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not answered within the request timeout, or the server is shutting down */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    rename_workspace: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Workspace id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RenameWorkspace"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkspaceView"];
+                };
+            };
+            /** @description The body is not well-formed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the server accepts (`server.body_limit_bytes`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Bad name; `details.field` names it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests from this address; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not answered within the request timeout, or the server is shutting down */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_workspace_files: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Workspace id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkspaceFile"][];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A query parameter or the id in the path is malformed; `details.field` names it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests from this address; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not answered within the request timeout, or the server is shutting down */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_workspace_file: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Workspace id */
+                id: string;
+                /** @description The file's path in the tree, e.g. `src/app.py` (may contain `/`) */
+                path: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkspaceFileView"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An unsafe path; `details.field` is `path` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests from this address; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not answered within the request timeout, or the server is shutting down */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    put_workspace_file: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Workspace id */
+                id: string;
+                /** @description The file's path in the tree, e.g. `src/app.py` (may contain `/`) */
+                path: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WriteWorkspaceFile"];
+            };
+        };
+        responses: {
+            /** @description The file as saved */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkspaceFile"];
+                };
+            };
+            /** @description The body is not well-formed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `base_hash` is no longer the file's hash: read it again */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Beyond `agent.max_file_bytes`, `agent.max_files` or `agent.max_workspace_bytes` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An unsafe path, NUL bytes in `content`, or a malformed `base_hash`; `details.field` names it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests from this address; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not answered within the request timeout, or the server is shutting down */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete_workspace_file: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Workspace id */
+                id: string;
+                /** @description The file's path in the tree, e.g. `src/app.py` (may contain `/`) */
+                path: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The file changed while it was being deleted */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description An unsafe path; `details.field` is `path` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests from this address; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not answered within the request timeout, or the server is shutting down */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    import_workspace_zip: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Workspace id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description A ZIP archive (`application/x-zip-compressed` is accepted too) */
+        requestBody: {
+            content: {
+                "application/zip": components["schemas"]["WorkspaceZip"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkspaceImport"];
+                };
+            };
+            /** @description The body could not be read to its end */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The ZIP is larger than `agent.max_zip_bytes` (or `server.body_limit_bytes`), unpacks beyond `agent.max_workspace_bytes`, or the files exceed `agent.max_files` */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not `application/zip` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not a readable ZIP; `details.field` is `body` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests from this address; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not answered within the request timeout, or the server is shutting down */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_snapshots: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1–200 (default 50). */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page; absent for the first page. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Workspace id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_SnapshotView"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests from this address; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not answered within the request timeout, or the server is shutting down */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    create_snapshot: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Workspace id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateSnapshot"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SnapshotView"];
+                };
+            };
+            /** @description The body is not well-formed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the server accepts (`server.body_limit_bytes`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `message` longer than 500 characters */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests from this address; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not answered within the request timeout, or the server is shutting down */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_snapshot: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Workspace id */
+                id: string;
+                /** @description Snapshot id */
+                sid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SnapshotDetail"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A query parameter or the id in the path is malformed; `details.field` names it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests from this address; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not answered within the request timeout, or the server is shutting down */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    diff_snapshot: {
+        parameters: {
+            query?: {
+                /** @description The snapshot to diff to; absent: the current working tree. */
+                to?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Workspace id */
+                id: string;
+                /** @description Snapshot id to diff from */
+                sid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SnapshotDiff"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such workspace, or either snapshot is not one of its */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A malformed id; `details.field` names it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests from this address; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not answered within the request timeout, or the server is shutting down */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    restore_snapshot: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Workspace id */
+                id: string;
+                /** @description Snapshot id */
+                sid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The new snapshot: the tree as restored */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SnapshotView"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A query parameter or the id in the path is malformed; `details.field` names it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests from this address; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not answered within the request timeout, or the server is shutting down */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    download_snapshot: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Workspace id */
+                id: string;
+                /** @description Snapshot id */
+                sid: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The ZIP */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/zip": unknown;
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A query parameter or the id in the path is malformed; `details.field` names it */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

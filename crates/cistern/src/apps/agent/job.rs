@@ -21,8 +21,8 @@ use serde_json::{Value, json};
 
 use super::diff::DiffStatus;
 use super::model::{Base, Mode, ProposedFile, Request, TaskMetrics, TaskResult};
-use super::workspace_views::DiffHunk;
 use super::tools::{self, WorkingCopy};
+use super::workspace_views::DiffHunk;
 use super::{LLM_APP, TaskPayload, Tasks, blobs, diagnostics, prompt, review};
 use crate::platform::audit::{Action, RequestContext};
 

@@ -71,13 +71,7 @@ impl Tasks {
         request: ReviewRequest,
         ctx: &RequestContext,
     ) -> Result<Reviewed> {
-        let (task, result, old) = self.reviewable(owner, task_id).await?;
-        let chosen = choose(&result, &old, &request)?;
-        if chosen.values().all(BTreeSet::is_empty) {
-            return Err(Error::Conflict(
-                "every hunk of this task is already decided".into(),
-            ));
-        }
+        let (task, result, old, chosen) = self.reviewable(owner, task_id, &request).await?;
         let workspace = self.workspaces.get(owner, &task.workspace_id).await?;
         let tree: BTreeMap<String, String> = self
             .db
@@ -179,13 +173,7 @@ impl Tasks {
             Some("") | None => None,
             Some(r) => Some(r.to_owned()),
         };
-        let (task, result, old) = self.reviewable(owner, task_id).await?;
-        let chosen = choose(&result, &old, &request)?;
-        if chosen.values().all(BTreeSet::is_empty) {
-            return Err(Error::Conflict(
-                "every hunk of this task is already decided".into(),
-            ));
-        }
+        let (task, result, old, chosen) = self.reviewable(owner, task_id, &request).await?;
         let review = decide(&result, &old, &chosen, false, reason.clone());
         self.swap_review(&task, task.review.as_deref(), &review)
             .await?;
@@ -204,7 +192,14 @@ impl Tasks {
         })
     }
 
-    async fn reviewable(&self, owner: &str, task_id: &str) -> Result<(Task, TaskResult, Review)> {
+    /// The task, its proposal, its review so far, and the undecided hunks `request` chooses
+    /// (at least one).
+    async fn reviewable(
+        &self,
+        owner: &str,
+        task_id: &str,
+        request: &ReviewRequest,
+    ) -> Result<(Task, TaskResult, Review, Chosen)> {
         let task = self.get(owner, task_id).await?;
         if task.status != "done" {
             return Err(Error::Conflict(format!(
@@ -218,7 +213,13 @@ impl Tasks {
         }
         // `null` is a review given back after a failed accept: none yet.
         let review: Review = parse::<Option<Review>>(task.review.as_deref())?.unwrap_or_default();
-        Ok((task, result, review))
+        let chosen = choose(&result, &review, request)?;
+        if chosen.values().all(BTreeSet::is_empty) {
+            return Err(Error::Conflict(
+                "every hunk of this task is already decided".into(),
+            ));
+        }
+        Ok((task, result, review, chosen))
     }
 
     async fn swap_review(&self, task: &Task, old: Option<&str>, review: &Review) -> Result<()> {
@@ -311,6 +312,9 @@ fn parse<T: serde::de::DeserializeOwned>(json: Option<&str>) -> Result<T> {
 fn to_json(review: &Review) -> Result<String> {
     serde_json::to_string(review).map_err(|e| Error::Corrupt(e.to_string()))
 }
+
+/// Path → hunk ids.
+type Chosen = BTreeMap<String, BTreeSet<usize>>;
 
 /// Path → the undecided hunk ids a request chooses; unknown paths or ids are the caller's
 /// error, decided ones a conflict.

@@ -140,10 +140,7 @@ pub async fn accept_task(
     let done = tasks
         .accept(&principal.user_id, id.as_str(), body, &ctx)
         .await?;
-    Ok(Json(ReviewOutcome {
-        review: done.review,
-        written: done.written,
-    }))
+    Ok(Json(done.into()))
 }
 
 /// `POST /api/v1/agent/tasks/{id}/reject`: rejects the chosen hunks (all undecided ones by
@@ -165,8 +162,5 @@ pub async fn reject_task(
     let done = tasks
         .reject(&principal.user_id, id.as_str(), body, &ctx)
         .await?;
-    Ok(Json(ReviewOutcome {
-        review: done.review,
-        written: done.written,
-    }))
+    Ok(Json(done.into()))
 }

@@ -163,3 +163,12 @@ pub struct ReviewOutcome {
     /// Files the accept wrote into the workspace.
     pub written: Vec<String>,
 }
+
+impl From<super::review::Reviewed> for ReviewOutcome {
+    fn from(r: super::review::Reviewed) -> Self {
+        ReviewOutcome {
+            review: r.review,
+            written: r.written,
+        }
+    }
+}

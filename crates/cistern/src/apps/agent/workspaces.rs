@@ -298,11 +298,20 @@ impl Workspaces {
     ) -> Result<BTreeMap<String, String>> {
         use futures::{StreamExt, TryStreamExt};
         // A few reads in flight: on S3 each is a request, and a snapshot's export or diff
-        // reads many.
-        futures::stream::iter(rows)
-            .map(|row| async move {
-                let content = blobs::read(&self.blobs, workspace_id, &row.hash).await?;
-                Ok::<_, Error>((row.path.clone(), content))
+        // reads many. Owned all the way (a stream holding borrows trips the handlers'
+        // higher-ranked `Send` bound).
+        let reads: Vec<(String, String)> = rows
+            .iter()
+            .map(|r| (r.path.clone(), r.hash.clone()))
+            .collect();
+        let (store, workspace_id) = (self.blobs.clone(), workspace_id.to_owned());
+        futures::stream::iter(reads)
+            .map(move |(path, hash)| {
+                let (store, workspace_id) = (store.clone(), workspace_id.clone());
+                async move {
+                    let content = blobs::read(&store, &workspace_id, &hash).await?;
+                    Ok::<_, Error>((path, content))
+                }
             })
             .buffer_unordered(CONCURRENT_READS)
             .try_collect()

@@ -139,7 +139,7 @@ async fn cistern_worker_runs_until_sigterm_and_exits_cleanly() {
     let data = tempfile::tempdir().expect("temp dir");
     let (mut worker, line) = spawn("worker", data.path()).await;
     assert!(
-        line.starts_with("cistern worker running: queues default×8"),
+        line.starts_with("cistern worker running: queues agent×4, default×8"),
         "{line}"
     );
     assert!(
