@@ -35,7 +35,10 @@ pub fn apply_edit(dir: &Path, edit: &Path, log: &mut impl Write) -> anyhow::Resu
     let written = stage(&root, &changes, &mut staged);
     if let Err(e) = written {
         for (tmp, _) in &staged {
-            let _ = std::fs::remove_file(tmp);
+            // Best effort: the error that stopped the staging is the one to report.
+            if let Err(cleanup) = std::fs::remove_file(tmp) {
+                tracing::debug!(path = %tmp.display(), %cleanup, "temporary file left behind");
+            }
         }
         return Err(e.context("nothing applied"));
     }

@@ -2,8 +2,6 @@
 //! over a task's files — all of them for `lint_fix`, and each file an edit changes, so an edit
 //! that breaks a file that parsed goes back to the model instead of to the user.
 
-use std::fmt::Write as _;
-
 use cistern_edit::Tree;
 
 use super::tools::WorkingCopy;
@@ -54,10 +52,10 @@ fn errors(path: &str, content: &str) -> String {
 fn format_errors(path: &str, report: &cistern_syntax::SyntaxReport) -> String {
     let mut out = String::new();
     for e in report.errors.iter().take(ERRORS_PER_FILE) {
-        let _ = writeln!(out, "{path}:{}:{}: {}", e.line, e.column, e.message);
+        out.push_str(&format!("{path}:{}:{}: {}\n", e.line, e.column, e.message));
     }
     if report.errors.len() > ERRORS_PER_FILE || report.more_errors {
-        let _ = writeln!(out, "{path}: more errors follow");
+        out.push_str(&format!("{path}: more errors follow\n"));
     }
     out
 }

@@ -2,8 +2,6 @@
 //! workspace's files, what the user has open, their cursor and selection, the diagnostics
 //! (`lint_fix`) and their earlier rejections in this workspace.
 
-use std::fmt::Write as _;
-
 use super::model::{Mode, Request};
 
 /// Most characters of an open file put into the first message (the model reads the rest).
@@ -58,16 +56,15 @@ pub struct Context<'a> {
 /// The first user message: the request and its context.
 pub fn user(mode: Mode, prompt: &str, ctx: &Context<'_>) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "Workspace files ({}):", ctx.paths.len());
+    out.push_str(&format!("Workspace files ({}):\n", ctx.paths.len()));
     for path in ctx.paths.iter().take(LISTED_FILES) {
-        let _ = writeln!(out, "- {path}");
+        out.push_str(&format!("- {path}\n"));
     }
     if ctx.paths.len() > LISTED_FILES {
-        let _ = writeln!(
-            out,
-            "- … ({} more: use list_files)",
+        out.push_str(&format!(
+            "- … ({} more: use list_files)\n",
             ctx.paths.len() - LISTED_FILES
-        );
+        ));
     }
     for (path, content) in &ctx.open {
         let shown: String = content.chars().take(OPEN_FILE_CHARS).collect();
@@ -76,29 +73,26 @@ pub fn user(mode: Mode, prompt: &str, ctx: &Context<'_>) -> String {
         } else {
             ""
         };
-        let _ = write!(out, "\nOpen file {path}:\n```\n{shown}\n```{more}\n");
+        out.push_str(&format!("\nOpen file {path}:\n```\n{shown}\n```{more}\n"));
     }
     if let Some(c) = &ctx.request.cursor {
-        let _ = writeln!(
-            out,
-            "\nThe cursor is in {} at line {}, column {}.",
+        out.push_str(&format!(
+            "\nThe cursor is in {} at line {}, column {}.\n",
             c.path, c.line, c.column
-        );
+        ));
     }
     if let Some(s) = &ctx.request.selection {
-        let _ = writeln!(
-            out,
-            "\nThe user selected {} lines {}–{}.",
+        out.push_str(&format!(
+            "\nThe user selected {} lines {}–{}.\n",
             s.path, s.start_line, s.end_line
-        );
+        ));
     }
     if let Some(d) = &ctx.diagnostics {
-        let _ = write!(out, "\nDiagnostics:\n{d}\n");
+        out.push_str(&format!("\nDiagnostics:\n{d}\n"));
     }
     if !ctx.rejections.is_empty() {
-        let _ = writeln!(
-            out,
-            "\nThe user rejected these earlier proposals in this workspace; do not propose them again:"
+        out.push_str(
+            "\nThe user rejected these earlier proposals in this workspace; do not propose them again:\n",
         );
         let mut used = 0;
         for r in &ctx.rejections {
@@ -106,14 +100,14 @@ pub fn user(mode: Mode, prompt: &str, ctx: &Context<'_>) -> String {
             if used > REJECTIONS_CHARS {
                 break;
             }
-            let _ = writeln!(out, "{r}");
+            out.push_str(&format!("{r}\n"));
         }
     }
     let ask = match (mode, prompt.is_empty()) {
         (Mode::LintFix, true) => "Fix the problems the diagnostics report.",
         _ => prompt,
     };
-    let _ = write!(out, "\nTask ({}): {ask}", mode.as_str());
+    out.push_str(&format!("\nTask ({}): {ask}", mode.as_str()));
     out
 }
 

@@ -121,7 +121,7 @@ impl Tasks {
         let written: Vec<String> = changes.iter().map(|c| c.path.clone()).collect();
         if let Err(e) = self.workspaces.write(&workspace, changes).await {
             // Give the decisions back: the tree did not change.
-            let _ = self
+            if let Err(error) = self
                 .db
                 .set_task_review(
                     &task.id,
@@ -129,7 +129,10 @@ impl Tasks {
                     old_json.as_deref().unwrap_or("null"),
                     now_ms(),
                 )
-                .await;
+                .await
+            {
+                tracing::warn!(task.id = %task.id, %error, "cannot give the review back after a failed accept");
+            }
             return Err(e);
         }
         let after = self

@@ -1,13 +1,10 @@
 //! `/api/v1/agent/tasks…`: thin handlers over [`Tasks`] — extract, one call, map. Another
 //! user's task (or workspace) is a 404.
 
-use std::sync::Arc;
-
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event, Sse};
-use cistern_jobs::Jobs;
 use cistern_store::TimeCursor;
 use futures::Stream;
 use tokio_util::sync::CancellationToken;
@@ -15,7 +12,6 @@ use tokio_util::sync::CancellationToken;
 use super::Tasks;
 use super::review::ReviewRequest;
 use super::task_views::{CreateTask, ReviewOutcome, TaskFilter, TaskStarted, TaskView};
-use crate::config::Config;
 use crate::http::error::{ApiError, ApiJson, ErrorBody};
 use crate::http::page::{ApiQuery, Page, PageParams, PageRequest};
 use crate::http::path::ResourceId;
@@ -98,9 +94,7 @@ pub async fn get_task(
               (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn task_events(
     State(tasks): State<Tasks>,
-    State(jobs): State<Jobs>,
     State(shutdown): State<CancellationToken>,
-    State(config): State<Arc<Config>>,
     principal: Principal,
     id: ResourceId,
     ApiQuery(query): ApiQuery<EventsQuery>,
@@ -108,9 +102,9 @@ pub async fn task_events(
 ) -> Result<Sse<impl Stream<Item = Result<Event, std::convert::Infallible>>>, ApiError> {
     let task = tasks.get(&principal.user_id, id.as_str()).await?;
     events::stream(
-        jobs,
+        tasks.jobs.clone(),
         shutdown,
-        &config,
+        tasks.settings(),
         principal.user_id,
         &task.job_id,
         query.after.as_deref(),

@@ -75,6 +75,11 @@ impl Tasks {
         &self.settings.agent
     }
 
+    /// The whole configuration (the job event stream reads `[jobs]`).
+    pub(super) fn settings(&self) -> &crate::config::Config {
+        &self.settings
+    }
+
     /// Validates a task, checks the owner's admission (active tasks, monthly tokens), stores
     /// it queued and enqueues its job.
     pub async fn start(&self, owner: &str, input: NewTask, ctx: &RequestContext) -> Result<Task> {
