@@ -377,6 +377,39 @@ async fn lint_fix_gives_the_model_the_diagnostics_and_refuses_an_edit_that_still
     assert_eq!(fake.requests().len(), calls);
 }
 
+#[tokio::test]
+async fn lint_fix_runs_the_configured_linter_and_gives_its_findings_to_the_model() {
+    let (app, fake) = spawn_with_fake(|c| {
+        c.agent
+            .linters
+            .insert("python".into(), "grep -rnH TODO --include='*.py' .".into());
+    })
+    .await;
+    let s = app.register("agent-linter@example.com").await;
+    let code = "def f():\n    # TODO: handle errors\n    return 1\n";
+    let ws = workspace(&app, &s.access, &[("app.py", code), ("notes.md", "TODO\n")]).await;
+    fake.enqueue(finish("Nothing to change."));
+    let task = run_task(
+        &app,
+        &s.access,
+        json!({"workspace_id": ws, "mode": "lint_fix"}),
+    )
+    .await;
+    assert_eq!(task["status"], "done", "{task}");
+    let first = fake.requests()[0].body["messages"][1]["content"]
+        .as_str()
+        .expect("user message")
+        .to_owned();
+    assert!(
+        first.contains("Diagnostics:\napp.py:2: # TODO: handle errors\n"),
+        "{first}"
+    );
+    assert!(
+        !first.contains("notes.md:1"),
+        "only the linter's language: {first}"
+    );
+}
+
 /// A task proposing two hunks of `app.py`: `greet` and `sub` changed.
 async fn two_hunk_task(app: &TestApp, fake: &FakeLlm, token: &str, ws: &str) -> Value {
     let edits = format!(

@@ -1,5 +1,7 @@
 //! `[agent]`: the coding agent (issue 17, docs/agent.md).
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 /// `[agent]`: workspace limits, the agent's model and budgets, and admission.
@@ -30,6 +32,13 @@ pub struct AgentConfig {
     pub max_search_results: usize,
     /// A user's tasks queued or running at once; one more answers 429.
     pub max_active_tasks_per_user: u32,
+    /// `lint_fix`'s linters: a language (`python`, `javascript`, `typescript`, `tsx`, `rust`,
+    /// `go`, …) → a command run with `sh -c` in a copy of the workspace, whose
+    /// `path:line[:column]: message` lines go to the model (see `linters.rs`). Empty: the
+    /// syntax checks only.
+    pub linters: BTreeMap<String, String>,
+    /// How long one linter may run, in seconds.
+    pub linter_timeout_secs: u64,
 }
 
 impl Default for AgentConfig {
@@ -47,6 +56,8 @@ impl Default for AgentConfig {
             max_read_lines: 400,
             max_search_results: 50,
             max_active_tasks_per_user: 4,
+            linters: BTreeMap::new(),
+            linter_timeout_secs: 30,
         }
     }
 }

@@ -208,13 +208,14 @@ async fn execute(
     let diagnostics = if mode == Mode::LintFix {
         step(ctx, 8, "running diagnostics").await;
         copy.load_all().await?;
-        let found = diagnostics::run(copy.tree());
+        let mut found = diagnostics::run(copy.tree());
+        found.push_str(&super::linters::run(&config, copy.tree()).await);
         if found.is_empty() {
             return Ok(TaskResult {
                 kind: result_kind(mode).to_owned(),
                 files_modified: Vec::new(),
                 explanation: format!(
-                    "The syntax checks found no problems in the workspace's {} files; nothing to fix.",
+                    "The syntax checks and the configured linters found no problems in the workspace's {} files; nothing to fix.",
                     base.files.len()
                 ),
             });

@@ -20,6 +20,7 @@ pub mod diff;
 mod error;
 pub mod generated;
 pub mod job;
+mod linters;
 pub mod model;
 mod prompt;
 pub mod review;
