@@ -133,23 +133,29 @@ fn cors(origins: &[String]) -> CorsLayer {
         .max_age(Duration::from_secs(600))
 }
 
-/// Headers every response carries. The CSP allows only our own origin: the UI bundles everything
-/// (Monaco included) and the coding workspace's preview runs in a `blob:` iframe.
+/// The app's Content-Security-Policy: our own origin only. The UI bundles everything (Monaco
+/// included); the coding workspace's live preview runs in a frame of our origin
+/// (`/preview/shell.html`, which has a policy of its own: [`ui::preview_policy`]).
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+    img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; \
+    frame-src 'self' blob:; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'";
+
+/// Headers every response carries; the live preview's shell and build worker get their own
+/// policy (and the shell may be framed by our own pages).
 async fn security_headers(request: Request, next: Next) -> Response {
-    const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
-        img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; \
-        frame-src 'self' blob:; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'";
-    const HEADERS: [(&str, &str); 5] = [
+    let special = ui::preview_policy(request.uri().path());
+    let (csp, frame_options) = special.map_or((CSP, "DENY"), |p| (p.csp, p.frame_options));
+    let headers: [(&str, &str); 5] = [
         ("x-content-type-options", "nosniff"),
-        ("x-frame-options", "DENY"),
+        ("x-frame-options", frame_options),
         ("referrer-policy", "no-referrer"),
         ("cross-origin-opener-policy", "same-origin"),
-        ("content-security-policy", CSP),
+        ("content-security-policy", csp),
     ];
     let mut response = next.run(request).await;
-    let headers = response.headers_mut();
-    for (name, value) in HEADERS {
-        headers
+    let response_headers = response.headers_mut();
+    for (name, value) in headers {
+        response_headers
             .entry(name)
             .or_insert(HeaderValue::from_static(value));
     }

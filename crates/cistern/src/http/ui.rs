@@ -48,6 +48,52 @@ pub async fn fallback(request: Request) -> Response {
     }
 }
 
+/// A response's own security policy, for the two files of the coding workspace's live preview
+/// that cannot live under the app's (see docs/agent.md, "Live preview").
+pub struct PreviewPolicy {
+    /// The Content-Security-Policy header.
+    pub csp: &'static str,
+    /// The X-Frame-Options header.
+    pub frame_options: &'static str,
+}
+
+/// The preview's shell page, loaded in a `sandbox="allow-scripts"` iframe (an opaque origin) by
+/// our own pages: it runs the user's code, handed over by `postMessage` and turned into `blob:`
+/// modules with an inline import map. Scripts only inline or `blob:`, no network at all (nothing
+/// allows `connect-src`), framed only by our origin.
+const SHELL_PATH: &str = "/preview/shell.html";
+const SHELL: PreviewPolicy = PreviewPolicy {
+    csp: "default-src 'none'; script-src 'unsafe-inline' blob:; style-src 'unsafe-inline' blob:; \
+          img-src data: blob:; font-src data: blob:; media-src data: blob:; base-uri 'none'; \
+          form-action 'none'; frame-ancestors 'self'",
+    frame_options: "SAMEORIGIN",
+};
+
+/// The preview's build worker (`assets/preview-builder.worker-<hash>.js`, Vite's name for
+/// `web/src/agent/preview/preview-builder.worker.ts`): esbuild compiled to WebAssembly, which the
+/// app's `script-src 'self'` forbids. A worker loaded from a URL runs under its response's
+/// policy, so this one file may compile WebAssembly and fetch our own origin (esbuild.wasm),
+/// while the pages keep their policy.
+const WORKER_PREFIX: &str = "/assets/preview-builder.worker-";
+const WORKER: PreviewPolicy = PreviewPolicy {
+    csp: "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'",
+    frame_options: "DENY",
+};
+
+/// The policy of `path` when it is one of the preview's files, else `None` (the app's policy).
+pub fn preview_policy(path: &str) -> Option<&'static PreviewPolicy> {
+    if path == SHELL_PATH {
+        Some(&SHELL)
+    } else if path.starts_with(WORKER_PREFIX)
+        && path.ends_with(".js")
+        && !path[WORKER_PREFIX.len()..].contains('/')
+    {
+        Some(&WORKER)
+    } else {
+        None
+    }
+}
+
 fn asset_response(asset: rust_embed::EmbeddedFile, cache: &'static str) -> Response {
     let mime = asset.metadata.mimetype();
     let content_type =

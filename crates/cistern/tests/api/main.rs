@@ -24,6 +24,7 @@ mod local_model;
 mod oidc;
 mod openapi;
 mod paging;
+mod preview;
 mod scorer;
 mod security;
 mod shutdown;
