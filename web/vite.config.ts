@@ -1,6 +1,6 @@
 import { defineConfig } from "vite";
 import react from "@vitejs/plugin-react";
-import { previewVendor } from "./vite-plugins/preview-vendor.ts";
+import { precompressWasm, previewVendor } from "./vite-plugins/preview-vendor.ts";
 
 // In development the UI runs on Vite's server and the API on a locally started
 // `cistern serve --port 8080`; these prefixes are the server's, everything else is the UI's.
@@ -13,8 +13,9 @@ const apiPrefixes = ["/api", "/health", "/metrics", "/v1"];
 // it does not split the app's entry chunk; the assets both builds emit (the preview's worker,
 // esbuild.wasm, the vendored React) have the same content hash and so the same file.
 export default defineConfig(({ mode }) => ({
-  // previewVendor: the live preview's React as an ES module asset (vite-plugins/preview-vendor.ts).
-  plugins: [react(), previewVendor()],
+  // previewVendor, precompressWasm: the live preview's React as an ES module asset, and
+  // esbuild.wasm stored gzipped (vite-plugins/preview-vendor.ts).
+  plugins: [react(), previewVendor(), precompressWasm()],
   build: {
     outDir: "dist",
     // The binary embeds dist/; keep it free of source maps and of files it never serves.

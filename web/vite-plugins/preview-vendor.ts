@@ -11,6 +11,7 @@
 // only by the preview's lazy code, which fetches the asset when a preview first renders.
 import { createHash } from "node:crypto";
 import { createRequire } from "node:module";
+import { gzipSync } from "node:zlib";
 import type { Plugin } from "vite";
 
 const VIRTUAL = "virtual:cistern-preview-vendor";
@@ -101,6 +102,27 @@ export function previewVendor(): Plugin {
           res.end(source);
         }, next);
       });
+    },
+  };
+}
+
+/**
+ * Stores the esbuild-wasm binary gzipped only (`assets/esbuild-<hash>.wasm.gz`: 3.8 MB instead of
+ * 14 MB in dist/ and so in the binary); the server sends it as stored with `content-encoding:
+ * gzip` under its own name (crates/cistern/src/http/ui.rs, `precompressed`). Build only: the dev
+ * server serves the package's file.
+ */
+export function precompressWasm(): Plugin {
+  return {
+    name: "cistern-precompress-wasm",
+    apply: "build",
+    generateBundle(_options, bundle) {
+      for (const [fileName, output] of Object.entries(bundle)) {
+        if (output.type !== "asset" || !/\/esbuild-[\w-]+\.wasm$/.test(fileName)) continue;
+        delete bundle[fileName];
+        const source = gzipSync(output.source, { level: 9 });
+        this.emitFile({ type: "asset", fileName: `${fileName}.gz`, source });
+      }
     },
   };
 }

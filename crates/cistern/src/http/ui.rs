@@ -37,6 +37,9 @@ pub async fn fallback(request: Request) -> Response {
         };
         return asset_response(asset, cache);
     }
+    if let Some(response) = precompressed(&request, file) {
+        return response;
+    }
     // A missing file with an extension is a missing asset, not a client-side route.
     let last = file.rsplit('/').next().unwrap_or_default();
     if last.contains('.') {
@@ -92,6 +95,67 @@ pub fn preview_policy(path: &str) -> Option<&'static PreviewPolicy> {
     } else {
         None
     }
+}
+
+/// An asset the UI's build stored gzipped only, as `<file>.gz` (the live preview's
+/// `esbuild-<hash>.wasm`: 14 MB, 3.8 MB gzipped; see `web/vite-plugins/preview-vendor.ts`). Sent
+/// as stored with `content-encoding: gzip` (compressing 14 MB on every cold request would cost
+/// the server seconds and the user the wait), or inflated for a client that does not take gzip.
+fn precompressed(request: &Request, file: &str) -> Option<Response> {
+    if !file.starts_with("assets/") {
+        return None;
+    }
+    let asset = Assets::get(&format!("{file}.gz"))?;
+    // Only the wasm is stored this way; anything else would be sent as bytes.
+    let content_type = if file.ends_with(".wasm") {
+        "application/wasm"
+    } else {
+        "application/octet-stream"
+    };
+    let gzip = accepts_gzip(request);
+    let mut response = if gzip {
+        asset.data.into_response()
+    } else {
+        let mut body = Vec::new();
+        let mut inflate = flate2::read::GzDecoder::new(&asset.data[..]);
+        if let Err(error) = std::io::Read::read_to_end(&mut inflate, &mut body) {
+            let source = format!("precompressed asset {file} does not inflate: {error}");
+            return Some(ApiError::internal(source).into_response());
+        }
+        body.into_response()
+    };
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=31536000, immutable"),
+    );
+    headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    if gzip {
+        headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+    }
+    Some(response)
+}
+
+/// Whether `accept-encoding` lists gzip (or `*`) without `q=0`.
+fn accepts_gzip(request: &Request) -> bool {
+    let Some(accept) = request
+        .headers()
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    accept.split(',').any(|item| {
+        let mut parts = item.split(';').map(str::trim);
+        let coding = parts.next().unwrap_or_default();
+        let refused = parts.any(|p| {
+            p.strip_prefix("q=")
+                .and_then(|q| q.parse::<f32>().ok())
+                .is_some_and(|q| q == 0.0)
+        });
+        (coding.eq_ignore_ascii_case("gzip") || coding == "*") && !refused
+    })
 }
 
 fn asset_response(asset: rust_embed::EmbeddedFile, cache: &'static str) -> Response {
