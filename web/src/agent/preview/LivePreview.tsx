@@ -106,6 +106,9 @@ export function LivePreview({ files, onConsole }: LivePreviewProps) {
     firstBuild.current = false;
     const timer = window.setTimeout(() => {
       setStatus({ phase: "building" });
+      // React's vendored copy downloads while esbuild starts and builds (a rejection is caught
+      // where it is awaited, in toShellRequest).
+      vendorModules().catch(() => undefined);
       buildInWorker(files)
         .then(async (outcome) => ({ outcome, request: await toShellRequest(outcome) }))
         .then(({ outcome, request }) => {
