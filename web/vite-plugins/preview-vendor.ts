@@ -10,7 +10,9 @@
 // bundle: `virtual:cistern-preview-vendor` (the asset's URL and the facades' source) is imported
 // only by the preview's lazy code, which fetches the asset when a preview first renders.
 import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
+import path from "node:path";
 import { gzipSync } from "node:zlib";
 import type { Plugin } from "vite";
 
@@ -109,13 +111,24 @@ export function previewVendor(): Plugin {
 /**
  * Stores the esbuild-wasm binary gzipped only (`assets/esbuild-<hash>.wasm.gz`: 3.8 MB instead of
  * 14 MB in dist/ and so in the binary); the server sends it as stored with `content-encoding:
- * gzip` under its own name (crates/cistern/src/http/ui.rs, `precompressed`). Build only: the dev
- * server serves the package's file.
+ * gzip` under its own name (crates/cistern/src/http/ui.rs, `precompressed`); `vite preview`
+ * does the same. The dev server serves the package's file.
  */
 export function precompressWasm(): Plugin {
   return {
     name: "cistern-precompress-wasm",
-    apply: "build",
+    configurePreviewServer(server) {
+      const dist = path.resolve(server.config.root, server.config.build.outDir);
+      server.middlewares.use((req, res, next) => {
+        const url = (req.url ?? "").split("?")[0] ?? "";
+        if (!/^\/assets\/esbuild-[\w-]+\.wasm$/.test(url)) return next();
+        readFile(path.join(dist, url + ".gz")).then((body) => {
+          res.setHeader("content-type", "application/wasm");
+          res.setHeader("content-encoding", "gzip");
+          res.end(body);
+        }, next);
+      });
+    },
     generateBundle(_options, bundle) {
       for (const [fileName, output] of Object.entries(bundle)) {
         if (output.type !== "asset" || !/\/esbuild-[\w-]+\.wasm$/.test(fileName)) continue;
