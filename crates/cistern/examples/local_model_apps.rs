@@ -4,7 +4,7 @@
 //!
 //! ```text
 //! cargo build --release -p cistern --features local-model --example local_model_apps
-//! target/release/examples/local_model_apps [--model PATH] [--context 4096] [--threads 2]
+//! target/release/examples/local_model_apps [--model PATH] [--context 4096] [--threads 2] [--apps codegen,extensions,agent]
 //! ```
 //!
 //! `--model` defaults to `target/models/smollm2-135m-instruct-q4_1.gguf` (`scripts/fetch-model.sh
@@ -56,6 +56,20 @@ const EXTENSIONS: &[&str] = &[
     "Count the words on the current page and show the number in the popup.",
 ];
 
+/// The coding agent's tasks: a mode and a prompt, on a two-file Python workspace (`calc.py`
+/// parses; `broken.py` lacks a colon, for `lint_fix`).
+const AGENT: &[(&str, &str)] = &[
+    ("explain", "What does calc.py do?"),
+    (
+        "patch",
+        "Rename the function add to add_numbers in calc.py.",
+    ),
+    ("patch", "Add a docstring to each function in calc.py."),
+    ("lint_fix", ""),
+];
+const CALC_PY: &str = "def add(a, b):\n    return a + b\n\n\ndef mul(a, b):\n    return a * b\n";
+const BROKEN_PY: &str = "def greet(name)\n    return 'hi ' + name\n";
+
 /// Polls the job until it ends (at most 15 minutes: the model is slow, never unbounded).
 async fn wait(client: &Client, job_id: &str) -> anyhow::Result<()> {
     let deadline = Instant::now() + Duration::from_secs(900);
@@ -82,14 +96,18 @@ async fn wait(client: &Client, job_id: &str) -> anyhow::Result<()> {
 async fn main() -> anyhow::Result<()> {
     let mut model = PathBuf::from("target/models/smollm2-135m-instruct-q4_1.gguf");
     let (mut context, mut threads) = (4096u32, 0u32);
+    let mut apps = String::from("codegen,extensions,agent");
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
         match (flag.as_str(), args.next()) {
             ("--model", Some(p)) => model = PathBuf::from(p),
             ("--context", Some(n)) => context = n.parse().context("--context N")?,
             ("--threads", Some(n)) => threads = n.parse().context("--threads N")?,
+            ("--apps", Some(list)) => apps = list,
             _ => {
-                anyhow::bail!("usage: local_model_apps [--model PATH] [--context N] [--threads N]")
+                anyhow::bail!(
+                    "usage: local_model_apps [--model PATH] [--context N] [--threads N] [--apps LIST]"
+                )
             }
         }
     }
@@ -107,11 +125,26 @@ async fn main() -> anyhow::Result<()> {
         c.codegen.default_model = local.into();
         c.extensions.default_model = local.into();
         c.extensions.check_in_browser = false;
+        c.agent.default_model = local.into();
     })
     .await?;
     let client = &bench.client;
     println!("local model, context {context}, one request at a time");
 
+    let run = |app: &str| apps.split(',').any(|a| a.trim() == app);
+    if run("codegen") {
+        codegen(client).await?;
+    }
+    if run("extensions") {
+        extensions(client).await?;
+    }
+    if run("agent") {
+        agent(client).await?;
+    }
+    bench.stop().await
+}
+
+async fn codegen(client: &Client) -> anyhow::Result<()> {
     let mut ready = 0;
     for (framework, prompt) in CODEGEN {
         let started = Instant::now();
@@ -153,7 +186,10 @@ async fn main() -> anyhow::Result<()> {
         );
     }
     println!("codegen: {ready} of {} ready", CODEGEN.len());
+    Ok(())
+}
 
+async fn extensions(client: &Client) -> anyhow::Result<()> {
     let mut ready = 0;
     for prompt in EXTENSIONS {
         let started = Instant::now();
@@ -185,5 +221,68 @@ async fn main() -> anyhow::Result<()> {
         );
     }
     println!("extensions: {ready} of {} ready", EXTENSIONS.len());
-    bench.stop().await
+    Ok(())
+}
+
+async fn agent(client: &Client) -> anyhow::Result<()> {
+    let mut done = 0;
+    for (mode, prompt) in AGENT {
+        let ws = client
+            .call(
+                reqwest::Method::POST,
+                "/api/v1/workspaces",
+                Some(json!({"name": "local"})),
+            )
+            .await?;
+        let ws = ws["id"].as_str().context("id")?;
+        for (path, content) in [("calc.py", CALC_PY), ("broken.py", BROKEN_PY)] {
+            client
+                .call(
+                    reqwest::Method::PUT,
+                    &format!("/api/v1/workspaces/{ws}/files/{path}"),
+                    Some(json!({ "content": content })),
+                )
+                .await?;
+        }
+        let started = Instant::now();
+        let task = client
+            .call(
+                reqwest::Method::POST,
+                "/api/v1/agent/tasks",
+                Some(json!({"workspace_id": ws, "mode": mode, "prompt": prompt, "files": ["calc.py"]})),
+            )
+            .await?;
+        wait(client, task["job_id"].as_str().context("job_id")?).await?;
+        let id = task["task_id"].as_str().context("task_id")?;
+        let t = client
+            .call(
+                reqwest::Method::GET,
+                &format!("/api/v1/agent/tasks/{id}"),
+                None,
+            )
+            .await?;
+        done += usize::from(t["status"] == "done");
+        let files: Vec<&str> = t["result"]["files_modified"]
+            .as_array()
+            .map_or(&[][..], Vec::as_slice)
+            .iter()
+            .filter_map(|f| f["path"].as_str())
+            .collect();
+        println!(
+            "agent {mode:<8} {:<6} files {files:?}, calls {}, repairs {}, {} tokens, {:>5.1} s — {}",
+            t["status"].as_str().unwrap_or("?"),
+            t["metrics"]["rounds"],
+            t["metrics"]["repair_rounds"],
+            t["metrics"]["tokens"],
+            started.elapsed().as_secs_f64(),
+            t["error"]
+                .as_str()
+                .unwrap_or("-")
+                .chars()
+                .take(160)
+                .collect::<String>()
+        );
+    }
+    println!("agent: {done} of {} done", AGENT.len());
+    Ok(())
 }

@@ -410,6 +410,38 @@ async fn lint_fix_runs_the_configured_linter_and_gives_its_findings_to_the_model
     );
 }
 
+#[tokio::test]
+async fn a_model_repeating_the_same_call_is_nudged_then_stopped() {
+    let (app, fake) = spawn().await;
+    let s = app.register("agent-loop@example.com").await;
+    let ws = workspace(&app, &s.access, &[("app.py", APP_PY)]).await;
+    for _ in 0..5 {
+        fake.enqueue(Reply::tool_call("read_file", r#"{"path": "app.py"}"#));
+    }
+    let task = run_task(
+        &app,
+        &s.access,
+        json!({"workspace_id": ws, "prompt": "fix it", "mode": "patch"}),
+    )
+    .await;
+    assert_eq!(task["status"], "failed", "{task}");
+    assert!(
+        task["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("same read_file call 5 times")),
+        "{task}"
+    );
+    let results = tool_results(&fake);
+    assert!(
+        results[1].contains("1| def greet"),
+        "answered twice: {results:?}"
+    );
+    assert!(
+        results[2].contains("has not changed"),
+        "then nudged: {results:?}"
+    );
+}
+
 /// A task proposing two hunks of `app.py`: `greet` and `sub` changed.
 async fn two_hunk_task(app: &TestApp, fake: &FakeLlm, token: &str, ws: &str) -> Value {
     let edits = format!(

@@ -241,7 +241,13 @@ async fn execute(
     );
     let edits_allowed = mode != Mode::Explain;
     req.tools = tools::definitions(edits_allowed);
-    req.tool_choice = Some(ToolChoice::Auto);
+    // Modes that change code must act through the tools (a model that writes its edits as
+    // prose anyway is still understood below); an explanation may be plain text.
+    req.tool_choice = Some(if edits_allowed {
+        ToolChoice::Required
+    } else {
+        ToolChoice::Auto
+    });
     let call = CallContext {
         user_id: Some(task.owner.clone()),
         app: Some(LLM_APP.to_owned()),
@@ -250,6 +256,7 @@ async fn execute(
 
     let mut explanation: Option<String> = None;
     let mut last_refusal = String::new();
+    let mut repeats = Repeats::default();
     for n in 1..=config.max_steps {
         if metrics.tokens >= config.max_task_tokens {
             break;
@@ -310,7 +317,10 @@ async fn execute(
                         None => answer.applied,
                     }
                 }
-                _ => run_tool(ctx, &mut copy, call, &sizes, &config).await?,
+                _ => match repeats.count(call)? {
+                    Some(nudge) => nudge,
+                    None => run_tool(ctx, &mut copy, call, &sizes, &config).await?,
+                },
             };
             req.messages.push(Message::tool_result(&call.id, output));
         }
@@ -368,6 +378,43 @@ fn check_repairs(metrics: &mut TaskMetrics, allowed: u32, refusal: &str) -> Resu
         ));
     }
     Ok(())
+}
+
+/// The same read-only tool call made again and again (small models loop): the third time it
+/// is answered with a nudge instead, the fifth time the task fails.
+#[derive(Default)]
+struct Repeats(std::collections::HashMap<(String, String), u32>);
+
+/// Times the same call is answered before the nudge.
+const REPEATS_ANSWERED: u32 = 2;
+/// Times the same call may be made at all.
+const REPEATS_ALLOWED: u32 = 4;
+
+impl Repeats {
+    fn count(&mut self, call: &ToolCall) -> Result<Option<String>, Failure> {
+        let key = (
+            call.function.name.clone(),
+            call.function.arguments.trim().to_owned(),
+        );
+        let n = self.0.entry(key).or_default();
+        *n += 1;
+        if *n > REPEATS_ALLOWED {
+            return Err(Failure::new(
+                "loop",
+                format!(
+                    "the model made the same {} call {} times without progress",
+                    call.function.name, *n
+                ),
+            ));
+        }
+        Ok((*n > REPEATS_ANSWERED).then(|| {
+            format!(
+                "You made this {} call {} times already and its answer has not changed. Use what you have: propose your edits with propose_edits, or call finish.",
+                call.function.name,
+                *n - 1
+            )
+        }))
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
