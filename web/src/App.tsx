@@ -104,7 +104,14 @@ export function App() {
               (m) => m.CodegenPage,
             )}
           />
-          {APPS.filter((app) => !["/extensions", "/chat", "/codegen"].includes(app.path)).map((app) => (
+          <Route
+            path="agent"
+            element={page(
+              () => import("./agent/AgentPage"),
+              (m) => m.AgentPage,
+            )}
+          />
+          {APPS.filter((app) => !["/extensions", "/chat", "/codegen", "/agent"].includes(app.path)).map((app) => (
             <Route
               key={app.path}
               path={app.path.slice(1)}

@@ -28,6 +28,10 @@ export const theme = createTheme({
   headings: { fontWeight: "650" },
   cursorType: "pointer",
   focusRing: "auto",
+  components: {
+    // Mantine's toasts have an unnamed close button (axe: button-name).
+    Notification: { defaultProps: { closeButtonProps: { "aria-label": "Dismiss" } } },
+  },
 });
 
 /**

@@ -19,6 +19,20 @@ export function useJobProgress<P>(
   initial: P,
   apply: ApplyJobEvent<P>,
 ): { progress: P; streamError: Error | undefined } {
+  return useEventProgress(`/api/v1/jobs/${encodeURIComponent(jobId)}/events`, live, onEnd, initial, apply);
+}
+
+/**
+ * `useJobProgress` over any route that streams a job's events in the same form (a coding agent
+ * task's `/api/v1/agent/tasks/{id}/events`).
+ */
+export function useEventProgress<P>(
+  url: string,
+  live: boolean,
+  onEnd: (() => void) | undefined,
+  initial: P,
+  apply: ApplyJobEvent<P>,
+): { progress: P; streamError: Error | undefined } {
   const [progress, setProgress] = useState<P>(initial);
   const [streamError, setStreamError] = useState<Error>();
   const onEndRef = useRef(onEnd);
@@ -31,7 +45,7 @@ export function useJobProgress<P>(
     const ctrl = new AbortController();
     let ended = false;
     followEvents(
-      `/api/v1/jobs/${encodeURIComponent(jobId)}/events`,
+      url,
       getSession().fetch,
       (m) => {
         let data: Record<string, unknown> | undefined;
@@ -51,7 +65,7 @@ export function useJobProgress<P>(
       if (!ctrl.signal.aborted) setStreamError(e);
     });
     return () => ctrl.abort();
-  }, [jobId, apply]);
+  }, [url, apply]);
 
   return { progress, streamError };
 }

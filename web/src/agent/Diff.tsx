@@ -1,0 +1,39 @@
+import { useEffect, useId, useRef } from "react";
+import { DiffEditor, type DiffEditorProps, type DiffOnMount } from "@monaco-editor/react";
+import type { editor } from "monaco-editor";
+
+/**
+ * `@monaco-editor/react`'s DiffEditor, with its two models disposed after the editor rather than
+ * before it: disposing them first (the wrapper's default) makes Monaco throw "TextModel got
+ * disposed before DiffEditorWidget model got reset" on every unmount.
+ */
+export function Diff({ onMount, originalModelPath, modifiedModelPath, ...props }: DiffEditorProps) {
+  const models = useRef<editor.IDiffEditorModel | null>(null);
+  // Models of their own per mount: a remount must not pick up the models about to be disposed.
+  const instance = encodeURIComponent(useId());
+  const mounted: DiffOnMount = (diff, monaco) => {
+    models.current = diff.getModel();
+    onMount?.(diff, monaco);
+  };
+  useEffect(
+    () => () => {
+      const m = models.current;
+      // After the wrapper's own cleanup has disposed the editor.
+      setTimeout(() => {
+        m?.original.dispose();
+        m?.modified.dispose();
+      });
+    },
+    [],
+  );
+  return (
+    <DiffEditor
+      {...props}
+      originalModelPath={originalModelPath && `${originalModelPath}?${instance}`}
+      modifiedModelPath={modifiedModelPath && `${modifiedModelPath}?${instance}`}
+      keepCurrentOriginalModel
+      keepCurrentModifiedModel
+      onMount={mounted}
+    />
+  );
+}
