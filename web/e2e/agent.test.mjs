@@ -5,13 +5,17 @@
 // axe finds nothing serious. Also prints the time from opening /agent to an editable file.
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
 import { crc32 } from "node:zlib";
 import { launchChromium } from "./browser.mjs";
 import { signedInContext } from "./screens.mjs";
 import { startFakeLlm, startServer } from "./server.mjs";
 
+const webDir = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+const shotsDir = path.resolve(webDir, process.env.CARGO_TARGET_DIR ?? "../target", "ui-screenshots");
 const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
 const EMAIL = "linus@example.com";
@@ -302,6 +306,7 @@ describe("coding workspace (/agent)", () => {
     await eventually("the restore snapshot", async () => (await snapshots())[0]?.message.startsWith("Restored"));
     assert.equal(await fileText("app.py"), APP);
     await page.getByTestId("agent-snapshot-same").waitFor();
+    await page.getByRole("dialog").waitFor({ state: "detached" });
     assert.deepEqual(await axeViolations(page), [], "the history passes axe");
   });
 
@@ -321,6 +326,37 @@ describe("coding workspace (/agent)", () => {
     const warm = await timeToEditable(p, url, "greet(name)");
     console.log(`# time to an editable file: cold ${cold} ms, warm ${warm} ms`);
     await fresh.close();
+  });
+
+  it("fits a phone without sideways scrolling; screenshots in light and dark, desktop and phone", async () => {
+    mkdirSync(shotsDir, { recursive: true });
+    for (const colorScheme of ["light", "dark"]) {
+      for (const [name, viewport] of Object.entries({
+        desktop: { width: 1400, height: 900 },
+        phone: { width: 390, height: 844 },
+      })) {
+        const { context: c, page: p } = await signedInContext(browser, server.baseUrl, {
+          email: EMAIL,
+          viewport,
+          colorScheme,
+        });
+        c.on("request", (req) => requests.push(req.url()));
+        p.on("pageerror", (err) => consoleErrors.push(String(err)));
+        await p.goto(`${server.baseUrl}/agent?ws=${workspaceId}`);
+        await p.locator("[data-testid=agent-editor] .view-lines", { hasText: "greet(name)" }).waitFor();
+        await p.screenshot({ path: path.join(shotsDir, `agent-editor-${colorScheme}-${name}.png`), fullPage: true });
+        const overflow = await p.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        assert.ok(overflow <= 0, `no sideways scroll at ${name} (${overflow} px)`);
+        await p.getByTestId("agent-task-select").click();
+        await p.getByRole("option").filter({ hasText: "patch" }).first().click();
+        await p.getByTestId("agent-review-tab").click();
+        await p.getByTestId("agent-hunk").first().waitFor();
+        await p.waitForTimeout(300);
+        await p.screenshot({ path: path.join(shotsDir, `agent-review-${colorScheme}-${name}.png`), fullPage: true });
+        assert.deepEqual(await axeViolations(p), [], `axe, review, ${colorScheme} ${name}`);
+        await c.close();
+      }
+    }
   });
 
   it("asked nothing but 127.0.0.1 and logged no console error", () => {

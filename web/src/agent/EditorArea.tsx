@@ -17,7 +17,7 @@ import { ErrorAlert } from "../ui/ErrorAlert";
 import { LoadingRows } from "../ui/QueryView";
 import type { EditorContext } from "./AiPanel";
 import { languageOf } from "./model";
-import { modelPath, monaco } from "./monaco";
+import { editorTheme, modelPath, monaco } from "./monaco";
 import type { WorkspaceFileView } from "./types";
 
 /** Monaco's options for the workspace's editors. */
@@ -179,7 +179,7 @@ export function EditorArea({
             path={modelPath(workspaceId, active)}
             language={languageOf(active)}
             defaultValue={draft ?? file?.content ?? ""}
-            theme={dark ? "vs-dark" : "vs"}
+            theme={editorTheme(dark)}
             onChange={(v) => onEdit(active, v ?? "")}
             onMount={onMount}
             options={{ ...EDITOR_OPTIONS, ariaLabel: `Editor: ${active}` }}

@@ -10,7 +10,7 @@ import { LoadingRows } from "../ui/QueryView";
 import { StatusBadge } from "../ui/StatusBadge";
 import { EDITOR_OPTIONS } from "./EditorArea";
 import { decided, languageOf, type Choice } from "./model";
-import { modelPath } from "./monaco";
+import { editorTheme, modelPath } from "./monaco";
 import { applyPatch, parsePatch, sha256, type PatchHunk } from "./patch";
 import { diffQuery, fileQuery, wsKey } from "./queries";
 import type { ProposedFile, Task } from "./types";
@@ -104,6 +104,8 @@ export function FileReview({
     });
     for (const h of hunks) {
       const node = document.createElement("div");
+      // As wide as its controls (a content widget is otherwise squeezed to its minimum).
+      node.style.width = "max-content";
       const anchor = anchorLine(h);
       editor.addContentWidget({
         getId: () => `cistern.hunk.${h.id}`,
@@ -138,7 +140,7 @@ export function FileReview({
           <Group gap="xs">
             <Code>{file.path}</Code>
             <StatusBadge status={file.status} />
-            {sides.data?.stale && (
+            {sides.data?.stale && undecided.length > 0 && (
               <Badge color="yellow" variant="light" tt="none" data-testid="agent-stale">
                 changed since the task read it — an accept merges
               </Badge>
@@ -184,7 +186,7 @@ export function FileReview({
               language={languageOf(file.path)}
               originalModelPath={modelPath(workspaceId, file.path, `base-${task.id}`)}
               modifiedModelPath={modelPath(workspaceId, file.path, `proposal-${task.id}`)}
-              theme={dark ? "vs-dark" : "vs"}
+              theme={editorTheme(dark)}
               onMount={onMount}
               loading={<LoadingRows rows={3} />}
               options={{
@@ -276,7 +278,7 @@ function HunkBar({
         height: 36,
       }}
     >
-      <Text size="xs" ff="monospace" c="dimmed" truncate>
+      <Text size="xs" ff="monospace" c="dimmed">
         {header}
       </Text>
       {final ? (

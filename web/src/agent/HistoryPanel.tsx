@@ -23,7 +23,7 @@ import { LoadingRows, QueryView } from "../ui/QueryView";
 import { formatDateTime, formatRelative } from "../format";
 import { EDITOR_OPTIONS } from "./EditorArea";
 import { languageOf } from "./model";
-import { modelPath } from "./monaco";
+import { editorTheme, modelPath } from "./monaco";
 import { applyPatch } from "./patch";
 import { diffQuery, fileQuery, restoreSnapshot, snapshotsQuery, wsKey } from "./queries";
 import type { Snapshot } from "./types";
@@ -197,7 +197,7 @@ function FileDiff({
         language={languageOf(path)}
         originalModelPath={modelPath(workspaceId, path, `snapshot-${sid}`)}
         modifiedModelPath={modelPath(workspaceId, path, `tree-now-${sid}`)}
-        theme={dark ? "vs-dark" : "vs"}
+        theme={editorTheme(dark)}
         loading={<LoadingRows rows={3} />}
         options={{
           ...EDITOR_OPTIONS,
