@@ -310,6 +310,44 @@ describe("coding workspace (/agent)", () => {
     assert.deepEqual(await axeViolations(page), [], "the history passes axe");
   });
 
+  it("the preview runs the workspace's React project in its sandbox and follows a save", async () => {
+    const put = async (path, content) => {
+      const r = await fetch(`${server.baseUrl}/api/v1/workspaces/${workspaceId}/files/${path}`, {
+        method: "PUT",
+        headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+        body: JSON.stringify({ content }),
+      });
+      assert.equal(r.status, 200, `PUT ${path}`);
+    };
+    await put("index.html", '<div id="root"></div>\n<script type="module" src="/src/main.jsx"></script>\n');
+    await put(
+      "src/main.jsx",
+      'import { createRoot } from "react-dom/client";\nimport App from "./App";\n\ncreateRoot(document.getElementById("root")).render(<App />);\n',
+    );
+    await put(
+      "src/App.jsx",
+      'import { NAME } from "./name";\n\nexport default function App() {\n  return <h1>Hello {NAME}</h1>;\n}\n',
+    );
+    await put("src/name.js", 'export let NAME = "workspace";\n');
+    await page.goto(`${server.baseUrl}/agent?ws=${workspaceId}`);
+    await page.getByTestId("agent-preview-tab").click();
+    const frame = page.frameLocator('iframe[title="Live preview"]');
+    await frame.getByText("Hello workspace", { exact: true }).waitFor({ timeout: 60_000 });
+
+    // A save in the editor: the preview builds the saved files again.
+    await page.getByRole("tab", { name: "Editor" }).click();
+    await page.locator("[data-testid=agent-file][data-path='src/name.js']").click();
+    const editor = page.locator("[data-testid=agent-editor][data-path='src/name.js'] .monaco-editor").first();
+    await editor.locator(".view-lines", { hasText: "workspace" }).waitFor();
+    await editor.click();
+    await page.keyboard.press("Control+End");
+    await page.keyboard.type("NAME = NAME.toUpperCase();");
+    await page.keyboard.press("Control+s");
+    await eventually("the saved edit", async () => (await fileText("src/name.js")).includes("toUpperCase"));
+    await page.getByTestId("agent-preview-tab").click();
+    await frame.getByText("Hello WORKSPACE", { exact: true }).waitFor({ timeout: 60_000 });
+  });
+
   it("time from opening /agent to an editable file, cold and warm", async () => {
     const url = `${server.baseUrl}/agent?ws=${workspaceId}`;
     // A new browser context signed in through the form: the page's and Monaco's chunks are not

@@ -1,5 +1,5 @@
 import { useCallback, useMemo, useState, type KeyboardEvent } from "react";
-import { Badge, Grid, Paper, Tabs, Text } from "@mantine/core";
+import { Badge, Grid, Paper, Tabs } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { IconCode, IconEye, IconGitCompare, IconHistory } from "@tabler/icons-react";
 import { useMutation, useQueries, useQuery, useQueryClient } from "@tanstack/react-query";
@@ -8,6 +8,7 @@ import { AiPanel, type EditorContext } from "./AiPanel";
 import { EditorArea } from "./EditorArea";
 import { FileTree } from "./FileTree";
 import { HistoryPanel } from "./HistoryPanel";
+import { PreviewPanel } from "./PreviewPanel";
 import { fileQuery, saveFile, snapshotsQuery, takeSnapshot, treeQuery, wsKey } from "./queries";
 import { ReviewPanel } from "./ReviewPanel";
 import type { Workspace, WorkspaceFileView } from "./types";
@@ -179,7 +180,6 @@ export function WorkspaceView({ workspace }: { workspace: Workspace }) {
               <Tabs.Tab value="history" leftSection={<IconHistory size={16} />} data-testid="agent-history-tab">
                 History
               </Tabs.Tab>
-              {/* The live preview (web/src/agent/preview/, <LivePreview files={…} />) is wired here. */}
               <Tabs.Tab value="preview" leftSection={<IconEye size={16} />} data-testid="agent-preview-tab">
                 Preview
               </Tabs.Tab>
@@ -216,9 +216,7 @@ export function WorkspaceView({ workspace }: { workspace: Workspace }) {
               <HistoryPanel workspaceId={id} onRestored={changed} />
             </Tabs.Panel>
             <Tabs.Panel value="preview" pt="xs">
-              <Text size="sm" c="dimmed" p="md" data-testid="agent-preview-placeholder">
-                The live preview of this workspace is shown here.
-              </Text>
+              <PreviewPanel workspaceId={id} paths={paths} />
             </Tabs.Panel>
           </Tabs>
         </Paper>
