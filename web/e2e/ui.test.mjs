@@ -155,10 +155,10 @@ describe("web UI served by cistern", () => {
 
   it("menu links switch pages without reloading", async () => {
     await page.evaluate(() => (window.__sameDocument = true));
-    await page.getByRole("navigation").getByRole("link", { name: "Coding agent" }).click();
-    await page.getByRole("heading", { name: "Coding agent", level: 1 }).waitFor();
-    assert.equal(new URL(page.url()).pathname, "/agent");
-    assert.match(await text(page.getByTestId("app-summary")), /patch/);
+    await page.getByRole("navigation").getByRole("link", { name: "Sage", exact: true }).click();
+    await page.getByRole("heading", { name: "Sage", level: 1 }).waitFor();
+    assert.equal(new URL(page.url()).pathname, "/sage");
+    assert.match(await text(page.getByTestId("app-summary")), /risk/);
     assert.equal(await page.evaluate(() => window.__sameDocument), true, "navigation reloaded the page");
   });
 
