@@ -191,6 +191,38 @@ async fn a_patch_task_reads_proposes_and_is_accepted_with_snapshots_and_audit() 
 }
 
 #[tokio::test]
+async fn edits_written_as_prose_are_applied_and_left_out_of_the_explanation() {
+    let (app, fake) = spawn().await;
+    let s = app.register("agent-prose@example.com").await;
+    let ws = workspace(&app, &s.access, &[("app.py", APP_PY)]).await;
+    // A model that ignores the tools and answers with a fenced SEARCH/REPLACE block.
+    let reply = format!(
+        "The greeting is now friendlier.\n\n```python\n{}```\n\nNothing else changed.",
+        search_replace(
+            "app.py",
+            "    return 'hi ' + name",
+            "    return 'hello ' + name"
+        )
+    );
+    fake.enqueue(Reply::text(reply));
+    let task = run_task(
+        &app,
+        &s.access,
+        json!({"workspace_id": ws, "prompt": "say hello", "mode": "patch"}),
+    )
+    .await;
+    assert_eq!(task["status"], "done", "{task}");
+    assert_eq!(
+        task["result"]["files_modified"][0]["path"], "app.py",
+        "{task}"
+    );
+    assert_eq!(
+        task["result"]["explanation"],
+        "The greeting is now friendlier.\n\nNothing else changed."
+    );
+}
+
+#[tokio::test]
 async fn an_edit_that_does_not_match_goes_back_to_the_model_for_a_repair_round() {
     let (app, fake) = spawn().await;
     let s = app.register("agent-repair@example.com").await;

@@ -287,7 +287,11 @@ async fn execute(
                     continue;
                 }
             }
-            explanation = Some(text);
+            explanation = Some(if edits_allowed {
+                prompt::prose(&text)
+            } else {
+                text
+            });
             break;
         }
         let mut finished = false;

@@ -138,3 +138,90 @@ pub fn hunk_text(patch: &str, id: usize) -> Option<String> {
     }
     out
 }
+
+/// A reply that wrote its edits as text, without them: the SEARCH/REPLACE blocks (with the
+/// path line and the fence around them) and ```` ```diff ```` / ```` ```patch ```` fences
+/// removed, for the task's explanation. What is left is the model's prose.
+pub fn prose(reply: &str) -> String {
+    let lines: Vec<&str> = reply.lines().collect();
+    let mut keep = vec![true; lines.len()];
+    let is_fence = |l: &str| l.trim_start().starts_with("```");
+    let mut i = 0;
+    while i < lines.len() {
+        let line = lines[i].trim();
+        if line.starts_with("<<<<<<< SEARCH") {
+            let end = (i..lines.len())
+                .find(|&j| lines[j].trim().starts_with(">>>>>>> REPLACE"))
+                .unwrap_or(lines.len() - 1);
+            // Back over an opening fence and the path line before the block.
+            let mut start = i;
+            for _ in 0..2 {
+                match start.checked_sub(1) {
+                    Some(p) if is_fence(lines[p]) || is_path(lines[p]) => start = p,
+                    _ => break,
+                }
+            }
+            let mut stop = end;
+            if lines.get(end + 1).is_some_and(|l| l.trim() == "```") {
+                stop = end + 1;
+            }
+            keep[start..=stop].iter_mut().for_each(|k| *k = false);
+            i = stop + 1;
+            continue;
+        }
+        let info = line.trim_start_matches('`').trim();
+        if line.starts_with("```") && (info.starts_with("diff") || info.starts_with("patch")) {
+            let end = (i + 1..lines.len())
+                .find(|&j| lines[j].trim() == "```")
+                .unwrap_or(lines.len() - 1);
+            keep[i..=end].iter_mut().for_each(|k| *k = false);
+            i = end + 1;
+            continue;
+        }
+        i += 1;
+    }
+    let kept: Vec<&str> = lines
+        .iter()
+        .zip(&keep)
+        .filter_map(|(l, k)| k.then_some(*l))
+        .collect();
+    // Blank runs left where blocks were become one blank line.
+    let mut out = String::new();
+    let mut blank = false;
+    for line in kept {
+        if line.trim().is_empty() {
+            blank = !out.is_empty();
+            continue;
+        }
+        if blank {
+            out.push('\n');
+            blank = false;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out.trim_end().to_owned()
+}
+
+/// A line that is only a file path (`src/app.py`, `**app.py**`, `` `app.py`: ``).
+fn is_path(line: &str) -> bool {
+    let t = line
+        .trim()
+        .trim_matches(|c| matches!(c, '*' | '`' | ':' | '#' | ' '));
+    !t.is_empty() && !t.contains(' ') && (t.contains('.') || t.contains('/'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::prose;
+
+    #[test]
+    fn the_edits_written_as_text_are_left_out_of_the_explanation() {
+        let reply = "I made the greeting louder.\n\napp.py\n```python\n<<<<<<< SEARCH\n    return 'hi'\n=======\n    return 'HI'\n>>>>>>> REPLACE\n```\n\n**app.py**\n<<<<<<< SEARCH\nx = 1\n=======\nx = 2\n>>>>>>> REPLACE\n\nAnd a diff:\n```diff\n--- a/b.py\n+++ b/b.py\n@@ -1 +1 @@\n-a\n+b\n```\nDone.";
+        assert_eq!(
+            prose(reply),
+            "I made the greeting louder.\n\nAnd a diff:\nDone."
+        );
+        assert_eq!(prose("Just words."), "Just words.");
+    }
+}
