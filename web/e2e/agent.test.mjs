@@ -339,10 +339,14 @@ describe("coding workspace (/agent)", () => {
     await page.locator("[data-testid=agent-file][data-path='src/name.js']").click();
     const editor = page.locator("[data-testid=agent-editor][data-path='src/name.js'] .monaco-editor").first();
     await editor.locator(".view-lines", { hasText: "workspace" }).waitFor();
-    await editor.click();
+    const tab = (dirty) => page.locator(`[data-testid=agent-tab][data-path='src/name.js'][data-dirty=${dirty}]`);
+    await editor.locator(".view-lines").click();
     await page.keyboard.press("Control+End");
-    await page.keyboard.type("NAME = NAME.toUpperCase();");
+    // One input event, as a paste: typed key by key, Monaco's suggestions may take the "(".
+    await page.keyboard.insertText("NAME = NAME.toUpperCase();");
+    await tab(true).waitFor();
     await page.keyboard.press("Control+s");
+    await tab(false).waitFor();
     await eventually("the saved edit", async () => (await fileText("src/name.js")).includes("toUpperCase"));
     await page.getByTestId("agent-preview-tab").click();
     await frame.getByText("Hello WORKSPACE", { exact: true }).waitFor({ timeout: 60_000 });
