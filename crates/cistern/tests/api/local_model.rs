@@ -74,14 +74,18 @@ async fn with_no_provider_a_chat_turn_is_answered_by_the_local_model_streamed_an
             .is_some_and(|d| d.iter().any(|m| m["id"] == "local/smollm2-135m")),
         "{models}"
     );
-    let response = app
-        .call(
-            Method::POST,
-            "/api/v1/chat/stream",
-            Some(&user.access),
-            Some(json!({"message": "Hi! Say hello back in a few words."})),
-        )
-        .await;
+    // The stream lasts as long as the model takes: under a loaded CI machine that can be more
+    // than the test client's 30 s, so this request gets the local-model bound.
+    let response = reqwest::Client::builder()
+        .timeout(LOCAL_JOB)
+        .build()
+        .expect("client")
+        .post(app.url("/api/v1/chat/stream"))
+        .bearer_auth(&user.access)
+        .json(&json!({"message": "Hi! Say hello back in a few words."}))
+        .send()
+        .await
+        .expect("send");
     assert_eq!(response.status(), 200);
     let body = response.text().await.expect("body");
     let frames = frames(&body);
