@@ -114,15 +114,24 @@ async fn every_list_route_takes_the_same_parameters_and_answers_the_same_page() 
 async fn pages_follow_their_cursor_to_the_end_without_repeats() {
     let app = TestApp::spawn().await;
     let user = app.register("pages@example.com").await;
+    let mut jobs = Vec::new();
     for n in 0..5 {
-        app.call_json(
-            Method::POST,
-            "/api/v1/extensions",
-            &user.access,
-            Some(json!({"prompt": format!("extension number {n}")})),
-            202,
-        )
-        .await;
+        let accepted = app
+            .call_json(
+                Method::POST,
+                "/api/v1/extensions",
+                &user.access,
+                Some(json!({"prompt": format!("extension number {n}")})),
+                202,
+            )
+            .await;
+        jobs.push(accepted["job_id"].as_str().expect("job_id").to_owned());
+    }
+    // The list is ordered by activity: a generation that ends moves its extension to the top,
+    // so the pages are read once every generation has ended (else a row may move past the
+    // cursor mid-walk — right for a live list, a flake for this test).
+    for job in &jobs {
+        app.wait_job(&user.access, job).await;
     }
     let mut seen = Vec::new();
     let mut cursor: Option<String> = None;
