@@ -1,11 +1,12 @@
 // End-to-end: the coding workspace (/agent) on the real cistern binary and the fake provider,
 // in headless Chromium. A workspace from a ZIP; an edit saved with Ctrl+S (a snapshot over the
-// API); a patch task's two hunks, one accepted and one rejected with a reason; an explain task's
-// Markdown; a restore. Throughout: nothing but 127.0.0.1 is asked for, no console error, and
-// axe finds nothing serious. Also prints the time from opening /agent to an editable file.
+// API); a patch task's hunks, one accepted and one rejected with a reason; an explain task's
+// Markdown; a restore; a file edited while its task ran shown merged and accepted merged, and
+// an overlapping edit shown as conflicts (the accept's 409); the preview following a save and
+// an accept. Throughout: nothing but 127.0.0.1 is asked for, no console error but that 409,
+// and axe finds nothing serious. Also prints the time from opening /agent to an editable file.
 import assert from "node:assert/strict";
-import { createRequire } from "node:module";
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
@@ -13,10 +14,10 @@ import { crc32 } from "node:zlib";
 import { launchChromium } from "./browser.mjs";
 import { signedInContext } from "./screens.mjs";
 import { startFakeLlm, startServer } from "./server.mjs";
+import { axeViolations } from "./axe.mjs";
 
 const webDir = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const shotsDir = path.resolve(webDir, process.env.CARGO_TARGET_DIR ?? "../target", "ui-screenshots");
-const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
 const EMAIL = "linus@example.com";
 const PASSWORD = "correct horse battery";
@@ -42,7 +43,10 @@ const APP = [
 ].join("\n");
 const EDIT = "# edited in the browser";
 
-/** The fake model's one reply: Markdown, then two SEARCH/REPLACE blocks for app.py. */
+/**
+ * The fake model's one reply: Markdown, then two SEARCH/REPLACE blocks for app.py and one for
+ * src/name.js (the preview's accepted change).
+ */
 const REPLY = [
   "## What changed",
   "",
@@ -63,7 +67,16 @@ const REPLY = [
   '    return "BYE " + name',
   ">>>>>>> REPLACE",
   "",
+  "src/name.js",
+  "<<<<<<< SEARCH",
+  'export let NAME = "workspace";',
+  "=======",
+  'export let NAME = "agent";',
+  ">>>>>>> REPLACE",
+  "",
 ].join("\n");
+/** The project's name module (the preview's React app, added later, shows it). */
+const NAME_JS = 'export let NAME = "workspace";\n';
 
 /** A ZIP of `files` (stored, not deflated): enough for the server's reader. */
 function zip(files) {
@@ -116,18 +129,6 @@ async function eventually(what, fn, ms = 20_000) {
   assert.fail(`timed out waiting for ${what} (last value: ${JSON.stringify(last)})`);
 }
 
-/** Serious and critical axe violations on the page as it is now, one line each. */
-async function axeViolations(page) {
-  await page.evaluate(axeSource);
-  const result = await page.evaluate(() =>
-    // eslint-disable-next-line no-undef
-    axe.run(document, { resultTypes: ["violations"] }),
-  );
-  return result.violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
-}
-
 /** Milliseconds from the navigation's start until Monaco shows `text` in an editable editor. */
 async function timeToEditable(page, url, text) {
   await page.goto(url);
@@ -158,6 +159,30 @@ describe("coding workspace (/agent)", () => {
     const r = await fetch(`${server.baseUrl}${p}`, { headers: { Authorization: `Bearer ${token}` } });
     assert.equal(r.status, 200, `GET ${p}`);
     return r.json();
+  };
+  const apiPut = async (p, content) => {
+    const r = await fetch(`${server.baseUrl}/api/v1/workspaces/${workspaceId}/files/${p}`, {
+      method: "PUT",
+      headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ content }),
+    });
+    assert.equal(r.status, 200, `PUT ${p}`);
+  };
+  /** Runs a patch task from the AI panel; its review once every hunk is listed. */
+  const runPatch = async (prompt, hunkCount) => {
+    const shown = page.getByTestId("agent-review");
+    const before = (await shown.count()) > 0 ? await shown.getAttribute("data-task") : null;
+    await page.getByTestId("agent-mode").click();
+    await page.getByRole("option", { name: "Change the code" }).click();
+    await page.getByTestId("agent-prompt").fill(prompt);
+    await page.getByTestId("agent-run").click();
+    const review = page.locator(`[data-testid=agent-review]:not([data-task="${before}"])`);
+    await review.waitFor({ timeout: 30_000 });
+    await eventually(
+      "the proposal's hunks",
+      async () => (await review.getByTestId("agent-hunk").count()) === hunkCount,
+    );
+    return review;
   };
   const fileText = async (path) => (await apiGet(`/api/v1/workspaces/${workspaceId}/files/${path}`)).content;
   const snapshots = async () => (await apiGet(`/api/v1/workspaces/${workspaceId}/snapshots`)).items;
@@ -207,7 +232,7 @@ describe("coding workspace (/agent)", () => {
     ).setFiles({
       name: "hello-project.zip",
       mimeType: "application/zip",
-      buffer: zip({ "app.py": APP, "README.md": "# Hello\n" }),
+      buffer: zip({ "app.py": APP, "README.md": "# Hello\n", "src/name.js": NAME_JS }),
     });
     const ws = page.getByTestId("agent-workspace");
     await ws.waitFor();
@@ -238,7 +263,7 @@ describe("coding workspace (/agent)", () => {
     await page.getByTestId("agent-prompt").fill("Make the greetings louder");
     await page.getByTestId("agent-run").click();
     const hunks = page.getByTestId("agent-hunk");
-    await eventually("the two hunks of the proposal", async () => (await hunks.count()) === 2, 30_000).catch(
+    await eventually("the three hunks of the proposal", async () => (await hunks.count()) === 3, 30_000).catch(
       async (e) => {
         if (process.env.AGENT_DEBUG) await page.screenshot({ path: "/tmp/dbg-fail.png", fullPage: true });
         throw e;
@@ -310,15 +335,66 @@ describe("coding workspace (/agent)", () => {
     assert.deepEqual(await axeViolations(page), [], "the history passes axe");
   });
 
-  it("the preview runs the workspace's React project in its sandbox and follows a save", async () => {
-    const put = async (path, content) => {
-      const r = await fetch(`${server.baseUrl}/api/v1/workspaces/${workspaceId}/files/${path}`, {
-        method: "PUT",
-        headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
-        body: JSON.stringify({ content }),
-      });
-      assert.equal(r.status, 200, `PUT ${path}`);
-    };
+  it("a file changed while its task ran is shown merged and accepted merged; an overlapping change shows its conflicts", async () => {
+    // A task reads app.py; the user then edits the end of app.py and saves: the review says the
+    // file changed and shows what accepting writes — both changes.
+    const review = await runPatch("Make the greetings louder", 3);
+    await page.getByRole("tab", { name: "Editor" }).click();
+    await page.locator("[data-testid=agent-file][data-path='app.py']").click();
+    const editor = page.locator("[data-testid=agent-editor][data-path='app.py'] .monaco-editor").first();
+    await editor.locator(".view-lines", { hasText: "farewell" }).waitFor();
+    await editor.locator(".view-lines").click();
+    await page.keyboard.press("Control+End");
+    await page.keyboard.insertText("# changed meanwhile\n");
+    await page.locator("[data-testid=agent-tab][data-path='app.py'][data-dirty=true]").waitFor();
+    await page.keyboard.press("Control+s");
+    await page.locator("[data-testid=agent-tab][data-path='app.py'][data-dirty=false]").waitFor();
+    await page.getByTestId("agent-review-tab").click();
+    const file = review.locator("[data-testid=agent-file-review][data-path='app.py']");
+    await file.getByTestId("agent-stale").waitFor();
+    const merged = file.locator("[data-testid=agent-merged][data-outcome=merged]");
+    await merged.locator(".editor.modified .view-lines:not(.line-delete)", { hasText: "changed meanwhile" }).waitFor();
+    await merged.locator(".editor.modified .view-lines:not(.line-delete)", { hasText: '"HELLO "' }).waitFor();
+    mkdirSync(shotsDir, { recursive: true });
+    await page.screenshot({ path: path.join(shotsDir, "agent-merge-light-desktop.png"), fullPage: true });
+    assert.deepEqual(await axeViolations(page), [], "the merge view passes axe");
+    await review.getByTestId("agent-accept-all").click();
+    await review.getByText("0 undecided", { exact: false }).waitFor();
+    const expected = (APP + "# changed meanwhile\n").replace('"hello "', '"HELLO "').replace('"bye "', '"BYE "');
+    assert.equal(await fileText("app.py"), expected);
+
+    // The user changes the very line the next task changes: the review shows the conflict
+    // before the accept, the accept answers 409 with it, and nothing changes.
+    await apiPut("app.py", APP);
+    await apiPut("src/name.js", NAME_JS);
+    await page.goto(`${server.baseUrl}/agent?ws=${workspaceId}`);
+    await page.locator("[data-testid=agent-editor] .view-lines", { hasText: "greet(name)" }).waitFor();
+    const task = await (await runPatch("Make the greetings louder, again", 3)).getAttribute("data-task");
+    const mine = APP.replace('"hello "', '"hey "');
+    await apiPut("app.py", mine);
+    await page.goto(`${server.baseUrl}/agent?ws=${workspaceId}`);
+    await page.locator("[data-testid=agent-editor] .view-lines", { hasText: "greet(name)" }).waitFor();
+    await page.getByTestId("agent-task-select").click();
+    await page.getByRole("option").filter({ hasText: "again" }).click();
+    await page.getByTestId("agent-review-tab").click();
+    const second = page.locator(`[data-testid=agent-review][data-task="${task}"]`);
+    const conflictFile = second.locator("[data-testid=agent-file-review][data-path='app.py']");
+    await conflictFile.getByTestId("agent-conflicts").waitFor();
+    await second.getByTestId("agent-accept-all").click();
+    const refused = second.getByRole("alert").filter({ hasText: "Nothing was accepted" });
+    await refused.waitFor();
+    assert.ok((await refused.getByTestId("agent-conflict").first().textContent()).includes('"hey "'));
+    assert.equal(await fileText("app.py"), mine, "a conflicting accept changes nothing");
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: path.join(shotsDir, "agent-conflict-light-desktop.png"), fullPage: true });
+    assert.deepEqual(await axeViolations(page), [], "the conflicts pass axe");
+    await second.getByTestId("agent-reject-all").click();
+    await second.getByText("0 undecided", { exact: false }).waitFor();
+    await apiPut("app.py", APP);
+  });
+
+  it("the preview runs the workspace's React project in its sandbox and follows a save and an accept", async () => {
+    const put = apiPut;
     await put("index.html", '<div id="root"></div>\n<script type="module" src="/src/main.jsx"></script>\n');
     await put(
       "src/main.jsx",
@@ -350,6 +426,14 @@ describe("coding workspace (/agent)", () => {
     await eventually("the saved edit", async () => (await fileText("src/name.js")).includes("toUpperCase"));
     await page.getByTestId("agent-preview-tab").click();
     await frame.getByText("Hello WORKSPACE", { exact: true }).waitFor({ timeout: 60_000 });
+
+    // An accepted patch: the preview builds the accepted files.
+    const review = await runPatch("Rename the project", 3);
+    await review.getByTestId("agent-accept-all").click();
+    await review.getByText("0 undecided", { exact: false }).waitFor();
+    assert.match(await fileText("src/name.js"), /NAME = "agent"/);
+    await page.getByTestId("agent-preview-tab").click();
+    await frame.getByText("Hello AGENT", { exact: true }).waitFor({ timeout: 60_000 });
   });
 
   it("time from opening /agent to an editable file, cold and warm", async () => {
@@ -408,6 +492,12 @@ describe("coding workspace (/agent)", () => {
       if (u.protocol === "data:" || u.protocol === "blob:") continue;
       assert.equal(u.hostname, "127.0.0.1", url);
     }
-    assert.deepEqual(consoleErrors, []);
+    // The one error the journey provokes on purpose: the conflicting accept's 409.
+    const expected = (e) => /status of 409/.test(e) && /\/api\/v1\/agent\/tasks\/[^/]+\/accept$/.test(e);
+    assert.equal(consoleErrors.filter(expected).length, 1, consoleErrors.join("\n"));
+    assert.deepEqual(
+      consoleErrors.filter((e) => !expected(e)),
+      [],
+    );
   });
 });

@@ -3,18 +3,16 @@
 // that need a model, sign-in with the keyboard alone — and a screenshot of each page in each
 // theme and width, written to ../target/ui-screenshots/ for a person to look at (not committed).
 import assert from "node:assert/strict";
-import { createRequire } from "node:module";
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { launchChromium, watchedPage } from "./browser.mjs";
 import { startServer } from "./server.mjs";
+import { axeViolations } from "./axe.mjs";
 
 const webDir = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const shotsDir = path.resolve(webDir, process.env.CARGO_TARGET_DIR ?? "../target", "ui-screenshots");
-// Evaluated through the DevTools protocol: the server's CSP (rightly) refuses injected <script>s.
-const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
 const EMAIL = "grace@example.com";
 const PASSWORD = "correct horse battery";
@@ -57,18 +55,6 @@ async function signInWithKeyboard(page, baseUrl) {
   await page.keyboard.type(PASSWORD);
   await page.keyboard.press("Enter");
   await page.waitForURL((u) => !u.pathname.startsWith("/login"), { timeout: 10_000 });
-}
-
-/** Serious and critical axe violations on the page as it is now, one line each. */
-async function axeViolations(page) {
-  await page.evaluate(axeSource);
-  const result = await page.evaluate(() =>
-    // eslint-disable-next-line no-undef
-    axe.run(document, { resultTypes: ["violations"] }),
-  );
-  return result.violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
 }
 
 /** Load a page and wait until it has settled (data loaded, no skeletons left). */

@@ -2,13 +2,13 @@
 // Run with `npm run build && npm run test:e2e` (CISTERN_BIN, CHROMIUM_PATH optional).
 import assert from "node:assert/strict";
 import { mkdirSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { launchChromium, watchedPage } from "./browser.mjs";
 import { signedInContext } from "./screens.mjs";
 import { startFakeLlm, startServer } from "./server.mjs";
+import { axeViolations } from "./axe.mjs";
 
 const resultsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../test-results");
 mkdirSync(resultsDir, { recursive: true });
@@ -1023,19 +1023,6 @@ export function save(todos: string[]) {
 
 Run \`npm install\`, then \`npm run dev\`.
 `;
-
-// Evaluated through the DevTools protocol: the server's CSP (rightly) refuses injected <script>s.
-const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
-
-/** Serious and critical axe violations on the page as it is now, one line each. */
-async function axeViolations(page) {
-  await page.evaluate(axeSource);
-  // eslint-disable-next-line no-undef
-  const result = await page.evaluate(() => axe.run(document, { resultTypes: ["violations"] }));
-  return result.violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
-}
 
 describe("code generator", () => {
   const shotsDir = path.resolve(

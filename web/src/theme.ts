@@ -45,11 +45,13 @@ export const cssVariablesResolver: CSSVariablesResolver = () => ({
     // Text of "light" badges, alerts and buttons on their tinted ground: Mantine's darkest
     // shade is still below 4.5:1 on it for green, yellow and orange, so darker still.
     ...lightVariantText((c) => `color-mix(in srgb, var(--mantine-color-${c}-9), black 35%)`),
+    ...filledGround(),
   },
   dark: {
     "--mantine-color-dimmed": "var(--mantine-color-dark-1)",
     "--mantine-color-anchor": "var(--mantine-color-cistern-3)",
     ...lightVariantText((c) => `var(--mantine-color-${c}-3)`),
+    ...filledGround(),
   },
 });
 
@@ -58,6 +60,21 @@ const TINTED = ["cistern", "blue", "green", "teal", "yellow", "orange", "red", "
 
 function lightVariantText(shade: (color: string) => string): Record<string, string> {
   return Object.fromEntries(TINTED.map((c) => [`--mantine-color-${c}-light-color`, shade(c)]));
+}
+
+/**
+ * The ground of "filled" buttons and badges in every colour but the primary: white text on
+ * Mantine's shade 6 (light) or 8 (dark) is below 4.5:1 for green, teal, yellow, orange, cyan
+ * and red, so their darkest shade, darker still.
+ */
+function filledGround(): Record<string, string> {
+  const mix = (c: string, black: number) => `color-mix(in srgb, var(--mantine-color-${c}-9), black ${black}%)`;
+  return Object.fromEntries(
+    TINTED.filter((c) => c !== "cistern").flatMap((c) => [
+      [`--mantine-color-${c}-filled`, mix(c, 25)],
+      [`--mantine-color-${c}-filled-hover`, mix(c, 40)],
+    ]),
+  );
 }
 
 /** Where the chosen colour scheme is remembered (Mantine's local-storage manager). */

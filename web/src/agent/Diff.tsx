@@ -5,7 +5,8 @@ import type { editor } from "monaco-editor";
 /**
  * `@monaco-editor/react`'s DiffEditor, with its two models disposed after the editor rather than
  * before it: disposing them first (the wrapper's default) makes Monaco throw "TextModel got
- * disposed before DiffEditorWidget model got reset" on every unmount.
+ * disposed before DiffEditorWidget model got reset" on every unmount. Pass `originalAriaLabel` and
+ * `modifiedAriaLabel` in `options`: each side is a text box a screen reader names.
  */
 export function Diff({ onMount, originalModelPath, modifiedModelPath, ...props }: DiffEditorProps) {
   const models = useRef<editor.IDiffEditorModel | null>(null);
@@ -13,6 +14,11 @@ export function Diff({ onMount, originalModelPath, modifiedModelPath, ...props }
   const instance = encodeURIComponent(useId());
   const mounted: DiffOnMount = (diff, monaco) => {
     models.current = diff.getModel();
+    // The inner editors' labels, given again: Monaco reads them into the editors' screen-reader
+    // nodes only on a configuration change, which a diff editor left alone never has.
+    const { originalAriaLabel, modifiedAriaLabel } = props.options ?? {};
+    if (originalAriaLabel) diff.getOriginalEditor().updateOptions({ ariaLabel: originalAriaLabel });
+    if (modifiedAriaLabel) diff.getModifiedEditor().updateOptions({ ariaLabel: modifiedAriaLabel });
     onMount?.(diff, monaco);
   };
   useEffect(

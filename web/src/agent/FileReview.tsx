@@ -4,6 +4,7 @@ import { Badge, Box, Button, Code, Group, Paper, Stack, Text, useComputedColorSc
 import { IconCheck, IconExternalLink, IconX } from "@tabler/icons-react";
 import type { DiffOnMount } from "@monaco-editor/react";
 import { Diff } from "./Diff";
+import { StaleMerge } from "./Merge";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { CodeView } from "../ui/CodeView";
 import { LoadingRows } from "../ui/QueryView";
@@ -11,44 +12,25 @@ import { StatusBadge } from "../ui/StatusBadge";
 import { EDITOR_OPTIONS } from "./EditorArea";
 import { decided, languageOf, type Choice } from "./model";
 import { editorTheme, modelPath } from "./monaco";
-import { applyPatch, parsePatch, sha256, type PatchHunk } from "./patch";
-import { diffQuery, fileQuery, wsKey } from "./queries";
+import { parsePatch, type PatchHunk } from "./patch";
+import { AGENT, contentQuery, fileQuery } from "./queries";
 import type { ProposedFile, Task } from "./types";
 
-/** The base a task read and its proposal, as texts (the server gives the patch, not the result). */
-interface Sides {
-  base: string;
-  proposed: string;
-  /** The file changed since the task read it (an accept merges three-way). */
-  stale: boolean;
-}
-
 /**
- * The base of a proposed file: the file now when it still has the task's base hash; else the
- * file at the task's base snapshot (the working tree with the snapshot's diff undone), when
- * that is the version the task read; else unknown (the page then shows the patch as text).
+ * The version of a file a task read and its proposal, as texts: both are contents of the
+ * workspace by hash (an added file has no base, a deleted one no proposal).
  */
-function useSides(workspaceId: string, task: Task, file: ProposedFile) {
+function useSides(workspaceId: string, file: ProposedFile) {
   const client = useQueryClient();
   return useQuery({
-    queryKey: [...wsKey(workspaceId), "review", task.id, file.path],
-    queryFn: async (): Promise<Sides | null> => {
-      if (!file.base_hash) return { base: "", proposed: applyPatch("", file.patch), stale: false };
-      const now = await client.fetchQuery({ ...fileQuery(workspaceId, file.path), staleTime: 0 });
-      if (now?.hash === file.base_hash) {
-        return { base: now.content, proposed: applyPatch(now.content, file.patch), stale: false };
-      }
-      if (!task.base_snapshot_id) return null;
-      const diff = await client.fetchQuery({ ...diffQuery(workspaceId, task.base_snapshot_id), staleTime: 0 });
-      const change = diff.files.find((f) => f.path === file.path);
-      try {
-        const base = change ? applyPatch(now?.content ?? "", change.patch, { reverse: true }) : (now?.content ?? "");
-        if ((await sha256(base)) !== file.base_hash) return null;
-        return { base, proposed: applyPatch(base, file.patch), stale: true };
-      } catch {
-        return null;
-      }
+    queryKey: [...AGENT, "sides", workspaceId, file.base_hash ?? "", file.new_hash ?? ""],
+    queryFn: async () => {
+      const read = async (hash: string | null | undefined) =>
+        hash ? (await client.fetchQuery(contentQuery(workspaceId, hash))).content : "";
+      const [base, proposed] = await Promise.all([read(file.base_hash), read(file.new_hash)]);
+      return { base, proposed };
     },
+    staleTime: Infinity,
   });
 }
 
@@ -74,45 +56,51 @@ export function FileReview({
   onChoose: (ids: number[], choice: Choice | undefined) => void;
   onOpen: () => void;
 }) {
-  const sides = useSides(workspaceId, task, file);
+  const sides = useSides(workspaceId, file);
+  // The file now: when it is not the version the task read, an accept merges three-way.
+  const now = useQuery(fileQuery(workspaceId, file.path));
+  const stale = now.isSuccess && (now.data?.hash ?? null) !== (file.base_hash ?? null);
   const dark = useComputedColorScheme("light") === "dark";
   const hunks = parsePatch(file.patch);
   const [zones, setZones] = useState<Map<number, HTMLElement>>();
   const ids = file.hunks.map((h) => h.id);
   const undecided = ids.filter((id) => !decided(task.review, file.path, id));
 
-  // Each hunk gets an empty view zone above its first changed line (room in the text) and a
-  // content widget in that room holding its controls, rendered by a portal. Not the zone itself:
-  // Monaco hides view zones from assistive technology, and content widgets are not hidden.
+  // A hunk that starts on the first line has its controls right above the editor: Monaco
+  // places a content widget from the line's offset without the zones above it, so one above
+  // line 1 would cover the line.
+  const atTop = new Set(hunks.filter((h) => anchorLine(h) === 0).map((h) => h.id));
+
+  // Every other hunk gets an empty view zone after the line before its first change (room in
+  // the text) and a content widget in that room holding its controls, rendered by a portal. Not
+  // the zone itself: Monaco hides view zones from assistive technology, not content widgets.
   const onMount: DiffOnMount = (diff, monaco) => {
     const editor = diff.getModifiedEditor();
     const lines = editor.getModel()?.getLineCount() ?? 1;
     const nodes = new Map<number, HTMLElement>();
-    const { ABOVE, BELOW } = monaco.editor.ContentWidgetPositionPreference;
+    const inText = hunks.filter((h) => !atTop.has(h.id));
     editor.changeViewZones((zonesAccessor) => {
-      for (const h of hunks) {
-        // First among the zones after its line (the inline diff's deleted lines are zones too),
-        // or last before line 1, so the widget beside that line lands in it.
-        const anchor = anchorLine(h);
+      for (const h of inText) {
+        // First among the zones after its line (the inline diff's deleted lines are zones
+        // too), so the widget below that line lands in it.
         zonesAccessor.addZone({
-          afterLineNumber: anchor,
+          afterLineNumber: anchorLine(h),
           heightInLines: 2,
-          ordinal: anchor === 0 ? Number.MAX_SAFE_INTEGER : -1,
+          ordinal: -1,
           domNode: document.createElement("div"),
         });
       }
     });
-    for (const h of hunks) {
+    for (const h of inText) {
       const node = document.createElement("div");
       // As wide as its controls (a content widget is otherwise squeezed to its minimum).
       node.style.width = "max-content";
-      const anchor = anchorLine(h);
       editor.addContentWidget({
         getId: () => `cistern.hunk.${h.id}`,
         getDomNode: () => node,
         getPosition: () => ({
-          position: { lineNumber: Math.min(Math.max(anchor, 1), lines), column: 1 },
-          preference: [anchor === 0 ? ABOVE : BELOW],
+          position: { lineNumber: Math.min(anchorLine(h), lines), column: 1 },
+          preference: [monaco.editor.ContentWidgetPositionPreference.BELOW],
         }),
       });
       nodes.set(h.id, node);
@@ -140,7 +128,7 @@ export function FileReview({
           <Group gap="xs">
             <Code>{file.path}</Code>
             <StatusBadge status={file.status} />
-            {sides.data?.stale && undecided.length > 0 && (
+            {stale && undecided.length > 0 && (
               <Badge color="yellow" variant="light" tt="none" data-testid="agent-stale">
                 changed since the task read it — an accept merges
               </Badge>
@@ -175,39 +163,57 @@ export function FileReview({
         {sides.isPending ? (
           <LoadingRows rows={3} />
         ) : sides.data ? (
-          <Box
-            h={height}
-            style={{ border: "1px solid var(--mantine-color-default-border)", borderRadius: 4, overflow: "hidden" }}
-          >
-            <Diff
-              key={sides.dataUpdatedAt}
-              original={sides.data.base}
-              modified={sides.data.proposed}
-              language={languageOf(file.path)}
-              originalModelPath={modelPath(workspaceId, file.path, `base-${task.id}`)}
-              modifiedModelPath={modelPath(workspaceId, file.path, `proposal-${task.id}`)}
-              theme={editorTheme(dark)}
-              onMount={onMount}
-              loading={<LoadingRows rows={3} />}
-              options={{
-                ...EDITOR_OPTIONS,
-                readOnly: true,
-                originalEditable: false,
-                renderMarginRevertIcon: false,
-                renderOverviewRuler: false,
-                useInlineViewWhenSpaceIsLimited: true,
-                ariaLabel: `Changes to ${file.path}`,
-              }}
-            />
-          </Box>
+          <>
+            {file.hunks
+              .filter((h) => atTop.has(h.id))
+              .map((h) => (
+                <HunkBar
+                  key={h.id}
+                  path={file.path}
+                  id={h.id}
+                  header={h.header}
+                  state={stateOf(h.id)}
+                  onChoose={onChoose}
+                />
+              ))}
+            <Box
+              h={height}
+              style={{ border: "1px solid var(--mantine-color-default-border)", borderRadius: 4, overflow: "hidden" }}
+            >
+              <Diff
+                key={sides.dataUpdatedAt}
+                original={sides.data.base}
+                modified={sides.data.proposed}
+                language={languageOf(file.path)}
+                originalModelPath={modelPath(workspaceId, file.path, `base-${task.id}`)}
+                modifiedModelPath={modelPath(workspaceId, file.path, `proposal-${task.id}`)}
+                theme={editorTheme(dark)}
+                onMount={onMount}
+                loading={<LoadingRows rows={3} />}
+                options={{
+                  ...EDITOR_OPTIONS,
+                  readOnly: true,
+                  originalEditable: false,
+                  renderMarginRevertIcon: false,
+                  renderOverviewRuler: false,
+                  useInlineViewWhenSpaceIsLimited: true,
+                  ariaLabel: `Changes to ${file.path}`,
+                  originalAriaLabel: `${file.path} as the task read it`,
+                  modifiedAriaLabel: `${file.path} as proposed`,
+                }}
+              />
+            </Box>
+          </>
         ) : (
           <>
             <Text size="sm" c="dimmed">
-              The version the task read is not available any more: its patch is shown instead.
+              The file's versions could not be read ({sides.error?.message ?? "unknown error"}): its patch is shown
+              instead.
             </Text>
             <CodeView code={file.patch} language="diff" />
           </>
         )}
+        {stale && undecided.length > 0 && <StaleMerge workspaceId={workspaceId} taskId={task.id} path={file.path} />}
         {/* Without the diff editor, the hunks' controls are listed here instead of inside it. */}
         {!sides.isPending && !sides.data && (
           <Stack gap={4}>

@@ -206,6 +206,8 @@ function FileDiff({
           renderMarginRevertIcon: false,
           useInlineViewWhenSpaceIsLimited: true,
           ariaLabel: `${path}: the snapshot beside the working tree`,
+          originalAriaLabel: `${path} in the snapshot`,
+          modifiedAriaLabel: `${path} in the working tree`,
         }}
       />
     </Box>

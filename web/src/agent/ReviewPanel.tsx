@@ -1,13 +1,14 @@
 import { useState } from "react";
-import { Alert, Badge, Button, Code, Group, Paper, SimpleGrid, Stack, Text, Textarea, Title } from "@mantine/core";
+import { Button, Group, Stack, Text, Textarea, Title } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
-import { IconAlertTriangle, IconCheck, IconGitCompare, IconX } from "@tabler/icons-react";
+import { IconCheck, IconGitCompare, IconX } from "@tabler/icons-react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { ApiError } from "../api/errors";
 import { EmptyState } from "../ui/EmptyState";
 import { ErrorAlert } from "../ui/ErrorAlert";
 import { LoadingRows } from "../ui/QueryView";
 import { FileReview } from "./FileReview";
+import { Conflicts } from "./Merge";
 import { chooseAll, conflictsOf, reviewPlan, undecidedCount, type Choice, type Choices, type Conflict } from "./model";
 import { acceptTask, rejectTask, taskQuery } from "./queries";
 import type { ReviewRequest } from "./types";
@@ -186,7 +187,12 @@ function TaskReview({
       {decide.error && !(decide.error instanceof ApiError && decide.error.code === "merge_conflict") && (
         <ErrorAlert title="Could not apply the review" error={decide.error} testId="agent-review-error" />
       )}
-      {conflicts.length > 0 && <Conflicts conflicts={conflicts} />}
+      {conflicts.length > 0 && (
+        <Conflicts conflicts={conflicts} title="The file changed since the task read it, and the changes overlap">
+          Nothing was accepted. Edit the file so the regions below no longer overlap and accept again, or reject these
+          hunks.
+        </Conflicts>
+      )}
       {files.map((f) => (
         <FileReview
           key={f.path}
@@ -209,52 +215,5 @@ function TaskReview({
         />
       ))}
     </Stack>
-  );
-}
-
-/** The regions a merge could not combine: the file now beside the proposal, per region. */
-function Conflicts({ conflicts }: { conflicts: Conflict[] }) {
-  return (
-    <Alert
-      color="red"
-      variant="light"
-      icon={<IconAlertTriangle size={18} />}
-      title="The file changed since the task read it, and the changes overlap"
-      role="alert"
-      data-testid="agent-conflicts"
-    >
-      <Text size="sm" mb="xs">
-        Nothing was accepted. Edit the file so the regions below no longer overlap and accept again, or reject these
-        hunks.
-      </Text>
-      <Stack gap="sm">
-        {conflicts.map((c, i) => (
-          <Paper key={i} withBorder p="xs" radius="sm" data-testid="agent-conflict" data-path={c.path}>
-            <Group gap="xs" mb={4}>
-              <Code>{c.path}</Code>
-              <Badge variant="default" tt="none">
-                {c.base_lines === 0
-                  ? `at line ${c.base_start}`
-                  : `lines ${c.base_start}–${c.base_start + c.base_lines - 1} of the base`}
-              </Badge>
-            </Group>
-            <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="xs">
-              <div>
-                <Text size="xs" fw={600}>
-                  The file now
-                </Text>
-                <Code block>{c.current || "(nothing)"}</Code>
-              </div>
-              <div>
-                <Text size="xs" fw={600}>
-                  Proposed
-                </Text>
-                <Code block>{c.proposed || "(nothing)"}</Code>
-              </div>
-            </SimpleGrid>
-          </Paper>
-        ))}
-      </Stack>
-    </Alert>
   );
 }

@@ -135,6 +135,9 @@ export function WorkspaceView({ workspace }: { workspace: Workspace }) {
       if (done.length === 0 && conflicts.length === 0) notifications.show({ message: "Nothing to save." });
       void client.invalidateQueries({ queryKey: treeQuery(id).queryKey });
       void client.invalidateQueries({ queryKey: snapshotsQuery(id).queryKey });
+      // A proposal under review may now be stale: its sides and merge are read again.
+      void client.invalidateQueries({ queryKey: [...wsKey(id), "review"] });
+      void client.invalidateQueries({ queryKey: [...wsKey(id), "merge-preview"] });
     },
   });
   const saveNow = useCallback(() => {

@@ -101,9 +101,3 @@ export function applyPatch(text: string, patch: string, opts: { reverse?: boolea
   out.push(...src.slice(pos));
   return out.join("");
 }
-
-/** Hex SHA-256 of a text's UTF-8 bytes, as the server names contents. */
-export async function sha256(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
-}

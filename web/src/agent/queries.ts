@@ -10,6 +10,7 @@ import { getSession } from "../auth/current";
 import { fileUrl } from "./model";
 import type {
   CreateTask,
+  MergePreview,
   ReviewRequest,
   Task,
   Workspace,
@@ -77,6 +78,15 @@ export const fileQuery = (id: string, path: string) =>
     },
   });
 
+/** A content of the workspace by its hash: immutable, so never read twice. */
+export const contentQuery = (id: string, hash: string) =>
+  queryOptions({
+    queryKey: [...AGENT, "content", id, hash],
+    queryFn: ({ signal }) =>
+      call(api.GET("/api/v1/workspaces/{id}/contents/{hash}", { params: { path: { id, hash } }, signal })),
+    staleTime: Infinity,
+  });
+
 export const snapshotsQuery = (id: string) =>
   queryOptions({
     queryKey: [...wsKey(id), "snapshots"],
@@ -104,6 +114,17 @@ export const taskQuery = (id: string) =>
       call(api.GET("/api/v1/agent/tasks/{id}", { params: { path: { id } }, signal })),
     // The event stream refreshes it at the end; polling covers a stream that could not connect.
     refetchInterval: (q) => (q.state.data?.status === "queued" || q.state.data?.status === "processing" ? 3000 : false),
+  });
+
+/**
+ * What accepting every undecided hunk of a task would make of the files changed since it read
+ * them (merged, or the conflicting regions). Under the workspace's key: a save refreshes it.
+ */
+export const mergePreviewQuery = (workspaceId: string, taskId: string) =>
+  queryOptions({
+    queryKey: [...wsKey(workspaceId), "merge-preview", taskId],
+    queryFn: ({ signal }): Promise<MergePreview> =>
+      call(api.GET("/api/v1/agent/tasks/{id}/merge-preview", { params: { path: { id: taskId } }, signal })),
   });
 
 /** This workspace's recent tasks, newest first. */

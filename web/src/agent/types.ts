@@ -15,3 +15,5 @@ export type ProposedFile = Schemas["ProposedFile"];
 export type Review = Schemas["Review"];
 export type ReviewRequest = Schemas["ReviewRequest"];
 export type CreateTask = Schemas["CreateTask"];
+export type MergePreview = Schemas["MergePreview"];
+export type MergedFile = Schemas["MergedFile"];

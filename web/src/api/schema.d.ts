@@ -114,6 +114,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/agent/tasks/{id}/merge-preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * `GET /api/v1/agent/tasks/{id}/merge-preview`: for each file changed in the workspace since
+         *     the task read it, what accepting every undecided hunk would write — the three-way merge, or
+         *     the regions that conflict. Changes nothing.
+         */
+        get: operations["preview_agent_task_merge"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/agent/tasks/{id}/reject": {
         parameters: {
             query?: never;
@@ -1035,6 +1056,26 @@ export interface paths {
         patch: operations["rename_workspace"];
         trace?: never;
     };
+    "/api/v1/workspaces/{id}/contents/{hash}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * `GET /api/v1/workspaces/{id}/contents/{hash}`: a file content by its SHA-256 — any version a
+         *     file of the workspace has held (the tree's, a snapshot's, a task's base or proposal).
+         */
+        get: operations["get_workspace_content"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/workspaces/{id}/files": {
         parameters: {
             query?: never;
@@ -1629,6 +1670,13 @@ export interface components {
          * @enum {string}
          */
         CheckStatus: "ok" | "error";
+        /** @description A file content by its hash (`GET …/contents/{hash}`). */
+        ContentView: {
+            /** @description The text (UTF-8). */
+            content: string;
+            /** @description Hex SHA-256 of the content. */
+            hash: string;
+        };
         /** @description A conversation. */
         ConversationView: {
             /**
@@ -2277,6 +2325,45 @@ export interface components {
         LogoutBody: {
             /** @description The session's refresh token (required when calling with an API key). */
             refresh_token?: string | null;
+        };
+        /** @description A conflicting hunk of an accept whose file changed since the task read it. */
+        MergeConflict: {
+            /** @description How many base lines. */
+            base_lines: number;
+            /** @description First line of the task's base the two sides both changed (1-based). */
+            base_start: number;
+            /** @description Those lines as the workspace has them now. */
+            current: string;
+            /** @description The file. */
+            path: string;
+            /** @description Those lines as the agent proposed them. */
+            proposed: string;
+        };
+        /**
+         * @description How an accept would combine a changed file with the proposal.
+         * @enum {string}
+         */
+        MergeOutcome: "merged" | "already_applied" | "conflict";
+        /**
+         * @description What an accept of every undecided hunk would make of the files changed since the task
+         *     read them (`GET …/merge-preview`).
+         */
+        MergePreview: {
+            /** @description Only the files changed in the workspace since the task read them. */
+            files: components["schemas"]["MergedFile"][];
+        };
+        /** @description One changed file of a merge preview. */
+        MergedFile: {
+            /** @description The overlapping regions of a conflict. */
+            conflicts: components["schemas"]["MergeConflict"][];
+            /** @description What an accept writes (`null` when it deletes the file, or for a conflict). */
+            content?: string | null;
+            /** @description Its SHA-256 now (`null`: deleted since the task read it). */
+            current_hash?: string | null;
+            /** @description The outcome. */
+            outcome: components["schemas"]["MergeOutcome"];
+            /** @description The file. */
+            path: string;
         };
         /** @description One stored message. */
         MessageView: {
@@ -3962,6 +4049,79 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests from this address; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not answered within the request timeout, or the server is shutting down */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    preview_agent_task_merge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Task id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MergePreview"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not done, or proposes nothing */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8604,6 +8764,74 @@ export interface operations {
                 };
             };
             /** @description Bad name; `details.field` names it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests from this address; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not answered within the request timeout, or the server is shutting down */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_workspace_content: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Workspace id */
+                id: string;
+                /** @description Hex SHA-256 of the content, as the API's `hash` fields give it */
+                hash: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContentView"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such workspace, or it never held this content */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not a SHA-256; `details.field` is `hash` */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -565,21 +565,33 @@ async fn a_file_changed_since_the_task_merges_cleanly_or_answers_409_with_the_co
     // The user edits `add` meanwhile: a region the task did not touch.
     let edited = APP_PY.replace("return a + b", "return int(a) + int(b)");
     put(&app, &s.access, &ws, "app.py", &edited).await;
+    let expected = edited
+        .replace("'hi '", "'hello '")
+        .replace("return a - b", "return b - a");
+    // The preview shows what the accept will write, and changes nothing.
+    let preview = merge_preview(&app, &s.access, &task).await;
+    assert_eq!(preview["files"][0]["path"], "app.py", "{preview}");
+    assert_eq!(preview["files"][0]["outcome"], "merged", "{preview}");
+    assert_eq!(preview["files"][0]["content"], expected.as_str());
+    assert_eq!(read(&app, &s.access, &ws, "app.py").await, edited);
     let r = accept(&app, &s.access, &task, json!({})).await;
     assert_eq!(r.status(), 200);
-    let merged = read(&app, &s.access, &ws, "app.py").await;
-    assert_eq!(
-        merged,
-        edited
-            .replace("'hi '", "'hello '")
-            .replace("return a - b", "return b - a")
-    );
+    assert_eq!(read(&app, &s.access, &ws, "app.py").await, expected);
 
     // Another task, and the user changes the very line it changes.
     let ws2 = workspace(&app, &s.access, &[("app.py", APP_PY)]).await;
     let task = two_hunk_task(&app, &fake, &s.access, &ws2).await;
     let mine = APP_PY.replace("'hi '", "'hey '");
     put(&app, &s.access, &ws2, "app.py", &mine).await;
+    let preview = merge_preview(&app, &s.access, &task).await;
+    assert_eq!(preview["files"][0]["outcome"], "conflict", "{preview}");
+    assert_eq!(preview["files"][0]["content"], Value::Null);
+    assert!(
+        preview["files"][0]["conflicts"][0]["current"]
+            .as_str()
+            .is_some_and(|c| c.contains("'hey '")),
+        "{preview}"
+    );
     let r = accept(&app, &s.access, &task, json!({})).await;
     assert_eq!(r.status(), 409);
     let body: Value = r.json().await.expect("json");
@@ -613,6 +625,22 @@ async fn a_file_changed_since_the_task_merges_cleanly_or_answers_409_with_the_co
         200,
     )
     .await;
+    // Every hunk decided: nothing left to merge.
+    let preview = merge_preview(&app, &s.access, &task).await;
+    assert_eq!(preview["files"], json!([]), "{preview}");
+}
+
+/// `GET …/merge-preview` of a task (200).
+async fn merge_preview(app: &TestApp, token: &str, task: &Value) -> Value {
+    let id = task["id"].as_str().expect("id");
+    app.call_json(
+        Method::GET,
+        &format!("/api/v1/agent/tasks/{id}/merge-preview"),
+        token,
+        None,
+        200,
+    )
+    .await
 }
 
 #[tokio::test]
@@ -634,6 +662,10 @@ async fn another_user_gets_404_and_bad_input_is_refused() {
         (Method::GET, format!("/api/v1/agent/tasks/{id}/events")),
         (Method::POST, format!("/api/v1/agent/tasks/{id}/accept")),
         (Method::POST, format!("/api/v1/agent/tasks/{id}/reject")),
+        (
+            Method::GET,
+            format!("/api/v1/agent/tasks/{id}/merge-preview"),
+        ),
     ] {
         let body = (method == Method::POST).then(|| json!({}));
         let r = app.call(method, &path, Some(&bob.access), body).await;

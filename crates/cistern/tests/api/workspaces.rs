@@ -324,6 +324,44 @@ async fn snapshots_store_each_distinct_content_once() {
     )
     .await;
     assert_eq!(blobs_of(&app, &ws).await, 5);
+
+    // Every version is readable by its hash — the one in the tree and the older ones.
+    let v2 = "print(2)\n";
+    let hash = sha256_hex(v2);
+    let got = app
+        .get_json(&format!("/api/v1/workspaces/{ws}/contents/{hash}"), t)
+        .await;
+    assert_eq!(
+        (got["hash"].as_str(), got["content"].as_str()),
+        (Some(hash.as_str()), Some(v2))
+    );
+    let never = sha256_hex("never stored\n");
+    let r = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/workspaces/{ws}/contents/{never}"),
+            Some(t),
+            None,
+        )
+        .await;
+    assert_error(r, 404, "not_found").await;
+    for bad in ["abc", &hash.to_uppercase(), &format!("{}zz", &hash[..62])] {
+        let r = app
+            .call(
+                Method::GET,
+                &format!("/api/v1/workspaces/{ws}/contents/{bad}"),
+                Some(t),
+                None,
+            )
+            .await;
+        invalid(r, "hash").await;
+    }
+}
+
+/// Hex SHA-256, as the API names contents.
+fn sha256_hex(text: &str) -> String {
+    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, text.as_bytes());
+    digest.as_ref().iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[tokio::test]
@@ -340,6 +378,11 @@ async fn another_users_workspace_is_a_404_on_every_workspace_route() {
         (Method::PATCH, base.clone(), Some(json!({"name": "taken"}))),
         (Method::GET, format!("{base}/files"), None),
         (Method::GET, format!("{base}/files/secret.txt"), None),
+        (
+            Method::GET,
+            format!("{base}/contents/{}", sha256_hex("hunter2\n")),
+            None,
+        ),
         (
             Method::PUT,
             format!("{base}/files/secret.txt"),

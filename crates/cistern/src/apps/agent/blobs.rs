@@ -28,16 +28,31 @@ pub async fn put(store: &BlobStore, workspace_id: &str, contents: &[&str]) -> Re
     Ok(())
 }
 
-/// The content stored under `hash`.
+/// The content stored under `hash` (one the workspace's rows name: a missing blob is corrupt).
 pub async fn read(store: &BlobStore, workspace_id: &str, hash: &str) -> Result<String> {
-    let bytes = blobs::read(store, &path(workspace_id, hash))
-        .await?
-        .ok_or_else(|| {
-            Error::Corrupt(format!(
-                "blob {hash} of workspace {workspace_id} is missing"
-            ))
-        })?;
-    String::from_utf8(bytes).map_err(|_| Error::Corrupt(format!("blob {hash} is not UTF-8")))
+    find(store, workspace_id, hash).await?.ok_or_else(|| {
+        Error::Corrupt(format!(
+            "blob {hash} of workspace {workspace_id} is missing"
+        ))
+    })
+}
+
+/// The content stored under `hash`, if the workspace has it.
+pub async fn find(store: &BlobStore, workspace_id: &str, hash: &str) -> Result<Option<String>> {
+    match blobs::read(store, &path(workspace_id, hash)).await? {
+        Some(bytes) => String::from_utf8(bytes)
+            .map(Some)
+            .map_err(|_| Error::Corrupt(format!("blob {hash} is not UTF-8"))),
+        None => Ok(None),
+    }
+}
+
+/// Whether `text` is a hash as [`hash`] writes it (64 lower-case hex digits).
+pub fn is_hash(text: &str) -> bool {
+    text.len() == 64
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 /// Deletes every blob of a workspace.

@@ -77,6 +77,7 @@ fn routes() -> OpenApiRouter<AppState> {
             w::delete_workspace
         ))
         .routes(routes!(w::list_workspace_files))
+        .routes(routes!(w::get_workspace_content))
         .rest_of_path(
             routes!(
                 w::get_workspace_file,
@@ -96,6 +97,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(t::task_events))
         .routes(routes!(t::accept_task))
         .routes(routes!(t::reject_task))
+        .routes(routes!(t::preview_merge))
 }
 
 /// `agent.task`, over the domain handle.

@@ -158,6 +158,42 @@ impl Tasks {
         Ok(Reviewed { review, written })
     }
 
+    /// What accepting every undecided hunk would write into each file changed in the
+    /// workspace since the task read it: the three-way merge, or its conflicts. Files still as
+    /// the task read them, or with every hunk decided, are left out (an accept writes the
+    /// proposal as is, or nothing). Changes nothing.
+    pub async fn merge_preview(&self, owner: &str, task_id: &str) -> Result<Vec<StaleMerge>> {
+        let (task, result, review) = self.proposal(owner, task_id).await?;
+        let undecided = choose(&result, &review, &ReviewRequest::default())?;
+        let tree: BTreeMap<String, String> = self
+            .db
+            .tree(&task.workspace_id)
+            .await?
+            .into_iter()
+            .map(|f| (f.path, f.hash))
+            .collect();
+        let mut stale = Vec::new();
+        for file in &result.files_modified {
+            let Some(ids) = undecided.get(&file.path).filter(|ids| !ids.is_empty()) else {
+                continue;
+            };
+            let current = tree.get(&file.path).cloned();
+            if current == file.base_hash {
+                continue;
+            }
+            let ids: Vec<usize> = ids.iter().copied().collect();
+            let merged = self
+                .merged(&task.workspace_id, file, &ids, current.as_deref())
+                .await?;
+            stale.push(StaleMerge {
+                path: file.path.clone(),
+                current_hash: current,
+                merged,
+            });
+        }
+        Ok(stale)
+    }
+
     /// Rejects the chosen hunks (every undecided one when none is named).
     pub async fn reject(
         &self,
@@ -203,6 +239,18 @@ impl Tasks {
         task_id: &str,
         request: &ReviewRequest,
     ) -> Result<(Task, TaskResult, Review, Chosen)> {
+        let (task, result, review) = self.proposal(owner, task_id).await?;
+        let chosen = choose(&result, &review, request)?;
+        if chosen.values().all(BTreeSet::is_empty) {
+            return Err(Error::Conflict(
+                "every hunk of this task is already decided".into(),
+            ));
+        }
+        Ok((task, result, review, chosen))
+    }
+
+    /// A done task with a proposal, the proposal, and its review so far.
+    async fn proposal(&self, owner: &str, task_id: &str) -> Result<(Task, TaskResult, Review)> {
         let task = self.get(owner, task_id).await?;
         if task.status != "done" {
             return Err(Error::Conflict(format!(
@@ -216,13 +264,7 @@ impl Tasks {
         }
         // `null` is a review given back after a failed accept: none yet.
         let review: Review = parse::<Option<Review>>(task.review.as_deref())?.unwrap_or_default();
-        let chosen = choose(&result, &review, request)?;
-        if chosen.values().all(BTreeSet::is_empty) {
-            return Err(Error::Conflict(
-                "every hunk of this task is already decided".into(),
-            ));
-        }
-        Ok((task, result, review, chosen))
+        Ok((task, result, review))
     }
 
     async fn swap_review(&self, task: &Task, old: Option<&str>, review: &Review) -> Result<()> {
@@ -302,10 +344,26 @@ impl Tasks {
     }
 }
 
-enum Merged {
+/// A file's chosen hunks against the file now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Merged {
+    /// Write this (`None`: delete the file).
     Write(Option<String>),
+    /// The file already is what the hunks make it.
     AlreadyThere,
+    /// The file changed where the hunks change it.
     Conflicts(Vec<MergeConflict>),
+}
+
+/// A file changed since its task read it, and what an accept would make of it.
+#[derive(Debug, Clone)]
+pub struct StaleMerge {
+    /// The file.
+    pub path: String,
+    /// Its hash now (`None`: deleted since).
+    pub current_hash: Option<String>,
+    /// The merge of every undecided hunk into it.
+    pub merged: Merged,
 }
 
 fn parse<T: serde::de::DeserializeOwned>(json: Option<&str>) -> Result<T> {

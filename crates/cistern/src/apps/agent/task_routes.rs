@@ -11,7 +11,9 @@ use tokio_util::sync::CancellationToken;
 
 use super::Tasks;
 use super::review::ReviewRequest;
-use super::task_views::{CreateTask, ReviewOutcome, TaskFilter, TaskStarted, TaskView};
+use super::task_views::{
+    CreateTask, MergePreview, ReviewOutcome, TaskFilter, TaskStarted, TaskView,
+};
 use crate::http::error::{ApiError, ApiJson, ErrorBody};
 use crate::http::page::{ApiQuery, Page, PageParams, PageRequest};
 use crate::http::path::ResourceId;
@@ -157,4 +159,24 @@ pub async fn reject_task(
         .reject(&principal.user_id, id.as_str(), body, &ctx)
         .await?;
     Ok(Json(done.into()))
+}
+
+/// `GET /api/v1/agent/tasks/{id}/merge-preview`: for each file changed in the workspace since
+/// the task read it, what accepting every undecided hunk would write — the three-way merge, or
+/// the regions that conflict. Changes nothing.
+#[utoipa::path(get, path = "/api/v1/agent/tasks/{id}/merge-preview", operation_id = "preview_agent_task_merge", tag = "agent",
+    params(("id" = String, Path, description = "Task id")), security(("bearer" = [])),
+    responses((status = 200, body = MergePreview),
+              (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 409, body = ErrorBody, description = "Not done, or proposes nothing"),
+              (status = 422, body = ErrorBody)))]
+pub async fn preview_merge(
+    State(tasks): State<Tasks>,
+    principal: Principal,
+    id: ResourceId,
+) -> Result<Json<MergePreview>, ApiError> {
+    let files = tasks.merge_preview(&principal.user_id, id.as_str()).await?;
+    Ok(Json(MergePreview {
+        files: files.into_iter().map(Into::into).collect(),
+    }))
 }

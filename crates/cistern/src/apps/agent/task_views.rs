@@ -4,7 +4,9 @@ use cistern_store::sql::Task;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::error::MergeConflict;
 use super::model::{Cursor, Mode, Request, Review, Selection, TaskMetrics, TaskResult};
+use super::review::Merged;
 use super::tasks::NewTask;
 use crate::time::rfc3339;
 
@@ -169,6 +171,58 @@ impl From<super::review::Reviewed> for ReviewOutcome {
         ReviewOutcome {
             review: r.review,
             written: r.written,
+        }
+    }
+}
+
+/// What an accept of every undecided hunk would make of the files changed since the task
+/// read them (`GET …/merge-preview`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MergePreview {
+    /// Only the files changed in the workspace since the task read them.
+    pub files: Vec<MergedFile>,
+}
+
+/// How an accept would combine a changed file with the proposal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MergeOutcome {
+    /// The changes do not overlap: `content` is what an accept writes.
+    Merged,
+    /// The file already has the proposed change: an accept writes nothing.
+    AlreadyApplied,
+    /// The changes overlap (`conflicts`): an accept answers 409 and writes nothing.
+    Conflict,
+}
+
+/// One changed file of a merge preview.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MergedFile {
+    /// The file.
+    pub path: String,
+    /// Its SHA-256 now (`null`: deleted since the task read it).
+    pub current_hash: Option<String>,
+    /// The outcome.
+    pub outcome: MergeOutcome,
+    /// What an accept writes (`null` when it deletes the file, or for a conflict).
+    pub content: Option<String>,
+    /// The overlapping regions of a conflict.
+    pub conflicts: Vec<MergeConflict>,
+}
+
+impl From<super::review::StaleMerge> for MergedFile {
+    fn from(s: super::review::StaleMerge) -> Self {
+        let (outcome, content, conflicts) = match s.merged {
+            Merged::Write(content) => (MergeOutcome::Merged, content, Vec::new()),
+            Merged::AlreadyThere => (MergeOutcome::AlreadyApplied, None, Vec::new()),
+            Merged::Conflicts(found) => (MergeOutcome::Conflict, None, found),
+        };
+        MergedFile {
+            path: s.path,
+            current_hash: s.current_hash,
+            outcome,
+            content,
+            conflicts,
         }
     }
 }

@@ -8,8 +8,8 @@ use axum::http::StatusCode;
 
 use super::Workspaces;
 use super::workspace_views::{
-    CreateWorkspace, RenameWorkspace, WorkspaceFile, WorkspaceFileView, WorkspaceFromGeneration,
-    WorkspaceView, WriteWorkspaceFile,
+    ContentView, CreateWorkspace, RenameWorkspace, WorkspaceFile, WorkspaceFileView,
+    WorkspaceFromGeneration, WorkspaceView, WriteWorkspaceFile,
 };
 use crate::apps::codegen::Codegen;
 use crate::http::error::{ApiError, ApiJson, ErrorBody};
@@ -204,4 +204,25 @@ pub async fn delete_workspace_file(
         .delete_file(&principal.user_id, id.as_str(), &path)
         .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET /api/v1/workspaces/{id}/contents/{hash}`: a file content by its SHA-256 — any version a
+/// file of the workspace has held (the tree's, a snapshot's, a task's base or proposal).
+#[utoipa::path(get, path = "/api/v1/workspaces/{id}/contents/{hash}", operation_id = "get_workspace_content", tag = "workspaces",
+    params(("id" = String, Path, description = "Workspace id"),
+           ("hash" = String, Path, description = "Hex SHA-256 of the content, as the API's `hash` fields give it")),
+    security(("bearer" = [])),
+    responses((status = 200, body = ContentView), (status = 401, body = ErrorBody),
+              (status = 404, body = ErrorBody, description = "No such workspace, or it never held this content"),
+              (status = 422, body = ErrorBody, description = "Not a SHA-256; `details.field` is `hash`")))]
+pub async fn get_workspace_content(
+    State(workspaces): State<Workspaces>,
+    principal: Principal,
+    id: ResourceId,
+    Path((_id, hash)): Path<(String, String)>,
+) -> Result<Json<ContentView>, ApiError> {
+    let content = workspaces
+        .content(&principal.user_id, id.as_str(), &hash)
+        .await?;
+    Ok(Json(ContentView { hash, content }))
 }

@@ -300,3 +300,12 @@ impl From<Imported> for WorkspaceImport {
         }
     }
 }
+
+/// A file content by its hash (`GET …/contents/{hash}`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ContentView {
+    /// Hex SHA-256 of the content.
+    pub hash: String,
+    /// The text (UTF-8).
+    pub content: String,
+}

@@ -132,6 +132,21 @@ impl Workspaces {
         Ok((row, content))
     }
 
+    /// A content of a workspace of `owner` by its hash: any version of any file its tree,
+    /// snapshots or tasks have held (what a review shows as the version a task read).
+    pub async fn content(&self, owner: &str, id: &str, hash: &str) -> Result<String> {
+        self.get(owner, id).await?;
+        if !blobs::is_hash(hash) {
+            return Err(invalid(
+                "hash",
+                format!("{hash:?} is not a SHA-256 (64 lower-case hex digits)"),
+            ));
+        }
+        blobs::find(&self.blobs, id, hash)
+            .await?
+            .ok_or(Error::NotFound("content"))
+    }
+
     /// Writes one file (creating it); with `base_hash`, only if the file still has that hash
     /// (a save over someone else's is a conflict, not a loss).
     pub async fn write_file(
