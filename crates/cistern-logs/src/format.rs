@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use serde::{Deserialize, Serialize};
 
 use crate::Level;
-use crate::header::{HeaderShape, KindMemo, Split, detect_shape};
+use crate::header::{HeaderShape, KindMemo, STABLE_SHARE, Split, detect_shape_with};
 use crate::kind::level_of;
 
 /// How many lines [`LogFormat::detect`] looks at.
@@ -29,6 +29,14 @@ pub enum LogFormat {
 impl LogFormat {
     /// Detects the format from up to [`SAMPLE_LINES`] sample lines.
     pub fn detect<'a>(sample: impl IntoIterator<Item = &'a str>) -> LogFormat {
+        Self::detect_with(sample, STABLE_SHARE)
+    }
+
+    /// [`LogFormat::detect`] with another stable share for header positions.
+    pub fn detect_with<'a>(
+        sample: impl IntoIterator<Item = &'a str>,
+        header_share: f64,
+    ) -> LogFormat {
         let lines: Vec<&str> = sample
             .into_iter()
             .filter(|l| !l.trim().is_empty())
@@ -44,7 +52,7 @@ impl LogFormat {
         if share(lines.iter().filter(|l| is_logfmt(l)).count()) {
             return LogFormat::Logfmt;
         }
-        match detect_shape(lines.iter().copied()) {
+        match detect_shape_with(lines.iter().copied(), header_share) {
             Some(shape) => LogFormat::Header(shape),
             None => LogFormat::Plain,
         }

@@ -27,8 +27,9 @@ use tokens::{Spans, Tok, header_tokens};
 
 /// Largest number of header positions examined.
 pub const MAX_HEADER_TOKENS: usize = 12;
-/// Share of sample lines a position's dominant kind needs to count as stable.
-const STABLE_SHARE: f64 = 0.6;
+/// Share of sample lines a position's dominant kind needs to count as stable (the default;
+/// see [`crate::MinerConfig::header_share`]).
+pub const STABLE_SHARE: f64 = 0.6;
 /// How far right of its usual position a component token may appear.
 const COMP_DRIFT: usize = 3;
 
@@ -68,6 +69,14 @@ pub struct Split<'a> {
 
 /// Learns the header shape from sample lines; `None` when no header is recognisable.
 pub fn detect_shape<'a>(sample: impl IntoIterator<Item = &'a str>) -> Option<HeaderShape> {
+    detect_shape_with(sample, STABLE_SHARE)
+}
+
+/// [`detect_shape`] with another stable share.
+pub fn detect_shape_with<'a>(
+    sample: impl IntoIterator<Item = &'a str>,
+    stable_share: f64,
+) -> Option<HeaderShape> {
     let mut counts = [[0u32; 16]; MAX_HEADER_TOKENS];
     let mut lines = 0u32;
     let mut toks = [Tok::default(); MAX_HEADER_TOKENS];
@@ -90,7 +99,7 @@ pub fn detect_shape<'a>(sample: impl IntoIterator<Item = &'a str>) -> Option<Hea
     let mut dominant = Vec::new();
     for row in &counts {
         let (best, &c) = row.iter().enumerate().max_by_key(|&(_, c)| *c)?;
-        if f64::from(c) < STABLE_SHARE * f64::from(lines) {
+        if f64::from(c) < stable_share * f64::from(lines) {
             break;
         }
         dominant.push(KIND_BY_INDEX[best]);

@@ -34,8 +34,11 @@ use serde::{Deserialize, Serialize};
 pub use features::{Analysis, WindowFeatures, WindowSpec, analyze};
 pub use format::LogFormat;
 pub use header::Split;
+pub use mask::MaskConfig;
 pub use miner::{Miner, MinerConfig};
-pub use parse::{LineResult, ParseOutput, Parser, TemplateCount, parse_reader, parse_text};
+pub use parse::{
+    LineResult, ParseOutput, Parser, TemplateCount, parse_reader, parse_text, parse_text_with,
+};
 pub use score::{
     Baseline, Factor, Label, ScoreInput, ScoreReport, score, score_analysis, score_at,
 };

@@ -87,10 +87,28 @@ fn is_delim(c: u8) -> bool {
     class::TABLE[c as usize] & class::DELIM != 0
 }
 
+/// Thresholds of masking; the defaults are what every public entry point uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MaskConfig {
+    /// A segment of hex digits (with a letter) at least this long is a value (`9f4ef63`).
+    pub min_hex: usize,
+    /// A segment holding a run of at least this many digits is a value (`job_1445_0020`).
+    pub min_digit_run: usize,
+}
+
+impl Default for MaskConfig {
+    fn default() -> Self {
+        Self {
+            min_hex: 5,
+            min_digit_run: 4,
+        }
+    }
+}
+
 /// Appends the masked form of `tok` to `out`; returns `true` when the whole token is a wildcard.
 pub fn mask_token(tok: &str, out: &mut String) -> bool {
     let scan = scan(tok.as_bytes(), 0, false);
-    mask_scanned(tok, &scan, out)
+    mask_scanned(tok, &scan, &MaskConfig::default(), out)
 }
 
 /// What one pass over a token found: enough to tell whether anything can be
@@ -142,7 +160,7 @@ pub(crate) fn scan(b: &[u8], start: usize, stop_at_space: bool) -> Scan {
 }
 
 /// [`mask_token`] for a token already scanned.
-pub(crate) fn mask_scanned(tok: &str, scan: &Scan, out: &mut String) -> bool {
+pub(crate) fn mask_scanned(tok: &str, scan: &Scan, cfg: &MaskConfig, out: &mut String) -> bool {
     let b = tok.as_bytes();
     let (any, dots, data) = (scan.any, scan.dots, scan.data);
     let hot = any & (class::DIGIT | class::SLASH) != 0;
@@ -209,7 +227,7 @@ pub(crate) fn mask_scanned(tok: &str, scan: &Scan, out: &mut String) -> bool {
             i += 1;
         }
         let seg = &tok[s..i];
-        match segment_mask(seg) {
+        match segment_mask(seg, cfg) {
             SegMask::Whole => {
                 // `/10.0.0.1`: a slash glued to the front of a value belongs to it.
                 if s == 1 && b[0] == b'/' {
@@ -341,7 +359,7 @@ enum SegMask {
     Suffix(usize),
 }
 
-fn segment_mask(seg: &str) -> SegMask {
+fn segment_mask(seg: &str, cfg: &MaskConfig) -> SegMask {
     let b = seg.as_bytes();
     // One pass: digits, alphanumerics, the longest digit run, the first `-` or `.`.
     let (mut digits, mut alnum, mut run, mut longest_run) = (0usize, 0usize, 0usize, 0usize);
@@ -367,7 +385,7 @@ fn segment_mask(seg: &str) -> SegMask {
             .any(|w| seg.eq_ignore_ascii_case(w));
         return if data { SegMask::Whole } else { SegMask::Keep };
     }
-    if is_number_with_unit(b) || is_hex(b) {
+    if is_number_with_unit(b) || is_hex(b, cfg.min_hex) {
         return SegMask::Whole;
     }
     // `node-246`, `core.2275`, `Interconnect-0T00`: a name, a dash or dot, then a number-ish tail.
@@ -380,7 +398,7 @@ fn segment_mask(seg: &str) -> SegMask {
             return SegMask::Suffix(d + 1);
         }
     }
-    if digits * 2 > alnum || longest_run >= 4 {
+    if digits * 2 > alnum || longest_run >= cfg.min_digit_run {
         return SegMask::Whole;
     }
     SegMask::Keep
@@ -406,12 +424,12 @@ fn is_number_with_unit(b: &[u8]) -> bool {
 }
 
 /// `0x1f`, `9f4ef63`, `de305d54-75b4-431b-adb2-eb6b9e546014`, `00:1a:2b` segments.
-fn is_hex(b: &[u8]) -> bool {
+fn is_hex(b: &[u8], min_len: usize) -> bool {
     if b.len() > 2 && (b.starts_with(b"0x") || b.starts_with(b"0X")) {
         return b[2..].iter().all(u8::is_ascii_hexdigit);
     }
     let hexlen = b.iter().filter(|c| c.is_ascii_hexdigit()).count();
-    hexlen >= 5
+    hexlen >= min_len
         && b.iter().all(|c| c.is_ascii_hexdigit() || *c == b'-')
         && b.iter().any(|c| c.is_ascii_alphabetic())
 }

@@ -11,7 +11,7 @@
 //! like a small closed set of constants (see [`crate::refine`]).
 
 use crate::hash::{FxMap, hash_bytes};
-use crate::mask::WILDCARD;
+use crate::mask::{MaskConfig, WILDCARD};
 use crate::memo::Memo;
 use crate::signature::SigBuf;
 
@@ -39,16 +39,34 @@ pub(crate) struct Cluster {
     pub sigs: Vec<SigId>,
 }
 
-/// Tunables of the miner; [`MinerConfig::default`] is the one global configuration.
-#[derive(Debug, Clone, Copy)]
+/// The engine's tunable constants; [`MinerConfig::default`] is the one global
+/// configuration every public entry point uses. The other fields exist so that
+/// `examples/loghub_heldout.rs` can measure how much the defaults were fitted to
+/// the data they were chosen on (see `docs/log-engine.md`).
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct MinerConfig {
     /// Share of equal positions for a message to join a cluster.
     pub similarity: f64,
+    /// A varying position with at least this many distinct plain words is a variable
+    /// (fewer are constants that split the cluster).
+    pub many_words: usize,
+    /// The same for values with an explicit `key=` or holding a digit.
+    pub many_values: usize,
+    /// Share of sample lines a header position's dominant kind needs to count as stable.
+    pub header_share: f64,
+    /// Which token segments masking calls values.
+    pub mask: MaskConfig,
 }
 
 impl Default for MinerConfig {
     fn default() -> Self {
-        Self { similarity: 0.5 }
+        Self {
+            similarity: 0.5,
+            many_words: 10,
+            many_values: 4,
+            header_share: 0.6,
+            mask: MaskConfig::default(),
+        }
     }
 }
 
@@ -71,8 +89,14 @@ impl Miner {
     pub fn new(config: MinerConfig) -> Self {
         Self {
             config,
+            sig: SigBuf::new(config.mask),
             ..Self::default()
         }
+    }
+
+    /// The configuration it was created with.
+    pub fn config(&self) -> &MinerConfig {
+        &self.config
     }
 
     /// Number of distinct signatures seen.

@@ -165,7 +165,12 @@ pub struct ParseOutput {
 /// Parses a whole text: detects the format from its first lines (and again
 /// wherever it changes, see [`StreamParser`]), then mines templates.
 pub fn parse_text(text: &str) -> ParseOutput {
-    let mut stream = StreamParser::new(MinerConfig::default());
+    parse_text_with(text, MinerConfig::default())
+}
+
+/// [`parse_text`] with other tunables (for measuring them; the default is the one configuration).
+pub fn parse_text_with(text: &str, config: MinerConfig) -> ParseOutput {
+    let mut stream = StreamParser::new(config);
     let mut per_line: Vec<(SigId, bool)> = Vec::new();
     let mut sink = |r: LineResult<'_>| per_line.push((r.sig, r.continuation));
     for line in lines(text) {

@@ -15,12 +15,7 @@
 
 use crate::hash::FxMap;
 use crate::mask::WILDCARD;
-use crate::miner::{Miner, join_tokens};
-
-/// A position with at least this many distinct plain words is a variable.
-const MANY_WORDS: usize = 10;
-/// An explicit `key=` (or a digit in the token) says "value": fewer distinct values suffice.
-const MANY_VALUES: usize = 4;
+use crate::miner::{Miner, MinerConfig, join_tokens};
 
 /// Final templates and the map from signatures to them.
 #[derive(Debug, Clone, Default)]
@@ -34,6 +29,7 @@ pub struct Templates {
 impl Templates {
     /// Builds final templates from the clusters of `miner`.
     pub fn build(miner: &Miner) -> Templates {
+        let cfg = *miner.config();
         let mut out = Templates {
             texts: Vec::new(),
             of_sig: vec![u32::MAX; miner.sigs.len()],
@@ -58,7 +54,7 @@ impl Templates {
                     } else {
                         None
                     };
-                    position_grouping(prev, sigs.iter().map(|(_, t)| t[p])).map(|g| (p, g))
+                    position_grouping(&cfg, prev, sigs.iter().map(|(_, t)| t[p])).map(|g| (p, g))
                 })
                 .collect();
             // Group signatures by their values at constant positions.
@@ -176,6 +172,7 @@ fn key_of(v: &str) -> Option<&str> {
 
 /// Decides whether a varying position is a variable (`None`) or splits the cluster.
 fn position_grouping<'a>(
+    cfg: &MinerConfig,
     prev: Option<&str>,
     values: impl Iterator<Item = &'a str>,
 ) -> Option<Grouping> {
@@ -199,7 +196,7 @@ fn position_grouping<'a>(
             let val = &v[first.map_or(0, str::len)..];
             !val.is_empty() && val.bytes().all(|c| c.is_ascii_alphabetic())
         });
-        let few = distinct.len() < MANY_VALUES;
+        let few = distinct.len() < cfg.many_values;
         let data = distinct.iter().any(|v| {
             VALUE_WORDS.contains(&v[first.map_or(0, str::len)..].to_ascii_lowercase().as_str())
         });
@@ -209,14 +206,19 @@ fn position_grouping<'a>(
     if distinct
         .iter()
         .all(|v| v.contains(WILDCARD) && *v != WILDCARD)
-        && distinct.len() < MANY_VALUES
+        && distinct.len() < cfg.many_values
     {
         return Some(Grouping::Value);
     }
     let digits = distinct
         .iter()
         .any(|v| v.bytes().any(|c| c.is_ascii_digit()));
-    if distinct.len() >= if digits { MANY_VALUES } else { MANY_WORDS }
+    if distinct.len()
+        >= if digits {
+            cfg.many_values
+        } else {
+            cfg.many_words
+        }
         || distinct
             .iter()
             .any(|v| v.contains(WILDCARD) || VALUE_WORDS.contains(&v.to_ascii_lowercase().as_str()))

@@ -8,7 +8,7 @@
 //! `12.5 KB` → `<*> <*>`).
 
 use crate::kind::is_date_word;
-use crate::mask::{WILDCARD, mask_scanned, scan};
+use crate::mask::{MaskConfig, WILDCARD, mask_scanned, scan};
 use crate::miner::MAX_TOKENS;
 
 /// Per-token flags recorded while building.
@@ -28,9 +28,18 @@ pub(crate) struct SigBuf {
     masked: Vec<bool>,
     spare: String,
     spare_spans: Vec<(u32, u32)>,
+    mask: MaskConfig,
 }
 
 impl SigBuf {
+    /// An empty buffer masking with `mask`.
+    pub fn new(mask: MaskConfig) -> Self {
+        Self {
+            mask,
+            ..Self::default()
+        }
+    }
+
     /// Token `i` of the signature.
     pub fn token(&self, i: usize) -> &str {
         let (s, e) = self.spans[i];
@@ -103,7 +112,7 @@ impl SigBuf {
             }
             let s = self.text.len();
             if maskable {
-                mask_scanned(&content[start..end], &scanned, &mut self.text);
+                mask_scanned(&content[start..end], &scanned, &self.mask, &mut self.text);
             } else {
                 self.text.push_str(&content[start..end]);
             }

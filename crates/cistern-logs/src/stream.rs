@@ -235,8 +235,9 @@ impl StreamParser {
     where
         F: for<'l> FnMut(LineResult<'l>),
     {
-        self.start(LogFormat::detect(
+        self.start(LogFormat::detect_with(
             self.pending.iter().map(|h| h.line.as_str()),
+            self.config.header_share,
         ));
         // The sample itself may hold a change of format: replay it through the misfit logic.
         self.replay(sink);
@@ -280,7 +281,10 @@ impl StreamParser {
         let Some(current) = self.parser.as_ref().map(|p| p.format().clone()) else {
             return;
         };
-        let candidate = LogFormat::detect(self.pending.iter().map(|h| h.line.as_str()));
+        let candidate = LogFormat::detect_with(
+            self.pending.iter().map(|h| h.line.as_str()),
+            self.config.header_share,
+        );
         let switch_at = if candidate == current {
             None
         } else {
