@@ -178,6 +178,12 @@ pub(crate) fn mask_scanned(tok: &str, scan: &Scan, cfg: &MaskConfig, out: &mut S
         out.push_str(trail);
         return lead.is_empty() && trail.is_empty();
     }
+    if !premasked && is_mac(core) {
+        out.push_str(lead);
+        out.push_str(WILDCARD);
+        out.push_str(trail);
+        return lead.is_empty() && trail.is_empty();
+    }
     // `key=value`: a value holding a digit is a value as a whole (`rhost=220-135-151-1.hinet.net`).
     if let Some(eq) = core.bytes().position(|c| c == b'=') {
         let (key, value) = (&core.as_bytes()[..eq], &core.as_bytes()[eq + 1..]);
@@ -292,9 +298,27 @@ fn is_path_or_url(t: &str, has_slash: bool) -> bool {
         return true;
     }
     let slashes = b.iter().filter(|&&c| c == b'/').count();
-    (b.first() == Some(&b'/') && b.len() > 1 && slashes >= 2 && !b[1].is_ascii_digit())
+    // `/var/log`, and a single-level `/healthz` or `/favicon.ico` (a path, not a `/`
+    // separator: a letter, `.` or `_` follows the slash).
+    (b.first() == Some(&b'/')
+        && b.len() > 1
+        && (slashes >= 2 || b[1].is_ascii_alphabetic() || matches!(b[1], b'.' | b'_'))
+        && !b[1].is_ascii_digit())
         || (t.starts_with("./") || t.starts_with("~/"))
         || (slashes >= 3 && !b.contains(&b'='))
+}
+
+/// A hardware address: six or eight pairs of hex digits joined by `:` or `-` (`e8:a1:0c:4f:9b:d3`).
+fn is_mac(t: &str) -> bool {
+    let b = t.as_bytes();
+    (b.len() == 17 || b.len() == 23)
+        && b.iter().enumerate().all(|(i, c)| {
+            if i % 3 == 2 {
+                *c == b':' || *c == b'-'
+            } else {
+                c.is_ascii_hexdigit()
+            }
+        })
 }
 
 /// Top-level domains that end host names (`ns1.example.com`, `db-3.corp.internal`).
@@ -463,6 +487,9 @@ mod tests {
             ("CPU#1", "CPU#<*>"),
             ("appattempt_1445144423722_0020_000001", "<*>"),
             ("http://x.org/a", "<*>"),
+            ("/healthz", "<*>"),
+            ("\"/favicon.ico\"", "\"<*>\""),
+            ("e8:a1:0c:4f:9b:d3", "<*>"),
         ];
         for (tok, want) in cases {
             assert_eq!(m(tok), want, "{tok}");

@@ -160,11 +160,13 @@ const NAMING_WORDS: &[&str] = &[
 /// Literal values that are data, never structure.
 const VALUE_WORDS: &[&str] = &["true", "false", "null", "nil", "undefined", "nan"];
 
-/// `uid=0` → `uid=`, `ret:false` → `ret:`; `None` for tokens without a key.
+/// `uid=0` → `uid=`, `ret:false` → `ret:`; `None` for tokens without a key, and for
+/// `judy:` (a word before a colon is a label or a value, not a key: nothing follows).
 fn key_of(v: &str) -> Option<&str> {
     let i = v.find(['=', ':'])?;
     let k = &v[..i];
     (i > 0
+        && i + 1 < v.len()
         && k.bytes()
             .all(|c| c.is_ascii_alphanumeric() || b"_.-".contains(&c)))
     .then(|| &v[..=i])
@@ -183,6 +185,11 @@ fn position_grouping<'a>(
         }
     }
     if distinct.len() < 2 {
+        return None;
+    }
+    // `-` is how many formats write "no value" (access logs, squid, syslog): a position
+    // that may be empty is a field, never a constant that names the event.
+    if distinct.iter().any(|v| is_nil(v)) {
         return None;
     }
     let keys: Vec<Option<&str>> = distinct.iter().map(|v| key_of(v)).collect();
@@ -234,6 +241,11 @@ fn position_grouping<'a>(
         }
     }
     Some(Grouping::Value)
+}
+
+/// `-` on its own or quoted (`"-"`).
+fn is_nil(v: &str) -> bool {
+    v.trim_matches(['"', '\'', ',', ';']) == "-"
 }
 
 /// Generalises two differing tokens, keeping their shared punctuation skeleton:
