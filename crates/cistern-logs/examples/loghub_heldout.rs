@@ -25,7 +25,7 @@ use loghub::SYSTEMS;
 /// The grid: every combination of these values (the defaults are in each list).
 fn grid() -> Vec<MinerConfig> {
     let mut out = Vec::new();
-    for similarity in [0.4, 0.5, 0.6, 0.7] {
+    for similarity in [0.4, 0.5, 0.6, 0.7, 0.8] {
         for many_words in [6, 10, 16] {
             for many_values in [3, 4, 6] {
                 for header_share in [0.5, 0.6, 0.7] {
@@ -148,6 +148,29 @@ fn main() -> std::io::Result<()> {
         mean(fold_ga.iter().copied()),
         fold_ga.iter().copied().fold(f64::INFINITY, f64::min)
     );
+    // One tunable at a time, the others at their defaults: how sensitive is each system?
+    println!(
+        "\none tunable varied, the others at their defaults (GA per system, in SYSTEMS order):"
+    );
+    for (c, row) in configs.iter().zip(&table) {
+        let differs = [
+            c.similarity != default.similarity,
+            c.many_words != default.many_words,
+            c.many_values != default.many_values,
+            c.header_share != default.header_share,
+            c.mask.min_digit_run != default.mask.min_digit_run,
+            c.mask.min_hex != default.mask.min_hex,
+        ];
+        if differs.iter().filter(|&&d| d).count() == 1 {
+            let cells: Vec<String> = row.iter().map(|g| format!("{g:.3}")).collect();
+            println!(
+                "  {:<48} mean {:.3}  {}",
+                short(c),
+                mean(row.iter().copied()),
+                cells.join(" ")
+            );
+        }
+    }
     println!("default:  {}", short(&default));
     println!("all-best: {}", short(&configs[all_best]));
     let corpus_ga = |c: MinerConfig| {

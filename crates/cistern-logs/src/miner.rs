@@ -190,12 +190,7 @@ impl Miner {
             self.generalise(c);
             return c;
         }
-        let tokens = (0..n)
-            .map(|i| {
-                let t = self.token(i);
-                (t != WILDCARD).then(|| t.into())
-            })
-            .collect();
+        let tokens = (0..n).map(|i| Some(self.token(i).into())).collect();
         let id = self.clusters.len() as u32;
         self.clusters.push(Cluster {
             tokens,
@@ -207,23 +202,35 @@ impl Miner {
     }
 
     /// Drain's similarity: share of positions equal to the template; wildcards count half.
+    ///
+    /// A position that has only ever held masked values keeps the literal `<*>` (it is
+    /// not a wildcard), and where the message holds a masked value there too the
+    /// position says nothing either way: it is left out of the share. So the share
+    /// measures the literal words only, and a message that is mostly values (an access
+    /// or proxy log line) is neither kept out of its cluster nor pulled into another
+    /// one by its values.
     fn similarity(&self, tpl: &[Option<Box<str>>]) -> (f64, usize) {
-        if tpl.is_empty() {
-            return (1.0, 0);
-        }
         let mut same = 0usize;
         let mut params = 0usize;
+        let mut values = 0usize;
         for (i, t) in tpl.iter().enumerate() {
             match t {
                 None => params += 1,
-                Some(t) if **t == *self.token(i) => same += 1,
+                Some(t) if **t == *self.token(i) => {
+                    if **t == *WILDCARD {
+                        values += 1;
+                    } else {
+                        same += 1;
+                    }
+                }
                 Some(_) => {}
             }
         }
-        (
-            (same as f64 + params as f64 * 0.5) / tpl.len() as f64,
-            params,
-        )
+        let counted = tpl.len() - values;
+        if counted == 0 {
+            return (1.0, params);
+        }
+        ((same as f64 + params as f64 * 0.5) / counted as f64, params)
     }
 
     fn generalise(&mut self, c: u32) {
