@@ -16,6 +16,11 @@
 /// The wildcard written in templates.
 pub const WILDCARD: &str = "<*>";
 
+/// Stands for a space inside a quoted multi-word string in a signature, where the
+/// string is one token (`"GET /a HTTP/1.1"` → `"GET\u{1f}<*>\u{1f}HTTP/<*>"`); templates
+/// show it as a space again.
+pub const QUOTED_SPACE: char = '\u{1f}';
+
 /// Byte classes for the single pass over a token.
 mod class {
     pub const DIGIT: u8 = 1;
@@ -300,10 +305,12 @@ fn is_path_or_url(t: &str, has_slash: bool) -> bool {
     let slashes = b.iter().filter(|&&c| c == b'/').count();
     // `/var/log`, and a single-level `/healthz` or `/favicon.ico` (a path, not a `/`
     // separator: a letter, `.` or `_` follows the slash).
-    (b.first() == Some(&b'/')
-        && b.len() > 1
-        && (slashes >= 2 || b[1].is_ascii_alphabetic() || matches!(b[1], b'.' | b'_'))
-        && !b[1].is_ascii_digit())
+    // The root `/` alone is a path too (`"GET / HTTP/1.1"`, `cd / && …`).
+    b == b"/"
+        || (b.first() == Some(&b'/')
+            && b.len() > 1
+            && (slashes >= 2 || b[1].is_ascii_alphabetic() || matches!(b[1], b'.' | b'_'))
+            && !b[1].is_ascii_digit())
         || (t.starts_with("./") || t.starts_with("~/"))
         || (slashes >= 3 && !b.contains(&b'='))
 }

@@ -11,7 +11,7 @@
 //! like a small closed set of constants (see [`crate::refine`]).
 
 use crate::hash::{FxMap, hash_bytes};
-use crate::mask::{MaskConfig, WILDCARD};
+use crate::mask::{MaskConfig, QUOTED_SPACE, WILDCARD};
 use crate::memo::Memo;
 use crate::signature::SigBuf;
 
@@ -82,6 +82,8 @@ pub struct Miner {
     sig: SigBuf,
     /// Exact repeats of recent messages.
     memo: Memo,
+    /// Which tokens of `sig` are values ([`is_value_token`]).
+    values: Vec<bool>,
 }
 
 impl Miner {
@@ -171,6 +173,9 @@ impl Miner {
     /// Finds or creates the cluster for the signature in `self.sig`.
     fn place(&mut self) -> u32 {
         let n = self.sig.spans.len();
+        self.values.clear();
+        self.values
+            .extend((0..n).map(|i| is_value_token(self.sig.token(i))));
         let mut best: Option<(u32, f64, usize)> = None;
         if let Some(cands) = self.by_len.get(&n) {
             for &c in cands {
@@ -223,6 +228,8 @@ impl Miner {
                         same += 1;
                     }
                 }
+                // Two values of different punctuation (`"-"` and `"<*>"`, `<*>` and `[<*>]`).
+                Some(t) if self.values[i] && is_value_token(t) => values += 1,
                 Some(_) => {}
             }
         }
@@ -247,6 +254,27 @@ impl Miner {
     }
 }
 
+/// Whether a signature token is a value and nothing else: no letter or digit outside
+/// its wildcards (`<*>`, `"<*>"`, `[<*>]`, `<*>:<*>`, `-`, `"-"`).
+fn is_value_token(t: &str) -> bool {
+    if t == WILDCARD {
+        return true;
+    }
+    let b = t.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i..].starts_with(WILDCARD.as_bytes()) {
+            i += WILDCARD.len();
+        } else if b[i].is_ascii_alphanumeric() || b[i] >= 0x80 || b[i] as char == QUOTED_SPACE {
+            return false;
+        } else {
+            i += 1;
+        }
+    }
+    // Punctuation alone is a value only as a nil (`-`, `"-"`, `--`).
+    t.contains(WILDCARD) || t.contains('-')
+}
+
 /// Joins template tokens with spaces, `None` as `<*>`.
 pub(crate) fn join_tokens(tokens: &[Option<Box<str>>]) -> String {
     let mut s = String::new();
@@ -256,5 +284,14 @@ pub(crate) fn join_tokens(tokens: &[Option<Box<str>>]) -> String {
         }
         s.push_str(t.as_deref().unwrap_or(WILDCARD));
     }
-    s
+    unquote_spaces(s)
+}
+
+/// Template text with [`QUOTED_SPACE`] shown as a space again.
+pub(crate) fn unquote_spaces(s: String) -> String {
+    if s.contains(QUOTED_SPACE) {
+        s.replace(QUOTED_SPACE, " ")
+    } else {
+        s
+    }
 }

@@ -14,8 +14,9 @@
 //! so it stays cheap on long streams.
 
 use crate::hash::FxMap;
+use crate::mask::QUOTED_SPACE;
 use crate::mask::WILDCARD;
-use crate::miner::{Miner, MinerConfig, join_tokens};
+use crate::miner::{Miner, MinerConfig, join_tokens, unquote_spaces};
 
 /// Final templates and the map from signatures to them.
 #[derive(Debug, Clone, Default)]
@@ -80,7 +81,7 @@ impl Templates {
                         }
                     }
                 }
-                out.texts.push(tokens.join(" "));
+                out.texts.push(unquote_spaces(tokens.join(" ")));
                 for &m in members {
                     out.of_sig[sigs[m].0 as usize] = id;
                 }
@@ -105,6 +106,9 @@ enum Grouping {
     Value,
     /// `key=value` tokens with different keys: one template per key.
     Key,
+    /// Values of one punctuation skeleton (`"GET <*> HTTP/<*>"`, `"POST <*> HTTP/<*>"`):
+    /// one template per value of this word segment (the rest stays variable).
+    Segment(usize),
 }
 
 impl Grouping {
@@ -112,8 +116,25 @@ impl Grouping {
         match self {
             Grouping::Value => v,
             Grouping::Key => key_of(v).unwrap_or(v),
+            Grouping::Segment(j) => segments(v).get(j).copied().unwrap_or(v),
         }
     }
+}
+
+/// The segments of values that share one punctuation skeleton (same number of
+/// segments, the same punctuation at the same places, at least one punctuation
+/// segment); `None` otherwise.
+fn common_skeleton<'a>(values: &[&'a str]) -> Option<Vec<Vec<&'a str>>> {
+    let segs: Vec<Vec<&str>> = values.iter().map(|v| segments(v)).collect();
+    let first = &segs[0];
+    let compound = first.iter().any(|s| is_punct(s) && *s != WILDCARD);
+    let same = segs.iter().all(|s| {
+        s.len() == first.len()
+            && s.iter()
+                .zip(first)
+                .all(|(x, y)| is_punct(x) == is_punct(y) && (!is_punct(x) || x == y))
+    });
+    (compound && same).then_some(segs)
 }
 
 /// Words after which a token names an entity (a value), whatever it looks like.
@@ -184,6 +205,11 @@ fn position_grouping<'a>(
             distinct.push(v);
         }
     }
+    grouping_of(cfg, prev, &distinct)
+}
+
+/// [`position_grouping`] on the distinct values of a position.
+fn grouping_of(cfg: &MinerConfig, prev: Option<&str>, distinct: &[&str]) -> Option<Grouping> {
     if distinct.len() < 2 {
         return None;
     }
@@ -208,6 +234,33 @@ fn position_grouping<'a>(
             VALUE_WORDS.contains(&v[first.map_or(0, str::len)..].to_ascii_lowercase().as_str())
         });
         return (words && few && !data).then_some(Grouping::Value);
+    }
+    // One skeleton, a varying word inside (`"GET <*> HTTP/<*>"` / `"POST <*> HTTP/<*>"`):
+    // the word segments decide, each by the rules for a whole position.
+    if let Some(segs) = common_skeleton(distinct) {
+        for j in 0..segs[0].len() {
+            if is_punct(segs[0][j]) {
+                continue;
+            }
+            let prev_seg = j
+                .checked_sub(1)
+                .map(|p| segs[0][p])
+                .filter(|s| !is_punct(s));
+            let mut at_j: Vec<&str> = segs.iter().map(|s| s[j]).collect();
+            at_j.sort_unstable();
+            at_j.dedup();
+            if grouping_of(cfg, prev_seg.or(if j == 0 { prev } else { None }), &at_j)
+                == Some(Grouping::Value)
+            {
+                return Some(Grouping::Segment(j));
+            }
+        }
+        return None;
+    }
+    // A quoted string of several words whose words differ in number is free text (a user
+    // agent, a query): a value.
+    if distinct.iter().any(|v| v.contains(QUOTED_SPACE)) {
+        return None;
     }
     // Differently shaped masked values (`(uid=<*>)` / `LOGIN(uid=<*>)`) are different structures.
     if distinct
@@ -245,7 +298,8 @@ fn position_grouping<'a>(
 
 /// `-` on its own or quoted (`"-"`).
 fn is_nil(v: &str) -> bool {
-    v.trim_matches(['"', '\'', ',', ';']) == "-"
+    let core = v.trim_matches(['"', '\'', ',', ';']);
+    !core.is_empty() && core.bytes().all(|c| c == b'-')
 }
 
 /// Generalises two differing tokens, keeping their shared punctuation skeleton:

@@ -8,7 +8,7 @@
 //! `12.5 KB` → `<*> <*>`).
 
 use crate::kind::is_date_word;
-use crate::mask::{MaskConfig, WILDCARD, mask_scanned, scan};
+use crate::mask::{MaskConfig, QUOTED_SPACE, WILDCARD, mask_scanned, scan};
 use crate::miner::MAX_TOKENS;
 
 /// Per-token flags recorded while building.
@@ -69,6 +69,21 @@ impl SigBuf {
             let (end, maskable) = (scanned.end, scanned.maskable());
             i = end;
             let n = self.spans.len();
+            if b[start] == b'"'
+                && n + 1 < MAX_TOKENS
+                && let Some(close) = quoted_span_end(b, start, end)
+            {
+                // A quoted string of several words is one field: one token.
+                self.flush(content, &mut run);
+                if n > 0 {
+                    self.text.push(' ');
+                }
+                let s = self.text.len();
+                self.push_quoted(&content[start..close]);
+                self.push_span(s, 0);
+                i = close;
+                continue;
+            }
             if n + 1 == MAX_TOKENS {
                 self.flush(content, &mut run);
                 self.text.push(' ');
@@ -131,6 +146,22 @@ impl SigBuf {
         self.mask_dates();
     }
 
+    /// Appends a quoted multi-word string as one token: each word masked, the spaces
+    /// between them written as [`QUOTED_SPACE`].
+    fn push_quoted(&mut self, span: &str) {
+        for (k, word) in span.split_ascii_whitespace().enumerate() {
+            if k > 0 {
+                self.text.push(QUOTED_SPACE);
+            }
+            let scanned = scan(word.as_bytes(), 0, false);
+            if scanned.maskable() {
+                mask_scanned(word, &scanned, &self.mask, &mut self.text);
+            } else {
+                self.text.push_str(word);
+            }
+        }
+    }
+
     fn push_span(&mut self, start: usize, flags: u8) {
         self.spans.push((start as u32, self.text.len() as u32));
         self.flags.push(flags);
@@ -189,6 +220,28 @@ impl SigBuf {
     }
 }
 
+/// Where a quoted string of several words that opens at `b[start]` (its first word
+/// ending at `first_end`) ends: after the token holding its closing quote. `None` when
+/// the first word closes the quote itself or no closing quote follows (an escaped
+/// `\"` does not close).
+fn quoted_span_end(b: &[u8], start: usize, first_end: usize) -> Option<usize> {
+    let closes = |k: usize| {
+        b[k] == b'"'
+            && b[k - 1] != b'\\'
+            && b.get(k + 1)
+                .is_none_or(|c| c.is_ascii_whitespace() || b",;:)]}".contains(c))
+    };
+    if (start + 1..first_end).any(closes) {
+        return None;
+    }
+    let k = (first_end..b.len()).find(|&k| closes(k))?;
+    let mut end = k + 1;
+    while end < b.len() && !b[end].is_ascii_whitespace() {
+        end += 1;
+    }
+    Some(end)
+}
+
 /// Unit abbreviations that belong to the number before them (`12.5 KB`, `30 ms`).
 fn is_unit(t: &str) -> bool {
     let t = t.trim_end_matches([')', ']', ',', ';', '.']);
@@ -216,4 +269,33 @@ fn is_unit(t: &str) -> bool {
             | "secs"
             | "%"
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sig(s: &str) -> Vec<String> {
+        let mut b = SigBuf::default();
+        b.build(s);
+        (0..b.spans.len()).map(|i| b.token(i).to_owned()).collect()
+    }
+
+    #[test]
+    fn a_quoted_string_of_several_words_is_one_token() {
+        let toks = sig(r#""GET /a/b HTTP/1.1" 200 "-" "Mozilla/5.0 (X11; Linux x86_64)" done"#);
+        assert_eq!(
+            toks,
+            [
+                "\"GET\u{1f}<*>\u{1f}HTTP/<*>\"",
+                "<*>",
+                "\"-\"",
+                "\"Mozilla/<*>\u{1f}(<*>;\u{1f}Linux\u{1f}<*>)\"",
+                "done"
+            ]
+        );
+        // No closing quote, or an escaped one: words stay tokens.
+        assert_eq!(sig(r#"say "hello world"#).len(), 3);
+        assert_eq!(sig(r#""a \" b"#).len(), 3);
+    }
 }
