@@ -238,6 +238,25 @@ fn grouping_of(cfg: &MinerConfig, prev: Option<&str>, distinct: &[&str]) -> Opti
     // One skeleton, a varying word inside (`"GET <*> HTTP/<*>"` / `"POST <*> HTTP/<*>"`):
     // the word segments decide, each by the rules for a whole position.
     if let Some(segs) = common_skeleton(distinct) {
+        let quoted = distinct.iter().any(|v| v.contains(QUOTED_SPACE));
+        // `failure;` / `failures;`, `BLOCK]` / `ALLOW]`: a word and trailing punctuation is a
+        // word (the rules below decide). Otherwise a word inside punctuation (`(root)`,
+        // `$id`, `minecraft:the_end`, `:<*>/staging`) is data, unless it is written like an
+        // enumerated constant, in capitals (`TCP_HIT/<*>`, `TCP_MISS/<*>`).
+        let trailing_only = segs[0].len() >= 2
+            && !is_punct(segs[0][0])
+            && segs[0][1..].iter().all(|s| is_punct(s) && *s != WILDCARD);
+        if !quoted && !trailing_only {
+            let capitals = (0..segs[0].len()).all(|j| {
+                segs.iter().all(|s| s[j] == segs[0][j])
+                    || segs
+                        .iter()
+                        .all(|s| !s[j].bytes().any(|c| c.is_ascii_lowercase()))
+            });
+            if !capitals {
+                return None;
+            }
+        }
         for j in 0..segs[0].len() {
             if is_punct(segs[0][j]) {
                 continue;
