@@ -11,7 +11,8 @@ mod ga;
 mod loghub;
 use loghub::SYSTEMS;
 
-/// Mean GA reached is 0.981; the margin absorbs harmless template-boundary changes.
+/// Mean GA reached is 0.981 (lowest system: Linux, 0.931); the margin absorbs harmless
+/// template-boundary changes.
 const MIN_MEAN_GA: f64 = 0.97;
 const MIN_SYSTEM_GA: f64 = 0.80;
 
