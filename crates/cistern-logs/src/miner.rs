@@ -256,7 +256,7 @@ impl Miner {
 
 /// Whether a signature token is a value and nothing else: no letter or digit outside
 /// its wildcards (`<*>`, `"<*>"`, `[<*>]`, `<*>:<*>`, `-`, `"-"`).
-fn is_value_token(t: &str) -> bool {
+pub(crate) fn is_value_token(t: &str) -> bool {
     if t == WILDCARD {
         return true;
     }

@@ -16,7 +16,7 @@
 use crate::hash::FxMap;
 use crate::mask::QUOTED_SPACE;
 use crate::mask::WILDCARD;
-use crate::miner::{Miner, MinerConfig, join_tokens, unquote_spaces};
+use crate::miner::{Cluster, Miner, MinerConfig, is_value_token, join_tokens, unquote_spaces};
 
 /// Final templates and the map from signatures to them.
 #[derive(Debug, Clone, Default)]
@@ -35,15 +35,23 @@ impl Templates {
             texts: Vec::new(),
             of_sig: vec![u32::MAX; miner.sigs.len()],
         };
-        for c in &miner.clusters {
+        let cover = covers(&miner.clusters);
+        let mut joined: Vec<Vec<usize>> = vec![Vec::new(); miner.clusters.len()];
+        for (j, &c) in cover.iter().enumerate() {
+            joined[c].push(j);
+        }
+        for (ci, c) in miner.clusters.iter().enumerate() {
             if c.sigs.is_empty() {
                 // Signatures past the memory cap: the cluster template as is.
                 out.texts.push(join_tokens(&c.tokens));
                 continue;
             }
-            let sigs: Vec<(u32, Vec<&str>)> = c
-                .sigs
+            if cover[ci] != ci {
+                continue; // refined with the cluster that covers it
+            }
+            let sigs: Vec<(u32, Vec<&str>)> = joined[ci]
                 .iter()
+                .flat_map(|&j| &miner.clusters[j].sigs)
                 .map(|&s| (s, miner.sigs[s as usize].text.split(' ').collect()))
                 .collect();
             let n = c.tokens.len();
@@ -97,6 +105,66 @@ impl Templates {
         }
         out
     }
+}
+
+/// Clusters of one length tried as covers, the most general first.
+const MAX_COVERS: usize = 64;
+
+/// For each cluster, the cluster it is refined with: the most general other cluster
+/// of its length that *covers* it (a wildcard, the same word, or a value where it
+/// has a value, at every position), else itself.
+///
+/// Online clustering depends on order: a message that came before its cluster had
+/// generalised started a cluster of its own (an early `DELETE` request with a rare
+/// user agent), which nothing later joins. Refining it with its cover lets the
+/// position rules decide it like the rest.
+fn covers(clusters: &[Cluster]) -> Vec<usize> {
+    let wild = |c: &Cluster| c.tokens.iter().filter(|t| t.is_none()).count();
+    let covered_by = |a: &Cluster, b: &Cluster| {
+        a.tokens.iter().zip(&b.tokens).all(|(x, y)| match (x, y) {
+            (_, None) => true,
+            (Some(x), Some(y)) => x == y || (is_value_token(x) && is_value_token(y)),
+            (None, Some(_)) => false,
+        })
+    };
+    let mut by_len: FxMap<usize, Vec<usize>> = FxMap::default();
+    for (i, c) in clusters.iter().enumerate() {
+        if !c.sigs.is_empty() {
+            by_len.entry(c.tokens.len()).or_default().push(i);
+        }
+    }
+    let mut cover: Vec<usize> = (0..clusters.len()).collect();
+    for ids in by_len.values_mut() {
+        // The most general clusters first; only they are tried as covers (bounds the cost
+        // on logs with very many clusters of one length).
+        ids.sort_by_key(|&i| std::cmp::Reverse(wild(&clusters[i])));
+        let candidates = &ids[..ids.len().min(MAX_COVERS)];
+        for &a in ids.iter() {
+            let wa = wild(&clusters[a]);
+            let mut best: Option<(usize, usize)> = None;
+            for &b in candidates {
+                let wb = wild(&clusters[b]);
+                if wb > wa
+                    && best.is_none_or(|(_, w)| wb > w)
+                    && covered_by(&clusters[a], &clusters[b])
+                {
+                    best = Some((b, wb));
+                }
+            }
+            if let Some((b, _)) = best {
+                cover[a] = b;
+            }
+        }
+    }
+    // A cover may be covered in turn (wildcards only increase along the chain: no cycle).
+    for i in 0..cover.len() {
+        let mut c = cover[i];
+        while cover[c] != c {
+            c = cover[c];
+        }
+        cover[i] = c;
+    }
+    cover
 }
 
 /// How a varying position splits a cluster.
