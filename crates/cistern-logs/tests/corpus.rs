@@ -7,12 +7,12 @@
 #[path = "../examples/shared/ga.rs"]
 mod ga;
 
-/// Mean GA over the corpus files must stay at or above this (reached: 0.893; 0.696 before
+/// Mean GA over the corpus files must stay at or above this (reached: 0.906; 0.696 before
 /// the rules of issue 19).
-const MIN_MEAN_GA: f64 = 0.87;
+const MIN_MEAN_GA: f64 = 0.88;
 /// GA reached per format, minus a margin of 0.05 (a format not listed: 0.5).
 const FLOORS: &[(&str, f64)] = &[
-    ("apache_access", 0.7),
+    ("apache_access", 0.95),
     ("apache_error", 0.95),
     ("bracket_time", 0.95),
     ("cri", 0.95),
