@@ -7,7 +7,7 @@
 #[path = "../examples/shared/ga.rs"]
 mod ga;
 
-/// Mean GA over the corpus files must stay at or above this (reached: 0.906; 0.696 before
+/// Mean GA over the corpus files must stay at or above this (reached: 0.910; 0.696 before
 /// the rules of issue 19).
 const MIN_MEAN_GA: f64 = 0.88;
 /// GA reached per format, minus a margin of 0.05 (a format not listed: 0.5).
@@ -29,6 +29,7 @@ const FLOORS: &[(&str, f64)] = &[
     ("squid_access", 0.95),
     ("syslog_rfc3164", 0.81),
     ("syslog_rfc3164_nohost", 0.8),
+    ("syslog_rfc3164_pri", 0.95),
     ("syslog_rfc5424", 0.95),
     ("ufw_kernel", 0.95),
     ("windows_cbs", 0.95),
