@@ -1,12 +1,13 @@
 //! Online template mining.
 //!
-//! Each message is tokenised on whitespace and masked ([`crate::mask`]); the
-//! masked token sequence is its *signature*. Identical signatures are found in
-//! a hash map, so a repeated message costs one tokenise-and-hash. A new
-//! signature joins the most similar *cluster* of the same token count (Drain's
-//! rule: share of equal positions ≥ a threshold), or starts a cluster.
+//! Each message is tokenised on whitespace (a quoted string of several words is
+//! one token) and masked ([`crate::mask`]); the masked token sequence is its
+//! *signature*. Identical signatures are found in a hash map, so a repeated
+//! message costs one tokenise-and-hash. A new signature joins the most similar
+//! *cluster* of the same token count (Drain's rule: share of equal positions ≥ a
+//! threshold, taken over the literal words), or starts a cluster.
 //!
-//! [`Miner::finish`] turns clusters into templates: within a cluster, a
+//! [`crate::refine::Templates::build`] turns clusters into templates: within a cluster, a
 //! position whose literal values vary is a variable unless its values look
 //! like a small closed set of constants (see [`crate::refine`]).
 
@@ -45,7 +46,8 @@ pub(crate) struct Cluster {
 /// the data they were chosen on (see `docs/log-engine.md`).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct MinerConfig {
-    /// Share of equal positions for a message to join a cluster.
+    /// Share of equal literal positions for a message to join a cluster (positions
+    /// where both the cluster and the message hold a value are left out).
     pub similarity: f64,
     /// A varying position with at least this many distinct plain words is a variable
     /// (fewer are constants that split the cluster).

@@ -57,6 +57,7 @@ impl SigBuf {
         let mut run: Option<(usize, usize)> = None;
         let mut run_at = 0usize;
         let mut i = 0usize;
+        let mut no_close = false;
         loop {
             while i < b.len() && b[i].is_ascii_whitespace() {
                 i += 1;
@@ -70,19 +71,26 @@ impl SigBuf {
             i = end;
             let n = self.spans.len();
             if b[start] == b'"'
+                && !no_close
                 && n + 1 < MAX_TOKENS
-                && let Some(close) = quoted_span_end(b, start, end)
+                && !(start + 1..end).any(|k| closes_quote(b, k))
             {
-                // A quoted string of several words is one field: one token.
-                self.flush(content, &mut run);
-                if n > 0 {
-                    self.text.push(' ');
+                match quoted_span_end(b, end) {
+                    Some(close) => {
+                        // A quoted string of several words is one field: one token.
+                        self.flush(content, &mut run);
+                        if n > 0 {
+                            self.text.push(' ');
+                        }
+                        let s = self.text.len();
+                        self.push_quoted(&content[start..close]);
+                        self.push_span(s, 0);
+                        i = close;
+                        continue;
+                    }
+                    // No quote closes anywhere further: later quotes need not look (linear time).
+                    None => no_close = true,
                 }
-                let s = self.text.len();
-                self.push_quoted(&content[start..close]);
-                self.push_span(s, 0);
-                i = close;
-                continue;
             }
             if n + 1 == MAX_TOKENS {
                 self.flush(content, &mut run);
@@ -220,21 +228,19 @@ impl SigBuf {
     }
 }
 
-/// Where a quoted string of several words that opens at `b[start]` (its first word
-/// ending at `first_end`) ends: after the token holding its closing quote. `None` when
-/// the first word closes the quote itself or no closing quote follows (an escaped
-/// `\"` does not close).
-fn quoted_span_end(b: &[u8], start: usize, first_end: usize) -> Option<usize> {
-    let closes = |k: usize| {
-        b[k] == b'"'
-            && b[k - 1] != b'\\'
-            && b.get(k + 1)
-                .is_none_or(|c| c.is_ascii_whitespace() || b",;:)]}".contains(c))
-    };
-    if (start + 1..first_end).any(closes) {
-        return None;
-    }
-    let k = (first_end..b.len()).find(|&k| closes(k))?;
+/// Whether `b[k]` (`k > 0`) closes a quoted string: a `"` not escaped, followed by
+/// the end, whitespace or punctuation that ends a field.
+fn closes_quote(b: &[u8], k: usize) -> bool {
+    b[k] == b'"'
+        && b[k - 1] != b'\\'
+        && b.get(k + 1)
+            .is_none_or(|c| c.is_ascii_whitespace() || b",;:)]}".contains(c))
+}
+
+/// Where a quoted string whose first word ends at `first_end` (without closing it)
+/// ends: after the token holding its closing quote; `None` when no quote closes.
+fn quoted_span_end(b: &[u8], first_end: usize) -> Option<usize> {
+    let k = (first_end..b.len()).find(|&k| closes_quote(b, k))?;
     let mut end = k + 1;
     while end < b.len() && !b[end].is_ascii_whitespace() {
         end += 1;
