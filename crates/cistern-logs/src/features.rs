@@ -34,7 +34,13 @@ pub struct TemplateStats {
     pub errors: u64,
     /// Of which warnings.
     pub warnings: u64,
+    /// The first line it matched (at most [`EXAMPLE_CHARS`] characters).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub example: String,
 }
+
+/// Longest example line kept per template, in characters.
+pub const EXAMPLE_CHARS: usize = 500;
 
 /// Latency values pulled from messages.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -144,13 +150,38 @@ pub fn analyze(text: &str, window: WindowSpec) -> Analysis {
             records: 0,
             errors: 0,
             warnings: 0,
+            example: String::new(),
         })
         .collect();
+    // The input line each template first matched (1-based); its text is read in one more pass.
+    let mut first_line = vec![u64::MAX; templates.len()];
     for r in &recs {
-        let t = &mut templates[tpl.of_sig[r.sig as usize] as usize];
+        let i = tpl.of_sig[r.sig as usize] as usize;
+        let t = &mut templates[i];
         t.records += 1;
         t.errors += u64::from(r.signals.is_error());
         t.warnings += u64::from(r.signals.is_warn());
+        first_line[i] = first_line[i].min(r.line);
+    }
+    let mut wanted: Vec<(u64, usize)> = first_line
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| **l != u64::MAX)
+        .map(|(i, l)| (*l, i))
+        .collect();
+    wanted.sort_unstable();
+    let mut next = wanted.iter().peekable();
+    for (n, line) in (1u64..).zip(lines(text)) {
+        while let Some(&&(at, i)) = next.peek() {
+            if at != n {
+                break;
+            }
+            templates[i].example = line.chars().take(EXAMPLE_CHARS).collect();
+            next.next();
+        }
+        if next.peek().is_none() {
+            break;
+        }
     }
     let of = |r: &Rec| tpl.of_sig[r.sig as usize];
     let has_ts = recs.iter().any(|r| r.ts.is_some());

@@ -31,7 +31,7 @@ pub mod timestamp;
 
 use serde::{Deserialize, Serialize};
 
-pub use features::{Analysis, WindowFeatures, WindowSpec, analyze};
+pub use features::{Analysis, TemplateStats, WindowFeatures, WindowSpec, analyze};
 pub use format::LogFormat;
 pub use header::Split;
 pub use mask::MaskConfig;
@@ -40,7 +40,8 @@ pub use parse::{
     LineResult, ParseOutput, Parser, TemplateCount, parse_reader, parse_text, parse_text_with,
 };
 pub use score::{
-    Baseline, Factor, Label, ScoreInput, ScoreReport, score, score_analysis, score_at,
+    Baseline, Factor, Label, ScoreInput, ScoreReport, score, score_analysed, score_analysis,
+    score_at,
 };
 pub use stream::{FormatSpan, StreamParser};
 

@@ -174,6 +174,12 @@ pub fn score(input: &ScoreInput) -> ScoreReport {
 
 /// Scores logs, stamping the report with `now`.
 pub fn score_at(input: &ScoreInput, now: time::OffsetDateTime) -> ScoreReport {
+    score_analysed(input, now).0
+}
+
+/// Scores logs, stamping the report with `now`; with the analysis behind it (what a project
+/// learns from the logs: [`Baseline::update`], every template with its counts).
+pub fn score_analysed(input: &ScoreInput, now: time::OffsetDateTime) -> (ScoreReport, Analysis) {
     let window = WindowSpec::Seconds(input.window_seconds.unwrap_or(60));
     let analysis = analyze(&input.logs, window);
     let known: HashSet<&str> = input.known_templates.iter().map(String::as_str).collect();
@@ -181,7 +187,7 @@ pub fn score_at(input: &ScoreInput, now: time::OffsetDateTime) -> ScoreReport {
     report.timestamp = now
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default();
-    report
+    (report, analysis)
 }
 
 /// Scores an analysis against a baseline and the known templates (pure, no clock).

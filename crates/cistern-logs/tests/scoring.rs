@@ -127,3 +127,33 @@ fn latency_memory_and_new_error_templates_are_labelled() {
     let once = score_analysis(&base, None, &HashSet::new());
     assert_eq!(again.score, once.score);
 }
+
+#[test]
+fn every_template_keeps_the_first_line_it_matched() {
+    let logs = "2024-01-01 10:00:00 INFO user alice logged in\n\
+                2024-01-01 10:00:01 INFO user bob logged in\n\
+                2024-01-01 10:00:02 ERROR disk /dev/sda1 is full\n";
+    let (report, analysis) = cistern_logs::score_analysed(
+        &cistern_logs::ScoreInput {
+            logs: logs.to_owned(),
+            ..Default::default()
+        },
+        time::OffsetDateTime::UNIX_EPOCH,
+    );
+    assert_eq!(analysis.templates.len(), report.templates.len());
+    let example = |needle: &str| {
+        analysis
+            .templates
+            .iter()
+            .find(|t| t.template.contains(needle))
+            .map(|t| t.example.clone())
+    };
+    assert_eq!(
+        example("logged in").as_deref(),
+        Some("2024-01-01 10:00:00 INFO user alice logged in")
+    );
+    assert_eq!(
+        example("full").as_deref(),
+        Some("2024-01-01 10:00:02 ERROR disk /dev/sda1 is full")
+    );
+}

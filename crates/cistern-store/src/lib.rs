@@ -20,6 +20,6 @@ pub use sql::{
     AgentStore, ApiKey, ApiKeyStore, AuditEvent, AuditFilter, AuditStore, Backend, CodegenStore,
     Db, Extension, ExtensionStore, ExtensionVersion, Generation, ListedExtension, LlmCall,
     LlmCallCursor, LlmCallFilter, LlmCallStatus, LlmCallStore, LlmCallSummary, MetaStore,
-    NewAuditEvent, NewLlmCall, NewUser, RefreshToken, SessionStore, TimeCursor, UsageRow,
-    UsageStore, User, UserStore, VersionOutcome, VersionStatus,
+    NewAuditEvent, NewLlmCall, NewUser, RefreshToken, SageStore, SessionStore, TimeCursor,
+    UsageRow, UsageStore, User, UserStore, VersionOutcome, VersionStatus,
 };

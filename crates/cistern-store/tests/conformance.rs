@@ -7,12 +7,14 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use cistern_store::blob::{self, BlobConfig};
-use cistern_store::sql::{Backend, Error, Expect, PoolOptions, TreeWrite, now_ms};
+use cistern_store::sql::{
+    Backend, Error, Expect, Ingest, PoolOptions, Project, Scored, TemplateSeen, TreeWrite, now_ms,
+};
 use cistern_store::{
     AgentStore, ApiKey, ApiKeyStore, AuditFilter, AuditStore, BlobStore, CodegenStore, Db,
     Extension, ExtensionStore, Generation, ListedExtension, LlmCall, LlmCallCursor, LlmCallFilter,
     LlmCallStatus, LlmCallStore, LlmCallSummary, MetaStore, NewAuditEvent, NewLlmCall, NewUser,
-    RefreshToken, SessionStore, UsageRow, UsageStore, User, UserStore, VersionOutcome,
+    RefreshToken, SageStore, SessionStore, UsageRow, UsageStore, User, UserStore, VersionOutcome,
     VersionStatus, testing,
 };
 use futures::TryStreamExt;
@@ -87,6 +89,7 @@ sql_suite!(
     codegen_cache_is_per_owner_expires_and_follows_deletes,
     agent_tree_writes_are_all_or_nothing_and_snapshots_copy_it,
     agent_workspaces_and_tasks_are_owner_scoped_and_reviews_swap_once,
+    sage_projects_are_owner_scoped_and_scores_accumulate_what_they_learn,
 );
 
 async fn migrations_are_idempotent(db: Db) {
@@ -1585,4 +1588,197 @@ async fn agent_workspaces_and_tasks_are_owner_scoped_and_reviews_swap_once(db: D
     assert!(!db.delete_workspace(&bob.id, "wa").await.expect("delete"));
     assert!(db.delete_workspace(&alice.id, "wa").await.expect("delete"));
     assert!(db.task(&alice.id, "t1").await.expect("get").is_none());
+}
+
+async fn sage_projects_are_owner_scoped_and_scores_accumulate_what_they_learn(db: Db) {
+    let alice = user(&db, "sage-alice@example.com").await;
+    let bob = user(&db, "sage-bob@example.com").await;
+    let project = |id: &str, owner: &str, at: i64| Project {
+        id: id.into(),
+        owner: owner.into(),
+        name: format!("project {id}"),
+        description: String::new(),
+        alert_threshold: None,
+        alert_webhook: None,
+        alert_interval_secs: 3_600,
+        baseline: None,
+        ingests: 0,
+        last_score: None,
+        last_ingest_at: None,
+        created_at: at,
+        updated_at: at,
+    };
+    for (id, at) in [("p1", 1_000), ("p2", 2_000), ("p3", 3_000)] {
+        db.insert_project(&project(id, &alice.id, at))
+            .await
+            .expect("insert");
+    }
+    db.insert_project(&project("b1", &bob.id, 1_500))
+        .await
+        .expect("insert");
+    let first = db.projects_of(&alice.id, None, 2).await.expect("page");
+    assert_eq!(
+        first.iter().map(|p| p.id.as_str()).collect::<Vec<_>>(),
+        ["p3", "p2"]
+    );
+    let rest = db
+        .projects_of(&alice.id, Some(&first[1].cursor()), 2)
+        .await
+        .expect("page 2");
+    assert_eq!(
+        rest.iter().map(|p| p.id.as_str()).collect::<Vec<_>>(),
+        ["p1"]
+    );
+    assert_eq!(
+        db.project(&bob.id, "p1").await.expect("get"),
+        None,
+        "not bob's"
+    );
+
+    let mut renamed = project("p1", &bob.id, 1_000);
+    renamed.name = "stolen".into();
+    assert!(
+        !db.update_project(&renamed).await.expect("update"),
+        "not bob's"
+    );
+    renamed.owner = alice.id.clone();
+    renamed.alert_threshold = Some(70);
+    renamed.alert_webhook = Some("http://127.0.0.1:9/hook".into());
+    renamed.updated_at = 5_000;
+    assert!(db.update_project(&renamed).await.expect("update"));
+    let p1 = db.project(&alice.id, "p1").await.expect("get").expect("p1");
+    assert_eq!((p1.name.as_str(), p1.alert_threshold), ("stolen", Some(70)));
+
+    let ingest = |id: &str, at: i64| Ingest {
+        id: id.into(),
+        project_id: "p1".into(),
+        status: VersionStatus::Pending,
+        source: "text".into(),
+        blob: format!("sage/p1/1970-01-01/{id}.log.gz"),
+        raw_bytes: 10,
+        bytes: 10,
+        lines: 1,
+        job_id: None,
+        score: None,
+        labels: None,
+        factors: None,
+        counts: None,
+        window_start: None,
+        window_end: None,
+        error: None,
+        created_at: at,
+        updated_at: at,
+    };
+    let seen = |template: &str, records: i64| TemplateSeen {
+        hash: format!("h-{template}"),
+        template: template.into(),
+        records,
+        errors: 1,
+        warnings: 0,
+        example: format!("{template} (example)"),
+    };
+    let scored = |score: i64, templates: Vec<TemplateSeen>| Scored {
+        score,
+        labels: "[]".into(),
+        factors: "[]".into(),
+        counts: "{}".into(),
+        window_start: Some(1),
+        window_end: Some(2),
+        baseline: format!("{{\"ingests\":{score}}}"),
+        templates,
+    };
+    db.insert_ingest(&ingest("i1", 6_000))
+        .await
+        .expect("insert");
+    db.insert_ingest(&ingest("i2", 7_000))
+        .await
+        .expect("insert");
+    db.insert_ingest(&ingest("i3", 8_000))
+        .await
+        .expect("insert");
+    db.record_score("p1", "i1", &scored(10, vec![seen("a <*>", 5)]), 6_100)
+        .await
+        .expect("score");
+    db.record_score(
+        "p1",
+        "i2",
+        &scored(40, vec![seen("a <*>", 2), seen("b", 1)]),
+        7_100,
+    )
+    .await
+    .expect("score");
+    db.fail_ingest("i3", "not a log", 8_100)
+        .await
+        .expect("fail");
+
+    let p1 = db.project(&alice.id, "p1").await.expect("get").expect("p1");
+    assert_eq!(
+        (p1.ingests, p1.last_score, p1.last_ingest_at),
+        (2, Some(40), Some(7_100))
+    );
+    assert_eq!(p1.baseline.as_deref(), Some("{\"ingests\":40}"));
+    let risk = db.risk_since("p1", 0, 100).await.expect("risk");
+    assert_eq!(
+        risk.iter()
+            .map(|i| (i.id.as_str(), i.score))
+            .collect::<Vec<_>>(),
+        [("i1", Some(10)), ("i2", Some(40))],
+        "scored only, oldest first"
+    );
+    assert_eq!(
+        db.risk_since("p1", 6_500, 100).await.expect("risk").len(),
+        1
+    );
+    let failed = db.ingest("p1", "i3").await.expect("get").expect("i3");
+    assert_eq!(
+        (failed.status, failed.error.as_deref()),
+        (VersionStatus::Failed, Some("not a log"))
+    );
+    assert_eq!(
+        db.ingest("p2", "i1").await.expect("get"),
+        None,
+        "another project's"
+    );
+
+    let all = db.templates_of("p1", None, 10).await.expect("templates");
+    assert_eq!(
+        all.iter()
+            .map(|t| (t.template.as_str(), t.records, t.errors))
+            .collect::<Vec<_>>(),
+        [("a <*>", 7, 2), ("b", 1, 1)],
+        "counts add up, most frequent first"
+    );
+    assert_eq!(
+        (
+            all[0].first_seen,
+            all[0].last_seen,
+            all[0].first_ingest.as_str()
+        ),
+        (6_100, 7_100, "i1")
+    );
+    assert_eq!(all[0].example, "a <*> (example)");
+    let new = db.templates_of("p1", Some(7_000), 10).await.expect("new");
+    assert_eq!(
+        new.iter().map(|t| t.template.as_str()).collect::<Vec<_>>(),
+        ["b"]
+    );
+    let mut texts = db.template_texts("p1").await.expect("texts");
+    texts.sort();
+    assert_eq!(texts, ["a <*>", "b"]);
+    let page = db.ingests_of("p1", None, 2).await.expect("ingests");
+    assert_eq!(
+        page.iter().map(|i| i.id.as_str()).collect::<Vec<_>>(),
+        ["i3", "i2"]
+    );
+
+    assert!(!db.delete_project(&bob.id, "p1").await.expect("not bob's"));
+    assert!(db.delete_project(&alice.id, "p1").await.expect("delete"));
+    assert_eq!(db.project(&alice.id, "p1").await.expect("get"), None);
+    assert!(
+        db.templates_of("p1", None, 10)
+            .await
+            .expect("templates")
+            .is_empty()
+    );
+    assert_eq!(db.ingest("p1", "i1").await.expect("get"), None);
 }

@@ -15,6 +15,7 @@ mod cursor;
 mod extensions;
 mod llm_calls;
 mod meta;
+mod sage;
 mod sessions;
 mod usage;
 mod users;
@@ -40,6 +41,7 @@ pub use llm_calls::{
     LlmCallSummary, MAX_LLM_CALL_PAGE, NewLlmCall,
 };
 pub use meta::MetaStore;
+pub use sage::{Ingest, Project, SageStore, Scored, TemplateRow, TemplateSeen};
 pub use sessions::{RefreshToken, SessionStore};
 pub use usage::{UsageRow, UsageStore};
 pub use users::{NewUser, User, UserStore};
