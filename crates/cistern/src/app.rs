@@ -176,7 +176,10 @@ pub(crate) async fn open_state(config: Config) -> anyhow::Result<AppState> {
         .context("cannot start the chat agents")?;
     let codegen = crate::apps::codegen::Shared::open(&config.codegen)
         .context("invalid [codegen] templates")?;
+    let scorer = crate::apps::sage::Scorer::from_config(&config.scorer)
+        .context("invalid [scorer] settings")?;
     Ok(AppState {
+        scorer,
         jobs,
         agents,
         shutdown: CancellationToken::new(),

@@ -32,6 +32,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// The code generator's templates and result-cache counters (registered in `metrics`).
     pub codegen: crate::apps::codegen::Shared,
+    /// Where Sage's ingests are scored (in process, or a `cistern scorer`).
+    pub scorer: crate::apps::sage::Scorer,
     /// When this instance started.
     pub started: Instant,
     /// The same moment on the wall clock.

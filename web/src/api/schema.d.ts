@@ -982,6 +982,120 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/sage/projects": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** `GET /api/v1/sage/projects`: your projects, newest first, each with its latest score. */
+        get: operations["list_sage_projects"];
+        put?: never;
+        /** `POST /api/v1/sage/projects`: a new log project. */
+        post: operations["create_sage_project"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sage/projects/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** `GET /api/v1/sage/projects/{id}`. */
+        get: operations["get_sage_project"];
+        put?: never;
+        post?: never;
+        /** `DELETE /api/v1/sage/projects/{id}`: the project, its ingests, templates and raw logs. */
+        delete: operations["delete_sage_project"];
+        options?: never;
+        head?: never;
+        /** `PATCH /api/v1/sage/projects/{id}`: name, description, alert settings. */
+        patch: operations["update_sage_project"];
+        trace?: never;
+    };
+    "/api/v1/sage/projects/{id}/ingest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * `POST /api/v1/sage/projects/{id}/ingest`: logs as `text/plain`, or JSON `{logs}`; kept
+         *     gzipped, scored with the project's memory, answered with the score.
+         */
+        post: operations["ingest_sage_logs"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sage/projects/{id}/ingests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** `GET /api/v1/sage/projects/{id}/ingests`: the project's ingests, newest first. */
+        get: operations["list_sage_ingests"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sage/projects/{id}/risk-history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * `GET /api/v1/sage/projects/{id}/risk-history?days=30`: the scored ingests of the period,
+         *     oldest first — the points of the risk chart.
+         */
+        get: operations["sage_risk_history"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sage/projects/{id}/templates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * `GET /api/v1/sage/projects/{id}/templates?since=`: the most frequent templates, and those
+         *     first seen since `since` (default: the last 24 hours), with counts and an example line.
+         */
+        get: operations["sage_templates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/usage": {
         parameters: {
             query?: never;
@@ -1701,12 +1815,59 @@ export interface components {
              */
             updated_at: number;
         };
+        /** @description Counts recorded with an ingest. */
+        Counts: {
+            /**
+             * Format: int64
+             * @description Records at error level or worded as errors.
+             */
+            errors: number;
+            /**
+             * Format: int64
+             * @description Templates the project had never seen.
+             */
+            new_templates: number;
+            /**
+             * Format: int64
+             * @description Records (a record is a line, or a line with its continuation lines).
+             */
+            records: number;
+            /**
+             * Format: int64
+             * @description Distinct templates.
+             */
+            templates: number;
+            /**
+             * Format: int64
+             * @description Records at warning level.
+             */
+            warnings: number;
+        };
         /** @description Body of `POST /api/v1/extensions`. */
         CreateExtension: {
             /** @description A gateway model; the configured `extensions.default_model` when absent. */
             model?: string | null;
             /** @description What the extension should do (1–20,000 characters). */
             prompt: string;
+        };
+        /** @description `POST /api/v1/sage/projects`. */
+        CreateProject: {
+            /**
+             * Format: int64
+             * @description At most one alert per this many seconds (60–604800; default `sage.alert_interval_secs`).
+             */
+            alert_interval_secs?: number | null;
+            /**
+             * Format: int64
+             * @description Alert when an ingest scores at least this (0–100); absent: no alerts.
+             */
+            alert_threshold?: number | null;
+            /** @description Where alerts are posted (http or https; Slack-compatible JSON). */
+            alert_webhook?: string | null;
+            /** @description What the project watches (at most 2,000 characters). */
+            description?: string;
+            /** @description 1–100 characters. */
+            name: string;
         };
         /** @description Body of `POST /api/v1/workspaces/{id}/snapshots`. */
         CreateSnapshot: {
@@ -2115,6 +2276,71 @@ export interface components {
             usage: components["schemas"]["GenerationUsage"];
             /** @description Every change the generator made to the model's files (manifests, README). */
             warnings: components["schemas"]["Warning"][];
+        };
+        /** @description The answer to an ingest: the ingest, its score explained, and what was new. */
+        IngestOutcome: {
+            /** @description Every factor behind the score, strongest first. */
+            factors: Record<string, never>[];
+            /** @description The ingest. */
+            ingest: components["schemas"]["IngestView"];
+            /** @description Labels, strongest first. */
+            labels: string[];
+            /** @description The project is still learning its baseline. */
+            learning: boolean;
+            /** @description Templates the project had never seen. */
+            new_templates: string[];
+            /**
+             * Format: int32
+             * @description Risk 0–100.
+             */
+            score: number;
+            /** @description The logs' templates, most frequent first (at most 50). */
+            templates: Record<string, never>[];
+        };
+        /**
+         * @description An ingest's state.
+         * @enum {string}
+         */
+        IngestStatus: "pending" | "scored" | "failed";
+        /** @description One ingest. */
+        IngestView: {
+            /**
+             * Format: int64
+             * @description Bytes of log text.
+             */
+            bytes: number;
+            counts?: components["schemas"]["Counts"] | null;
+            /** @description RFC 3339. */
+            created_at: string;
+            /** @description Why it failed. */
+            error?: string | null;
+            /** @description Ingest id. */
+            id: string;
+            /** @description The labels of the score. */
+            labels: string[];
+            /**
+             * Format: int64
+             * @description Non-blank lines.
+             */
+            lines: number;
+            /**
+             * Format: int64
+             * @description Bytes received.
+             */
+            raw_bytes: number;
+            /**
+             * Format: int64
+             * @description Risk 0–100, once scored.
+             */
+            score?: number | null;
+            /** @description How it arrived: `paste` or `text`. */
+            source: string;
+            /** @description Its state. */
+            status: components["schemas"]["IngestStatus"];
+            /** @description Last timestamp in the logs (RFC 3339). */
+            window_end?: string | null;
+            /** @description First timestamp in the logs (RFC 3339). */
+            window_start?: string | null;
         };
         /** @description Body of `POST /api/v1/extensions/{id}/versions`. */
         IterateExtension: {
@@ -2685,6 +2911,51 @@ export interface components {
             next_cursor?: string | null;
         };
         /** @description One page of a list, newest (or first) items first as the route documents. */
+        Page_IngestView: {
+            /** @description The items of this page. */
+            items: {
+                /**
+                 * Format: int64
+                 * @description Bytes of log text.
+                 */
+                bytes: number;
+                counts?: components["schemas"]["Counts"] | null;
+                /** @description RFC 3339. */
+                created_at: string;
+                /** @description Why it failed. */
+                error?: string | null;
+                /** @description Ingest id. */
+                id: string;
+                /** @description The labels of the score. */
+                labels: string[];
+                /**
+                 * Format: int64
+                 * @description Non-blank lines.
+                 */
+                lines: number;
+                /**
+                 * Format: int64
+                 * @description Bytes received.
+                 */
+                raw_bytes: number;
+                /**
+                 * Format: int64
+                 * @description Risk 0–100, once scored.
+                 */
+                score?: number | null;
+                /** @description How it arrived: `paste` or `text`. */
+                source: string;
+                /** @description Its state. */
+                status: components["schemas"]["IngestStatus"];
+                /** @description Last timestamp in the logs (RFC 3339). */
+                window_end?: string | null;
+                /** @description First timestamp in the logs (RFC 3339). */
+                window_start?: string | null;
+            }[];
+            /** @description Pass as `cursor` for the next page; null on the last page. */
+            next_cursor?: string | null;
+        };
+        /** @description One page of a list, newest (or first) items first as the route documents. */
         Page_JobView: {
             /** @description The items of this page. */
             items: {
@@ -2765,6 +3036,50 @@ export interface components {
                 /** @description An assistant's tool calls (OpenAI-shaped JSON text). */
                 tool_calls?: string | null;
                 usage?: components["schemas"]["UsageView"] | null;
+            }[];
+            /** @description Pass as `cursor` for the next page; null on the last page. */
+            next_cursor?: string | null;
+        };
+        /** @description One page of a list, newest (or first) items first as the route documents. */
+        Page_ProjectView: {
+            /** @description The items of this page. */
+            items: {
+                /**
+                 * Format: int64
+                 * @description At most one alert per this many seconds.
+                 */
+                alert_interval_secs: number;
+                /**
+                 * Format: int64
+                 * @description Alert threshold (0–100), if alerts are on.
+                 */
+                alert_threshold?: number | null;
+                /** @description Where alerts go. */
+                alert_webhook?: string | null;
+                /** @description RFC 3339. */
+                created_at: string;
+                /** @description What it watches. */
+                description: string;
+                /** @description Project id. */
+                id: string;
+                /**
+                 * Format: int64
+                 * @description Scored ingests.
+                 */
+                ingests: number;
+                /** @description When the latest ingest was scored (RFC 3339). */
+                last_ingest_at?: string | null;
+                /**
+                 * Format: int64
+                 * @description The latest ingest's score.
+                 */
+                last_score?: number | null;
+                /** @description Still learning its baseline (fewer than `sage.learning_ingests` ingests). */
+                learning: boolean;
+                /** @description Its name. */
+                name: string;
+                /** @description RFC 3339. */
+                updated_at: string;
             }[];
             /** @description Pass as `cursor` for the next page; null on the last page. */
             next_cursor?: string | null;
@@ -2856,6 +3171,11 @@ export interface components {
             /** @description Pass as `cursor` for the next page; null on the last page. */
             next_cursor?: string | null;
         };
+        /** @description `POST …/ingest` as JSON: pasted logs. */
+        PastedLogs: {
+            /** @description Raw log text, any format. */
+            logs: string;
+        };
         /** @description A permission and why the extension needs it. */
         PermissionReason: {
             /** @description The permission name or host match pattern, as in the manifest. */
@@ -2876,6 +3196,45 @@ export interface components {
          *     so a `ProjectPath` joined under any directory stays under it.
          */
         ProjectPath: string;
+        /** @description A project. */
+        ProjectView: {
+            /**
+             * Format: int64
+             * @description At most one alert per this many seconds.
+             */
+            alert_interval_secs: number;
+            /**
+             * Format: int64
+             * @description Alert threshold (0–100), if alerts are on.
+             */
+            alert_threshold?: number | null;
+            /** @description Where alerts go. */
+            alert_webhook?: string | null;
+            /** @description RFC 3339. */
+            created_at: string;
+            /** @description What it watches. */
+            description: string;
+            /** @description Project id. */
+            id: string;
+            /**
+             * Format: int64
+             * @description Scored ingests.
+             */
+            ingests: number;
+            /** @description When the latest ingest was scored (RFC 3339). */
+            last_ingest_at?: string | null;
+            /**
+             * Format: int64
+             * @description The latest ingest's score.
+             */
+            last_score?: number | null;
+            /** @description Still learning its baseline (fewer than `sage.learning_ingests` ingests). */
+            learning: boolean;
+            /** @description Its name. */
+            name: string;
+            /** @description RFC 3339. */
+            updated_at: string;
+        };
         /** @description One file the task proposes to change. */
         ProposedFile: {
             /** @description The content hash the task read (none for an added file). */
@@ -3044,6 +3403,26 @@ export interface components {
             hunks?: components["schemas"]["FileHunks"][] | null;
             /** @description Why (kept with rejections and told to the next task). */
             reason?: string | null;
+        };
+        /** @description `GET …/risk-history`: the points, oldest first. */
+        RiskHistory: {
+            /** @description The scored ingests of the period, oldest first. */
+            points: components["schemas"]["RiskPoint"][];
+        };
+        /** @description One point of the risk history. */
+        RiskPoint: {
+            /** @description When it was ingested (RFC 3339). */
+            at: string;
+            counts?: components["schemas"]["Counts"] | null;
+            /** @description The ingest. */
+            ingest_id: string;
+            /** @description Its labels. */
+            labels: string[];
+            /**
+             * Format: int64
+             * @description Risk 0–100.
+             */
+            score: number;
         };
         /**
          * @description What a user may do beyond their own data.
@@ -3293,6 +3672,41 @@ export interface components {
             /** @description Its workspace. */
             workspace_id: string;
         };
+        /** @description A template a project has seen. */
+        TemplateView: {
+            /**
+             * Format: int64
+             * @description Of which errors.
+             */
+            errors: number;
+            /** @description The first line it matched. */
+            example: string;
+            /** @description RFC 3339. */
+            first_seen: string;
+            /** @description RFC 3339. */
+            last_seen: string;
+            /**
+             * Format: int64
+             * @description Records over all ingests.
+             */
+            records: number;
+            /** @description The template (`<*>` marks a value). */
+            template: string;
+            /**
+             * Format: int64
+             * @description Of which warnings.
+             */
+            warnings: number;
+        };
+        /** @description `GET …/templates`: the most frequent templates, and those new since `since`. */
+        Templates: {
+            /** @description First seen at or after `since`, most frequent first. */
+            new: components["schemas"]["TemplateView"][];
+            /** @description The `since` applied (RFC 3339). */
+            since: string;
+            /** @description Most frequent first. */
+            top: components["schemas"]["TemplateView"][];
+        };
         /** @description The `data:` of a `token` event. */
         TokenEvent: {
             /** @description Reply text to append. */
@@ -3318,6 +3732,25 @@ export interface components {
         ToolCallEvent: {
             /** @description The memory tool the model called (`remember`, `recall`). */
             name: string;
+        };
+        /** @description `PATCH /api/v1/sage/projects/{id}`: what changes (`null` clears the alert settings). */
+        UpdateProject: {
+            /**
+             * Format: int64
+             * @description 60–604800.
+             */
+            alert_interval_secs?: number | null;
+            /**
+             * Format: int64
+             * @description 0–100, or `null` for no alerts.
+             */
+            alert_threshold?: number | null;
+            /** @description An http or https URL, or `null` to remove it. */
+            alert_webhook?: string | null;
+            /** @description At most 2,000 characters. */
+            description?: string | null;
+            /** @description 1–100 characters. */
+            name?: string | null;
         };
         /** @description `GET /api/v1/usage` body. */
         Usage: {
@@ -8249,6 +8682,685 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests from this address; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not answered within the request timeout, or the server is shutting down */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_sage_projects: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1–200 (default 50). */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page; absent for the first page. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ProjectView"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests from this address; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not answered within the request timeout, or the server is shutting down */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    create_sage_project: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateProject"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectView"];
+                };
+            };
+            /** @description The body is not well-formed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description You have `sage.max_projects` projects already */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the server accepts (`server.body_limit_bytes`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Bad input; `details.field` names it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests from this address; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not answered within the request timeout, or the server is shutting down */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    get_sage_project: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Project id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectView"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests from this address; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not answered within the request timeout, or the server is shutting down */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete_sage_project: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Project id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests from this address; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not answered within the request timeout, or the server is shutting down */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    update_sage_project: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Project id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateProject"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectView"];
+                };
+            };
+            /** @description The body is not well-formed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the server accepts (`server.body_limit_bytes`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Bad input; `details.field` names it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests from this address; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not answered within the request timeout, or the server is shutting down */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    ingest_sage_logs: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Project id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PastedLogs"];
+                "text/plain": string;
+            };
+        };
+        responses: {
+            /** @description Stored and scored */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IngestOutcome"];
+                };
+            };
+            /** @description Malformed JSON, or text that is not UTF-8 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Larger than `sage.max_ingest_bytes` (or `server.body_limit_bytes`); nothing stored */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Neither `text/plain` nor `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No non-blank line; `details.field` is `logs` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests from this address; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The remote scorer is unavailable; the ingest is kept as failed */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_sage_ingests: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1–200 (default 50). */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page; absent for the first page. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Project id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_IngestView"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests from this address; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not answered within the request timeout, or the server is shutting down */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    sage_risk_history: {
+        parameters: {
+            query?: {
+                /** @description Days back from now (1–365, default 30). */
+                days?: number;
+            };
+            header?: never;
+            path: {
+                /** @description Project id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RiskHistory"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `days` outside 1–365 */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests from this address; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not answered within the request timeout, or the server is shutting down */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    sage_templates: {
+        parameters: {
+            query?: {
+                /** @description RFC 3339: "new" templates are those first seen at or after it (default: 24 hours ago). */
+                since?: string;
+                /** @description How many of the top templates (1–500, default 50). */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description Project id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Templates"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `since` not RFC 3339, or `limit` outside 1–500 */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -26,7 +26,7 @@ pub use crate::apps::agent::AgentConfig;
 pub use crate::apps::chat::ChatConfig;
 pub use crate::apps::codegen::CodegenConfig;
 pub use crate::apps::extensions::ExtensionsConfig;
-pub use crate::apps::sage::ScorerConfig;
+pub use crate::apps::sage::{SageConfig, ScorerConfig};
 
 /// The whole configuration of a Cistern process.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -50,6 +50,8 @@ pub struct Config {
     pub rate_limit: RateLimitConfig,
     /// Log risk scoring (Sage).
     pub scorer: ScorerConfig,
+    /// The log dashboard (Sage).
+    pub sage: SageConfig,
     /// The LLM gateway: models, deployments, retries, cache (see `cistern_llm::LlmConfig`).
     pub llm: LlmConfig,
     /// The stored log of LLM calls.
@@ -78,6 +80,7 @@ impl Default for Config {
             quota: QuotaConfig::default(),
             rate_limit: RateLimitConfig::default(),
             scorer: ScorerConfig::default(),
+            sage: SageConfig::default(),
             llm: LlmConfig::default(),
             call_log: CallLogConfig::default(),
             jobs: JobsConfig::default(),

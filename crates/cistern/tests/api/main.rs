@@ -25,6 +25,7 @@ mod oidc;
 mod openapi;
 mod paging;
 mod preview;
+mod sage;
 mod scorer;
 mod security;
 mod shutdown;

@@ -115,6 +115,40 @@ async fn in_process_and_remote_scoring_give_the_same_answer() {
         .timestamp
         .clone_from(&local.report.timestamp);
     assert_eq!(local, over_http);
+    assert_eq!(local.learned, None, "only when asked");
+
+    // Asked, both paths answer what the project learns, alike.
+    let learning = || ScoreRequest {
+        learn: true,
+        ..request(incident_log())
+    };
+    let local = Scorer::InProcess
+        .score(learning())
+        .await
+        .expect("in process");
+    let mut over_http = remote(&service.url, KEY)
+        .score(learning())
+        .await
+        .expect("over HTTP");
+    over_http
+        .report
+        .timestamp
+        .clone_from(&local.report.timestamp);
+    assert_eq!(local, over_http);
+    let learned = local.learned.expect("learned");
+    assert_eq!(learned.baseline.ingests, 1);
+    assert!(learned.baseline.error_rate > 0.0, "{:?}", learned.baseline);
+    let refused = learned
+        .templates
+        .iter()
+        .find(|t| t.template.contains("refused"))
+        .expect("the error template");
+    assert_eq!(refused.records, 60);
+    assert!(
+        refused.example.contains("connection to 10.0.0."),
+        "{refused:?}"
+    );
+    assert!(learned.start_ms.is_some() && learned.start_ms < learned.end_ms);
     service.stop.cancel();
     service.task.await.expect("join").expect("clean shutdown");
 }

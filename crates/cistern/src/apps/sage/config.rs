@@ -1,4 +1,5 @@
-//! `[scorer]`: Sage's log scoring — in process, or a `cistern scorer` service.
+//! `[scorer]`: Sage's log scoring — in process, or a `cistern scorer` service; `[sage]`: the
+//! dashboard's projects and ingests.
 
 use std::net::IpAddr;
 
@@ -34,6 +35,31 @@ impl Default for ScorerConfig {
             port: 8090,
             max_request_bytes: 16 * 1024 * 1024,
             timeout_secs: 60,
+        }
+    }
+}
+
+/// `[sage]`: the log dashboard.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SageConfig {
+    /// Largest ingest accepted, in decoded bytes (413 beyond).
+    pub max_ingest_bytes: u64,
+    /// A project is "learning" until this many ingests have shaped its baseline.
+    pub learning_ingests: i64,
+    /// Most projects per user.
+    pub max_projects: i64,
+    /// Default for a new project's alert interval, in seconds.
+    pub alert_interval_secs: i64,
+}
+
+impl Default for SageConfig {
+    fn default() -> Self {
+        Self {
+            max_ingest_bytes: 8 * 1024 * 1024,
+            learning_ingests: 5,
+            max_projects: 200,
+            alert_interval_secs: 3_600,
         }
     }
 }

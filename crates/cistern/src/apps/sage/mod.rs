@@ -8,27 +8,82 @@
 
 pub mod cli;
 mod config;
+mod error;
+pub mod ingest;
+mod projects;
 mod remote;
+pub mod routes;
 pub mod service;
+pub mod views;
 
 use cistern_logs::{Baseline, ScoreInput, ScoreReport};
 use serde::{Deserialize, Serialize};
 
-pub use config::ScorerConfig;
+pub use config::{SageConfig, ScorerConfig};
 pub use remote::RemoteScorer;
 use utoipa_axum::router::OpenApiRouter;
 
 use crate::apps::App;
 use crate::platform::jobs::Handlers;
 
-/// Sage: so far its scorer (in process or `cistern scorer`) and `cistern logs`; its dashboard
-/// routes and jobs arrive with the Sage app.
+/// Sage: log projects, ingests scored with each project's memory, the risk history and the
+/// templates seen; its scorer (in process or `cistern scorer`) and `cistern logs`.
 pub const APP: App = App {
     name: "sage",
-    routes: OpenApiRouter::new,
+    routes,
     jobs: |_| Handlers::new(),
     shutdown: None,
 };
+
+#[derive(utoipa::OpenApi)]
+#[openapi(tags(
+    (name = "sage", description = "Sage, the log risk dashboard: projects, ingests, risk history, templates"),
+))]
+struct Doc;
+
+fn routes() -> OpenApiRouter<crate::state::AppState> {
+    use routes as r;
+    use utoipa::OpenApi;
+    use utoipa_axum::routes;
+    OpenApiRouter::with_openapi(Doc::openapi())
+        .routes(routes!(r::create_project, r::list_projects))
+        .routes(routes!(
+            r::get_project,
+            r::update_project,
+            r::delete_project
+        ))
+        .routes(routes!(r::ingest))
+        .routes(routes!(r::list_ingests))
+        .routes(routes!(r::risk_history))
+        .routes(routes!(r::templates))
+}
+
+pub use error::Error as SageError;
+pub use projects::{ProjectSettings, Sage};
+
+impl From<error::Error> for crate::http::error::ApiError {
+    fn from(error: error::Error) -> Self {
+        use crate::http::error::ApiError;
+        use axum::http::StatusCode;
+        use error::Error as E;
+        match error {
+            E::NotFound(what) => ApiError::not_found(format!("no such {what}")),
+            E::Invalid { field, message } => ApiError::validation(field, message),
+            e @ E::TooLarge { .. } => {
+                ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", e.to_string())
+            }
+            e @ E::TooManyProjects(_) => ApiError::conflict(e.to_string()),
+            E::Scoring(Error::Invalid { field, message }) => ApiError::validation(field, message),
+            e @ E::Scoring(_) => ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "scorer_unavailable",
+                e.to_string(),
+            ),
+            E::Store(e) => ApiError::from(e),
+            other @ (E::Blobs(_) | E::Corrupt(_)) => ApiError::internal(other),
+        }
+    }
+}
 
 /// Longest accepted project id.
 const MAX_PROJECT_ID: usize = 200;
@@ -55,6 +110,24 @@ pub struct ScoreRequest {
     /// Window length for bursts, in seconds (default 60).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub window_seconds: Option<u64>,
+    /// Also answer what the project learns from these logs (`learned`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub learn: bool,
+}
+
+/// What a project learns from scored logs: its next baseline, every template with its counts
+/// and first line, and the span of the logs' timestamps. The scorer stays stateless: the caller
+/// keeps this as the project's memory and sends it back with the next logs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Learned {
+    /// The baseline sent, updated with these logs.
+    pub baseline: Baseline,
+    /// Every template of the logs (not only the report's top 50).
+    pub templates: Vec<cistern_logs::TemplateStats>,
+    /// First timestamp read, Unix milliseconds.
+    pub start_ms: Option<i64>,
+    /// Last timestamp read, Unix milliseconds.
+    pub end_ms: Option<i64>,
 }
 
 /// The answer: the project, the metadata sent, and the score report (`score`, `labels`,
@@ -69,6 +142,9 @@ pub struct ScoreResponse {
     /// The score and its explanation.
     #[serde(flatten)]
     pub report: ScoreReport,
+    /// What the project learns, when the request asked (`learn: true`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub learned: Option<Learned>,
 }
 
 /// Why scoring did not happen.
@@ -128,10 +204,23 @@ impl ScoreRequest {
             known_templates: self.known_templates,
             window_seconds: self.window_seconds,
         };
+        let (report, analysis) =
+            cistern_logs::score_analysed(&input, time::OffsetDateTime::now_utc());
+        let learned = self.learn.then(|| {
+            let mut baseline = input.baseline.unwrap_or_default();
+            baseline.update(&analysis);
+            Learned {
+                baseline,
+                start_ms: analysis.total.start_ms,
+                end_ms: analysis.total.end_ms,
+                templates: analysis.templates,
+            }
+        });
         ScoreResponse {
             project_id: self.project_id,
             metadata: self.metadata,
-            report: cistern_logs::score(&input),
+            report,
+            learned,
         }
     }
 }

@@ -1,0 +1,255 @@
+//! `/api/v1/sage/projects…`: thin handlers over [`Sage`] — extract, one call, map. Another
+//! user's project is a 404 on every route.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use cistern_store::TimeCursor;
+
+use super::Sage;
+use super::ingest::Source;
+use super::views::{
+    CreateProject, IngestOutcome, IngestView, PastedLogs, ProjectView, RiskHistory, RiskQuery,
+    Templates, TemplatesQuery, UpdateProject,
+};
+use crate::http::error::{ApiError, ApiJson, ErrorBody};
+use crate::http::page::{ApiQuery, Page, PageParams, PageRequest};
+use crate::http::path::ResourceId;
+use crate::platform::auth::Principal;
+
+/// `POST /api/v1/sage/projects`: a new log project.
+#[utoipa::path(post, path = "/api/v1/sage/projects", operation_id = "create_sage_project", tag = "sage",
+    request_body = CreateProject, security(("bearer" = [])),
+    responses((status = 201, body = ProjectView), (status = 401, body = ErrorBody),
+              (status = 409, body = ErrorBody, description = "You have `sage.max_projects` projects already"),
+              (status = 422, body = ErrorBody, description = "Bad input; `details.field` names it")))]
+pub async fn create_project(
+    State(sage): State<Sage>,
+    principal: Principal,
+    ApiJson(body): ApiJson<CreateProject>,
+) -> Result<(StatusCode, Json<ProjectView>), ApiError> {
+    let project = sage.create(&principal.user_id, body.into()).await?;
+    let learning = sage.config().learning_ingests;
+    Ok((
+        StatusCode::CREATED,
+        Json(ProjectView::new(project, learning)),
+    ))
+}
+
+/// `GET /api/v1/sage/projects`: your projects, newest first, each with its latest score.
+#[utoipa::path(get, path = "/api/v1/sage/projects", operation_id = "list_sage_projects", tag = "sage",
+    params(PageParams), security(("bearer" = [])),
+    responses((status = 200, body = Page<ProjectView>), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn list_projects(
+    State(sage): State<Sage>,
+    principal: Principal,
+    page: PageRequest,
+) -> Result<Json<Page<ProjectView>>, ApiError> {
+    let found = sage
+        .list(
+            &principal.user_id,
+            page.parsed_cursor::<TimeCursor>()?.as_ref(),
+            page.limit_i64(),
+        )
+        .await?;
+    let learning = sage.config().learning_ingests;
+    Ok(Json(
+        page.page(found, |p| p.cursor().to_string())
+            .map(|p| ProjectView::new(p, learning)),
+    ))
+}
+
+/// `GET /api/v1/sage/projects/{id}`.
+#[utoipa::path(get, path = "/api/v1/sage/projects/{id}", operation_id = "get_sage_project", tag = "sage",
+    params(("id" = String, Path, description = "Project id")), security(("bearer" = [])),
+    responses((status = 200, body = ProjectView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn get_project(
+    State(sage): State<Sage>,
+    principal: Principal,
+    id: ResourceId,
+) -> Result<Json<ProjectView>, ApiError> {
+    let project = sage.get(&principal.user_id, id.as_str()).await?;
+    Ok(Json(ProjectView::new(
+        project,
+        sage.config().learning_ingests,
+    )))
+}
+
+/// `PATCH /api/v1/sage/projects/{id}`: name, description, alert settings.
+#[utoipa::path(patch, path = "/api/v1/sage/projects/{id}", operation_id = "update_sage_project", tag = "sage",
+    params(("id" = String, Path, description = "Project id")), request_body = UpdateProject,
+    security(("bearer" = [])),
+    responses((status = 200, body = ProjectView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 422, body = ErrorBody, description = "Bad input; `details.field` names it")))]
+pub async fn update_project(
+    State(sage): State<Sage>,
+    principal: Principal,
+    id: ResourceId,
+    ApiJson(body): ApiJson<UpdateProject>,
+) -> Result<Json<ProjectView>, ApiError> {
+    let project = sage
+        .update(&principal.user_id, id.as_str(), body.into())
+        .await?;
+    Ok(Json(ProjectView::new(
+        project,
+        sage.config().learning_ingests,
+    )))
+}
+
+/// `DELETE /api/v1/sage/projects/{id}`: the project, its ingests, templates and raw logs.
+#[utoipa::path(delete, path = "/api/v1/sage/projects/{id}", operation_id = "delete_sage_project", tag = "sage",
+    params(("id" = String, Path, description = "Project id")), security(("bearer" = [])),
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn delete_project(
+    State(sage): State<Sage>,
+    principal: Principal,
+    id: ResourceId,
+) -> Result<StatusCode, ApiError> {
+    sage.delete(&principal.user_id, id.as_str()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `POST /api/v1/sage/projects/{id}/ingest`: logs as `text/plain`, or JSON `{logs}`; kept
+/// gzipped, scored with the project's memory, answered with the score.
+#[utoipa::path(post, path = "/api/v1/sage/projects/{id}/ingest", operation_id = "ingest_sage_logs", tag = "sage",
+    params(("id" = String, Path, description = "Project id")),
+    request_body(content(
+        (String = "text/plain"),
+        (PastedLogs = "application/json"),
+    )),
+    security(("bearer" = [])),
+    responses((status = 200, body = IngestOutcome, description = "Stored and scored"),
+              (status = 400, body = ErrorBody, description = "Malformed JSON, or text that is not UTF-8"),
+              (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 413, body = ErrorBody, description = "Larger than `sage.max_ingest_bytes` (or `server.body_limit_bytes`); nothing stored"),
+              (status = 415, body = ErrorBody, description = "Neither `text/plain` nor `application/json`"),
+              (status = 422, body = ErrorBody, description = "No non-blank line; `details.field` is `logs`"),
+              (status = 503, body = ErrorBody, description = "The remote scorer is unavailable; the ingest is kept as failed")))]
+pub async fn ingest(
+    State(sage): State<Sage>,
+    principal: Principal,
+    id: ResourceId,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<IngestOutcome>, ApiError> {
+    let raw = body.len() as u64;
+    let kind = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    let (source, logs) = match kind.as_str() {
+        "text/plain" => (
+            Source::Text,
+            String::from_utf8(body.to_vec())
+                .map_err(|e| ApiError::bad_request(format!("the body is not UTF-8: {e}")))?,
+        ),
+        "application/json" => {
+            let pasted: PastedLogs = serde_json::from_slice(&body).map_err(|e| {
+                ApiError::bad_request(format!("the body is not `{{\"logs\": \"…\"}}`: {e}"))
+            })?;
+            (Source::Paste, pasted.logs)
+        }
+        other => {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                format!(
+                    "send logs as text/plain or as application/json {{\"logs\": \"…\"}}, not {:?}",
+                    if other.is_empty() {
+                        "no Content-Type"
+                    } else {
+                        other
+                    }
+                ),
+            ));
+        }
+    };
+    let done = sage
+        .ingest(&principal.user_id, id.as_str(), source, logs, raw)
+        .await?;
+    Ok(Json(done.into()))
+}
+
+/// `GET /api/v1/sage/projects/{id}/ingests`: the project's ingests, newest first.
+#[utoipa::path(get, path = "/api/v1/sage/projects/{id}/ingests", operation_id = "list_sage_ingests", tag = "sage",
+    params(("id" = String, Path, description = "Project id"), PageParams), security(("bearer" = [])),
+    responses((status = 200, body = Page<IngestView>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn list_ingests(
+    State(sage): State<Sage>,
+    principal: Principal,
+    id: ResourceId,
+    page: PageRequest,
+) -> Result<Json<Page<IngestView>>, ApiError> {
+    let found = sage
+        .ingests(
+            &principal.user_id,
+            id.as_str(),
+            page.parsed_cursor::<TimeCursor>()?.as_ref(),
+            page.limit_i64(),
+        )
+        .await?;
+    Ok(Json(
+        page.page(found, |i| i.cursor().to_string()).map(Into::into),
+    ))
+}
+
+/// `GET /api/v1/sage/projects/{id}/risk-history?days=30`: the scored ingests of the period,
+/// oldest first — the points of the risk chart.
+#[utoipa::path(get, path = "/api/v1/sage/projects/{id}/risk-history", operation_id = "sage_risk_history", tag = "sage",
+    params(("id" = String, Path, description = "Project id"), RiskQuery), security(("bearer" = [])),
+    responses((status = 200, body = RiskHistory), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 422, body = ErrorBody, description = "`days` outside 1–365")))]
+pub async fn risk_history(
+    State(sage): State<Sage>,
+    principal: Principal,
+    id: ResourceId,
+    ApiQuery(query): ApiQuery<RiskQuery>,
+) -> Result<Json<RiskHistory>, ApiError> {
+    let days = query.days.unwrap_or(30);
+    if !(1..=365).contains(&days) {
+        return Err(ApiError::validation("days", "days must be 1–365"));
+    }
+    let points = sage
+        .risk_history(&principal.user_id, id.as_str(), days)
+        .await?;
+    Ok(Json(RiskHistory {
+        points: points.into_iter().map(Into::into).collect(),
+    }))
+}
+
+/// `GET /api/v1/sage/projects/{id}/templates?since=`: the most frequent templates, and those
+/// first seen since `since` (default: the last 24 hours), with counts and an example line.
+#[utoipa::path(get, path = "/api/v1/sage/projects/{id}/templates", operation_id = "sage_templates", tag = "sage",
+    params(("id" = String, Path, description = "Project id"), TemplatesQuery), security(("bearer" = [])),
+    responses((status = 200, body = Templates), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 422, body = ErrorBody, description = "`since` not RFC 3339, or `limit` outside 1–500")))]
+pub async fn templates(
+    State(sage): State<Sage>,
+    principal: Principal,
+    id: ResourceId,
+    ApiQuery(query): ApiQuery<TemplatesQuery>,
+) -> Result<Json<Templates>, ApiError> {
+    let limit = query.limit.unwrap_or(50);
+    if !(1..=500).contains(&limit) {
+        return Err(ApiError::validation("limit", "limit must be 1–500"));
+    }
+    let since = match query.since.as_deref() {
+        Some(s) => time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
+            .map(|t| (t.unix_timestamp_nanos() / 1_000_000) as i64)
+            .map_err(|e| ApiError::validation("since", format!("since must be RFC 3339: {e}")))?,
+        None => cistern_store::sql::now_ms() - 86_400_000,
+    };
+    let owner = &principal.user_id;
+    let top = sage.templates(owner, id.as_str(), None, limit).await?;
+    let new = sage
+        .templates(owner, id.as_str(), Some(since), limit)
+        .await?;
+    Ok(Json(Templates {
+        top: top.into_iter().map(Into::into).collect(),
+        new: new.into_iter().map(Into::into).collect(),
+        since: crate::time::rfc3339(since),
+    }))
+}
