@@ -12,10 +12,10 @@ use cistern_store::sql::{
 };
 use cistern_store::{
     AgentStore, ApiKey, ApiKeyStore, AuditFilter, AuditStore, BlobStore, CodegenStore, Db,
-    Extension, ExtensionStore, Generation, ListedExtension, LlmCall, LlmCallCursor, LlmCallFilter,
-    LlmCallStatus, LlmCallStore, LlmCallSummary, MetaStore, NewAuditEvent, NewLlmCall, NewUser,
-    RefreshToken, SageStore, SessionStore, UsageRow, UsageStore, User, UserStore, VersionOutcome,
-    VersionStatus, testing,
+    Extension, ExtensionStore, ForecastStore, Generation, ListedExtension, LlmCall, LlmCallCursor,
+    LlmCallFilter, LlmCallStatus, LlmCallStore, LlmCallSummary, MetaStore, NewAuditEvent,
+    NewLlmCall, NewUser, RefreshToken, SageStore, SessionStore, UsageRow, UsageStore, User,
+    UserStore, VersionOutcome, VersionStatus, testing,
 };
 use futures::TryStreamExt;
 use object_store::path::Path;
@@ -90,6 +90,7 @@ sql_suite!(
     agent_tree_writes_are_all_or_nothing_and_snapshots_copy_it,
     agent_workspaces_and_tasks_are_owner_scoped_and_reviews_swap_once,
     sage_projects_are_owner_scoped_and_scores_accumulate_what_they_learn,
+    sage_forecasts_are_claimed_once_a_day_and_keep_their_feedback,
 );
 
 async fn migrations_are_idempotent(db: Db) {
@@ -1781,4 +1782,103 @@ async fn sage_projects_are_owner_scoped_and_scores_accumulate_what_they_learn(db
             .is_empty()
     );
     assert_eq!(db.ingest("p1", "i1").await.expect("get"), None);
+}
+
+async fn sage_forecasts_are_claimed_once_a_day_and_keep_their_feedback(db: Db) {
+    let alice = user(&db, "forecast-alice@example.com").await;
+    let p = Project {
+        id: "fp".into(),
+        owner: alice.id.clone(),
+        name: "forecasts".into(),
+        description: String::new(),
+        alert_threshold: None,
+        alert_webhook: None,
+        alert_interval_secs: 3_600,
+        baseline: None,
+        ingests: 0,
+        last_score: None,
+        last_ingest_at: None,
+        created_at: 1,
+        updated_at: 1,
+    };
+    db.insert_project(&p).await.expect("project");
+    assert!(
+        db.claim_forecast("fp", "f1", "2026-12-07", 1_000, 0)
+            .await
+            .expect("claim")
+    );
+    assert!(
+        !db.claim_forecast("fp", "f2", "2026-12-07", 1_100, 0)
+            .await
+            .expect("claim"),
+        "one generation a day"
+    );
+    // A claim whose generator died is taken over once it is stale.
+    assert!(
+        db.claim_forecast("fp", "f3", "2026-12-07", 90_000, 60_000)
+            .await
+            .expect("take over")
+    );
+    assert_eq!(
+        db.forecast("fp", "f1").await.expect("get"),
+        None,
+        "the claim moved to f3"
+    );
+    db.finish_forecast(
+        "f3",
+        VersionStatus::Ready,
+        Some("{\"outlook\":\"low\"}"),
+        91_000,
+    )
+    .await
+    .expect("finish");
+    assert!(
+        !db.claim_forecast("fp", "f4", "2026-12-07", 200_000, 150_000)
+            .await
+            .expect("ready stays")
+    );
+    let today = db
+        .forecast_of_day("fp", "2026-12-07")
+        .await
+        .expect("get")
+        .expect("today");
+    assert_eq!(
+        (today.id.as_str(), today.status, today.accurate),
+        ("f3", VersionStatus::Ready, None)
+    );
+
+    assert!(
+        db.claim_forecast("fp", "g1", "2026-12-08", 300_000, 0)
+            .await
+            .expect("claim")
+    );
+    db.finish_forecast("g1", VersionStatus::Ready, Some("{}"), 301_000)
+        .await
+        .expect("finish");
+    db.put_feedback("f3", "fp", false, Some("missed the outage"), 302_000)
+        .await
+        .expect("feedback");
+    db.put_feedback("f3", "fp", true, None, 303_000)
+        .await
+        .expect("replaced");
+    let page = db.forecasts_of("fp", None, 10).await.expect("page");
+    assert_eq!(
+        page.iter().map(|f| f.id.as_str()).collect::<Vec<_>>(),
+        ["g1", "f3"]
+    );
+    assert_eq!(
+        (
+            page[1].accurate,
+            page[1].comment.as_deref(),
+            page[1].feedback_at
+        ),
+        (Some(true), None, Some(303_000))
+    );
+    assert!(db.delete_project(&alice.id, "fp").await.expect("delete"));
+    assert!(
+        db.forecasts_of("fp", None, 10)
+            .await
+            .expect("page")
+            .is_empty()
+    );
 }

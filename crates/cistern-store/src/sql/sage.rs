@@ -181,7 +181,8 @@ pub trait SageStore {
     /// Saves a project's name, description and alert settings; false if `owner` has no such
     /// project.
     fn update_project(&self, p: &Project) -> impl Future<Output = Result<bool>> + Send;
-    /// Deletes a project of `owner` with its ingests and templates; false if there was none.
+    /// Deletes a project of `owner` with its ingests, templates, forecasts and feedback; false
+    /// if there was none.
     fn delete_project(&self, owner: &str, id: &str) -> impl Future<Output = Result<bool>> + Send;
     /// Stores a new ingest.
     fn insert_ingest(&self, i: &Ingest) -> impl Future<Output = Result<()>> + Send;
@@ -267,6 +268,10 @@ const INSERT_PROJECT: &str = "INSERT INTO sage_projects (id, owner, name, descri
 const UPDATE_PROJECT: &str = "UPDATE sage_projects SET name = $3, description = $4,
      alert_threshold = $5, alert_webhook = $6, alert_interval_secs = $7, updated_at = $8
      WHERE owner = $1 AND id = $2";
+const DELETE_FEEDBACK: &str = "DELETE FROM sage_feedback WHERE project_id IN
+     (SELECT id FROM sage_projects WHERE owner = $1 AND id = $2)";
+const DELETE_FORECASTS: &str = "DELETE FROM sage_forecasts WHERE project_id IN
+     (SELECT id FROM sage_projects WHERE owner = $1 AND id = $2)";
 const DELETE_TEMPLATES: &str = "DELETE FROM sage_templates WHERE project_id IN
      (SELECT id FROM sage_projects WHERE owner = $1 AND id = $2)";
 const DELETE_INGESTS: &str = "DELETE FROM sage_ingests WHERE project_id IN
@@ -349,6 +354,8 @@ impl SageStore for Db {
         let n = with_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             // Children first: SQLite enforces the foreign keys only with the pragma on.
+            sqlx::query(DELETE_FEEDBACK).bind(owner).bind(id).execute(&mut *tx).await?;
+            sqlx::query(DELETE_FORECASTS).bind(owner).bind(id).execute(&mut *tx).await?;
             sqlx::query(DELETE_TEMPLATES).bind(owner).bind(id).execute(&mut *tx).await?;
             sqlx::query(DELETE_INGESTS).bind(owner).bind(id).execute(&mut *tx).await?;
             let n = sqlx::query(DELETE_PROJECT).bind(owner).bind(id).execute(&mut *tx).await?
