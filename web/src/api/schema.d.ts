@@ -1019,6 +1019,63 @@ export interface paths {
         patch: operations["update_sage_project"];
         trace?: never;
     };
+    "/api/v1/sage/projects/{id}/forecast": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * `GET /api/v1/sage/projects/{id}/forecast`: today's forecast — written on the day's first
+         *     read (by the model, or statistically when there is none), then served as stored.
+         */
+        get: operations["sage_forecast"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sage/projects/{id}/forecasts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** `GET /api/v1/sage/projects/{id}/forecasts`: past forecasts with their feedback, newest first. */
+        get: operations["list_sage_forecasts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sage/projects/{id}/forecasts/{forecast_id}/feedback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * `POST /api/v1/sage/projects/{id}/forecasts/{forecast_id}/feedback`: was it accurate? Kept
+         *     with the forecast and given to the next ones.
+         */
+        post: operations["sage_forecast_feedback"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/sage/projects/{id}/ingest": {
         parameters: {
             query?: never;
@@ -2077,6 +2134,22 @@ export interface components {
             /** @description Who stored it: `api`, or `tool` when the chat model remembered it. */
             source: string;
         };
+        /** @description `POST …/forecasts/{forecast_id}/feedback`. */
+        FeedbackBody: {
+            /** @description Was the forecast accurate? */
+            accurate: boolean;
+            /** @description Why (at most 1,000 characters); the next forecasts read it. */
+            comment?: string | null;
+        };
+        /** @description The feedback on a forecast. */
+        FeedbackView: {
+            /** @description Was it accurate? */
+            accurate: boolean;
+            /** @description What the user said. */
+            comment?: string | null;
+            /** @description RFC 3339. */
+            created_at: string;
+        };
         /** @description A file of a version. */
         FileEntry: {
             /** @description Relative path. */
@@ -2104,6 +2177,33 @@ export interface components {
             message: string;
             /** @description Error or warning. */
             severity: components["schemas"]["Severity"];
+        };
+        /**
+         * @description Who wrote a forecast.
+         * @enum {string}
+         */
+        ForecastSource: "model" | "statistical";
+        /** @description A day's forecast: outlook, text, exactly three actions, who wrote it, and its feedback. */
+        ForecastView: {
+            /** @description Exactly three. */
+            actions: components["schemas"]["Action"][];
+            /** @description RFC 3339. */
+            created_at: string;
+            /** @description The day it is for (`YYYY-MM-DD`, UTC). */
+            day: string;
+            feedback?: components["schemas"]["FeedbackView"] | null;
+            /** @description Forecast id (for feedback). */
+            id: string;
+            /** @description The model that wrote it. */
+            model?: string | null;
+            /** @description Why the forecast is statistical. */
+            note?: string | null;
+            /** @description How risky the next day looks. */
+            outlook: components["schemas"]["Outlook"];
+            /** @description `model`, or `statistical` (no model, or its answer was unusable; `note` says why). */
+            source: components["schemas"]["ForecastSource"];
+            /** @description A few sentences. */
+            text: string;
         };
         /** @description A framework the generator has a template for. */
         FrameworkInfo: {
@@ -2687,6 +2787,11 @@ export interface components {
             delay_s?: number | null;
         };
         /**
+         * @description How risky the next day looks.
+         * @enum {string}
+         */
+        Outlook: "low" | "medium" | "high";
+        /**
          * @description Overall readiness.
          * @enum {string}
          */
@@ -2882,6 +2987,33 @@ export interface components {
                 score?: number | null;
                 /** @description Who stored it: `api`, or `tool` when the chat model remembered it. */
                 source: string;
+            }[];
+            /** @description Pass as `cursor` for the next page; null on the last page. */
+            next_cursor?: string | null;
+        };
+        /** @description One page of a list, newest (or first) items first as the route documents. */
+        Page_ForecastView: {
+            /** @description The items of this page. */
+            items: {
+                /** @description Exactly three. */
+                actions: components["schemas"]["Action"][];
+                /** @description RFC 3339. */
+                created_at: string;
+                /** @description The day it is for (`YYYY-MM-DD`, UTC). */
+                day: string;
+                feedback?: components["schemas"]["FeedbackView"] | null;
+                /** @description Forecast id (for feedback). */
+                id: string;
+                /** @description The model that wrote it. */
+                model?: string | null;
+                /** @description Why the forecast is statistical. */
+                note?: string | null;
+                /** @description How risky the next day looks. */
+                outlook: components["schemas"]["Outlook"];
+                /** @description `model`, or `statistical` (no model, or its answer was unusable; `note` says why). */
+                source: components["schemas"]["ForecastSource"];
+                /** @description A few sentences. */
+                text: string;
             }[];
             /** @description Pass as `cursor` for the next page; null on the last page. */
             next_cursor?: string | null;
@@ -3190,6 +3322,11 @@ export interface components {
             /** @description What the file does. */
             role: string;
         };
+        /**
+         * @description How urgent an action is.
+         * @enum {string}
+         */
+        Priority: "high" | "medium" | "low";
         /**
          * @description A normalised relative path inside the project: `/`-separated, no empty, `.` or `..`
          *     components, no leading or trailing slash. The only way to build one is [`ProjectPath::parse`],
@@ -9010,6 +9147,246 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ProjectView"];
+                };
+            };
+            /** @description The body is not well-formed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is larger than the server accepts (`server.body_limit_bytes`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description The body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Bad input; `details.field` names it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests from this address; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not answered within the request timeout, or the server is shutting down */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    sage_forecast: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Project id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ForecastView"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `no_history`: the project has no scored ingest yet */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests from this address; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not answered within the request timeout, or the server is shutting down */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_sage_forecasts: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1–200 (default 50). */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page; absent for the first page. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Project id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ForecastView"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests from this address; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not answered within the request timeout, or the server is shutting down */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    sage_forecast_feedback: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Project id */
+                id: string;
+                /** @description Forecast id */
+                forecast_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FeedbackBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ForecastView"];
                 };
             };
             /** @description The body is not well-formed JSON */

@@ -43,6 +43,7 @@ pub(crate) fn with_fake(fake: &FakeLlm) -> impl FnOnce(&mut Config) + 'static {
         c.extensions.default_model = "fast".to_owned();
         c.codegen.default_model = "fast".to_owned();
         c.agent.default_model = "fast".to_owned();
+        c.sage.forecast_model = "fast".to_owned();
     }
 }
 

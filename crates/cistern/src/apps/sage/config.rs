@@ -51,6 +51,8 @@ pub struct SageConfig {
     pub max_projects: i64,
     /// Default for a new project's alert interval, in seconds.
     pub alert_interval_secs: i64,
+    /// The gateway model that writes the daily forecast.
+    pub forecast_model: String,
 }
 
 impl Default for SageConfig {
@@ -60,6 +62,7 @@ impl Default for SageConfig {
             learning_ingests: 5,
             max_projects: 200,
             alert_interval_secs: 3_600,
+            forecast_model: "smart".to_owned(),
         }
     }
 }

@@ -20,6 +20,9 @@ pub enum Error {
         /// The limit.
         limit: u64,
     },
+    /// A forecast needs at least one scored ingest.
+    #[error("the project has no scored ingest yet: ingest logs first")]
+    NoHistory,
     /// The owner has `sage.max_projects` projects already.
     #[error("you have {0} projects already, the most allowed; delete one first")]
     TooManyProjects(i64),

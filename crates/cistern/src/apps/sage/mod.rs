@@ -9,6 +9,9 @@
 pub mod cli;
 mod config;
 mod error;
+mod feedback;
+pub mod forecast;
+mod forecast_stats;
 pub mod ingest;
 mod projects;
 mod remote;
@@ -56,6 +59,9 @@ fn routes() -> OpenApiRouter<crate::state::AppState> {
         .routes(routes!(r::list_ingests))
         .routes(routes!(r::risk_history))
         .routes(routes!(r::templates))
+        .routes(routes!(r::get_forecast))
+        .routes(routes!(r::list_forecasts))
+        .routes(routes!(r::forecast_feedback))
 }
 
 pub use error::Error as SageError;
@@ -73,6 +79,7 @@ impl From<error::Error> for crate::http::error::ApiError {
                 ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", e.to_string())
             }
             e @ E::TooManyProjects(_) => ApiError::conflict(e.to_string()),
+            e @ E::NoHistory => ApiError::new(StatusCode::CONFLICT, "no_history", e.to_string()),
             E::Scoring(Error::Invalid { field, message }) => ApiError::validation(field, message),
             e @ E::Scoring(_) => ApiError::new(
                 StatusCode::SERVICE_UNAVAILABLE,

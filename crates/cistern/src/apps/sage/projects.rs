@@ -26,6 +26,7 @@ pub struct Sage {
     pub(super) db: Db,
     pub(super) blobs: BlobStore,
     pub(super) scorer: Scorer,
+    pub(super) llm: cistern_llm::Gateway,
     settings: Arc<crate::config::Config>,
 }
 
@@ -35,6 +36,7 @@ impl FromRef<AppState> for Sage {
             db: state.db.clone(),
             blobs: state.blobs.clone(),
             scorer: state.scorer.clone(),
+            llm: state.llm.clone(),
             settings: state.config.clone(),
         }
     }

@@ -10,8 +10,8 @@ use cistern_store::TimeCursor;
 use super::Sage;
 use super::ingest::Source;
 use super::views::{
-    CreateProject, IngestOutcome, IngestView, PastedLogs, ProjectView, RiskHistory, RiskQuery,
-    Templates, TemplatesQuery, UpdateProject,
+    CreateProject, FeedbackBody, ForecastView, IngestOutcome, IngestView, PastedLogs, ProjectView,
+    RiskHistory, RiskQuery, Templates, TemplatesQuery, UpdateProject,
 };
 use crate::http::error::{ApiError, ApiJson, ErrorBody};
 use crate::http::page::{ApiQuery, Page, PageParams, PageRequest};
@@ -252,4 +252,76 @@ pub async fn templates(
         new: new.into_iter().map(Into::into).collect(),
         since: crate::time::rfc3339(since),
     }))
+}
+
+/// `GET /api/v1/sage/projects/{id}/forecast`: today's forecast — written on the day's first
+/// read (by the model, or statistically when there is none), then served as stored.
+#[utoipa::path(get, path = "/api/v1/sage/projects/{id}/forecast", operation_id = "sage_forecast", tag = "sage",
+    params(("id" = String, Path, description = "Project id")), security(("bearer" = [])),
+    responses((status = 200, body = ForecastView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 409, body = ErrorBody, description = "`no_history`: the project has no scored ingest yet"),
+              (status = 422, body = ErrorBody)))]
+pub async fn get_forecast(
+    State(sage): State<Sage>,
+    principal: Principal,
+    id: ResourceId,
+) -> Result<Json<ForecastView>, ApiError> {
+    let row = sage.forecast(&principal.user_id, id.as_str()).await?;
+    Ok(Json(ForecastView::try_from(row)?))
+}
+
+/// `GET /api/v1/sage/projects/{id}/forecasts`: past forecasts with their feedback, newest first.
+#[utoipa::path(get, path = "/api/v1/sage/projects/{id}/forecasts", operation_id = "list_sage_forecasts", tag = "sage",
+    params(("id" = String, Path, description = "Project id"), PageParams), security(("bearer" = [])),
+    responses((status = 200, body = Page<ForecastView>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn list_forecasts(
+    State(sage): State<Sage>,
+    principal: Principal,
+    id: ResourceId,
+    page: PageRequest,
+) -> Result<Json<Page<ForecastView>>, ApiError> {
+    let found = sage
+        .forecasts(
+            &principal.user_id,
+            id.as_str(),
+            page.parsed_cursor::<TimeCursor>()?.as_ref(),
+            page.limit_i64(),
+        )
+        .await?;
+    let page = page.page(found, |f| f.cursor().to_string());
+    let items = page
+        .items
+        .into_iter()
+        .map(ForecastView::try_from)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Json(Page {
+        items,
+        next_cursor: page.next_cursor,
+    }))
+}
+
+/// `POST /api/v1/sage/projects/{id}/forecasts/{forecast_id}/feedback`: was it accurate? Kept
+/// with the forecast and given to the next ones.
+#[utoipa::path(post, path = "/api/v1/sage/projects/{id}/forecasts/{forecast_id}/feedback", operation_id = "sage_forecast_feedback", tag = "sage",
+    params(("id" = String, Path, description = "Project id"), ("forecast_id" = String, Path, description = "Forecast id")),
+    request_body = FeedbackBody, security(("bearer" = [])),
+    responses((status = 200, body = ForecastView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 422, body = ErrorBody, description = "Bad input; `details.field` names it")))]
+pub async fn forecast_feedback(
+    State(sage): State<Sage>,
+    principal: Principal,
+    id: ResourceId,
+    axum::extract::Path((_id, forecast_id)): axum::extract::Path<(String, String)>,
+    ApiJson(body): ApiJson<FeedbackBody>,
+) -> Result<Json<ForecastView>, ApiError> {
+    let row = sage
+        .feedback(
+            &principal.user_id,
+            id.as_str(),
+            &forecast_id,
+            body.accurate,
+            body.comment,
+        )
+        .await?;
+    Ok(Json(ForecastView::try_from(row)?))
 }

@@ -1,10 +1,11 @@
 //! Sage's API shapes: what a client sends and what it gets back.
 
 use cistern_logs::{Factor, Label, TemplateStats};
-use cistern_store::sql::{Ingest, Project, TemplateRow, VersionStatus};
+use cistern_store::sql::{ForecastRow, Ingest, Project, TemplateRow, VersionStatus};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::forecast::{Action, Forecast, ForecastSource, Outlook};
 use super::ingest::{Counts, Ingested};
 use super::projects::ProjectSettings;
 use crate::time::rfc3339;
@@ -351,4 +352,76 @@ pub struct Templates {
     pub new: Vec<TemplateView>,
     /// The `since` applied (RFC 3339).
     pub since: String,
+}
+
+/// The feedback on a forecast.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FeedbackView {
+    /// Was it accurate?
+    pub accurate: bool,
+    /// What the user said.
+    pub comment: Option<String>,
+    /// RFC 3339.
+    pub created_at: String,
+}
+
+/// A day's forecast: outlook, text, exactly three actions, who wrote it, and its feedback.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ForecastView {
+    /// Forecast id (for feedback).
+    pub id: String,
+    /// The day it is for (`YYYY-MM-DD`, UTC).
+    pub day: String,
+    /// How risky the next day looks.
+    pub outlook: Outlook,
+    /// A few sentences.
+    pub text: String,
+    /// Exactly three.
+    pub actions: Vec<Action>,
+    /// `model`, or `statistical` (no model, or its answer was unusable; `note` says why).
+    pub source: ForecastSource,
+    /// The model that wrote it.
+    pub model: Option<String>,
+    /// Why the forecast is statistical.
+    pub note: Option<String>,
+    /// RFC 3339.
+    pub created_at: String,
+    /// The user's feedback, if given.
+    pub feedback: Option<FeedbackView>,
+}
+
+impl TryFrom<ForecastRow> for ForecastView {
+    type Error = super::SageError;
+
+    fn try_from(row: ForecastRow) -> Result<Self, Self::Error> {
+        let f: Forecast = serde_json::from_str(row.forecast.as_deref().unwrap_or("null"))
+            .map_err(|e| super::SageError::Corrupt(format!("forecast {}: {e}", row.id)))?;
+        Ok(ForecastView {
+            feedback: row.accurate.map(|accurate| FeedbackView {
+                accurate,
+                comment: row.comment.clone(),
+                created_at: rfc3339(row.feedback_at.unwrap_or(row.updated_at)),
+            }),
+            id: row.id,
+            day: row.day,
+            outlook: f.outlook,
+            text: f.text,
+            actions: f.actions,
+            source: f.source,
+            model: f.model,
+            note: f.note,
+            created_at: rfc3339(row.created_at),
+        })
+    }
+}
+
+/// `POST …/forecasts/{forecast_id}/feedback`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FeedbackBody {
+    /// Was the forecast accurate?
+    pub accurate: bool,
+    /// Why (at most 1,000 characters); the next forecasts read it.
+    #[serde(default)]
+    pub comment: Option<String>,
 }
