@@ -7,6 +7,8 @@
 //!   templates online; [`StreamParser`] wraps it, detecting the format from the
 //!   first lines and again where a paste changes format; [`parse_text`] and
 //!   [`parse_reader`] run the whole pipeline.
+//! * [`ingest::Decoder`] turns an upload's body (text or NDJSON, possibly gzip),
+//!   pushed chunk by chunk, into lines, with bounded memory and a size limit.
 //! * [`features`] and [`score`] turn parsed records into a 0–100 risk score with
 //!   labels and explanations.
 //!
@@ -16,6 +18,7 @@ pub mod features;
 pub mod format;
 pub mod hash;
 pub mod header;
+pub mod ingest;
 pub mod kind;
 pub mod lines;
 pub mod mask;
