@@ -136,8 +136,12 @@ pub(super) fn render(line: &str, out: &mut String) -> Result<(), Problem> {
 fn as_text(value: &RawValue) -> Cow<'_, str> {
     let raw = value.get();
     if raw.starts_with('"') {
-        // A RawValue is valid JSON, so this only fails on a lone surrogate escape.
-        serde_json::from_str::<Cow<'_, str>>(raw).unwrap_or(Cow::Borrowed(raw))
+        // Borrowed unless the string holds escapes (`Cow<str>` itself always copies).
+        // A RawValue is valid JSON, so the last fallback is only for a lone surrogate.
+        match serde_json::from_str::<&str>(raw) {
+            Ok(text) => Cow::Borrowed(text),
+            Err(_) => serde_json::from_str::<String>(raw).map_or(Cow::Borrowed(raw), Cow::Owned),
+        }
     } else {
         Cow::Borrowed(raw)
     }
