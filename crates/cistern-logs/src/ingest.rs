@@ -106,6 +106,8 @@ pub struct Decoder {
     gunzip: Option<MultiGzDecoder<Vec<u8>>>,
     sink: Sink,
     raw_bytes: u64,
+    /// The body's first two bytes (gzip's magic number when it is gzip).
+    head: [u8; 2],
     failed: Option<IngestError>,
 }
 
@@ -119,6 +121,7 @@ impl Decoder {
             },
             sink: Sink::new(framing, limit),
             raw_bytes: 0,
+            head: [0; 2],
             failed: None,
         }
     }
@@ -137,10 +140,17 @@ impl Decoder {
         if let Some(e) = &self.failed {
             return Err(e.clone());
         }
+        if self.raw_bytes < 2 {
+            let at = self.raw_bytes as usize;
+            for (slot, &b) in self.head[at..].iter_mut().zip(chunk) {
+                *slot = b;
+            }
+        }
         self.raw_bytes += chunk.len() as u64;
         let result = match &mut self.gunzip {
             None => self.sink.push(chunk, &mut each),
-            Some(gz) => inflate(gz, &mut self.sink, chunk, &mut each),
+            Some(gz) => inflate(gz, &mut self.sink, chunk, &mut each)
+                .map_err(|e| e.unwrap_or_else(|| self.gzip_error(false))),
         };
         if let Err(e) = &result {
             self.failed = Some(e.clone());
@@ -165,12 +175,9 @@ impl Decoder {
         if let Some(gz) = &mut self.gunzip {
             // Whatever the inflater still holds is bounded (it stops taking input
             // when its output buffer is full), so finishing cannot bomb.
-            gz.try_finish().map_err(|_| {
-                gzip_error(
-                    gz,
-                    "the gzip stream is truncated or its checksum does not match",
-                )
-            })?;
+            if gz.try_finish().is_err() {
+                return Err(self.gzip_error(true));
+            }
             drain(gz, &mut self.sink, &mut each)?;
         }
         self.sink.finish(&mut each)?;
@@ -178,6 +185,28 @@ impl Decoder {
             return Err(IngestError::Empty);
         }
         Ok(self.summary())
+    }
+
+    /// A gzip failure in words for the uploader; `at_end`: found by `finish`.
+    fn gzip_error(&self, at_end: bool) -> IngestError {
+        const MAGIC: [u8; 2] = [0x1f, 0x8b];
+        let seen = self.raw_bytes.min(2) as usize;
+        let gz = self.gunzip.as_ref();
+        let header = gz.and_then(|gz| gz.header()).is_some();
+        // Output still in the inflater's buffer counts: a member ended before this.
+        let produced = self.sink.decoded > 0 || gz.is_some_and(|gz| !gz.get_ref().is_empty());
+        let reason = if self.head[..seen] != MAGIC[..seen] {
+            "not gzip (the body does not start with the gzip magic number)"
+        } else if at_end {
+            "the gzip stream is truncated (or its checksum does not match)"
+        } else if header {
+            "corrupt compressed data or checksum mismatch"
+        } else if produced {
+            "data after the end of the gzip stream is not gzip"
+        } else {
+            "invalid gzip header"
+        };
+        IngestError::BadGzip(reason.to_owned())
     }
 
     /// What was decoded so far (after an error too: how far it got).
@@ -194,27 +223,17 @@ impl Decoder {
 
 /// Writes `chunk` into the gzip decoder a step at a time, handing each step's
 /// output (at most one 32 KiB buffer) to the line sink, which checks the limit.
+/// `Err(None)` is a gzip error, for the caller to word.
 fn inflate(
     gz: &mut MultiGzDecoder<Vec<u8>>,
     sink: &mut Sink,
     chunk: &[u8],
     each: &mut dyn FnMut(&str),
-) -> Result<(), IngestError> {
+) -> Result<(), Option<IngestError>> {
     let mut rest = chunk;
     while !rest.is_empty() {
-        let n = gz.write(rest).map_err(|e| {
-            let what = if e.to_string().contains("checksum") {
-                "checksum mismatch"
-            } else {
-                "corrupt compressed data"
-            };
-            gzip_error(gz, what)
-        })?;
-        if n == 0 {
-            return Err(IngestError::BadGzip(
-                "the decoder stopped taking input".into(),
-            ));
-        }
+        // Ok(0) cannot happen for a non-empty buffer; treated as corrupt, never looped on.
+        let n = gz.write(rest).ok().filter(|&n| n > 0).ok_or(None)?;
         rest = &rest[n..];
         drain(gz, sink, each)?;
     }
@@ -234,14 +253,4 @@ fn drain(
     let result = sink.push(out, each);
     out.clear();
     result
-}
-
-/// A gzip error, worded by where the stream stands: no header yet means the
-/// bytes are not gzip (or garbage follows the last member).
-fn gzip_error(gz: &MultiGzDecoder<Vec<u8>>, otherwise: &str) -> IngestError {
-    IngestError::BadGzip(if gz.header().is_some() {
-        otherwise.to_owned()
-    } else {
-        "not a gzip stream (or data after its end is not gzip)".to_owned()
-    })
 }
