@@ -401,6 +401,13 @@ fn ndjson_field_mapping() {
             r#"{"ts":"1765101600","datetime":"x","message":"m"}"#,
             "1765101600 m",
         ),
+        // Numbers no date can hold stay as written (the fuzzer found an overflow here).
+        (
+            r#"{"date":1675177777777777777777777777777770,"message":"m"}"#,
+            "1675177777777777777777777777777770 m",
+        ),
+        (r#"{"date":1e300,"message":"m"}"#, "1e300 m"),
+        (r#"{"date":-5,"message":"m"}"#, "-5 m"),
         // Non-string messages as JSON text.
         (r#"{"message":{"a":1}}"#, r#"{"a":1}"#),
         (r#"{"message":42}"#, "42"),

@@ -176,7 +176,8 @@ fn epoch_to_rfc3339(value: f64) -> Option<String> {
     } else {
         value / 1e6
     };
-    let nanos = (millis.round() as i128) * 1_000_000;
+    // `as` saturates; a huge number then fails the multiplication or the date range.
+    let nanos = (millis.round() as i128).checked_mul(1_000_000)?;
     let t = time::OffsetDateTime::from_unix_timestamp_nanos(nanos).ok()?;
     Some(format!(
         "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
