@@ -111,6 +111,18 @@ fn summary_counts_bytes_lines_and_records() {
 }
 
 #[test]
+fn a_byte_order_mark_is_dropped() {
+    let text = "\u{feff}first\r\nsecond \u{feff}\n";
+    let got = assert_chunking_invariant(Framing::Text, Encoding::Identity, text.as_bytes());
+    assert_eq!(got, ["first", "second \u{feff}"]);
+    let ndjson = "\u{feff}{\"message\":\"m\"}\n";
+    assert_eq!(
+        whole(Framing::Ndjson, Encoding::Identity, ndjson.as_bytes()),
+        ["m"]
+    );
+}
+
+#[test]
 fn crlf_split_across_chunks() {
     let got = run(
         Framing::Text,

@@ -106,6 +106,11 @@ impl Sink {
     ) -> Result<(), IngestError> {
         self.line_no += 1;
         let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+        // A UTF-8 byte order mark (Windows editors and exports) is not part of the log.
+        let raw = match self.line_no {
+            1 => raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw),
+            _ => raw,
+        };
         match self.framing {
             Framing::Text => {
                 let cut = overflow || raw.len() > MAX_LINE_BYTES;
