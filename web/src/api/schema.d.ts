@@ -1086,8 +1086,11 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * `POST /api/v1/sage/projects/{id}/ingest`: logs as `text/plain`, or JSON `{logs}`; kept
-         *     gzipped, scored with the project's memory, answered with the score.
+         * `POST /api/v1/sage/projects/{id}/ingest`: logs as `text/plain`, NDJSON
+         *     (`application/x-ndjson`, as Vector and Fluent Bit send), a gzip file (`application/gzip`),
+         *     a multipart file upload (field `file`), or JSON `{logs}`; `Content-Encoding: gzip` on any
+         *     of them. Read as it arrives (never buffered whole), kept gzipped, scored with the project's
+         *     memory, answered with the score. API keys work, so a shipper can send continuously.
          */
         post: operations["ingest_sage_logs"];
         delete?: never;
@@ -9464,7 +9467,10 @@ export interface operations {
     ingest_sage_logs: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description `gzip`, or absent */
+                "Content-Encoding"?: string | null;
+            };
             path: {
                 /** @description Project id */
                 id: string;
@@ -9473,7 +9479,10 @@ export interface operations {
         };
         requestBody: {
             content: {
+                "application/gzip": number[];
                 "application/json": components["schemas"]["PastedLogs"];
+                "application/x-ndjson": string;
+                "multipart/form-data": number[];
                 "text/plain": string;
             };
         };
@@ -9487,7 +9496,7 @@ export interface operations {
                     "application/json": components["schemas"]["IngestOutcome"];
                 };
             };
-            /** @description Malformed JSON, or text that is not UTF-8 */
+            /** @description The body is not what its headers say: bad gzip, an NDJSON line that is not an object or has no message, malformed JSON or multipart */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -9512,7 +9521,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Larger than `sage.max_ingest_bytes` (or `server.body_limit_bytes`); nothing stored */
+            /** @description More than `sage.max_ingest_bytes` received or decoded; nothing stored */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -9521,7 +9530,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description Neither `text/plain` nor `application/json` */
+            /** @description Another content type or content encoding */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -10713,7 +10722,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description The ZIP is larger than `agent.max_zip_bytes` (or `server.body_limit_bytes`), unpacks beyond `agent.max_workspace_bytes`, or the files exceed `agent.max_files` */
+            /** @description The ZIP is larger than `agent.max_zip_bytes`, unpacks beyond `agent.max_workspace_bytes`, or the files exceed `agent.max_files` */
             413: {
                 headers: {
                     [name: string]: unknown;

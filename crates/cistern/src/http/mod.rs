@@ -3,6 +3,7 @@
 //! Boundary: handlers here are thin — extract typed input, call one domain function, map the
 //! result. Domain code never sees axum types.
 
+pub mod body_limit;
 pub mod download;
 pub mod error;
 pub mod health;
@@ -28,7 +29,6 @@ use tokio_util::sync::CancellationToken;
 use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
@@ -74,7 +74,10 @@ pub fn with_middleware(
             Duration::from_secs(server.request_timeout_secs),
             timeout::limit,
         ))
-        .layer(RequestBodyLimitLayer::new(server.body_limit_bytes));
+        .layer(from_fn_with_state(
+            server.body_limit_bytes,
+            body_limit::limit,
+        ));
     routes
         .layer(DefaultBodyLimit::max(server.body_limit_bytes))
         .layer(stack)

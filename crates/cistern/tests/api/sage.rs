@@ -294,3 +294,186 @@ async fn another_users_project_is_a_404_and_bad_input_is_refused_storing_nothing
     assert_error(r, 404, "not_found").await;
     app.stop().await;
 }
+
+/// What an ingest sends: a name, its headers, its body, the source it is recorded as.
+type Case<'a> = (&'a str, Vec<(&'a str, &'a str)>, Vec<u8>, &'a str);
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    e.write_all(bytes).expect("gzip");
+    e.finish().expect("gzip")
+}
+
+async fn post(
+    app: &TestApp,
+    token: &str,
+    id: &str,
+    headers: &[(&str, &str)],
+    body: Vec<u8>,
+) -> reqwest::Response {
+    let mut r = app
+        .client
+        .post(app.url(&format!("/api/v1/sage/projects/{id}/ingest")))
+        .bearer_auth(token);
+    for (k, v) in headers {
+        r = r.header(*k, *v);
+    }
+    r.body(body).send().await.expect("ingest")
+}
+
+#[tokio::test]
+async fn every_input_kind_is_ingested_beyond_the_servers_body_limit_and_bad_encodings_are_400() {
+    // Bodies far above the edge's limit: the ingest reads its own (sage.max_ingest_bytes).
+    let app = TestApp::builder()
+        .config(|c| c.server.body_limit_bytes = 1_024)
+        .spawn()
+        .await;
+    let s = app.register("sage-kinds@example.com").await;
+    let t = s.access.as_str();
+    let id = project(&app, t, "kinds").await;
+    let text = calm();
+    assert!(text.len() > 4 * 1_024);
+    let ndjson: String = (0..60)
+        .map(|i| {
+            format!(
+                "{{\"timestamp\":\"2024-05-01T12:00:{i:02}Z\",\"level\":\"info\",\"message\":\"GET /orders/{} answered 200\",\"host\":\"web-1\"}}\n",
+                1000 + i
+            )
+        })
+        .collect();
+    let boundary = "cistern-boundary-42";
+    let mut multipart = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nignored\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"app.log.gz\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+    )
+    .into_bytes();
+    multipart.extend(gzip(text.as_bytes()));
+    multipart.extend(format!("\r\n--{boundary}--\r\n").into_bytes());
+    let form = format!("multipart/form-data; boundary={boundary}");
+    let cases: Vec<Case> = vec![
+        (
+            "text",
+            vec![("Content-Type", "text/plain")],
+            text.clone().into_bytes(),
+            "text",
+        ),
+        (
+            "gzip-encoded text",
+            vec![("Content-Type", "text/plain"), ("Content-Encoding", "gzip")],
+            gzip(text.as_bytes()),
+            "text",
+        ),
+        (
+            "gzip file",
+            vec![("Content-Type", "application/gzip")],
+            gzip(text.as_bytes()),
+            "file",
+        ),
+        (
+            "ndjson",
+            vec![("Content-Type", "application/x-ndjson")],
+            ndjson.clone().into_bytes(),
+            "ndjson",
+        ),
+        (
+            "gzip ndjson",
+            vec![
+                ("Content-Type", "application/x-ndjson"),
+                ("Content-Encoding", "gzip"),
+            ],
+            gzip(ndjson.as_bytes()),
+            "ndjson",
+        ),
+        (
+            "multipart",
+            vec![("Content-Type", form.as_str())],
+            multipart,
+            "file",
+        ),
+        (
+            "json paste",
+            vec![("Content-Type", "application/json")],
+            serde_json::to_vec(&json!({"logs": text})).expect("json"),
+            "paste",
+        ),
+    ];
+    for (what, headers, body, source) in cases {
+        let r = post(&app, t, &id, &headers, body).await;
+        let status = r.status();
+        let v: Value = r.json().await.expect("json");
+        assert_eq!(status, 200, "{what}: {v}");
+        assert_eq!(v["ingest"]["source"], source, "{what}");
+        assert_eq!(v["ingest"]["lines"], 60, "{what}: {v}");
+        assert_eq!(v["ingest"]["status"], "scored", "{what}");
+    }
+    let ingests = app
+        .get_json(&format!("/api/v1/sage/projects/{id}/ingests?limit=100"), t)
+        .await;
+    assert_eq!(ingests["items"].as_array().expect("items").len(), 7);
+    // The NDJSON records were read as timestamped, levelled lines: one template for the 60.
+    let templates = app
+        .get_json(&format!("/api/v1/sage/projects/{id}/templates"), t)
+        .await;
+    assert!(
+        templates["top"]
+            .as_array()
+            .expect("top")
+            .iter()
+            .any(|x| x["template"]
+                .as_str()
+                .is_some_and(|s| s == "GET <*> answered <*>")
+                && x["records"] == 120),
+        "{templates}"
+    );
+
+    for (what, headers, body, status, code) in [
+        (
+            "not gzip",
+            vec![("Content-Type", "application/gzip")],
+            b"plain text".to_vec(),
+            400,
+            "bad_request",
+        ),
+        (
+            "truncated gzip",
+            vec![("Content-Type", "text/plain"), ("Content-Encoding", "gzip")],
+            gzip(text.as_bytes())[..200].to_vec(),
+            400,
+            "bad_request",
+        ),
+        (
+            "ndjson not objects",
+            vec![("Content-Type", "application/x-ndjson")],
+            b"[1,2]\n".to_vec(),
+            400,
+            "bad_request",
+        ),
+        (
+            "brotli",
+            vec![("Content-Type", "text/plain"), ("Content-Encoding", "br")],
+            b"x".to_vec(),
+            415,
+            "unsupported_media_type",
+        ),
+        (
+            "empty",
+            vec![("Content-Type", "text/plain")],
+            Vec::new(),
+            422,
+            "invalid_input",
+        ),
+    ] {
+        let r = post(&app, t, &id, &headers, body).await;
+        let message = assert_error(r, status, code).await;
+        assert!(!message.is_empty(), "{what}");
+    }
+    let ingests = app
+        .get_json(&format!("/api/v1/sage/projects/{id}/ingests?limit=100"), t)
+        .await;
+    assert_eq!(
+        ingests["items"].as_array().expect("items").len(),
+        7,
+        "bad input stores nothing"
+    );
+    app.stop().await;
+}

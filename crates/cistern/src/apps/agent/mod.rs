@@ -68,7 +68,12 @@ fn routes() -> OpenApiRouter<AppState> {
     use snapshot_routes as s;
     use task_routes as t;
     use workspace_routes as w;
+    // A ZIP import reads its body under `agent.max_zip_bytes`, not the edge's limit.
+    let import = OpenApiRouter::new()
+        .routes(routes!(s::import_workspace_zip))
+        .route_layer(axum::middleware::from_fn(crate::http::body_limit::own));
     OpenApiRouter::with_openapi(Doc::openapi())
+        .merge(import)
         .routes(routes!(w::create_workspace, w::list_workspaces))
         .routes(routes!(w::create_workspace_from_generation))
         .routes(routes!(
@@ -91,7 +96,6 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(s::diff_snapshot))
         .routes(routes!(s::restore_snapshot))
         .routes(routes!(s::download_snapshot))
-        .routes(routes!(s::import_workspace_zip))
         .routes(routes!(t::create_task, t::list_tasks))
         .routes(routes!(t::get_task))
         .routes(routes!(t::task_events))

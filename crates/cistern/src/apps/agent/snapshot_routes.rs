@@ -171,7 +171,7 @@ pub async fn download_snapshot(
     responses((status = 200, body = WorkspaceImport),
               (status = 400, body = ErrorBody, description = "The body could not be read to its end"),
               (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
-              (status = 413, body = ErrorBody, description = "The ZIP is larger than `agent.max_zip_bytes` (or `server.body_limit_bytes`), unpacks beyond `agent.max_workspace_bytes`, or the files exceed `agent.max_files`"),
+              (status = 413, body = ErrorBody, description = "The ZIP is larger than `agent.max_zip_bytes`, unpacks beyond `agent.max_workspace_bytes`, or the files exceed `agent.max_files`"),
               (status = 415, body = ErrorBody, description = "The body is not `application/zip`"),
               (status = 422, body = ErrorBody, description = "The body is not a readable ZIP; `details.field` is `body`")))]
 pub async fn import_workspace_zip(

@@ -20,6 +20,9 @@ pub enum Error {
         /// The limit.
         limit: u64,
     },
+    /// The body is not what its headers say (bad gzip, a line that is not a JSON object, …).
+    #[error("{0}")]
+    Unreadable(String),
     /// A forecast needs at least one scored ingest.
     #[error("the project has no scored ingest yet: ingest logs first")]
     NoHistory,

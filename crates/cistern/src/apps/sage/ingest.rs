@@ -5,11 +5,13 @@
 use std::io::Write;
 
 use bytes::Bytes;
+use cistern_logs::ingest::{Decoder, Encoding, Framing, IngestError};
 use cistern_logs::{Baseline, ScoreReport};
 use cistern_store::SageStore;
 use cistern_store::sql::{
     Ingest, Project, Scored, TemplateRow, TemplateSeen, VersionStatus, now_ms,
 };
+use futures::{Stream, StreamExt};
 use object_store::path::Path;
 use serde::Serialize;
 
@@ -23,6 +25,10 @@ pub enum Source {
     Paste,
     /// A `text/plain` body.
     Text,
+    /// NDJSON records, as log shippers send them.
+    Ndjson,
+    /// A file upload (multipart, or a gzip file as the body).
+    File,
 }
 
 impl Source {
@@ -30,8 +36,21 @@ impl Source {
         match self {
             Source::Paste => "paste",
             Source::Text => "text",
+            Source::Ndjson => "ndjson",
+            Source::File => "file",
         }
     }
+}
+
+/// How an ingest's body is framed and encoded, and where it came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BodyFormat {
+    /// Paste, text, NDJSON or file.
+    pub source: Source,
+    /// Text lines or NDJSON records.
+    pub framing: Framing,
+    /// Plain or gzip.
+    pub encoding: Encoding,
 }
 
 /// Most templates a project remembers for scoring (the newest beyond are still counted).
@@ -66,6 +85,43 @@ pub struct Counts {
 }
 
 impl Sage {
+    /// Reads an ingest's body as it arrives — decoded (gzip, NDJSON) chunk by chunk, never
+    /// more than `sage.max_ingest_bytes` received or decoded — then stores, scores and records
+    /// it. Another user's project is refused before a byte is read.
+    pub async fn ingest_stream<S, E>(
+        &self,
+        owner: &str,
+        project_id: &str,
+        format: BodyFormat,
+        mut body: S,
+    ) -> Result<Ingested>
+    where
+        S: Stream<Item = std::result::Result<Bytes, E>> + Unpin,
+        E: std::fmt::Display,
+    {
+        self.get(owner, project_id).await?;
+        let limit = self.config().max_ingest_bytes;
+        let mut decoder = Decoder::new(format.framing, format.encoding, limit);
+        let mut text = String::new();
+        let mut raw = 0u64;
+        let mut keep = |line: &str| {
+            text.push_str(line);
+            text.push('\n');
+        };
+        while let Some(chunk) = body.next().await {
+            let chunk =
+                chunk.map_err(|e| Error::Unreadable(format!("the body could not be read: {e}")))?;
+            raw += chunk.len() as u64;
+            if raw > limit {
+                return Err(Error::TooLarge { limit });
+            }
+            decoder.feed_with(&chunk, &mut keep).map_err(Error::from)?;
+        }
+        decoder.finish_with(&mut keep).map_err(Error::from)?;
+        self.ingest(owner, project_id, format.source, text, raw)
+            .await
+    }
+
     /// Stores, scores and records `logs` for a project of `owner`.
     pub async fn ingest(
         &self,
@@ -263,4 +319,14 @@ fn gzip(text: &str) -> std::io::Result<Vec<u8>> {
 /// A value as a JSON column.
 fn to_json<T: Serialize + ?Sized>(value: &T) -> Result<String> {
     serde_json::to_string(value).map_err(|e| Error::Corrupt(e.to_string()))
+}
+
+impl From<IngestError> for Error {
+    fn from(e: IngestError) -> Self {
+        match e {
+            IngestError::TooLarge { limit } => Error::TooLarge { limit },
+            IngestError::Empty => invalid("logs", "the logs hold no non-blank line"),
+            other => Error::Unreadable(other.to_string()),
+        }
+    }
 }

@@ -48,14 +48,18 @@ fn routes() -> OpenApiRouter<crate::state::AppState> {
     use routes as r;
     use utoipa::OpenApi;
     use utoipa_axum::routes;
+    // The ingest reads its body under `sage.max_ingest_bytes`, not the edge's limit.
+    let ingest = OpenApiRouter::new()
+        .routes(routes!(r::ingest))
+        .route_layer(axum::middleware::from_fn(crate::http::body_limit::own));
     OpenApiRouter::with_openapi(Doc::openapi())
+        .merge(ingest)
         .routes(routes!(r::create_project, r::list_projects))
         .routes(routes!(
             r::get_project,
             r::update_project,
             r::delete_project
         ))
-        .routes(routes!(r::ingest))
         .routes(routes!(r::list_ingests))
         .routes(routes!(r::risk_history))
         .routes(routes!(r::templates))
@@ -79,6 +83,7 @@ impl From<error::Error> for crate::http::error::ApiError {
                 ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", e.to_string())
             }
             e @ E::TooManyProjects(_) => ApiError::conflict(e.to_string()),
+            E::Unreadable(message) => ApiError::bad_request(message),
             e @ E::NoHistory => ApiError::new(StatusCode::CONFLICT, "no_history", e.to_string()),
             E::Scoring(Error::Invalid { field, message }) => ApiError::validation(field, message),
             e @ E::Scoring(_) => ApiError::new(

@@ -2,13 +2,12 @@
 //! user's project is a 404 on every route.
 
 use axum::Json;
-use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use cistern_store::TimeCursor;
 
 use super::Sage;
-use super::ingest::Source;
+use super::ingest::{BodyFormat, Source};
 use super::views::{
     CreateProject, FeedbackBody, ForecastView, IngestOutcome, IngestView, PastedLogs, ProjectView,
     RiskHistory, RiskQuery, Templates, TemplatesQuery, UpdateProject,
@@ -17,6 +16,7 @@ use crate::http::error::{ApiError, ApiJson, ErrorBody};
 use crate::http::page::{ApiQuery, Page, PageParams, PageRequest};
 use crate::http::path::ResourceId;
 use crate::platform::auth::Principal;
+use cistern_logs::ingest::{Encoding, Framing};
 
 /// `POST /api/v1/sage/projects`: a new log project.
 #[utoipa::path(post, path = "/api/v1/sage/projects", operation_id = "create_sage_project", tag = "sage",
@@ -110,67 +110,172 @@ pub async fn delete_project(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// `POST /api/v1/sage/projects/{id}/ingest`: logs as `text/plain`, or JSON `{logs}`; kept
-/// gzipped, scored with the project's memory, answered with the score.
+/// `POST /api/v1/sage/projects/{id}/ingest`: logs as `text/plain`, NDJSON
+/// (`application/x-ndjson`, as Vector and Fluent Bit send), a gzip file (`application/gzip`),
+/// a multipart file upload (field `file`), or JSON `{logs}`; `Content-Encoding: gzip` on any
+/// of them. Read as it arrives (never buffered whole), kept gzipped, scored with the project's
+/// memory, answered with the score. API keys work, so a shipper can send continuously.
 #[utoipa::path(post, path = "/api/v1/sage/projects/{id}/ingest", operation_id = "ingest_sage_logs", tag = "sage",
-    params(("id" = String, Path, description = "Project id")),
+    params(("id" = String, Path, description = "Project id"),
+           ("Content-Encoding" = Option<String>, Header, description = "`gzip`, or absent")),
     request_body(content(
         (String = "text/plain"),
+        (String = "application/x-ndjson"),
+        (Vec<u8> = "application/gzip"),
+        (Vec<u8> = "multipart/form-data"),
         (PastedLogs = "application/json"),
     )),
     security(("bearer" = [])),
     responses((status = 200, body = IngestOutcome, description = "Stored and scored"),
-              (status = 400, body = ErrorBody, description = "Malformed JSON, or text that is not UTF-8"),
+              (status = 400, body = ErrorBody, description = "The body is not what its headers say: bad gzip, an NDJSON line that is not an object or has no message, malformed JSON or multipart"),
               (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
-              (status = 413, body = ErrorBody, description = "Larger than `sage.max_ingest_bytes` (or `server.body_limit_bytes`); nothing stored"),
-              (status = 415, body = ErrorBody, description = "Neither `text/plain` nor `application/json`"),
+              (status = 413, body = ErrorBody, description = "More than `sage.max_ingest_bytes` received or decoded; nothing stored"),
+              (status = 415, body = ErrorBody, description = "Another content type or content encoding"),
               (status = 422, body = ErrorBody, description = "No non-blank line; `details.field` is `logs`"),
               (status = 503, body = ErrorBody, description = "The remote scorer is unavailable; the ingest is kept as failed")))]
 pub async fn ingest(
     State(sage): State<Sage>,
     principal: Principal,
     id: ResourceId,
-    headers: HeaderMap,
-    body: Bytes,
+    request: axum::extract::Request,
 ) -> Result<Json<IngestOutcome>, ApiError> {
-    let raw = body.len() as u64;
-    let kind = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .map(|v| v.trim().to_ascii_lowercase())
-        .unwrap_or_default();
-    let (source, logs) = match kind.as_str() {
-        "text/plain" => (
-            Source::Text,
-            String::from_utf8(body.to_vec())
-                .map_err(|e| ApiError::bad_request(format!("the body is not UTF-8: {e}")))?,
-        ),
+    let headers = request.headers();
+    let encoding = match header_value(headers, header::CONTENT_ENCODING).as_str() {
+        "" | "identity" => Encoding::Identity,
+        "gzip" | "x-gzip" => Encoding::Gzip,
+        other => {
+            return Err(unsupported(format!(
+                "Content-Encoding {other:?}; send gzip or none"
+            )));
+        }
+    };
+    let kind = header_value(headers, header::CONTENT_TYPE);
+    let owner = &principal.user_id;
+    let format = |source, framing, encoding| BodyFormat {
+        source,
+        framing,
+        encoding,
+    };
+    let done = match kind.as_str() {
+        "text/plain" => {
+            let body = request.into_body().into_data_stream();
+            sage.ingest_stream(
+                owner,
+                id.as_str(),
+                format(Source::Text, Framing::Text, encoding),
+                body,
+            )
+            .await?
+        }
+        "application/x-ndjson"
+        | "application/ndjson"
+        | "application/jsonl"
+        | "application/json-lines"
+        | "application/x-jsonlines" => {
+            let body = request.into_body().into_data_stream();
+            let f = format(Source::Ndjson, Framing::Ndjson, encoding);
+            sage.ingest_stream(owner, id.as_str(), f, body).await?
+        }
+        "application/gzip" | "application/x-gzip" => {
+            let body = request.into_body().into_data_stream();
+            let f = format(Source::File, Framing::Text, Encoding::Gzip);
+            sage.ingest_stream(owner, id.as_str(), f, body).await?
+        }
+        "multipart/form-data" => {
+            use axum::extract::FromRequest;
+            let mut form = axum::extract::Multipart::from_request(request, &())
+                .await
+                .map_err(|e| {
+                    ApiError::bad_request(format!("the multipart body is malformed: {e}"))
+                })?;
+            let field = loop {
+                let field = form
+                    .next_field()
+                    .await
+                    .map_err(|e| {
+                        ApiError::bad_request(format!("the multipart body is malformed: {e}"))
+                    })?
+                    .ok_or_else(|| ApiError::validation("file", "the form has no `file` field"))?;
+                if field.name() == Some("file") {
+                    break field;
+                }
+            };
+            let f = upload_format(
+                field.file_name().unwrap_or(""),
+                field.content_type().unwrap_or(""),
+            );
+            sage.ingest_stream(owner, id.as_str(), f, field).await?
+        }
         "application/json" => {
+            let limit = usize::try_from(sage.config().max_ingest_bytes).unwrap_or(usize::MAX);
+            let body = axum::body::to_bytes(request.into_body(), limit)
+                .await
+                .map_err(|_| {
+                    ApiError::new(
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        "too_large",
+                        format!("the logs are larger than {limit} bytes (sage.max_ingest_bytes)"),
+                    )
+                })?;
             let pasted: PastedLogs = serde_json::from_slice(&body).map_err(|e| {
                 ApiError::bad_request(format!("the body is not `{{\"logs\": \"…\"}}`: {e}"))
             })?;
-            (Source::Paste, pasted.logs)
+            let raw = body.len() as u64;
+            sage.ingest(owner, id.as_str(), Source::Paste, pasted.logs, raw)
+                .await?
         }
         other => {
-            return Err(ApiError::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
-                format!(
-                    "send logs as text/plain or as application/json {{\"logs\": \"…\"}}, not {:?}",
-                    if other.is_empty() {
-                        "no Content-Type"
-                    } else {
-                        other
-                    }
-                ),
-            ));
+            return Err(unsupported(format!(
+                "Content-Type {:?}; send text/plain, application/x-ndjson, application/gzip, \
+                 multipart/form-data (field `file`) or application/json {{\"logs\": \"…\"}}",
+                if other.is_empty() { "(none)" } else { other }
+            )));
         }
     };
-    let done = sage
-        .ingest(&principal.user_id, id.as_str(), source, logs, raw)
-        .await?;
     Ok(Json(done.into()))
+}
+
+/// A header's value without parameters, lower-cased (`""` when absent).
+fn header_value(headers: &HeaderMap, name: header::HeaderName) -> String {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase())
+        .unwrap_or_default()
+}
+
+fn unsupported(message: String) -> ApiError {
+    ApiError::new(
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported_media_type",
+        message,
+    )
+}
+
+/// An uploaded file's framing and encoding, from its name and type: `.gz` is gzip, `.ndjson`
+/// and `.jsonl` are NDJSON, anything else is text.
+fn upload_format(name: &str, content_type: &str) -> BodyFormat {
+    let name = name.to_ascii_lowercase();
+    let gzip =
+        name.ends_with(".gz") || matches!(content_type, "application/gzip" | "application/x-gzip");
+    let stem = name.strip_suffix(".gz").unwrap_or(&name);
+    let ndjson = stem.ends_with(".ndjson")
+        || stem.ends_with(".jsonl")
+        || content_type == "application/x-ndjson";
+    BodyFormat {
+        source: Source::File,
+        framing: if ndjson {
+            Framing::Ndjson
+        } else {
+            Framing::Text
+        },
+        encoding: if gzip {
+            Encoding::Gzip
+        } else {
+            Encoding::Identity
+        },
+    }
 }
 
 /// `GET /api/v1/sage/projects/{id}/ingests`: the project's ingests, newest first.
