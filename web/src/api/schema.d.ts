@@ -1019,6 +1019,26 @@ export interface paths {
         patch: operations["update_sage_project"];
         trace?: never;
     };
+    "/api/v1/sage/projects/{id}/alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * `GET /api/v1/sage/projects/{id}/alerts`: the project's latest alerts with their delivery
+         *     log (attempts, the webhook's last status or error), newest first.
+         */
+        get: operations["list_sage_alerts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/sage/projects/{id}/forecast": {
         parameters: {
             query?: never;
@@ -1541,6 +1561,48 @@ export interface components {
          * @enum {string}
          */
         Action: "auth.register" | "auth.login" | "auth.logout" | "auth.refresh_replay" | "api_key.create" | "api_key.revoke" | "quota.change" | "agent.task_created" | "agent.task_completed" | "agent.task_failed" | "agent.patch_accepted" | "agent.patch_rejected";
+        /**
+         * @description Where an alert's delivery stands.
+         * @enum {string}
+         */
+        AlertStatus: "pending" | "delivered" | "failed";
+        /** @description An alert and its delivery log. */
+        AlertView: {
+            /**
+             * Format: int64
+             * @description Attempts so far.
+             */
+            attempts: number;
+            /** @description RFC 3339. */
+            created_at: string;
+            /** @description RFC 3339. */
+            delivered_at?: string | null;
+            /** @description Alert id. */
+            id: string;
+            /** @description The ingest that crossed the threshold. */
+            ingest_id: string;
+            /** @description The last attempt's error. */
+            last_error?: string | null;
+            /**
+             * Format: int64
+             * @description The webhook's last HTTP status.
+             */
+            last_status?: number | null;
+            /**
+             * Format: int64
+             * @description Its score.
+             */
+            score: number;
+            /** @description Delivery state. */
+            status: components["schemas"]["AlertStatus"];
+            /** @description Where it was posted. */
+            url: string;
+        };
+        /** @description `GET …/alerts`: the latest alerts, newest first. */
+        Alerts: {
+            /** @description At most 100. */
+            items: components["schemas"]["AlertView"][];
+        };
         /** @description An API key as listed (never the key itself). */
         ApiKeyView: {
             /** @description RFC 3339. */
@@ -2382,6 +2444,8 @@ export interface components {
         };
         /** @description The answer to an ingest: the ingest, its score explained, and what was new. */
         IngestOutcome: {
+            /** @description The alert this ingest fired (it crossed the project's threshold), if any. */
+            alert_id?: string | null;
             /** @description Every factor behind the score, strongest first. */
             factors: Record<string, never>[];
             /** @description The ingest. */
@@ -9196,6 +9260,70 @@ export interface operations {
                 };
             };
             /** @description Bad input; `details.field` names it */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests from this address; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not answered within the request timeout, or the server is shutting down */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_sage_alerts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Project id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Alerts"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
             422: {
                 headers: {
                     [name: string]: unknown;

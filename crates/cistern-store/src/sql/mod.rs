@@ -16,6 +16,7 @@ mod extensions;
 mod llm_calls;
 mod meta;
 mod sage;
+mod sage_alerts;
 mod sage_forecasts;
 mod sessions;
 mod usage;
@@ -43,6 +44,7 @@ pub use llm_calls::{
 };
 pub use meta::MetaStore;
 pub use sage::{Ingest, Project, SageStore, Scored, TemplateRow, TemplateSeen};
+pub use sage_alerts::{AlertRow, AlertStore};
 pub use sage_forecasts::{ForecastRow, ForecastStore};
 pub use sessions::{RefreshToken, SessionStore};
 pub use usage::{UsageRow, UsageStore};

@@ -26,6 +26,7 @@ mod openapi;
 mod paging;
 mod preview;
 mod sage;
+mod sage_alerts;
 mod sage_forecast;
 mod scorer;
 mod security;

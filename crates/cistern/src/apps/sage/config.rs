@@ -53,6 +53,10 @@ pub struct SageConfig {
     pub alert_interval_secs: i64,
     /// The gateway model that writes the daily forecast.
     pub forecast_model: String,
+    /// Delivery attempts of an alert (its job's attempts).
+    pub alert_attempts: u32,
+    /// Longest a webhook may take to answer, in seconds.
+    pub alert_timeout_secs: u64,
 }
 
 impl Default for SageConfig {
@@ -63,6 +67,8 @@ impl Default for SageConfig {
             max_projects: 200,
             alert_interval_secs: 3_600,
             forecast_model: "smart".to_owned(),
+            alert_attempts: 5,
+            alert_timeout_secs: 10,
         }
     }
 }

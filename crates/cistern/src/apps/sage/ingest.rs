@@ -67,6 +67,8 @@ pub struct Ingested {
     pub new_templates: Vec<String>,
     /// The project is still learning its baseline.
     pub learning: bool,
+    /// The alert this ingest fired, if it crossed the project's threshold.
+    pub alert: Option<String>,
 }
 
 /// Counts recorded with an ingest.
@@ -180,7 +182,15 @@ impl Sage {
                     .ingest(project_id, &id)
                     .await?
                     .ok_or(Error::NotFound("ingest"))?;
+                let labels: Vec<String> = report
+                    .labels
+                    .iter()
+                    .filter_map(|l| serde_json::to_value(l).ok())
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect();
+                let alert = self.maybe_alert(&project, &ingest, &labels).await?;
                 Ok(Ingested {
+                    alert: alert.map(|a| a.id),
                     ingest,
                     report,
                     new_templates,

@@ -6,6 +6,7 @@
 //! any number can run behind a load balancer. Both paths validate with the same rules and answer
 //! the same [`ScoreResponse`], and `tests/api/scorer.rs` runs one suite through each.
 
+pub mod alerts;
 pub mod cli;
 mod config;
 mod error;
@@ -34,7 +35,7 @@ use crate::platform::jobs::Handlers;
 pub const APP: App = App {
     name: "sage",
     routes,
-    jobs: |_| Handlers::new(),
+    jobs,
     shutdown: None,
 };
 
@@ -66,6 +67,17 @@ fn routes() -> OpenApiRouter<crate::state::AppState> {
         .routes(routes!(r::get_forecast))
         .routes(routes!(r::list_forecasts))
         .routes(routes!(r::forecast_feedback))
+        .routes(routes!(r::list_alerts))
+}
+
+/// `sage.alert`, over the domain handle.
+fn jobs(state: &crate::state::AppState) -> Handlers {
+    use axum::extract::FromRef;
+    let sage = Sage::from_ref(state);
+    Handlers::new().handle(
+        alerts::JOB_NAME,
+        move |ctx, payload: alerts::AlertPayload| alerts::deliver(sage.clone(), ctx, payload),
+    )
 }
 
 pub use error::Error as SageError;

@@ -27,6 +27,7 @@ pub struct Sage {
     pub(super) blobs: BlobStore,
     pub(super) scorer: Scorer,
     pub(super) llm: cistern_llm::Gateway,
+    pub(super) jobs: cistern_jobs::Jobs,
     settings: Arc<crate::config::Config>,
 }
 
@@ -37,6 +38,7 @@ impl FromRef<AppState> for Sage {
             blobs: state.blobs.clone(),
             scorer: state.scorer.clone(),
             llm: state.llm.clone(),
+            jobs: state.jobs.clone(),
             settings: state.config.clone(),
         }
     }

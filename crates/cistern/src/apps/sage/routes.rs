@@ -9,8 +9,8 @@ use cistern_store::TimeCursor;
 use super::Sage;
 use super::ingest::{BodyFormat, Source};
 use super::views::{
-    CreateProject, FeedbackBody, ForecastView, IngestOutcome, IngestView, PastedLogs, ProjectView,
-    RiskHistory, RiskQuery, Templates, TemplatesQuery, UpdateProject,
+    Alerts, CreateProject, FeedbackBody, ForecastView, IngestOutcome, IngestView, PastedLogs,
+    ProjectView, RiskHistory, RiskQuery, Templates, TemplatesQuery, UpdateProject,
 };
 use crate::http::error::{ApiError, ApiJson, ErrorBody};
 use crate::http::page::{ApiQuery, Page, PageParams, PageRequest};
@@ -429,4 +429,20 @@ pub async fn forecast_feedback(
         )
         .await?;
     Ok(Json(ForecastView::try_from(row)?))
+}
+
+/// `GET /api/v1/sage/projects/{id}/alerts`: the project's latest alerts with their delivery
+/// log (attempts, the webhook's last status or error), newest first.
+#[utoipa::path(get, path = "/api/v1/sage/projects/{id}/alerts", operation_id = "list_sage_alerts", tag = "sage",
+    params(("id" = String, Path, description = "Project id")), security(("bearer" = [])),
+    responses((status = 200, body = Alerts), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn list_alerts(
+    State(sage): State<Sage>,
+    principal: Principal,
+    id: ResourceId,
+) -> Result<Json<Alerts>, ApiError> {
+    let found = sage.alerts(&principal.user_id, id.as_str()).await?;
+    Ok(Json(Alerts {
+        items: found.into_iter().map(Into::into).collect(),
+    }))
 }

@@ -1,7 +1,7 @@
 //! Sage's API shapes: what a client sends and what it gets back.
 
 use cistern_logs::{Factor, Label, TemplateStats};
-use cistern_store::sql::{ForecastRow, Ingest, Project, TemplateRow, VersionStatus};
+use cistern_store::sql::{AlertRow, ForecastRow, Ingest, Project, TemplateRow, VersionStatus};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -238,6 +238,8 @@ pub struct IngestOutcome {
     pub new_templates: Vec<String>,
     /// The project is still learning its baseline.
     pub learning: bool,
+    /// The alert this ingest fired (it crossed the project's threshold), if any.
+    pub alert_id: Option<String>,
 }
 
 impl From<Ingested> for IngestOutcome {
@@ -250,6 +252,7 @@ impl From<Ingested> for IngestOutcome {
             templates: i.report.templates,
             new_templates: i.new_templates,
             learning: i.learning,
+            alert_id: i.alert,
         }
     }
 }
@@ -424,4 +427,69 @@ pub struct FeedbackBody {
     /// Why (at most 1,000 characters); the next forecasts read it.
     #[serde(default)]
     pub comment: Option<String>,
+}
+
+/// Where an alert's delivery stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertStatus {
+    /// Being delivered (retrying after a failed attempt).
+    Pending,
+    /// The webhook answered 2xx.
+    Delivered,
+    /// Every attempt failed.
+    Failed,
+}
+
+/// An alert and its delivery log.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AlertView {
+    /// Alert id.
+    pub id: String,
+    /// The ingest that crossed the threshold.
+    pub ingest_id: String,
+    /// Its score.
+    pub score: i64,
+    /// Where it was posted.
+    pub url: String,
+    /// Delivery state.
+    pub status: AlertStatus,
+    /// Attempts so far.
+    pub attempts: i64,
+    /// The webhook's last HTTP status.
+    pub last_status: Option<i64>,
+    /// The last attempt's error.
+    pub last_error: Option<String>,
+    /// RFC 3339.
+    pub created_at: String,
+    /// RFC 3339.
+    pub delivered_at: Option<String>,
+}
+
+impl From<AlertRow> for AlertView {
+    fn from(a: AlertRow) -> Self {
+        AlertView {
+            status: match a.status {
+                VersionStatus::Pending => AlertStatus::Pending,
+                VersionStatus::Ready => AlertStatus::Delivered,
+                VersionStatus::Failed => AlertStatus::Failed,
+            },
+            id: a.id,
+            ingest_id: a.ingest_id,
+            score: a.score,
+            url: a.url,
+            attempts: a.attempts,
+            last_status: a.last_status,
+            last_error: a.last_error,
+            created_at: rfc3339(a.created_at),
+            delivered_at: a.delivered_at.map(rfc3339),
+        }
+    }
+}
+
+/// `GET …/alerts`: the latest alerts, newest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Alerts {
+    /// At most 100.
+    pub items: Vec<AlertView>,
 }
