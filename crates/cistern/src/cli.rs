@@ -161,6 +161,27 @@ pub enum LogsCommand {
         #[arg(long, value_enum, default_value = "table")]
         output: crate::apps::sage::cli::ParseOutputFormat,
     },
+    /// Send a log file (or stdin, continuously) to a Sage project on a running server,
+    /// gzipped, in ingests of at most `--chunk-bytes`; prints each ingest's score.
+    Push {
+        /// The server (`http://127.0.0.1:8080`).
+        #[arg(long, value_name = "URL")]
+        server: String,
+        /// API key (or access token) for the server.
+        #[arg(long, env = "CISTERN_API_KEY", hide_env_values = true)]
+        api_key: String,
+        /// The Sage project's id.
+        #[arg(long, value_name = "ID")]
+        project: String,
+        /// Most bytes of log text per ingest (keep it under the server's sage.max_ingest_bytes).
+        #[arg(long, default_value_t = 4 * 1024 * 1024)]
+        chunk_bytes: usize,
+        /// With `-`: send what has arrived at least this often, in seconds.
+        #[arg(long, default_value_t = 10)]
+        every: u64,
+        /// The log file (plain or gzip); `-` reads stdin until it closes.
+        file: PathBuf,
+    },
     /// Score the file's risk (0–100) with labels and the factors behind them.
     Score {
         /// The log file; `-` reads stdin.

@@ -206,13 +206,31 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             cistern::platform::llm::cli::ask(&config, &model, system.as_deref(), &prompt, out).await
         }
         Command::Logs(command) => {
-            let out = &mut std::io::stdout().lock();
+            let stdout = || std::io::stdout().lock();
             let result = match command {
                 LogsCommand::Parse { file, output } => {
-                    cistern::apps::sage::cli::parse(&file, output, out)
+                    cistern::apps::sage::cli::parse(&file, output, &mut stdout())
                 }
                 LogsCommand::Score { file, json } => {
-                    cistern::apps::sage::cli::score(&file, json, out)
+                    cistern::apps::sage::cli::score(&file, json, &mut stdout())
+                }
+                LogsCommand::Push {
+                    server,
+                    api_key,
+                    project,
+                    chunk_bytes,
+                    every,
+                    file,
+                } => {
+                    let args = cistern::apps::sage::push::PushArgs {
+                        server,
+                        api_key,
+                        project,
+                        file,
+                        chunk_bytes: chunk_bytes.max(1_024),
+                        every: std::time::Duration::from_secs(every.max(1)),
+                    };
+                    cistern::apps::sage::push::push(&args, &mut std::io::stderr()).await
                 }
             };
             match result {

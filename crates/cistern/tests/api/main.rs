@@ -27,6 +27,7 @@ mod paging;
 mod preview;
 mod sage;
 mod sage_alerts;
+mod sage_cli;
 mod sage_forecast;
 mod scorer;
 mod security;

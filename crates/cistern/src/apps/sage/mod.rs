@@ -15,6 +15,7 @@ pub mod forecast;
 mod forecast_stats;
 pub mod ingest;
 mod projects;
+pub mod push;
 mod remote;
 pub mod routes;
 pub mod service;
