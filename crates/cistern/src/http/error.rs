@@ -165,7 +165,12 @@ impl From<JsonRejection> for ApiError {
             _ => (rejection.status(), code_for(rejection.status())),
         };
         // serde's messages name the field and the problem ("missing field `name` at line 1 column 2").
-        ApiError::new(status, code, rejection.body_text())
+        let message = if status == StatusCode::PAYLOAD_TOO_LARGE {
+            message_for(status, "", "")
+        } else {
+            rejection.body_text()
+        };
+        ApiError::new(status, code, message)
     }
 }
 

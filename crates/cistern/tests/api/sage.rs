@@ -477,3 +477,59 @@ async fn every_input_kind_is_ingested_beyond_the_servers_body_limit_and_bad_enco
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_remote_scorer_and_the_in_process_one_make_the_same_history() {
+    let service = crate::scorer::start_scorer(|_| {}).await;
+    let url = service.url.clone();
+    let remote = TestApp::builder()
+        .config(move |c| {
+            c.scorer.url = url;
+            c.scorer.api_key = cistern::config::Secret::new(crate::scorer::KEY);
+        })
+        .spawn()
+        .await;
+    let local = TestApp::spawn().await;
+    let mut histories = Vec::new();
+    for app in [&local, &remote] {
+        let s = app.register("sage-twins@example.com").await;
+        let id = project(app, &s.access, "twins").await;
+        for logs in [calm(), incident()] {
+            app.call_json(
+                Method::POST,
+                &format!("/api/v1/sage/projects/{id}/ingest"),
+                &s.access,
+                Some(json!({ "logs": logs })),
+                200,
+            )
+            .await;
+        }
+        let h = app
+            .get_json(
+                &format!("/api/v1/sage/projects/{id}/risk-history"),
+                &s.access,
+            )
+            .await;
+        let t = app
+            .get_json(&format!("/api/v1/sage/projects/{id}/templates"), &s.access)
+            .await;
+        let points: Vec<Value> = h["points"]
+            .as_array()
+            .expect("points")
+            .iter()
+            .map(|p| json!([p["score"], p["labels"], p["counts"]]))
+            .collect();
+        let templates: Vec<Value> = t["top"]
+            .as_array()
+            .expect("top")
+            .iter()
+            .map(|t| json!([t["template"], t["records"], t["errors"], t["example"]]))
+            .collect();
+        histories.push((points, templates));
+    }
+    assert_eq!(histories[0], histories[1]);
+    assert_eq!(histories[0].0.len(), 2);
+    service.stop.cancel();
+    local.stop().await;
+    remote.stop().await;
+}

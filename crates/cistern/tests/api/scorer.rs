@@ -14,7 +14,7 @@ use tokio_util::sync::CancellationToken;
 use crate::binary::cistern;
 use crate::helpers::assert_error;
 
-const KEY: &str = "scorer-test-key-0123456789";
+pub(crate) const KEY: &str = "scorer-test-key-0123456789";
 
 /// Two minutes of a service whose database starts refusing connections half-way.
 fn incident_log() -> String {
@@ -49,13 +49,13 @@ fn request(logs: String) -> ScoreRequest {
     }
 }
 
-struct Running {
-    url: String,
-    stop: CancellationToken,
+pub(crate) struct Running {
+    pub(crate) url: String,
+    pub(crate) stop: CancellationToken,
     task: tokio::task::JoinHandle<anyhow::Result<()>>,
 }
 
-async fn start_scorer(tweak: impl FnOnce(&mut Config)) -> Running {
+pub(crate) async fn start_scorer(tweak: impl FnOnce(&mut Config)) -> Running {
     let mut config = Config::default();
     config.scorer.port = 0;
     config.scorer.api_key = Secret::new(KEY);
