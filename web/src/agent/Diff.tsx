@@ -1,6 +1,16 @@
 import { useEffect, useId, useRef } from "react";
 import { DiffEditor, type DiffEditorProps, type DiffOnMount } from "@monaco-editor/react";
 import type { editor } from "monaco-editor";
+import { EDITOR_OPTIONS } from "./EditorArea";
+
+/** The options of every read-only diff of the page (review, merge, history). */
+export const READ_ONLY_DIFF: editor.IDiffEditorConstructionOptions = {
+  ...EDITOR_OPTIONS,
+  readOnly: true,
+  originalEditable: false,
+  renderMarginRevertIcon: false,
+  useInlineViewWhenSpaceIsLimited: true,
+};
 
 /**
  * `@monaco-editor/react`'s DiffEditor, with its two models disposed after the editor rather than

@@ -3,13 +3,12 @@ import { createPortal } from "react-dom";
 import { Badge, Box, Button, Code, Group, Paper, Stack, Text, useComputedColorScheme } from "@mantine/core";
 import { IconCheck, IconExternalLink, IconX } from "@tabler/icons-react";
 import type { DiffOnMount } from "@monaco-editor/react";
-import { Diff } from "./Diff";
+import { Diff, READ_ONLY_DIFF } from "./Diff";
 import { StaleMerge } from "./Merge";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { CodeView } from "../ui/CodeView";
 import { LoadingRows } from "../ui/QueryView";
 import { StatusBadge } from "../ui/StatusBadge";
-import { EDITOR_OPTIONS } from "./EditorArea";
 import { decided, languageOf, type Choice } from "./model";
 import { editorTheme, modelPath } from "./monaco";
 import { parsePatch, type PatchHunk } from "./patch";
@@ -191,12 +190,8 @@ export function FileReview({
                 onMount={onMount}
                 loading={<LoadingRows rows={3} />}
                 options={{
-                  ...EDITOR_OPTIONS,
-                  readOnly: true,
-                  originalEditable: false,
-                  renderMarginRevertIcon: false,
+                  ...READ_ONLY_DIFF,
                   renderOverviewRuler: false,
-                  useInlineViewWhenSpaceIsLimited: true,
                   ariaLabel: `Changes to ${file.path}`,
                   originalAriaLabel: `${file.path} as the task read it`,
                   modifiedAriaLabel: `${file.path} as proposed`,

@@ -14,14 +14,13 @@ import {
 } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
 import { IconHistory, IconRestore } from "@tabler/icons-react";
-import { Diff } from "./Diff";
+import { Diff, READ_ONLY_DIFF } from "./Diff";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { ConfirmDialog } from "../ui/ConfirmDialog";
 import { EmptyState } from "../ui/EmptyState";
 import { ErrorAlert } from "../ui/ErrorAlert";
 import { LoadingRows, QueryView } from "../ui/QueryView";
 import { formatDateTime, formatRelative } from "../format";
-import { EDITOR_OPTIONS } from "./EditorArea";
 import { languageOf } from "./model";
 import { editorTheme, modelPath } from "./monaco";
 import { applyPatch } from "./patch";
@@ -200,11 +199,7 @@ function FileDiff({
         theme={editorTheme(dark)}
         loading={<LoadingRows rows={3} />}
         options={{
-          ...EDITOR_OPTIONS,
-          readOnly: true,
-          originalEditable: false,
-          renderMarginRevertIcon: false,
-          useInlineViewWhenSpaceIsLimited: true,
+          ...READ_ONLY_DIFF,
           ariaLabel: `${path}: the snapshot beside the working tree`,
           originalAriaLabel: `${path} in the snapshot`,
           modifiedAriaLabel: `${path} in the working tree`,

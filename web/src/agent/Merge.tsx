@@ -4,8 +4,7 @@ import { IconAlertTriangle, IconGitMerge } from "@tabler/icons-react";
 import { useQuery } from "@tanstack/react-query";
 import { ErrorAlert } from "../ui/ErrorAlert";
 import { LoadingRows } from "../ui/QueryView";
-import { Diff } from "./Diff";
-import { EDITOR_OPTIONS } from "./EditorArea";
+import { Diff, READ_ONLY_DIFF } from "./Diff";
 import { languageOf, type Conflict } from "./model";
 import { editorTheme, modelPath } from "./monaco";
 import { fileQuery, mergePreviewQuery } from "./queries";
@@ -68,12 +67,8 @@ export function StaleMerge({ workspaceId, taskId, path }: { workspaceId: string;
           theme={editorTheme(dark)}
           loading={<LoadingRows rows={2} />}
           options={{
-            ...EDITOR_OPTIONS,
-            readOnly: true,
-            originalEditable: false,
-            renderMarginRevertIcon: false,
+            ...READ_ONLY_DIFF,
             renderOverviewRuler: false,
-            useInlineViewWhenSpaceIsLimited: true,
             ariaLabel: `${path} merged with the proposal`,
             originalAriaLabel: `${path} now`,
             modifiedAriaLabel: `${path} after accepting every hunk`,

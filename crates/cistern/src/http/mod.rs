@@ -4,6 +4,17 @@
 //! result. Domain code never sees axum types.
 
 pub mod body_limit;
+
+/// A header's value without its parameters, lower-cased (`text/plain` of
+/// `Text/Plain; charset=utf-8`); `""` when absent or not text.
+pub fn header_essence(headers: &axum::http::HeaderMap, name: axum::http::HeaderName) -> String {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase())
+        .unwrap_or_default()
+}
 pub mod download;
 pub mod error;
 pub mod health;

@@ -73,13 +73,7 @@ impl Tasks {
     ) -> Result<Reviewed> {
         let (task, result, old, chosen) = self.reviewable(owner, task_id, &request).await?;
         let workspace = self.workspaces.get(owner, &task.workspace_id).await?;
-        let tree: BTreeMap<String, String> = self
-            .db
-            .tree(&task.workspace_id)
-            .await?
-            .into_iter()
-            .map(|f| (f.path, f.hash))
-            .collect();
+        let tree = self.tree_hashes(&task.workspace_id).await?;
         let mut changes = Vec::new();
         let mut conflicts = Vec::new();
         for file in &result.files_modified {
@@ -165,13 +159,7 @@ impl Tasks {
     pub async fn merge_preview(&self, owner: &str, task_id: &str) -> Result<Vec<StaleMerge>> {
         let (task, result, review) = self.proposal(owner, task_id).await?;
         let undecided = choose(&result, &review, &ReviewRequest::default())?;
-        let tree: BTreeMap<String, String> = self
-            .db
-            .tree(&task.workspace_id)
-            .await?
-            .into_iter()
-            .map(|f| (f.path, f.hash))
-            .collect();
+        let tree = self.tree_hashes(&task.workspace_id).await?;
         let mut stale = Vec::new();
         for file in &result.files_modified {
             let Some(ids) = undecided.get(&file.path).filter(|ids| !ids.is_empty()) else {
@@ -265,6 +253,17 @@ impl Tasks {
         // `null` is a review given back after a failed accept: none yet.
         let review: Review = parse::<Option<Review>>(task.review.as_deref())?.unwrap_or_default();
         Ok((task, result, review))
+    }
+
+    /// The working tree's hash of each path.
+    async fn tree_hashes(&self, workspace_id: &str) -> Result<BTreeMap<String, String>> {
+        Ok(self
+            .db
+            .tree(workspace_id)
+            .await?
+            .into_iter()
+            .map(|f| (f.path, f.hash))
+            .collect())
     }
 
     async fn swap_review(&self, task: &Task, old: Option<&str>, review: &Review) -> Result<()> {

@@ -192,19 +192,12 @@ pub async fn import_workspace_zip(
 /// A ZIP request body, at most `limit` bytes: 415 for another content type, 413 beyond the
 /// limit (refused from `Content-Length` before reading when it is declared).
 async fn zip_body(headers: &HeaderMap, body: Body, limit: usize) -> Result<Bytes, ApiError> {
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .map(|v| v.trim().to_ascii_lowercase())
-        .unwrap_or_default();
+    let content_type = crate::http::header_essence(headers, header::CONTENT_TYPE);
     if !matches!(
         content_type.as_str(),
         "application/zip" | "application/x-zip-compressed"
     ) {
-        return Err(ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
+        return Err(ApiError::unsupported_media_type(
             "send the archive as the body with `Content-Type: application/zip`",
         ));
     }

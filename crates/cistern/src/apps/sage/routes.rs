@@ -3,7 +3,7 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{StatusCode, header};
 use cistern_store::TimeCursor;
 
 use super::Sage;
@@ -13,6 +13,7 @@ use super::views::{
     ProjectView, RiskHistory, RiskQuery, Templates, TemplatesQuery, UpdateProject,
 };
 use crate::http::error::{ApiError, ApiJson, ErrorBody};
+use crate::http::header_essence;
 use crate::http::page::{ApiQuery, Page, PageParams, PageRequest};
 use crate::http::path::ResourceId;
 use crate::platform::auth::Principal;
@@ -140,16 +141,16 @@ pub async fn ingest(
     request: axum::extract::Request,
 ) -> Result<Json<IngestOutcome>, ApiError> {
     let headers = request.headers();
-    let encoding = match header_value(headers, header::CONTENT_ENCODING).as_str() {
+    let encoding = match header_essence(headers, header::CONTENT_ENCODING).as_str() {
         "" | "identity" => Encoding::Identity,
         "gzip" | "x-gzip" => Encoding::Gzip,
         other => {
-            return Err(unsupported(format!(
+            return Err(ApiError::unsupported_media_type(format!(
                 "Content-Encoding {other:?}; send gzip or none"
             )));
         }
     };
-    let kind = header_value(headers, header::CONTENT_TYPE);
+    let kind = header_essence(headers, header::CONTENT_TYPE);
     let owner = &principal.user_id;
     let format = |source, framing, encoding| BodyFormat {
         source,
@@ -225,7 +226,7 @@ pub async fn ingest(
                 .await?
         }
         other => {
-            return Err(unsupported(format!(
+            return Err(ApiError::unsupported_media_type(format!(
                 "Content-Type {:?}; send text/plain, application/x-ndjson, application/gzip, \
                  multipart/form-data (field `file`) or application/json {{\"logs\": \"…\"}}",
                 if other.is_empty() { "(none)" } else { other }
@@ -233,24 +234,6 @@ pub async fn ingest(
         }
     };
     Ok(Json(done.into()))
-}
-
-/// A header's value without parameters, lower-cased (`""` when absent).
-fn header_value(headers: &HeaderMap, name: header::HeaderName) -> String {
-    headers
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .map(|v| v.trim().to_ascii_lowercase())
-        .unwrap_or_default()
-}
-
-fn unsupported(message: String) -> ApiError {
-    ApiError::new(
-        StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        "unsupported_media_type",
-        message,
-    )
 }
 
 /// An uploaded file's framing and encoding, from its name and type: `.gz` is gzip, `.ndjson`
