@@ -42,6 +42,8 @@ export const cssVariablesResolver: CSSVariablesResolver = () => ({
   variables: {},
   light: {
     "--mantine-color-dimmed": "var(--mantine-color-gray-7)",
+    // A field's error text: Mantine's red-6 is 3.3:1 on white.
+    "--mantine-color-error": "var(--mantine-color-red-9)",
     // Text of "light" badges, alerts and buttons on their tinted ground: Mantine's darkest
     // shade is still below 4.5:1 on it for green, yellow and orange, so darker still.
     ...lightVariantText((c) => `color-mix(in srgb, var(--mantine-color-${c}-9), black 35%)`),
@@ -50,6 +52,7 @@ export const cssVariablesResolver: CSSVariablesResolver = () => ({
   dark: {
     "--mantine-color-dimmed": "var(--mantine-color-dark-1)",
     "--mantine-color-anchor": "var(--mantine-color-cistern-3)",
+    "--mantine-color-error": "var(--mantine-color-red-4)",
     ...lightVariantText((c) => `var(--mantine-color-${c}-3)`),
     ...filledGround(),
   },
