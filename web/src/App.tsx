@@ -1,6 +1,5 @@
 import { lazy, Suspense, type ComponentType } from "react";
 import { Route, Routes } from "react-router";
-import { APPS } from "./apps";
 import { Layout } from "./components/Layout";
 import { RequireAuth } from "./auth/RequireAuth";
 import { LoadingRows } from "./ui/QueryView";
@@ -111,19 +110,20 @@ export function App() {
               (m) => m.AgentPage,
             )}
           />
-          {APPS.filter((app) => !["/extensions", "/chat", "/codegen", "/agent"].includes(app.path)).map((app) => (
-            <Route
-              key={app.path}
-              path={app.path.slice(1)}
-              element={page(
-                () => import("./components/PlaceholderPage"),
-                (m) =>
-                  function Placeholder() {
-                    return <m.PlaceholderPage app={app} />;
-                  },
-              )}
-            />
-          ))}
+          <Route
+            path="sage"
+            element={page(
+              () => import("./sage/SagePage"),
+              (m) => m.SagePage,
+            )}
+          />
+          <Route
+            path="sage/:projectId"
+            element={page(
+              () => import("./sage/ProjectPage"),
+              (m) => m.ProjectPage,
+            )}
+          />
         </Route>
         <Route
           path="*"

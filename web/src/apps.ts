@@ -1,7 +1,4 @@
-/**
- * The five apps Cistern ships. One list drives both the navigation and the placeholder
- * pages, so adding an app's real page later means replacing one route element.
- */
+/** The five apps Cistern ships, with the sentence that says what each does for the user. */
 export interface AppInfo {
   path: string;
   name: string;

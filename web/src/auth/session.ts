@@ -198,6 +198,13 @@ export class Session {
   };
 
   /**
+   * The access token for a request `fetch` cannot make (an XMLHttpRequest with upload progress);
+   * given a token the server refused (`rejected`), a fresh one, or null once the session ended.
+   */
+  token = (rejected?: string): Promise<string | null> =>
+    rejected === undefined ? this.currentToken() : this.refreshAfter(rejected).catch(() => null);
+
+  /**
    * Exchange the stored refresh token for a new pair. Single-flight: callers during a refresh
    * share it. Resolves to the new access token, or null when the server refused (the session
    * has then ended); rejects with an ApiError when the server could not be asked.
