@@ -212,6 +212,8 @@ describe("Sage (/sage)", () => {
     const tipText = await tip.innerText();
     assert.match(tipText, new RegExp(`\\b${second.score}\\b`));
     for (const label of second.labels) assert.ok(tipText.includes(label), `${label} in the tooltip: ${tipText}`);
+    mkdirSync(shotsDir, { recursive: true });
+    await page.screenshot({ path: path.join(shotsDir, "sage-scored-light-desktop.png"), fullPage: true });
     await page.mouse.move(0, 0);
     assert.deepEqual(await axeViolations(page), [], "the scored project passes axe");
   });

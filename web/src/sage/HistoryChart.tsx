@@ -40,7 +40,7 @@ function Chart({ points }: { points: ChartPoint[] }) {
         dataKey="n"
         xAxisProps={{ tickFormatter: (n: number) => points[n - 1]?.time ?? "", minTickGap: 24 }}
         series={[{ name: "score", label: "Score", color: "cistern.6" }]}
-        curveType="monotone"
+        curveType="linear"
         withDots
         yAxisProps={{ domain: [0, 100], ticks: [0, 30, 60, 100] }}
         referenceLines={[

@@ -55,7 +55,7 @@ function BackLink() {
 function latestOf(ingest: Ingest | undefined): Scored | null {
   if (!ingest || ingest.status !== "scored" || ingest.score == null) return null;
   const factors = (ingest as Ingest & { factors?: Factor[] }).factors;
-  return { score: ingest.score, labels: ingest.labels, at: ingest.created_at, factors };
+  return { score: ingest.score, labels: ingest.labels, at: ingest.created_at, factors, counts: ingest.counts };
 }
 
 function ProjectView({ project: p }: { project: Project }) {
@@ -72,7 +72,13 @@ function ProjectView({ project: p }: { project: Project }) {
 
   const latest: Scored | null =
     fresh && (!newest || newest.id === fresh.ingest.id)
-      ? { score: fresh.score, labels: fresh.labels, at: fresh.ingest.created_at, factors: fresh.factors }
+      ? {
+          score: fresh.score,
+          labels: fresh.labels,
+          at: fresh.ingest.created_at,
+          factors: fresh.factors,
+          counts: fresh.ingest.counts,
+        }
       : latestOf(newest);
 
   const onIngested = (outcome: IngestOutcome) => {

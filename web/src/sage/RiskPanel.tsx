@@ -1,6 +1,6 @@
 import { Badge, Group, Paper, Progress, Stack, Text, Title } from "@mantine/core";
 import { DateTime } from "../ui/DateTime";
-import { bandColor, factorRows, formatPoints, scoreBand } from "./model";
+import { bandColor, countsLine, factorRows, formatPoints, scoreBand } from "./model";
 import type { Scored } from "./types";
 
 /**
@@ -80,9 +80,14 @@ function Score({ latest, learning }: { latest: Scored; learning: boolean }) {
           ))}
         </Group>
       )}
+      {latest.counts && (
+        <Text size="sm" c="dimmed" data-testid="sage-counts">
+          {countsLine(latest.counts)}
+        </Text>
+      )}
       {rows === undefined ? (
         <Text size="sm" c="dimmed">
-          Ingest logs here to see the factors behind a score.
+          The factors behind a score are listed after an ingest from this page.
         </Text>
       ) : rows.length === 0 ? (
         <Text size="sm" c="dimmed">

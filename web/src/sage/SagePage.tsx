@@ -56,7 +56,7 @@ export function SagePage() {
             <SimpleGrid cols={{ base: 1, sm: 2, lg: 3 }} data-testid="sage-projects">
               {d.pages.flatMap((p) => p.items.map((project) => <ProjectCard key={project.id} project={project} />))}
             </SimpleGrid>
-            <LoadMore query={projects} what="projects" />
+            {(projects.hasNextPage || d.pages.length > 1) && <LoadMore query={projects} what="projects" />}
           </>
         )}
       </QueryView>
@@ -106,7 +106,13 @@ function ProjectCard({ project: p }: { project: Project }) {
             </Text>
           ) : (
             <Group gap="xs" align="baseline">
-              <Text fz={28} fw={700} lh={1} data-testid="sage-card-score">
+              <Text
+                fz={28}
+                fw={700}
+                lh={1}
+                c={`var(--mantine-color-${bandColor(band)}-light-color)`}
+                data-testid="sage-card-score"
+              >
                 {score}
               </Text>
               <Badge color={bandColor(band)} variant="light">

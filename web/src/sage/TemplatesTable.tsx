@@ -38,12 +38,7 @@ export function TemplatesTable({ projectId }: { projectId: string }) {
                 </Table.Thead>
                 <Table.Tbody>
                   {templateRows(d.top, d.new).map((t) => (
-                    <Table.Tr
-                      key={t.template}
-                      data-testid="sage-template"
-                      data-new={t.isNew || undefined}
-                      bg={t.isNew ? "var(--mantine-primary-color-light)" : undefined}
-                    >
+                    <Table.Tr key={t.template} data-testid="sage-template" data-new={t.isNew || undefined}>
                       <Table.Td maw={720}>
                         <Text size="sm" ff="monospace" fw={600} style={{ overflowWrap: "anywhere" }}>
                           {t.isNew && (

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   alertPatch,
   chartPoints,
+  countsLine,
   factorRows,
   formatInterval,
   formatPoints,
@@ -136,5 +137,16 @@ describe("withFeedback", () => {
   it("takes an answer that is the whole forecast as it is", () => {
     const answered = { ...forecast, text: "as stored", feedback };
     expect(withFeedback(forecast, answered)).toBe(answered);
+  });
+});
+
+describe("countsLine", () => {
+  it("says the counts in words, new templates only when there are some", () => {
+    expect(countsLine({ records: 60, errors: 30, warnings: 1, templates: 5, new_templates: 1 })).toBe(
+      "60 records · 30 errors · 1 warning · 1 new template",
+    );
+    expect(countsLine({ records: 1, errors: 0, warnings: 0, templates: 1, new_templates: 0 })).toBe(
+      "1 record · 0 errors · 0 warnings",
+    );
   });
 });

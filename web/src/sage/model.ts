@@ -1,5 +1,5 @@
 /** Sage's pure logic: score bands, factor wording, the chart's points, accepted files, form input. */
-import type { Factor, Forecast, ForecastFeedback, Outlook, Priority, RiskPoint, TemplateView } from "./types";
+import type { Counts, Factor, Forecast, ForecastFeedback, Outlook, Priority, RiskPoint, TemplateView } from "./types";
 
 export type Band = "low" | "medium" | "high";
 
@@ -132,4 +132,13 @@ export function alertPatch(d: AlertDraft): {
 export function withFeedback(forecast: Forecast, answer: ForecastFeedback | Forecast): Forecast {
   if ("feedback" in answer) return answer;
   return { ...forecast, feedback: answer };
+}
+
+const plural = (n: number, word: string) => `${n.toLocaleString()} ${word}${n === 1 ? "" : "s"}`;
+
+/** An ingest's counts in one line: "60 records · 30 errors · 2 warnings · 1 new template". */
+export function countsLine(c: Counts): string {
+  const parts = [plural(c.records, "record"), plural(c.errors, "error"), plural(c.warnings, "warning")];
+  if (c.new_templates > 0) parts.push(plural(c.new_templates, "new template"));
+  return parts.join(" · ");
 }

@@ -44,6 +44,7 @@ export interface Scored {
   at: string;
   /** Absent when the ingest was not made from this page (the list of ingests carries none). */
   factors?: Factor[];
+  counts?: Counts | null;
   learning?: boolean;
 }
 
