@@ -264,12 +264,7 @@ describe("Sage (/sage)", () => {
     assert.match(font, /mono/i);
   });
 
-  it("shows today's forecast with three actions, and records it as accurate", async (t) => {
-    const probe = await api("GET", `/api/v1/sage/projects/${projectId}/forecast`);
-    if (probe.status === 404) {
-      t.skip(`the server has no forecast route yet (${probe.status} ${JSON.stringify(probe.body)})`);
-      return;
-    }
+  it("shows today's forecast with three actions, and records it as accurate", async () => {
     await page.reload();
     const outlook = page.getByTestId("sage-outlook");
     await outlook.waitFor({ timeout: 30_000 });

@@ -125,13 +125,14 @@ export function alertPatch(d: AlertDraft): {
   };
 }
 
+const isForecast = (a: ForecastFeedback | Forecast): a is Forecast => "actions" in a;
+
 /**
- * The forecast once feedback is recorded. The feedback route answers the feedback itself; an
- * answer that is the whole forecast (with its `feedback`) is taken as it is.
+ * The forecast once feedback is recorded. The feedback route answers the whole forecast with its
+ * `feedback`; an answer that is the feedback alone is put on the forecast we have.
  */
 export function withFeedback(forecast: Forecast, answer: ForecastFeedback | Forecast): Forecast {
-  if ("feedback" in answer) return answer;
-  return { ...forecast, feedback: answer };
+  return isForecast(answer) ? answer : { ...forecast, feedback: answer };
 }
 
 const plural = (n: number, word: string) => `${n.toLocaleString()} ${word}${n === 1 ? "" : "s"}`;

@@ -5,7 +5,6 @@
  */
 import { infiniteQueryOptions, queryOptions } from "@tanstack/react-query";
 import { api, call } from "../api/client";
-import { networkError, toApiError } from "../api/errors";
 import { getSession } from "../auth/current";
 import { upload } from "./upload";
 import type {
@@ -23,24 +22,6 @@ export const SAGE = ["sage"] as const;
 export const projectKey = (id: string) => [...SAGE, "project", id] as const;
 
 const PAGE_SIZE = 20;
-
-/** Sends JSON with the session's credentials; the JSON answer, or the API's error. */
-async function send<T>(method: string, url: string, body?: unknown, signal?: AbortSignal): Promise<T> {
-  let response: Response;
-  try {
-    response = await getSession().fetch(url, {
-      method,
-      signal,
-      body: body === undefined ? undefined : JSON.stringify(body),
-      headers: body === undefined ? undefined : { "Content-Type": "application/json" },
-    });
-  } catch (e) {
-    throw networkError(e);
-  }
-  const parsed: unknown = response.status === 204 ? undefined : await response.json().catch(() => undefined);
-  if (!response.ok) throw toApiError(response, parsed);
-  return parsed as T;
-}
 
 const base = (id: string) => `/api/v1/sage/projects/${encodeURIComponent(id)}`;
 
@@ -97,7 +78,11 @@ export const templatesQuery = (id: string) =>
 export const forecastQuery = (id: string) =>
   queryOptions({
     queryKey: [...projectKey(id), "forecast"],
-    queryFn: ({ signal }) => send<Forecast>("GET", `${base(id)}/forecast`, undefined, signal),
+    // `as unknown`: the generated type of `actions` is wrong (see `Forecast` in types.ts).
+    queryFn: async ({ signal }): Promise<Forecast> =>
+      (await call(
+        api.GET("/api/v1/sage/projects/{id}/forecast", { params: { path: { id } }, signal }),
+      )) as unknown as Forecast,
   });
 
 export function createProject(body: CreateProject): Promise<Project> {
@@ -113,12 +98,18 @@ export async function deleteProject(id: string): Promise<void> {
 }
 
 /** Records whether a forecast came true. */
-export function sendFeedback(
+export async function sendFeedback(
   id: string,
   forecastId: string,
   body: { accurate: boolean; comment?: string },
 ): Promise<ForecastFeedback | Forecast> {
-  return send("POST", `${base(id)}/forecasts/${encodeURIComponent(forecastId)}/feedback`, body);
+  const answer = await call(
+    api.POST("/api/v1/sage/projects/{id}/forecasts/{forecast_id}/feedback", {
+      params: { path: { id, forecast_id: forecastId } },
+      body,
+    }),
+  );
+  return answer as unknown as Forecast;
 }
 
 /**

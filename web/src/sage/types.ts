@@ -48,28 +48,19 @@ export interface Scored {
   learning?: boolean;
 }
 
-export type Outlook = "low" | "medium" | "high";
-export type Priority = "high" | "medium" | "low";
-
+export type Outlook = Schemas["Outlook"];
+export type Priority = Schemas["Priority"];
 /** A user's verdict on a forecast. */
-export interface ForecastFeedback {
-  accurate: boolean;
-  comment: string | null;
-  created_at: string;
+export type ForecastFeedback = Schemas["FeedbackView"];
+/** One of a forecast's three actions (`sage::forecast::Action`). */
+export interface ForecastAction {
+  title: string;
+  detail: string;
+  priority: Priority;
 }
-
-/** `GET …/forecast`: today's forecast for a project. */
-export interface Forecast {
-  id: string;
-  day: string;
-  outlook: Outlook;
-  text: string;
-  /** Exactly three. */
-  actions: { title: string; detail: string; priority: Priority }[];
-  source: "model" | "statistical";
-  model: string | null;
-  /** Why the forecast is statistical, when it is. */
-  note?: string | null;
-  created_at: string;
-  feedback: ForecastFeedback | null;
-}
+/**
+ * A day's forecast for a project: outlook, text, three actions, who wrote it, its feedback. Its
+ * actions are written out: the OpenAPI document's `Action` is the audit log's enum (two Rust
+ * types of one name), so the generated type of `actions` is wrong.
+ */
+export type Forecast = Omit<Schemas["ForecastView"], "actions"> & { actions: ForecastAction[] };
