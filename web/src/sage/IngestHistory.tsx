@@ -34,11 +34,11 @@ export function IngestHistory({ projectId }: { projectId: string }) {
                   <Table.Thead>
                     <Table.Tr>
                       <Table.Th scope="col">Time</Table.Th>
+                      <Table.Th scope="col">Score</Table.Th>
                       <Table.Th scope="col">Source</Table.Th>
                       <Table.Th scope="col" ta="right">
                         Lines
                       </Table.Th>
-                      <Table.Th scope="col">Score</Table.Th>
                       <Table.Th scope="col">Labels</Table.Th>
                     </Table.Tr>
                   </Table.Thead>
@@ -48,8 +48,6 @@ export function IngestHistory({ projectId }: { projectId: string }) {
                         <Table.Td>
                           <DateTime iso={i.created_at} />
                         </Table.Td>
-                        <Table.Td>{i.source}</Table.Td>
-                        <Table.Td ta="right">{formatCount(i.lines)}</Table.Td>
                         <Table.Td>
                           {i.status === "scored" && i.score != null ? (
                             <ScoreBadge score={i.score} />
@@ -57,6 +55,8 @@ export function IngestHistory({ projectId }: { projectId: string }) {
                             <StatusBadge status={i.status} />
                           )}
                         </Table.Td>
+                        <Table.Td>{i.source}</Table.Td>
+                        <Table.Td ta="right">{formatCount(i.lines)}</Table.Td>
                         <Table.Td>
                           {i.error ? (
                             <Text size="sm" c="red">

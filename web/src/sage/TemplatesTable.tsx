@@ -22,8 +22,8 @@ export function TemplatesTable({ projectId }: { projectId: string }) {
               The shapes of the log lines (values replaced by <Code>{"<*>"}</Code>) are listed here once logs arrive.
             </Text>
           ) : (
-            <TableFrame label="Templates" minWidth={760}>
-              <Table verticalSpacing="xs" horizontalSpacing="md" data-testid="sage-templates">
+            <TableFrame label="Templates" minWidth={0}>
+              <Table verticalSpacing="xs" horizontalSpacing="sm" data-testid="sage-templates">
                 <Table.Thead>
                   <Table.Tr>
                     <Table.Th scope="col">Template and example</Table.Th>
@@ -33,13 +33,15 @@ export function TemplatesTable({ projectId }: { projectId: string }) {
                     <Table.Th scope="col" ta="right">
                       Errors
                     </Table.Th>
-                    <Table.Th scope="col">Last seen</Table.Th>
+                    <Table.Th scope="col" visibleFrom="sm">
+                      Last seen
+                    </Table.Th>
                   </Table.Tr>
                 </Table.Thead>
                 <Table.Tbody>
                   {templateRows(d.top, d.new).map((t) => (
                     <Table.Tr key={t.template} data-testid="sage-template" data-new={t.isNew || undefined}>
-                      <Table.Td maw={720}>
+                      <Table.Td maw={720} miw={0}>
                         <Text size="sm" ff="monospace" fw={600} style={{ overflowWrap: "anywhere" }}>
                           {t.isNew && (
                             <Badge size="xs" variant="filled" mr={6} data-testid="sage-template-new">
@@ -56,7 +58,7 @@ export function TemplatesTable({ projectId }: { projectId: string }) {
                       <Table.Td ta="right" c={t.errors > 0 ? "red" : "dimmed"} fw={t.errors > 0 ? 600 : undefined}>
                         {formatCount(t.errors)}
                       </Table.Td>
-                      <Table.Td>
+                      <Table.Td visibleFrom="sm">
                         <Text size="sm" c="dimmed">
                           <DateTime iso={t.last_seen} relative />
                         </Text>
