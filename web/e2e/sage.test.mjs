@@ -248,6 +248,49 @@ describe("Sage (/sage)", () => {
     assert.equal((await apiGet(`/api/v1/sage/projects/${projectId}/ingests`)).items.length, 3);
   });
 
+  it("shows the upload's progress on a slow link, then the new score", async () => {
+    // 1.2 MB at 400 KB/s: the bar is seen moving before the answer.
+    const big = calmLogs(14_000, 180).join("\n") + "\n";
+    const cdp = await context.newCDPSession(page);
+    await cdp.send("Network.emulateNetworkConditions", {
+      offline: false,
+      latency: 20,
+      downloadThroughput: -1,
+      uploadThroughput: 400_000,
+    });
+    const chooser = page.waitForEvent("filechooser");
+    await page.getByTestId("sage-file").click();
+    await (await chooser).setFiles({ name: "big.log", mimeType: "text/plain", buffer: Buffer.from(big) });
+    const bar = page.getByTestId("sage-progress").getByRole("progressbar");
+    await page
+      .getByTestId("sage-progress")
+      .getByText(/Uploading big\.log/)
+      .waitFor();
+    const seen = await eventually("a partial upload", async () => {
+      const v = Number(await bar.getAttribute("aria-valuenow").catch(() => "0"));
+      return v > 0 && v < 100 ? v : 0;
+    });
+    assert.ok(seen > 0 && seen < 100, `progress ${seen}`);
+    await page.getByTestId("sage-ingested").filter({ hasText: "14,000 lines scored" }).waitFor({ timeout: 30_000 });
+    await cdp.send("Network.emulateNetworkConditions", {
+      offline: false,
+      latency: 0,
+      downloadThroughput: -1,
+      uploadThroughput: -1,
+    });
+    await cdp.detach();
+    assert.equal((await apiGet(`/api/v1/sage/projects/${projectId}/ingests`)).items[0].lines, 14_000);
+  });
+
+  it("renames the project from its settings", async () => {
+    await page.getByTestId("sage-settings").click();
+    const dialog = page.getByRole("dialog", { name: "Project settings" });
+    await dialog.getByLabel("Name").fill("checkout-api (prod)");
+    await dialog.getByTestId("sage-project-save").click();
+    await page.getByRole("heading", { name: "checkout-api (prod)", level: 1 }).waitFor();
+    assert.equal((await apiGet(`/api/v1/sage/projects/${projectId}`)).name, "checkout-api (prod)");
+  });
+
   it("lists the templates with counts and an example line; the new ones are marked", async () => {
     const templates = await apiGet(`/api/v1/sage/projects/${projectId}/templates`);
     const table = page.getByTestId("sage-templates");

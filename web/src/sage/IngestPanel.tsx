@@ -1,6 +1,7 @@
 import { useRef, useState, type DragEvent } from "react";
 import { Alert, Button, FileButton, Group, Paper, Progress, Stack, Text, Textarea, Title } from "@mantine/core";
 import { IconFileUpload, IconUpload } from "@tabler/icons-react";
+import { formatCount } from "../format";
 import { ErrorAlert } from "../ui/ErrorAlert";
 import { formatBytes, isLogFile } from "./model";
 import { ingestLogs } from "./queries";
@@ -154,7 +155,7 @@ export function IngestPanel({
           >
             <Group gap="xs">
               <Text size="sm">
-                {done.ingest.lines} line{done.ingest.lines === 1 ? "" : "s"} scored
+                {formatCount(done.ingest.lines)} line{done.ingest.lines === 1 ? "" : "s"} scored
               </Text>
               <ScoreBadge score={done.score} />
               {done.new_templates.length > 0 && (
