@@ -200,6 +200,18 @@ describe("session", () => {
     expect(server.count("/api/v1/auth/refresh")).toBe(0);
   });
 
+  it("token() gives the access token for an XMLHttpRequest; given a refused one, one refresh; null once ended", async () => {
+    const { session, server } = await signedIn();
+    expect(await session.token()).toBe("at1");
+    server.expireAll();
+    expect(await session.token("at1")).toBe("at2");
+    expect(await session.token("at1")).toBe("at2");
+    expect(server.count("/api/v1/auth/refresh")).toBe(1);
+    server.refreshAnswer = () => unauthorized("refresh token is invalid or expired: sign in again");
+    expect(await session.token("at2")).toBeNull();
+    expect(session.getState().status).toBe("signed-out");
+  });
+
   it("retries only once: a second 401 is returned, not looped on", async () => {
     const { session, server } = await signedIn();
     server.expireAll();

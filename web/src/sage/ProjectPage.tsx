@@ -71,7 +71,7 @@ function ProjectView({ project: p }: { project: Project }) {
   const newest = ingests.data?.pages[0]?.items.find((i) => i.status === "scored");
 
   const latest: Scored | null =
-    fresh && (!newest || newest.id === fresh.ingest.id)
+    fresh && (!newest || Date.parse(fresh.ingest.created_at) >= Date.parse(newest.created_at))
       ? {
           score: fresh.score,
           labels: fresh.labels,
