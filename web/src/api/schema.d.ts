@@ -2243,6 +2243,15 @@ export interface components {
             /** @description Error or warning. */
             severity: components["schemas"]["Severity"];
         };
+        /** @description One suggested next step. */
+        ForecastAction: {
+            /** @description Why and how, in a sentence or two. */
+            detail: string;
+            /** @description How urgent. */
+            priority: components["schemas"]["Priority"];
+            /** @description What to do, in a few words. */
+            title: string;
+        };
         /**
          * @description Who wrote a forecast.
          * @enum {string}
@@ -2251,7 +2260,7 @@ export interface components {
         /** @description A day's forecast: outlook, text, exactly three actions, who wrote it, and its feedback. */
         ForecastView: {
             /** @description Exactly three. */
-            actions: components["schemas"]["Action"][];
+            actions: components["schemas"]["ForecastAction"][];
             /** @description RFC 3339. */
             created_at: string;
             /** @description The day it is for (`YYYY-MM-DD`, UTC). */
@@ -2481,6 +2490,8 @@ export interface components {
             created_at: string;
             /** @description Why it failed. */
             error?: string | null;
+            /** @description The factors behind the score, strongest first (as the ingest answered them). */
+            factors: Record<string, never>[];
             /** @description Ingest id. */
             id: string;
             /** @description The labels of the score. */
@@ -3063,7 +3074,7 @@ export interface components {
             /** @description The items of this page. */
             items: {
                 /** @description Exactly three. */
-                actions: components["schemas"]["Action"][];
+                actions: components["schemas"]["ForecastAction"][];
                 /** @description RFC 3339. */
                 created_at: string;
                 /** @description The day it is for (`YYYY-MM-DD`, UTC). */
@@ -3123,6 +3134,8 @@ export interface components {
                 created_at: string;
                 /** @description Why it failed. */
                 error?: string | null;
+                /** @description The factors behind the score, strongest first (as the ingest answered them). */
+                factors: Record<string, never>[];
                 /** @description Ingest id. */
                 id: string;
                 /** @description The labels of the score. */

@@ -52,15 +52,7 @@ export type Outlook = Schemas["Outlook"];
 export type Priority = Schemas["Priority"];
 /** A user's verdict on a forecast. */
 export type ForecastFeedback = Schemas["FeedbackView"];
-/** One of a forecast's three actions (`sage::forecast::Action`). */
-export interface ForecastAction {
-  title: string;
-  detail: string;
-  priority: Priority;
-}
-/**
- * A day's forecast for a project: outlook, text, three actions, who wrote it, its feedback. Its
- * actions are written out: the OpenAPI document's `Action` is the audit log's enum (two Rust
- * types of one name), so the generated type of `actions` is wrong.
- */
-export type Forecast = Omit<Schemas["ForecastView"], "actions"> & { actions: ForecastAction[] };
+/** One of a forecast's three actions. */
+export type ForecastAction = Schemas["ForecastAction"];
+/** A day's forecast for a project: outlook, text, three actions, who wrote it, its feedback. */
+export type Forecast = Schemas["ForecastView"];

@@ -175,6 +175,10 @@ async fn ingests_are_scored_with_the_projects_memory_and_make_its_history() {
         .await;
     assert_eq!(ingests["items"].as_array().expect("items").len(), 2);
     assert_eq!(ingests["items"][0]["source"], "paste", "newest first");
+    assert_eq!(
+        ingests["items"][0]["factors"], second["factors"],
+        "the factors stay with the ingest"
+    );
     app.stop().await;
 }
 

@@ -50,7 +50,7 @@ pub enum Priority {
 /// One suggested next step.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct Action {
+pub struct ForecastAction {
     /// What to do, in a few words.
     pub title: String,
     /// Why and how, in a sentence or two.
@@ -77,7 +77,7 @@ pub struct Forecast {
     /// A few sentences.
     pub text: String,
     /// Exactly three.
-    pub actions: Vec<Action>,
+    pub actions: Vec<ForecastAction>,
     /// Model or statistical.
     pub source: ForecastSource,
     /// The model that wrote it.
@@ -92,7 +92,7 @@ pub struct Forecast {
 struct Answer {
     outlook: Outlook,
     forecast: String,
-    actions: Vec<Action>,
+    actions: Vec<ForecastAction>,
 }
 
 /// Longest forecast text and action fields, in characters.

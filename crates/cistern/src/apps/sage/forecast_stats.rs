@@ -4,7 +4,7 @@
 
 use cistern_store::sql::Ingest;
 
-use super::forecast::{Action, Context, Forecast, ForecastSource, Outlook, Priority};
+use super::forecast::{Context, Forecast, ForecastAction, ForecastSource, Outlook, Priority};
 
 /// The scores' trend.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -94,7 +94,7 @@ pub(super) fn statistical(context: &Context, reason: String) -> Forecast {
     } else {
         Priority::Medium
     };
-    let mut actions: Vec<Action> = labels
+    let mut actions: Vec<ForecastAction> = labels
         .iter()
         .filter_map(|(l, _)| action_for(l, context, first))
         .take(3)
@@ -118,7 +118,7 @@ pub(super) fn statistical(context: &Context, reason: String) -> Forecast {
 }
 
 /// The action a label calls for.
-fn action_for(label: &str, c: &Context, priority: Priority) -> Option<Action> {
+fn action_for(label: &str, c: &Context, priority: Priority) -> Option<ForecastAction> {
     let worst = c
         .top
         .iter()
@@ -158,26 +158,26 @@ fn action_for(label: &str, c: &Context, priority: Priority) -> Option<Action> {
         ),
         _ => return None,
     };
-    Some(Action {
+    Some(ForecastAction {
         title: title.to_owned(),
         detail,
         priority,
     })
 }
 
-fn generic_actions() -> [Action; 3] {
+fn generic_actions() -> [ForecastAction; 3] {
     [
-        Action {
+        ForecastAction {
             title: "Review the top templates".into(),
             detail: "Skim the most frequent and the new templates for anything unexpected.".into(),
             priority: Priority::Low,
         },
-        Action {
+        ForecastAction {
             title: "Set an alert threshold".into(),
             detail: "Have Sage post to a webhook when an ingest scores above the level you care about.".into(),
             priority: Priority::Low,
         },
-        Action {
+        ForecastAction {
             title: "Keep ingesting daily".into(),
             detail: "A steady flow of logs sharpens the baseline, and with it the score and the forecast.".into(),
             priority: Priority::Low,

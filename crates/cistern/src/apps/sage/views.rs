@@ -5,7 +5,7 @@ use cistern_store::sql::{AlertRow, ForecastRow, Ingest, Project, TemplateRow, Ve
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::forecast::{Action, Forecast, ForecastSource, Outlook};
+use super::forecast::{Forecast, ForecastAction, ForecastSource, Outlook};
 use super::ingest::{Counts, Ingested};
 use super::projects::ProjectSettings;
 use crate::time::rfc3339;
@@ -175,6 +175,9 @@ pub struct IngestView {
     /// The labels of the score.
     #[schema(value_type = Vec<String>)]
     pub labels: Vec<Label>,
+    /// The factors behind the score, strongest first (as the ingest answered them).
+    #[schema(value_type = Vec<Object>)]
+    pub factors: Vec<Factor>,
     /// Records, errors, warnings, templates, new templates.
     pub counts: Option<Counts>,
     /// First timestamp in the logs (RFC 3339).
@@ -199,6 +202,11 @@ impl From<Ingest> for IngestView {
                 .labels
                 .as_deref()
                 .and_then(|l| serde_json::from_str(l).ok())
+                .unwrap_or_default(),
+            factors: i
+                .factors
+                .as_deref()
+                .and_then(|f| serde_json::from_str(f).ok())
                 .unwrap_or_default(),
             counts: i
                 .counts
@@ -380,7 +388,7 @@ pub struct ForecastView {
     /// A few sentences.
     pub text: String,
     /// Exactly three.
-    pub actions: Vec<Action>,
+    pub actions: Vec<ForecastAction>,
     /// `model`, or `statistical` (no model, or its answer was unusable; `note` says why).
     pub source: ForecastSource,
     /// The model that wrote it.
