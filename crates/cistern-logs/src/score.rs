@@ -190,6 +190,29 @@ pub fn score_analysed(input: &ScoreInput, now: time::OffsetDateTime) -> (ScoreRe
     (report, analysis)
 }
 
+impl ScoreReport {
+    /// Drops the factors `muted` says the project does not want (a label its users marked as a
+    /// false alarm for those templates) and recomputes the score and labels from the rest, as
+    /// [`score_analysis`] combines them. Returns the factors dropped.
+    pub fn mute(&mut self, muted: impl Fn(&Factor) -> bool) -> Vec<Factor> {
+        let (dropped, kept): (Vec<Factor>, Vec<Factor>) = std::mem::take(&mut self.factors)
+            .into_iter()
+            .partition(|f| muted(f));
+        // A factor's points are 100 · weight · severity: the calm it leaves is 1 − points / 100.
+        let calm: f64 = kept.iter().map(|f| 1.0 - f.points / 100.0).product();
+        let mut labels: Vec<Label> = Vec::new();
+        for f in &kept {
+            if f.points >= LABEL_POINTS && !labels.contains(&f.label) {
+                labels.push(f.label);
+            }
+        }
+        self.score = (100.0 * (1.0 - calm)).round().clamp(0.0, 100.0) as u8;
+        self.labels = labels;
+        self.factors = kept;
+        dropped
+    }
+}
+
 /// Scores an analysis against a baseline and the known templates (pure, no clock).
 pub fn score_analysis(
     a: &Analysis,

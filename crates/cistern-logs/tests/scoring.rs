@@ -157,3 +157,37 @@ fn every_template_keeps_the_first_line_it_matched() {
         Some("2024-01-01 10:00:02 ERROR disk /dev/sda1 is full")
     );
 }
+
+#[test]
+fn a_muted_factor_leaves_the_score_as_if_it_had_not_fired() {
+    let mut logs = String::new();
+    for s in 0..60 {
+        logs.push_str(&format!(
+            "2024-05-01 12:00:{s:02} INFO GET /a answered 200 in 20 ms\n"
+        ));
+        logs.push_str(&format!(
+            "2024-05-01 12:00:{s:02} ERROR cache node 10.0.0.{} refused\n",
+            s % 4
+        ));
+    }
+    let input = cistern_logs::ScoreInput {
+        logs,
+        ..Default::default()
+    };
+    let full = cistern_logs::score(&input);
+    let high = full
+        .factors
+        .iter()
+        .find(|f| f.label == cistern_logs::Label::HighErrorRate)
+        .expect("errors are half the records")
+        .clone();
+    let mut muted = full.clone();
+    let dropped = muted.mute(|f| f.label == cistern_logs::Label::HighErrorRate);
+    assert_eq!(dropped, vec![high]);
+    assert!(muted.score < full.score, "{} < {}", muted.score, full.score);
+    assert!(!muted.labels.contains(&cistern_logs::Label::HighErrorRate));
+    // Muting nothing recomputes the same score.
+    let mut same = full.clone();
+    assert!(same.mute(|_| false).is_empty());
+    assert_eq!((same.score, &same.labels), (full.score, &full.labels));
+}

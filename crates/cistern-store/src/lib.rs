@@ -18,8 +18,9 @@ pub mod testing;
 pub use blob::{BlobConfig, BlobStore, S3Config};
 pub use sql::{
     AgentStore, AlertStore, ApiKey, ApiKeyStore, AuditEvent, AuditFilter, AuditStore, Backend,
-    CodegenStore, Db, Extension, ExtensionStore, ExtensionVersion, ForecastStore, Generation,
-    ListedExtension, LlmCall, LlmCallCursor, LlmCallFilter, LlmCallStatus, LlmCallStore,
-    LlmCallSummary, MetaStore, NewAuditEvent, NewLlmCall, NewUser, RefreshToken, SageStore,
-    SessionStore, TimeCursor, UsageRow, UsageStore, User, UserStore, VersionOutcome, VersionStatus,
+    CodegenStore, Db, Extension, ExtensionStore, ExtensionVersion, FalseAlarmStore, ForecastStore,
+    Generation, ListedExtension, LlmCall, LlmCallCursor, LlmCallFilter, LlmCallStatus,
+    LlmCallStore, LlmCallSummary, MetaStore, NewAuditEvent, NewLlmCall, NewUser, RefreshToken,
+    SageStore, SessionStore, TimeCursor, UsageRow, UsageStore, User, UserStore, VersionOutcome,
+    VersionStatus,
 };

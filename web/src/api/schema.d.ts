@@ -1136,6 +1136,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/sage/projects/{id}/mutes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * `GET /api/v1/sage/projects/{id}/mutes`: labels marked as false alarms (in forecast
+         *     feedback), with their marks; those marked on three forecasts are muted.
+         */
+        get: operations["list_sage_mutes"];
+        put?: never;
+        post?: never;
+        /**
+         * `DELETE /api/v1/sage/projects/{id}/mutes?label=&template=`: forgets a label's marks for a
+         *     template — the mute is lifted and the label counts again.
+         */
+        delete: operations["delete_sage_mute"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/sage/projects/{id}/risk-history": {
         parameters: {
             query?: never;
@@ -2199,12 +2223,24 @@ export interface components {
             /** @description Who stored it: `api`, or `tool` when the chat model remembered it. */
             source: string;
         };
+        /** @description A label that was a false alarm. */
+        FalseAlarmBody: {
+            /** @description A label's name (`High Error Rate`, `New Error Template`, …). */
+            label: string;
+            /** @description The template it fired for (absent: the label whatever the template). */
+            template?: string | null;
+        };
         /** @description `POST …/forecasts/{forecast_id}/feedback`. */
         FeedbackBody: {
             /** @description Was the forecast accurate? */
             accurate: boolean;
             /** @description Why (at most 1,000 characters); the next forecasts read it. */
             comment?: string | null;
+            /**
+             * @description Labels that were false alarms, each for a template (or for any, without one); a label
+             *     marked so on three forecasts for the same template is muted for the project.
+             */
+            false_alarms?: components["schemas"]["FalseAlarmBody"][];
         };
         /** @description The feedback on a forecast. */
         FeedbackView: {
@@ -2463,6 +2499,8 @@ export interface components {
             labels: string[];
             /** @description The project is still learning its baseline. */
             learning: boolean;
+            /** @description Labels left out of the score: muted for this project as false alarms. */
+            muted: string[];
             /** @description Templates the project had never seen. */
             new_templates: string[];
             /**
@@ -2820,6 +2858,27 @@ export interface components {
             data: components["schemas"]["ModelEntry"][];
             /** @description Always `list`. */
             object: string;
+        };
+        /** @description A label marked as a false alarm, and whether that mutes it. */
+        MuteView: {
+            /** @description The label. */
+            label: string;
+            /** @description The latest mark (RFC 3339). */
+            last_marked: string;
+            /**
+             * Format: int64
+             * @description On how many forecasts it was marked a false alarm.
+             */
+            marks: number;
+            /** @description Marked on three or more: left out of the project's scores. */
+            muted: boolean;
+            /** @description The template (empty: the label whatever the template). */
+            template: string;
+        };
+        /** @description `GET …/mutes`. */
+        Mutes: {
+            /** @description Most marked first. */
+            items: components["schemas"]["MuteView"][];
         };
         /** @description `POST /api/v1/queues/{queue}/nack` body. */
         NackBody: {
@@ -9742,6 +9801,138 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests from this address; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not answered within the request timeout, or the server is shutting down */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    list_sage_mutes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Project id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Mutes"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Too many requests from this address; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description Not answered within the request timeout, or the server is shutting down */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    delete_sage_mute: {
+        parameters: {
+            query: {
+                /** @description A label's name (`High Error Rate`, `New Error Template`, …). */
+                label: string;
+                /** @description The template it fired for (absent: the label whatever the template). */
+                template?: string;
+            };
+            header?: never;
+            path: {
+                /** @description Project id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such project, or no marks for that label and template */
             404: {
                 headers: {
                     [name: string]: unknown;

@@ -268,6 +268,10 @@ const INSERT_PROJECT: &str = "INSERT INTO sage_projects (id, owner, name, descri
 const UPDATE_PROJECT: &str = "UPDATE sage_projects SET name = $3, description = $4,
      alert_threshold = $5, alert_webhook = $6, alert_interval_secs = $7, updated_at = $8
      WHERE owner = $1 AND id = $2";
+const DELETE_FALSE_ALARMS: &str = "DELETE FROM sage_false_alarms WHERE project_id IN
+     (SELECT id FROM sage_projects WHERE owner = $1 AND id = $2)";
+const DELETE_ALERTS: &str = "DELETE FROM sage_alerts WHERE project_id IN
+     (SELECT id FROM sage_projects WHERE owner = $1 AND id = $2)";
 const DELETE_FEEDBACK: &str = "DELETE FROM sage_feedback WHERE project_id IN
      (SELECT id FROM sage_projects WHERE owner = $1 AND id = $2)";
 const DELETE_FORECASTS: &str = "DELETE FROM sage_forecasts WHERE project_id IN
@@ -354,6 +358,8 @@ impl SageStore for Db {
         let n = with_pool!(self, pool => {
             let mut tx = pool.begin().await?;
             // Children first: SQLite enforces the foreign keys only with the pragma on.
+            sqlx::query(DELETE_FALSE_ALARMS).bind(owner).bind(id).execute(&mut *tx).await?;
+            sqlx::query(DELETE_ALERTS).bind(owner).bind(id).execute(&mut *tx).await?;
             sqlx::query(DELETE_FEEDBACK).bind(owner).bind(id).execute(&mut *tx).await?;
             sqlx::query(DELETE_FORECASTS).bind(owner).bind(id).execute(&mut *tx).await?;
             sqlx::query(DELETE_TEMPLATES).bind(owner).bind(id).execute(&mut *tx).await?;

@@ -316,3 +316,125 @@ async fn without_a_provider_the_forecast_is_statistical_and_others_get_404() {
     );
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_label_marked_wrong_on_three_forecasts_is_muted_until_unmuted() {
+    let app = TestApp::spawn().await;
+    let (token, id) = project_with_history(&app, "forecast-mutes@example.com").await;
+    let base = format!("/api/v1/sage/projects/{id}");
+    let ingest_path = format!("{base}/ingest");
+    let ingest = || {
+        app.call_json(
+            Method::POST,
+            &ingest_path,
+            &token,
+            Some(json!({"logs": logs()})),
+            200,
+        )
+    };
+    let before = ingest().await;
+    assert!(
+        before["labels"].to_string().contains("High Error Rate"),
+        "{before}"
+    );
+    let template = before["factors"]
+        .as_array()
+        .expect("factors")
+        .iter()
+        .find(|f| f["label"] == "High Error Rate")
+        .and_then(|f| f["templates"][0].as_str())
+        .expect("the error template")
+        .to_owned();
+    let alarm = json!([{"label": "High Error Rate", "template": template}]);
+
+    // Three past days' forecasts, each marked: the label was a false alarm.
+    let db = &app.state.db;
+    let today = time::OffsetDateTime::now_utc().date();
+    let plain = r#"{"outlook":"high","text":"Errors.","actions":[],"source":"statistical","model":null,"note":null}"#;
+    for back in 1..=3 {
+        let day = (today - time::Duration::days(back)).to_string();
+        let fid = format!("past-{back}");
+        assert!(
+            db.claim_forecast(&id, &fid, &day, now_ms() - back * 86_400_000, 0)
+                .await
+                .expect("claim")
+        );
+        db.finish_forecast(&fid, VersionStatus::Ready, Some(plain), now_ms())
+            .await
+            .expect("finish");
+        app.call_json(
+            Method::POST,
+            &format!("{base}/forecasts/{fid}/feedback"),
+            &token,
+            Some(json!({"accurate": false, "comment": "the cache is meant to refuse", "false_alarms": alarm})),
+            200,
+        )
+        .await;
+        // Marking the same forecast again counts once.
+        app.call_json(
+            Method::POST,
+            &format!("{base}/forecasts/{fid}/feedback"),
+            &token,
+            Some(json!({"accurate": false, "false_alarms": alarm})),
+            200,
+        )
+        .await;
+        let mutes = app.get_json(&format!("{base}/mutes"), &token).await;
+        assert_eq!(mutes["items"][0]["marks"], back, "{mutes}");
+        assert_eq!(mutes["items"][0]["muted"], back >= 3, "{mutes}");
+    }
+
+    let muted = ingest().await;
+    assert_eq!(muted["muted"], json!(["High Error Rate"]), "{muted}");
+    assert!(
+        !muted["labels"].to_string().contains("High Error Rate"),
+        "{muted}"
+    );
+    assert!(
+        muted["score"].as_i64() < before["score"].as_i64(),
+        "{muted} vs {before}"
+    );
+
+    // Reversible: the marks are forgotten, the label counts again.
+    let url = reqwest::Url::parse_with_params(
+        &app.url(&format!("{base}/mutes")),
+        &[
+            ("label", "High Error Rate"),
+            ("template", template.as_str()),
+        ],
+    )
+    .expect("url");
+    let r = app
+        .client
+        .delete(url.clone())
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("delete");
+    assert_eq!(r.status(), 204);
+    let again = ingest().await;
+    assert_eq!(again["muted"], json!([]));
+    assert!(
+        again["labels"].to_string().contains("High Error Rate"),
+        "{again}"
+    );
+    let r = app
+        .client
+        .delete(url.clone())
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("delete");
+    assert_error(r, 404, "not_found").await;
+
+    let r = app
+        .call(
+            Method::POST,
+            &format!("{base}/forecasts/past-1/feedback"),
+            Some(&token),
+            Some(json!({"accurate": false, "false_alarms": [{"label": "Gremlins"}]})),
+        )
+        .await;
+    assert_error(r, 422, "invalid_input").await;
+    app.stop().await;
+}

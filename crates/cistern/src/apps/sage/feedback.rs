@@ -1,5 +1,5 @@
 //! Feedback on forecasts: was it accurate, and why — kept with the forecast, shown with the
-//! past forecasts, and given to the next ones.
+//! past forecasts, and given to the next ones — and which labels were false alarms (`mutes`).
 
 use cistern_store::ForecastStore;
 use cistern_store::sql::{ForecastRow, VersionStatus, now_ms};
@@ -32,8 +32,10 @@ impl Sage {
         forecast_id: &str,
         accurate: bool,
         comment: Option<String>,
+        false_alarms: Vec<(String, Option<String>)>,
     ) -> Result<ForecastRow> {
         self.get(owner, project_id).await?;
+        let false_alarms = super::mutes::checked(false_alarms)?;
         let comment = comment
             .map(|c| c.trim().to_owned())
             .filter(|c| !c.is_empty());
@@ -52,14 +54,11 @@ impl Sage {
             .await?
             .filter(|f| f.status == VersionStatus::Ready)
             .ok_or(Error::NotFound("forecast"))?;
+        let now = now_ms();
         self.db
-            .put_feedback(
-                &forecast.id,
-                project_id,
-                accurate,
-                comment.as_deref(),
-                now_ms(),
-            )
+            .put_feedback(&forecast.id, project_id, accurate, comment.as_deref(), now)
+            .await?;
+        self.mark_false_alarms(project_id, &forecast.id, &false_alarms, now)
             .await?;
         self.db
             .forecast(project_id, forecast_id)

@@ -69,6 +69,8 @@ pub struct Ingested {
     pub learning: bool,
     /// The alert this ingest fired, if it crossed the project's threshold.
     pub alert: Option<String>,
+    /// Labels whose factors were left out of the score: muted as false alarms.
+    pub muted: Vec<String>,
 }
 
 /// Counts recorded with an ingest.
@@ -106,6 +108,8 @@ impl Sage {
         let mut decoder = Decoder::new(format.framing, format.encoding, limit);
         let mut text = String::new();
         let mut raw = 0u64;
+        // A gzip body is kept as it came (the raw logs, already compressed).
+        let mut received = (format.encoding == Encoding::Gzip).then(bytes::BytesMut::new);
         let mut keep = |line: &str| {
             text.push_str(line);
             text.push('\n');
@@ -118,9 +122,14 @@ impl Sage {
                 return Err(Error::TooLarge { limit });
             }
             decoder.feed_with(&chunk, &mut keep).map_err(Error::from)?;
+            if let Some(r) = &mut received {
+                r.extend_from_slice(&chunk);
+            }
         }
         decoder.finish_with(&mut keep).map_err(Error::from)?;
-        self.ingest(owner, project_id, format.source, text, raw)
+        let project = self.get(owner, project_id).await?;
+        let gzipped = received.map(bytes::BytesMut::freeze);
+        self.store_and_score(project, format.source, text, raw, gzipped)
             .await
     }
 
@@ -134,6 +143,21 @@ impl Sage {
         raw_bytes: u64,
     ) -> Result<Ingested> {
         let project = self.get(owner, project_id).await?;
+        self.store_and_score(project, source, logs, raw_bytes, None)
+            .await
+    }
+
+    /// Stores the raw logs (`gzipped` as received, else `logs` compressed here), scores and
+    /// records them.
+    async fn store_and_score(
+        &self,
+        project: Project,
+        source: Source,
+        logs: String,
+        raw_bytes: u64,
+        gzipped: Option<Bytes>,
+    ) -> Result<Ingested> {
+        let project_id = project.id.as_str();
         let limit = self.config().max_ingest_bytes;
         if logs.len() as u64 > limit {
             return Err(Error::TooLarge { limit });
@@ -145,15 +169,18 @@ impl Sage {
         let now = now_ms();
         let id = uuid::Uuid::now_v7().to_string();
         let blob = blob_path(project_id, &id, now);
-        let gz = tokio::task::spawn_blocking({
-            let logs = logs.clone();
-            move || gzip(&logs)
-        })
-        .await
-        .map_err(|e| Error::Corrupt(format!("compressing the logs failed: {e}")))?
-        .map_err(|e| Error::Corrupt(format!("compressing the logs failed: {e}")))?;
-        crate::apps::blobs::put_all(&self.blobs, [(Path::from(blob.as_str()), Bytes::from(gz))])
-            .await?;
+        let gz = match gzipped {
+            Some(gz) => gz,
+            None => tokio::task::spawn_blocking({
+                let logs = logs.clone();
+                move || gzip(&logs)
+            })
+            .await
+            .map_err(|e| Error::Corrupt(format!("compressing the logs failed: {e}")))?
+            .map(Bytes::from)
+            .map_err(|e| Error::Corrupt(format!("compressing the logs failed: {e}")))?,
+        };
+        crate::apps::blobs::put_all(&self.blobs, [(Path::from(blob.as_str()), gz)]).await?;
         let ingest = Ingest {
             id: id.clone(),
             project_id: project_id.to_owned(),
@@ -176,7 +203,7 @@ impl Sage {
         };
         self.db.insert_ingest(&ingest).await?;
         match self.score(&project, &id, logs).await {
-            Ok((report, new_templates)) => {
+            Ok((report, new_templates, muted)) => {
                 let ingest = self
                     .db
                     .ingest(project_id, &id)
@@ -190,6 +217,7 @@ impl Sage {
                     .collect();
                 let alert = self.maybe_alert(&project, &ingest, &labels).await?;
                 Ok(Ingested {
+                    muted,
                     alert: alert.map(|a| a.id),
                     ingest,
                     report,
@@ -212,7 +240,7 @@ impl Sage {
         project: &Project,
         ingest_id: &str,
         logs: String,
-    ) -> Result<(ScoreReport, Vec<String>)> {
+    ) -> Result<(ScoreReport, Vec<String>, Vec<String>)> {
         let baseline: Option<Baseline> = project
             .baseline
             .as_deref()
@@ -240,7 +268,10 @@ impl Sage {
             .filter(|t| !known.contains(t.template.as_str()))
             .map(|t| t.template.clone())
             .collect();
-        let report = answer.report;
+        let mut report = answer.report;
+        let muted = self.muted(&project.id).await?;
+        let dropped = report.mute(|f| super::mutes::is_muted(f, &muted));
+        let muted_labels: Vec<String> = dropped.iter().map(super::mutes::label_name).collect();
         let counts = Counts {
             records: report.records,
             errors: learned.templates.iter().map(|t| t.errors).sum(),
@@ -272,7 +303,7 @@ impl Sage {
         self.db
             .record_score(&project.id, ingest_id, &scored, now_ms())
             .await?;
-        Ok((report, new_templates))
+        Ok((report, new_templates, muted_labels))
     }
 
     /// A project's scored ingests of the last `days` days, oldest first.

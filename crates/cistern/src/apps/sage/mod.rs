@@ -14,6 +14,7 @@ mod feedback;
 pub mod forecast;
 mod forecast_stats;
 pub mod ingest;
+pub mod mutes;
 mod projects;
 pub mod push;
 mod remote;
@@ -69,6 +70,7 @@ fn routes() -> OpenApiRouter<crate::state::AppState> {
         .routes(routes!(r::list_forecasts))
         .routes(routes!(r::forecast_feedback))
         .routes(routes!(r::list_alerts))
+        .routes(routes!(r::list_mutes, r::delete_mute))
 }
 
 /// `sage.alert`, over the domain handle.

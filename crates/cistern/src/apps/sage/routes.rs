@@ -9,8 +9,9 @@ use cistern_store::TimeCursor;
 use super::Sage;
 use super::ingest::{BodyFormat, Source};
 use super::views::{
-    Alerts, CreateProject, FeedbackBody, ForecastView, IngestOutcome, IngestView, PastedLogs,
-    ProjectView, RiskHistory, RiskQuery, Templates, TemplatesQuery, UpdateProject,
+    Alerts, CreateProject, FalseAlarmBody, FeedbackBody, ForecastView, IngestOutcome, IngestView,
+    Mutes, PastedLogs, ProjectView, RiskHistory, RiskQuery, Templates, TemplatesQuery,
+    UpdateProject,
 };
 use crate::http::error::{ApiError, ApiJson, ErrorBody};
 use crate::http::header_essence;
@@ -409,6 +410,10 @@ pub async fn forecast_feedback(
             &forecast_id,
             body.accurate,
             body.comment,
+            body.false_alarms
+                .into_iter()
+                .map(|f| (f.label, f.template))
+                .collect(),
         )
         .await?;
     Ok(Json(ForecastView::try_from(row)?))
@@ -428,4 +433,41 @@ pub async fn list_alerts(
     Ok(Json(Alerts {
         items: found.into_iter().map(Into::into).collect(),
     }))
+}
+
+/// `GET /api/v1/sage/projects/{id}/mutes`: labels marked as false alarms (in forecast
+/// feedback), with their marks; those marked on three forecasts are muted.
+#[utoipa::path(get, path = "/api/v1/sage/projects/{id}/mutes", operation_id = "list_sage_mutes", tag = "sage",
+    params(("id" = String, Path, description = "Project id")), security(("bearer" = [])),
+    responses((status = 200, body = Mutes), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn list_mutes(
+    State(sage): State<Sage>,
+    principal: Principal,
+    id: ResourceId,
+) -> Result<Json<Mutes>, ApiError> {
+    let found = sage.mutes(&principal.user_id, id.as_str()).await?;
+    Ok(Json(Mutes {
+        items: found.into_iter().map(Into::into).collect(),
+    }))
+}
+
+/// `DELETE /api/v1/sage/projects/{id}/mutes?label=&template=`: forgets a label's marks for a
+/// template — the mute is lifted and the label counts again.
+#[utoipa::path(delete, path = "/api/v1/sage/projects/{id}/mutes", operation_id = "delete_sage_mute", tag = "sage",
+    params(("id" = String, Path, description = "Project id"), FalseAlarmBody), security(("bearer" = [])),
+    responses((status = 204), (status = 401, body = ErrorBody),
+              (status = 404, body = ErrorBody, description = "No such project, or no marks for that label and template"),
+              (status = 422, body = ErrorBody)))]
+pub async fn delete_mute(
+    State(sage): State<Sage>,
+    principal: Principal,
+    id: ResourceId,
+    ApiQuery(query): ApiQuery<FalseAlarmBody>,
+) -> Result<StatusCode, ApiError> {
+    let alarm = super::mutes::FalseAlarm {
+        label: query.label,
+        template: query.template.unwrap_or_default(),
+    };
+    sage.unmute(&principal.user_id, id.as_str(), &alarm).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -248,6 +248,8 @@ pub struct IngestOutcome {
     pub learning: bool,
     /// The alert this ingest fired (it crossed the project's threshold), if any.
     pub alert_id: Option<String>,
+    /// Labels left out of the score: muted for this project as false alarms.
+    pub muted: Vec<String>,
 }
 
 impl From<Ingested> for IngestOutcome {
@@ -261,6 +263,7 @@ impl From<Ingested> for IngestOutcome {
             new_templates: i.new_templates,
             learning: i.learning,
             alert_id: i.alert,
+            muted: i.muted,
         }
     }
 }
@@ -435,6 +438,56 @@ pub struct FeedbackBody {
     /// Why (at most 1,000 characters); the next forecasts read it.
     #[serde(default)]
     pub comment: Option<String>,
+    /// Labels that were false alarms, each for a template (or for any, without one); a label
+    /// marked so on three forecasts for the same template is muted for the project.
+    #[serde(default)]
+    pub false_alarms: Vec<FalseAlarmBody>,
+}
+
+/// A label that was a false alarm.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct FalseAlarmBody {
+    /// A label's name (`High Error Rate`, `New Error Template`, …).
+    pub label: String,
+    /// The template it fired for (absent: the label whatever the template).
+    #[serde(default)]
+    pub template: Option<String>,
+}
+
+/// A label marked as a false alarm, and whether that mutes it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MuteView {
+    /// The label.
+    pub label: String,
+    /// The template (empty: the label whatever the template).
+    pub template: String,
+    /// On how many forecasts it was marked a false alarm.
+    pub marks: i64,
+    /// Marked on three or more: left out of the project's scores.
+    pub muted: bool,
+    /// The latest mark (RFC 3339).
+    pub last_marked: String,
+}
+
+impl From<super::mutes::Mute> for MuteView {
+    fn from(m: super::mutes::Mute) -> Self {
+        MuteView {
+            label: m.row.label,
+            template: m.row.template,
+            marks: m.row.marks,
+            muted: m.muted,
+            last_marked: rfc3339(m.row.last_marked),
+        }
+    }
+}
+
+/// `GET …/mutes`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Mutes {
+    /// Most marked first.
+    pub items: Vec<MuteView>,
 }
 
 /// Where an alert's delivery stands.
